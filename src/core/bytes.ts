@@ -1,0 +1,22 @@
+import { SentcError } from "../errors.js";
+
+/** Throws `invalid_input` unless `value` is a Uint8Array (of `length` bytes, when given). */
+export function assertBytes(value: unknown, name: string, length?: number): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new SentcError("invalid_input", `${name} must be a Uint8Array`);
+  if (length !== undefined && value.length !== length) {
+    throw new SentcError("invalid_input", `${name} must be ${length} bytes, got ${value.length}`);
+  }
+}
+
+/** Random bytes from the platform CSPRNG (`crypto.getRandomValues`), in chunks of at most 65,536 bytes. */
+export function randomBytes(length: number): Uint8Array {
+  const webCrypto = globalThis.crypto;
+  if (!webCrypto || typeof webCrypto.getRandomValues !== "function") {
+    throw new SentcError("unsupported_environment", "crypto.getRandomValues is not available");
+  }
+  const out = new Uint8Array(length);
+  for (let offset = 0; offset < length; offset += 65536) {
+    webCrypto.getRandomValues(out.subarray(offset, Math.min(length, offset + 65536)));
+  }
+  return out;
+}

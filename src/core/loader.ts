@@ -1,0 +1,78 @@
+import { SentcError } from "../errors.js";
+import type { CoreExports } from "./abi.js";
+
+/** What `initCore` accepts: the wasm bytes, a compiled module, a URL to fetch, or a fetch Response. */
+export type CoreSource = BufferSource | WebAssembly.Module | URL | string | Response | PromiseLike<Response>;
+
+let core: CoreExports | undefined;
+let loading: Promise<void> | undefined;
+
+// The smallest module that uses a v128 instruction: validates only where WebAssembly SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/**
+ * Loads and instantiates the crypto core once. Every other function of `src/core` is synchronous and throws
+ * `core_not_initialized` until this promise has resolved. Calling it again returns the same promise.
+ */
+export function initCore(source?: CoreSource): Promise<void> {
+  if (core) return Promise.resolve();
+  if (!loading) {
+    loading = instantiate(source).then(
+      (exports) => {
+        core = exports;
+      },
+      (error: unknown) => {
+        loading = undefined;
+        throw error instanceof SentcError
+          ? error
+          : new SentcError("core_load_failed", "the WebAssembly crypto core could not be loaded", { cause: error });
+      },
+    );
+  }
+  return loading;
+}
+
+/** True once `initCore()` has resolved. */
+export function isCoreReady(): boolean {
+  return core !== undefined;
+}
+
+/** The instantiated core; throws a typed error before `initCore()` has resolved. */
+export function getCore(): CoreExports {
+  if (!core) throw new SentcError("core_not_initialized", "call and await initCore() (or Sentc.init()) first");
+  return core;
+}
+
+async function instantiate(source: CoreSource | undefined): Promise<CoreExports> {
+  if (typeof WebAssembly !== "object" || !WebAssembly.validate(SIMD_PROBE)) {
+    throw new SentcError("unsupported_environment", "this runtime lacks WebAssembly with SIMD");
+  }
+  const module = await compile(source ?? defaultWasmUrl());
+  const instance = await WebAssembly.instantiate(module, {});
+  return instance.exports as unknown as CoreExports;
+}
+
+function defaultWasmUrl(): URL {
+  return new URL("../../build/core.wasm", import.meta.url);
+}
+
+async function compile(source: CoreSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
+  if (typeof source === "string" || source instanceof URL) return compile(await fetchWasm(new URL(source)));
+  const response = await source;
+  if (!response.ok) throw new SentcError("core_load_failed", `fetching the core failed with HTTP ${response.status}`);
+  const isWasmMime = (response.headers.get("content-type") ?? "").startsWith("application/wasm");
+  if (isWasmMime && typeof WebAssembly.compileStreaming === "function") return WebAssembly.compileStreaming(response);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+async function fetchWasm(url: URL): Promise<BufferSource | Response> {
+  if (url.protocol === "file:") {
+    const { readFile } = await import(/* @vite-ignore */ "node:fs/promises");
+    return readFile(url);
+  }
+  return fetch(url);
+}

@@ -1,0 +1,51 @@
+/**
+ * The one error type of sentc-as. Every failure the SDK raises is a `SentcError` with a stable `code`:
+ * either one of the client codes below, or `server` for an error answered by the sentc API, in which case
+ * `serverCode` and `httpStatus` carry the server's `err_code` and HTTP status.
+ *
+ * Later layers add their client codes to `ClientErrorCode`; a code is never renamed once released.
+ */
+export type ClientErrorCode =
+  /** A crypto function was called before `initCore()` resolved. */
+  | "core_not_initialized"
+  /** The WebAssembly core could not be fetched, compiled or instantiated. */
+  | "core_load_failed"
+  /** The runtime lacks something the SDK needs (WebAssembly SIMD, `crypto.getRandomValues`). */
+  | "unsupported_environment"
+  /** An argument has the wrong type, length or range. */
+  | "invalid_input"
+  /** Authentication failed: an AEAD tag, a signature or a MAC did not verify. */
+  | "verification_failed"
+  /** A key exchange produced the all-zero shared secret (a small-order public key). */
+  | "weak_public_key"
+  /** The core could not reserve the memory an operation needs. */
+  | "out_of_memory"
+  /** The algorithm is known but not implemented by this build. */
+  | "unsupported_algorithm";
+
+export type SentcErrorCode = ClientErrorCode | "server";
+
+export interface SentcErrorOptions {
+  cause?: unknown;
+  serverCode?: number;
+  httpStatus?: number;
+}
+
+export class SentcError extends Error {
+  override readonly name = "SentcError";
+  readonly code: SentcErrorCode;
+  readonly serverCode: number | undefined;
+  readonly httpStatus: number | undefined;
+
+  constructor(code: SentcErrorCode, message: string, options: SentcErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.serverCode = options.serverCode;
+    this.httpStatus = options.httpStatus;
+  }
+}
+
+/** Type guard usable across realms and bundles (checks the shape, not the prototype chain). */
+export function isSentcError(value: unknown): value is SentcError {
+  return value instanceof SentcError || (value instanceof Error && value.name === "SentcError" && "code" in value);
+}
