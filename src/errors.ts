@@ -21,7 +21,9 @@ export type ClientErrorCode =
   /** The core could not reserve the memory an operation needs. */
   | "out_of_memory"
   /** The algorithm is known but not implemented by this build. */
-  | "unsupported_algorithm";
+  | "unsupported_algorithm"
+  /** Text is not valid in the encoding it must have (canonical base64, base64url, PEM). */
+  | "invalid_encoding";
 
 export type SentcErrorCode = ClientErrorCode | "server";
 
