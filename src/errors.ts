@@ -23,7 +23,15 @@ export type ClientErrorCode =
   /** The algorithm is known but not implemented by this build. */
   | "unsupported_algorithm"
   /** Text is not valid in the encoding it must have (canonical base64, base64url, PEM). */
-  | "invalid_encoding";
+  | "invalid_encoding"
+  /** A key export, head or server value is not valid sentc JSON of the expected shape. */
+  | "invalid_format"
+  /** Decryption failed: wrong key or tampered data (sentc client_14). */
+  | "decryption_failed"
+  /** Signed data was expected but carries no signature (sentc client_42). */
+  | "missing_signature"
+  /** The verify key given is not the one the data names (sentc client_20). */
+  | "wrong_verify_key";
 
 export type SentcErrorCode = ClientErrorCode | "server";
 

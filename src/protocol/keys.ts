@@ -1,0 +1,130 @@
+/**
+ * sentc's key export formats (spec crypto.md §4): externally tagged JSON enums whose `key` (or hybrid
+ * `x`/`k`) fields hold the raw key bytes in canonical base64. Export writes fields in sentc's declaration
+ * order so the text is byte-identical; import tolerates unknown fields and reordering, and checks every
+ * length.
+ */
+import { SentcError } from "../errors.js";
+import { ALG, PQ_SIZES } from "./algorithms.js";
+import { fromBase64, toBase64 } from "./encoding.js";
+import { isRecord, parseJson, stringField } from "./json.js";
+
+/** A single-part key: `{"<Tag>":{"key":"<b64>","key_id":"<id>"}}`. */
+export interface SingleKey<Alg extends string> {
+  alg: Alg;
+  key: Uint8Array;
+  keyId: string;
+}
+/** A hybrid key: `{"<Tag>":{"x":"<b64>","k":"<b64>","key_id":"<id>"}}`. */
+export interface HybridKey<Alg extends string> {
+  alg: Alg;
+  x: Uint8Array;
+  k: Uint8Array;
+  keyId: string;
+}
+
+export type SymKey = SingleKey<typeof ALG.aesGcm>;
+export type HmacKey = SingleKey<typeof ALG.hmacSha256>;
+export type SortableKey = SingleKey<typeof ALG.ope>;
+export type PrivateKey = SingleKey<typeof ALG.ecies> | SingleKey<typeof ALG.kyber> | HybridKey<typeof ALG.eciesKyberHybrid>;
+export type PublicKey = PrivateKey;
+export type SignKey = SingleKey<typeof ALG.ed25519> | SingleKey<typeof ALG.dilithium> | HybridKey<typeof ALG.ed25519DilithiumHybrid>;
+export type VerifyKey = SignKey;
+
+type Layout = { tag: string; alg: string } & ({ key: number } | { x: number; k: number });
+
+const SYM: Layout[] = [{ tag: "Aes", alg: ALG.aesGcm, key: 32 }];
+const HMAC: Layout[] = [{ tag: "HmacSha256", alg: ALG.hmacSha256, key: 32 }];
+const SORTABLE: Layout[] = [{ tag: "Ope16", alg: ALG.ope, key: 16 }];
+const PRIVATE: Layout[] = [
+  { tag: "Ecies", alg: ALG.ecies, key: 32 },
+  { tag: "Kyber", alg: ALG.kyber, key: PQ_SIZES.kyberSecretKey },
+  { tag: "EciesKyberHybrid", alg: ALG.eciesKyberHybrid, x: 32, k: PQ_SIZES.kyberSecretKey },
+];
+const PUBLIC: Layout[] = [
+  { tag: "Ecies", alg: ALG.ecies, key: 32 },
+  { tag: "Kyber", alg: ALG.kyber, key: PQ_SIZES.kyberPublicKey },
+  { tag: "EciesKyberHybrid", alg: ALG.eciesKyberHybrid, x: 32, k: PQ_SIZES.kyberPublicKey },
+];
+const SIGN: Layout[] = [
+  { tag: "Ed25519", alg: ALG.ed25519, key: 32 },
+  { tag: "Dilithium", alg: ALG.dilithium, key: PQ_SIZES.dilithiumSecretKey },
+  { tag: "Ed25519DilithiumHybrid", alg: ALG.ed25519DilithiumHybrid, x: 32, k: PQ_SIZES.dilithiumSecretKey },
+];
+const VERIFY: Layout[] = [
+  { tag: "Ed25519", alg: ALG.ed25519, key: 32 },
+  { tag: "Dilithium", alg: ALG.dilithium, key: PQ_SIZES.dilithiumPublicKey },
+  { tag: "Ed25519DilithiumHybrid", alg: ALG.ed25519DilithiumHybrid, x: 32, k: PQ_SIZES.dilithiumPublicKey },
+];
+
+function decodePart(body: Record<string, unknown>, field: string, length: number, what: string): Uint8Array {
+  const bytes = fromBase64(stringField(body, field, what));
+  if (bytes.length !== length) {
+    throw new SentcError("invalid_format", `${what}: "${field}" must be ${length} bytes, got ${bytes.length}`);
+  }
+  return bytes;
+}
+
+function importKey(json: string, layouts: Layout[], what: string): SingleKey<string> | HybridKey<string> {
+  const value = parseJson(json, what);
+  if (!isRecord(value) || Object.keys(value).length !== 1) {
+    throw new SentcError("invalid_format", `${what}: expected one tagged object like {"${layouts[0]!.tag}":{…}}`);
+  }
+  const [tag, body] = Object.entries(value)[0]!;
+  const layout = layouts.find((l) => l.tag === tag);
+  if (!layout) throw new SentcError("invalid_format", `${what}: unknown key type "${tag}"`);
+  if (!isRecord(body)) throw new SentcError("invalid_format", `${what}: "${tag}" must hold an object`);
+  const keyId = stringField(body, "key_id", what);
+  if ("key" in layout) return { alg: layout.alg, key: decodePart(body, "key", layout.key, what), keyId };
+  return { alg: layout.alg, x: decodePart(body, "x", layout.x, what), k: decodePart(body, "k", layout.k, what), keyId };
+}
+
+function exportKey(key: SingleKey<string> | HybridKey<string>, layouts: Layout[], what: string): string {
+  const layout = layouts.find((l) => l.alg === key.alg);
+  if (!layout) throw new SentcError("invalid_input", `${what}: unknown alg "${key.alg}"`);
+  const check = (bytes: unknown, length: number, field: string): string => {
+    if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+      throw new SentcError("invalid_input", `${what}: "${field}" must be ${length} bytes`);
+    }
+    return toBase64(bytes);
+  };
+  if (typeof key.keyId !== "string") throw new SentcError("invalid_input", `${what}: keyId must be a string`);
+  // Field order as sentc declares it: key (or x, k), then key_id.
+  const body =
+    "key" in layout
+      ? { key: check((key as SingleKey<string>).key, layout.key, "key"), key_id: key.keyId }
+      : {
+          x: check((key as HybridKey<string>).x, layout.x, "x"),
+          k: check((key as HybridKey<string>).k, layout.k, "k"),
+          key_id: key.keyId,
+        };
+  return JSON.stringify({ [layout.tag]: body });
+}
+
+export const importSymKey = (json: string) => importKey(json, SYM, "symmetric key") as SymKey;
+export const exportSymKey = (key: SymKey) => exportKey(key, SYM, "symmetric key");
+export const importHmacKey = (json: string) => importKey(json, HMAC, "hmac key") as HmacKey;
+export const exportHmacKey = (key: HmacKey) => exportKey(key, HMAC, "hmac key");
+export const importSortableKey = (json: string) => importKey(json, SORTABLE, "sortable key") as SortableKey;
+export const exportSortableKey = (key: SortableKey) => exportKey(key, SORTABLE, "sortable key");
+export const importPrivateKey = (json: string) => importKey(json, PRIVATE, "private key") as PrivateKey;
+export const exportPrivateKey = (key: PrivateKey) => exportKey(key, PRIVATE, "private key");
+export const importPublicKey = (json: string) => importKey(json, PUBLIC, "public key") as PublicKey;
+export const exportPublicKey = (key: PublicKey) => exportKey(key, PUBLIC, "public key");
+export const importSignKey = (json: string) => importKey(json, SIGN, "sign key") as SignKey;
+export const exportSignKey = (key: SignKey) => exportKey(key, SIGN, "sign key");
+export const importVerifyKey = (json: string) => importKey(json, VERIFY, "verify key") as VerifyKey;
+export const exportVerifyKey = (key: VerifyKey) => exportKey(key, VERIFY, "verify key");
+
+/** The derived master-key-encryption key of the MFA login path: `{"Argon2":"<b64 32 bytes>"}`. */
+export function exportMasterKeyFormat(key: Uint8Array): string {
+  if (!(key instanceof Uint8Array) || key.length !== 32) throw new SentcError("invalid_input", "master key format: 32 bytes expected");
+  return JSON.stringify({ Argon2: toBase64(key) });
+}
+export function importMasterKeyFormat(json: string): Uint8Array {
+  const value = parseJson(json, "master key format");
+  if (!isRecord(value) || typeof value.Argon2 !== "string") throw new SentcError("invalid_format", 'master key format: expected {"Argon2":"…"}');
+  const key = fromBase64(value.Argon2);
+  if (key.length !== 32) throw new SentcError("invalid_format", "master key format: 32 bytes expected");
+  return key;
+}
