@@ -79,6 +79,28 @@ function importKey(json: string, layouts: Layout[], what: string): SingleKey<str
   return { alg: layout.alg, x: decodePart(body, "x", layout.x, what), k: decodePart(body, "k", layout.k, what), keyId };
 }
 
+/** The raw parts of a key: `key` for single keys, `x` and `k` for hybrid ones. */
+export type KeyParts = { key: Uint8Array } | { x: Uint8Array; k: Uint8Array };
+
+function keyFromParts(layouts: Layout[], alg: string, parts: KeyParts, keyId: string, what: string): SingleKey<string> | HybridKey<string> {
+  const layout = layouts.find((l) => l.alg === alg);
+  if (!layout) throw new SentcError("invalid_format", `${what}: unknown alg "${alg}"`);
+  const check = (bytes: Uint8Array | undefined, length: number, field: string): Uint8Array => {
+    if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+      throw new SentcError("invalid_format", `${what}: "${field}" must be ${length} bytes`);
+    }
+    return bytes;
+  };
+  if ("key" in layout) return { alg, key: check((parts as { key?: Uint8Array }).key, layout.key, "key"), keyId };
+  const hybrid = parts as { x?: Uint8Array; k?: Uint8Array };
+  return { alg, x: check(hybrid.x, layout.x, "x"), k: check(hybrid.k, layout.k, "k"), keyId };
+}
+
+export const publicKeyFromParts = (alg: string, parts: KeyParts, keyId: string) =>
+  keyFromParts(PUBLIC, alg, parts, keyId, "public key") as PublicKey;
+export const verifyKeyFromParts = (alg: string, parts: KeyParts, keyId: string) =>
+  keyFromParts(VERIFY, alg, parts, keyId, "verify key") as VerifyKey;
+
 function exportKey(key: SingleKey<string> | HybridKey<string>, layouts: Layout[], what: string): string {
   const layout = layouts.find((l) => l.alg === key.alg);
   if (!layout) throw new SentcError("invalid_input", `${what}: unknown alg "${key.alg}"`);

@@ -1,0 +1,66 @@
+/**
+ * Public and verify keys as sentc exchanges them (spec crypto.md §4.1): `UserPublicKeyData` and
+ * `UserVerifyKeyData` JSON with the key as PEM text (or, for hybrid keys, `{"x":<PEM>,"k":<PEM>}`, §1.2).
+ */
+import { SentcError } from "../errors.js";
+import { ALG } from "./algorithms.js";
+import { fromPem, toPem } from "./encoding.js";
+import { isRecord, optionalStringField, parseJson, stringField } from "./json.js";
+import { publicKeyFromParts, verifyKeyFromParts, type KeyParts, type PublicKey, type VerifyKey } from "./keys.js";
+
+export interface UserPublicKeyData {
+  publicKey: PublicKey;
+  /** Signature of the public key by the owner's sign key (sentc's signature string), if any. */
+  signature: string | null;
+  signatureKeyId: string | null;
+}
+
+const HYBRID_ALGS: readonly string[] = [ALG.eciesKyberHybrid, ALG.ed25519DilithiumHybrid];
+
+function keyToPem(key: PublicKey | VerifyKey): string {
+  if ("key" in key) return toPem(key.key);
+  return JSON.stringify({ x: toPem(key.x), k: toPem(key.k) });
+}
+
+function partsFromPem(pem: string, alg: string, what: string): KeyParts {
+  if (!HYBRID_ALGS.includes(alg)) return { key: fromPem(pem).bytes };
+  const parts = parseJson(pem, what);
+  if (!isRecord(parts)) throw new SentcError("invalid_format", `${what}: a hybrid key must be {"x":…,"k":…}`);
+  return { x: fromPem(stringField(parts, "x", what)).bytes, k: fromPem(stringField(parts, "k", what)).bytes };
+}
+
+export function parseUserPublicKeyData(json: string): UserPublicKeyData {
+  const what = "public key data";
+  const value = parseJson(json, what);
+  if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected an object`);
+  const alg = stringField(value, "public_key_alg", what);
+  const parts = partsFromPem(stringField(value, "public_key_pem", what), alg, what);
+  return {
+    publicKey: publicKeyFromParts(alg, parts, stringField(value, "public_key_id", what)),
+    signature: optionalStringField(value, "public_key_sig", what),
+    signatureKeyId: optionalStringField(value, "public_key_sig_key_id", what),
+  };
+}
+
+export function serializeUserPublicKeyData(data: UserPublicKeyData): string {
+  return JSON.stringify({
+    public_key_pem: keyToPem(data.publicKey),
+    public_key_alg: data.publicKey.alg,
+    public_key_id: data.publicKey.keyId,
+    public_key_sig: data.signature,
+    public_key_sig_key_id: data.signatureKeyId,
+  });
+}
+
+export function parseUserVerifyKeyData(json: string): VerifyKey {
+  const what = "verify key data";
+  const value = parseJson(json, what);
+  if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected an object`);
+  const alg = stringField(value, "verify_key_alg", what);
+  const parts = partsFromPem(stringField(value, "verify_key_pem", what), alg, what);
+  return verifyKeyFromParts(alg, parts, stringField(value, "verify_key_id", what));
+}
+
+export function serializeUserVerifyKeyData(key: VerifyKey): string {
+  return JSON.stringify({ verify_key_pem: keyToPem(key), verify_key_alg: key.alg, verify_key_id: key.keyId });
+}
