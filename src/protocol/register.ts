@@ -1,0 +1,68 @@
+/**
+ * Registration (spec crypto.md §6.1): a master key wraps the device key pairs, the password wraps the
+ * master key, and the user group is created for the device's public key.
+ */
+import { SentcError } from "../errors.js";
+import { symEncrypt } from "./aead.js";
+import { ALG, NON_REGISTERED_KEY_ID } from "./algorithms.js";
+import { toBase64, toBase64Url, toPem } from "./encoding.js";
+import { prepareCreateGroup } from "./group-create.js";
+import { generateKeyPair, generateSignKeyPair, generateSymKey, rawKeyBytes } from "./keypairs.js";
+import { deriveFromNewRandomValue, hashAuthKey } from "./password.js";
+import { randomBytes } from "../core/index.js";
+
+function requireText(value: unknown, what: string): string {
+  if (typeof value !== "string" || value.length === 0) throw new SentcError("invalid_input", `${what} must be a non-empty string`);
+  return value;
+}
+
+/** `UserDeviceRegisterInput` built as an object in sentc's field order, plus the new device keys. */
+function deviceRegisterInput(deviceIdentifier: string, password: string) {
+  const masterKey = generateSymKey();
+  const { privateKey, publicKey } = generateKeyPair(NON_REGISTERED_KEY_ID);
+  const { signKey, verifyKey } = generateSignKeyPair(NON_REGISTERED_KEY_ID);
+  const derived = deriveFromNewRandomValue(password);
+  const input = {
+    master_key: {
+      master_key_alg: masterKey.alg,
+      encrypted_master_key: toBase64(symEncrypt(derived.masterKeyEncryptionKey, masterKey.key)),
+      encrypted_master_key_alg: ALG.aesGcm,
+    },
+    derived: {
+      derived_alg: ALG.argon2,
+      client_random_value: toBase64(derived.clientRandomValue),
+      hashed_authentication_key: toBase64(hashAuthKey(derived.authKey)),
+      public_key: toPem(rawKeyBytes(publicKey)),
+      encrypted_private_key: toBase64(symEncrypt(masterKey.key, rawKeyBytes(privateKey))),
+      keypair_encrypt_alg: publicKey.alg,
+      verify_key: toPem(rawKeyBytes(verifyKey)),
+      encrypted_sign_key: toBase64(symEncrypt(masterKey.key, rawKeyBytes(signKey))),
+      keypair_sign_alg: signKey.alg,
+    },
+    device_identifier: deviceIdentifier,
+  };
+  derived.masterKeyEncryptionKey.fill(0);
+  derived.authKey.fill(0);
+  masterKey.key.fill(0);
+  privateKey.key.fill(0);
+  signKey.key.fill(0);
+  return { input, publicKey };
+}
+
+/** `prepare_register(user_identifier, password)` → the `RegisterData` JSON string. */
+export function prepareRegister(userIdentifier: string, password: string): string {
+  const identifier = requireText(userIdentifier, "the user identifier");
+  const { input, publicKey } = deviceRegisterInput(identifier, requireText(password, "the password"));
+  const group = prepareCreateGroup({ creatorPublicKey: publicKey, starter: "", userGroup: true });
+  return `{"device":${JSON.stringify(input)},"group":${group.serverInput}}`;
+}
+
+/** `prepare_register_device_start(device_identifier, password)` → the `UserDeviceRegisterInput` JSON. */
+export function prepareRegisterDeviceStart(deviceIdentifier: string, password: string): string {
+  return JSON.stringify(deviceRegisterInput(requireText(deviceIdentifier, "the device identifier"), requireText(password, "the password")).input);
+}
+
+/** `generate_user_register_data()`: a random identifier (20 bytes) and password (40 bytes), base64url. */
+export function generateUserRegisterData(): { identifier: string; password: string } {
+  return { identifier: toBase64Url(randomBytes(20)), password: toBase64Url(randomBytes(40)) };
+}
