@@ -96,6 +96,26 @@ function keyFromParts(layouts: Layout[], alg: string, parts: KeyParts, keyId: st
   return { alg, x: check(hybrid.x, layout.x, "x"), k: check(hybrid.k, layout.k, "k"), keyId };
 }
 
+/**
+ * Interprets the raw bytes sentc encrypts for a key (crypto.md §3.7): the key itself for single keys,
+ * `x ‖ k` for hybrid keys, by the key's alg.
+ */
+function keyFromRaw(layouts: Layout[], alg: string, raw: Uint8Array, keyId: string, what: string): SingleKey<string> | HybridKey<string> {
+  const layout = layouts.find((l) => l.alg === alg);
+  if (!layout) throw new SentcError("invalid_format", `${what}: unknown alg "${alg}"`);
+  if ("key" in layout) return keyFromParts(layouts, alg, { key: raw }, keyId, what);
+  if (raw.length !== layout.x + layout.k) throw new SentcError("invalid_format", `${what}: ${layout.x + layout.k} bytes expected`);
+  return keyFromParts(layouts, alg, { x: raw.slice(0, layout.x), k: raw.slice(layout.x) }, keyId, what);
+}
+
+export const privateKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) =>
+  keyFromRaw(PRIVATE, alg, raw, keyId, "private key") as PrivateKey;
+export const signKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) => keyFromRaw(SIGN, alg, raw, keyId, "sign key") as SignKey;
+export const symKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) => keyFromRaw(SYM, alg, raw, keyId, "symmetric key") as SymKey;
+export const hmacKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) => keyFromRaw(HMAC, alg, raw, keyId, "hmac key") as HmacKey;
+export const sortableKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) =>
+  keyFromRaw(SORTABLE, alg, raw, keyId, "sortable key") as SortableKey;
+
 export const publicKeyFromParts = (alg: string, parts: KeyParts, keyId: string) =>
   keyFromParts(PUBLIC, alg, parts, keyId, "public key") as PublicKey;
 export const verifyKeyFromParts = (alg: string, parts: KeyParts, keyId: string) =>

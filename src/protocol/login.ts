@@ -1,0 +1,148 @@
+/**
+ * Login (spec crypto.md §6.2): the server's salt → Argon2id → auth key; the device keys come back wrapped
+ * by the master key, which the derived key unwraps; the device private key opens the login challenge and
+ * the user-group keys.
+ */
+import { SentcError } from "../errors.js";
+import { symDecrypt } from "./aead.js";
+import { fromBase64, toBase64 } from "./encoding.js";
+import { decryptGroupKey, decryptHmacKey, publicKeyFromPemText, readObject, type GroupKeyData } from "./group-keys.js";
+import { isRecord, stringField } from "./json.js";
+import { decryptWithPrivateKey } from "./key-wrap.js";
+import { privateKeyFromRaw, signKeyFromRaw, verifyKeyFromParts, type HmacKey, type PrivateKey, type PublicKey, type SignKey, type VerifyKey } from "./keys.js";
+import { deriveKeys, type DerivedKeys } from "./password.js";
+import { fromPem } from "./encoding.js";
+import { parseJson } from "./json.js";
+import { ALG } from "./algorithms.js";
+
+export interface DeviceKeys {
+  privateKey: PrivateKey;
+  publicKey: PublicKey;
+  signKey: SignKey;
+  verifyKey: VerifyKey;
+  userId: string;
+  deviceId: string;
+  userGroupId: string;
+}
+
+export interface LoginStart extends DerivedKeys {
+  /** `DoneLoginServerInput` JSON for `POST /api/v1/done_login`. */
+  doneLoginInput: string;
+}
+
+/** `PrepareLoginServerInput` for `POST /api/v1/prepare_login`. */
+export function prepareLoginStart(userIdentifier: string): string {
+  if (typeof userIdentifier !== "string" || userIdentifier.length === 0) throw new SentcError("invalid_input", "the user identifier must be a non-empty string");
+  return JSON.stringify({ user_identifier: userIdentifier });
+}
+
+/** Derives the keys from the password and the server's `PrepareLoginSaltServerOutput`. */
+export function prepareLogin(userIdentifier: string, password: string, saltOutput: string | Record<string, unknown>): LoginStart {
+  const what = "prepare login output";
+  const data = readObject(saltOutput, what);
+  const derived = deriveKeys(password, fromBase64(stringField(data, "salt_string", what)), stringField(data, "derived_encryption_key_alg", what));
+  return { ...derived, doneLoginInput: JSON.stringify({ auth_key: toBase64(derived.authKey), device_identifier: userIdentifier }) };
+}
+
+function verifyKeyFromPemText(text: string, alg: string, keyId: string, what: string): VerifyKey {
+  if (alg === ALG.ed25519DilithiumHybrid) {
+    const parts = parseJson(text, what);
+    if (!isRecord(parts)) throw new SentcError("invalid_format", `${what}: a hybrid key must be {"x":…,"k":…}`);
+    return verifyKeyFromParts(alg, { x: fromPem(stringField(parts, "x", what)).bytes, k: fromPem(stringField(parts, "k", what)).bytes }, keyId);
+  }
+  return verifyKeyFromParts(alg, { key: fromPem(text).bytes }, keyId);
+}
+
+export type DoneLoginResult = { kind: "mfa" } | { kind: "direct"; deviceKeys: DeviceKeys; masterKey: Uint8Array; challenge: string };
+
+/**
+ * Reads `DoneLoginServerReturn`: `"Otp"` when the account has MFA, else `{"Direct":{device_keys,challenge}}`
+ * (the MFA endpoints answer the inner `DoneLoginServerOutput` directly, which is accepted too). A wrong
+ * password surfaces here as `decryption_failed`.
+ */
+export function doneLogin(masterKeyEncryptionKey: Uint8Array, serverOutput: string | Record<string, unknown> | "Otp"): DoneLoginResult {
+  const what = "done login output";
+  const value = typeof serverOutput === "string" ? (serverOutput === "Otp" ? "Otp" : parseJson(serverOutput, what)) : serverOutput;
+  if (value === "Otp") return { kind: "mfa" };
+  if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected "Otp" or an object`);
+  const direct = readObject((isRecord(value.Direct) ? value.Direct : value) as Record<string, unknown>, what);
+  const keys = readObject(direct.device_keys as Record<string, unknown>, `${what}.device_keys`);
+  const masterKey = symDecrypt(masterKeyEncryptionKey, fromBase64(stringField(keys, "encrypted_master_key", what)));
+  const encryptAlg = stringField(keys, "keypair_encrypt_alg", what);
+  const signAlg = stringField(keys, "keypair_sign_alg", what);
+  const encryptId = stringField(keys, "keypair_encrypt_id", what);
+  const signId = stringField(keys, "keypair_sign_id", what);
+  const deviceKeys: DeviceKeys = {
+    privateKey: privateKeyFromRaw(encryptAlg, symDecrypt(masterKey, fromBase64(stringField(keys, "encrypted_private_key", what))), encryptId),
+    publicKey: publicKeyFromPemText(stringField(keys, "public_key_string", what), encryptAlg, encryptId, what),
+    signKey: signKeyFromRaw(signAlg, symDecrypt(masterKey, fromBase64(stringField(keys, "encrypted_sign_key", what))), signId),
+    verifyKey: verifyKeyFromPemText(stringField(keys, "verify_key_string", what), signAlg, signId, what),
+    userId: stringField(keys, "user_id", what),
+    deviceId: stringField(keys, "device_id", what),
+    userGroupId: stringField(keys, "user_group_id", what),
+  };
+  const challengeBytes = decryptWithPrivateKey(deviceKeys.privateKey, fromBase64(stringField(direct, "challenge", what)));
+  let challenge: string;
+  try {
+    challenge = new TextDecoder("utf-8", { fatal: true }).decode(challengeBytes);
+  } catch (cause) {
+    throw new SentcError("invalid_format", `${what}: the challenge is not UTF-8`, { cause });
+  }
+  return { kind: "direct", deviceKeys, masterKey, challenge };
+}
+
+/** `VerifyLoginInput` for `POST /api/v1/verify_login`. */
+export function prepareVerifyLogin(authKey: Uint8Array, deviceIdentifier: string, challenge: string): string {
+  return JSON.stringify({ auth_key: toBase64(authKey), device_identifier: deviceIdentifier, challenge });
+}
+
+export interface UserKey extends GroupKeyData {
+  signKey: SignKey;
+  verifyKey: VerifyKey;
+  publicKeySignature: string | null;
+  publicKeySignatureKeyId: string | null;
+}
+
+export interface VerifyLoginResult {
+  userKeys: UserKey[];
+  hmacKeys: HmacKey[];
+  jwt: string;
+  refreshToken: string;
+}
+
+/** Decrypts one user-group key with the device's private key; the sign key parts are required (client_130). */
+export function decryptUserKey(devicePrivateKey: PrivateKey, serverKeyData: string | Record<string, unknown>): UserKey {
+  const what = "user key data";
+  const data = readObject(serverKeyData, what);
+  for (const field of ["encrypted_sign_key", "verify_key", "keypair_sign_alg", "keypair_sign_id"]) {
+    if (typeof data[field] !== "string") throw new SentcError("invalid_format", `${what}: "${field}" is missing`);
+  }
+  const groupKeyData = decryptGroupKey(devicePrivateKey, data);
+  const signAlg = stringField(data, "keypair_sign_alg", what);
+  const signId = stringField(data, "keypair_sign_id", what);
+  return {
+    ...groupKeyData,
+    signKey: signKeyFromRaw(signAlg, symDecrypt(groupKeyData.groupKey.key, fromBase64(stringField(data, "encrypted_sign_key", what))), signId),
+    verifyKey: verifyKeyFromPemText(stringField(data, "verify_key", what), signAlg, signId, what),
+    publicKeySignature: typeof data.public_key_sig === "string" ? data.public_key_sig : null,
+    publicKeySignatureKeyId: typeof data.public_key_sig_key_id === "string" ? data.public_key_sig_key_id : null,
+  };
+}
+
+/** Reads `VerifyLoginOutput`: the user keys, the HMAC keys (each opened by the user key it names) and tokens. */
+export function doneVerifyLogin(devicePrivateKey: PrivateKey, serverOutput: string | Record<string, unknown>): VerifyLoginResult {
+  const what = "verify login output";
+  const data = readObject(serverOutput, what);
+  if (!Array.isArray(data.user_keys) || !Array.isArray(data.hmac_keys)) {
+    throw new SentcError("invalid_format", `${what}: user_keys and hmac_keys must be arrays`);
+  }
+  const userKeys = data.user_keys.map((key) => decryptUserKey(devicePrivateKey, readObject(key as Record<string, unknown>, what)));
+  const hmacKeys = data.hmac_keys.map((entry) => {
+    const hmac = readObject(entry as Record<string, unknown>, what);
+    const keyId = stringField(hmac, "encrypted_hmac_encryption_key_id", what);
+    const owner = userKeys.find((key) => key.groupKey.keyId === keyId);
+    if (!owner) throw new SentcError("invalid_format", `${what}: no user key "${keyId}" for an hmac key`);
+    return decryptHmacKey(owner.groupKey, hmac);
+  });
+  return { userKeys, hmacKeys, jwt: stringField(data, "jwt", what), refreshToken: stringField(data, "refresh_token", what) };
+}
