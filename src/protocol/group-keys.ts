@@ -4,13 +4,13 @@
  */
 import { SentcError } from "../errors.js";
 import { symDecrypt } from "./aead.js";
-import { fromBase64, fromPem } from "./encoding.js";
-import { isRecord, optionalStringField, parseJson, stringField } from "./json.js";
+import { fromBase64 } from "./encoding.js";
+import { publicKeyFromPemText } from "./public-keys.js";
+import { numberField, optionalStringField, readObject, stringField } from "./json.js";
 import { decryptWithPrivateKey } from "./key-wrap.js";
 import {
   hmacKeyFromRaw,
   privateKeyFromRaw,
-  publicKeyFromParts,
   sortableKeyFromRaw,
   symKeyFromRaw,
   type HmacKey,
@@ -21,7 +21,6 @@ import {
   type VerifyKey,
 } from "./keys.js";
 import { verifyOnly } from "./signature.js";
-import { ALG } from "./algorithms.js";
 
 export interface GroupKeyData {
   groupKey: SymKey;
@@ -32,28 +31,6 @@ export interface GroupKeyData {
   time: number;
   signedByUserId: string | null;
   signedByUserSignKeyId: string | null;
-}
-
-/** PEM or hybrid `{"x":PEM,"k":PEM}` public key text by alg. */
-export function publicKeyFromPemText(text: string, alg: string, keyId: string, what: string): PublicKey {
-  if (alg === ALG.eciesKyberHybrid) {
-    const parts = parseJson(text, what);
-    if (!isRecord(parts)) throw new SentcError("invalid_format", `${what}: a hybrid key must be {"x":…,"k":…}`);
-    return publicKeyFromParts(alg, { x: fromPem(stringField(parts, "x", what)).bytes, k: fromPem(stringField(parts, "k", what)).bytes }, keyId);
-  }
-  return publicKeyFromParts(alg, { key: fromPem(text).bytes }, keyId);
-}
-
-export function readObject(json: string | Record<string, unknown>, what: string): Record<string, unknown> {
-  const value = typeof json === "string" ? parseJson(json, what) : json;
-  if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected an object`);
-  return value;
-}
-
-export function numberField(object: Record<string, unknown>, field: string, what: string): number {
-  const value = object[field];
-  if (typeof value !== "number" || !Number.isFinite(value)) throw new SentcError("invalid_format", `${what}: "${field}" must be a number`);
-  return value;
 }
 
 /**

@@ -28,3 +28,16 @@ export function optionalStringField(object: Record<string, unknown>, field: stri
   if (typeof value !== "string") throw new SentcError("invalid_format", `${what}: field "${field}" must be a string or null`);
   return value;
 }
+
+/** Accepts a JSON string or an already parsed object; anything but an object is `invalid_format`. */
+export function readObject(json: string | Record<string, unknown>, what: string): Record<string, unknown> {
+  const value = typeof json === "string" ? parseJson(json, what) : json;
+  if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected an object`);
+  return value;
+}
+
+export function numberField(object: Record<string, unknown>, field: string, what: string): number {
+  const value = object[field];
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new SentcError("invalid_format", `${what}: "${field}" must be a number`);
+  return value;
+}

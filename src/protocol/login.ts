@@ -6,14 +6,12 @@
 import { SentcError } from "../errors.js";
 import { symDecrypt } from "./aead.js";
 import { fromBase64, toBase64 } from "./encoding.js";
-import { decryptGroupKey, decryptHmacKey, publicKeyFromPemText, readObject, type GroupKeyData } from "./group-keys.js";
-import { isRecord, stringField } from "./json.js";
+import { decryptGroupKey, decryptHmacKey, type GroupKeyData } from "./group-keys.js";
+import { publicKeyFromPemText, verifyKeyFromPemText } from "./public-keys.js";
+import { isRecord, parseJson, readObject, stringField } from "./json.js";
 import { decryptWithPrivateKey } from "./key-wrap.js";
-import { privateKeyFromRaw, signKeyFromRaw, verifyKeyFromParts, type HmacKey, type PrivateKey, type PublicKey, type SignKey, type VerifyKey } from "./keys.js";
+import { privateKeyFromRaw, signKeyFromRaw, type HmacKey, type PrivateKey, type PublicKey, type SignKey, type VerifyKey } from "./keys.js";
 import { deriveKeys, type DerivedKeys } from "./password.js";
-import { fromPem } from "./encoding.js";
-import { parseJson } from "./json.js";
-import { ALG } from "./algorithms.js";
 
 export interface DeviceKeys {
   privateKey: PrivateKey;
@@ -42,15 +40,6 @@ export function prepareLogin(userIdentifier: string, password: string, saltOutpu
   const data = readObject(saltOutput, what);
   const derived = deriveKeys(password, fromBase64(stringField(data, "salt_string", what)), stringField(data, "derived_encryption_key_alg", what));
   return { ...derived, doneLoginInput: JSON.stringify({ auth_key: toBase64(derived.authKey), device_identifier: userIdentifier }) };
-}
-
-function verifyKeyFromPemText(text: string, alg: string, keyId: string, what: string): VerifyKey {
-  if (alg === ALG.ed25519DilithiumHybrid) {
-    const parts = parseJson(text, what);
-    if (!isRecord(parts)) throw new SentcError("invalid_format", `${what}: a hybrid key must be {"x":…,"k":…}`);
-    return verifyKeyFromParts(alg, { x: fromPem(stringField(parts, "x", what)).bytes, k: fromPem(stringField(parts, "k", what)).bytes }, keyId);
-  }
-  return verifyKeyFromParts(alg, { key: fromPem(text).bytes }, keyId);
 }
 
 export type DoneLoginResult = { kind: "mfa" } | { kind: "direct"; deviceKeys: DeviceKeys; masterKey: Uint8Array; challenge: string };

@@ -29,14 +29,23 @@ function partsFromPem(pem: string, alg: string, what: string): KeyParts {
   return { x: fromPem(stringField(parts, "x", what)).bytes, k: fromPem(stringField(parts, "k", what)).bytes };
 }
 
+/** A public key from sentc's PEM text (or hybrid `{"x":PEM,"k":PEM}` JSON), interpreted by its alg. */
+export function publicKeyFromPemText(text: string, alg: string, keyId: string, what = "public key"): PublicKey {
+  return publicKeyFromParts(alg, partsFromPem(text, alg, what), keyId);
+}
+
+/** A verify key from sentc's PEM text (or hybrid JSON), interpreted by its alg. */
+export function verifyKeyFromPemText(text: string, alg: string, keyId: string, what = "verify key"): VerifyKey {
+  return verifyKeyFromParts(alg, partsFromPem(text, alg, what), keyId);
+}
+
 export function parseUserPublicKeyData(json: string): UserPublicKeyData {
   const what = "public key data";
   const value = parseJson(json, what);
   if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected an object`);
   const alg = stringField(value, "public_key_alg", what);
-  const parts = partsFromPem(stringField(value, "public_key_pem", what), alg, what);
   return {
-    publicKey: publicKeyFromParts(alg, parts, stringField(value, "public_key_id", what)),
+    publicKey: publicKeyFromPemText(stringField(value, "public_key_pem", what), alg, stringField(value, "public_key_id", what), what),
     signature: optionalStringField(value, "public_key_sig", what),
     signatureKeyId: optionalStringField(value, "public_key_sig_key_id", what),
   };
@@ -57,8 +66,7 @@ export function parseUserVerifyKeyData(json: string): VerifyKey {
   const value = parseJson(json, what);
   if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected an object`);
   const alg = stringField(value, "verify_key_alg", what);
-  const parts = partsFromPem(stringField(value, "verify_key_pem", what), alg, what);
-  return verifyKeyFromParts(alg, parts, stringField(value, "verify_key_id", what));
+  return verifyKeyFromPemText(stringField(value, "verify_key_pem", what), alg, stringField(value, "verify_key_id", what), what);
 }
 
 export function serializeUserVerifyKeyData(key: VerifyKey): string {
