@@ -34,7 +34,7 @@ export function generateSalt(clientRandomValue: Uint8Array, addStr = ""): Uint8A
 /** Argon2id over the UTF-8 password and the salt, split into the two 32-byte keys. */
 export function deriveKeys(password: string, salt: Uint8Array, alg: string = ALG.argon2): DerivedKeys {
   if (alg !== ALG.argon2) throw new SentcError("unsupported_algorithm", `unknown password hashing alg "${alg}"`);
-  if (typeof password !== "string" || password.length === 0) throw new SentcError("invalid_input", "the password must be a non-empty string");
+  if (typeof password !== "string") throw new SentcError("invalid_input", "the password must be a string");
   const out = argon2id({ password: utf8.encode(password), salt, ...ARGON2_PARAMS });
   const keys = { masterKeyEncryptionKey: out.slice(0, 32), authKey: out.slice(32, 64) };
   out.fill(0);
