@@ -55,7 +55,8 @@ async function instantiate(source: CoreSource | undefined): Promise<CoreExports>
 }
 
 function defaultWasmUrl(): URL {
-  return new URL("../../build/core.wasm", import.meta.url);
+  // From the sources: build/core.wasm; from the library build (dist/sentc.js): dist/core.wasm.
+  return new URL(import.meta.url.includes("/src/core/") ? "../../build/core.wasm" : "./core.wasm", import.meta.url);
 }
 
 async function compile(source: CoreSource): Promise<WebAssembly.Module> {
