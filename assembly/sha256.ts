@@ -6,6 +6,7 @@
 //   32..40  total message length in bytes (u64)
 //   40..44  number of bytes waiting in the block buffer (u32, 0..63)
 //   48..112 the block buffer
+import { OK, ERR_INVALID_INPUT } from "./status";
 
 /** Size of the caller-provided state buffer. */
 export const SHA256_STATE_BYTES: i32 = 112;
@@ -21,66 +22,185 @@ export const SHA256_BLOCK_BYTES: i32 = 64;
 // @ts-ignore: decorator
 @inline const OFF_BUF: usize = 48;
 
-// §4.2.2: the 64 round constants K0..K63.
-const K: usize = memory.data<u32>([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
-
 // §5.3.3: the initial hash value H(0).
 const IV: usize = memory.data<u32>([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
 
-// Message schedule W0..W63 (§6.2.2 step 1). Holds message-derived data: wiped by sha256Final and by
-// sha256WipeScratch.
-const W: usize = memory.data(256, 16);
+// §4.1.2 (4.2)–(4.7): the logical functions on 32-bit words. Maj (4.3) is computed inline in the rounds as
+// b ^ ((a ^ b) & (b ^ c)), which equals (a & b) ^ (a & c) ^ (b & c).
+// @ts-ignore: decorator
+@inline function Ch(x: u32, y: u32, z: u32): u32 { return z ^ (x & (y ^ z)); }
+// @ts-ignore: decorator
+@inline function S0(x: u32): u32 { return rotr<u32>(x, 2) ^ rotr<u32>(x, 13) ^ rotr<u32>(x, 22); }
+// @ts-ignore: decorator
+@inline function S1(x: u32): u32 { return rotr<u32>(x, 6) ^ rotr<u32>(x, 11) ^ rotr<u32>(x, 25); }
+// @ts-ignore: decorator
+@inline function s0(x: u32): u32 { return rotr<u32>(x, 7) ^ rotr<u32>(x, 18) ^ (x >>> 3); }
+// @ts-ignore: decorator
+@inline function s1(x: u32): u32 { return rotr<u32>(x, 17) ^ rotr<u32>(x, 19) ^ (x >>> 10); }
 
 /**
- * Processes `blocks` consecutive 64-byte blocks at `p` into the hash value at `h` (§6.2.2).
+ * Processes `blocks` consecutive 64-byte blocks at `p` into the hash value at `state` (§6.2.2). The rounds are
+ * fully unrolled with the round constants K0..K63 of §4.2.2 as immediates; the working variables and the
+ * message schedule live in locals, so nothing but the new hash value is written to memory.
  */
-export function sha256Blocks(h: usize, p: usize, blocks: i32): void {
-  let h0 = load<u32>(h, 0), h1 = load<u32>(h, 4), h2 = load<u32>(h, 8), h3 = load<u32>(h, 12);
-  let h4 = load<u32>(h, 16), h5 = load<u32>(h, 20), h6 = load<u32>(h, 24), h7 = load<u32>(h, 28);
+export function sha256Blocks(state: usize, p: usize, blocks: i32): void {
+  let h0 = load<u32>(state, 0), h1 = load<u32>(state, 4), h2 = load<u32>(state, 8), h3 = load<u32>(state, 12);
+  let h4 = load<u32>(state, 16), h5 = load<u32>(state, 20), h6 = load<u32>(state, 24), h7 = load<u32>(state, 28);
   for (let n = 0; n < blocks; n++) {
-    // §6.2.2 step 1: W_t = M_t (big-endian words, §3.1) for t < 16 ...
-    for (let t: usize = 0; t < 16; t++) {
-      store<u32>(W + (t << 2), bswap<u32>(load<u32>(p + (t << 2))));
-    }
-    // ... and W_t = σ1(W_{t-2}) + W_{t-7} + σ0(W_{t-15}) + W_{t-16} for 16 ≤ t < 64 (§4.1.2 (4.6), (4.7)).
-    for (let t: usize = 16; t < 64; t++) {
-      const w2 = load<u32>(W + ((t - 2) << 2));
-      const w15 = load<u32>(W + ((t - 15) << 2));
-      const s1 = rotr<u32>(w2, 17) ^ rotr<u32>(w2, 19) ^ (w2 >>> 10);
-      const s0 = rotr<u32>(w15, 7) ^ rotr<u32>(w15, 18) ^ (w15 >>> 3);
-      store<u32>(W + (t << 2), s1 + load<u32>(W + ((t - 7) << 2)) + s0 + load<u32>(W + ((t - 16) << 2)));
-    }
+    // §6.2.2 step 1: W0..W15 are the block's big-endian words (§3.1); the schedule is kept in 16 rolling
+    // locals, W_t overwriting W_{t-16} (§6.2.2 step 1, W_t = σ1(W_{t-2}) + W_{t-7} + σ0(W_{t-15}) + W_{t-16}).
+    let v = v128.load(p, 0);
+    v = i8x16.shuffle(v, v, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+    let w0 = i32x4.extract_lane(v, 0);
+    let w1 = i32x4.extract_lane(v, 1);
+    let w2 = i32x4.extract_lane(v, 2);
+    let w3 = i32x4.extract_lane(v, 3);
+    v = v128.load(p, 16);
+    v = i8x16.shuffle(v, v, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+    let w4 = i32x4.extract_lane(v, 0);
+    let w5 = i32x4.extract_lane(v, 1);
+    let w6 = i32x4.extract_lane(v, 2);
+    let w7 = i32x4.extract_lane(v, 3);
+    v = v128.load(p, 32);
+    v = i8x16.shuffle(v, v, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+    let w8 = i32x4.extract_lane(v, 0);
+    let w9 = i32x4.extract_lane(v, 1);
+    let w10 = i32x4.extract_lane(v, 2);
+    let w11 = i32x4.extract_lane(v, 3);
+    v = v128.load(p, 48);
+    v = i8x16.shuffle(v, v, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+    let w12 = i32x4.extract_lane(v, 0);
+    let w13 = i32x4.extract_lane(v, 1);
+    let w14 = i32x4.extract_lane(v, 2);
+    let w15 = i32x4.extract_lane(v, 3);
     // §6.2.2 step 2: initialize the working variables.
-    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, hh = h7;
-    // §6.2.2 step 3, with Σ0, Σ1, Ch and Maj of §4.1.2 (4.2)–(4.5).
-    for (let t: usize = 0; t < 64; t++) {
-      const t1 = hh + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + ((e & f) ^ (~e & g)) +
-        load<u32>(K + (t << 2)) + load<u32>(W + (t << 2));
-      const t2 = (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      hh = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-    }
+    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
+    let t: u32;
+    // x and y alternate as a ^ b of this round and b ^ c, which is the previous round's a ^ b.
+    let x: u32, y = b ^ c;
+    // §6.2.2 step 3: T1 = h + Σ1(e) + Ch(e, f, g) + K_t + W_t; d += T1; h = T1 + Σ0(a) + Maj(a, b, c), with
+    // the variables renamed instead of shifted. t = 0..15:
+    t = h + S1(e) + Ch(e, f, g) + 0x428a2f98 + w0; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
+    t = g + S1(d) + Ch(d, e, f) + 0x71374491 + w1; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
+    t = f + S1(c) + Ch(c, d, e) + 0xb5c0fbcf + w2; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
+    t = e + S1(b) + Ch(b, c, d) + 0xe9b5dba5 + w3; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
+    t = d + S1(a) + Ch(a, b, c) + 0x3956c25b + w4; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
+    t = c + S1(h) + Ch(h, a, b) + 0x59f111f1 + w5; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
+    t = b + S1(g) + Ch(g, h, a) + 0x923f82a4 + w6; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
+    t = a + S1(f) + Ch(f, g, h) + 0xab1c5ed5 + w7; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
+    t = h + S1(e) + Ch(e, f, g) + 0xd807aa98 + w8; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
+    t = g + S1(d) + Ch(d, e, f) + 0x12835b01 + w9; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
+    t = f + S1(c) + Ch(c, d, e) + 0x243185be + w10; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
+    t = e + S1(b) + Ch(b, c, d) + 0x550c7dc3 + w11; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
+    t = d + S1(a) + Ch(a, b, c) + 0x72be5d74 + w12; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
+    t = c + S1(h) + Ch(h, a, b) + 0x80deb1fe + w13; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
+    t = b + S1(g) + Ch(g, h, a) + 0x9bdc06a7 + w14; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
+    t = a + S1(f) + Ch(f, g, h) + 0xc19bf174 + w15; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
+    // t = 16..63, each computing W_t first (step 1):
+    w0 += s1(w14) + w9 + s0(w1);
+    t = h + S1(e) + Ch(e, f, g) + 0xe49b69c1 + w0; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
+    w1 += s1(w15) + w10 + s0(w2);
+    t = g + S1(d) + Ch(d, e, f) + 0xefbe4786 + w1; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
+    w2 += s1(w0) + w11 + s0(w3);
+    t = f + S1(c) + Ch(c, d, e) + 0x0fc19dc6 + w2; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
+    w3 += s1(w1) + w12 + s0(w4);
+    t = e + S1(b) + Ch(b, c, d) + 0x240ca1cc + w3; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
+    w4 += s1(w2) + w13 + s0(w5);
+    t = d + S1(a) + Ch(a, b, c) + 0x2de92c6f + w4; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
+    w5 += s1(w3) + w14 + s0(w6);
+    t = c + S1(h) + Ch(h, a, b) + 0x4a7484aa + w5; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
+    w6 += s1(w4) + w15 + s0(w7);
+    t = b + S1(g) + Ch(g, h, a) + 0x5cb0a9dc + w6; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
+    w7 += s1(w5) + w0 + s0(w8);
+    t = a + S1(f) + Ch(f, g, h) + 0x76f988da + w7; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
+    w8 += s1(w6) + w1 + s0(w9);
+    t = h + S1(e) + Ch(e, f, g) + 0x983e5152 + w8; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
+    w9 += s1(w7) + w2 + s0(w10);
+    t = g + S1(d) + Ch(d, e, f) + 0xa831c66d + w9; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
+    w10 += s1(w8) + w3 + s0(w11);
+    t = f + S1(c) + Ch(c, d, e) + 0xb00327c8 + w10; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
+    w11 += s1(w9) + w4 + s0(w12);
+    t = e + S1(b) + Ch(b, c, d) + 0xbf597fc7 + w11; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
+    w12 += s1(w10) + w5 + s0(w13);
+    t = d + S1(a) + Ch(a, b, c) + 0xc6e00bf3 + w12; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
+    w13 += s1(w11) + w6 + s0(w14);
+    t = c + S1(h) + Ch(h, a, b) + 0xd5a79147 + w13; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
+    w14 += s1(w12) + w7 + s0(w15);
+    t = b + S1(g) + Ch(g, h, a) + 0x06ca6351 + w14; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
+    w15 += s1(w13) + w8 + s0(w0);
+    t = a + S1(f) + Ch(f, g, h) + 0x14292967 + w15; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
+    w0 += s1(w14) + w9 + s0(w1);
+    t = h + S1(e) + Ch(e, f, g) + 0x27b70a85 + w0; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
+    w1 += s1(w15) + w10 + s0(w2);
+    t = g + S1(d) + Ch(d, e, f) + 0x2e1b2138 + w1; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
+    w2 += s1(w0) + w11 + s0(w3);
+    t = f + S1(c) + Ch(c, d, e) + 0x4d2c6dfc + w2; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
+    w3 += s1(w1) + w12 + s0(w4);
+    t = e + S1(b) + Ch(b, c, d) + 0x53380d13 + w3; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
+    w4 += s1(w2) + w13 + s0(w5);
+    t = d + S1(a) + Ch(a, b, c) + 0x650a7354 + w4; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
+    w5 += s1(w3) + w14 + s0(w6);
+    t = c + S1(h) + Ch(h, a, b) + 0x766a0abb + w5; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
+    w6 += s1(w4) + w15 + s0(w7);
+    t = b + S1(g) + Ch(g, h, a) + 0x81c2c92e + w6; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
+    w7 += s1(w5) + w0 + s0(w8);
+    t = a + S1(f) + Ch(f, g, h) + 0x92722c85 + w7; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
+    w8 += s1(w6) + w1 + s0(w9);
+    t = h + S1(e) + Ch(e, f, g) + 0xa2bfe8a1 + w8; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
+    w9 += s1(w7) + w2 + s0(w10);
+    t = g + S1(d) + Ch(d, e, f) + 0xa81a664b + w9; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
+    w10 += s1(w8) + w3 + s0(w11);
+    t = f + S1(c) + Ch(c, d, e) + 0xc24b8b70 + w10; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
+    w11 += s1(w9) + w4 + s0(w12);
+    t = e + S1(b) + Ch(b, c, d) + 0xc76c51a3 + w11; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
+    w12 += s1(w10) + w5 + s0(w13);
+    t = d + S1(a) + Ch(a, b, c) + 0xd192e819 + w12; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
+    w13 += s1(w11) + w6 + s0(w14);
+    t = c + S1(h) + Ch(h, a, b) + 0xd6990624 + w13; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
+    w14 += s1(w12) + w7 + s0(w15);
+    t = b + S1(g) + Ch(g, h, a) + 0xf40e3585 + w14; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
+    w15 += s1(w13) + w8 + s0(w0);
+    t = a + S1(f) + Ch(f, g, h) + 0x106aa070 + w15; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
+    w0 += s1(w14) + w9 + s0(w1);
+    t = h + S1(e) + Ch(e, f, g) + 0x19a4c116 + w0; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
+    w1 += s1(w15) + w10 + s0(w2);
+    t = g + S1(d) + Ch(d, e, f) + 0x1e376c08 + w1; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
+    w2 += s1(w0) + w11 + s0(w3);
+    t = f + S1(c) + Ch(c, d, e) + 0x2748774c + w2; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
+    w3 += s1(w1) + w12 + s0(w4);
+    t = e + S1(b) + Ch(b, c, d) + 0x34b0bcb5 + w3; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
+    w4 += s1(w2) + w13 + s0(w5);
+    t = d + S1(a) + Ch(a, b, c) + 0x391c0cb3 + w4; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
+    w5 += s1(w3) + w14 + s0(w6);
+    t = c + S1(h) + Ch(h, a, b) + 0x4ed8aa4a + w5; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
+    w6 += s1(w4) + w15 + s0(w7);
+    t = b + S1(g) + Ch(g, h, a) + 0x5b9cca4f + w6; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
+    w7 += s1(w5) + w0 + s0(w8);
+    t = a + S1(f) + Ch(f, g, h) + 0x682e6ff3 + w7; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
+    w8 += s1(w6) + w1 + s0(w9);
+    t = h + S1(e) + Ch(e, f, g) + 0x748f82ee + w8; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
+    w9 += s1(w7) + w2 + s0(w10);
+    t = g + S1(d) + Ch(d, e, f) + 0x78a5636f + w9; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
+    w10 += s1(w8) + w3 + s0(w11);
+    t = f + S1(c) + Ch(c, d, e) + 0x84c87814 + w10; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
+    w11 += s1(w9) + w4 + s0(w12);
+    t = e + S1(b) + Ch(b, c, d) + 0x8cc70208 + w11; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
+    w12 += s1(w10) + w5 + s0(w13);
+    t = d + S1(a) + Ch(a, b, c) + 0x90befffa + w12; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
+    w13 += s1(w11) + w6 + s0(w14);
+    t = c + S1(h) + Ch(h, a, b) + 0xa4506ceb + w13; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
+    w14 += s1(w12) + w7 + s0(w15);
+    t = b + S1(g) + Ch(g, h, a) + 0xbef9a3f7 + w14; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
+    w15 += s1(w13) + w8 + s0(w0);
+    t = a + S1(f) + Ch(f, g, h) + 0xc67178f2 + w15; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
     // §6.2.2 step 4: the i-th intermediate hash value.
-    h0 += a; h1 += b; h2 += c; h3 += d; h4 += e; h5 += f; h6 += g; h7 += hh;
+    h0 += a; h1 += b; h2 += c; h3 += d; h4 += e; h5 += f; h6 += g; h7 += h;
     p += 64;
   }
-  store<u32>(h, h0, 0); store<u32>(h, h1, 4); store<u32>(h, h2, 8); store<u32>(h, h3, 12);
-  store<u32>(h, h4, 16); store<u32>(h, h5, 20); store<u32>(h, h6, 24); store<u32>(h, h7, 28);
-}
-
-/** Wipes the static message schedule (call before returning to the host after hashing secrets). */
-export function sha256WipeScratch(): void {
-  memory.fill(W, 0, 256);
+  store<u32>(state, h0, 0); store<u32>(state, h1, 4); store<u32>(state, h2, 8); store<u32>(state, h3, 12);
+  store<u32>(state, h4, 16); store<u32>(state, h5, 20); store<u32>(state, h6, 24); store<u32>(state, h7, 28);
 }
 
 /** Starts a new hash in the state buffer at `state` (§5.3.3). */
@@ -135,5 +255,37 @@ export function sha256Final(state: usize, out: usize): void {
   sha256Blocks(state, buf, 1);
   for (let i: usize = 0; i < 32; i += 4) store<u32>(out + i, bswap<u32>(load<u32>(state + i)));
   memory.fill(state, 0, <usize>SHA256_STATE_BYTES);
-  sha256WipeScratch();
+}
+
+// ---- ABI (re-exported by assembly/abi/hash.ts) ----
+
+// The state of the one-shot export.
+const ONESHOT: usize = memory.data(SHA256_STATE_BYTES, 16);
+
+/** ABI: out[32] = SHA-256(data[len]). Returns OK, or ERR_INVALID_INPUT for a negative length. */
+export function sha256(data: usize, len: i32, out: usize): i32 {
+  if (len < 0) return ERR_INVALID_INPUT;
+  sha256Init(ONESHOT);
+  sha256Update(ONESHOT, data, len);
+  sha256Final(ONESHOT, out);
+  return OK;
+}
+
+/** ABI: starts a streaming hash in the SHA256_STATE_BYTES bytes at `state`. */
+export function sha256_init(state: usize): void {
+  sha256Init(state);
+}
+
+/** ABI: absorbs data[len] into `state`. ERR_INVALID_INPUT for a negative length or a corrupt state. */
+export function sha256_update(state: usize, data: usize, len: i32): i32 {
+  if (len < 0 || load<u32>(state + OFF_FILL) >= <u32>SHA256_BLOCK_BYTES) return ERR_INVALID_INPUT;
+  sha256Update(state, data, len);
+  return OK;
+}
+
+/** ABI: writes the 32-byte digest of `state` to `out` and wipes the state. ERR_INVALID_INPUT for a corrupt state. */
+export function sha256_final(state: usize, out: usize): i32 {
+  if (load<u32>(state + OFF_FILL) >= <u32>SHA256_BLOCK_BYTES) return ERR_INVALID_INPUT;
+  sha256Final(state, out);
+  return OK;
 }

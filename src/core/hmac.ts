@@ -1,0 +1,42 @@
+import { assertBytes } from "./bytes.js";
+import { withArena } from "./memory.js";
+import { checkStatus } from "./status.js";
+
+/** The exports of assembly/hmac.ts (assembly/abi/hash.ts). */
+interface HmacExports {
+  hmac_sha256(key: number, keyLen: number, data: number, dataLen: number, out: number): number;
+  hmac_sha512(key: number, keyLen: number, data: number, dataLen: number, out: number): number;
+}
+
+/** HMAC-SHA256 (RFC 2104, FIPS 198-1) of `data` under `key` (any length): 32 bytes. */
+export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  assertBytes(key, "key");
+  assertBytes(data, "data");
+  return withArena((arena, core) => {
+    // One reservation for key, data and tag: a single pass over the arena.
+    const keyLen = key.length;
+    const dataLen = data.length;
+    const base = arena.reserve(32 + keyLen + dataLen);
+    const view = new Uint8Array(core.memory.buffer, base, 32 + keyLen + dataLen);
+    view.set(key, 32);
+    view.set(data, 32 + keyLen);
+    checkStatus((core as unknown as HmacExports).hmac_sha256(base + 32, keyLen, base + 32 + keyLen, dataLen, base), "hmacSha256");
+    return view.slice(0, 32);
+  });
+}
+
+/** HMAC-SHA512 (RFC 2104, FIPS 198-1) of `data` under `key` (any length): 64 bytes. */
+export function hmacSha512(key: Uint8Array, data: Uint8Array): Uint8Array {
+  assertBytes(key, "key");
+  assertBytes(data, "data");
+  return withArena((arena, core) => {
+    const keyLen = key.length;
+    const dataLen = data.length;
+    const base = arena.reserve(64 + keyLen + dataLen);
+    const view = new Uint8Array(core.memory.buffer, base, 64 + keyLen + dataLen);
+    view.set(key, 64);
+    view.set(data, 64 + keyLen);
+    checkStatus((core as unknown as HmacExports).hmac_sha512(base + 64, keyLen, base + 64 + keyLen, dataLen, base), "hmacSha512");
+    return view.slice(0, 64);
+  });
+}
