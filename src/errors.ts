@@ -31,7 +31,11 @@ export type ClientErrorCode =
   /** Signed data was expected but carries no signature (sentc client_42). */
   | "missing_signature"
   /** The verify key given is not the one the data names (sentc client_20). */
-  | "wrong_verify_key";
+  | "wrong_verify_key"
+  /** The user's group rank does not allow the operation (sentc client_201). */
+  | "permission_denied"
+  /** The server reported that a key rotation could not be prepared for this member (sentc client_204). */
+  | "key_rotation_failed";
 
 export type SentcErrorCode = ClientErrorCode | "server";
 

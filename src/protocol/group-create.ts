@@ -5,21 +5,21 @@
  * group public key is `public_key_sig`.
  */
 import { symEncrypt } from "./aead.js";
-import { ALG } from "./algorithms.js";
+import { ALG, NON_REGISTERED_KEY_ID } from "./algorithms.js";
 import { eciesEncrypt } from "./ecies.js";
 import { toBase64, toPem } from "./encoding.js";
 import { generateHmacKey, generateKeyPair, generateSignKeyPair, generateSortableKey, generateSymKey, rawKeyBytes } from "./keypairs.js";
-import { NON_REGISTERED_KEY_ID } from "./algorithms.js";
 import type { HmacKey, PrivateKey, PublicKey, SignKey, SortableKey, SymKey, VerifyKey } from "./keys.js";
-import { signOnly } from "./signature.js";
+import { signatureToString, signOnly } from "./signature.js";
 import { SentcError } from "../errors.js";
 
 export interface GroupKeys {
   groupKey: SymKey;
   privateKey: PrivateKey;
   publicKey: PublicKey;
-  hmacKey: HmacKey;
-  sortableKey: SortableKey;
+  /** Only at creation; a key rotation keeps the group's HMAC and sortable keys. */
+  hmacKey?: HmacKey;
+  sortableKey?: SortableKey;
   /** Only for user groups. */
   signKey?: SignKey;
   verifyKey?: VerifyKey;
@@ -33,13 +33,8 @@ export function encryptKeyForPublicKey(publicKey: PublicKey, raw: Uint8Array): s
   return toBase64(eciesEncrypt(publicKey.key, raw));
 }
 
-/** sentc's signature string for a classical signature (crypto.md §4.2): base64 of the 64 bytes. */
-export function signatureToString(signature: Uint8Array): string {
-  return toBase64(signature);
-}
-
 export interface PrepareCreateGroupInput {
-  /** The public key the group key is encrypted to (creator, parent or connected group). */
+  /** The public key the group key is encrypted to (creator, parent, connected group or invoker). */
   creatorPublicKey: PublicKey;
   /** Signs the group key when given. */
   signKey?: SignKey | null;
@@ -48,40 +43,59 @@ export interface PrepareCreateGroupInput {
   userGroup?: boolean;
 }
 
-/** `group_prepare_create_group`: returns the `CreateData` JSON (fields in sentc's order) and the new keys. */
-export function prepareCreateGroup(input: PrepareCreateGroupInput): { serverInput: string; keys: GroupKeys } {
+/** The fields of a new group key, split where creation and rotation put other fields between them. */
+export interface NewGroupKeyFields {
+  /** encrypted_group_key … keypair_encrypt_alg, in sentc's order. */
+  keyFields: Record<string, string>;
+  /** signed_by_user_id … public_key_sig: the optional tail, in sentc's order. */
+  optionalFields: Record<string, string>;
+  keys: GroupKeys;
+}
+
+/** Steps 1–5 of crypto.md §7.1, shared by group creation and key rotation. */
+export function newGroupKey(input: PrepareCreateGroupInput): NewGroupKeyFields {
   const groupKey = generateSymKey();
   const { privateKey, publicKey } = generateKeyPair(NON_REGISTERED_KEY_ID);
-  const hmacKey = generateHmacKey();
-  const sortableKey = generateSortableKey();
-  const keys: GroupKeys = { groupKey, privateKey, publicKey, hmacKey, sortableKey };
-
-  const data: Record<string, string> = {
+  const keys: GroupKeys = { groupKey, privateKey, publicKey };
+  const keyFields: Record<string, string> = {
     encrypted_group_key: encryptKeyForPublicKey(input.creatorPublicKey, groupKey.key),
     group_key_alg: groupKey.alg,
     encrypted_group_key_alg: input.creatorPublicKey.alg,
     encrypted_private_group_key: toBase64(symEncrypt(groupKey.key, rawKeyBytes(privateKey))),
     public_group_key: toPem(rawKeyBytes(publicKey)),
     keypair_encrypt_alg: publicKey.alg,
-    creator_public_key_id: input.creatorPublicKey.keyId,
-    encrypted_hmac_key: toBase64(symEncrypt(groupKey.key, hmacKey.key)),
-    encrypted_hmac_alg: hmacKey.alg,
-    encrypted_sortable_key: toBase64(symEncrypt(groupKey.key, sortableKey.key)),
-    encrypted_sortable_alg: sortableKey.alg,
   };
+  const optionalFields: Record<string, string> = {};
   if (input.signKey) {
-    data.signed_by_user_id = input.starter;
-    data.signed_by_user_sign_key_id = input.signKey.keyId;
-    data.group_key_sig = signatureToString(signOnly(input.signKey, groupKey.key));
+    optionalFields.signed_by_user_id = input.starter;
+    optionalFields.signed_by_user_sign_key_id = input.signKey.keyId;
+    optionalFields.group_key_sig = signatureToString(signOnly(input.signKey, groupKey.key));
   }
   if (input.userGroup) {
     const { signKey, verifyKey } = generateSignKeyPair(NON_REGISTERED_KEY_ID);
     keys.signKey = signKey;
     keys.verifyKey = verifyKey;
-    data.encrypted_sign_key = toBase64(symEncrypt(groupKey.key, rawKeyBytes(signKey)));
-    data.verify_key = toPem(rawKeyBytes(verifyKey));
-    data.keypair_sign_alg = signKey.alg;
-    data.public_key_sig = signatureToString(signOnly(signKey, rawKeyBytes(publicKey)));
+    optionalFields.encrypted_sign_key = toBase64(symEncrypt(groupKey.key, rawKeyBytes(signKey)));
+    optionalFields.verify_key = toPem(rawKeyBytes(verifyKey));
+    optionalFields.keypair_sign_alg = signKey.alg;
+    optionalFields.public_key_sig = signatureToString(signOnly(signKey, rawKeyBytes(publicKey)));
   }
-  return { serverInput: JSON.stringify(data), keys };
+  return { keyFields, optionalFields, keys };
+}
+
+/** `group_prepare_create_group`: returns the `CreateData` JSON (fields in sentc's order) and the new keys. */
+export function prepareCreateGroup(input: PrepareCreateGroupInput): { serverInput: string; keys: GroupKeys } {
+  const { keyFields, optionalFields, keys } = newGroupKey(input);
+  const hmacKey = generateHmacKey();
+  const sortableKey = generateSortableKey();
+  const data = {
+    ...keyFields,
+    creator_public_key_id: input.creatorPublicKey.keyId,
+    encrypted_hmac_key: toBase64(symEncrypt(keys.groupKey.key, hmacKey.key)),
+    encrypted_hmac_alg: hmacKey.alg,
+    encrypted_sortable_key: toBase64(symEncrypt(keys.groupKey.key, sortableKey.key)),
+    encrypted_sortable_alg: sortableKey.alg,
+    ...optionalFields,
+  };
+  return { serverInput: JSON.stringify(data), keys: { ...keys, hmacKey, sortableKey } };
 }

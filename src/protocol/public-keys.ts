@@ -3,6 +3,10 @@
  * `UserVerifyKeyData` JSON with the key as PEM text (or, for hybrid keys, `{"x":<PEM>,"k":<PEM>}`, §1.2).
  */
 import { SentcError } from "../errors.js";
+import { fromBase64 } from "./encoding.js";
+import { rawKeyBytes } from "./keypairs.js";
+import { signatureToString, signOnly, verifyOnly } from "./signature.js";
+import type { SignKey } from "./keys.js";
 import { ALG } from "./algorithms.js";
 import { fromPem, toPem } from "./encoding.js";
 import { isRecord, optionalStringField, parseJson, stringField } from "./json.js";
@@ -71,4 +75,20 @@ export function parseUserVerifyKeyData(json: string): VerifyKey {
 
 export function serializeUserVerifyKeyData(key: VerifyKey): string {
   return JSON.stringify({ verify_key_pem: keyToPem(key), verify_key_alg: key.alg, verify_key_id: key.keyId });
+}
+
+/** Signs a public key as sentc does (§6.9): the sign key's detached signature over the raw key bytes. */
+export function signPublicKey(signKey: SignKey, publicKey: PublicKey): { signature: string; signatureKeyId: string } {
+  return { signature: signatureToString(signOnly(signKey, rawKeyBytes(publicKey))), signatureKeyId: signKey.keyId };
+}
+
+
+/**
+ * `user_verify_user_public_key` (§6.9): false when there is no signature or it does not verify. A
+ * signature string that does not parse for the verify key's alg throws.
+ */
+export function verifyUserPublicKey(verifyKey: VerifyKey, data: UserPublicKeyData): boolean {
+  if (data.signature === null) return false;
+  if (verifyKey.alg !== ALG.ed25519) throw new SentcError("unsupported_algorithm", `${verifyKey.alg} verification needs the post-quantum core`);
+  return verifyOnly(verifyKey, fromBase64(data.signature), rawKeyBytes(data.publicKey));
 }

@@ -4,6 +4,7 @@
  */
 import { ed25519Sign, ed25519Verify } from "../core/index.js";
 import { SentcError } from "../errors.js";
+import { toBase64 } from "./encoding.js";
 import { ALG, SIGNATURE_LENGTH, type SignAlg } from "./algorithms.js";
 import type { SignKey, VerifyKey } from "./keys.js";
 
@@ -51,4 +52,9 @@ export function verifyWithData(verifyKey: VerifyKey, signed: Uint8Array): Uint8A
   const { signature, data } = splitSignature(verifyKey.alg, signed);
   if (!verifyOnly(verifyKey, signature, data)) throw new SentcError("verification_failed", "the signature does not verify");
   return data;
+}
+
+/** sentc's signature string for a classical signature (crypto.md §4.2): base64 of the 64 bytes. */
+export function signatureToString(signature: Uint8Array): string {
+  return toBase64(signature);
 }
