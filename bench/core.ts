@@ -21,7 +21,8 @@ const rounds = Number(option("--rounds") ?? 7);
 const roundMs = Number(option("--round-ms") ?? 250);
 const log = json ? (line: string) => process.stderr.write(line + "\n") : (line: string) => console.log(line);
 
-await initCore(await readFile(new URL("../build/core.wasm", import.meta.url)));
+// SENTC_CORE_WASM benchmarks another build, e.g. one area built with `scripts/build-core.mjs --area NAME`.
+await initCore(await readFile(process.env.SENTC_CORE_WASM ?? new URL("../build/core.wasm", import.meta.url)));
 
 const caseFiles = (await readdir(new URL("./cases/", import.meta.url))).filter((f) => f.endsWith(".ts")).sort();
 const cases: BenchCase[] = [];

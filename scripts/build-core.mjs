@@ -18,8 +18,19 @@ if (areaIndex >= 0 && !/^[a-z0-9_]+$/.test(area ?? "")) {
 
 let outFile = debug ? "build/core.debug.wasm" : "build/core.wasm";
 let textFile = debug ? undefined : "build/core.wat";
-const ascArgs = ["--config", "asconfig.json", "--target", debug ? "debug" : "release"];
+let ascArgs = ["--config", "asconfig.json", "--target", debug ? "debug" : "release"];
 if (area) {
+  // asconfig.json's entries would pull in every area; an area build passes the same options itself.
+  const config = JSON.parse(await readFile("asconfig.json", "utf8"));
+  const options = { ...config.options, ...config.targets.release };
+  ascArgs = [
+    "--runtime", options.runtime,
+    ...options.use.flatMap((use) => ["--use", use]),
+    ...options.enable.flatMap((feature) => ["--enable", feature]),
+    "--optimizeLevel", String(options.optimizeLevel),
+    "--shrinkLevel", String(options.shrinkLevel),
+    ...(options.converge ? ["--converge"] : []),
+  ];
   await mkdir("build/entries", { recursive: true });
   const entry = `build/entries/area-${area}.ts`;
   await writeFile(
