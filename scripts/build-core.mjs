@@ -23,7 +23,10 @@ if (area) {
   // asconfig.json's entries would pull in every area; an area build passes the same options itself.
   const config = JSON.parse(await readFile("asconfig.json", "utf8"));
   const options = { ...config.options, ...config.targets.release };
+  await mkdir("build/entries", { recursive: true });
+  await writeFile("build/entries/asconfig.area.json", "{}\n");
   ascArgs = [
+    "--config", "build/entries/asconfig.area.json",
     "--runtime", options.runtime,
     ...options.use.flatMap((use) => ["--use", use]),
     ...options.enable.flatMap((feature) => ["--enable", feature]),
