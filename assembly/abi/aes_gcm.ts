@@ -1,2 +1,2 @@
 // ABI exports of this area (see docs/core.md). Only numbers cross the boundary.
-export {};
+export { aes256gcm_encrypt, aes256gcm_decrypt } from "../gcm";
