@@ -8,3 +8,4 @@ export * from "./abi/hash";
 export * from "./abi/argon2";
 export * from "./abi/aes_gcm";
 export * from "./abi/curve25519";
+export * from "./abi/ope";
