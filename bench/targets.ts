@@ -15,4 +15,5 @@ export const TARGETS: Record<string, Target> = {
   "ed25519-verify": { peer: "libsodium-sumo", ratio: 0.8 },
   "sha256-1mib": { peer: "hash-wasm", ratio: 0.8 },
   "hmac-sha256-64b": { peer: "libsodium-sumo", ratio: 0.8 },
+  "register-prepare": { peer: "sentc_wasm", ratio: 2.0 },
 };
