@@ -1,4 +1,4 @@
-// AES-256 block cipher (FIPS 197), bitsliced over WebAssembly SIMD: eight blocks per call, constant time.
+// AES-256 and AES-128 block cipher (FIPS 197), bitsliced over WebAssembly SIMD: eight blocks per call, constant time.
 //
 // Layout. Eight 16-byte blocks are held in eight v128 "slices" s0..s7. Byte 4r + c of slice j holds bit j
 // of state byte s[r][c] (FIPS 197 §3.4; the input block has it at byte r + 4c) of all eight blocks, block
@@ -9,10 +9,15 @@
 //   - xtime (§4.2.1) is a renaming of slices plus three XORs,
 //   - AddRoundKey (§5.1.4) XORs slices of the round key, each byte 0x00 or 0xff.
 // No memory index, branch or loop bound depends on the key or the data.
+//
+// AES-128 (Nk = 4, Nr = 10) and AES-256 (Nk = 8, Nr = 14) share the round machinery; only KeyExpansion
+// (§5.2) and the number of rounds differ.
 
-// Expanded key w[0..59] as bytes (FIPS 197 §5.2, Nk = 8, Nr = 14): 15 round keys of 16 bytes.
+import { ERR_INVALID_INPUT, OK } from "./status";
+
+// Expanded key w[0..59] as bytes (FIPS 197 §5.2; AES-256 uses all 15 round keys, AES-128 the first 11).
 const rkBytes: usize = memory.data(240, 16);
-// The 15 round keys in slice form: 15 × 8 slices of 16 bytes.
+// The round keys in slice form: up to 15 × 8 slices of 16 bytes.
 const rkSliced: usize = memory.data(15 * 128, 16);
 // The eight-block state in slice form.
 const st: usize = memory.data(128, 16);
@@ -322,31 +327,50 @@ function subWord(w: u32): u32 {
 }
 
 /**
- * KeyExpansion for AES-256 (FIPS 197 §5.2, Nk = 8, Nr = 14) of the 32-byte key at `key`, then the round
- * keys in slice form. The constant 0x63 that SubBytes leaves out is added to round keys 1..14.
+ * KeyExpansion (FIPS 197 §5.2) of the key at `key` with Nk = `nk` words (4 or 8) into Nr + 1 = `nr` + 1
+ * round keys, then the round keys in slice form. The constant 0x63 that SubBytes leaves out is added to
+ * round keys 1..Nr. `nk` and `nr` are public.
  */
-export function aesExpandKey(key: usize): void {
-  memory.copy(rkBytes, key, 32);
+function expandKey(key: usize, nk: i32, nr: i32): void {
+  memory.copy(rkBytes, key, <usize>nk << 2);
   let rcon: u32 = 1; // Rcon[i/Nk] (§5.2), low byte = first byte of the word (little-endian load)
-  for (let i = 8; i < 60; i++) {
-    let temp = load<u32>(rkBytes + ((i - 1) << 2));
-    if ((i & 7) == 0) {
+  const words = (nr + 1) << 2; // Nb (Nr + 1) words (§5.2)
+  for (let i = nk; i < words; i++) {
+    let temp = load<u32>(rkBytes + ((<usize>i - 1) << 2));
+    const phase = i & (nk - 1); // i mod Nk (Nk is a power of two)
+    if (phase == 0) {
       // temp = SubWord(RotWord(temp)) xor Rcon[i/Nk]; RotWord on a little-endian word is a right rotation.
       temp = subWord(rotr<u32>(temp, 8)) ^ rcon;
       rcon = (rcon << 1) ^ (((rcon >> 7) & 1) * 0x11b); // xtime in GF(2^8) (§4.2.1), public value
-    } else if ((i & 7) == 4) {
+    } else if (nk > 6 && phase == 4) {
+      // §5.2: the extra SubWord for Nk > 6 (AES-256 only).
       temp = subWord(temp);
     }
-    store<u32>(rkBytes + (i << 2), load<u32>(rkBytes + ((i - 8) << 2)) ^ temp);
+    store<u32>(rkBytes + (<usize>i << 2), load<u32>(rkBytes + ((<usize>(i - nk)) << 2)) ^ temp);
   }
   const t4 = v128.load(BYTE_TRANSPOSE);
   spreadBits(i8x16.swizzle(v128.load(rkBytes), t4), rkSliced);
   const c63 = i8x16.splat(0x63);
-  for (let r = 1; r <= 14; r++) {
-    spreadBits(v128.xor(i8x16.swizzle(v128.load(rkBytes + (r << 4)), t4), c63), rkSliced + (r << 7));
+  for (let r = 1; r <= nr; r++) {
+    spreadBits(v128.xor(i8x16.swizzle(v128.load(rkBytes + (<usize>r << 4)), t4), c63), rkSliced + (<usize>r << 7));
   }
   memory.fill(rkBytes, 0, 240);
   memory.fill(st, 0, 128);
+}
+
+/** Cipher (FIPS 197 §5.1) with `nr` rounds (public) on eight blocks, using the sliced round keys. */
+// @ts-ignore: decorator
+@inline function encrypt8(src: usize, dst: usize, nr: i32): void {
+  transpose(src, st);
+  addRoundKey(st, rkSliced); // round 0
+  for (let r = 1; r < nr; r++) round(st, rkSliced + (<usize>r << 7), false);
+  round(st, rkSliced + (<usize>nr << 7), true);
+  transpose(st, dst);
+}
+
+/** KeyExpansion for AES-256 (FIPS 197 §5.2, Nk = 8, Nr = 14) of the 32-byte key at `key`. */
+export function aesExpandKey(key: usize): void {
+  expandKey(key, 8, 14);
 }
 
 /**
@@ -354,11 +378,49 @@ export function aesExpandKey(key: usize): void {
  * `src`). Needs aesExpandKey first.
  */
 export function aesEncrypt8(src: usize, dst: usize): void {
-  transpose(src, st);
-  addRoundKey(st, rkSliced); // round 0
-  for (let r = 1; r < 14; r++) round(st, rkSliced + (r << 7), false);
-  round(st, rkSliced + (14 << 7), true);
-  transpose(st, dst);
+  encrypt8(src, dst, 14);
+}
+
+/** KeyExpansion for AES-128 (FIPS 197 §5.2, Nk = 4, Nr = 10) of the 16-byte key at `key`. */
+export function aes128ExpandKey(key: usize): void {
+  expandKey(key, 4, 10);
+}
+
+/** AES-128 Cipher (FIPS 197 §5.1, Nr = 10) on eight blocks, as aesEncrypt8. Needs aes128ExpandKey first. */
+export function aes128Encrypt8(src: usize, dst: usize): void {
+  encrypt8(src, dst, 10);
+}
+
+// Eight blocks of staging space for a last, partial batch.
+const tailBuf: usize = memory.data(128, 16);
+// Largest number of blocks per call: keeps blocks << 4 far inside the 32-bit address space.
+const MAX_BLOCKS: i32 = 1 << 26;
+
+/**
+ * AES-128 in ECB form (FIPS 197 §5.1 applied to each block independently): encrypts `blocks` 16-byte
+ * blocks at `input` under the 16-byte key at `key` into `output` (may equal `input`). The key schedule,
+ * the state and the staging buffer are wiped before returning.
+ */
+export function aes128_encrypt_blocks(key: usize, input: usize, output: usize, blocks: i32): i32 {
+  if (blocks < 0 || blocks > MAX_BLOCKS) return ERR_INVALID_INPUT;
+  aes128ExpandKey(key);
+  const full = blocks & ~7;
+  for (let b = 0; b < full; b += 8) {
+    const off = <usize>b << 4;
+    aes128Encrypt8(input + off, output + off);
+  }
+  const rest = blocks - full; // public: depends on the length only
+  if (rest > 0) {
+    const off = <usize>full << 4;
+    const bytes = <usize>rest << 4;
+    memory.fill(tailBuf, 0, 128);
+    memory.copy(tailBuf, input + off, bytes);
+    aes128Encrypt8(tailBuf, tailBuf);
+    memory.copy(output + off, tailBuf, bytes);
+    memory.fill(tailBuf, 0, 128);
+  }
+  aesWipe();
+  return OK;
 }
 
 /** Wipes the expanded key and the state. */
