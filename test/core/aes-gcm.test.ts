@@ -4,9 +4,9 @@ import { createRequire } from "node:module";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AES_GCM_MAX_BYTES, aesGcmDecrypt, aesGcmEncrypt } from "../../src/core/aes-gcm.js";
-import { isSentcError } from "../../src/errors.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { hex, readVectorJson, toHex, vectorsAvailable, type WycheproofFile } from "../helpers/vectors.js";
+import { errorCode } from "../helpers/assert.js";
 
 beforeAll(loadReleaseCore);
 
@@ -21,15 +21,6 @@ function nodeDecrypt(key: Uint8Array, nonce: Uint8Array, ctTag: Uint8Array, aad:
   d.setAAD(aad);
   d.setAuthTag(ctTag.subarray(ctTag.length - 16));
   return new Uint8Array(Buffer.concat([d.update(ctTag.subarray(0, ctTag.length - 16)), d.final()]));
-}
-
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return isSentcError(error) ? error.code : `not a SentcError: ${String(error)}`;
-  }
-  return "no error";
 }
 
 const rnd = (n: number): Uint8Array => new Uint8Array(nodeRandomBytes(n));

@@ -3,24 +3,15 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { aes128EncryptBlocks } from "../../src/core/aes128.js";
 import { aesGcmDecrypt, aesGcmEncrypt } from "../../src/core/aes-gcm.js";
-import { isSentcError } from "../../src/errors.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { hex, toHex } from "../helpers/vectors.js";
+import { errorCode } from "../helpers/assert.js";
 
 beforeAll(loadReleaseCore);
 
 function nodeEcb(key: Uint8Array, input: Uint8Array): Uint8Array {
   const c = createCipheriv("aes-128-ecb", key, null).setAutoPadding(false);
   return new Uint8Array(Buffer.concat([c.update(input), c.final()]));
-}
-
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return isSentcError(error) ? error.code : `not a SentcError: ${String(error)}`;
-  }
-  return "no error";
 }
 
 const rnd = (n: number): Uint8Array => new Uint8Array(nodeRandomBytes(n));

@@ -5,31 +5,13 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hkdfSha256 } from "../../src/core/hkdf.js";
 import { getCore } from "../../src/core/loader.js";
-import { isSentcError } from "../../src/errors.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { hex, readVectorJson, toHex, vectorsAvailable, type WycheproofFile } from "../helpers/vectors.js";
+import { contains, expectInvalidInput } from "../helpers/assert.js";
 
 const seq = (from: number, to: number): Uint8Array => Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const node = (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): string =>
   Buffer.from(hkdfSync("sha256", ikm, salt, info, length)).toString("hex");
-
-function expectInvalidInput(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(isSentcError(error) && error.code).toBe("invalid_input");
-    return;
-  }
-  expect.unreachable("expected invalid_input");
-}
-
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
 
 beforeAll(async () => {
   await loadReleaseCore();

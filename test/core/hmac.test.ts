@@ -6,33 +6,15 @@ import { createHMAC, createSHA256, createSHA512 } from "hash-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hmacSha256, hmacSha512 } from "../../src/core/hmac.js";
 import { getCore } from "../../src/core/loader.js";
-import { isSentcError } from "../../src/errors.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { hex, readVectorJson, toHex, vectorsAvailable, type WycheproofFile } from "../helpers/vectors.js";
+import { contains, expectInvalidInput } from "../helpers/assert.js";
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 const fill = (n: number, v: number): Uint8Array => new Uint8Array(n).fill(v);
 const seq = (from: number, to: number): Uint8Array => Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const node = (alg: "sha256" | "sha512", key: Uint8Array, data: Uint8Array): string =>
   createHmac(alg, key).update(data).digest("hex");
-
-function expectInvalidInput(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(isSentcError(error) && error.code).toBe("invalid_input");
-    return;
-  }
-  expect.unreachable("expected invalid_input");
-}
-
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
 
 beforeAll(async () => {
   await loadReleaseCore();

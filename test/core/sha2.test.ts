@@ -5,31 +5,12 @@ import { createSHA256, createSHA512, type IHasher } from "hash-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Sha256, Sha512, sha256, sha512 } from "../../src/core/sha2.js";
 import { getCore } from "../../src/core/loader.js";
-import { isSentcError } from "../../src/errors.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { hex, toHex } from "../helpers/vectors.js";
+import { contains, expectInvalidInput } from "../helpers/assert.js";
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 const node = (alg: "sha256" | "sha512", data: Uint8Array): string => createHash(alg).update(data).digest("hex");
-
-function expectInvalidInput(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(isSentcError(error) && error.code).toBe("invalid_input");
-    return;
-  }
-  expect.unreachable("expected invalid_input");
-}
-
-/** True when `needle` occurs anywhere in `haystack`. */
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
 
 let hw256: IHasher;
 let hw512: IHasher;

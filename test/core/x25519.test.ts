@@ -4,27 +4,9 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { x25519, x25519PublicKey } from "../../src/core/x25519.js";
 import { getCore } from "../../src/core/loader.js";
-import { isSentcError } from "../../src/errors.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { hex, readVectorJson, toHex, vectorsAvailable, type WycheproofFile } from "../helpers/vectors.js";
-
-function expectCode(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(isSentcError(error) && error.code).toBe(code);
-    return;
-  }
-  expect.unreachable(`expected ${code}`);
-}
-
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
+import { contains, expectCode } from "../helpers/assert.js";
 
 // node:crypto takes raw X25519 keys wrapped in PKCS#8 / SPKI DER (RFC 8410).
 const nodePrivate = (raw: Uint8Array) =>

@@ -11,6 +11,7 @@ import { parseUserPublicKeyData, parseUserVerifyKeyData } from "../../src/protoc
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, vectorsAvailable } from "../helpers/vectors.js";
 import { loadRealSentc, real, realErrorCode, type VectorKeys } from "./real-sentc.js";
+import { errorCode as codeOf } from "../helpers/assert.js";
 
 beforeAll(loadReleaseCore);
 
@@ -19,15 +20,6 @@ const RUNS = { numRuns: 25 };
 const bytes = fc.uint8Array({ maxLength: 600 });
 const text = fc.string({ unit: "binary", maxLength: 120 });
 const same = (a: Uint8Array, b: Uint8Array) => expect(Buffer.from(a).toString("hex")).toBe(Buffer.from(b).toString("hex"));
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return "no error";
-};
 
 /** The combinations every direction is run with: no signature, signed and read with / without the verify key. */
 const MODES = [

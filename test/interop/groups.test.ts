@@ -16,21 +16,13 @@ import { parseUserPublicKeyData, parseUserVerifyKeyData } from "../../src/protoc
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, vectorsAvailable } from "../helpers/vectors.js";
 import { APP_TOKEN, BASE_URL, JWT, loadRealSentc, ok, real, realErrorCode, withServer, type VectorKeys } from "./real-sentc.js";
+import { errorCode as codeOf } from "../helpers/assert.js";
 
 beforeAll(loadReleaseCore);
 
 const { sentc, server } = loadRealSentc();
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const json = (text: string) => JSON.parse(text) as Record<string, any>;
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return "no error";
-};
 
 /** What sentc-api answers for a group key (GroupKeyServerOutput) made from CreateData or KeyRotationData. */
 function groupKeyServerOutput(create: Record<string, any>, ids: { groupKeyId: string; keyPairId: string; userPublicKeyId: string }) {

@@ -21,6 +21,7 @@ import {
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, vectorsAvailable } from "../helpers/vectors.js";
 import { APP_TOKEN, BASE_URL, JWT, loadRealSentc, ok, real, realErrorCode, withServer, type VectorKeys } from "./real-sentc.js";
+import { errorCode as codeOf } from "../helpers/assert.js";
 
 beforeAll(loadReleaseCore);
 
@@ -28,15 +29,6 @@ const { sentc, server } = loadRealSentc();
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const json = (text: string) => JSON.parse(text) as Record<string, any>;
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return "no error";
-};
 
 const K = vectorsAvailable("sentc") ? readVectorJson<{ keys: { K1: VectorKeys; K2: VectorKeys } }>("sentc", "symmetric.json").keys : undefined;
 

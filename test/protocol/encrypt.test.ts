@@ -7,6 +7,7 @@ import * as keys from "../../src/protocol/keys.js";
 import { parseUserPublicKeyData, parseUserVerifyKeyData, serializeUserPublicKeyData, serializeUserVerifyKeyData } from "../../src/protocol/public-keys.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { hex, readVectorJson, toHex, vectorsAvailable } from "../helpers/vectors.js";
+import { errorCode as codeOf } from "../helpers/assert.js";
 
 interface Vector {
   id: string;
@@ -25,15 +26,6 @@ interface VectorFile {
   keys: Record<string, { exported: Record<string, string> }>;
   vectors: Vector[];
 }
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return "no error";
-};
 
 beforeAll(loadReleaseCore);
 

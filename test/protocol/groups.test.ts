@@ -11,17 +11,9 @@ import { parseUserPublicKeyData, parseUserVerifyKeyData } from "../../src/protoc
 import { decryptSymKeyByMasterKey, decryptSymKeyByPrivateKey, generateSymKeyWrappedByMasterKey, generateSymKeyWrappedByPublicKey } from "../../src/protocol/sym-key-wrap.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, vectorsAvailable } from "../helpers/vectors.js";
+import { errorCode as codeOf } from "../helpers/assert.js";
 
 beforeAll(loadReleaseCore);
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return "no error";
-};
 
 /** What the server stores and hands back for a created group (the fields GroupKeyServerOutput adds). */
 function serverKeyOutput(createData: string, ids: { groupKeyId: string; keyPairId: string; userPublicKeyId: string }) {

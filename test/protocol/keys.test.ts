@@ -4,16 +4,13 @@ import { ALG } from "../../src/protocol/algorithms.js";
 import { fromBase64 } from "../../src/protocol/encoding.js";
 import * as keys from "../../src/protocol/keys.js";
 import { readVectorJson, vectorsAvailable } from "../helpers/vectors.js";
+import { expectCode } from "../helpers/assert.js";
 
 interface KeySet {
   raw: Record<string, string>;
   ids: Record<string, string>;
   exported: Record<string, string>;
 }
-
-const expectCode = (fn: () => unknown, code: string) => {
-  expect(fn).toThrowError(expect.objectContaining({ name: "SentcError", code }) as unknown as Error);
-};
 
 describe.runIf(vectorsAvailable("sentc"))("key exports of the real sentc_wasm (K1, K2)", () => {
   for (const file of ["symmetric.json", "asymmetric.json"]) {

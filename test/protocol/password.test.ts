@@ -6,6 +6,7 @@ import { deriveKeys, generateSalt, hashAuthKey } from "../../src/protocol/passwo
 import { prepareChangePassword, prepareResetPassword } from "../../src/protocol/password-change.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, toHex, vectorsAvailable } from "../helpers/vectors.js";
+import { errorCode as codeOf } from "../helpers/assert.js";
 
 interface Argon2File {
   salt_derivation: Array<{ client_random_value_b64: string; add_str: string; salt_b64: string }>;
@@ -20,15 +21,6 @@ interface Argon2File {
 }
 
 beforeAll(loadReleaseCore);
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return "no error";
-};
 
 describe.runIf(vectorsAvailable("sentc"))("password derivation as the real sentc_wasm does it (argon2.json)", () => {
   const file = readVectorJson<Argon2File>("sentc", "argon2.json");

@@ -7,17 +7,9 @@ import { parseUserVerifyKeyData } from "../../src/protocol/public-keys.js";
 import { createSearchable, createSearchableRaw, search } from "../../src/protocol/searchable.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, toHex, vectorsAvailable } from "../helpers/vectors.js";
+import { errorCode as codeOf } from "../helpers/assert.js";
 
 beforeAll(loadReleaseCore);
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return "no error";
-};
 
 describe.runIf(vectorsAvailable("sentc"))("searchable hashes (searchable.json)", () => {
   const file = readVectorJson<Record<string, any>>("sentc", "searchable.json");

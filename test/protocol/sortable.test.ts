@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { isSentcError } from "../../src/errors.js";
 import { ALG } from "../../src/protocol/algorithms.js";
 import { importSortableKey, type SortableKey } from "../../src/protocol/keys.js";
 import { fdlibmExp, fdlibmLog } from "../../src/protocol/ope/float.js";
@@ -13,17 +12,9 @@ import {
 } from "../../src/protocol/sortable.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, vectorsAvailable } from "../helpers/vectors.js";
+import { errorCode } from "../helpers/assert.js";
 
 beforeAll(loadReleaseCore);
-
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return isSentcError(error) ? error.code : `not a SentcError: ${String(error)}`;
-  }
-  return "no error";
-}
 
 /** A seeded xorshift32 stream, so the floating-point samples are the same in every run. */
 function xorshift32(seed: number): () => number {

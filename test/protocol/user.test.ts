@@ -13,17 +13,9 @@ import { createSafetyNumber } from "../../src/protocol/safety-number.js";
 import { splitHead, parseHead } from "../../src/protocol/head.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, vectorsAvailable } from "../helpers/vectors.js";
+import { errorCode as codeOf } from "../helpers/assert.js";
 
 beforeAll(loadReleaseCore);
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code: string }).code;
-  }
-  return "no error";
-};
 
 describe.runIf(vectorsAvailable("sentc"))("safety numbers and public key signatures (safety_number.json)", () => {
   const file = readVectorJson<Record<string, any>>("sentc", "safety_number.json");
