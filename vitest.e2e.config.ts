@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     fileParallelism: false,
+    reporters: ["default", "json"],
+    outputFile: { json: "test-results/browser.json" },
   },
 });
