@@ -3,6 +3,7 @@ import { ALG } from "../../src/protocol/algorithms.js";
 import { eciesDecrypt } from "../../src/protocol/ecies.js";
 import { fromBase64 } from "../../src/protocol/encoding.js";
 import { prepareCreateGroup } from "../../src/protocol/group-create.js";
+import { extractGroupData } from "../../src/protocol/group-data.js";
 import { decryptGroupKey, decryptHmacKey, decryptSortableKey } from "../../src/protocol/group-keys.js";
 import { prepareKeysForNewMember } from "../../src/protocol/group-member.js";
 import { encryptEphemeralKeyForMember, finishKeyRotation, prepareKeyRotation } from "../../src/protocol/key-rotation.js";
@@ -94,6 +95,37 @@ describe.runIf(vectorsAvailable("sentc"))("groups made by the real sentc_wasm (g
     expect(data.groupKey.key).toEqual(created.keys.groupKey.key);
     expect(rawOf(data.privateGroupKey)).toEqual(rawOf(created.keys.privateKey));
     expect(fromBase64(ours.encrypted_group_key)).toHaveLength(92);
+  });
+});
+
+describe.runIf(vectorsAvailable("sentc"))("group data (group.json group_extract_group_data)", () => {
+  const file = readVectorJson<Record<string, any>>("sentc", "group.json");
+
+  it("re-serializes every key exactly as the real package and reads the group's fields", () => {
+    const real = file.group_extract_group_data;
+    const serverKey = JSON.parse(real.keys[0].key_data);
+    const data = extractGroupData({
+      group_id: real.group_id,
+      parent_group_id: null,
+      keys: [{ ...serverKey }],
+      hmac_keys: [],
+      sortable_keys: [],
+      key_update: false,
+      rank: 0,
+      created_time: Number(real.created_time),
+      joined_time: Number(real.created_time),
+      access_by: "User",
+      is_connected_group: false,
+    });
+    expect(data.keys.map((k) => ({ private_key_id: k.privateKeyId, key_data: k.keyData, signed_by_user_id: k.signedByUserId, signed_by_user_sign_key_id: k.signedByUserSignKeyId }))).toEqual(real.keys);
+    expect(data.groupId).toBe(real.group_id);
+    expect(String(data.createdTime)).toBe(real.created_time);
+    expect(data.accessBy).toEqual({ kind: "user" });
+    // Reordered input fields come out in sentc's order.
+    const reordered = Object.fromEntries(Object.entries(serverKey).reverse());
+    expect(extractGroupData({ ...JSON.parse(JSON.stringify({ group_id: "g", parent_group_id: "p", keys: [reordered], hmac_keys: [], sortable_keys: [], key_update: true, rank: 2, created_time: 1, joined_time: 2, access_by: { GroupAsUserAsParent: { parent: "p", group_as_user: "m" } }, is_connected_group: true })) }).keys[0]!.keyData).toBe(real.keys[0].key_data);
+    expect(codeOf(() => extractGroupData({ group_id: "g" }))).toBe("invalid_format");
+    expect(codeOf(() => extractGroupData({ ...JSON.parse(JSON.stringify({ group_id: "g", parent_group_id: null, keys: [], hmac_keys: [], sortable_keys: [], key_update: false, rank: 0, created_time: 1, joined_time: 1, access_by: "Nobody", is_connected_group: false })) }))).toBe("invalid_format");
   });
 });
 
