@@ -8,6 +8,7 @@ import { isSentcError } from "../../src/errors.js";
 import { fromBase64, fromBase64Url, fromPem } from "../../src/protocol/encoding.js";
 import * as enc from "../../src/protocol/encrypt.js";
 import { decryptFilePart } from "../../src/protocol/file.js";
+import { extractGroupData } from "../../src/protocol/group-data.js";
 import { decryptGroupKey, decryptHmacKey, decryptSortableKey } from "../../src/protocol/group-keys.js";
 import { parseHead, splitHead } from "../../src/protocol/head.js";
 import { decodeJwt } from "../../src/protocol/jwt.js";
@@ -185,6 +186,8 @@ describe.runIf(vectorsAvailable("sentc"))("protocol fuzzing from the real vector
         const v = r.pick(group.vectors) as any;
         decryptGroupKey(keys.importPrivateKey(v.creator_private_key), mutateJsonText(r, v.group_key_server_output_json), r.int(2) ? verifyKey : null);
       } },
+    { name: "group data", run: (r) =>
+        extractGroupData(mutateJsonText(r, JSON.stringify({ group_id: "g", parent_group_id: null, keys: [JSON.parse(group.group_extract_group_data.keys[0].key_data)], hmac_keys: [], sortable_keys: [], key_update: false, rank: 0, created_time: 1, joined_time: 1, access_by: { Parent: "p" }, is_connected_group: false }))) },
     { name: "hmac and sortable keys", run: (r) => {
         const v = group.vectors[0];
         const groupKey = keys.importSymKey(v.group_decrypt_key_output.group_key);
