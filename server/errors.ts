@@ -1,0 +1,51 @@
+/**
+ * Errors the API answers with: an HTTP status and sentc's numeric `err_code` (api.md §1.8). Services throw
+ * them; the HTTP layer turns them into the envelope `{status:false, err_msg, err_code}`.
+ */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly httpStatus: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Codes used by this server. Numbers are sentc's; 118 is ours (login rate limit, see docs/server.md). */
+export const E = {
+  idFormat: () => new ApiError(400, 1, "Id has a wrong format. Make sure to follow the uuid v4 or v7 format."),
+  internal: () => new ApiError(500, 10, "Internal server error"),
+  jsonParse: (detail: string) => new ApiError(422, 11, `Wrong input: ${detail}`),
+  inputTooBig: () => new ApiError(413, 12, "Input was too big to handle"),
+  notANumber: () => new ApiError(400, 13, "It must be a number"),
+  jwtValidation: () => new ApiError(401, 30, "Wrong jwt"),
+  jwtNotFound: () => new ApiError(401, 31, "No valid jwt"),
+  jwtFormat: () => new ApiError(401, 32, "Wrong jwt format"),
+  jwtKeyNotFound: () => new ApiError(401, 35, "No matched key to this key id"),
+  notFound: () => new ApiError(404, 404, "Not found"),
+  userNotFound: (message = "User not found") => new ApiError(400, 100, message),
+  userExists: () => new ApiError(400, 101, "User already exists"),
+  saltError: () => new ApiError(401, 110, "Can't create salt"),
+  authKeyFormat: () => new ApiError(401, 111, "Wrong authentication key format"),
+  login: () => new ApiError(401, 112, "Wrong username or password"),
+  notFresh: (message = "The jwt is not valid for this action") => new ApiError(401, 113, message),
+  refreshToken: () => new ApiError(400, 114, "Refresh token not found"),
+  lastDevice: () => new ApiError(400, 115, "Can't delete the last device. Use user delete instead."),
+  userKeysMissing: () => new ApiError(400, 117, "User keys not found. Make sure to create the user group with sign keys."),
+  tooManyAttempts: (seconds: number) => new ApiError(429, 118, `Too many login attempts. Try again in ${seconds} seconds.`),
+  appTokenNotFound: () => new ApiError(401, 200, "No app found for this token"),
+  appTokenFormat: () => new ApiError(401, 201, "The app token has a wrong format"),
+  challenge: (message = "Can't create login challenge") => new ApiError(400, 201, message),
+  appAction: () => new ApiError(400, 203, "No access to this action"),
+  appDisabled: () => new ApiError(401, 204, "App is disabled and can't be used"),
+  groupRank: () => new ApiError(400, 301, "Wrong rank"),
+  groupNoKeys: () => new ApiError(400, 303, "No group keys for the new member"),
+  groupKeyNotFound: (message = "Group key not found") => new ApiError(400, 304, message),
+  groupTooManyKeys: () => new ApiError(400, 305, "Too many keys in one request. The maximum is 100."),
+  groupKeySession: () => new ApiError(400, 306, "Key session not found"),
+  otpDecode: () => new ApiError(400, 900, "No valid token"),
+  otpNotFound: (message = "Otp secret not found") => new ApiError(400, 901, message),
+  otpWrong: () => new ApiError(402, 902, "Wrong otp."),
+} as const;

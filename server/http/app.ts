@@ -1,0 +1,122 @@
+/**
+ * The HTTP layer (fastify): routing under /api/v1, sentc's envelope on every answer (404s included),
+ * the app-token and JWT checks, body limits and CORS (api.md §1).
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { ApiError, E } from "../errors.js";
+import { authenticateJwt, checkEndpoint, requireFresh, resolveAppToken, type AuthenticatedApp } from "../services/apps.js";
+import type { JwtUser, ServiceContext } from "../services/context.js";
+import { ROUTES, type RouteDef } from "./routes.js";
+
+export const API_PREFIX = "/api/v1";
+export const BODY_LIMIT = 262_144;
+
+const CORS_PREFLIGHT_HEADERS = {
+  "access-control-allow-methods": "GET, POST, PUT, DELETE, OPTIONS, PATCH",
+  "access-control-max-age": "86400",
+  "access-control-allow-origin": "*",
+  "access-control-allow-credentials": "true",
+  "access-control-allow-headers": "x-sentc-app-token, x-sentc-group-access-id, Content-Type, Accept, Origin, Authorization, x-socket-id",
+};
+
+declare module "fastify" {
+  interface FastifyRequest {
+    sentcApp?: AuthenticatedApp;
+    sentcUser?: JwtUser;
+  }
+}
+
+function sendEnvelope(reply: FastifyReply, status: number, payload: Record<string, unknown>): FastifyReply {
+  return reply.code(status).header("content-type", "application/json").send(Buffer.from(JSON.stringify(payload)));
+}
+
+function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  return sendEnvelope(reply, error.httpStatus, { status: false, err_msg: error.message, err_code: error.code });
+}
+
+/** Maps anything thrown to an ApiError; unexpected errors become 500/10 and are logged. */
+function toApiError(error: unknown, log: (error: unknown) => void): ApiError {
+  if (error instanceof ApiError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return E.inputTooBig();
+  const statusCode = (error as { statusCode?: unknown }).statusCode;
+  if (typeof statusCode === "number" && statusCode >= 400 && statusCode < 500) return E.jsonParse(String((error as Error).message ?? "bad request"));
+  log(error);
+  return E.internal();
+}
+
+export interface HttpAppOptions {
+  /** Called with unexpected errors (500s). */
+  onInternalError?: (error: unknown) => void;
+}
+
+export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions = {}): Promise<FastifyInstance> {
+  const logInternal = options.onInternalError ?? ((error: unknown) => console.error("sentc-server: internal error", error));
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: false,
+    forceCloseConnections: true,
+    // Paths the router cannot take apart (bad %-encoding, over-long parameters) match no route: 404.
+    frameworkErrors: (_error, _request, reply) => {
+      sendError(reply, E.notFound());
+    },
+  });
+
+  // The server ignores Content-Type (api.md §1.2): every body is JSON, parsed here.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: BODY_LIMIT }, (_request, body, done) => {
+    const buffer = body as Buffer;
+    if (buffer.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(buffer.toString("utf8")));
+    } catch (error) {
+      done(E.jsonParse((error as Error).message), undefined);
+    }
+  });
+
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("access-control-allow-origin", "*");
+    return payload;
+  });
+
+  app.setErrorHandler((error, _request, reply) => sendError(reply, toApiError(error, logInternal)));
+  app.setNotFoundHandler((_request, reply) => sendError(reply, E.notFound()));
+
+  app.options("/*", (_request, reply) => reply.code(200).headers(CORS_PREFLIGHT_HEADERS).send(""));
+  app.get("/", (_request, reply) => reply.code(301).header("location", "/dashboard").send(""));
+
+  for (const def of ROUTES) registerRoute(app, ctx, def);
+  return app;
+}
+
+function registerRoute(app: FastifyInstance, ctx: ServiceContext, def: RouteDef): void {
+  app.route({
+    method: def.method,
+    url: API_PREFIX + def.path,
+    // Before the body is read: app token (§1.6 step 1), then the JWT (step 3).
+    onRequest: async (request: FastifyRequest) => {
+      const token = request.headers["x-sentc-app-token"];
+      request.sentcApp = await resolveAppToken(ctx, typeof token === "string" ? token : undefined);
+      if (def.jwt !== "none") {
+        const authorization = request.headers.authorization;
+        request.sentcUser = await authenticateJwt(ctx, request.sentcApp.app.id, authorization, def.jwt === "expired_ok");
+      }
+    },
+    handler: async (request, reply) => {
+      const auth = request.sentcApp;
+      if (!auth) throw E.appTokenNotFound();
+      const params = (request.params ?? {}) as Record<string, string>;
+      const input = def.parse ? def.parse(request.body, params) : undefined;
+      checkEndpoint(auth, def.access);
+      const user = request.sentcUser ?? null;
+      if (def.jwt === "fresh") {
+        if (!user) throw E.jwtNotFound();
+        requireFresh(user);
+      }
+      const result = await def.handle({ ctx, appId: auth.app.id, input, params, user });
+      if (result === undefined || result === null || result === "" || result === false || result === 0) throw E.internal();
+      return sendEnvelope(reply, 200, { status: true, result });
+    },
+  });
+}

@@ -1,0 +1,225 @@
+/**
+ * Body and path validation. Serde semantics (api.md §1.3): unknown fields are ignored, `Option` fields may
+ * be missing or null, everything else is required; a violation is 422/11 "Wrong input: …".
+ */
+import { E } from "../errors.js";
+import type {
+  AuthInput,
+  ChangePasswordInput,
+  CreateGroupInput,
+  DeviceRegisterInput,
+  DoneKeyRotationInput,
+  KeyRotationInput,
+  NewMemberKeyInput,
+  NewMemberKeysInput,
+  OtpInput,
+  RegisterInput,
+  ResetPasswordInput,
+  VerifyLoginInput,
+} from "../services/inputs.js";
+import type { Cursor } from "../store/types.js";
+
+type Obj = Record<string, unknown>;
+
+/** Field values are capped well below the body limit; nothing of sentc's is longer. */
+const MAX_STRING = 200_000;
+
+export function obj(value: unknown, what = "body"): Obj {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw E.jsonParse(`${what}: expected an object`);
+  return value as Obj;
+}
+
+export function str(o: Obj, field: string, what = "body"): string {
+  const value = o[field];
+  if (typeof value !== "string") throw E.jsonParse(`${what}.${field}: expected a string`);
+  if (value.length > MAX_STRING) throw E.jsonParse(`${what}.${field}: too long`);
+  return value;
+}
+
+export function optStr(o: Obj, field: string, what = "body"): string | null {
+  const value = o[field];
+  if (value === undefined || value === null) return null;
+  return str(o, field, what);
+}
+
+function optInt(o: Obj, field: string, what: string): number | null {
+  const value = o[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "number" || !Number.isInteger(value) || Math.abs(value) > 2 ** 31) throw E.jsonParse(`${what}.${field}: expected an integer`);
+  return value;
+}
+
+function bool(o: Obj, field: string, what: string): boolean {
+  const value = o[field];
+  if (typeof value !== "boolean") throw E.jsonParse(`${what}.${field}: expected a boolean`);
+  return value;
+}
+
+export const identifierBody = (body: unknown): string => str(obj(body), "user_identifier");
+export const refreshTokenBody = (body: unknown): string => str(obj(body), "refresh_token");
+
+export function deviceRegisterInput(value: unknown, what = "body"): DeviceRegisterInput {
+  const o = obj(value, what);
+  const m = obj(o.master_key, `${what}.master_key`);
+  const d = obj(o.derived, `${what}.derived`);
+  const w = `${what}.derived`;
+  return {
+    masterKey: {
+      masterKeyAlg: str(m, "master_key_alg", `${what}.master_key`),
+      encryptedMasterKey: str(m, "encrypted_master_key", `${what}.master_key`),
+      encryptedMasterKeyAlg: str(m, "encrypted_master_key_alg", `${what}.master_key`),
+    },
+    derived: {
+      derivedAlg: str(d, "derived_alg", w),
+      clientRandomValue: str(d, "client_random_value", w),
+      hashedAuthenticationKey: str(d, "hashed_authentication_key", w),
+      publicKey: str(d, "public_key", w),
+      encryptedPrivateKey: str(d, "encrypted_private_key", w),
+      keypairEncryptAlg: str(d, "keypair_encrypt_alg", w),
+      verifyKey: str(d, "verify_key", w),
+      encryptedSignKey: str(d, "encrypted_sign_key", w),
+      keypairSignAlg: str(d, "keypair_sign_alg", w),
+    },
+    deviceIdentifier: str(o, "device_identifier", what),
+  };
+}
+
+export function createGroupInput(value: unknown, what = "body.group"): CreateGroupInput {
+  const o = obj(value, what);
+  return {
+    encryptedGroupKey: str(o, "encrypted_group_key", what),
+    groupKeyAlg: str(o, "group_key_alg", what),
+    encryptedGroupKeyAlg: str(o, "encrypted_group_key_alg", what),
+    encryptedPrivateGroupKey: str(o, "encrypted_private_group_key", what),
+    publicGroupKey: str(o, "public_group_key", what),
+    keypairEncryptAlg: str(o, "keypair_encrypt_alg", what),
+    creatorPublicKeyId: str(o, "creator_public_key_id", what),
+    encryptedHmacKey: str(o, "encrypted_hmac_key", what),
+    encryptedHmacAlg: str(o, "encrypted_hmac_alg", what),
+    encryptedSortableKey: str(o, "encrypted_sortable_key", what),
+    encryptedSortableAlg: str(o, "encrypted_sortable_alg", what),
+    signedByUserId: optStr(o, "signed_by_user_id", what),
+    signedByUserSignKeyId: optStr(o, "signed_by_user_sign_key_id", what),
+    groupKeySig: optStr(o, "group_key_sig", what),
+    encryptedSignKey: optStr(o, "encrypted_sign_key", what),
+    verifyKey: optStr(o, "verify_key", what),
+    keypairSignAlg: optStr(o, "keypair_sign_alg", what),
+    publicKeySig: optStr(o, "public_key_sig", what),
+  };
+}
+
+export function registerInput(body: unknown): RegisterInput {
+  const o = obj(body);
+  return { device: deviceRegisterInput(o.device, "body.device"), group: createGroupInput(o.group) };
+}
+
+export function authInput(body: unknown): AuthInput {
+  const o = obj(body);
+  return { authKey: str(o, "auth_key"), deviceIdentifier: str(o, "device_identifier") };
+}
+
+export function otpInput(body: unknown): OtpInput {
+  const o = obj(body);
+  return { ...authInput(o), token: str(o, "token") };
+}
+
+export function verifyLoginInput(body: unknown): VerifyLoginInput {
+  const o = obj(body);
+  return { ...authInput(o), challenge: str(o, "challenge") };
+}
+
+export function changePasswordInput(body: unknown): ChangePasswordInput {
+  const o = obj(body);
+  return {
+    newDerivedAlg: str(o, "new_derived_alg"),
+    newClientRandomValue: str(o, "new_client_random_value"),
+    newHashedAuthenticationKey: str(o, "new_hashed_authentication_key"),
+    newEncryptedMasterKey: str(o, "new_encrypted_master_key"),
+    newEncryptedMasterKeyAlg: str(o, "new_encrypted_master_key_alg"),
+    oldAuthKey: str(o, "old_auth_key"),
+  };
+}
+
+export function resetPasswordInput(body: unknown): ResetPasswordInput {
+  const o = obj(body);
+  const m = obj(o.master_key, "body.master_key");
+  return {
+    clientRandomValue: str(o, "client_random_value"),
+    hashedAuthenticationKey: str(o, "hashed_authentication_key"),
+    masterKey: {
+      masterKeyAlg: str(m, "master_key_alg", "body.master_key"),
+      encryptedMasterKey: str(m, "encrypted_master_key", "body.master_key"),
+      encryptedMasterKeyAlg: str(m, "encrypted_master_key_alg", "body.master_key"),
+    },
+    derivedAlg: str(o, "derived_alg"),
+    encryptedPrivateKey: str(o, "encrypted_private_key"),
+    encryptedSignKey: str(o, "encrypted_sign_key"),
+  };
+}
+
+export function newMemberKeyList(value: unknown, what = "body"): NewMemberKeyInput[] {
+  if (!Array.isArray(value)) throw E.jsonParse(`${what}: expected an array`);
+  return value.map((entry, i) => {
+    const o = obj(entry, `${what}[${i}]`);
+    const w = `${what}[${i}]`;
+    return {
+      encryptedGroupKey: str(o, "encrypted_group_key", w),
+      alg: str(o, "alg", w),
+      encryptedAlg: str(o, "encrypted_alg", w),
+      keyId: str(o, "key_id", w),
+      userPublicKeyId: str(o, "user_public_key_id", w),
+    };
+  });
+}
+
+export function newMemberKeysInput(value: unknown, what = "body"): NewMemberKeysInput {
+  const o = obj(value, what);
+  return { keys: newMemberKeyList(o.keys, `${what}.keys`), rank: optInt(o, "rank", what), keySession: bool(o, "key_session", what) };
+}
+
+export function doneRegisterDeviceInput(body: unknown): { token: string; keys: NewMemberKeysInput } {
+  const o = obj(body);
+  return { token: str(o, "token"), keys: newMemberKeysInput(o.user_keys, "body.user_keys") };
+}
+
+export function doneRegisterDeviceLightInput(body: unknown): { token: string; rank: number | null } {
+  const o = obj(body);
+  return { token: str(o, "token"), rank: optInt(obj(o.user_group, "body.user_group"), "rank", "body.user_group") };
+}
+
+export function keyRotationInput(body: unknown): KeyRotationInput {
+  const o = obj(body);
+  return {
+    encryptedGroupKeyByUser: str(o, "encrypted_group_key_by_user"),
+    groupKeyAlg: str(o, "group_key_alg"),
+    encryptedGroupKeyAlg: str(o, "encrypted_group_key_alg"),
+    encryptedPrivateGroupKey: str(o, "encrypted_private_group_key"),
+    publicGroupKey: str(o, "public_group_key"),
+    keypairEncryptAlg: str(o, "keypair_encrypt_alg"),
+    encryptedGroupKeyByEphemeral: str(o, "encrypted_group_key_by_ephemeral"),
+    ephemeralAlg: str(o, "ephemeral_alg"),
+    encryptedEphemeralKey: str(o, "encrypted_ephemeral_key"),
+    previousGroupKeyId: str(o, "previous_group_key_id"),
+    invokerPublicKeyId: str(o, "invoker_public_key_id"),
+    signedByUserId: optStr(o, "signed_by_user_id"),
+    signedByUserSignKeyId: optStr(o, "signed_by_user_sign_key_id"),
+    groupKeySig: optStr(o, "group_key_sig"),
+    encryptedSignKey: optStr(o, "encrypted_sign_key"),
+    verifyKey: optStr(o, "verify_key"),
+    keypairSignAlg: optStr(o, "keypair_sign_alg"),
+    publicKeySig: optStr(o, "public_key_sig"),
+  };
+}
+
+export function doneKeyRotationInput(body: unknown): DoneKeyRotationInput {
+  const o = obj(body);
+  return { encryptedNewGroupKey: str(o, "encrypted_new_group_key"), publicKeyId: str(o, "public_key_id"), encryptedAlg: str(o, "encrypted_alg") };
+}
+
+/** Cursor path params (api.md §1.7): the time must be an unsigned integer (400/13); 0 = first page. */
+export function cursorParams(time: string | undefined, id: string | undefined, limit = 50): Cursor {
+  if (time === undefined || !/^\d{1,16}$/.test(time)) throw E.notANumber();
+  const value = Number(time);
+  if (!Number.isSafeInteger(value)) throw E.notANumber();
+  return { time: value, id: id ?? "", limit };
+}

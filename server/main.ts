@@ -1,0 +1,96 @@
+/**
+ * Starting the server: load the crypto core, open the store, seed apps, listen.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { initCore } from "../src/core/index.js";
+import { DEFAULT_CHALLENGE_TTL_SECONDS, DEFAULT_LOGIN_LIMIT, type ServerConfig } from "./config.js";
+import { buildHttpApp } from "./http/app.js";
+import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
+import type { ServiceContext } from "./services/context.js";
+import { JwtService } from "./services/jwt.js";
+import { LoginLimiter } from "./services/rate-limit.js";
+import { openSqliteStore } from "./store/sqlite.js";
+import type { Store } from "./store/types.js";
+
+export interface StartOptions {
+  /** 0 = any free port. */
+  port?: number;
+  host?: string;
+  /** SQLite file or ":memory:". */
+  dbPath?: string;
+  /** Apps and settings; without apps a default app is created on a new database. */
+  config?: Partial<ServerConfig>;
+  /** The bytes of build/core.wasm; read from the project's build folder when absent. */
+  coreWasm?: Uint8Array;
+  /** Clock override (tests). */
+  now?: () => number;
+}
+
+export interface RunningServer {
+  baseUrl: string;
+  port: number;
+  store: Store;
+  ctx: ServiceContext;
+  http: FastifyInstance;
+  /** The default app when no config apps were given. */
+  defaultApp: DefaultAppInfo | null;
+  close(): Promise<void>;
+}
+
+/** build/core.wasm relative to this file, from server/ (sources) or dist/server/server/ (compiled). */
+function findCoreWasm(): Uint8Array {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of ["../build/core.wasm", "../../../build/core.wasm"]) {
+    try {
+      return readFileSync(resolve(here, candidate));
+    } catch {
+      // try the next place
+    }
+  }
+  throw new Error("build/core.wasm not found: run `npm run build:core`");
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  await initCore(options.coreWasm ?? findCoreWasm());
+  const dbPath = options.dbPath ?? "./data/sentc.sqlite";
+  if (dbPath !== ":memory:") mkdirSync(dirname(resolve(dbPath)), { recursive: true });
+  const store = openSqliteStore({ path: dbPath });
+  const now = options.now ?? Date.now;
+  const config = options.config ?? {};
+  const ctx: ServiceContext = {
+    store,
+    jwt: new JwtService(store, () => Math.floor(now() / 1000)),
+    loginLimiter: new LoginLimiter(config.login_rate_limit ?? DEFAULT_LOGIN_LIMIT, now),
+    now,
+    challengeTtlMs: (config.challenge_ttl_seconds ?? DEFAULT_CHALLENGE_TTL_SECONDS) * 1000,
+  };
+  let defaultApp: DefaultAppInfo | null = null;
+  try {
+    if (config.apps && config.apps.length > 0) await applyConfigApps(ctx, config.apps);
+    else defaultApp = await ensureDefaultApp(ctx);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const http = await buildHttpApp(ctx);
+  const host = options.host ?? "127.0.0.1";
+  await http.listen({ port: options.port ?? 3002, host });
+  const address = http.server.address();
+  const port = typeof address === "object" && address ? address.port : (options.port ?? 3002);
+  const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return {
+    baseUrl: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
+    port,
+    store,
+    ctx,
+    http,
+    defaultApp,
+    async close() {
+      await http.close();
+      await store.close();
+    },
+  };
+}

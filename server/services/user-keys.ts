@@ -1,0 +1,148 @@
+/**
+ * User-group keys of a device (api.md §3.3), user key rotation with the server's per-device re-encryption
+ * of the ephemeral key (§3.5.7), and the public/verify key lookups (§3.1).
+ */
+import { SentcError } from "../../src/errors.js";
+import { publicKeyFromPemText } from "../../src/protocol/public-keys.js";
+import { encryptEphemeralKeyForMember } from "../../src/protocol/key-rotation.js";
+import { isUuid, newId } from "../crypto.js";
+import { E } from "../errors.js";
+import type { Cursor, RotationRecord } from "../store/types.js";
+import type { JwtUser, ServiceContext } from "./context.js";
+import type { DoneKeyRotationInput, KeyRotationInput } from "./inputs.js";
+import { groupUserKeysOut, publicKeyOut } from "./outputs.js";
+
+const SUCCESS = "Success";
+
+/** `GET /user/user_keys/keys/:t/:id`. */
+export async function userKeys(ctx: ServiceContext, user: JwtUser, cursor: Cursor) {
+  return (await ctx.store.listMemberKeys(user.userGroupId, user.deviceId, cursor)).map(groupUserKeysOut);
+}
+
+/** `GET /user/user_keys/key/:key_id` (400/304 when missing; the reference answers HTTP 200). */
+export async function userKey(ctx: ServiceContext, user: JwtUser, keyId: string) {
+  const view = await ctx.store.getMemberKey(user.userGroupId, user.deviceId, keyId);
+  if (!view) throw E.groupKeyNotFound();
+  return groupUserKeysOut(view);
+}
+
+/** `POST /user/user_keys/rotation`: a new user-group key; every other device gets the ephemeral key. */
+export async function startUserKeyRotation(ctx: ServiceContext, appId: string, user: JwtUser, input: KeyRotationInput) {
+  if (input.encryptedSignKey === null || input.verifyKey === null || input.publicKeySig === null || input.keypairSignAlg === null) throw E.userKeysMissing();
+  if (!isUuid(input.previousGroupKeyId) || !isUuid(input.invokerPublicKeyId)) throw E.idFormat();
+  if (input.signedByUserId !== null && input.signedByUserSignKeyId !== null && (!isUuid(input.signedByUserId) || !isUuid(input.signedByUserSignKeyId))) {
+    throw E.idFormat();
+  }
+  return ctx.store.transaction(async (tx) => {
+    const groupId = user.userGroupId;
+    if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId))) throw E.groupKeyNotFound("The previous group key was not found");
+    const keyId = newId();
+    const time = ctx.now();
+    await tx.insertGroupKey({
+      id: keyId,
+      groupId,
+      appId,
+      privateKeyPairAlg: input.keypairEncryptAlg,
+      encryptedPrivateKey: input.encryptedPrivateGroupKey,
+      publicKey: input.publicGroupKey,
+      groupKeyAlg: input.groupKeyAlg,
+      // The ephemeral key is handed out below, in the same transaction, so it is never stored.
+      encryptedEphemeralKey: null,
+      encryptedGroupKeyByEphKey: input.encryptedGroupKeyByEphemeral,
+      previousGroupKeyId: input.previousGroupKeyId,
+      ephemeralAlg: input.ephemeralAlg,
+      time,
+      encryptedSignKey: input.encryptedSignKey,
+      verifyKey: input.verifyKey,
+      keypairSignAlg: input.keypairSignAlg,
+      signedByUserId: input.signedByUserId,
+      signedByUserSignKeyId: input.signedByUserSignKeyId,
+      groupKeySig: input.groupKeySig,
+      publicKeySig: input.publicKeySig,
+      publicKeySigKeyId: keyId,
+    });
+    await tx.insertMemberKeys([
+      {
+        keyId,
+        userId: user.deviceId,
+        groupId,
+        encryptedGroupKey: input.encryptedGroupKeyByUser,
+        encryptedAlg: input.encryptedGroupKeyAlg,
+        encryptedGroupKeyKeyId: input.invokerPublicKeyId,
+        time,
+      },
+    ]);
+    const rotations: RotationRecord[] = [];
+    for (const member of await tx.listMembers(groupId)) {
+      if (member.userId === user.deviceId || member.type !== 0) continue;
+      const device = await tx.getDevice(appId, member.userId);
+      if (!device) continue;
+      let encrypted = "";
+      let error: string | null = null;
+      try {
+        encrypted = encryptEphemeralKeyForMember(publicKeyFromPemText(device.publicKey, device.keypairEncryptAlg, device.id), input.encryptedEphemeralKey);
+      } catch (cause) {
+        error = cause instanceof SentcError ? `${cause.code}: ${cause.message}` : "The key could not be encrypted for this device";
+      }
+      rotations.push({ keyId, userId: device.id, groupId, encryptedEphemeralKey: encrypted, encryptedEphKeyKeyId: device.id, error });
+    }
+    await tx.insertRotations(rotations);
+    return { group_id: groupId, key_id: keyId };
+  });
+}
+
+/** `GET /user/user_keys/rotation`: `GroupKeyUpdate[]` for this device, oldest key first. */
+export async function pendingUserKeyRotations(ctx: ServiceContext, user: JwtUser) {
+  return (await ctx.store.listRotations(user.userGroupId, user.deviceId)).map(({ rotation, key }) => ({
+    new_group_key_id: key.id,
+    error: rotation.error,
+    encrypted_ephemeral_key_by_group_key_and_public_key: rotation.encryptedEphemeralKey,
+    encrypted_eph_key_key_id: rotation.encryptedEphKeyKeyId,
+    encrypted_group_key_by_ephemeral: key.encryptedGroupKeyByEphKey ?? "",
+    previous_group_key_id: key.previousGroupKeyId ?? "",
+    ephemeral_alg: key.ephemeralAlg ?? "",
+    time: key.time,
+  }));
+}
+
+/** `PUT /user/user_keys/rotation/:key_id`: the device stores the new key encrypted to itself. */
+export async function finishUserKeyRotation(ctx: ServiceContext, user: JwtUser, keyId: string, input: DoneKeyRotationInput) {
+  return ctx.store.transaction(async (tx) => {
+    if (!(await tx.deleteRotation(keyId, user.deviceId))) throw E.groupKeyNotFound("No key rotation for this key");
+    await tx.insertMemberKeys([
+      {
+        keyId,
+        userId: user.deviceId,
+        groupId: user.userGroupId,
+        encryptedGroupKey: input.encryptedNewGroupKey,
+        encryptedAlg: input.encryptedAlg,
+        encryptedGroupKeyKeyId: input.publicKeyId,
+        time: ctx.now(),
+      },
+    ]);
+    return SUCCESS;
+  });
+}
+
+/** `GET /user/:user_id/public_key[/:key_id]`. */
+export async function userPublicKey(ctx: ServiceContext, appId: string, userId: string, keyId: string | null) {
+  const user = await ctx.store.getUser(appId, userId);
+  const key = user ? (keyId === null ? await ctx.store.getNewestGroupKey(appId, user.userGroupId) : await ctx.store.getGroupKey(user.userGroupId, keyId)) : null;
+  if (!key) throw E.userNotFound("Public key from this user not found");
+  return publicKeyOut(key);
+}
+
+/** `GET /user/:user_id/verify_key/:key_id`. */
+export async function userVerifyKey(ctx: ServiceContext, appId: string, userId: string, keyId: string) {
+  const user = await ctx.store.getUser(appId, userId);
+  const key = user ? await ctx.store.getGroupKey(user.userGroupId, keyId) : null;
+  if (!key || key.verifyKey === null || key.keypairSignAlg === null) throw E.userNotFound("Verify key from this user not found");
+  return { verify_key_id: key.id, verify_key: key.verifyKey, verify_key_alg: key.keypairSignAlg };
+}
+
+/** `GET /group/:group_id/public_key`: the newest public key of any group of the app. */
+export async function groupPublicKey(ctx: ServiceContext, appId: string, groupId: string) {
+  const key = await ctx.store.getNewestGroupKey(appId, groupId);
+  if (!key) throw E.groupKeyNotFound("Public key from this group not found");
+  return publicKeyOut(key);
+}

@@ -1,0 +1,189 @@
+/**
+ * Schema migrations, applied in order and recorded in `schema_migrations`. The SQL is kept to the common
+ * subset of SQLite and PostgreSQL (TEXT ids, BIGINT millisecond times, INTEGER flags).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "apps, users, devices, tokens, user groups",
+    statements: [
+      `CREATE TABLE apps (
+        id TEXT PRIMARY KEY,
+        identifier TEXT NOT NULL,
+        hashed_public_token TEXT NOT NULL UNIQUE,
+        hashed_secret_token TEXT NOT NULL UNIQUE,
+        public_token TEXT,
+        options TEXT NOT NULL,
+        group_options TEXT NOT NULL,
+        file_options TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        time BIGINT NOT NULL
+      )`,
+      `CREATE TABLE app_jwt_keys (
+        id TEXT PRIMARY KEY,
+        app_id TEXT NOT NULL,
+        sign_key TEXT NOT NULL,
+        verify_key TEXT NOT NULL,
+        alg TEXT NOT NULL,
+        time BIGINT NOT NULL
+      )`,
+      `CREATE INDEX app_jwt_keys_app ON app_jwt_keys (app_id, time)`,
+      `CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        app_id TEXT NOT NULL,
+        user_group_id TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        otp_secret TEXT,
+        otp_alg TEXT
+      )`,
+      `CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        user_id TEXT,
+        app_id TEXT NOT NULL,
+        device_identifier TEXT NOT NULL,
+        client_random_value TEXT NOT NULL,
+        hashed_auth_key TEXT NOT NULL,
+        derived_alg TEXT NOT NULL,
+        encrypted_master_key TEXT NOT NULL,
+        master_key_alg TEXT NOT NULL,
+        encrypted_master_key_alg TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        encrypted_private_key TEXT NOT NULL,
+        keypair_encrypt_alg TEXT NOT NULL,
+        verify_key TEXT NOT NULL,
+        encrypted_sign_key TEXT NOT NULL,
+        keypair_sign_alg TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        register_token_hash TEXT,
+        UNIQUE (app_id, device_identifier)
+      )`,
+      `CREATE INDEX devices_user ON devices (user_id, time, id)`,
+      `CREATE INDEX devices_token ON devices (app_id, register_token_hash)`,
+      `CREATE TABLE refresh_tokens (
+        token_hash TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        time BIGINT NOT NULL
+      )`,
+      `CREATE INDEX refresh_tokens_device ON refresh_tokens (device_id)`,
+      `CREATE TABLE login_challenges (
+        challenge_hash TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        time BIGINT NOT NULL
+      )`,
+      `CREATE INDEX login_challenges_device ON login_challenges (device_id)`,
+      `CREATE INDEX login_challenges_time ON login_challenges (time)`,
+      `CREATE TABLE otp_recovery_keys (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        token TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        time BIGINT NOT NULL
+      )`,
+      `CREATE INDEX otp_recovery_keys_user ON otp_recovery_keys (user_id, token_hash)`,
+      `CREATE TABLE groups_ (
+        id TEXT PRIMARY KEY,
+        app_id TEXT NOT NULL,
+        parent TEXT,
+        type INTEGER NOT NULL,
+        invite INTEGER NOT NULL,
+        is_connected_group INTEGER NOT NULL,
+        time BIGINT NOT NULL
+      )`,
+      `CREATE INDEX groups_app ON groups_ (app_id)`,
+      `CREATE INDEX groups_parent ON groups_ (parent)`,
+      `CREATE TABLE group_keys (
+        id TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        private_key_pair_alg TEXT NOT NULL,
+        encrypted_private_key TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        group_key_alg TEXT NOT NULL,
+        encrypted_ephemeral_key TEXT,
+        encrypted_group_key_by_eph_key TEXT,
+        previous_group_key_id TEXT,
+        ephemeral_alg TEXT,
+        time BIGINT NOT NULL,
+        encrypted_sign_key TEXT,
+        verify_key TEXT,
+        keypair_sign_alg TEXT,
+        signed_by_user_id TEXT,
+        signed_by_user_sign_key_id TEXT,
+        group_key_sig TEXT,
+        public_key_sig TEXT,
+        public_key_sig_key_id TEXT
+      )`,
+      `CREATE INDEX group_keys_group ON group_keys (group_id, time)`,
+      `CREATE TABLE group_members (
+        user_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        rank INTEGER NOT NULL,
+        key_upload_session_id TEXT,
+        type INTEGER NOT NULL,
+        PRIMARY KEY (user_id, group_id)
+      )`,
+      `CREATE INDEX group_members_group ON group_members (group_id, time)`,
+      `CREATE TABLE group_member_keys (
+        k_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        encrypted_group_key TEXT NOT NULL,
+        encrypted_alg TEXT NOT NULL,
+        encrypted_group_key_key_id TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        PRIMARY KEY (k_id, user_id)
+      )`,
+      `CREATE INDEX group_member_keys_member ON group_member_keys (group_id, user_id)`,
+      `CREATE TABLE group_key_rotations (
+        key_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        encrypted_ephemeral_key TEXT NOT NULL,
+        encrypted_eph_key_key_id TEXT NOT NULL,
+        error TEXT,
+        PRIMARY KEY (key_id, user_id)
+      )`,
+      `CREATE INDEX group_key_rotations_member ON group_key_rotations (group_id, user_id)`,
+      `CREATE TABLE group_hmac_keys (
+        id TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        encrypted_hmac_key TEXT NOT NULL,
+        encrypted_hmac_alg TEXT NOT NULL,
+        encrypted_hmac_encryption_key_id TEXT NOT NULL,
+        time BIGINT NOT NULL
+      )`,
+      `CREATE INDEX group_hmac_keys_group ON group_hmac_keys (group_id, time)`,
+      `CREATE TABLE group_sortable_keys (
+        id TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        encrypted_sortable_key TEXT NOT NULL,
+        encrypted_sortable_alg TEXT NOT NULL,
+        encrypted_sortable_encryption_key_id TEXT NOT NULL,
+        time BIGINT NOT NULL
+      )`,
+      `CREATE INDEX group_sortable_keys_group ON group_sortable_keys (group_id, time)`,
+      `CREATE TABLE group_invites_and_join_reqs (
+        user_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        type INTEGER NOT NULL,
+        time BIGINT NOT NULL,
+        key_upload_session_id TEXT,
+        user_type INTEGER NOT NULL,
+        new_user_rank INTEGER NOT NULL,
+        PRIMARY KEY (user_id, group_id)
+      )`,
+      `CREATE INDEX group_invites_group ON group_invites_and_join_reqs (group_id)`,
+    ],
+  },
+];

@@ -1,0 +1,275 @@
+/**
+ * The storage interface of the server. Every method is async so that a networked database (PostgreSQL)
+ * can implement it unchanged; nothing here exposes SQLite semantics. Services call `transaction` for
+ * anything that must be atomic; inside it they use only the `tx` they are given.
+ *
+ * Times are milliseconds since the epoch. Ids are strings (UUID v7, made by the services).
+ */
+
+export type TokenKind = "public" | "secret";
+
+export interface AppRecord {
+  id: string;
+  identifier: string;
+  hashedPublicToken: string;
+  hashedSecretToken: string;
+  /** The public token in clear (it is not a secret: browsers ship it); null when unknown. */
+  publicToken: string | null;
+  /** JSON texts, keyed by sentc's field names. */
+  options: string;
+  groupOptions: string;
+  fileOptions: string;
+  disabled: boolean;
+  time: number;
+}
+
+export interface JwtKeyRecord {
+  id: string;
+  appId: string;
+  /** base64 of the PKCS#8 DER document. */
+  signKey: string;
+  /** base64 of the raw uncompressed P-384 point (97 bytes). */
+  verifyKey: string;
+  alg: string;
+  time: number;
+}
+
+export interface UserRecord {
+  id: string;
+  appId: string;
+  userGroupId: string;
+  time: number;
+  otpSecret: string | null;
+  otpAlg: string | null;
+}
+
+export interface DeviceKeyMaterial {
+  clientRandomValue: string;
+  hashedAuthKey: string;
+  derivedAlg: string;
+  encryptedMasterKey: string;
+  masterKeyAlg: string;
+  encryptedMasterKeyAlg: string;
+  publicKey: string;
+  encryptedPrivateKey: string;
+  keypairEncryptAlg: string;
+  verifyKey: string;
+  encryptedSignKey: string;
+  keypairSignAlg: string;
+}
+
+export interface DeviceRecord extends DeviceKeyMaterial {
+  id: string;
+  /** null while the device registration is pending. */
+  userId: string | null;
+  appId: string;
+  /** base64(SHA-256(identifier)). */
+  deviceIdentifier: string;
+  time: number;
+  /** SHA-256 of the pending-registration token, base64; null once confirmed. */
+  registerTokenHash: string | null;
+}
+
+export interface GroupRecord {
+  id: string;
+  appId: string;
+  parent: string | null;
+  /** 0 normal group, 1 user group. */
+  type: number;
+  invite: boolean;
+  isConnectedGroup: boolean;
+  time: number;
+}
+
+export interface GroupKeyRecord {
+  id: string;
+  groupId: string;
+  appId: string;
+  privateKeyPairAlg: string;
+  encryptedPrivateKey: string;
+  publicKey: string;
+  groupKeyAlg: string;
+  encryptedEphemeralKey: string | null;
+  encryptedGroupKeyByEphKey: string | null;
+  previousGroupKeyId: string | null;
+  ephemeralAlg: string | null;
+  time: number;
+  encryptedSignKey: string | null;
+  verifyKey: string | null;
+  keypairSignAlg: string | null;
+  signedByUserId: string | null;
+  signedByUserSignKeyId: string | null;
+  groupKeySig: string | null;
+  publicKeySig: string | null;
+  publicKeySigKeyId: string | null;
+}
+
+export interface MemberRecord {
+  userId: string;
+  groupId: string;
+  time: number;
+  rank: number;
+  keyUploadSessionId: string | null;
+  /** 0 user or device, 1 parent group, 2 group as member. */
+  type: number;
+}
+
+export interface MemberKeyRecord {
+  keyId: string;
+  userId: string;
+  groupId: string;
+  encryptedGroupKey: string;
+  encryptedAlg: string;
+  encryptedGroupKeyKeyId: string;
+  time: number;
+}
+
+/** A member's key row joined with the group key it opens. */
+export interface MemberKeyView {
+  key: GroupKeyRecord;
+  member: MemberKeyRecord;
+}
+
+export interface HmacKeyRecord {
+  id: string;
+  groupId: string;
+  appId: string;
+  encryptedHmacKey: string;
+  encryptedHmacAlg: string;
+  encryptedHmacEncryptionKeyId: string;
+  time: number;
+}
+
+export interface SortableKeyRecord {
+  id: string;
+  groupId: string;
+  appId: string;
+  encryptedSortableKey: string;
+  encryptedSortableAlg: string;
+  encryptedSortableEncryptionKeyId: string;
+  time: number;
+}
+
+export interface RotationRecord {
+  keyId: string;
+  userId: string;
+  groupId: string;
+  encryptedEphemeralKey: string;
+  encryptedEphKeyKeyId: string;
+  error: string | null;
+}
+
+/** A pending rotation joined with its new key. */
+export interface RotationView {
+  rotation: RotationRecord;
+  key: GroupKeyRecord;
+}
+
+/** Cursor pagination (api.md §1.7): time 0 = first page. */
+export interface Cursor {
+  time: number;
+  id: string;
+  limit: number;
+}
+
+/** Thrown by a store when an insert violates a uniqueness rule (e.g. an identifier already taken). */
+export class StoreConflictError extends Error {
+  override readonly name = "StoreConflictError";
+}
+
+export interface StoreOps {
+  // apps
+  getAppByTokenHash(hash: string): Promise<{ app: AppRecord; kind: TokenKind } | null>;
+  getApp(appId: string): Promise<AppRecord | null>;
+  listApps(): Promise<AppRecord[]>;
+  upsertApp(app: AppRecord): Promise<void>;
+  insertJwtKey(key: JwtKeyRecord): Promise<void>;
+  getJwtKey(appId: string, keyId: string): Promise<JwtKeyRecord | null>;
+  /** The newest key of the app (new JWTs are signed with it). */
+  getNewestJwtKey(appId: string): Promise<JwtKeyRecord | null>;
+
+  // users and devices
+  identifierExists(appId: string, hashedIdentifier: string): Promise<boolean>;
+  insertUser(user: UserRecord): Promise<void>;
+  setUserGroup(userId: string, groupId: string): Promise<void>;
+  getUser(appId: string, userId: string): Promise<UserRecord | null>;
+  /** Inserts a device; throws StoreConflictError when the identifier is taken in the app. */
+  insertDevice(device: DeviceRecord): Promise<void>;
+  /** A registered (confirmed) device by its hashed identifier. */
+  getDeviceByIdentifier(appId: string, hashedIdentifier: string): Promise<DeviceRecord | null>;
+  getDevice(appId: string, deviceId: string): Promise<DeviceRecord | null>;
+  getPendingDeviceByToken(appId: string, tokenHash: string): Promise<DeviceRecord | null>;
+  confirmDevice(deviceId: string, userId: string): Promise<void>;
+  listDevices(userId: string, cursor: Cursor): Promise<DeviceRecord[]>;
+  listDeviceIds(userId: string): Promise<string[]>;
+  /** Throws StoreConflictError when the identifier is taken. */
+  updateDeviceIdentifier(deviceId: string, hashedIdentifier: string): Promise<void>;
+  /** Updates the password-derived data when the stored hashed auth key still equals `oldHashedAuthKey`. */
+  changeDevicePassword(
+    deviceId: string,
+    oldHashedAuthKey: string,
+    data: Pick<DeviceKeyMaterial, "clientRandomValue" | "hashedAuthKey" | "encryptedMasterKey" | "encryptedMasterKeyAlg" | "derivedAlg">,
+  ): Promise<boolean>;
+  /** Overwrites the given key material of a device; false when the device does not exist. */
+  updateDeviceKeys(deviceId: string, data: Partial<DeviceKeyMaterial>): Promise<boolean>;
+  /** Deletes a device with its refresh tokens, login challenges, memberships, member keys and rotations. */
+  deleteDevice(deviceId: string): Promise<void>;
+  /** Deletes a user with devices, tokens, challenges, OTP recovery keys, memberships and member keys. */
+  deleteUser(userId: string): Promise<void>;
+
+  // login challenges (stored hashed)
+  insertChallenge(appId: string, deviceId: string, challengeHash: string, time: number): Promise<void>;
+  /** True when a challenge newer than `notBefore` matched; all of the device's challenges are then gone. */
+  consumeChallenge(appId: string, deviceId: string, challengeHash: string, notBefore: number): Promise<boolean>;
+  deleteChallengesBefore(time: number): Promise<void>;
+
+  // refresh tokens (stored hashed)
+  insertRefreshToken(appId: string, deviceId: string, tokenHash: string, time: number): Promise<void>;
+  hasRefreshToken(appId: string, deviceId: string, tokenHash: string): Promise<boolean>;
+  deleteRefreshTokensOfUser(userId: string): Promise<void>;
+
+  // OTP
+  setOtp(userId: string, secret: string | null, alg: string | null): Promise<void>;
+  insertRecoveryKeys(userId: string, keys: Array<{ id: string; token: string; tokenHash: string }>, time: number): Promise<void>;
+  deleteRecoveryKeys(userId: string): Promise<void>;
+  listRecoveryKeys(userId: string): Promise<string[]>;
+  /** Deletes the matching recovery key; false when there is none. */
+  consumeRecoveryKey(userId: string, tokenHash: string): Promise<boolean>;
+
+  // groups (the user group in this part; shared with the group API)
+  insertGroup(group: GroupRecord): Promise<void>;
+  getGroup(appId: string, groupId: string): Promise<GroupRecord | null>;
+  /** Deletes a group with its members, keys, member keys, rotations, HMAC and sortable keys and invites. */
+  deleteGroup(groupId: string): Promise<void>;
+  insertGroupKey(key: GroupKeyRecord): Promise<void>;
+  getGroupKey(groupId: string, keyId: string): Promise<GroupKeyRecord | null>;
+  getNewestGroupKey(appId: string, groupId: string): Promise<GroupKeyRecord | null>;
+  clearEphemeralKey(keyId: string): Promise<void>;
+  insertHmacKey(key: HmacKeyRecord): Promise<void>;
+  insertSortableKey(key: SortableKeyRecord): Promise<void>;
+  listHmacKeys(groupId: string, cursor: Cursor): Promise<HmacKeyRecord[]>;
+  insertMember(member: MemberRecord): Promise<void>;
+  getMember(groupId: string, userId: string): Promise<MemberRecord | null>;
+  listMembers(groupId: string): Promise<MemberRecord[]>;
+  findMemberBySession(groupId: string, sessionId: string): Promise<MemberRecord | null>;
+  /** Inserts member key rows; existing (key, member) rows are kept. */
+  insertMemberKeys(rows: MemberKeyRecord[]): Promise<void>;
+  /** Descending by key time (api.md §1.7). */
+  listMemberKeys(groupId: string, userId: string, cursor: Cursor): Promise<MemberKeyView[]>;
+  getMemberKey(groupId: string, userId: string, keyId: string): Promise<MemberKeyView | null>;
+  insertRotations(rows: RotationRecord[]): Promise<void>;
+  /** Ascending by key time. */
+  listRotations(groupId: string, userId: string): Promise<RotationView[]>;
+  /** Deletes the rotation row; false when there was none. */
+  deleteRotation(keyId: string, userId: string): Promise<boolean>;
+  /** Pending group invites of a user (descending by time). */
+  listInvitesForUser(appId: string, userId: string, cursor: Cursor): Promise<Array<{ groupId: string; time: number }>>;
+}
+
+export interface Store extends StoreOps {
+  /** Runs `fn` atomically: commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /** A short description for logs and benchmarks, e.g. "sqlite (WAL)". */
+  readonly kind: string;
+  close(): Promise<void>;
+}
