@@ -35,7 +35,17 @@ export type ClientErrorCode =
   /** The user's group rank does not allow the operation (sentc client_201). */
   | "permission_denied"
   /** The server reported that a key rotation could not be prepared for this member (sentc client_204). */
-  | "key_rotation_failed";
+  | "key_rotation_failed"
+  /** The request could not be sent or its answer not read (offline, DNS, CORS, connection reset). Retryable. */
+  | "network_error"
+  /** The request did not complete within its timeout. Retryable. */
+  | "timeout"
+  /** The caller aborted the request through its `AbortSignal`. */
+  | "aborted"
+  /** The server's answer is not sentc's envelope (not JSON, wrong shape, an HTML error page) or lacks a needed field. */
+  | "invalid_server_response"
+  /** The app's own refresh endpoint (`cookie`) or function (`cookie_fn`) did not deliver a new JWT. */
+  | "refresh_failed";
 
 export type SentcErrorCode = ClientErrorCode | "server";
 
@@ -44,6 +54,12 @@ export interface SentcErrorOptions {
   serverCode?: number;
   httpStatus?: number;
 }
+
+/** Client codes for failures that may succeed when simply tried again. */
+const RETRYABLE_CODES: ReadonlySet<SentcErrorCode> = new Set<SentcErrorCode>(["network_error", "timeout"]);
+
+/** Gateway statuses a proxy answers while the API is unreachable or overloaded. */
+const RETRYABLE_GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
 export class SentcError extends Error {
   override readonly name = "SentcError";
@@ -56,6 +72,16 @@ export class SentcError extends Error {
     this.code = code;
     this.serverCode = options.serverCode;
     this.httpStatus = options.httpStatus;
+  }
+
+  /**
+   * True when trying the same request again may succeed: network errors, timeouts, and answers that are not
+   * sentc's envelope but come with a gateway status (502/503/504, e.g. a proxy's HTML page). Server errors
+   * answered in the envelope are never retryable: the request reached sentc and was refused.
+   */
+  get retryable(): boolean {
+    if (RETRYABLE_CODES.has(this.code)) return true;
+    return this.code === "invalid_server_response" && this.httpStatus !== undefined && RETRYABLE_GATEWAY_STATUSES.has(this.httpStatus);
   }
 }
 
