@@ -17,8 +17,13 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /** Extra response headers for a request path (e.g. a Content-Security-Policy for one page). */
+  headers?: (path: string) => Record<string, string>;
+}
+
 /** Serves a folder on 127.0.0.1 with a random port. Paths outside the folder are refused. */
-export async function serveFolder(folder: string): Promise<StaticServer> {
+export async function serveFolder(folder: string, options: ServeOptions = {}): Promise<StaticServer> {
   const root = resolve(folder);
   const server: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
@@ -27,7 +32,7 @@ export async function serveFolder(folder: string): Promise<StaticServer> {
       response.writeHead(404).end("not found");
       return;
     }
-    response.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+    response.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", ...options.headers?.(path) });
     createReadStream(file).pipe(response);
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));

@@ -1,5 +1,6 @@
 import { SentcError } from "../errors.js";
 import type { CoreExports } from "./abi.js";
+import { defaultCoreSource } from "./default-source.js";
 
 /** What `initCore` accepts: the wasm bytes, a compiled module, a URL to fetch, or a fetch Response. */
 export type CoreSource = BufferSource | WebAssembly.Module | URL | string | Response | PromiseLike<Response>;
@@ -49,25 +50,25 @@ async function instantiate(source: CoreSource | undefined): Promise<CoreExports>
   if (typeof WebAssembly !== "object" || !WebAssembly.validate(SIMD_PROBE)) {
     throw new SentcError("unsupported_environment", "this runtime lacks WebAssembly with SIMD");
   }
-  const module = await compile(source ?? defaultWasmUrl());
+  const module = await compile(source ?? defaultCoreSource());
   const instance = await WebAssembly.instantiate(module, {});
   return instance.exports as unknown as CoreExports;
-}
-
-function defaultWasmUrl(): URL {
-  // From the sources: build/core.wasm; from the library build (dist/sentc.js): dist/core.wasm.
-  return new URL(import.meta.url.includes("/src/core/") ? "../../build/core.wasm" : "./core.wasm", import.meta.url);
 }
 
 async function compile(source: CoreSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
-  if (typeof source === "string" || source instanceof URL) return compile(await fetchWasm(new URL(source)));
+  if (typeof source === "string" || source instanceof URL) return compile(await fetchWasm(new URL(source, baseUrl())));
   const response = await source;
   if (!response.ok) throw new SentcError("core_load_failed", `fetching the core failed with HTTP ${response.status}`);
   const isWasmMime = (response.headers.get("content-type") ?? "").startsWith("application/wasm");
   if (isWasmMime && typeof WebAssembly.compileStreaming === "function") return WebAssembly.compileStreaming(response);
   return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** Relative URLs resolve against the page, or against this module where there is no page. */
+function baseUrl(): string {
+  return typeof location === "object" && location ? location.href : import.meta.url;
 }
 
 async function fetchWasm(url: URL): Promise<BufferSource | Response> {
