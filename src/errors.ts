@@ -45,7 +45,17 @@ export type ClientErrorCode =
   /** The server's answer is not sentc's envelope (not JSON, wrong shape, an HTML error page) or lacks a needed field. */
   | "invalid_server_response"
   /** The app's own refresh endpoint (`cookie`) or function (`cookie_fn`) did not deliver a new JWT. */
-  | "refresh_failed";
+  | "refresh_failed"
+  /** The account has multi-factor authentication on and the call needs a TOTP or recovery token (sentc client_10000). */
+  | "mfa_required"
+  /** No user is logged in on this device, or the stored user data is missing (the reference's plain "No actual user found"). */
+  | "not_logged_in"
+  /** A key the data names is neither held locally nor available from the server (the reference's plain "Key not found"). */
+  | "key_not_found"
+  /** The SDK was used before `Sentc.init()` resolved. */
+  | "not_initialized"
+  /** The local key store failed (IndexedDB error, custom adapter error). */
+  | "storage_failed";
 
 export type SentcErrorCode = ClientErrorCode | "server";
 

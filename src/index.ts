@@ -1,8 +1,12 @@
 /**
  * sentc-as: end-to-end encryption for the web, wire-compatible with sentc.
  *
- * This entry currently exposes the crypto core and the error type; the `Sentc`, `User` and `Group` API
- * builds on them.
+ * The default export is `Sentc`, as in the reference SDK (`import Sentc from "…"`; in a `<script>` build
+ * `window.Sentc.default`). The crypto core stays available as named exports.
  */
+import { Sentc } from "./sdk/index.js";
+
+export default Sentc;
+export * from "./sdk/index.js";
 export * from "./core/index.js";
 export { SentcError, isSentcError, type ClientErrorCode, type SentcErrorCode } from "./errors.js";

@@ -1,0 +1,424 @@
+/**
+ * `Sentc`: the SDK's static entry (sdk.md §1), API-compatible with the reference's default export.
+ *
+ * Differences from the reference, on purpose: every failure is a `SentcError` (never a JSON string or a plain
+ * `Error`); `register`/`registerDeviceStart` reject instead of returning a synchronous `false` (Appendix B 15);
+ * `init` restores the user with the resolved base URL (B 1); refresh de-duplication and persisted refresh tokens
+ * come from `JwtManager` and `User` (B 2, 9, 10); the login can be split into prepare/done steps again for an own
+ * backend, and `done*` functions check sentc's envelope.
+ */
+import { SentcError } from "../errors.js";
+import { HttpClient, JwtManager, REFRESH_ENDPOINT, authApi, refreshStrategyFromOptions, type FetchFn, type RefreshOptions } from "../api/index.js";
+import { initCore } from "../core/index.js";
+import { prepareLoginStart as protocolPrepareLoginStart } from "../protocol/login.js";
+import { parseUserPublicKeyData } from "../protocol/public-keys.js";
+import { generateUserRegisterData, prepareRegister as protocolPrepareRegister, prepareRegisterDeviceStart as protocolPrepareRegisterDeviceStart } from "../protocol/register.js";
+import {
+  loginDone,
+  loginOverHttp,
+  loginStart,
+  loginVerified,
+  mfaLoginData,
+  readServerOutput,
+  restoreUserData,
+  resultObject,
+  resultString,
+  stateFromMfaLogin,
+  validateMfaToken,
+  type LoginResult,
+  type LoginStartState,
+  type LoginVerifyState,
+  type SdkContext,
+} from "./internal.js";
+import { getGroupPublicKeyData, getUserPublicKeyData, getUserVerifyKeyData, verifyUsersPublicKey } from "./public-keys.js";
+import { createStorage, STORAGE_KEYS, type StorageInterface } from "./storage.js";
+import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyData } from "./types.js";
+import { User, type UserHooks } from "./User.js";
+
+export const DEFAULT_BASE_URL = "https://api.sentc.com";
+
+/** `Sentc.login`'s result (sdk.md §2.2). */
+export type LoginUser = { kind: "user"; u: User } | { kind: "mfa"; u: UserMfaLogin };
+
+/** The result of `Sentc.doneLogin` (own-backend login). */
+export type DoneLoginOutput = { kind: "mfa"; u: UserMfaLogin } | { kind: "verify"; state: LoginVerifyState; input: string };
+
+/** Not in the reference: options for tests and special runtimes. */
+export interface SentcInternalOptions {
+  /** The `fetch` every request uses (default: the global one). */
+  fetch?: FetchFn;
+}
+
+function requireText(value: unknown, what: string): string {
+  if (typeof value !== "string" || value.length === 0) throw new SentcError("invalid_input", `${what} must be a non-empty string`);
+  return value;
+}
+
+export default class Sentc {
+  /** The resolved options after `init` (`{}` before). */
+  static options: ResolvedSentcOptions | Record<string, never> = {};
+
+  static #ctx: SdkContext | undefined;
+  static #initializing: Promise<User | undefined> | undefined;
+  static #store: Promise<StorageInterface> | undefined;
+  static #current: User | undefined;
+
+  static readonly #hooks: UserHooks = {
+    forget: (user) => {
+      if (Sentc.#current === user) Sentc.#current = undefined;
+    },
+  };
+
+  static #context(): SdkContext {
+    if (!Sentc.#ctx) throw new SentcError("not_initialized", "call and await Sentc.init() first");
+    return Sentc.#ctx;
+  }
+
+  /** The key store (created on first use: IndexedDB, memory or the app's adapter). */
+  static getStore(): Promise<StorageInterface> {
+    if (!Sentc.#store) {
+      const options = Sentc.#ctx?.options.storage;
+      Sentc.#store = createStorage(options).catch((error: unknown) => {
+        Sentc.#store = undefined;
+        throw error;
+      });
+    }
+    return Sentc.#store;
+  }
+
+  /**
+   * Loads the crypto core, keeps the options and restores the logged-in user of the last session (or `undefined`).
+   * A second call returns the current user and ignores its options, as the reference.
+   */
+  static init(options: SentcOptions & SentcInternalOptions): Promise<User | undefined> {
+    if (Sentc.#ctx) return Sentc.getActualUser().catch(() => undefined);
+    if (!Sentc.#initializing) {
+      Sentc.#initializing = Sentc.#init(options).finally(() => {
+        Sentc.#initializing = undefined;
+      });
+    }
+    return Sentc.#initializing;
+  }
+
+  static async #init(options: SentcOptions & SentcInternalOptions): Promise<User | undefined> {
+    if (typeof options !== "object" || options === null) throw new SentcError("invalid_input", "Sentc.init needs the options object");
+    const appToken = requireText(options.app_token, "app_token");
+    const baseUrl = (options.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    const refresh: RefreshOptions = options.refresh ?? { endpoint: REFRESH_ENDPOINT.api, endpoint_url: `${baseUrl}/api/v1/refresh` };
+    const strategy = refreshStrategyFromOptions(refresh);
+    const http = new HttpClient({ baseUrl, appToken, fetch: options.fetch, timeoutMs: options.timeout_ms });
+    await initCore(await options.wasm_path);
+    const resolved: ResolvedSentcOptions = { base_url: baseUrl, app_token: appToken, refresh };
+    if (options.storage !== undefined) resolved.storage = options.storage;
+    if (options.file_part_url !== undefined) resolved.file_part_url = options.file_part_url;
+    Sentc.#ctx = { options: resolved, http, strategy, getStore: () => Sentc.getStore() };
+    Sentc.options = resolved;
+    try {
+      return await Sentc.#restore();
+    } catch {
+      // As the reference: any failure while restoring means "not logged in".
+      return undefined;
+    }
+  }
+
+  /** Reads the stored login and renews its JWT: `POST /init` in api mode (plus invites), else the app's refresh. */
+  static async #restore(): Promise<User | undefined> {
+    const found = await Sentc.#readActualUser();
+    if (!found) return undefined;
+    const [user] = found;
+    const ctx = Sentc.#context();
+    if (ctx.strategy.kind === "api") {
+      const init = await authApi.initUser(ctx.http, user.user_data.jwt, user.user_data.refresh_token);
+      user.setJwt(init.jwt);
+      user.group_invites = init.invites.map((item) => ({ group_id: String(item.group_id), time: Number(item.time) }));
+    } else {
+      await user.getJwt();
+    }
+    await user.persist();
+    Sentc.#current = user;
+    return user;
+  }
+
+  /**
+   * Forgets the options, the store handle and the in-memory user (stored data stays). Not in the reference: lets
+   * tests and apps re-run `init` with other options, like a page reload.
+   */
+  static reset(): void {
+    Sentc.#ctx = undefined;
+    Sentc.#store = undefined;
+    Sentc.#current = undefined;
+    Sentc.options = {};
+  }
+
+  // ---------- identifiers and registration ----------
+
+  static async checkUserIdentifierAvailable(userIdentifier: string): Promise<boolean> {
+    const body = Sentc.prepareCheckUserIdentifierAvailable(userIdentifier);
+    if (body === false) return false;
+    return (await authApi.checkUserIdentifierAvailable(Sentc.#context().http, body)).available;
+  }
+
+  /** The body for `POST /api/v1/exists`, or `false` for an empty identifier. */
+  static prepareCheckUserIdentifierAvailable(userIdentifier: string): string | false {
+    if (typeof userIdentifier !== "string" || userIdentifier.length === 0) return false;
+    return JSON.stringify({ user_identifier: userIdentifier });
+  }
+
+  /** Reads the envelope of `POST /api/v1/exists`. */
+  static doneCheckUserIdentifierAvailable(serverOutput: string): boolean {
+    const what = "POST /exists result";
+    const result = resultObject(readServerOutput(serverOutput, what), what);
+    if (typeof result.available !== "boolean") throw new SentcError("invalid_server_response", `${what}: "available" must be a boolean`);
+    return result.available;
+  }
+
+  /** A random identifier and password (e.g. for a device that registers itself); nothing is stored. */
+  static generateRegisterData(): [string, string] {
+    const { identifier, password } = generateUserRegisterData();
+    return [identifier, password];
+  }
+
+  /** The `RegisterData` JSON your backend posts to `POST /api/v1/register` with the secret token. */
+  static prepareRegister(userIdentifier: string, password: string): string {
+    return protocolPrepareRegister(userIdentifier, password);
+  }
+
+  /** Reads the envelope of `POST /api/v1/register` → the new user id. */
+  static doneRegister(serverOutput: string): string {
+    const what = "POST /register result";
+    return resultString(resultObject(readServerOutput(serverOutput, what), what), "user_id", what);
+  }
+
+  /** Registers from the client (needs the app option `user_register` = public). Resolves to the user id. */
+  static async register(userIdentifier: string, password: string): Promise<string> {
+    requireText(userIdentifier, "the user identifier");
+    requireText(password, "the password");
+    const body = protocolPrepareRegister(userIdentifier, password);
+    return (await authApi.register(Sentc.#context().http, body)).user_id;
+  }
+
+  /** On the new device: the body for `POST /api/v1/user/prepare_register_device`. */
+  static prepareRegisterDeviceStart(device_identifier: string, password: string): string {
+    return protocolPrepareRegisterDeviceStart(device_identifier, password);
+  }
+
+  /** Checks the envelope of `POST /api/v1/user/prepare_register_device`; throws its error. */
+  static doneRegisterDeviceStart(server_output: string): void {
+    const what = "POST /user/prepare_register_device result";
+    const result = resultObject(readServerOutput(server_output, what), what);
+    resultString(result, "device_id", what);
+    resultString(result, "token", what);
+  }
+
+  /**
+   * On the new device: registers its keys and resolves to the text to hand to a logged-in device (e.g. as a QR
+   * code), which calls `user.registerDevice(text)`.
+   */
+  static async registerDeviceStart(device_identifier: string, password: string): Promise<string> {
+    const body = protocolPrepareRegisterDeviceStart(requireText(device_identifier, "the device identifier"), requireText(password, "the password"));
+    const result = await authApi.prepareRegisterDevice(Sentc.#context().http, body);
+    return JSON.stringify({ status: true, result });
+  }
+
+  // ---------- login ----------
+
+  /**
+   * Logs in. Resolves to `{kind: "user", u}` or, when the account has MFA, `{kind: "mfa", u}` for `mfaLogin` /
+   * `mfaRecoveryLogin`. With `force = true` it resolves to the `User` and throws `mfa_required` for MFA accounts.
+   */
+  static login(deviceIdentifier: string, password: string): Promise<LoginUser>;
+  static login(deviceIdentifier: string, password: string, force: true): Promise<User>;
+  static login(deviceIdentifier: string, password: string, force?: boolean): Promise<LoginUser | User>;
+  static async login(deviceIdentifier: string, password: string, force = false): Promise<LoginUser | User> {
+    const outcome = await loginOverHttp(Sentc.#context().http, deviceIdentifier, password);
+    if (outcome.kind === "mfa") {
+      if (force) {
+        outcome.state.masterKeyEncryptionKey.fill(0);
+        throw new SentcError("mfa_required", "multi-factor authentication is on: use login without force and mfaLogin");
+      }
+      return { kind: "mfa", u: mfaLoginData(outcome.state) };
+    }
+    const user = await Sentc.#buildUser(deviceIdentifier, outcome.result);
+    return force ? user : { kind: "user", u: user };
+  }
+
+  /** Finishes an MFA login with the TOTP token. */
+  static mfaLogin(token: string, login_data: UserMfaLogin): Promise<User> {
+    return Sentc.#mfaLogin(token, login_data, false);
+  }
+
+  /** Finishes an MFA login with one of the recovery keys (each works once). */
+  static mfaRecoveryLogin(recovery_token: string, login_data: UserMfaLogin): Promise<User> {
+    return Sentc.#mfaLogin(recovery_token, login_data, true);
+  }
+
+  static async #mfaLogin(token: string, loginData: UserMfaLogin, recovery: boolean): Promise<User> {
+    const http = Sentc.#context().http;
+    const start = stateFromMfaLogin(loginData);
+    const done = await validateMfaToken(http, start, { token, recovery });
+    start.masterKeyEncryptionKey.fill(0);
+    if (done.kind !== "verify") throw new SentcError("invalid_server_response", "the MFA check answered OTP again");
+    const result = await loginVerified(http, done.state, await authApi.verifyLogin(http, done.state.input), true);
+    return Sentc.#buildUser(loginData.deviceIdentifier, result);
+  }
+
+  /** Own backend, step 1: the body for `POST /api/v1/prepare_login`. */
+  static prepareLoginStart(deviceIdentifier: string): string {
+    return protocolPrepareLoginStart(deviceIdentifier);
+  }
+
+  /**
+   * Own backend, step 2: from the envelope of `prepare_login`, derives the keys (Argon2id) and returns the state;
+   * `state.input` is the body for `POST /api/v1/done_login`.
+   */
+  static prepareLogin(deviceIdentifier: string, password: string, server_output: string): LoginStartState {
+    requireText(password, "the password");
+    return loginStart(requireText(deviceIdentifier, "the identifier"), password, readServerOutput(server_output, "POST /prepare_login result"));
+  }
+
+  /**
+   * Own backend, step 3: reads the envelope of `done_login` (or of `validate_mfa` / `validate_recovery_otp`, whose body
+   * is `{token, auth_key: u.mfa_auth_key, device_identifier}`). `kind: "verify"` gives the body for
+   * `POST /api/v1/verify_login` as `input`.
+   */
+  static doneLogin(state: LoginStartState, server_output: string): DoneLoginOutput {
+    const done = loginDone(state, readServerOutput(server_output, "POST /done_login result"));
+    if (done.kind === "mfa") return { kind: "mfa", u: mfaLoginData(state) };
+    state.masterKeyEncryptionKey.fill(0);
+    return { kind: "verify", state: done.state, input: done.state.input };
+  }
+
+  /**
+   * Own backend, step 4: reads the envelope of `verify_login` and logs the user in on this device (stored like
+   * `login`). More than 50 user keys are fetched with the new JWT.
+   */
+  static async verifyLogin(state: LoginVerifyState, server_output: string, mfa = false): Promise<User> {
+    const result = await loginVerified(Sentc.#context().http, state, readServerOutput(server_output, "POST /verify_login result"), mfa);
+    return Sentc.#buildUser(state.deviceIdentifier, result);
+  }
+
+  /** Stores a new login (`user_data_id_<id>`, `actual_user`, own public and verify key) and makes it current. */
+  static async #buildUser(identifier: string, result: LoginResult): Promise<User> {
+    result.masterKey.fill(0);
+    result.authKey.fill(0);
+    const ctx = Sentc.#context();
+    const user = new User(ctx, result.data, identifier, Sentc.#hooks);
+    const store = await Sentc.getStore();
+    const newest = result.data.user_keys[0]!;
+    const ownPublicKey: UserPublicKeyData & { fetched_at: number } = {
+      public_key: newest.public_key,
+      public_key_id: newest.group_key_id,
+      verified: false,
+      fetched_at: Date.now(),
+    };
+    if (newest.exported_public_key_sig_key_id !== undefined) ownPublicKey.public_key_sig_key_id = newest.exported_public_key_sig_key_id;
+    const signature = parseUserPublicKeyData(newest.exported_public_key).signature;
+    if (signature !== null) ownPublicKey.public_key_sig = signature;
+    await Promise.all([
+      user.persist(),
+      store.set(STORAGE_KEYS.actualUser, identifier),
+      store.set(STORAGE_KEYS.userPublicKey(result.data.user_id), ownPublicKey),
+      store.set(STORAGE_KEYS.userVerifyKey(result.data.user_id, newest.group_key_id), newest.verify_key),
+    ]);
+    Sentc.#current = user;
+    return user;
+  }
+
+  /** Reads the envelope of `DELETE /api/v1/user` (or `/user/forced/delete…`) sent by an own backend; throws its error. */
+  static doneDeleteUser(server_output: string): void {
+    readServerOutput(server_output, "DELETE /user result");
+  }
+
+  // ---------- JWT ----------
+
+  /**
+   * A new JWT for `old_jwt` with the configured strategy: `PUT /api/v1/refresh` (api), the app's endpoint (cookie)
+   * or function (cookie_fn); `refresh_token` is used by api only.
+   */
+  static refreshJwt(old_jwt: string, refresh_token: string): Promise<string> {
+    const ctx = Sentc.#context();
+    const manager = new JwtManager({ http: ctx.http, strategy: ctx.strategy, jwt: old_jwt, refreshToken: refresh_token });
+    return manager.refresh();
+  }
+
+  // ---------- stored users ----------
+
+  static async #readActualUser(): Promise<[User, string] | undefined> {
+    const store = await Sentc.getStore();
+    const identifier = await store.getItem<string>(STORAGE_KEYS.actualUser);
+    if (typeof identifier !== "string" || identifier.length === 0) return undefined;
+    if (Sentc.#current && Sentc.#current.userIdentifier === identifier) return [Sentc.#current, identifier];
+    const data = restoreUserData(await store.getItem(STORAGE_KEYS.userData(identifier)));
+    if (!data) return undefined;
+    return [new User(Sentc.#context(), data, identifier, Sentc.#hooks), identifier];
+  }
+
+  /**
+   * The logged-in user from storage (no network unless `jwt` is true, which renews the JWT if needed). Throws
+   * `not_logged_in` when there is none.
+   */
+  static getActualUser(): Promise<User>;
+  static getActualUser(jwt: boolean): Promise<User>;
+  static getActualUser(jwt: boolean, username: true): Promise<[User, string]>;
+  static async getActualUser(jwt = false, username = false): Promise<User | [User, string]> {
+    Sentc.#context();
+    const found = await Sentc.#readActualUser();
+    if (!found) throw new SentcError("not_logged_in", "no user is logged in on this device");
+    const [user, identifier] = found;
+    Sentc.#current = user;
+    if (jwt) await user.getJwt();
+    return username ? [user, identifier] : user;
+  }
+
+  /** A stored login by identifier (no network), or `false`. */
+  static async getUser(userIdentifier: string): Promise<User | false> {
+    const ctx = Sentc.#context();
+    if (Sentc.#current && Sentc.#current.userIdentifier === userIdentifier) return Sentc.#current;
+    const store = await Sentc.getStore();
+    const data = restoreUserData(await store.getItem(STORAGE_KEYS.userData(userIdentifier)));
+    return data ? new User(ctx, data, userIdentifier, Sentc.#hooks) : false;
+  }
+
+  // ---------- public keys ----------
+
+  static getUserPublicKey(user_id: string): Promise<UserPublicKeyData> {
+    return getUserPublicKeyData(Sentc.#context(), requireText(user_id, "the user id"));
+  }
+
+  static getUserVerifyKey(user_id: string, key_id: string): Promise<string> {
+    return getUserVerifyKeyData(Sentc.#context(), requireText(user_id, "the user id"), requireText(key_id, "the key id"));
+  }
+
+  static getGroupPublicKey(group_id: string): Promise<{ key: string; id: string }> {
+    return getGroupPublicKeyData(Sentc.#context(), requireText(group_id, "the group id"));
+  }
+
+  /** True when the public key is signed by the user's sign key (the result is cached; `force` checks again). */
+  static verifyUserPublicKey(user_id: string, public_key: UserPublicKeyData, force = false): Promise<boolean> {
+    return verifyUsersPublicKey(Sentc.#context(), requireText(user_id, "the user id"), public_key, force);
+  }
+
+  /** The reference's variants with explicit URL and token (they must match `init`'s). */
+  static getUserPublicKeyData(base_url: string, app_token: string, user_id: string): Promise<UserPublicKeyData> {
+    return getUserPublicKeyData(Sentc.#contextFor(base_url, app_token), requireText(user_id, "the user id"));
+  }
+
+  static getUserVerifyKeyData(base_url: string, app_token: string, user_id: string, verify_key_id: string): Promise<string> {
+    return getUserVerifyKeyData(Sentc.#contextFor(base_url, app_token), requireText(user_id, "the user id"), requireText(verify_key_id, "the key id"));
+  }
+
+  static getGroupPublicKeyData(base_url: string, app_token: string, group_id: string): Promise<{ key: string; id: string }> {
+    return getGroupPublicKeyData(Sentc.#contextFor(base_url, app_token), requireText(group_id, "the group id"));
+  }
+
+  static verifyUsersPublicKey(base_url: string, app_token: string, user_id: string, public_key: UserPublicKeyData, force = false): Promise<boolean> {
+    return verifyUsersPublicKey(Sentc.#contextFor(base_url, app_token), requireText(user_id, "the user id"), public_key, force);
+  }
+
+  static #contextFor(baseUrl: string, appToken: string): SdkContext {
+    const ctx = Sentc.#context();
+    if (baseUrl.replace(/\/+$/, "") === ctx.http.baseUrl && appToken === ctx.http.appToken) return ctx;
+    return { ...ctx, http: new HttpClient({ baseUrl, appToken }) };
+  }
+}
+

@@ -1,0 +1,28 @@
+/**
+ * src/sdk: `Sentc` (static entry), `User`, the key store. Composes src/api (HTTP, JWT) and src/protocol (formats)
+ * and owns the state (current user, storage).
+ */
+export { default as Sentc, DEFAULT_BASE_URL } from "./Sentc.js";
+export type { DoneLoginOutput, LoginUser, SentcInternalOptions } from "./Sentc.js";
+export { User } from "./User.js";
+export type { PreRegisterDeviceData } from "./User.js";
+export type { LoginStartState, LoginVerifyState } from "./internal.js";
+export { IndexedDbStorage, MemoryStorage, STORAGE_DB_NAME, STORAGE_STORE_NAME } from "./storage.js";
+export type { ResCallBack, StorageInterface, StorageOptions } from "./storage.js";
+export { PUBLIC_KEY_TTL_MS } from "./public-keys.js";
+export type {
+  CryptoHead,
+  CryptoRawOutput,
+  GroupInviteListItem,
+  OtpRegister,
+  ResolvedSentcOptions,
+  SentcOptions,
+  UserData,
+  UserDeviceKeyData,
+  UserDeviceList,
+  UserKeyData,
+  UserMfaLogin,
+  UserPublicKeyData,
+} from "./types.js";
+export { REFRESH_ENDPOINT } from "../api/index.js";
+export type { RefreshEndpoint, RefreshOptions } from "../api/index.js";

@@ -1,0 +1,297 @@
+/**
+ * Shared internals of `Sentc` and `User`: the SDK context, converting protocol results into the stored
+ * `UserData`, reading the answers an own backend forwards, and the login steps.
+ */
+import { SentcError, isSentcError } from "../errors.js";
+import { HttpClient, parseEnvelope, authApi, userApi, type RefreshStrategy } from "../api/index.js";
+import { fromBase64, toBase64 } from "../protocol/encoding.js";
+import { decryptHmacKey } from "../protocol/group-keys.js";
+import { isRecord } from "../protocol/json.js";
+import {
+  decryptUserKey,
+  doneLogin as protocolDoneLogin,
+  doneVerifyLogin,
+  prepareLogin as protocolPrepareLogin,
+  prepareLoginStart as protocolPrepareLoginStart,
+  prepareVerifyLogin,
+  type DeviceKeys,
+  type UserKey,
+} from "../protocol/login.js";
+import {
+  exportHmacKey,
+  exportMasterKeyFormat,
+  exportPrivateKey,
+  exportPublicKey,
+  exportSignKey,
+  exportSymKey,
+  exportVerifyKey,
+  importMasterKeyFormat,
+  type HmacKey,
+} from "../protocol/keys.js";
+import { serializeUserPublicKeyData, serializeUserVerifyKeyData } from "../protocol/public-keys.js";
+import type { StorageInterface } from "./storage.js";
+import type { ResolvedSentcOptions, UserData, UserDeviceKeyData, UserKeyData, UserMfaLogin } from "./types.js";
+
+/** Everything a `User` needs from the initialised SDK. */
+export interface SdkContext {
+  options: ResolvedSentcOptions;
+  http: HttpClient;
+  strategy: RefreshStrategy;
+  getStore(): Promise<StorageInterface>;
+}
+
+/** User keys come in pages of this size (`GET /user/user_keys/keys`, `verify_login`). */
+export const KEY_PAGE = 50;
+
+// ---------- answers forwarded by an own backend ----------
+
+/**
+ * Reads what an own backend forwards from the sentc API: the envelope as JSON text (or parsed). A
+ * `{status:false,…}` envelope becomes `SentcError("server")` with sentc's code; anything that is not the
+ * envelope is `invalid_server_response`.
+ */
+export function readServerOutput(serverOutput: unknown, what: string): unknown {
+  let value: unknown = serverOutput;
+  if (typeof serverOutput === "string") {
+    return parseEnvelope(serverOutput, 200);
+  }
+  if (!isRecord(value) || typeof value.status !== "boolean") {
+    throw new SentcError("invalid_server_response", `${what}: expected sentc's envelope {"status":…}`);
+  }
+  value = parseEnvelope(JSON.stringify(value), 200);
+  return value;
+}
+
+export function resultObject(value: unknown, what: string): Record<string, unknown> {
+  if (!isRecord(value)) throw new SentcError("invalid_server_response", `${what}: expected an object`);
+  return value;
+}
+
+export function resultString(object: Record<string, unknown>, field: string, what: string): string {
+  const value = object[field];
+  if (typeof value !== "string" || value.length === 0) throw new SentcError("invalid_server_response", `${what}: "${field}" must be a non-empty string`);
+  return value;
+}
+
+// ---------- UserData from protocol values ----------
+
+export function deviceKeyData(keys: DeviceKeys): UserDeviceKeyData {
+  return {
+    private_key: exportPrivateKey(keys.privateKey),
+    public_key: exportPublicKey(keys.publicKey),
+    sign_key: exportSignKey(keys.signKey),
+    verify_key: exportVerifyKey(keys.verifyKey),
+    exported_public_key: serializeUserPublicKeyData({ publicKey: keys.publicKey, signature: null, signatureKeyId: null }),
+    exported_verify_key: serializeUserVerifyKeyData(keys.verifyKey),
+  };
+}
+
+export function userKeyData(key: UserKey): UserKeyData {
+  const data: UserKeyData = {
+    private_key: exportPrivateKey(key.privateGroupKey),
+    public_key: exportPublicKey(key.publicGroupKey),
+    group_key: exportSymKey(key.groupKey),
+    time: key.time,
+    group_key_id: key.groupKey.keyId,
+    sign_key: exportSignKey(key.signKey),
+    verify_key: exportVerifyKey(key.verifyKey),
+    exported_public_key: serializeUserPublicKeyData({
+      publicKey: key.publicGroupKey,
+      signature: key.publicKeySignature,
+      signatureKeyId: key.publicKeySignatureKeyId,
+    }),
+    exported_verify_key: serializeUserVerifyKeyData(key.verifyKey),
+  };
+  if (key.publicKeySignatureKeyId !== null) data.exported_public_key_sig_key_id = key.publicKeySignatureKeyId;
+  return data;
+}
+
+export function wipeUserKey(key: UserKey): void {
+  key.groupKey.key.fill(0);
+  wipeKey(key.privateGroupKey);
+  wipeKey(key.signKey);
+}
+
+export function wipeKey(key: { key?: Uint8Array; x?: Uint8Array; k?: Uint8Array }): void {
+  key.key?.fill(0);
+  key.x?.fill(0);
+  key.k?.fill(0);
+}
+
+/** `key_map` as a `Map`, rebuilt from `user_keys` when a store did not keep the `Map` (JSON adapters). */
+export function keyMapOf(userKeys: UserKeyData[]): Map<string, number> {
+  return new Map(userKeys.map((key, index) => [key.group_key_id, index]));
+}
+
+/** Checks a value read from storage and restores `key_map`; `undefined` when it is not usable user data. */
+export function restoreUserData(value: unknown): UserData | undefined {
+  if (!isRecord(value)) return undefined;
+  const data = value as unknown as UserData;
+  if (!isRecord(data.device) || !Array.isArray(data.user_keys) || typeof data.jwt !== "string" || typeof data.user_id !== "string") return undefined;
+  if (!(data.key_map instanceof Map) || data.key_map.size !== data.user_keys.length) data.key_map = keyMapOf(data.user_keys);
+  if (!Array.isArray(data.hmac_keys)) data.hmac_keys = [];
+  if (typeof data.refresh_token !== "string") data.refresh_token = "";
+  data.mfa = data.mfa === true;
+  return data;
+}
+
+// ---------- login ----------
+
+/** The state between `prepareLogin` and `doneLogin` (own-backend login). Holds key material: keep it in memory. */
+export interface LoginStartState {
+  deviceIdentifier: string;
+  masterKeyEncryptionKey: Uint8Array;
+  authKey: Uint8Array;
+  /** `DoneLoginServerInput` for `POST /api/v1/done_login`. */
+  input: string;
+}
+
+/** The state between `doneLogin` and `verifyLogin`. */
+export interface LoginVerifyState {
+  deviceIdentifier: string;
+  deviceKeys: DeviceKeys;
+  masterKey: Uint8Array;
+  authKey: Uint8Array;
+  /** `VerifyLoginInput` for `POST /api/v1/verify_login`. */
+  input: string;
+}
+
+export function loginStart(deviceIdentifier: string, password: string, saltResult: unknown): LoginStartState {
+  const start = protocolPrepareLogin(deviceIdentifier, password, resultObject(saltResult, "prepare login output"));
+  return { deviceIdentifier, masterKeyEncryptionKey: start.masterKeyEncryptionKey, authKey: start.authKey, input: start.doneLoginInput };
+}
+
+export function mfaLoginData(state: LoginStartState): UserMfaLogin {
+  return {
+    deviceIdentifier: state.deviceIdentifier,
+    mfa_master_key: exportMasterKeyFormat(state.masterKeyEncryptionKey),
+    mfa_auth_key: toBase64(state.authKey),
+  };
+}
+
+export function stateFromMfaLogin(data: UserMfaLogin): LoginStartState {
+  if (!isRecord(data) || typeof data.deviceIdentifier !== "string" || typeof data.mfa_auth_key !== "string" || typeof data.mfa_master_key !== "string") {
+    throw new SentcError("invalid_input", "login_data must be the UserMfaLogin of Sentc.login");
+  }
+  const authKey = fromBase64(data.mfa_auth_key);
+  return {
+    deviceIdentifier: data.deviceIdentifier,
+    masterKeyEncryptionKey: importMasterKeyFormat(data.mfa_master_key),
+    authKey,
+    input: JSON.stringify({ auth_key: data.mfa_auth_key, device_identifier: data.deviceIdentifier }),
+  };
+}
+
+/** `done_login` (or the MFA endpoints') result → `"mfa"` or the verify step. */
+export function loginDone(state: LoginStartState, result: unknown): { kind: "mfa" } | { kind: "verify"; state: LoginVerifyState } {
+  const done = protocolDoneLogin(state.masterKeyEncryptionKey, result === "Otp" ? "Otp" : resultObject(result, "done login output"));
+  if (done.kind === "mfa") return { kind: "mfa" };
+  return {
+    kind: "verify",
+    state: {
+      deviceIdentifier: state.deviceIdentifier,
+      deviceKeys: done.deviceKeys,
+      masterKey: done.masterKey,
+      authKey: state.authKey,
+      input: prepareVerifyLogin(state.authKey, state.deviceIdentifier, done.challenge),
+    },
+  };
+}
+
+export interface LoginResult {
+  data: UserData;
+  masterKey: Uint8Array;
+  authKey: Uint8Array;
+}
+
+/**
+ * `verify_login`'s result → `UserData`. With more than 50 user keys the remaining pages are fetched with the new
+ * JWT (`GET /user/user_keys/keys`) before the HMAC keys are opened, since they may be encrypted by an old key.
+ */
+export async function loginVerified(http: HttpClient | null, state: LoginVerifyState, result: unknown, mfa: boolean): Promise<LoginResult> {
+  const output = resultObject(result, "verify login output");
+  const privateKey = state.deviceKeys.privateKey;
+  // The protocol opens HMAC keys only with keys of the first page; open them here once every page is known.
+  const verified = doneVerifyLogin(privateKey, { ...output, hmac_keys: [] });
+  const userKeys = verified.userKeys;
+  if (userKeys.length >= KEY_PAGE && http !== null) {
+    let page = Array.isArray(output.user_keys) ? (output.user_keys as Record<string, unknown>[]) : [];
+    while (page.length >= KEY_PAGE) {
+      const last = page[page.length - 1]!;
+      page = await userApi.getUserKeys(http, verified.jwt, { time: Number(last.time), id: String(last.group_key_id) });
+      for (const raw of page) {
+        const key = decryptUserKey(privateKey, raw);
+        if (!userKeys.some((k) => k.groupKey.keyId === key.groupKey.keyId)) userKeys.push(key);
+      }
+    }
+  }
+  const hmacKeys: HmacKey[] = (Array.isArray(output.hmac_keys) ? output.hmac_keys : []).map((entry) => {
+    const hmac = resultObject(entry, "verify login output: hmac key");
+    const owner = userKeys.find((key) => key.groupKey.keyId === hmac.encrypted_hmac_encryption_key_id);
+    if (!owner) throw new SentcError("invalid_server_response", "verify login output: an hmac key is encrypted by an unknown user key");
+    return decryptHmacKey(owner.groupKey, hmac);
+  });
+  if (userKeys.length === 0) throw new SentcError("invalid_server_response", "verify login output: no user keys (sentc client_130)");
+  const user_keys = userKeys.map(userKeyData);
+  const data: UserData = {
+    device: deviceKeyData(state.deviceKeys),
+    user_keys,
+    key_map: keyMapOf(user_keys),
+    newest_key_id: user_keys[0]!.group_key_id,
+    mfa,
+    jwt: verified.jwt,
+    refresh_token: verified.refreshToken,
+    user_id: state.deviceKeys.userId,
+    device_id: state.deviceKeys.deviceId,
+    hmac_keys: hmacKeys.map(exportHmacKey),
+  };
+  userKeys.forEach(wipeUserKey);
+  hmacKeys.forEach(wipeKey);
+  wipeKey(state.deviceKeys.privateKey);
+  wipeKey(state.deviceKeys.signKey);
+  return { data, masterKey: state.masterKey, authKey: state.authKey };
+}
+
+export interface MfaToken {
+  token: string;
+  recovery: boolean;
+}
+
+/**
+ * The whole login over HTTP (prepare_login → done_login → [validate_mfa | validate_recovery_otp] → verify_login).
+ * Resolves to `{kind:"mfa"}` when the account needs a token and none was given.
+ */
+export async function loginOverHttp(
+  http: HttpClient,
+  deviceIdentifier: string,
+  password: string,
+  mfa?: MfaToken,
+): Promise<{ kind: "mfa"; state: LoginStartState } | { kind: "user"; result: LoginResult }> {
+  if (typeof deviceIdentifier !== "string" || deviceIdentifier.length === 0) throw new SentcError("invalid_input", "the identifier must be a non-empty string");
+  if (typeof password !== "string" || password.length === 0) throw new SentcError("invalid_input", "the password must be a non-empty string");
+  const salt = await authApi.prepareLogin(http, protocolPrepareLoginStart(deviceIdentifier));
+  const start = loginStart(deviceIdentifier, password, salt);
+  let done = loginDone(start, await authApi.doneLogin(http, start.input));
+  let usedMfa = false;
+  if (done.kind === "mfa") {
+    if (mfa === undefined) return { kind: "mfa", state: start };
+    done = await validateMfaToken(http, start, mfa);
+    usedMfa = true;
+  }
+  if (done.kind !== "verify") throw new SentcError("invalid_server_response", "the MFA check answered OTP again");
+  start.masterKeyEncryptionKey.fill(0);
+  return { kind: "user", result: await loginVerified(http, done.state, await authApi.verifyLogin(http, done.state.input), usedMfa) };
+}
+
+export async function validateMfaToken(http: HttpClient, start: LoginStartState, mfa: MfaToken) {
+  if (typeof mfa.token !== "string" || mfa.token.length === 0) throw new SentcError("invalid_input", "the MFA token must be a non-empty string");
+  const body = JSON.stringify({ token: mfa.token, auth_key: toBase64(start.authKey), device_identifier: start.deviceIdentifier });
+  const output = mfa.recovery ? await authApi.validateRecoveryOtp(http, body) : await authApi.validateMfa(http, body);
+  return loginDone(start, output);
+}
+
+/** Rethrows everything but "not found" server answers (sentc 100 / 304 / 400): `undefined` for those. */
+export function notFoundAsUndefined(error: unknown): undefined {
+  if (isSentcError(error) && error.code === "server" && (error.serverCode === 304 || error.serverCode === 400 || error.serverCode === 100)) return undefined;
+  throw error;
+}

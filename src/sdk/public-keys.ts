@@ -1,0 +1,113 @@
+/**
+ * Other users' public and verify keys and group public keys, fetched without a JWT and cached in the key store
+ * (sdk.md §1.3, §6). Unlike the reference (Appendix B 8) a user's or group's *newest* public key is refetched
+ * after `PUBLIC_KEY_TTL_MS`, so a key rotation is picked up; verify keys are immutable per key id and stay cached.
+ */
+import { SentcError } from "../errors.js";
+import { userApi } from "../api/index.js";
+import { isRecord } from "../protocol/json.js";
+import { exportPublicKey, exportVerifyKey, importPublicKey, importVerifyKey } from "../protocol/keys.js";
+import { publicKeyFromPemText, verifyKeyFromPemText, verifyUserPublicKey } from "../protocol/public-keys.js";
+import type { SdkContext } from "./internal.js";
+import { resultString } from "./internal.js";
+import { STORAGE_KEYS } from "./storage.js";
+import type { UserPublicKeyData } from "./types.js";
+
+/** How long a cached newest public key is used before it is fetched again. */
+export const PUBLIC_KEY_TTL_MS = 5 * 60 * 1000;
+
+interface CachedPublicKey extends UserPublicKeyData {
+  /** When it was fetched (ms); absent in entries written by the reference SDK. */
+  fetched_at?: number;
+}
+
+function optional(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+/** `GET /user/<id>/public_key` → `UserPublicKeyData` (cached). */
+export async function getUserPublicKeyData(ctx: SdkContext, userId: string, now: number = Date.now()): Promise<UserPublicKeyData> {
+  const store = await ctx.getStore();
+  const cacheKey = STORAGE_KEYS.userPublicKey(userId);
+  const cached = await store.getItem<CachedPublicKey>(cacheKey);
+  if (isRecord(cached) && typeof cached.public_key === "string" && typeof cached.fetched_at === "number" && now - cached.fetched_at < PUBLIC_KEY_TTL_MS) {
+    return strip(cached);
+  }
+  const what = "GET /user/:id/public_key result";
+  const result = await userApi.getUserPublicKey(ctx.http, userId);
+  const keyId = resultString(result, "public_key_id", what);
+  const publicKey = publicKeyFromPemText(resultString(result, "public_key", what), resultString(result, "public_key_alg", what), keyId, what);
+  const data: CachedPublicKey = {
+    public_key: exportPublicKey(publicKey),
+    public_key_id: keyId,
+    verified: false,
+    fetched_at: now,
+  };
+  const sigKeyId = optional(result.public_key_sig_key_id);
+  const sig = optional(result.public_key_sig);
+  if (sigKeyId !== undefined) data.public_key_sig_key_id = sigKeyId;
+  if (sig !== undefined) data.public_key_sig = sig;
+  // A key that was verified before stays verified when it did not change.
+  if (isRecord(cached) && cached.public_key_id === keyId && cached.public_key === data.public_key && cached.verified === true) data.verified = true;
+  await store.set(cacheKey, data);
+  return strip(data);
+}
+
+function strip(data: CachedPublicKey): UserPublicKeyData {
+  const { fetched_at: _ignored, ...rest } = data;
+  return rest;
+}
+
+/** `GET /user/<id>/verify_key/<key_id>` → the exported verify key (cached: a key id always names the same key). */
+export async function getUserVerifyKeyData(ctx: SdkContext, userId: string, keyId: string): Promise<string> {
+  const store = await ctx.getStore();
+  const cacheKey = STORAGE_KEYS.userVerifyKey(userId, keyId);
+  const cached = await store.getItem<string>(cacheKey);
+  if (typeof cached === "string") return cached;
+  const what = "GET /user/:id/verify_key/:key_id result";
+  const result = await userApi.getUserVerifyKey(ctx.http, userId, keyId);
+  const returnedId = resultString(result, "verify_key_id", what);
+  if (returnedId !== keyId) throw new SentcError("invalid_server_response", `${what}: the server answered another key id`);
+  const verifyKey = verifyKeyFromPemText(resultString(result, "verify_key", what), resultString(result, "verify_key_alg", what), keyId, what);
+  const exported = exportVerifyKey(verifyKey);
+  await store.set(cacheKey, exported);
+  return exported;
+}
+
+/** `GET /group/<id>/public_key` → `{key, id}` (cached like user public keys). */
+export async function getGroupPublicKeyData(ctx: SdkContext, groupId: string, now: number = Date.now()): Promise<{ key: string; id: string }> {
+  const store = await ctx.getStore();
+  const cacheKey = STORAGE_KEYS.groupPublicKey(groupId);
+  const cached = await store.getItem<{ key: string; id: string; fetched_at?: number }>(cacheKey);
+  if (isRecord(cached) && typeof cached.key === "string" && typeof cached.fetched_at === "number" && now - cached.fetched_at < PUBLIC_KEY_TTL_MS) {
+    return { key: cached.key, id: cached.id };
+  }
+  const what = "GET /group/:id/public_key result";
+  const result = await userApi.getGroupPublicKey(ctx.http, groupId);
+  const id = resultString(result, "public_key_id", what);
+  const key = exportPublicKey(publicKeyFromPemText(resultString(result, "public_key", what), resultString(result, "public_key_alg", what), id, what));
+  await store.set(cacheKey, { key, id, fetched_at: now });
+  return { key, id };
+}
+
+/**
+ * Checks that `publicKey` is signed by the user's own sign key (sdk.md §1.3 `verifyUsersPublicKey`) and records
+ * the result in the cache. `true` at once when already verified (unless `force`), `false` without a signature.
+ */
+export async function verifyUsersPublicKey(ctx: SdkContext, userId: string, publicKey: UserPublicKeyData, force = false): Promise<boolean> {
+  if (!isRecord(publicKey) || typeof publicKey.public_key !== "string") throw new SentcError("invalid_input", "public_key must be a UserPublicKeyData");
+  if (publicKey.verified && !force) return true;
+  if (!publicKey.public_key_sig_key_id || !publicKey.public_key_sig) return false;
+  const verifyKey = importVerifyKey(await getUserVerifyKeyData(ctx, userId, publicKey.public_key_sig_key_id));
+  const verified = verifyUserPublicKey(verifyKey, {
+    publicKey: importPublicKey(publicKey.public_key),
+    signature: publicKey.public_key_sig,
+    signatureKeyId: publicKey.public_key_sig_key_id,
+  });
+  const store = await ctx.getStore();
+  const cacheKey = STORAGE_KEYS.userPublicKey(userId);
+  const cached = await store.getItem<CachedPublicKey>(cacheKey);
+  if (isRecord(cached) && cached.public_key === publicKey.public_key) await store.set(cacheKey, { ...cached, verified });
+  publicKey.verified = verified;
+  return verified;
+}

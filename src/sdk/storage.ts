@@ -1,0 +1,166 @@
+/**
+ * The SDK's key store (spec sdk.md §6): IndexedDB in browsers (database `sentclose`, object store `keys`, as the
+ * reference), a `Map` elsewhere (Node, private windows without IndexedDB), or an app's own adapter.
+ *
+ * Values are structured-cloneable (`UserData` holds a `Map`); an adapter that serialises to JSON still works
+ * because the SDK rebuilds `key_map` from `user_keys` when it does not read back a `Map`.
+ */
+import { SentcError } from "../errors.js";
+
+/** What the SDK needs from a key store. All methods may be async. */
+export interface StorageInterface {
+  getItem<T = unknown>(key: string): Promise<T | undefined>;
+  set<T = unknown>(key: string, value: T): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Every key held; lets logout find the caches it wrote. Optional for custom adapters. */
+  keys?(): Promise<string[]>;
+  /** Removes everything (used by logout when `keys` is missing). Optional for custom adapters. */
+  clear?(): Promise<void>;
+}
+
+export type ResCallBack = (msg: { err?: string; warn?: string }) => void;
+
+/** sentc's `StorageOptions` (sdk.md §1.1). */
+export interface StorageOptions {
+  default_storage?: { errCallBack: ResCallBack };
+  getStorage?: () => Promise<StorageInterface>;
+}
+
+/** The database and object store of the reference SDK. */
+export const STORAGE_DB_NAME = "sentclose";
+export const STORAGE_STORE_NAME = "keys";
+
+function copy<T>(value: T): T {
+  return typeof structuredClone === "function" ? structuredClone(value) : value;
+}
+
+/** A store in memory: nothing survives a reload. Values are cloned in and out like IndexedDB does. */
+export class MemoryStorage implements StorageInterface {
+  readonly #map = new Map<string, unknown>();
+
+  async getItem<T = unknown>(key: string): Promise<T | undefined> {
+    return this.#map.has(key) ? copy(this.#map.get(key) as T) : undefined;
+  }
+
+  async set<T = unknown>(key: string, value: T): Promise<void> {
+    this.#map.set(key, copy(value));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#map.delete(key);
+  }
+
+  async keys(): Promise<string[]> {
+    return [...this.#map.keys()];
+  }
+
+  async clear(): Promise<void> {
+    this.#map.clear();
+  }
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(new SentcError("storage_failed", `IndexedDB: ${req.error?.message ?? "request failed"}`, { cause: req.error }));
+  });
+}
+
+/** IndexedDB over the raw API: one database, one object store with out-of-line keys (as `idb`'s `put(value, key)`). */
+export class IndexedDbStorage implements StorageInterface {
+  readonly #db: IDBDatabase;
+
+  private constructor(db: IDBDatabase) {
+    this.#db = db;
+  }
+
+  /** Opens (and on first use creates) the database. */
+  static open(factory: IDBFactory = indexedDB, name = STORAGE_DB_NAME, storeName = STORAGE_STORE_NAME): Promise<IndexedDbStorage> {
+    return new Promise((resolve, reject) => {
+      let req: IDBOpenDBRequest;
+      try {
+        req = factory.open(name, 1);
+      } catch (cause) {
+        reject(new SentcError("storage_failed", "IndexedDB could not be opened", { cause }));
+        return;
+      }
+      req.onupgradeneeded = () => {
+        if (!req.result.objectStoreNames.contains(storeName)) req.result.createObjectStore(storeName, { autoIncrement: true });
+      };
+      req.onsuccess = () => resolve(new IndexedDbStorage(req.result));
+      req.onerror = () => reject(new SentcError("storage_failed", `IndexedDB could not be opened: ${req.error?.message ?? ""}`, { cause: req.error }));
+      req.onblocked = () => reject(new SentcError("storage_failed", "IndexedDB open is blocked by another tab"));
+    });
+  }
+
+  #store(mode: IDBTransactionMode): IDBObjectStore {
+    return this.#db.transaction(STORAGE_STORE_NAME, mode).objectStore(STORAGE_STORE_NAME);
+  }
+
+  async getItem<T = unknown>(key: string): Promise<T | undefined> {
+    return (await request(this.#store("readonly").get(key))) as T | undefined;
+  }
+
+  async set<T = unknown>(key: string, value: T): Promise<void> {
+    await request(this.#store("readwrite").put(value, key));
+  }
+
+  async delete(key: string): Promise<void> {
+    await request(this.#store("readwrite").delete(key));
+  }
+
+  async keys(): Promise<string[]> {
+    return (await request(this.#store("readonly").getAllKeys())).filter((k): k is string => typeof k === "string");
+  }
+
+  async clear(): Promise<void> {
+    await request(this.#store("readwrite").clear());
+  }
+}
+
+const defaultErrCallBack: ResCallBack = (msg) => {
+  if (msg.err) console.error(msg.err);
+  if (msg.warn) console.warn(msg.warn);
+};
+
+/**
+ * The store for `options`: the app's own adapter, else IndexedDB when the runtime has it, else memory (and the
+ * warn callback fires, as in the reference).
+ */
+export async function createStorage(options: StorageOptions | undefined): Promise<StorageInterface> {
+  if (options?.getStorage) {
+    const custom = await options.getStorage();
+    if (!custom || typeof custom.getItem !== "function" || typeof custom.set !== "function" || typeof custom.delete !== "function") {
+      throw new SentcError("invalid_input", "storage.getStorage must resolve to an object with getItem, set and delete");
+    }
+    return custom;
+  }
+  const report = options?.default_storage?.errCallBack ?? defaultErrCallBack;
+  const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  if (factory === undefined) {
+    // Node has no IndexedDB; there is nothing to warn about.
+    if (typeof (globalThis as { window?: unknown }).window !== "undefined") {
+      report({ warn: "IndexedDB is not available: the login is kept in memory only and lost on reload" });
+    }
+    return new MemoryStorage();
+  }
+  try {
+    return await IndexedDbStorage.open(factory);
+  } catch (error) {
+    report({ err: `IndexedDB failed: ${error instanceof Error ? error.message : String(error)}`, warn: "the login is kept in memory only" });
+    return new MemoryStorage();
+  }
+}
+
+/** The storage keys of sentc's `USER_KEY_STORAGE_NAMES` (sdk.md §6). */
+export const STORAGE_KEYS = {
+  actualUser: "actual_user",
+  userData: (identifier: string) => `user_data_id_${identifier}`,
+  userPublicKey: (userId: string) => `user_public_key_id_${userId}`,
+  userVerifyKey: (userId: string, keyId: string) => `user_verify_key_id_${userId}_key_id_${keyId}`,
+  groupPublicKey: (groupId: string) => `group_public_key_id_${groupId}`,
+  groupDataPrefix: (userId: string) => `group_data_user_${userId}_id_`,
+} as const;
+
+/** The prefixes of caches that logout removes (public keys, verify keys, group public keys, stand-alone sym keys). */
+export const CACHE_PREFIXES = ["user_public_key_id_", "user_verify_key_id_", "group_public_key_id_", "sym_key_id_"] as const;

@@ -1,0 +1,121 @@
+/**
+ * The SDK's public data shapes, named and laid out as in the reference JS SDK (sdk.md §1.1, §2.1, §2.2) so that
+ * existing code keeps compiling. Keys are held as sentc's exported key strings (JSON), like the reference.
+ */
+import type { RefreshOptions } from "../api/index.js";
+import type { CoreSource } from "../core/index.js";
+import type { StorageOptions } from "./storage.js";
+
+export interface SentcOptions {
+  /** Default `https://api.sentc.com`; your API's origin when self-hosting. */
+  base_url?: string;
+  /** The app's public token. */
+  app_token: string;
+  /** Own file storage URL prefix (kept for the file API). */
+  file_part_url?: string;
+  /** Default `{endpoint: REFRESH_ENDPOINT.api}`. */
+  refresh?: RefreshOptions;
+  storage?: StorageOptions;
+  /** Where the crypto core comes from (`initCore`): bytes, a compiled module, a URL or a fetch Response. */
+  wasm_path?: CoreSource | Promise<CoreSource>;
+  /** Not in the reference: a default timeout for every request, in milliseconds. */
+  timeout_ms?: number;
+}
+
+/** `Sentc.options` after `init`. */
+export interface ResolvedSentcOptions {
+  base_url: string;
+  app_token: string;
+  refresh: RefreshOptions;
+  storage?: StorageOptions;
+  file_part_url?: string;
+}
+
+/** The decrypted keys of this device. */
+export interface UserDeviceKeyData {
+  private_key: string;
+  public_key: string;
+  sign_key: string;
+  verify_key: string;
+  /** `UserPublicKeyData` JSON. */
+  exported_public_key: string;
+  /** `UserVerifyKeyData` JSON. */
+  exported_verify_key: string;
+}
+
+/** One decrypted key of the user group. */
+export interface UserKeyData {
+  private_key: string;
+  public_key: string;
+  group_key: string;
+  time: number;
+  group_key_id: string;
+  sign_key: string;
+  verify_key: string;
+  exported_public_key: string;
+  exported_public_key_sig_key_id?: string;
+  exported_verify_key: string;
+}
+
+export interface UserData {
+  device: UserDeviceKeyData;
+  /** Index 0 is the newest at login; keys fetched later are appended. */
+  user_keys: UserKeyData[];
+  /** group_key_id → index in `user_keys`. */
+  key_map: Map<string, number>;
+  newest_key_id: string;
+  mfa: boolean;
+  jwt: string;
+  /** In memory always the real token; persisted only with the `api` refresh strategy ("" otherwise). */
+  refresh_token: string;
+  user_id: string;
+  device_id: string;
+  /** Decrypted HMAC keys (exported), newest first. */
+  hmac_keys: string[];
+}
+
+export interface UserPublicKeyData {
+  /** The exported public key (sentc key JSON). */
+  public_key: string;
+  public_key_id: string;
+  public_key_sig_key_id?: string;
+  /** Not in the reference's type: the owner's signature over the key, needed to verify it. */
+  public_key_sig?: string;
+  verified: boolean;
+}
+
+export interface UserDeviceList {
+  device_id: string;
+  time: number;
+  device_identifier: string;
+}
+
+export interface GroupInviteListItem {
+  group_id: string;
+  time: number;
+}
+
+export interface OtpRegister {
+  /** Base32. */
+  secret: string;
+  alg: string;
+  recover: string[];
+}
+
+export interface UserMfaLogin {
+  deviceIdentifier: string;
+  /** `{"Argon2":"<base64>"}`: the key that unwraps the master key. */
+  mfa_master_key: string;
+  /** Base64 auth key. */
+  mfa_auth_key: string;
+}
+
+export interface CryptoRawOutput {
+  head: string;
+  data: Uint8Array;
+}
+
+export interface CryptoHead {
+  id: string;
+  sign?: { id: string; alg: string };
+}
