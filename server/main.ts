@@ -10,6 +10,7 @@ import { DEFAULT_CHALLENGE_TTL_SECONDS, DEFAULT_LOGIN_LIMIT, type ServerConfig }
 import { buildHttpApp } from "./http/app.js";
 import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
 import type { ServiceContext } from "./services/context.js";
+import { KeyRotationWorker } from "./services/group-key-rotation.js";
 import { JwtService } from "./services/jwt.js";
 import { LoginLimiter } from "./services/rate-limit.js";
 import { openSqliteStore } from "./store/sqlite.js";
@@ -37,6 +38,8 @@ export interface RunningServer {
   http: FastifyInstance;
   /** The default app when no config apps were given. */
   defaultApp: DefaultAppInfo | null;
+  /** The group key rotation worker (tests wait for it with `whenIdle`). */
+  rotations?: KeyRotationWorker;
   close(): Promise<void>;
 }
 
@@ -60,12 +63,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const store = openSqliteStore({ path: dbPath });
   const now = options.now ?? Date.now;
   const config = options.config ?? {};
+  const rotations = new KeyRotationWorker(store);
   const ctx: ServiceContext = {
     store,
     jwt: new JwtService(store, () => Math.floor(now() / 1000)),
     loginLimiter: new LoginLimiter(config.login_rate_limit ?? DEFAULT_LOGIN_LIMIT, now),
     now,
     challengeTtlMs: (config.challenge_ttl_seconds ?? DEFAULT_CHALLENGE_TTL_SECONDS) * 1000,
+    rotations,
   };
   let defaultApp: DefaultAppInfo | null = null;
   try {
@@ -75,6 +80,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await store.close();
     throw error;
   }
+  // Group key rotations a previous run did not finish continue in the background.
+  await rotations.resume();
   const http = await buildHttpApp(ctx);
   const host = options.host ?? "127.0.0.1";
   await http.listen({ port: options.port ?? 3002, host });
@@ -88,8 +95,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ctx,
     http,
     defaultApp,
+    rotations,
     async close() {
       await http.close();
+      await rotations.stop();
       await store.close();
     },
   };

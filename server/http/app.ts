@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { ApiError, E } from "../errors.js";
 import { authenticateJwt, checkEndpoint, requireFresh, resolveAppToken, type AuthenticatedApp } from "../services/apps.js";
 import type { JwtUser, ServiceContext } from "../services/context.js";
+import { requireAppUser, resolveGroupAccess, type GroupAccess } from "../services/group-access.js";
 import { ROUTES, type RouteDef } from "./routes.js";
 
 export const API_PREFIX = "/api/v1";
@@ -23,6 +24,7 @@ declare module "fastify" {
   interface FastifyRequest {
     sentcApp?: AuthenticatedApp;
     sentcUser?: JwtUser;
+    sentcGroup?: GroupAccess;
   }
 }
 
@@ -94,27 +96,39 @@ function registerRoute(app: FastifyInstance, ctx: ServiceContext, def: RouteDef)
   app.route({
     method: def.method,
     url: API_PREFIX + def.path,
-    // Before the body is read: app token (§1.6 step 1), then the JWT (step 3).
+    // Before the body is read: app token (§1.6 step 1), forced user (step 2), JWT (step 3), group (step 4).
     onRequest: async (request: FastifyRequest) => {
       const token = request.headers["x-sentc-app-token"];
       request.sentcApp = await resolveAppToken(ctx, typeof token === "string" ? token : undefined);
+      const appId = request.sentcApp.app.id;
+      const params = (request.params ?? {}) as Record<string, string>;
+      if (def.forcedUser) await requireAppUser(ctx, appId, params.user_id ?? "");
       if (def.jwt !== "none") {
         const authorization = request.headers.authorization;
-        request.sentcUser = await authenticateJwt(ctx, request.sentcApp.app.id, authorization, def.jwt === "expired_ok");
+        request.sentcUser = await authenticateJwt(ctx, appId, authorization, def.jwt === "expired_ok");
+      }
+      if (def.group) {
+        const member = def.group === "forced" ? (params.user_id ?? "") : request.sentcUser?.userId;
+        if (member === undefined) throw E.jwtNotFound();
+        const header = request.headers["x-sentc-group-access-id"];
+        const accessGroupId = Array.isArray(header) ? header[0] : header;
+        request.sentcGroup = await resolveGroupAccess(ctx, appId, params.group_id ?? "", member, accessGroupId);
       }
     },
     handler: async (request, reply) => {
       const auth = request.sentcApp;
       if (!auth) throw E.appTokenNotFound();
       const params = (request.params ?? {}) as Record<string, string>;
+      // Group handlers check the option before the body (api.md §1.3); the user handlers parse first.
+      if (def.optionFirst) checkEndpoint(auth, def.access);
       const input = def.parse ? def.parse(request.body, params) : undefined;
-      checkEndpoint(auth, def.access);
+      if (!def.optionFirst) checkEndpoint(auth, def.access);
       const user = request.sentcUser ?? null;
       if (def.jwt === "fresh") {
         if (!user) throw E.jwtNotFound();
         requireFresh(user);
       }
-      const result = await def.handle({ ctx, appId: auth.app.id, input, params, user });
+      const result = await def.handle({ ctx, appId: auth.app.id, input, params, user, group: request.sentcGroup ?? null });
       if (result === undefined || result === null || result === "" || result === false || result === 0) throw E.internal();
       return sendEnvelope(reply, 200, { status: true, result });
     },

@@ -17,6 +17,7 @@ import type {
   ResetPasswordInput,
   VerifyLoginInput,
 } from "../services/inputs.js";
+import type { NewMemberInput } from "../services/group-members.js";
 import type { Cursor } from "../store/types.js";
 
 type Obj = Record<string, unknown>;
@@ -46,6 +47,12 @@ function optInt(o: Obj, field: string, what: string): number | null {
   const value = o[field];
   if (value === undefined || value === null) return null;
   if (typeof value !== "number" || !Number.isInteger(value) || Math.abs(value) > 2 ** 31) throw E.jsonParse(`${what}.${field}: expected an integer`);
+  return value;
+}
+
+function int(o: Obj, field: string, what: string): number {
+  const value = optInt(o, field, what);
+  if (value === null) throw E.jsonParse(`${what}.${field}: expected an integer`);
   return value;
 }
 
@@ -176,6 +183,25 @@ export function newMemberKeysInput(value: unknown, what = "body"): NewMemberKeys
   const o = obj(value, what);
   return { keys: newMemberKeyList(o.keys, `${what}.keys`), rank: optInt(o, "rank", what), keySession: bool(o, "key_session", what) };
 }
+
+/** `GroupKeysForNewMemberServerInput` as a new member input. */
+export function newMemberInput(body: unknown): NewMemberInput {
+  const parsed = newMemberKeysInput(body);
+  return { keys: parsed.keys, rank: parsed.rank, keySession: parsed.keySession };
+}
+
+/** `GroupNewMemberLightInput` `{rank: number|null}`. */
+export function lightMemberInput(body: unknown): NewMemberInput {
+  return { keys: null, rank: optInt(obj(body), "rank", "body"), keySession: false };
+}
+
+/** `GroupChangeRankServerInput`. */
+export function changeRankInput(body: unknown): { changedUserId: string; newRank: number } {
+  const o = obj(body);
+  return { changedUserId: str(o, "changed_user_id"), newRank: int(o, "new_rank", "body") };
+}
+
+export const createGroupBody = (body: unknown): CreateGroupInput => createGroupInput(body, "body");
 
 export function doneRegisterDeviceInput(body: unknown): { token: string; keys: NewMemberKeysInput } {
   const o = obj(body);

@@ -1,11 +1,16 @@
 /**
- * The routes of this server (paths under /api/v1, api.md §3.1–§3.4, §3.9). Each route parses and
- * validates its input, then calls one service function; the HTTP layer does tokens, JWT and envelope.
+ * The routes of this server (paths under /api/v1, api.md §3.1–§3.6, §3.9). Each route parses and
+ * validates its input, then calls one service function; the HTTP layer does tokens, JWT, the group
+ * access check and the envelope.
  */
 import { E } from "../errors.js";
 import type { EndpointAccess } from "../services/apps.js";
 import * as auth from "../services/auth.js";
 import type { JwtUser, ServiceContext } from "../services/context.js";
+import type { GroupAccess } from "../services/group-access.js";
+import * as rotation from "../services/group-key-rotation.js";
+import * as members from "../services/group-members.js";
+import * as groups from "../services/groups.js";
 import * as keys from "../services/user-keys.js";
 import * as users from "../services/users.js";
 import * as input from "./input.js";
@@ -20,6 +25,8 @@ export interface RouteRequest<I> {
   params: Record<string, string>;
   /** Set on every route whose jwt mode is not "none". */
   user: JwtUser | null;
+  /** Set on every route with a `group` mode (the group middleware, api.md §3.5.0). */
+  group: GroupAccess | null;
 }
 
 export interface RouteDef<I = unknown> {
@@ -27,6 +34,17 @@ export interface RouteDef<I = unknown> {
   path: string;
   access: EndpointAccess;
   jwt: JwtMode;
+  /**
+   * The group middleware: the caller's access to `:group_id` (400/1, 400/310) as the JWT user ("jwt") or
+   * as the forced route's `:user_id` ("forced"); honours `x-sentc-group-access-id`.
+   */
+  group?: "jwt" | "forced";
+  /** `/group/forced/:user_id/…`: `:user_id` must be a user of the app (400/100), before anything else. */
+  forcedUser?: boolean;
+  /** Group handlers check the app option before they parse the body (api.md §1.3). */
+  optionFirst?: boolean;
+  /** A path the sentc SDKs call that the reference lacks (api.md §7.1); not in routes.json. */
+  alias?: boolean;
   /** Body and path validation (422/11, 400/13); runs before the option check, as in sentc's user handlers. */
   parse?: (body: unknown, params: Record<string, string>) => I;
   handle: (request: RouteRequest<I>) => Promise<unknown> | unknown;
@@ -42,6 +60,18 @@ function me(r: { user: JwtUser | null }): JwtUser {
 }
 
 const p = (params: Record<string, string>, name: string): string => params[name] ?? "";
+
+function g(r: { group: GroupAccess | null }): GroupAccess {
+  if (!r.group) throw E.groupAccess();
+  return r.group;
+}
+
+/** A group route: the option check comes first (api.md §1.3). */
+function groupRoute<I>(def: RouteDef<I>): RouteDef {
+  return { ...def, optionFirst: true } as unknown as RouteDef;
+}
+
+const cursor = (time: string, id: string) => (_b: unknown, ps: Record<string, string>) => input.cursorParams(ps[time], ps[id]);
 
 export const ROUTES: RouteDef[] = [
   // ---- §3.1 user, app token only
@@ -96,4 +126,94 @@ export const ROUTES: RouteDef[] = [
   route({ method: "DELETE", path: "/user/forced/sessions", access: "forced", jwt: "none", parse: input.identifierBody, handle: (r) => users.deleteSessionsByIdentifier(r.ctx, r.appId, r.input) }),
   route({ method: "POST", path: "/user/forced/login", access: "forced", jwt: "none", parse: input.identifierBody, handle: (r) => auth.forcedLogin(r.ctx, r.appId, r.input, false) }),
   route({ method: "POST", path: "/user/forced/login_light", access: "forced", jwt: "none", parse: input.identifierBody, handle: (r) => auth.forcedLogin(r.ctx, r.appId, r.input, true) }),
+
+  // ---- §3.5 groups (JWT), without the group middleware
+  groupRoute({ method: "POST", path: "/group", access: "group_create", jwt: "required", parse: input.createGroupBody, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "user", userId: me(r).userId }, r.input) }),
+  groupRoute({ method: "POST", path: "/group/light", access: "group_create", jwt: "required", handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "user", userId: me(r).userId }, null) }),
+  groupRoute({ method: "GET", path: "/group/all/:last_fetched_time/:last_group_id", access: "group_list", jwt: "required", parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => groups.groupsOfMember(r.ctx, r.appId, me(r).userId, r.input) }),
+  groupRoute({ method: "GET", path: "/group/invite/:last_fetched_time/:last_group_id", access: "group_invite", jwt: "required", parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => members.invitesForUser(r.ctx, r.appId, me(r).userId, r.input) }),
+  groupRoute({ method: "GET", path: "/group/joins/:last_fetched_time/:last_group_id", access: "group_join_req", jwt: "required", parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => members.sentJoinRequests(r.ctx, r.appId, me(r).userId, r.input) }),
+  groupRoute({ method: "DELETE", path: "/group/joins/:join_req_id", access: "group_join_req", jwt: "required", handle: (r) => members.deleteSentJoinRequest(r.ctx, r.appId, p(r.params, "join_req_id"), me(r).userId) }),
+  groupRoute({ method: "PATCH", path: "/group/:group_id/invite", access: "group_accept_invite", jwt: "required", handle: (r) => members.acceptInvite(r.ctx, r.appId, p(r.params, "group_id"), me(r).userId) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/invite", access: "group_reject_invite", jwt: "required", handle: (r) => members.rejectInvite(r.ctx, r.appId, p(r.params, "group_id"), me(r).userId) }),
+  groupRoute({ method: "PATCH", path: "/group/:group_id/join_req", access: "group_join_req", jwt: "required", handle: (r) => members.joinRequest(r.ctx, r.appId, p(r.params, "group_id"), me(r).userId) }),
+
+  // ---- §3.5.1 group data and keys
+  groupRoute({ method: "GET", path: "/group/:group_id", access: "group_get", jwt: "required", group: "jwt", handle: (r) => groups.groupData(r.ctx, g(r)) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/light", access: "group_get", jwt: "required", group: "jwt", handle: (r) => groups.groupLightData(g(r)) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/update_check", access: "group_user_update_check", jwt: "required", group: "jwt", handle: (r) => groups.updateCheck(r.ctx, g(r)) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/update_check_light", access: "group_user_update_check", jwt: "required", group: "jwt", handle: (r) => groups.updateCheckLight(g(r)) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/keys/:last_fetched_time/:last_k_id", access: "group_user_keys", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_k_id"), handle: (r) => groups.groupKeys(r.ctx, g(r), r.input) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/key/:key_id", access: "group_user_keys", jwt: "required", group: "jwt", handle: (r) => groups.groupKey(r.ctx, g(r), p(r.params, "key_id")) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/member/:last_fetched_time/:last_user_id", access: null, jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_user_id"), handle: (r) => groups.members(r.ctx, g(r), r.input) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/children/:last_fetched_time/:last_id", access: "group_list", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_id"), handle: (r) => groups.children(r.ctx, g(r), r.input) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/all/:last_fetched_time/:last_group_id", access: "group_list", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => groups.groupsOfMember(r.ctx, r.appId, g(r).group.id, r.input) }),
+
+  // ---- §3.5.2 create / delete
+  groupRoute({ method: "POST", path: "/group/:group_id/child", access: "group_create", jwt: "required", group: "jwt", parse: input.createGroupBody, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "child", access: g(r) }, r.input) }),
+  groupRoute({ method: "POST", path: "/group/:group_id/child/light", access: "group_create", jwt: "required", group: "jwt", handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "child", access: g(r) }, null) }),
+  groupRoute({ method: "POST", path: "/group/:group_id/connected", access: "group_create", jwt: "required", group: "jwt", parse: input.createGroupBody, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "connected", access: g(r) }, r.input) }),
+  groupRoute({ method: "POST", path: "/group/:group_id/connected/light", access: "group_create", jwt: "required", group: "jwt", handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "connected", access: g(r) }, null) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id", access: "group_delete", jwt: "required", group: "jwt", handle: (r) => groups.deleteGroup(r.ctx, g(r)) }),
+
+  // ---- §3.5.3 invites
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite/:invited_user", access: "group_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.INVITE_USER) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite/:invited_user/light", access: "group_invite", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.INVITE_USER) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group/:invited_group", access: "group_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.INVITE_GROUP) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group/:invited_group/light", access: "group_invite", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.INVITE_GROUP) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_auto/:invited_user", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.AUTO_USER) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_auto/:invited_user/light", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.AUTO_USER) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto/:invited_group", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto/:invited_group/light", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto_force/:invited_group", access: "forced", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP_FORCE) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto_force/:invited_group/light", access: "forced", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP_FORCE) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/re_invite/:invited_user", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.reInvite(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.RE_INVITE_USER) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/re_invite_group/:invited_group", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.reInvite(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.RE_INVITE_GROUP) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/re_invite_group_force/:invited_group", access: "forced", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.reInvite(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.RE_INVITE_GROUP_FORCE) }),
+  groupRoute({ method: "PATCH", path: "/group/:group_id/change_invite", access: "group_invite_stop", jwt: "required", group: "jwt", handle: (r) => groups.toggleInvites(r.ctx, g(r)) }),
+  // the invitee's side, for a group as member
+  groupRoute({ method: "GET", path: "/group/:group_id/invite/:last_fetched_time/:last_group_id", access: "group_invite", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => members.invitesForGroup(r.ctx, r.appId, g(r), r.input) }),
+  groupRoute({ method: "PATCH", path: "/group/:group_id/invite/:group_id_to_join", access: "group_accept_invite", jwt: "required", group: "jwt", handle: (r) => members.acceptInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_join")) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/invite/:group_id_to_reject", access: "group_reject_invite", jwt: "required", group: "jwt", handle: (r) => members.rejectInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_reject")) }),
+  // the path both sentc SDKs call (api.md §7.1)
+  groupRoute({ method: "PATCH", path: "/group/:group_id/:group_id_to_join/invite", access: "group_accept_invite", jwt: "required", group: "jwt", alias: true, handle: (r) => members.acceptInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_join")) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/:group_id_to_reject/invite", access: "group_reject_invite", jwt: "required", group: "jwt", alias: true, handle: (r) => members.rejectInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_reject")) }),
+
+  // ---- §3.5.4 join requests
+  groupRoute({ method: "PATCH", path: "/group/:group_id/join_req/:group_id_to_join", access: "group_join_req", jwt: "required", group: "jwt", handle: (r) => members.joinRequestAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_join")) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/joins/:last_fetched_time/:last_group_id", access: "group_join_req", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => members.sentJoinRequestsOfGroup(r.ctx, r.appId, g(r), r.input) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/joins/:join_req_id", access: "group_join_req", jwt: "required", group: "jwt", handle: (r) => members.deleteSentJoinRequestOfGroup(r.ctx, r.appId, g(r), p(r.params, "join_req_id")) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/join_req/:last_fetched_time/:last_user_id", access: "group_join_req", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_user_id"), handle: (r) => members.joinRequestsOfGroup(r.ctx, g(r), r.input) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/join_req/:join_user", access: "group_accept_join_req", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.acceptJoinRequest(r.ctx, g(r), p(r.params, "join_user"), r.input) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/join_req/:join_user/light", access: "group_accept_join_req", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.acceptJoinRequest(r.ctx, g(r), p(r.params, "join_user"), r.input) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/join_req/:join_user", access: "group_reject_join_req", jwt: "required", group: "jwt", handle: (r) => members.rejectJoinRequest(r.ctx, g(r), p(r.params, "join_user")) }),
+
+  // ---- §3.5.5 membership
+  groupRoute({ method: "DELETE", path: "/group/:group_id/leave", access: "group_leave", jwt: "required", group: "jwt", handle: (r) => members.leave(r.ctx, g(r)) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/kick/:user_id", access: "group_user_delete", jwt: "required", group: "jwt", handle: (r) => members.kick(r.ctx, g(r), p(r.params, "user_id")) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/change_rank", access: "group_change_rank", jwt: "required", group: "jwt", parse: input.changeRankInput, handle: (r) => members.changeRank(r.ctx, g(r), r.input) }),
+
+  // ---- §3.5.6 key-upload sessions (no option check)
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite/session/:key_session_id", access: null, jwt: "required", group: "jwt", parse: (b) => input.newMemberKeyList(b), handle: (r) => members.uploadInviteSessionKeys(r.ctx, g(r), p(r.params, "key_session_id"), r.input) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/join_req/session/:key_session_id", access: null, jwt: "required", group: "jwt", parse: (b) => input.newMemberKeyList(b), handle: (r) => members.uploadMemberSessionKeys(r.ctx, g(r), p(r.params, "key_session_id"), r.input) }),
+
+  // ---- §3.5.7 key rotation
+  groupRoute({ method: "POST", path: "/group/:group_id/key_rotation", access: "group_key_rotation", jwt: "required", group: "jwt", parse: input.keyRotationInput, handle: (r) => rotation.startKeyRotation(r.ctx, r.appId, g(r), r.input) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/key_rotation", access: "group_get", jwt: "required", group: "jwt", handle: (r) => rotation.pendingKeyRotations(r.ctx, g(r)) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/key_rotation/:key_id", access: "group_get", jwt: "required", group: "jwt", parse: input.doneKeyRotationInput, handle: (r) => rotation.finishKeyRotation(r.ctx, g(r), p(r.params, "key_id"), r.input) }),
+
+  // ---- §3.6 forced group routes (secret token, no JWT)
+  groupRoute({ method: "DELETE", path: "/group/forced/:group_id", access: "forced", jwt: "none", handle: (r) => groups.deleteGroupForced(r.ctx, r.appId, p(r.params, "group_id")) }),
+  groupRoute({ method: "GET", path: "/group/forced/:group_id/user/:user_id", access: "forced", jwt: "none", handle: (r) => groups.singleMemberForced(r.ctx, r.appId, p(r.params, "group_id"), p(r.params, "user_id")) }),
+  groupRoute({ method: "POST", path: "/group/forced/:user_id", access: "forced", jwt: "none", forcedUser: true, parse: input.createGroupBody, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "user", userId: p(r.params, "user_id") }, r.input) }),
+  groupRoute({ method: "POST", path: "/group/forced/:user_id/light", access: "forced", jwt: "none", forcedUser: true, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "user", userId: p(r.params, "user_id") }, null) }),
+  groupRoute({ method: "POST", path: "/group/forced/:user_id/:group_id/child", access: "forced", jwt: "none", forcedUser: true, group: "forced", parse: input.createGroupBody, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "child", access: g(r) }, r.input) }),
+  groupRoute({ method: "POST", path: "/group/forced/:user_id/:group_id/child/light", access: "forced", jwt: "none", forcedUser: true, group: "forced", handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "child", access: g(r) }, null) }),
+  groupRoute({ method: "POST", path: "/group/forced/:user_id/:group_id/connected", access: "forced", jwt: "none", forcedUser: true, group: "forced", parse: input.createGroupBody, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "connected", access: g(r) }, r.input) }),
+  groupRoute({ method: "POST", path: "/group/forced/:user_id/:group_id/connected/light", access: "forced", jwt: "none", forcedUser: true, group: "forced", handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "connected", access: g(r) }, null) }),
+  groupRoute({ method: "DELETE", path: "/group/forced/:user_id/:group_id/kick/:user_to_kick", access: "forced", jwt: "none", forcedUser: true, group: "forced", handle: (r) => members.kick(r.ctx, g(r), p(r.params, "user_to_kick")) }),
+  groupRoute({ method: "POST", path: "/group/forced/:user_id/:group_id/invite_auto/:to_invite", access: "forced", jwt: "none", forcedUser: true, group: "forced", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "to_invite"), r.input, members.FORCED_AUTO_USER) }),
+  groupRoute({ method: "POST", path: "/group/forced/:user_id/:group_id/invite_auto/:to_invite/light", access: "forced", jwt: "none", forcedUser: true, group: "forced", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "to_invite"), r.input, members.FORCED_AUTO_USER) }),
+  groupRoute({ method: "POST", path: "/group/forced/:user_id/:group_id/invite_auto/:to_invite/group", access: "forced", jwt: "none", forcedUser: true, group: "forced", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "to_invite"), r.input, members.FORCED_AUTO_GROUP) }),
+  groupRoute({ method: "POST", path: "/group/forced/:user_id/:group_id/invite_auto/:to_invite/group_light", access: "forced", jwt: "none", forcedUser: true, group: "forced", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "to_invite"), r.input, members.FORCED_AUTO_GROUP) }),
 ];

@@ -1,5 +1,5 @@
 /** What every service function gets: the store, the clock and the server-wide settings. */
-import type { Store } from "../store/types.js";
+import type { GroupKeyRecord, Store } from "../store/types.js";
 import type { JwtService } from "./jwt.js";
 import type { LoginLimiter } from "./rate-limit.js";
 
@@ -10,6 +10,18 @@ export interface ServiceContext {
   /** Milliseconds since the epoch. */
   now(): number;
   challengeTtlMs: number;
+  /**
+   * The group key rotation worker (api.md §3.5.7). Optional so that partial set-ups (tests of other
+   * areas) can build a context; without it started rotations wait in the store for the next start.
+   */
+  rotations?: RotationScheduler;
+}
+
+export interface RotationScheduler {
+  /** Hands a started rotation to the worker. */
+  schedule(key: GroupKeyRecord): void;
+  /** Resolves when no rotation is running or queued. */
+  whenIdle(): Promise<void>;
 }
 
 /** The app an authenticated request runs for. */

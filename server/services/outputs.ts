@@ -1,5 +1,5 @@
 /** Wire shapes of results (api.md §3.0), built from store records. */
-import type { DeviceRecord, GroupKeyRecord, HmacKeyRecord, MemberKeyView, UserRecord } from "../store/types.js";
+import type { DeviceRecord, GroupKeyRecord, HmacKeyRecord, MemberKeyView, SortableKeyRecord, UserRecord } from "../store/types.js";
 
 /** `GroupUserKeys`: optional fields are omitted (not null) when absent. */
 export function groupUserKeysOut(view: MemberKeyView): Record<string, unknown> {
@@ -36,6 +36,16 @@ export function hmacKeyOut(key: HmacKeyRecord): Record<string, unknown> {
     encrypted_hmac_key: key.encryptedHmacKey,
     encrypted_hmac_alg: key.encryptedHmacAlg,
     encrypted_hmac_encryption_key_id: key.encryptedHmacEncryptionKeyId,
+    time: key.time,
+  };
+}
+
+export function sortableKeyOut(key: SortableKeyRecord): Record<string, unknown> {
+  return {
+    id: key.id,
+    encrypted_sortable_key: key.encryptedSortableKey,
+    encrypted_sortable_alg: key.encryptedSortableAlg,
+    encrypted_sortable_encryption_key_id: key.encryptedSortableEncryptionKeyId,
     time: key.time,
   };
 }

@@ -128,12 +128,12 @@ export async function prepareRegisterDevice(ctx: ServiceContext, appId: string, 
   };
 }
 
-function checkKeyCount(keys: NewMemberKeyInput[]): void {
+export function checkKeyCount(keys: NewMemberKeyInput[]): void {
   if (keys.length === 0) throw E.groupNoKeys();
   if (keys.length > MAX_KEYS_PER_REQUEST) throw E.groupTooManyKeys();
 }
 
-async function insertKeysForMember(tx: StoreOps, groupId: string, memberId: string, keys: NewMemberKeyInput[], time: number): Promise<void> {
+export async function insertKeysForMember(tx: StoreOps, groupId: string, memberId: string, keys: NewMemberKeyInput[], time: number): Promise<void> {
   for (const key of keys) if (!(await tx.getGroupKey(groupId, key.keyId))) throw E.groupKeyNotFound();
   await tx.insertMemberKeys(
     keys.map((key) => ({

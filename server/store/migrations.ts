@@ -186,4 +186,14 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX group_invites_group ON group_invites_and_join_reqs (group_id)`,
     ],
   },
+  {
+    version: 2,
+    name: "group lists, invites and key rotation lookups",
+    statements: [
+      `CREATE INDEX group_members_user ON group_members (user_id, type)`,
+      `CREATE INDEX group_invites_user ON group_invites_and_join_reqs (user_id, type, time)`,
+      `CREATE INDEX group_invites_group_type ON group_invites_and_join_reqs (group_id, type, time)`,
+      `CREATE INDEX group_key_rotations_key ON group_key_rotations (key_id)`,
+    ],
+  },
 ];

@@ -13,11 +13,13 @@ import {
   type DeviceRecord,
   type GroupKeyRecord,
   type GroupRecord,
+  type GroupRequestRecord,
   type HmacKeyRecord,
   type JwtKeyRecord,
   type MemberKeyRecord,
   type MemberKeyView,
   type MemberRecord,
+  type MembershipView,
   type RotationRecord,
   type RotationView,
   type SortableKeyRecord,
@@ -140,6 +142,30 @@ function memberFromRow(r: Row): MemberRecord {
   };
 }
 
+function requestFromRow(r: Row): GroupRequestRecord {
+  return {
+    userId: s(r.user_id),
+    groupId: s(r.group_id),
+    type: n(r.type),
+    time: n(r.time),
+    keyUploadSessionId: sn(r.key_upload_session_id),
+    userType: n(r.user_type),
+    newUserRank: n(r.new_user_rank),
+  };
+}
+
+function sortableKeyFromRow(r: Row): SortableKeyRecord {
+  return {
+    id: s(r.id),
+    groupId: s(r.group_id),
+    appId: s(r.app_id),
+    encryptedSortableKey: s(r.encrypted_sortable_key),
+    encryptedSortableAlg: s(r.encrypted_sortable_alg),
+    encryptedSortableEncryptionKeyId: s(r.encrypted_sortable_encryption_key_id),
+    time: n(r.time),
+  };
+}
+
 function memberKeyFromRow(r: Row): MemberKeyRecord {
   return {
     keyId: s(r.mk_k_id),
@@ -183,6 +209,16 @@ class SqliteOps implements StoreOps {
   }
   private run(sql: string, ...args: unknown[]): number {
     return this.st(sql).run(...args).changes;
+  }
+  /** Ascending cursor page (api.md §1.7) over `base` (which ends in a WHERE clause) on columns t, id. */
+  private pageAsc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Row[] {
+    if (c.time === 0) return this.all(`${base} ORDER BY ${t}, ${id} LIMIT ?`, ...args, c.limit);
+    return this.all(`${base} AND ${t} >= ? AND (${t} > ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t}, ${id} LIMIT ?`, ...args, c.time, c.time, c.time, c.id, c.limit);
+  }
+  /** Descending cursor page ("older than"). */
+  private pageDesc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Row[] {
+    if (c.time === 0) return this.all(`${base} ORDER BY ${t} DESC, ${id} LIMIT ?`, ...args, c.limit);
+    return this.all(`${base} AND ${t} <= ? AND (${t} < ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t} DESC, ${id} LIMIT ?`, ...args, c.time, c.time, c.time, c.id, c.limit);
   }
 
   // ---- apps
@@ -528,6 +564,106 @@ class SqliteOps implements StoreOps {
           );
     return rows.map((r) => ({ groupId: s(r.group_id), time: n(r.time) }));
   }
+
+  // ---- groups: structure and lists
+  async setGroupInvite(groupId: string, invite: boolean): Promise<void> {
+    this.run("UPDATE groups_ SET invite = ? WHERE id = ?", invite ? 1 : 0, groupId);
+  }
+  async listChildGroups(groupId: string, c: Cursor): Promise<GroupRecord[]> {
+    return this.pageAsc("SELECT * FROM groups_ WHERE parent = ?", "time", "id", c, groupId).map(groupFromRow);
+  }
+  async listChildGroupIds(groupId: string): Promise<string[]> {
+    return this.all("SELECT id FROM groups_ WHERE parent = ?", groupId).map((r) => s(r.id));
+  }
+  async listGroupsOfMember(appId: string, memberId: string, c: Cursor): Promise<MembershipView[]> {
+    return this.pageAsc(
+      `SELECT g.*, m.user_id AS m_user_id, m.group_id AS m_group_id, m.time AS m_time, m.rank AS m_rank,
+         m.key_upload_session_id AS m_key_upload_session_id, m.type AS m_type
+       FROM group_members m JOIN groups_ g ON g.id = m.group_id WHERE g.app_id = ? AND g.type = 0 AND m.user_id = ? AND m.type IN (0, 2)`,
+      "g.time", "g.id", c, appId, memberId,
+    ).map((r) => ({
+      group: groupFromRow(r),
+      member: memberFromRow({ user_id: r.m_user_id, group_id: r.m_group_id, time: r.m_time, rank: r.m_rank, key_upload_session_id: r.m_key_upload_session_id, type: r.m_type }),
+    }));
+  }
+  async listMembersPage(groupId: string, excludeUserId: string, c: Cursor): Promise<MemberRecord[]> {
+    return this.pageAsc("SELECT * FROM group_members WHERE group_id = ? AND user_id <> ?", "time", "user_id", c, groupId, excludeUserId).map(memberFromRow);
+  }
+  async countMembersWithRank(groupId: string, maxRank: number): Promise<number> {
+    return n(this.get("SELECT COUNT(*) AS c FROM group_members WHERE group_id = ? AND rank <= ?", groupId, maxRank)?.c ?? 0);
+  }
+  async updateMemberRank(groupId: string, userId: string, rank: number): Promise<void> {
+    this.run("UPDATE group_members SET rank = ? WHERE group_id = ? AND user_id = ?", rank, groupId, userId);
+  }
+  async deleteMember(groupId: string, userId: string): Promise<void> {
+    this.run("DELETE FROM group_member_keys WHERE group_id = ? AND user_id = ?", groupId, userId);
+    this.run("DELETE FROM group_key_rotations WHERE group_id = ? AND user_id = ?", groupId, userId);
+    this.run("DELETE FROM group_members WHERE group_id = ? AND user_id = ?", groupId, userId);
+  }
+  async deleteMemberKeys(groupId: string, userId: string): Promise<void> {
+    this.run("DELETE FROM group_member_keys WHERE group_id = ? AND user_id = ?", groupId, userId);
+  }
+  async deleteMembershipsOfGroup(groupId: string): Promise<void> {
+    for (const table of ["group_member_keys", "group_key_rotations", "group_members", "group_invites_and_join_reqs"]) {
+      this.run(`DELETE FROM ${table} WHERE user_id = ?`, groupId);
+    }
+  }
+  async listSortableKeys(groupId: string, c: Cursor): Promise<SortableKeyRecord[]> {
+    return this.pageDesc("SELECT * FROM group_sortable_keys WHERE group_id = ?", "time", "id", c, groupId).map(sortableKeyFromRow);
+  }
+
+  // ---- invites and join requests
+  async insertGroupRequest(x: GroupRequestRecord): Promise<void> {
+    try {
+      this.run(
+        "INSERT INTO group_invites_and_join_reqs (user_id, group_id, type, time, key_upload_session_id, user_type, new_user_rank) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        x.userId, x.groupId, x.type, x.time, x.keyUploadSessionId, x.userType, x.newUserRank,
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new StoreConflictError("request exists");
+      throw error;
+    }
+  }
+  async getGroupRequest(groupId: string, userId: string): Promise<GroupRequestRecord | null> {
+    const r = this.get("SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ?", groupId, userId);
+    return r ? requestFromRow(r) : null;
+  }
+  async findInviteBySession(groupId: string, sessionId: string): Promise<GroupRequestRecord | null> {
+    const r = this.get("SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 0 AND key_upload_session_id = ?", groupId, sessionId);
+    return r ? requestFromRow(r) : null;
+  }
+  async deleteGroupRequest(groupId: string, userId: string, type: number): Promise<boolean> {
+    return this.run("DELETE FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ? AND type = ?", groupId, userId, type) > 0;
+  }
+  async listRequestsOfMember(appId: string, userId: string, type: number, c: Cursor): Promise<GroupRequestRecord[]> {
+    return this.pageDesc(
+      "SELECT i.* FROM group_invites_and_join_reqs i JOIN groups_ g ON g.id = i.group_id WHERE g.app_id = ? AND i.user_id = ? AND i.type = ?",
+      "i.time", "i.group_id", c, appId, userId, type,
+    ).map(requestFromRow);
+  }
+  async listJoinRequestsOfGroup(groupId: string, c: Cursor): Promise<GroupRequestRecord[]> {
+    return this.pageAsc("SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 1", "time", "user_id", c, groupId).map(requestFromRow);
+  }
+
+  // ---- group key rotation
+  async hasRotation(groupId: string, userId: string): Promise<boolean> {
+    return this.get("SELECT 1 AS x FROM group_key_rotations WHERE group_id = ? AND user_id = ? LIMIT 1", groupId, userId) !== undefined;
+  }
+  async countKeyRotationsSince(groupId: string, time: number): Promise<number> {
+    return n(this.get("SELECT COUNT(*) AS c FROM group_keys WHERE group_id = ? AND previous_group_key_id IS NOT NULL AND time >= ?", groupId, time)?.c ?? 0);
+  }
+  async listMembersWithoutRotation(groupId: string, keyId: string, limit: number): Promise<MemberRecord[]> {
+    return this.all(
+      `SELECT m.* FROM group_members m WHERE m.group_id = ?
+         AND NOT EXISTS (SELECT 1 FROM group_member_keys k WHERE k.k_id = ? AND k.user_id = m.user_id)
+         AND NOT EXISTS (SELECT 1 FROM group_key_rotations r WHERE r.key_id = ? AND r.user_id = m.user_id)
+       ORDER BY m.time, m.user_id LIMIT ?`,
+      groupId, keyId, keyId, limit,
+    ).map(memberFromRow);
+  }
+  async listUnfinishedRotations(): Promise<GroupKeyRecord[]> {
+    return this.all("SELECT * FROM group_keys WHERE encrypted_ephemeral_key IS NOT NULL ORDER BY time, id").map((r) => groupKeyFromRow(r));
+  }
 }
 
 /** A FIFO async mutex. */
@@ -600,7 +736,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // Every query method, guarded by the mutex.
   const proto = SqliteOps.prototype as unknown as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(proto)) {
-    if (name === "constructor" || typeof proto[name] !== "function" || ["st", "get", "all", "run"].includes(name)) continue;
+    if (name === "constructor" || typeof proto[name] !== "function" || ["st", "get", "all", "run", "pageAsc", "pageDesc"].includes(name)) continue;
     const method = proto[name] as (...args: unknown[]) => Promise<unknown>;
     (store as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       const release = await mutex.lock();

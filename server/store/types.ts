@@ -165,6 +165,26 @@ export interface RotationView {
   key: GroupKeyRecord;
 }
 
+/** A pending invite (type 0, group → member) or join request (type 1, member → group). */
+export interface GroupRequestRecord {
+  /** The invited / requesting user or group. */
+  userId: string;
+  groupId: string;
+  /** 0 invite, 1 join request. */
+  type: number;
+  time: number;
+  keyUploadSessionId: string | null;
+  /** 0 user, 2 group (the membership type it becomes). */
+  userType: number;
+  newUserRank: number;
+}
+
+/** A membership joined with its group (group lists). */
+export interface MembershipView {
+  group: GroupRecord;
+  member: MemberRecord;
+}
+
 /** Cursor pagination (api.md §1.7): time 0 = first page. */
 export interface Cursor {
   time: number;
@@ -264,6 +284,47 @@ export interface StoreOps {
   deleteRotation(keyId: string, userId: string): Promise<boolean>;
   /** Pending group invites of a user (descending by time). */
   listInvitesForUser(appId: string, userId: string, cursor: Cursor): Promise<Array<{ groupId: string; time: number }>>;
+
+  // groups: structure and lists (part 2)
+  setGroupInvite(groupId: string, invite: boolean): Promise<void>;
+  /** Direct children, ascending by creation time. */
+  listChildGroups(groupId: string, cursor: Cursor): Promise<GroupRecord[]>;
+  listChildGroupIds(groupId: string): Promise<string[]>;
+  /** Normal groups (type 0) of the app where `memberId` has a row of type 0 or 2, ascending by group time. */
+  listGroupsOfMember(appId: string, memberId: string, cursor: Cursor): Promise<MembershipView[]>;
+  /** Members ascending by joined time, without `excludeUserId`. */
+  listMembersPage(groupId: string, excludeUserId: string, cursor: Cursor): Promise<MemberRecord[]>;
+  /** Members with rank ≤ `maxRank`. */
+  countMembersWithRank(groupId: string, maxRank: number): Promise<number>;
+  updateMemberRank(groupId: string, userId: string, rank: number): Promise<void>;
+  /** Deletes a membership with the member's key rows and pending rotations in that group. */
+  deleteMember(groupId: string, userId: string): Promise<void>;
+  /** Deletes the key rows of a member (or invitee) in a group. */
+  deleteMemberKeys(groupId: string, userId: string): Promise<void>;
+  /** Every membership, key row, rotation and request in which the group itself is the member. */
+  deleteMembershipsOfGroup(groupId: string): Promise<void>;
+  listSortableKeys(groupId: string, cursor: Cursor): Promise<SortableKeyRecord[]>;
+
+  // invites and join requests
+  /** Throws StoreConflictError when the (member, group) pair already has a request. */
+  insertGroupRequest(request: GroupRequestRecord): Promise<void>;
+  getGroupRequest(groupId: string, userId: string): Promise<GroupRequestRecord | null>;
+  findInviteBySession(groupId: string, sessionId: string): Promise<GroupRequestRecord | null>;
+  /** Deletes the request of the given type; false when there was none. */
+  deleteGroupRequest(groupId: string, userId: string, type: number): Promise<boolean>;
+  /** Requests of one type where `userId` is the member side, descending by time (invites received, join requests sent). */
+  listRequestsOfMember(appId: string, userId: string, type: number, cursor: Cursor): Promise<GroupRequestRecord[]>;
+  /** Join requests a group received, ascending by time. */
+  listJoinRequestsOfGroup(groupId: string, cursor: Cursor): Promise<GroupRequestRecord[]>;
+
+  // group key rotation (the worker's progress is the rotation rows plus the key's stored ephemeral key)
+  hasRotation(groupId: string, userId: string): Promise<boolean>;
+  /** Rotations started since `time` (keys with a previous key). */
+  countKeyRotationsSince(groupId: string, time: number): Promise<number>;
+  /** Members that have neither a key row nor a rotation row for `keyId`, ascending by joined time. */
+  listMembersWithoutRotation(groupId: string, keyId: string, limit: number): Promise<MemberRecord[]>;
+  /** Keys whose ephemeral key is still stored: rotations the worker has not finished. */
+  listUnfinishedRotations(): Promise<GroupKeyRecord[]>;
 }
 
 export interface Store extends StoreOps {

@@ -10,6 +10,7 @@ import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import { prepareChangePassword, prepareResetPassword } from "../../src/protocol/password-change.js";
 import { prepareRegister, prepareRegisterDeviceStart } from "../../src/protocol/register.js";
 import { expectOk, login, registerUser, startHarness, unique, type Harness } from "./harness.js";
+import { createBody, createGroup, memberKeys, newUser, sessionPages, type TestUser } from "./group-helpers.js";
 
 const V = "/api/v1";
 const MUTATIONS_PER_ROUTE = 50;
@@ -124,18 +125,56 @@ describe("fuzz", () => {
       "/user/forced/login": { user_identifier: user.identifier },
       "/user/forced/login_light": { user_identifier: user.identifier },
     };
+    // Groups: the session user owns a group with a member; another user is invited.
+    const owner: TestUser = {
+      id: user.userId,
+      userId: user.userId,
+      deviceId: user.deviceId,
+      identifier: user.identifier,
+      jwt: session.jwt,
+      publicKey: session.userKeys[0]!.publicGroupKey,
+      privateKey: session.userKeys[0]!.privateGroupKey,
+    };
+    const group = await createGroup(h, owner);
+    const other = await newUser(h);
+    const otherGroup = await createGroup(h, other);
+    const full = JSON.parse(memberKeys(other, group.keys));
+    const create = JSON.parse(createBody(group, user.userId).body);
+    const rotationBody = JSON.parse(prepareKeyRotation({ previousGroupKey: group.keys[0]!, invokerPublicKey: owner.publicKey, starter: user.userId }).serverInput);
+    const sessionKeys = JSON.parse(sessionPages(other, [...Array(50).fill(group.keys[0]!), group.keys[0]!])[0]!);
+    for (const route of ROUTES) {
+      if (!route.path.startsWith("/group")) continue;
+      if (route.path.endsWith("/light") || route.path.endsWith("group_light")) seeds[route.path] = { rank: 3 };
+      else if (route.path.includes("/session/")) seeds[route.path] = sessionKeys;
+      else if (/\/(child|connected)$/.test(route.path) || route.path === "/group" || route.path === "/group/forced/:user_id") seeds[route.path] = create;
+      else if (route.method === "PUT" || (route.method === "POST" && route.path.includes("invite_auto"))) seeds[route.path] = full;
+    }
+    seeds["/group/:group_id/change_rank"] = { changed_user_id: other.userId, new_rank: 2 };
+    seeds["/group/:group_id/key_rotation"] = rotationBody;
+    seeds["/group/:group_id/key_rotation/:key_id"] = { encrypted_new_group_key: "AAAA", public_key_id: user.deviceId, encrypted_alg: "ECIES-ed25519" };
     const params: Record<string, string> = {
       user_id: user.userId,
       key_id: oldKey.groupKey.keyId,
-      group_id: session.deviceKeys.userGroupId,
       last_fetched_time: "0",
       last_id: "none",
       last_k_id: "none",
       device_id: user.deviceId,
       key_session_id: "none",
+      group_id: group.groupId,
+      invited_user: other.userId,
+      invited_group: otherGroup.groupId,
+      to_invite: other.userId,
+      join_user: other.userId,
+      user_to_kick: other.userId,
+      group_id_to_join: otherGroup.groupId,
+      group_id_to_reject: otherGroup.groupId,
+      join_req_id: otherGroup.groupId,
+      last_group_id: "none",
+      last_user_id: "none",
     };
-    // Destructive routes last, so the others run with a live user.
-    const ordered = [...ROUTES].sort((a, b) => Number(a.method === "DELETE" && a.path.startsWith("/user")) - Number(b.method === "DELETE" && b.path.startsWith("/user")));
+    // Destructive routes last, so the others run with a live user and group.
+    const destructive = (r: (typeof ROUTES)[number]) => Number(r.method === "DELETE" && (r.path.startsWith("/user") || r.path === "/group/:group_id" || r.path === "/group/forced/:group_id"));
+    const ordered = [...ROUTES].sort((a, b) => destructive(a) - destructive(b));
     let requests = 0;
     const statuses = new Map<number, number>();
     for (const route of ordered) {
@@ -155,9 +194,12 @@ describe("fuzz", () => {
         else expect(typeof answer.body.err_code).toBe("number");
       }
     }
-    expect(requests).toBeGreaterThanOrEqual(2000);
+    expect(requests).toBeGreaterThanOrEqual(5500);
     expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
     expect(expectOk(await h.call("POST", `${V}/exists`, { body: { user_identifier: "still-alive" } })).available).toBe(true);
     await login(h, (await registerUser(h)).identifier, "correct horse");
+    await h.server.rotations!.whenIdle();
+    const fresh = await newUser(h);
+    await createGroup(h, fresh);
   });
 });

@@ -69,15 +69,22 @@ export interface ApiAnswer {
   headers: Headers;
 }
 
-export async function startHarness(extra: Partial<ServerConfig> & Record<string, unknown> = {}): Promise<Harness> {
-  const main = makeApp();
-  const closed = makeApp({ options: defaultAppOptions("closed") });
-  const disabled = makeApp({ disabled: true });
+export interface HarnessOptions {
+  /** A SQLite file instead of ":memory:" (restart tests). */
+  dbPath?: string;
+  /** The same apps again (a restart on the same file). */
+  apps?: { main: ReturnType<typeof makeApp>; closed: ReturnType<typeof makeApp>; disabled: ReturnType<typeof makeApp> };
+}
+
+export async function startHarness(extra: Partial<ServerConfig> & Record<string, unknown> = {}, options: HarnessOptions = {}): Promise<Harness & { apps: NonNullable<HarnessOptions["apps"]> }> {
+  const main = options.apps?.main ?? makeApp();
+  const closed = options.apps?.closed ?? makeApp({ options: defaultAppOptions("closed") });
+  const disabled = options.apps?.disabled ?? makeApp({ disabled: true });
   const config = parseServerConfig({ apps: [main.config, closed.config, disabled.config], login_rate_limit: { max_failures: 0, window_seconds: 60 }, ...extra });
   const clock = { offsetMs: 0 };
   const server = await startServer({
     port: 0,
-    dbPath: ":memory:",
+    dbPath: options.dbPath ?? ":memory:",
     config,
     coreWasm: await readFile(new URL("../../build/core.wasm", import.meta.url)),
     now: () => Date.now() + clock.offsetMs,
@@ -93,7 +100,7 @@ export async function startHarness(extra: Partial<ServerConfig> & Record<string,
     const text = await response.text();
     return { status: response.status, body: text.length > 0 ? JSON.parse(text) : {}, headers: response.headers };
   };
-  return { server, app: main.app, closedApp: closed.app, disabledApp: disabled.app, clock, call, close: () => server.close() };
+  return { server, app: main.app, closedApp: closed.app, disabledApp: disabled.app, clock, call, close: () => server.close(), apps: { main, closed, disabled } };
 }
 
 export function unique(prefix = "user"): string {
