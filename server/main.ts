@@ -1,15 +1,20 @@
 /**
  * Starting the server: load the crypto core, open the store, seed apps, listen.
  */
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { initCore } from "../src/core/index.js";
 import { DEFAULT_CHALLENGE_TTL_SECONDS, DEFAULT_LOGIN_LIMIT, type ServerConfig } from "./config.js";
 import { buildHttpApp } from "./http/app.js";
+import { registerFileRoutes } from "./http/routes-files.js";
 import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
 import type { ServiceContext } from "./services/context.js";
+import { startFileCleanup, type FilesContext } from "./services/files.js";
+import { resolveGroupAccess } from "./services/group-access.js";
+import { LocalBlobStore } from "./store/file-blobs.js";
 import { KeyRotationWorker } from "./services/group-key-rotation.js";
 import { JwtService } from "./services/jwt.js";
 import { LoginLimiter } from "./services/rate-limit.js";
@@ -28,6 +33,8 @@ export interface StartOptions {
   coreWasm?: Uint8Array;
   /** Clock override (tests). */
   now?: () => number;
+  /** Where uploaded file parts are kept; default: `files/` beside the database (a temp folder for ":memory:"). */
+  filesDir?: string;
 }
 
 export interface RunningServer {
@@ -82,7 +89,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   // Group key rotations a previous run did not finish continue in the background.
   await rotations.resume();
+  const files: FilesContext = {
+    ctx,
+    store,
+    blobs: new LocalBlobStore(options.filesDir ?? (dbPath === ":memory:" ? mkdtempSync(join(tmpdir(), "sentc-files-")) : join(dirname(resolve(dbPath)), "files"))),
+    checkGroupAccess: (appId, groupId, userId, asGroup) => resolveGroupAccess(ctx, appId, groupId, userId, asGroup ?? undefined),
+  };
   const http = await buildHttpApp(ctx);
+  registerFileRoutes(http, files);
+  const fileCleanup = startFileCleanup(files);
   const host = options.host ?? "127.0.0.1";
   await http.listen({ port: options.port ?? 3002, host });
   const address = http.server.address();
@@ -98,6 +113,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     rotations,
     async close() {
       await http.close();
+      await fileCleanup.stop();
       await rotations.stop();
       await store.close();
     },

@@ -8,6 +8,8 @@ export interface Migration {
   statements: string[];
 }
 
+import { FILES_MIGRATION } from "./files-migrations.js";
+
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -196,4 +198,5 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX group_key_rotations_key ON group_key_rotations (key_id)`,
     ],
   },
+  { version: 3, ...FILES_MIGRATION },
 ];

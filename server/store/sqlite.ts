@@ -4,6 +4,8 @@
  * calls wait for it, so they never run inside somebody else's open transaction.
  */
 import Database from "better-sqlite3";
+import { attachSqliteFileOps } from "./files-sqlite.js";
+import type { FilesStoreOps } from "./files-types.js";
 import { MIGRATIONS } from "./migrations.js";
 import {
   StoreConflictError,
@@ -189,6 +191,9 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** The queries; every method runs synchronously on the connection it is given. */
+// The file and sym-key queries live in files-sqlite.ts and are attached to the instance.
+interface SqliteOps extends FilesStoreOps {}
+
 class SqliteOps implements StoreOps {
   private readonly cache = new Map<string, Database.Statement>();
   constructor(protected readonly db: Db) {}
@@ -747,5 +752,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       }
     };
   }
+  attachSqliteFileOps(db, ops, store, () => mutex.lock());
   return store;
 }

@@ -8,6 +8,8 @@
 
 export type TokenKind = "public" | "secret";
 
+import type { FilesStoreOps } from "./files-types.js";
+
 export interface AppRecord {
   id: string;
   identifier: string;
@@ -197,7 +199,7 @@ export class StoreConflictError extends Error {
   override readonly name = "StoreConflictError";
 }
 
-export interface StoreOps {
+export interface StoreOps extends FilesStoreOps {
   // apps
   getAppByTokenHash(hash: string): Promise<{ app: AppRecord; kind: TokenKind } | null>;
   getApp(appId: string): Promise<AppRecord | null>;
