@@ -9,3 +9,5 @@ export * from "./abi/argon2";
 export * from "./abi/aes_gcm";
 export * from "./abi/curve25519";
 export * from "./abi/ope";
+export * from "./abi/kyber";
+export * from "./abi/dilithium";

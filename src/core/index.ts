@@ -9,3 +9,23 @@ export { aes128EncryptBlocks, AES128_KEY_BYTES, AES128_MAX_BYTES, AES_BLOCK_BYTE
 export { aesGcmDecrypt, aesGcmEncrypt, AES_GCM_KEY_BYTES, AES_GCM_MAX_BYTES, AES_GCM_NONCE_BYTES, AES_GCM_TAG_BYTES } from "./aes-gcm.js";
 export { x25519, x25519PublicKey } from "./x25519.js";
 export { ed25519PublicKey, ed25519Sign, ed25519Verify } from "./ed25519.js";
+export {
+  kyberDecapsulate,
+  kyberEncapsulate,
+  kyberKeyPair,
+  KYBER768_CIPHERTEXT_BYTES,
+  KYBER768_PUBLIC_KEY_BYTES,
+  KYBER768_SECRET_KEY_BYTES,
+  KYBER768_SHARED_SECRET_BYTES,
+  type KyberEncapsulation,
+  type KyberKeyPair,
+} from "./kyber.js";
+export {
+  dilithiumKeyPair,
+  dilithiumSign,
+  dilithiumVerify,
+  DILITHIUM3_PUBLIC_KEY_BYTES,
+  DILITHIUM3_SECRET_KEY_BYTES,
+  DILITHIUM3_SIGNATURE_BYTES,
+  type DilithiumKeyPair,
+} from "./dilithium.js";
