@@ -9,7 +9,7 @@
 import { SentcError } from "../errors.js";
 import { symDecrypt, symEncrypt } from "./aead.js";
 import { ALG } from "./algorithms.js";
-import { eciesDecrypt, eciesEncrypt } from "./ecies.js";
+import { decryptWithPrivateKey, encryptWithPublicKey } from "./kem.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 import { joinHead, parseHead, serializeHead, splitHead, type EncryptedHead } from "./head.js";
 import type { PrivateKey, PublicKey, SignKey, SymKey, VerifyKey } from "./keys.js";
@@ -40,19 +40,12 @@ function symSealer(key: SymKey): Sealer & Opener {
 }
 
 function publicSealer(key: PublicKey): Sealer {
-  if (key?.alg === ALG.ecies) return { keyId: key.keyId, seal: (pt) => eciesEncrypt(key.key, pt) };
-  if (key?.alg === ALG.kyber || key?.alg === ALG.eciesKyberHybrid) {
-    throw new SentcError("unsupported_algorithm", `${key.alg} encryption needs the post-quantum core`);
-  }
-  throw new SentcError("invalid_input", "expected a public key");
+  if (typeof key?.keyId !== "string") throw new SentcError("invalid_input", "expected a public key");
+  return { keyId: key.keyId, seal: (pt) => encryptWithPublicKey(key, pt) };
 }
 
 function privateOpener(key: PrivateKey): Opener {
-  if (key?.alg === ALG.ecies) return { open: (body) => eciesDecrypt(key.key, body) };
-  if (key?.alg === ALG.kyber || key?.alg === ALG.eciesKyberHybrid) {
-    throw new SentcError("unsupported_algorithm", `${key.alg} decryption needs the post-quantum core`);
-  }
-  throw new SentcError("invalid_input", "expected a private key");
+  return { open: (body) => decryptWithPrivateKey(key, body) };
 }
 
 function assertBytes(value: unknown, what: string): asserts value is Uint8Array {

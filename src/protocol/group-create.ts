@@ -5,13 +5,13 @@
  * group public key is `public_key_sig`.
  */
 import { symEncrypt } from "./aead.js";
-import { ALG, NON_REGISTERED_KEY_ID } from "./algorithms.js";
-import { eciesEncrypt } from "./ecies.js";
-import { toBase64, toPem } from "./encoding.js";
-import { generateHmacKey, generateKeyPair, generateSignKeyPair, generateSortableKey, generateSymKey, rawKeyBytes } from "./keypairs.js";
+import { NON_REGISTERED_KEY_ID } from "./algorithms.js";
+import { encryptWithPublicKey } from "./kem.js";
+import { toBase64 } from "./encoding.js";
+import { generateHmacKey, generateKeyPair, generateSignKeyPair, generateSortableKey, generateSymKey, rawKeyBytes, type KeyOptions } from "./keypairs.js";
+import { publicKeyPemText } from "./public-keys.js";
 import type { HmacKey, PrivateKey, PublicKey, SignKey, SortableKey, SymKey, VerifyKey } from "./keys.js";
 import { signatureToString, signOnly } from "./signature.js";
-import { SentcError } from "../errors.js";
 
 export interface GroupKeys {
   groupKey: SymKey;
@@ -25,12 +25,9 @@ export interface GroupKeys {
   verifyKey?: VerifyKey;
 }
 
-/** Encrypts raw key bytes to a public key, as sentc does for group keys: base64(ECIES(pk, raw)). */
+/** Encrypts raw key bytes to a public key as sentc does for group keys: base64 of the KEM output, no head. */
 export function encryptKeyForPublicKey(publicKey: PublicKey, raw: Uint8Array): string {
-  if (publicKey.alg !== ALG.ecies) {
-    throw new SentcError("unsupported_algorithm", `${publicKey.alg} encryption needs the post-quantum core`);
-  }
-  return toBase64(eciesEncrypt(publicKey.key, raw));
+  return toBase64(encryptWithPublicKey(publicKey, raw));
 }
 
 export interface PrepareCreateGroupInput {
@@ -41,6 +38,8 @@ export interface PrepareCreateGroupInput {
   /** The user id recorded as signer. */
   starter: string;
   userGroup?: boolean;
+  /** Hybrid post-quantum or classical key pairs for the new group key pair (and user-group sign keys). */
+  keyOptions?: KeyOptions;
 }
 
 /** The fields of a new group key, split where creation and rotation put other fields between them. */
@@ -55,30 +54,30 @@ export interface NewGroupKeyFields {
 /** Steps 1–5 of crypto.md §7.1, shared by group creation and key rotation. */
 export function newGroupKey(input: PrepareCreateGroupInput): NewGroupKeyFields {
   const groupKey = generateSymKey();
-  const { privateKey, publicKey } = generateKeyPair(NON_REGISTERED_KEY_ID);
+  const { privateKey, publicKey } = generateKeyPair(NON_REGISTERED_KEY_ID, input.keyOptions);
   const keys: GroupKeys = { groupKey, privateKey, publicKey };
   const keyFields: Record<string, string> = {
     encrypted_group_key: encryptKeyForPublicKey(input.creatorPublicKey, groupKey.key),
     group_key_alg: groupKey.alg,
     encrypted_group_key_alg: input.creatorPublicKey.alg,
     encrypted_private_group_key: toBase64(symEncrypt(groupKey.key, rawKeyBytes(privateKey))),
-    public_group_key: toPem(rawKeyBytes(publicKey)),
+    public_group_key: publicKeyPemText(publicKey),
     keypair_encrypt_alg: publicKey.alg,
   };
   const optionalFields: Record<string, string> = {};
   if (input.signKey) {
     optionalFields.signed_by_user_id = input.starter;
     optionalFields.signed_by_user_sign_key_id = input.signKey.keyId;
-    optionalFields.group_key_sig = signatureToString(signOnly(input.signKey, groupKey.key));
+    optionalFields.group_key_sig = signatureToString(signOnly(input.signKey, groupKey.key), input.signKey.alg);
   }
   if (input.userGroup) {
-    const { signKey, verifyKey } = generateSignKeyPair(NON_REGISTERED_KEY_ID);
+    const { signKey, verifyKey } = generateSignKeyPair(NON_REGISTERED_KEY_ID, input.keyOptions);
     keys.signKey = signKey;
     keys.verifyKey = verifyKey;
     optionalFields.encrypted_sign_key = toBase64(symEncrypt(groupKey.key, rawKeyBytes(signKey)));
-    optionalFields.verify_key = toPem(rawKeyBytes(verifyKey));
+    optionalFields.verify_key = publicKeyPemText(verifyKey);
     optionalFields.keypair_sign_alg = signKey.alg;
-    optionalFields.public_key_sig = signatureToString(signOnly(signKey, rawKeyBytes(publicKey)));
+    optionalFields.public_key_sig = signatureToString(signOnly(signKey, rawKeyBytes(publicKey)), signKey.alg);
   }
   return { keyFields, optionalFields, keys };
 }

@@ -7,7 +7,7 @@ import { symDecrypt } from "./aead.js";
 import { fromBase64 } from "./encoding.js";
 import { publicKeyFromPemText } from "./public-keys.js";
 import { numberField, optionalStringField, readObject, stringField } from "./json.js";
-import { decryptWithPrivateKey } from "./key-wrap.js";
+import { decryptWithPrivateKey } from "./kem.js";
 import {
   hmacKeyFromRaw,
   privateKeyFromRaw,
@@ -20,7 +20,7 @@ import {
   type SymKey,
   type VerifyKey,
 } from "./keys.js";
-import { verifyOnly } from "./signature.js";
+import { signatureFromString, verifyOnly } from "./signature.js";
 
 export interface GroupKeyData {
   groupKey: SymKey;
@@ -47,7 +47,7 @@ export function decryptGroupKey(privateKey: PrivateKey, serverKeyData: string | 
   const groupKey = symKeyFromRaw(stringField(data, "group_key_alg", what), rawGroupKey, groupKeyId);
   const signature = optionalStringField(data, "group_key_sig", what);
   if (verifyKey && signature !== null) {
-    if (!verifyOnly(verifyKey, fromBase64(signature), groupKey.key)) {
+    if (!verifyOnly(verifyKey, signatureFromString(signature, verifyKey.alg), groupKey.key)) {
       throw new SentcError("verification_failed", "the group key signature does not verify");
     }
   }

@@ -9,8 +9,8 @@ import { ALG } from "./algorithms.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 import { encryptKeyForPublicKey, newGroupKey, type GroupKeys } from "./group-create.js";
 import { optionalStringField, readObject, stringField } from "./json.js";
-import { decryptWithPrivateKey } from "./key-wrap.js";
-import { generateSymKey } from "./keypairs.js";
+import { decryptWithPrivateKey } from "./kem.js";
+import { generateSymKey, type KeyOptions } from "./keypairs.js";
 import { symKeyFromRaw, type PrivateKey, type PublicKey, type SignKey, type SymKey } from "./keys.js";
 
 export interface PrepareKeyRotationInput {
@@ -20,6 +20,7 @@ export interface PrepareKeyRotationInput {
   starter: string;
   /** True for the user group (user key rotation): the new keys include a sign key pair. */
   userGroup?: boolean;
+  keyOptions?: KeyOptions;
 }
 
 /** `group_prepare_key_rotation` → the `KeyRotationData` JSON (fields in sentc's order) and the new keys. */
@@ -29,6 +30,7 @@ export function prepareKeyRotation(input: PrepareKeyRotationInput): { serverInpu
     signKey: input.signKey,
     starter: input.starter,
     userGroup: input.userGroup,
+    keyOptions: input.keyOptions,
   });
   const ephemeral = generateSymKey();
   const { encrypted_group_key: encryptedGroupKeyByUser, ...rest } = keyFields;

@@ -9,7 +9,7 @@ import { fromBase64, toBase64 } from "./encoding.js";
 import { decryptGroupKey, decryptHmacKey, type GroupKeyData } from "./group-keys.js";
 import { publicKeyFromPemText, verifyKeyFromPemText } from "./public-keys.js";
 import { isRecord, parseJson, readObject, stringField } from "./json.js";
-import { decryptWithPrivateKey } from "./key-wrap.js";
+import { decryptWithPrivateKey } from "./kem.js";
 import { privateKeyFromRaw, signKeyFromRaw, type HmacKey, type PrivateKey, type PublicKey, type SignKey, type VerifyKey } from "./keys.js";
 import { deriveKeys, type DerivedKeys } from "./password.js";
 
@@ -95,6 +95,11 @@ export interface UserKey extends GroupKeyData {
 export interface VerifyLoginResult {
   userKeys: UserKey[];
   hmacKeys: HmacKey[];
+  /**
+   * HMAC key data wrapped by a user key that is not on this first page of keys (users with more than 50
+   * keys): open each with `decryptHmacKey` once the named key (`encrypted_hmac_encryption_key_id`) is fetched.
+   */
+  pendingHmacKeys: Record<string, unknown>[];
   jwt: string;
   refreshToken: string;
 }
@@ -126,12 +131,14 @@ export function doneVerifyLogin(devicePrivateKey: PrivateKey, serverOutput: stri
     throw new SentcError("invalid_format", `${what}: user_keys and hmac_keys must be arrays`);
   }
   const userKeys = data.user_keys.map((key) => decryptUserKey(devicePrivateKey, readObject(key as Record<string, unknown>, what)));
-  const hmacKeys = data.hmac_keys.map((entry) => {
+  const hmacKeys: HmacKey[] = [];
+  const pendingHmacKeys: Record<string, unknown>[] = [];
+  for (const entry of data.hmac_keys) {
     const hmac = readObject(entry as Record<string, unknown>, what);
     const keyId = stringField(hmac, "encrypted_hmac_encryption_key_id", what);
     const owner = userKeys.find((key) => key.groupKey.keyId === keyId);
-    if (!owner) throw new SentcError("invalid_format", `${what}: no user key "${keyId}" for an hmac key`);
-    return decryptHmacKey(owner.groupKey, hmac);
-  });
-  return { userKeys, hmacKeys, jwt: stringField(data, "jwt", what), refreshToken: stringField(data, "refresh_token", what) };
+    if (owner) hmacKeys.push(decryptHmacKey(owner.groupKey, hmac));
+    else pendingHmacKeys.push(hmac);
+  }
+  return { userKeys, hmacKeys, pendingHmacKeys, jwt: stringField(data, "jwt", what), refreshToken: stringField(data, "refresh_token", what) };
 }

@@ -3,14 +3,12 @@
  * `UserVerifyKeyData` JSON with the key as PEM text (or, for hybrid keys, `{"x":<PEM>,"k":<PEM>}`, §1.2).
  */
 import { SentcError } from "../errors.js";
-import { fromBase64 } from "./encoding.js";
-import { rawKeyBytes } from "./keypairs.js";
-import { signatureToString, signOnly, verifyOnly } from "./signature.js";
-import type { SignKey } from "./keys.js";
 import { ALG } from "./algorithms.js";
 import { fromPem, toPem } from "./encoding.js";
-import { isRecord, optionalStringField, parseJson, stringField } from "./json.js";
-import { publicKeyFromParts, verifyKeyFromParts, type KeyParts, type PublicKey, type VerifyKey } from "./keys.js";
+import { isRecord, optionalStringField, parseJson, readObject, stringField } from "./json.js";
+import { rawKeyBytes } from "./keypairs.js";
+import { publicKeyFromParts, verifyKeyFromParts, type KeyParts, type PublicKey, type SignKey, type VerifyKey } from "./keys.js";
+import { signatureFromString, signatureToString, signOnly, verifyOnly } from "./signature.js";
 
 export interface UserPublicKeyData {
   publicKey: PublicKey;
@@ -21,7 +19,8 @@ export interface UserPublicKeyData {
 
 const HYBRID_ALGS: readonly string[] = [ALG.eciesKyberHybrid, ALG.ed25519DilithiumHybrid];
 
-function keyToPem(key: PublicKey | VerifyKey): string {
+/** sentc's PEM text for a public or verify key: PEM, or `{"x":PEM,"k":PEM}` for hybrid keys (§1.2). */
+export function publicKeyPemText(key: PublicKey | VerifyKey): string {
   if ("key" in key) return toPem(key.key);
   return JSON.stringify({ x: toPem(key.x), k: toPem(key.k) });
 }
@@ -57,7 +56,7 @@ export function parseUserPublicKeyData(json: string): UserPublicKeyData {
 
 export function serializeUserPublicKeyData(data: UserPublicKeyData): string {
   return JSON.stringify({
-    public_key_pem: keyToPem(data.publicKey),
+    public_key_pem: publicKeyPemText(data.publicKey),
     public_key_alg: data.publicKey.alg,
     public_key_id: data.publicKey.keyId,
     public_key_sig: data.signature,
@@ -74,12 +73,12 @@ export function parseUserVerifyKeyData(json: string): VerifyKey {
 }
 
 export function serializeUserVerifyKeyData(key: VerifyKey): string {
-  return JSON.stringify({ verify_key_pem: keyToPem(key), verify_key_alg: key.alg, verify_key_id: key.keyId });
+  return JSON.stringify({ verify_key_pem: publicKeyPemText(key), verify_key_alg: key.alg, verify_key_id: key.keyId });
 }
 
 /** Signs a public key as sentc does (§6.9): the sign key's detached signature over the raw key bytes. */
 export function signPublicKey(signKey: SignKey, publicKey: PublicKey): { signature: string; signatureKeyId: string } {
-  return { signature: signatureToString(signOnly(signKey, rawKeyBytes(publicKey))), signatureKeyId: signKey.keyId };
+  return { signature: signatureToString(signOnly(signKey, rawKeyBytes(publicKey)), signKey.alg), signatureKeyId: signKey.keyId };
 }
 
 
@@ -89,6 +88,23 @@ export function signPublicKey(signKey: SignKey, publicKey: PublicKey): { signatu
  */
 export function verifyUserPublicKey(verifyKey: VerifyKey, data: UserPublicKeyData): boolean {
   if (data.signature === null) return false;
-  if (verifyKey.alg !== ALG.ed25519) throw new SentcError("unsupported_algorithm", `${verifyKey.alg} verification needs the post-quantum core`);
-  return verifyOnly(verifyKey, fromBase64(data.signature), rawKeyBytes(data.publicKey));
+  return verifyOnly(verifyKey, signatureFromString(data.signature, verifyKey.alg), rawKeyBytes(data.publicKey));
+}
+
+/** The server's `UserPublicKeyDataServerOutput` (`GET /user/:id/public_key`, api.md §3.1): `public_key` holds the PEM text. */
+export function readPublicKeyServerOutput(serverOutput: string | Record<string, unknown>): UserPublicKeyData {
+  const what = "public key server output";
+  const value = readObject(serverOutput, what);
+  return {
+    publicKey: publicKeyFromPemText(stringField(value, "public_key", what), stringField(value, "public_key_alg", what), stringField(value, "public_key_id", what), what),
+    signature: optionalStringField(value, "public_key_sig", what),
+    signatureKeyId: optionalStringField(value, "public_key_sig_key_id", what),
+  };
+}
+
+/** The server's `UserVerifyKeyDataServerOutput` (`GET /user/:id/verify_key/:key_id`): `verify_key` holds the PEM text. */
+export function readVerifyKeyServerOutput(serverOutput: string | Record<string, unknown>): VerifyKey {
+  const what = "verify key server output";
+  const value = readObject(serverOutput, what);
+  return verifyKeyFromPemText(stringField(value, "verify_key", what), stringField(value, "verify_key_alg", what), stringField(value, "verify_key_id", what), what);
 }

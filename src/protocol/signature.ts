@@ -1,42 +1,64 @@
 /**
- * sentc's `ED25519` signatures (spec crypto.md §3.3): `sign(data) = sig(64) ‖ data`, `sign_only(data) = sig`.
- * Hybrid `ED25519_DILITHIUM_3` keys need the post-quantum core and fail with `unsupported_algorithm`.
+ * sentc's signatures (spec crypto.md §3.3, §3.7, §4.2): `sign(data) = sig ‖ data`, `sign_only(data) = sig`.
+ * - `ED25519`: 64 bytes, RFC 8032.
+ * - `DILITHIUM_3`: 3293 bytes, round-3 Dilithium3-AES with randomized signing.
+ * - `ED25519_DILITHIUM_3`: `sig_x(64) ‖ sig_k(3293)` where `sig_k` signs `data ‖ sig_x`; verification checks
+ *   Dilithium first, then Ed25519, and both must hold.
  */
-import { ed25519Sign, ed25519Verify } from "../core/index.js";
+import { dilithiumSign, dilithiumVerify, ed25519Sign, ed25519Verify } from "../core/index.js";
 import { SentcError } from "../errors.js";
-import { toBase64 } from "./encoding.js";
-import { ALG, SIGNATURE_LENGTH, type SignAlg } from "./algorithms.js";
+import { ALG, PQ_SIZES, SIGNATURE_LENGTH, type SignAlg } from "./algorithms.js";
+import { fromBase64, toBase64 } from "./encoding.js";
+import { isRecord, parseJson, stringField } from "./json.js";
 import type { SignKey, VerifyKey } from "./keys.js";
 
 export const ED25519_SIGNATURE_BYTES = 64;
 
-function classical<K extends SignKey | VerifyKey>(key: K, what: string): Uint8Array {
-  if (key.alg === ALG.ed25519) return (key as { key: Uint8Array }).key;
-  if (key.alg === ALG.dilithium || key.alg === ALG.ed25519DilithiumHybrid) {
-    throw new SentcError("unsupported_algorithm", `${what}: ${key.alg} needs the post-quantum core`);
-  }
-  throw new SentcError("invalid_input", `${what}: unknown alg`);
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
 
 /** The detached signature over `data`. */
 export function signOnly(signKey: SignKey, data: Uint8Array): Uint8Array {
-  return ed25519Sign(classical(signKey, "sign"), data);
+  switch (signKey?.alg) {
+    case ALG.ed25519:
+      return ed25519Sign(signKey.key, data);
+    case ALG.dilithium:
+      return dilithiumSign(signKey.key, data);
+    case ALG.ed25519DilithiumHybrid: {
+      const classical = ed25519Sign(signKey.x, data);
+      return concat(classical, dilithiumSign(signKey.k, concat(data, classical)));
+    }
+    default:
+      throw new SentcError("invalid_input", "expected a sign key");
+  }
 }
 
 /** `sig ‖ data`. */
 export function signWithData(signKey: SignKey, data: Uint8Array): Uint8Array {
-  const signature = signOnly(signKey, data);
-  const out = new Uint8Array(signature.length + data.length);
-  out.set(signature, 0);
-  out.set(data, signature.length);
-  return out;
+  return concat(signOnly(signKey, data), data);
 }
 
-/** Verifies a detached signature; returns false for a wrong one. */
+/** Verifies a detached signature; returns false for a wrong one (or one of the wrong length). */
 export function verifyOnly(verifyKey: VerifyKey, signature: Uint8Array, data: Uint8Array): boolean {
-  const key = classical(verifyKey, "verify");
-  if (signature.length !== ED25519_SIGNATURE_BYTES) return false;
-  return ed25519Verify(key, data, signature);
+  const length = SIGNATURE_LENGTH[verifyKey?.alg as SignAlg];
+  if (length === undefined) throw new SentcError("invalid_input", "expected a verify key");
+  if (!(signature instanceof Uint8Array) || signature.length !== length) return false;
+  switch (verifyKey.alg) {
+    case ALG.ed25519:
+      return ed25519Verify(verifyKey.key, data, signature);
+    case ALG.dilithium:
+      return dilithiumVerify(verifyKey.key, data, signature);
+    default: {
+      const hybrid = verifyKey as Extract<VerifyKey, { x: Uint8Array }>;
+      const classical = signature.subarray(0, ED25519_SIGNATURE_BYTES);
+      const postQuantum = signature.subarray(ED25519_SIGNATURE_BYTES);
+      return dilithiumVerify(hybrid.k, concat(data, classical), postQuantum) && ed25519Verify(hybrid.x, data, classical);
+    }
+  }
 }
 
 /** Splits `sig ‖ data` by the sign alg, without verifying. Throws `missing_signature` when too short. */
@@ -54,7 +76,25 @@ export function verifyWithData(verifyKey: VerifyKey, signed: Uint8Array): Uint8A
   return data;
 }
 
-/** sentc's signature string for a classical signature (crypto.md §4.2): base64 of the 64 bytes. */
-export function signatureToString(signature: Uint8Array): string {
+/** sentc's signature string (crypto.md §4.2): base64, or `{"x":…,"k":…}` for hybrid signatures. */
+export function signatureToString(signature: Uint8Array, alg: string): string {
+  if (alg === ALG.ed25519DilithiumHybrid) {
+    return JSON.stringify({ x: toBase64(signature.subarray(0, ED25519_SIGNATURE_BYTES)), k: toBase64(signature.subarray(ED25519_SIGNATURE_BYTES)) });
+  }
   return toBase64(signature);
+}
+
+/** Reads a signature string with the verify key's alg (sentc's `import_sig_from_string`). */
+export function signatureFromString(text: string, alg: string): Uint8Array {
+  if (alg === ALG.ed25519DilithiumHybrid) {
+    const parts = parseJson(text, "hybrid signature");
+    if (!isRecord(parts)) throw new SentcError("invalid_format", 'hybrid signature: expected {"x":…,"k":…}');
+    const x = fromBase64(stringField(parts, "x", "hybrid signature"));
+    const k = fromBase64(stringField(parts, "k", "hybrid signature"));
+    if (x.length !== ED25519_SIGNATURE_BYTES || k.length !== PQ_SIZES.dilithiumSignature) {
+      throw new SentcError("invalid_format", "hybrid signature: wrong part lengths");
+    }
+    return concat(x, k);
+  }
+  return fromBase64(text);
 }

@@ -8,7 +8,7 @@ import { ALG, NON_REGISTERED_KEY_ID } from "./algorithms.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 import { encryptKeyForPublicKey } from "./group-create.js";
 import { readObject, stringField } from "./json.js";
-import { decryptWithPrivateKey } from "./key-wrap.js";
+import { decryptWithPrivateKey } from "./kem.js";
 import { generateSymKey } from "./keypairs.js";
 import { symKeyFromRaw, type PrivateKey, type PublicKey, type SymKey } from "./keys.js";
 

@@ -9,7 +9,7 @@ import { fromBase64 } from "../../src/protocol/encoding.js";
 import { prepareCreateGroup } from "../../src/protocol/group-create.js";
 import { decryptGroupKey, decryptHmacKey, decryptSortableKey } from "../../src/protocol/group-keys.js";
 import { prepareKeysForNewMember } from "../../src/protocol/group-member.js";
-import { decryptWithPrivateKey } from "../../src/protocol/key-wrap.js";
+import { decryptWithPrivateKey } from "../../src/protocol/kem.js";
 import { encryptEphemeralKeyForMember, finishKeyRotation, prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import * as keys from "../../src/protocol/keys.js";
 import { parseUserPublicKeyData, parseUserVerifyKeyData } from "../../src/protocol/public-keys.js";

@@ -17,7 +17,7 @@ import { prepareChangePassword, prepareResetPassword } from "../../src/protocol/
 import { prepareCreateGroup } from "../../src/protocol/group-create.js";
 import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import { prepareRegisterDevice } from "../../src/protocol/device.js";
-import { decryptWithPrivateKey } from "../../src/protocol/key-wrap.js";
+import { decryptWithPrivateKey } from "../../src/protocol/kem.js";
 import { x25519PublicKey, ed25519PublicKey } from "../../src/core/index.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, vectorsAvailable } from "../helpers/vectors.js";

@@ -4,6 +4,7 @@ import { fromBase64 } from "../../src/protocol/encoding.js";
 import * as enc from "../../src/protocol/encrypt.js";
 import { splitHead } from "../../src/protocol/head.js";
 import * as keys from "../../src/protocol/keys.js";
+import { generateKeyPair, generateSignKeyPair } from "../../src/protocol/keypairs.js";
 import { parseUserPublicKeyData, parseUserVerifyKeyData, serializeUserPublicKeyData, serializeUserVerifyKeyData } from "../../src/protocol/public-keys.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { hex, readVectorJson, toHex, vectorsAvailable } from "../helpers/vectors.js";
@@ -134,8 +135,19 @@ describe.runIf(vectorsAvailable("sentc"))("data encrypted by the real sentc_wasm
     }
   });
 
-  it("hybrid keys parse but need the post-quantum core to be used", () => {
-    const hybrid: keys.PublicKey = { alg: ALG.eciesKyberHybrid, x: new Uint8Array(32), k: new Uint8Array(1184), keyId: "h" };
-    expect(codeOf(() => enc.encryptAsymmetric(hybrid, new Uint8Array(1)))).toBe("unsupported_algorithm");
+  it("hybrid keys: encryption to X25519+Kyber768 and signatures with Ed25519+Dilithium3 round-trip", () => {
+    const { privateKey, publicKey } = generateKeyPair("hybrid_key", { postQuantum: true });
+    const { signKey, verifyKey } = generateSignKeyPair("hybrid_sign", { postQuantum: true });
+    expect(publicKey.alg).toBe(ALG.eciesKyberHybrid);
+    const message = hex("0102030405");
+    const sealed = enc.encryptRawAsymmetric(publicKey, message, signKey);
+    // kyber_ct(1088) ‖ nonce ‖ AES-GCM(eph_pk ‖ nonce ‖ AES-GCM(pt) ‖ tag) ‖ tag, after a 64 + 3293-byte signature.
+    expect(sealed.data.length).toBe(64 + 3293 + 1088 + 12 + (32 + 12 + message.length + 16) + 16);
+    expect(enc.decryptRawAsymmetric(privateKey, sealed.head, sealed.data, verifyKey)).toEqual(message);
+    const tampered = sealed.data.slice();
+    tampered[10]! ^= 1;
+    expect(codeOf(() => enc.decryptRawAsymmetric(privateKey, sealed.head, tampered, verifyKey))).toBe("verification_failed");
+    const other = generateKeyPair("other", { postQuantum: true });
+    expect(codeOf(() => enc.decryptRawAsymmetric(other.privateKey, sealed.head, sealed.data))).toBe("decryption_failed");
   });
 });

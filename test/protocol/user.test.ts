@@ -7,7 +7,7 @@ import { decodeJwt } from "../../src/protocol/jwt.js";
 import * as keys from "../../src/protocol/keys.js";
 import { doneLogin, doneVerifyLogin, prepareLogin, prepareVerifyLogin } from "../../src/protocol/login.js";
 import { generateSalt, hashAuthKey } from "../../src/protocol/password.js";
-import { parseUserPublicKeyData, parseUserVerifyKeyData, signPublicKey, verifyUserPublicKey } from "../../src/protocol/public-keys.js";
+import { parseUserPublicKeyData, parseUserVerifyKeyData, readPublicKeyServerOutput, readVerifyKeyServerOutput, signPublicKey, verifyUserPublicKey } from "../../src/protocol/public-keys.js";
 import { generateUserRegisterData, prepareRegister, prepareRegisterDeviceStart } from "../../src/protocol/register.js";
 import { createSafetyNumber } from "../../src/protocol/safety-number.js";
 import { splitHead, parseHead } from "../../src/protocol/head.js";
@@ -35,6 +35,16 @@ describe.runIf(vectorsAvailable("sentc"))("safety numbers and public key signatu
     const b = createSafetyNumber(vk2, "\u{1f600}", vk1, "\uff5e");
     expect(a).toBe(b);
     expect(fromBase64Url(a)).toHaveLength(32);
+  });
+
+  it("reads the server's public and verify key entities", () => {
+    const data = parseUserPublicKeyData(file.public_key_signature.public_key_data_with_sig);
+    const entity = JSON.parse(file.public_key_signature.public_key_data_with_sig);
+    const fromServer = readPublicKeyServerOutput({ public_key_id: entity.public_key_id, public_key: entity.public_key_pem, public_key_alg: entity.public_key_alg, public_key_sig: entity.public_key_sig, public_key_sig_key_id: entity.public_key_sig_key_id });
+    expect(fromServer).toEqual(data);
+    const vk = JSON.parse(file.keys.K1.exported.user_verify_key_data);
+    expect(readVerifyKeyServerOutput({ verify_key_id: vk.verify_key_id, verify_key: vk.verify_key_pem, verify_key_alg: vk.verify_key_alg })).toEqual(vk1);
+    expect(codeOf(() => readPublicKeyServerOutput({ public_key_id: "x" }))).toBe("invalid_format");
   });
 
   it("verifies a public key signature as the real package does, and signs one that verifies", () => {
@@ -107,12 +117,27 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
     expect(fromBase64Url(generated.password)).toHaveLength(40);
   });
 
-  it("the real login: our derivation sends the same auth key and unwraps the real (hybrid) device keys", () => {
+  it("the real (hybrid) login: same auth key, the real device keys, the challenge and the user keys", () => {
     const derived = prepareLogin(login.identifier, login.password, { salt_string: login.server.salt_string, derived_encryption_key_alg: ALG.argon2 });
     expect(derived.doneLoginInput).toBe(login.direct_path.request_log[1].body);
     expect(toBase64(hashAuthKey(derived.authKey))).toBe(login.register_output.device.derived.hashed_authentication_key);
-    // The device keys are hybrid: they unwrap and parse; opening the challenge needs the post-quantum core.
-    expect(codeOf(() => doneLogin(derived.masterKeyEncryptionKey, login.server.done_login_output))).toBe("unsupported_algorithm");
+    const done = doneLogin(derived.masterKeyEncryptionKey, login.server.done_login_output);
+    if (done.kind !== "direct") throw new Error("expected a direct login");
+    const real = login.direct_path.user_data;
+    // The challenge was encrypted to the hybrid device key: Kyber768-90s around ECIES.
+    expect(done.challenge).toBe(login.server.challenge_plaintext);
+    expect(keys.exportPrivateKey(done.deviceKeys.privateKey)).toBe(real.device_private_key);
+    expect(keys.exportSignKey(done.deviceKeys.signKey)).toBe(real.device_sign_key);
+    expect(keys.exportPublicKey(done.deviceKeys.publicKey)).toBe(real.device_public_key);
+    expect(keys.exportVerifyKey(done.deviceKeys.verifyKey)).toBe(real.device_verify_key);
+    const verified = doneVerifyLogin(done.deviceKeys.privateKey, login.server.verify_login_output);
+    const [userKey] = verified.userKeys;
+    const realUserKey = real.user_keys[0];
+    expect(keys.exportSymKey(userKey!.groupKey)).toBe(realUserKey.group_key);
+    expect(keys.exportPrivateKey(userKey!.privateGroupKey)).toBe(realUserKey.private_key);
+    expect(keys.exportSignKey(userKey!.signKey)).toBe(realUserKey.sign_key);
+    // The user key pair's hybrid public key signature (Ed25519 ‖ Dilithium3) verifies.
+    expect(verifyUserPublicKey(userKey!.verifyKey, { publicKey: userKey!.publicGroupKey, signature: userKey!.publicKeySignature, signatureKeyId: userKey!.publicKeySignatureKeyId })).toBe(true);
     expect(doneLogin(derived.masterKeyEncryptionKey, '"Otp"')).toEqual({ kind: "mfa" });
     const wrong = prepareLogin(login.identifier, "wrong password", { salt_string: login.server.salt_string, derived_encryption_key_alg: ALG.argon2 });
     expect(codeOf(() => doneLogin(wrong.masterKeyEncryptionKey, login.server.done_login_output))).toBe("decryption_failed");
@@ -183,6 +208,12 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
     const [userKey] = verified.userKeys;
     expect(userKey!.groupKey.keyId).toBe("user_group_key_1");
     expect(verified.hmacKeys[0]!.keyId).toBe("hmac_1");
+    expect(verified.pendingHmacKeys).toEqual([]);
+    // An HMAC key wrapped by a user key that is not on this page (users with > 50 keys) waits for that key.
+    const pending = { id: "hmac_0", encrypted_hmac_key: group.encrypted_hmac_key, encrypted_hmac_alg: "HMAC-SHA256", encrypted_hmac_encryption_key_id: "older_key", time: 0 };
+    const withPending = doneVerifyLogin(done.deviceKeys.privateKey, { user_keys: [], hmac_keys: [pending], jwt: "j", refresh_token: "r" });
+    expect(withPending.hmacKeys).toEqual([]);
+    expect(withPending.pendingHmacKeys).toEqual([pending]);
     // The user key pair's public key is signed by the user's sign key.
     expect(verifyUserPublicKey(userKey!.verifyKey, { publicKey: userKey!.publicGroupKey, signature: userKey!.publicKeySignature, signatureKeyId: "user_sign_1" })).toBe(true);
     // A missing sign key field is rejected, as sentc does (client_130).
@@ -209,7 +240,14 @@ describe.runIf(vectorsAvailable("sentc"))("devices (device.json)", () => {
     const mine = JSON.parse(ours.serverInput);
     expect(Object.keys(mine)).toEqual(Object.keys(real));
     expect({ ...mine.user_keys, keys: [] }).toEqual({ ...real.user_keys, keys: [] });
-    // The hybrid device needs the post-quantum core to receive keys.
-    expect(codeOf(() => prepareRegisterDevice(JSON.parse(file.prepare_register_device.server_output).result, userKeys, 1))).toBe("unsupported_algorithm");
+    // A hybrid device (made by the real package) receives the keys Kyber-wrapped, in the same shape.
+    const hybrid = file.prepare_register_device;
+    const hybridKeys = (JSON.parse(hybrid.user_keys_json) as unknown[]).map((k) => keys.importSymKey(JSON.stringify(k)));
+    const forHybrid = prepareRegisterDevice(JSON.parse(hybrid.server_output).result, hybridKeys, 1);
+    expect(forHybrid.publicKey).toBe(hybrid.public_key);
+    const realHybrid = JSON.parse(hybrid.input);
+    const ourHybrid = JSON.parse(forHybrid.serverInput);
+    expect(fromBase64(ourHybrid.user_keys.keys[0].encrypted_group_key)).toHaveLength(fromBase64(realHybrid.user_keys.keys[0].encrypted_group_key).length);
+    expect({ ...ourHybrid.user_keys.keys[0], encrypted_group_key: "" }).toEqual({ ...realHybrid.user_keys.keys[0], encrypted_group_key: "" });
   });
 });
