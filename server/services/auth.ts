@@ -64,9 +64,6 @@ const lastChallengeCleanup = new WeakMap<ServiceContext, number>();
 
 /** `DoneLoginServerOutput`: the device keys and a new challenge encrypted to the device public key. */
 async function challengeOutput(ctx: ServiceContext, appId: string, device: DeviceRecord, user: UserRecord) {
-  if (device.keypairEncryptAlg !== ALG.ecies) {
-    throw E.challenge(`Login for devices with ${device.keypairEncryptAlg} keys is not supported by this server yet (post-quantum keys)`);
-  }
   const challenge = randomBase64Url(50);
   let encrypted: string;
   try {

@@ -16,7 +16,7 @@ export interface KeyOptions {
 }
 
 /** What `KeyOptions.postQuantum` is when not given. */
-export const POST_QUANTUM_BY_DEFAULT = false;
+export const POST_QUANTUM_BY_DEFAULT = true;
 
 const postQuantum = (options: KeyOptions | undefined) => options?.postQuantum ?? POST_QUANTUM_BY_DEFAULT;
 

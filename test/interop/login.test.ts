@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALG } from "../../src/protocol/algorithms.js";
-import { eciesEncrypt } from "../../src/protocol/ecies.js";
+import { encryptWithPublicKey } from "../../src/protocol/kem.js";
 import { fromBase64, toBase64 } from "../../src/protocol/encoding.js";
 import * as keys from "../../src/protocol/keys.js";
 import { decryptUserKey, doneLogin, doneVerifyLogin, prepareLogin, prepareVerifyLogin, type DeviceKeys } from "../../src/protocol/login.js";
@@ -29,6 +29,7 @@ const { sentc, server } = loadRealSentc();
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const json = (text: string) => JSON.parse(text) as Record<string, any>;
 const single = (key: unknown) => (key as keys.SingleKey<string>).key;
+const classicalHalf = (key: { key: Uint8Array } | { x: Uint8Array }): Uint8Array => ("key" in key ? key.key : key.x);
 
 const IDS = {
   userId: "user_id_interop",
@@ -111,10 +112,10 @@ describe("register → login: our prepareRegister output, logged in by the REAL 
     const register = json(prepareRegister(identifier, password));
     const salt = serverSalt(register.device.derived.client_random_value);
     const { deviceKeys, userKey, hmacKey } = serverViewOfRegistration(register);
-    // The server encrypts the challenge to the device public key with OUR ECIES, without a head.
+    // The server encrypts the challenge to the device public key (hybrid: Kyber around ECIES), without a head.
     const challenge = "challenge-" + randomBytes(8).toString("hex");
     const devicePublic = publicKeyFromPemText(deviceKeys.public_key_string, deviceKeys.keypair_encrypt_alg, IDS.deviceKeyId);
-    const doneLoginOutput = { device_keys: deviceKeys, challenge: toBase64(eciesEncrypt(single(devicePublic), new TextEncoder().encode(challenge))) };
+    const doneLoginOutput = { device_keys: deviceKeys, challenge: toBase64(encryptWithPublicKey(devicePublic, new TextEncoder().encode(challenge))) };
     const verifyLoginOutput = { user_keys: [userKey], hmac_keys: [hmacKey], jwt: JWT, refresh_token: "refresh_interop" };
 
     const { result: user, requests } = await withServer(
@@ -155,8 +156,11 @@ describe("register → login: our prepareRegister output, logged in by the REAL 
     expect(user.get_device_exported_verify_key()).toBe(mine.exported_verify_key);
     const realDeviceSk = keys.importPrivateKey(user.get_device_private_key()!);
     const realDeviceSeed = keys.importSignKey(user.get_device_sign_key()!);
-    expect(b64(x25519PublicKey(single(realDeviceSk)))).toBe(b64(single(devicePublic)));
-    expect(b64(ed25519PublicKey(single(realDeviceSeed)))).toBe(b64(single(verifyKeyFromPemText(deviceKeys.verify_key_string, ALG.ed25519, ""))));
+    // The classical halves (the whole key for classical keys, x for hybrid ones) derive the public halves.
+    expect(b64(x25519PublicKey(classicalHalf(realDeviceSk)))).toBe(b64(classicalHalf(devicePublic)));
+    expect(b64(ed25519PublicKey(classicalHalf(realDeviceSeed)))).toBe(
+      b64(classicalHalf(verifyKeyFromPemText(deviceKeys.verify_key_string, deviceKeys.keypair_sign_alg, ""))),
+    );
     expect(user.get_id()).toBe(IDS.userId);
     expect(user.get_device_id()).toBe(IDS.deviceKeyId);
     expect(user.get_jwt()).toBe(JWT);
@@ -204,7 +208,7 @@ describe("register → login: our prepareRegister output, logged in by the REAL 
     const devicePublic = publicKeyFromPemText(deviceKeys.public_key_string, deviceKeys.keypair_encrypt_alg, IDS.deviceKeyId);
     const challenge = "mfa-" + randomBytes(4).toString("hex");
     // The MFA endpoint answers DoneLoginServerOutput without the "Direct" wrapper.
-    const doneOutput = { device_keys: deviceKeys, challenge: toBase64(eciesEncrypt(single(devicePublic), new TextEncoder().encode(challenge))) };
+    const doneOutput = { device_keys: deviceKeys, challenge: toBase64(encryptWithPublicKey(devicePublic, new TextEncoder().encode(challenge))) };
     const { result: user, requests } = await withServer(
       server,
       [() => ok(doneOutput), (request) => (json(request.body).challenge === challenge ? ok({ user_keys: [userKey], hmac_keys: [hmacKey], jwt: JWT, refresh_token: "r" }) : "bad")],
@@ -237,7 +241,7 @@ describe("register → login: our prepareRegister output, logged in by the REAL 
     const { deviceKeys, userKey, hmacKey } = serverViewOfRegistration(register);
     const devicePublic = publicKeyFromPemText(deviceKeys.public_key_string, deviceKeys.keypair_encrypt_alg, IDS.deviceKeyId);
     const challenge = "c-" + randomBytes(6).toString("hex");
-    const doneLoginOutput = { device_keys: deviceKeys, challenge: toBase64(eciesEncrypt(single(devicePublic), new TextEncoder().encode(challenge))) };
+    const doneLoginOutput = { device_keys: deviceKeys, challenge: toBase64(encryptWithPublicKey(devicePublic, new TextEncoder().encode(challenge))) };
     const verifyLoginOutput = { user_keys: [userKey], hmac_keys: [hmacKey], jwt: JWT, refresh_token: "r" };
     let changeData: Record<string, any> = {};
     const { requests } = await withServer(
@@ -359,7 +363,7 @@ describe.runIf(vectorsAvailable("sentc"))("ours → real: our password change / 
       server,
       [
         () => ok({ salt_string: serverSalt(clientRandomValue), derived_encryption_key_alg: ALG.argon2 }),
-        () => ok({ Direct: { device_keys: deviceKeys, challenge: toBase64(eciesEncrypt(single(devicePublic), new TextEncoder().encode(challenge))) } }),
+        () => ok({ Direct: { device_keys: deviceKeys, challenge: toBase64(encryptWithPublicKey(devicePublic, new TextEncoder().encode(challenge))) } }),
         (request) => (json(request.body).challenge === challenge ? ok({ user_keys: [userKey], hmac_keys: [], jwt: JWT, refresh_token: "r" }) : "bad challenge"),
       ],
       () => sentc.login(BASE_URL, APP_TOKEN, identifier, password),
@@ -373,7 +377,7 @@ describe.runIf(vectorsAvailable("sentc"))("ours → real: our password change / 
     const { deviceKeys, userKey, hmacKey } = serverViewOfRegistration(register);
     const salt = serverSalt(register.device.derived.client_random_value);
     const devicePublic = publicKeyFromPemText(deviceKeys.public_key_string, deviceKeys.keypair_encrypt_alg, IDS.deviceKeyId);
-    const doneOutput = { device_keys: deviceKeys, challenge: toBase64(eciesEncrypt(single(devicePublic), new TextEncoder().encode("x"))) };
+    const doneOutput = { device_keys: deviceKeys, challenge: toBase64(encryptWithPublicKey(devicePublic, new TextEncoder().encode("x"))) };
     const before = ourLogin(identifier, "first password", salt, { Direct: doneOutput }, { user_keys: [userKey], hmac_keys: [hmacKey], jwt: "j", refresh_token: "r" });
     if (before.done.kind !== "direct") throw new Error("expected a direct login");
     const newPassword = "second pässword " + randomBytes(3).toString("hex");
@@ -431,7 +435,7 @@ describe.runIf(vectorsAvailable("sentc"))("ours → real: our password change / 
     expect(ours.publicKey).toBe(pre.get_public_key());
     // The new device logs in with its password and opens the keys the real device encrypted to it.
     const derived = prepareLogin("new_device", password, { salt_string: serverSalt(start.derived.client_random_value), derived_encryption_key_alg: ALG.argon2 });
-    const devicePublic = publicKeyFromPemText(start.derived.public_key, ALG.ecies, "new_device_id");
+    const devicePublic = publicKeyFromPemText(start.derived.public_key, start.derived.keypair_encrypt_alg, "new_device_id");
     const done = doneLogin(derived.masterKeyEncryptionKey, {
       device_keys: {
         encrypted_master_key: start.master_key.encrypted_master_key,
@@ -447,7 +451,7 @@ describe.runIf(vectorsAvailable("sentc"))("ours → real: our password change / 
         device_id: "new_device_id",
         user_group_id: "u",
       },
-      challenge: toBase64(eciesEncrypt(single(devicePublic), new TextEncoder().encode("c"))),
+      challenge: toBase64(encryptWithPublicKey(devicePublic, new TextEncoder().encode("c"))),
     });
     if (done.kind !== "direct") throw new Error("expected the device keys");
     const input = json(pre.get_input());

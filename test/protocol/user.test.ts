@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALG } from "../../src/protocol/algorithms.js";
-import { eciesDecrypt, eciesEncrypt } from "../../src/protocol/ecies.js";
+import { eciesDecrypt } from "../../src/protocol/ecies.js";
+import { encryptWithPublicKey } from "../../src/protocol/kem.js";
 import { fromBase64, fromBase64Url, toBase64 } from "../../src/protocol/encoding.js";
 import { prepareRegisterDevice } from "../../src/protocol/device.js";
 import { decodeJwt } from "../../src/protocol/jwt.js";
@@ -92,7 +93,7 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
   const login = readVectorJson<Record<string, any>>("sentc", "login.json");
   const register = readVectorJson<Record<string, any>>("sentc", "register.json");
 
-  it("our RegisterData has the real package's fields in the same order, with classical lengths", () => {
+  it("our RegisterData has the real package's fields in the same order and, hybrid by default, its lengths", () => {
     const ours = JSON.parse(prepareRegister("vector_user", "vector-password-äöü€"));
     const real = JSON.parse(register.prepare_register.output_json_string);
     const observed = register.prepare_register.observed;
@@ -102,19 +103,41 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
     expect(Object.keys(ours.device.derived)).toEqual(observed.derived_keys);
     expect(Object.keys(ours.group)).toEqual(observed.group_keys);
     expect(Object.keys(ours.group)).toEqual(Object.keys(real.group));
-    expect(fromBase64(ours.device.master_key.encrypted_master_key)).toHaveLength(observed.encrypted_master_key_len);
-    expect(fromBase64(ours.device.derived.client_random_value)).toHaveLength(16);
-    expect(fromBase64(ours.device.derived.hashed_authentication_key)).toHaveLength(16);
-    expect(fromBase64(ours.device.derived.encrypted_private_key)).toHaveLength(60);
-    expect(fromBase64(ours.group.encrypted_group_key)).toHaveLength(92);
-    expect(ours.group.creator_public_key_id).toBe(observed.algs.creator_public_key_id);
-    expect(ours.device.derived.keypair_encrypt_alg).toBe(ALG.ecies);
+    const length = (b64: string) => fromBase64(b64).length;
+    expect(length(ours.device.master_key.encrypted_master_key)).toBe(observed.encrypted_master_key_len);
+    expect(length(ours.device.derived.client_random_value)).toBe(observed.client_random_value_len);
+    expect(length(ours.device.derived.hashed_authentication_key)).toBe(observed.hashed_authentication_key_len);
+    expect(length(ours.device.derived.encrypted_private_key)).toBe(observed.encrypted_private_key_len);
+    expect(length(ours.device.derived.encrypted_sign_key)).toBe(observed.encrypted_sign_key_len);
+    expect(length(ours.group.encrypted_group_key)).toBe(observed.group_encrypted_group_key_len);
+    expect(length(ours.group.encrypted_private_group_key)).toBe(observed.group_encrypted_private_group_key_len);
+    expect(length(ours.group.encrypted_hmac_key)).toBe(observed.group_encrypted_hmac_key_len);
+    expect(length(ours.group.encrypted_sortable_key)).toBe(observed.group_encrypted_sortable_key_len);
+    expect(length(ours.group.encrypted_sign_key)).toBe(observed.group_encrypted_sign_key_len);
+    const algs = observed.algs;
+    expect([ours.device.derived.keypair_encrypt_alg, ours.device.derived.keypair_sign_alg, ours.group.keypair_encrypt_alg, ours.group.keypair_sign_alg, ours.group.encrypted_group_key_alg]).toEqual([
+      algs.keypair_encrypt_alg,
+      algs.keypair_sign_alg,
+      algs.group_keypair_encrypt_alg,
+      algs.group_keypair_sign_alg,
+      algs.group_encrypted_group_key_alg,
+    ]);
+    expect(ours.group.creator_public_key_id).toBe(algs.creator_public_key_id);
     expect(ours.device.device_identifier).toBe("vector_user");
     expect(codeOf(() => prepareRegister("", "pw"))).toBe("invalid_input");
     expect(Object.keys(JSON.parse(prepareRegisterDeviceStart("second", "pw")))).toEqual(observed.device_keys);
     const generated = generateUserRegisterData();
     expect(fromBase64Url(generated.identifier)).toHaveLength(20);
     expect(fromBase64Url(generated.password)).toHaveLength(40);
+  });
+
+  it("classical keys on request: X25519 / Ed25519 with their shorter lengths", () => {
+    const ours = JSON.parse(prepareRegister("classical_user", "pw", { postQuantum: false }));
+    expect(ours.device.derived.keypair_encrypt_alg).toBe(ALG.ecies);
+    expect(ours.device.derived.keypair_sign_alg).toBe(ALG.ed25519);
+    expect(fromBase64(ours.device.derived.encrypted_private_key)).toHaveLength(60);
+    expect(fromBase64(ours.group.encrypted_group_key)).toHaveLength(92);
+    expect(fromBase64(ours.group.public_key_sig)).toHaveLength(64);
   });
 
   it("the real (hybrid) login: same auth key, the real device keys, the challenge and the user keys", () => {
@@ -152,7 +175,7 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
     const start = prepareLogin("alice", password, { salt_string: salt, derived_encryption_key_alg: derived.derived_alg });
     expect(toBase64(hashAuthKey(start.authKey))).toBe(derived.hashed_authentication_key);
     const devicePublic = parseUserPublicKeyData(
-      JSON.stringify({ public_key_pem: derived.public_key, public_key_alg: ALG.ecies, public_key_id: "device_1", public_key_sig: null, public_key_sig_key_id: null }),
+      JSON.stringify({ public_key_pem: derived.public_key, public_key_alg: derived.keypair_encrypt_alg, public_key_id: "device_1", public_key_sig: null, public_key_sig_key_id: null }),
     ).publicKey;
     const challenge = "challenge-✓";
     const doneOutput = {
@@ -171,7 +194,7 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
           device_id: "device_1",
           user_group_id: "user_1",
         },
-        challenge: toBase64(eciesEncrypt((devicePublic as keys.SingleKey<string>).key, new TextEncoder().encode(challenge))),
+        challenge: toBase64(encryptWithPublicKey(devicePublic, new TextEncoder().encode(challenge))),
       },
     };
     const done = doneLogin(start.masterKeyEncryptionKey, doneOutput);

@@ -162,7 +162,11 @@ describe("encryption between users, public keys, safety numbers", () => {
     expect(await Sentc.verifyUserPublicKey(bob.userId, key)).toBe(true);
     expect((await Sentc.getUserPublicKey(bob.userId)).verified).toBe(true);
     // A forged signature does not verify.
-    const forged = { ...key, verified: false, public_key_sig: key.public_key_sig!.replace(/^./, (c) => (c === "A" ? "B" : "A")) };
+    // Flip the first base64 character of the signature (of its Ed25519 half when the signature is hybrid JSON).
+    const flip = (b64: string) => b64.replace(/^./, (c) => (c === "A" ? "B" : "A"));
+    const sig = key.public_key_sig!;
+    const forgedSig = sig.startsWith("{") ? JSON.stringify({ ...JSON.parse(sig), x: flip(JSON.parse(sig).x) }) : flip(sig);
+    const forged = { ...key, verified: false, public_key_sig: forgedSig };
     expect(await Sentc.verifyUserPublicKey(bob.userId, forged, true)).toBe(false);
 
     const ownA = await alice.user.createSafetyNumber();

@@ -97,16 +97,21 @@ describe("login, JWT, refresh", () => {
     expectError(await h.call("POST", `${V}/done_login`, { body: { device_identifier: user.identifier } }), 422, 11);
   });
 
-  it("devices with post-quantum (hybrid) keys get a clear error at login until support lands", async () => {
+  it("devices with post-quantum (hybrid) keys log in: the challenge is Kyber-wrapped around ECIES", async () => {
     const identifier = unique("pq");
-    const data = JSON.parse(prepareRegister(identifier, "pw"));
-    data.device.derived.keypair_encrypt_alg = "ECIES-ed25519_KYBER_768";
+    const data = JSON.parse(prepareRegister(identifier, "pw", { postQuantum: true }));
+    expect(data.device.derived.keypair_encrypt_alg).toBe("ECIES-ed25519_KYBER_768");
     expectOk(await h.call("POST", `${V}/register`, { token: h.app.secretToken, body: data }));
-    const salt = expectOk(await h.call("POST", `${V}/prepare_login`, { body: { user_identifier: identifier } }));
-    const start = prepareLogin(identifier, "pw", salt);
-    const answer = await h.call("POST", `${V}/done_login`, { raw: start.doneLoginInput });
-    expectError(answer, 400, 201);
-    expect(answer.body.err_msg).toMatch(/post-quantum/);
+    const session = await login(h, identifier, "pw");
+    expect(session.deviceKeys.privateKey.alg).toBe("ECIES-ed25519_KYBER_768");
+    expect(session.userKeys[0]!.signKey.alg).toBe("ED25519_DILITHIUM_3");
+  });
+
+  it("devices with classical keys log in too", async () => {
+    const identifier = unique("classical");
+    expectOk(await h.call("POST", `${V}/register`, { token: h.app.secretToken, raw: prepareRegister(identifier, "pw", { postQuantum: false }) }));
+    const session = await login(h, identifier, "pw");
+    expect(session.deviceKeys.privateKey.alg).toBe("ECIES-ed25519");
   });
 
   it("single-use challenges: a wrong or replayed challenge is 401/112", async () => {
@@ -149,12 +154,12 @@ describe("public keys", () => {
     const keyId = session.userKeys[0]!.groupKey.keyId;
     const pk = expectOk(await h.call("GET", `${V}/user/${user.userId}/public_key`));
     expect(pk.public_key_id).toBe(keyId);
-    expect(pk.public_key_alg).toBe("ECIES-ed25519");
+    expect(pk.public_key_alg).toBe(session.userKeys[0]!.publicGroupKey.alg);
     expect(typeof pk.public_key_sig).toBe("string");
     expect(pk.public_key_sig_key_id).toBe(keyId);
     expect(expectOk(await h.call("GET", `${V}/user/${user.userId}/public_key/${keyId}`))).toEqual(pk);
     const vk = expectOk(await h.call("GET", `${V}/user/${user.userId}/verify_key/${keyId}`));
-    expect(vk).toMatchObject({ verify_key_id: keyId, verify_key_alg: "ED25519" });
+    expect(vk).toMatchObject({ verify_key_id: keyId, verify_key_alg: session.userKeys[0]!.verifyKey.alg });
     expectError(await h.call("GET", `${V}/user/unknown/public_key`), 400, 100);
     expectError(await h.call("GET", `${V}/user/${user.userId}/public_key/unknown`), 400, 100);
     expectError(await h.call("GET", `${V}/user/${user.userId}/verify_key/unknown`), 400, 100);
