@@ -16,4 +16,6 @@ export const TARGETS: Record<string, Target> = {
   "sha256-1mib": { peer: "hash-wasm", ratio: 0.8 },
   "hmac-sha256-64b": { peer: "libsodium-sumo", ratio: 0.8 },
   "register-prepare": { peer: "sentc_wasm", ratio: 2.0 },
+  "hybrid-encrypt-32b": { peer: "sentc_wasm", ratio: 1.0 },
+  "hybrid-decrypt-32b": { peer: "sentc_wasm", ratio: 1.0 },
 };
