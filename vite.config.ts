@@ -24,9 +24,10 @@ function defaultCoreSource(mode: "esm" | "umd"): Plugin {
     load(id) {
       if (id !== VIRTUAL_SOURCE) return null;
       if (mode === "esm") {
-        // Built from a variable so that the library build leaves the URL alone (Vite's library mode would
-        // inline a literal one); the application's bundler or the browser resolves it at run time.
-        return `const file = "./core.wasm";\nexport function defaultCoreSource() { return new URL(file, import.meta.url); }\n`;
+        // A literal `new URL("./core.wasm", import.meta.url)`: application bundlers (Vite, webpack 5, Parcel,
+        // Rollup) recognise it and emit the core as an asset; unbundled, the browser resolves it beside
+        // dist/sentc.js. This virtual module has no folder, so the library build itself leaves it alone.
+        return `export function defaultCoreSource() { return new URL("./core.wasm", import.meta.url); }\n`;
       }
       const base64 = readFileSync(new URL("./build/core.wasm", import.meta.url)).toString("base64");
       return [

@@ -1,76 +1,87 @@
 /**
- * The SDK from a plain HTML page with <script src="sentc.umd.js"> in headless Chromium, against the project's
- * server on 127.0.0.1: init, register, login, encrypt and decrypt, a page reload that restores the user from
- * IndexedDB, and a logout that empties it.
+ * The SDK in headless Chromium against the project's server on 127.0.0.1, in two apps: a plain HTML page with
+ * <script src="sentc.umd.js"> (window.Sentc.default) and a Vite-bundled app with `import Sentc from "sentc-as"`.
+ * Each: init, register, login, encrypt and decrypt, a page reload that restores the user from IndexedDB, and a
+ * logout that empties it.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { build } from "vite";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSdkHarness, type SdkHarness } from "../test/sdk/helpers.js";
 import { launchChromium } from "./helpers/chromium.js";
 import { serveFolder, type StaticServer } from "./helpers/static-server.js";
 
-const OUT = "build/e2e/sdk-umd";
+const UMD_OUT = "build/e2e/sdk-apps/umd";
+const ESM_OUT = "build/e2e/sdk-apps/esm";
 let browser: Browser;
-let site: StaticServer;
+const sites: Record<string, StaticServer> = {};
 let api: SdkHarness;
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>sentc-as UMD</title></head>
 <body>
 <script src="./sentc.umd.js"></script>
-<script>
-  const Sentc = window.Sentc.default;
-  const options = () => JSON.parse(new URLSearchParams(location.search).get("options"));
-  /** Counts the records the SDK keeps in IndexedDB (database "sentclose", store "keys"). */
-  window.storedRecords = () => new Promise((resolve, reject) => {
-    const open = indexedDB.open("sentclose");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains("keys")) { db.close(); resolve(0); return; }
-      const count = db.transaction("keys", "readonly").objectStore("keys").count();
-      count.onsuccess = () => { db.close(); resolve(count.result); };
-      count.onerror = () => reject(count.error);
-    };
-  });
-  window.ready = Sentc.init(options());
+<script type="module">
+  import { exposeSdk } from "./page-api.js";
+  exposeSdk(window.Sentc.default);
 </script>
 </body></html>`;
 
 beforeAll(async () => {
   execFileSync(process.execPath, ["scripts/build-lib.mjs"], { stdio: "ignore" });
-  mkdirSync(OUT, { recursive: true });
-  copyFileSync("dist/sentc.umd.js", `${OUT}/sentc.umd.js`);
-  writeFileSync(`${OUT}/index.html`, PAGE);
+  // The UMD page, with the page helpers compiled to plain JS by a tiny Vite library build.
+  mkdirSync(UMD_OUT, { recursive: true });
+  copyFileSync("dist/sentc.umd.js", `${UMD_OUT}/sentc.umd.js`);
+  writeFileSync(`${UMD_OUT}/index.html`, PAGE);
+  await build({
+    configFile: false,
+    logLevel: "warn",
+    build: { outDir: UMD_OUT, emptyOutDir: false, lib: { entry: "e2e/apps/page-api.ts", formats: ["es"], fileName: () => "page-api.js" } },
+  });
+  // The Vite app, resolving "sentc-as" to the package's ESM build as an installed package would.
+  await build({
+    configFile: false,
+    logLevel: "warn",
+    root: "e2e/apps/esm-app",
+    resolve: { alias: { "sentc-as": resolve("dist/sentc.js") } },
+    build: { outDir: resolve(ESM_OUT), emptyOutDir: true },
+  });
   api = await startSdkHarness();
-  site = await serveFolder(OUT);
+  sites.umd = await serveFolder(UMD_OUT);
+  sites.esm = await serveFolder(ESM_OUT);
   browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await site?.close();
+  for (const site of Object.values(sites)) await site.close();
   await api?.h.close();
 });
 
-async function open(context: BrowserContext): Promise<Page> {
+async function open(context: BrowserContext, app: string): Promise<Page> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));
   const options = { app_token: api.lax.publicToken, base_url: api.baseUrl };
-  await page.goto(`${site.url}index.html?options=${encodeURIComponent(JSON.stringify(options))}`);
+  await page.goto(`${sites[app]!.url}index.html?options=${encodeURIComponent(JSON.stringify(options))}`);
   await page.waitForFunction(() => (window as { ready?: unknown }).ready !== undefined);
   expect(errors).toEqual([]);
   return page;
 }
 
-describe("the UMD build in a page, with the project's server", () => {
+describe.each(["umd", "esm"])("the SDK in the %s app, with the project's server", (app) => {
+  it("the Vite app emitted the core as an asset", () => {
+    if (app === "esm") expect(readdirSync(`${ESM_OUT}/assets`).some((file) => file.endsWith(".wasm"))).toBe(true);
+    else expect(existsSync(`${UMD_OUT}/sentc.umd.js`)).toBe(true);
+  });
+
   it("register, login, encrypt, reload (restored from IndexedDB), logout (IndexedDB emptied)", async () => {
     const context = await browser.newContext();
-    const identifier = `umd-${Date.now()}`;
-    let page = await open(context);
+    const identifier = `${app}-${Date.now()}`;
+    let page = await open(context, app);
 
     const first = await page.evaluate(async (id) => {
       const S = (window as any).Sentc.default;
@@ -98,7 +109,7 @@ describe("the UMD build in a page, with the project's server", () => {
 
     // A reload: init restores the user from IndexedDB and it still decrypts what it encrypted before.
     await page.close();
-    page = await open(context);
+    page = await open(context, app);
     const second = await page.evaluate(async (encrypted) => {
       const user = await (window as any).ready;
       return { userId: user?.user_data.user_id, decrypted: await user.decryptString(encrypted, true, user.user_data.user_id) };
@@ -113,7 +124,7 @@ describe("the UMD build in a page, with the project's server", () => {
     });
     expect(afterLogout).toBe(0);
     await page.close();
-    page = await open(context);
+    page = await open(context, app);
     expect(await page.evaluate(async () => (await (window as any).ready) === undefined)).toBe(true);
     await context.close();
   });

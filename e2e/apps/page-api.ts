@@ -1,0 +1,30 @@
+// What the browser tests reach through `window`: the SDK, the init promise, and a count of the records the SDK
+// keeps in IndexedDB (database "sentclose", store "keys").
+export function exposeSdk(Sentc: { init(options: unknown): Promise<unknown> }): void {
+  const options = JSON.parse(new URLSearchParams(location.search).get("options") ?? "{}");
+  const page = window as unknown as Record<string, unknown>;
+  page.Sentc = { default: Sentc };
+  page.storedRecords = storedRecords;
+  page.ready = Sentc.init(options);
+}
+
+function storedRecords(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open("sentclose");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains("keys")) {
+        db.close();
+        resolve(0);
+        return;
+      }
+      const count = db.transaction("keys", "readonly").objectStore("keys").count();
+      count.onsuccess = () => {
+        db.close();
+        resolve(count.result);
+      };
+      count.onerror = () => reject(count.error);
+    };
+  });
+}
