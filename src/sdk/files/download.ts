@@ -1,0 +1,154 @@
+/**
+ * Download and decrypt a file (sdk.md §4.4 "Download"): the meta data (all part pages), the content key, the file
+ * name, then the parts in sequence order, each opened with the key the previous one carried.
+ *
+ * Unlike the reference: the result is the bytes (wrap them with `FileHelper.toObjectUrl` for a blob URL), not a
+ * blob URL built through IndexedDB; downloads are not serialized by a global lock; cancelling goes through an
+ * `AbortSignal` (`SentcError("aborted")`) and wipes what was decrypted so far; `on_part` streams parts and
+ * `resume` continues an interrupted download from its checkpoint.
+ */
+import { SentcError } from "../../errors.js";
+import { FILE_PART_PAGE, deleteFile as apiDeleteFile, downloadPart, getFile, getFileParts, updateFileName as apiUpdateFileName, type FilePartListItem } from "../../api/endpoints/files.js";
+import type { RequestOptions } from "../../api/http.js";
+import { prepareFileNameUpdate } from "../../protocol/file.js";
+import { exportSymKey, importSymKey, importVerifyKey, type VerifyKey } from "../../protocol/keys.js";
+import { ALG } from "../../protocol/algorithms.js";
+import type { SymKey } from "../SymKey.js";
+import { decryptPart, type AesEngine } from "./part-crypto.js";
+import type { DownloadCheckpoint, FileDownloadContext, FileDownloadOptions, FileDownloadOutput, FileMetaInformation, FileTransport } from "./types.js";
+
+function requestOptions(transport: FileTransport, signal?: AbortSignal): RequestOptions {
+  const options: RequestOptions = {};
+  if (signal !== undefined) options.signal = signal;
+  if (transport.group_as_member !== undefined) options.groupAccessId = transport.group_as_member;
+  return options;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new SentcError("aborted", "the download was cancelled", { cause: signal.reason });
+}
+
+/**
+ * The file's meta data with every part (paging `part_fetch` when the first answer holds 500) in sequence order,
+ * without the key (the reference's `downloadFileMetaInformation`).
+ */
+export async function getFileMetaData(transport: FileTransport, file_id: string, signal?: AbortSignal): Promise<FileMetaInformation> {
+  const options = requestOptions(transport, signal);
+  const meta = await getFile(transport.http, transport.jwt, file_id, transport.group_id, options);
+  if (meta.file_id !== file_id) throw new SentcError("invalid_server_response", "the server answered another file than asked for");
+  const parts: FilePartListItem[] = [...meta.part_list];
+  let page = meta.part_list;
+  while (page.length >= FILE_PART_PAGE) {
+    checkAborted(signal);
+    const last = page.reduce((max, part) => Math.max(max, part.sequence), Number.MIN_SAFE_INTEGER);
+    page = await getFileParts(transport.http, file_id, last, requestOptions(transport, signal));
+    if (page.some((part) => part.sequence <= last)) throw new SentcError("invalid_server_response", "the part list did not advance");
+    parts.push(...page);
+  }
+  parts.sort((a, b) => a.sequence - b.sequence);
+  return {
+    file_id: meta.file_id,
+    master_key_id: meta.master_key_id,
+    owner: meta.owner,
+    belongs_to: meta.belongs_to,
+    belongs_to_type: meta.belongs_to_type,
+    encrypted_key: meta.encrypted_key,
+    encrypted_key_alg: meta.encrypted_key_alg,
+    time: meta.time,
+    part_list: parts,
+    file_name: undefined,
+    encrypted_file_name: meta.encrypted_file_name,
+  };
+}
+
+/**
+ * Meta data, content key and clear file name (the reference's `downloadFileMetaInfo`). The name is encrypted
+ * unsigned by every SDK, so it is decrypted without verification.
+ */
+export async function downloadFileMetaInfo(ctx: FileDownloadContext, file_id: string, signal?: AbortSignal): Promise<[FileMetaInformation, SymKey]> {
+  const meta = await getFileMetaData(ctx, file_id, signal);
+  if (meta.encrypted_key_alg !== ALG.aesGcm) throw new SentcError("unsupported_algorithm", `file key alg "${meta.encrypted_key_alg}"`);
+  const key = await ctx.getKey(meta.master_key_id, meta.encrypted_key);
+  if (meta.encrypted_file_name !== undefined && meta.encrypted_file_name !== "") meta.file_name = key.decryptString(meta.encrypted_file_name);
+  return [meta, key];
+}
+
+function checkpoint(nextIndex: number, key: Uint8Array): DownloadCheckpoint {
+  return { next_index: nextIndex, key: exportSymKey({ alg: ALG.aesGcm, key, keyId: "" }) };
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/**
+ * Downloads and decrypts the parts of `meta` with the content `key` (the reference's `downloadFileWithMetaInfo`),
+ * in order; resolves to the file's bytes (empty when `on_part` streams them). Progress is `(i + 1) / parts`.
+ */
+export async function downloadFileWithMetaInfo(transport: FileTransport, key: SymKey, meta: FileMetaInformation, options: FileDownloadOptions = {}): Promise<Uint8Array> {
+  const { signal } = options;
+  const engine: AesEngine = options.engine ?? "auto";
+  const verifyKey: VerifyKey | null = options.verify_key ? importVerifyKey(options.verify_key) : null;
+  const parts = meta.part_list;
+  if (parts.length === 0) throw new SentcError("invalid_server_response", "the file has no parts");
+  let start = 0;
+  let previous: Uint8Array;
+  if (options.resume) {
+    const { next_index } = options.resume;
+    if (!Number.isSafeInteger(next_index) || next_index < 0 || next_index > parts.length) throw new SentcError("invalid_input", "resume.next_index is out of range");
+    start = next_index;
+    previous = importSymKey(options.resume.key).key;
+  } else {
+    previous = key.protocolKey().key;
+  }
+  const collected: Uint8Array[] = [];
+  try {
+    for (let i = start; i < parts.length; i++) {
+      checkAborted(signal);
+      const part = parts[i]!;
+      const encrypted = await downloadPart(transport.http, part.part_id, part.extern_storage ? transport.file_part_url : undefined, requestOptions(transport, signal));
+      checkAborted(signal);
+      const { plaintext, nextKey } = await decryptPart(previous, encrypted, verifyKey, engine);
+      previous.fill(0);
+      previous = nextKey;
+      if (options.on_part) await options.on_part(plaintext, checkpoint(i + 1, nextKey));
+      else collected.push(plaintext);
+      options.download_callback?.((i + 1) / parts.length);
+    }
+    return options.on_part ? new Uint8Array(0) : concat(collected);
+  } finally {
+    previous.fill(0);
+    // A cancelled or failed download leaves no decrypted bytes behind; a finished one hands out a copy.
+    for (const chunk of collected) chunk.fill(0);
+  }
+}
+
+/** Meta data, key, name and content in one call (the reference's `downloadFile`, returning bytes instead of a blob URL). */
+export async function downloadFile(ctx: FileDownloadContext, file_id: string, options: FileDownloadOptions = {}): Promise<FileDownloadOutput> {
+  const [meta, key] = await downloadFileMetaInfo(ctx, file_id, options.signal);
+  const data = await downloadFileWithMetaInfo(ctx, key, meta, options);
+  return { data, file_name: meta.file_name, meta, key };
+}
+
+/** `PUT /file/<id>`: a new name (encrypted with the file's key), or none when `file_name` is empty (owner only). */
+export async function updateFileName(transport: FileTransport, file_id: string, key: SymKey, file_name?: string | null): Promise<void> {
+  const content = key.protocolKey();
+  let body: string;
+  try {
+    body = prepareFileNameUpdate(content, file_name ?? null);
+  } finally {
+    content.key.fill(0);
+  }
+  await apiUpdateFileName(transport.http, transport.jwt, file_id, body, requestOptions(transport));
+}
+
+/** `DELETE /file/<id>` (or the group route with `group_id`). */
+export async function deleteFile(transport: FileTransport, file_id: string): Promise<void> {
+  await apiDeleteFile(transport.http, transport.jwt, file_id, transport.group_id, requestOptions(transport));
+}

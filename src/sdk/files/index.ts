@@ -1,0 +1,41 @@
+/**
+ * src/sdk/files: encrypted file upload and download (sdk.md §4.4) as functions over a small context, for `User` and
+ * `Group` to call, plus the reference's `FileHelper`.
+ */
+import { SentcError } from "../../errors.js";
+
+export { DEFAULT_PART_SIZE, MAX_PART_SIZE, doneFileRegister, partCount, prepareRegisterFile, uploadFile, uploadFileParts, type FileInput } from "./upload.js";
+export { deleteFile, downloadFile, downloadFileMetaInfo, downloadFileWithMetaInfo, getFileMetaData, updateFileName } from "./download.js";
+export { WEBCRYPTO_MIN_BYTES, decryptPart, encryptPart, hasWebCrypto, openBody, sealBody, type AesEngine } from "./part-crypto.js";
+export type {
+  DownloadCheckpoint,
+  FileCreateOutput,
+  FileDownloadContext,
+  FileDownloadOptions,
+  FileDownloadOutput,
+  FileMetaInformation,
+  FileProgressCallback,
+  FileTransport,
+  FileUploadContext,
+  FileUploadOptions,
+} from "./types.js";
+
+/** The reference's `FileHelper`: reading a `Blob`, and a blob URL for downloaded bytes. */
+export const FileHelper = {
+  /** The bytes of `blob` as an `ArrayBuffer`, or as a `data:` URL with `asUrl`. */
+  async fileParse(blob: Blob, asUrl = false): Promise<ArrayBuffer | string> {
+    if (typeof Blob === "undefined" || !(blob instanceof Blob)) throw new SentcError("invalid_input", "fileParse needs a Blob");
+    const buffer = await blob.arrayBuffer();
+    if (!asUrl) return buffer;
+    const bytes = new Uint8Array(buffer);
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return `data:${blob.type || "application/octet-stream"};base64,${btoa(binary)}`;
+  },
+
+  /** `URL.createObjectURL` of the bytes (what the reference's `downloadFile` resolves to); revoke it when done. */
+  toObjectUrl(data: Uint8Array, type = "application/octet-stream"): string {
+    if (typeof URL.createObjectURL !== "function") throw new SentcError("unsupported_environment", "URL.createObjectURL is not available");
+    return URL.createObjectURL(new Blob([data.buffer instanceof ArrayBuffer ? (data as Uint8Array<ArrayBuffer>) : new Uint8Array(data)], { type }));
+  },
+};

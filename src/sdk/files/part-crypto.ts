@@ -1,0 +1,154 @@
+/**
+ * File part encryption (crypto.md §11) with a choice of AES-GCM engine for the part body.
+ *
+ * The format is src/protocol/file.ts's: `JSON(FileHead) ‖ 0x00 ‖ [sig ‖] nonce ‖ AES-GCM(part key, part)`, with the
+ * part key wrapped by the previous key in the head. The body of a large part may be sealed by WebCrypto
+ * (`crypto.subtle`, hardware AES in browsers and Node) instead of the wasm core; both take the nonce from the
+ * core's CSPRNG (`randomBytes`, as `symEncrypt` does), and AES-GCM with the same key, nonce and input is the same
+ * bytes, so the output of either engine reads with the other and with the reference. The 32-byte key wrap and
+ * signatures always use the core.
+ */
+import { randomBytes } from "../../core/index.js";
+import { SentcError } from "../../errors.js";
+import { NONCE_BYTES, SYM_OVERHEAD, symDecrypt, symEncrypt } from "../../protocol/aead.js";
+import { ALG } from "../../protocol/algorithms.js";
+import { fromBase64, toBase64 } from "../../protocol/encoding.js";
+import { isRecord, parseJson, stringField } from "../../protocol/json.js";
+import { generateSymKey } from "../../protocol/keypairs.js";
+import type { SignKey, VerifyKey } from "../../protocol/keys.js";
+import { signOnly, splitSignature, verifyOnly } from "../../protocol/signature.js";
+
+/** Which AES-GCM implementation seals part bodies: `auto` uses WebCrypto for parts of `WEBCRYPTO_MIN_BYTES` and more when present. */
+export type AesEngine = "auto" | "wasm" | "webcrypto";
+
+/** From this plaintext size on, `auto` uses WebCrypto (below it the wasm call is cheaper than the async round trip). */
+export const WEBCRYPTO_MIN_BYTES = 64 * 1024;
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+
+function subtle(): SubtleCrypto | undefined {
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  return c !== undefined && typeof c.subtle?.encrypt === "function" ? c.subtle : undefined;
+}
+
+/** True when WebCrypto AES-GCM is available in this runtime. */
+export function hasWebCrypto(): boolean {
+  return subtle() !== undefined;
+}
+
+function pick(engine: AesEngine, length: number): SubtleCrypto | undefined {
+  if (engine === "wasm") return undefined;
+  const s = subtle();
+  if (engine === "webcrypto") {
+    if (s === undefined) throw new SentcError("unsupported_environment", "WebCrypto (crypto.subtle) is not available");
+    return s;
+  }
+  if (engine !== "auto") throw new SentcError("invalid_input", `unknown AES engine "${String(engine)}"`);
+  return length >= WEBCRYPTO_MIN_BYTES ? s : undefined;
+}
+
+/** A view WebCrypto accepts (it refuses views of a SharedArrayBuffer). */
+function buffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+}
+
+/**
+ * sentc's symmetric construction `nonce(12) ‖ ciphertext ‖ tag(16)` (crypto.md §3.1) with the chosen engine;
+ * `nonce` defaults to 12 fresh bytes from the core's CSPRNG.
+ */
+export async function sealBody(key: Uint8Array, plaintext: Uint8Array, engine: AesEngine = "auto", nonce: Uint8Array = randomBytes(NONCE_BYTES)): Promise<Uint8Array> {
+  if (!(key instanceof Uint8Array) || key.length !== 32) throw new SentcError("invalid_input", "the key must be 32 bytes");
+  if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_BYTES) throw new SentcError("invalid_input", `the nonce must be ${NONCE_BYTES} bytes`);
+  if (!(plaintext instanceof Uint8Array)) throw new SentcError("invalid_input", "the plaintext must be a Uint8Array");
+  const s = pick(engine, plaintext.length);
+  if (s === undefined) return symEncrypt(key, plaintext, nonce);
+  const cryptoKey = await s.importKey("raw", buffer(key), { name: "AES-GCM" }, false, ["encrypt"]);
+  const sealed = new Uint8Array(await s.encrypt({ name: "AES-GCM", iv: buffer(nonce), tagLength: 128 }, cryptoKey, buffer(plaintext)));
+  const out = new Uint8Array(NONCE_BYTES + sealed.length);
+  out.set(nonce, 0);
+  out.set(sealed, NONCE_BYTES);
+  return out;
+}
+
+/** Opens `nonce ‖ ciphertext ‖ tag`; a wrong key or tampered data is `decryption_failed` with either engine. */
+export async function openBody(key: Uint8Array, data: Uint8Array, engine: AesEngine = "auto"): Promise<Uint8Array> {
+  if (!(key instanceof Uint8Array) || key.length !== 32) throw new SentcError("invalid_input", "the key must be 32 bytes");
+  if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
+  if (data.length < SYM_OVERHEAD) throw new SentcError("decryption_failed", "encrypted data is too short");
+  const s = pick(engine, data.length - SYM_OVERHEAD);
+  if (s === undefined) return symDecrypt(key, data);
+  const cryptoKey = await s.importKey("raw", buffer(key), { name: "AES-GCM" }, false, ["decrypt"]);
+  try {
+    const view = buffer(data);
+    return new Uint8Array(await s.decrypt({ name: "AES-GCM", iv: view.subarray(0, NONCE_BYTES), tagLength: 128 }, cryptoKey, view.subarray(NONCE_BYTES)));
+  } catch (cause) {
+    throw new SentcError("decryption_failed", "can't decrypt: wrong key or tampered data", { cause });
+  }
+}
+
+/** Encrypts one part; returns the bytes to upload and the key that wraps the next part's key (wipe it when done). */
+export async function encryptPart(
+  previousKey: Uint8Array,
+  plaintext: Uint8Array,
+  signKey: SignKey | null | undefined,
+  engine: AesEngine = "auto",
+): Promise<{ part: Uint8Array; nextKey: Uint8Array }> {
+  if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32) throw new SentcError("invalid_input", "the previous key must be 32 bytes");
+  const partKey = generateSymKey().key;
+  let body = await sealBody(partKey, plaintext, engine);
+  if (signKey) {
+    const signature = signOnly(signKey, body);
+    const signed = new Uint8Array(signature.length + body.length);
+    signed.set(signature, 0);
+    signed.set(body, signature.length);
+    body = signed;
+  }
+  const sign = signKey ? { id: signKey.keyId, alg: signKey.alg } : null;
+  const head = utf8.encode(JSON.stringify({ key: toBase64(symEncrypt(previousKey, partKey)), sign, sym_key_alg: ALG.aesGcm }));
+  const part = new Uint8Array(head.length + 1 + body.length);
+  part.set(head, 0);
+  part.set(body, head.length + 1);
+  return { part, nextKey: partKey };
+}
+
+/**
+ * Decrypts one part; returns the plaintext and the key for the next part. With `verifyKey` the part must be signed
+ * by that key (`missing_signature`, `wrong_verify_key`, `verification_failed`); without it a signature is skipped.
+ */
+export async function decryptPart(
+  previousKey: Uint8Array,
+  part: Uint8Array,
+  verifyKey: VerifyKey | null | undefined,
+  engine: AesEngine = "auto",
+): Promise<{ plaintext: Uint8Array; nextKey: Uint8Array }> {
+  if (!(part instanceof Uint8Array)) throw new SentcError("invalid_input", "the part must be a Uint8Array");
+  const zero = part.indexOf(0);
+  if (zero < 0) throw new SentcError("invalid_format", "file part has no head separator (0x00)");
+  let headText: string;
+  try {
+    headText = utf8Decoder.decode(part.subarray(0, zero));
+  } catch (cause) {
+    throw new SentcError("invalid_format", "file part head is not UTF-8", { cause });
+  }
+  const head = parseJson(headText, "file head");
+  if (!isRecord(head)) throw new SentcError("invalid_format", "file head: expected an object");
+  const alg = stringField(head, "sym_key_alg", "file head");
+  if (alg !== ALG.aesGcm) throw new SentcError("unsupported_algorithm", `file head: unknown alg "${alg}"`);
+  const partKey = symDecrypt(previousKey, fromBase64(stringField(head, "key", "file head")));
+  let body = part.subarray(zero + 1);
+  const sign = head.sign;
+  if (sign !== null && sign !== undefined) {
+    if (!isRecord(sign)) throw new SentcError("invalid_format", "file head: sign must be an object or null");
+    const signAlg = stringField(sign, "alg", "file head.sign");
+    const { signature, data } = splitSignature(signAlg, body);
+    if (verifyKey) {
+      if (verifyKey.keyId !== stringField(sign, "id", "file head.sign")) throw new SentcError("wrong_verify_key", "the part was signed by another key");
+      if (verifyKey.alg !== signAlg || !verifyOnly(verifyKey, signature, data)) throw new SentcError("verification_failed", "the part signature does not verify");
+    }
+    body = data;
+  } else if (verifyKey) {
+    throw new SentcError("missing_signature", "the part is not signed");
+  }
+  return { plaintext: await openBody(partKey, body, engine), nextKey: partKey };
+}
