@@ -1,14 +1,16 @@
 /**
- * The logged-in user (sdk.md §2.3 without the group methods, §4 asymmetric encryption and signing).
+ * The logged-in user (sdk.md §2.3, §4 asymmetric encryption and signing); the groups are in Group.ts.
  *
  * Differences from the reference, on purpose (Appendix B): refresh tokens are kept in memory in every mode and
  * persisted in `api` mode (2); `logOut` removes everything the SDK stored for the user (4); `updateUser` re-keys the
  * storage (5); `registerRawOtp` sets `mfa` only after success (6); a missing MFA token is `mfa_required` for every
  * fresh-JWT method (7); device key sessions send every page of keys (3); one refresh at a time (9, via JwtManager);
- * asking to verify unsigned data is `missing_signature` instead of a silent skip.
+ * asking to verify unsigned data is `missing_signature` instead of a silent skip. Own-backend group creation has a
+ * `done` step that checks sentc's envelope.
  */
 import { SentcError } from "../errors.js";
 import { JwtManager, userApi, type SessionTokens } from "../api/index.js";
+import * as groupApi from "../api/endpoints/group.js";
 import { prepareRegisterDevice as protocolPrepareRegisterDevice } from "../protocol/device.js";
 import { fromBase64 } from "../protocol/encoding.js";
 import {
@@ -19,6 +21,7 @@ import {
   encryptRawAsymmetric,
   encryptStringAsymmetric,
 } from "../protocol/encrypt.js";
+import { prepareCreateGroup } from "../protocol/group-create.js";
 import { encryptGroupKeysForMember, KEY_SESSION_THRESHOLD } from "../protocol/group-member.js";
 import { parseHead, splitHead, type EncryptedHead } from "../protocol/head.js";
 import { isRecord } from "../protocol/json.js";
@@ -40,6 +43,9 @@ import {
   type LoginResult,
   type SdkContext,
 } from "./internal.js";
+import { Group } from "./Group.js";
+import { cursor, groupListItem, inviteItem } from "./group-internal.js";
+import type { GroupList, GroupVerify } from "./group-types.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { CACHE_PREFIXES, STORAGE_KEYS } from "./storage.js";
 import type { CryptoRawOutput, GroupInviteListItem, OtpRegister, UserData, UserDeviceList, UserKeyData, UserPublicKeyData } from "./types.js";
@@ -296,9 +302,17 @@ export class User {
     await store.delete(STORAGE_KEYS.userData(this.#identifier));
     if ((await store.getItem(STORAGE_KEYS.actualUser)) === this.#identifier) await store.delete(STORAGE_KEYS.actualUser);
     if (store.keys) {
-      const groupPrefix = STORAGE_KEYS.groupDataPrefix(this.user_data.user_id);
-      for (const key of await store.keys()) {
-        if (key.startsWith(groupPrefix) || CACHE_PREFIXES.some((prefix) => key.startsWith(prefix))) await store.delete(key);
+      const keys = await store.keys();
+      // The user's groups, and the groups it reached as one of them (stored under that group's id).
+      const members = [this.user_data.user_id];
+      const groupPrefixes: string[] = [];
+      for (let i = 0; i < members.length; i++) {
+        const prefix = STORAGE_KEYS.groupDataPrefix(members[i]!);
+        groupPrefixes.push(prefix);
+        for (const key of keys) if (key.startsWith(prefix) && !members.includes(key.slice(prefix.length))) members.push(key.slice(prefix.length));
+      }
+      for (const key of keys) {
+        if (groupPrefixes.some((prefix) => key.startsWith(prefix)) || CACHE_PREFIXES.some((prefix) => key.startsWith(prefix))) await store.delete(key);
       }
     } else {
       // An adapter that cannot list its keys: remove the ones this user is known to have written.
@@ -483,6 +497,80 @@ export class User {
       if (left.length === pending.length) break;
       pending = left;
     }
+  }
+
+  // ---------- groups (sdk.md §2.3 "Groups from the user side") ----------
+
+  /** Own backend: the `CreateData` for `POST /api/v1/group` (the first key is encrypted to the newest user key). */
+  prepareGroupCreate(sign = false): string {
+    const signKey = sign ? importSignKey(this.getSignKeySync()) : null;
+    const { serverInput, keys } = prepareCreateGroup({ creatorPublicKey: importPublicKey(this.getNewestPublicKey()), signKey, starter: this.user_data.user_id });
+    keys.groupKey.key.fill(0);
+    wipeKey(keys.privateKey);
+    keys.hmacKey?.key.fill(0);
+    keys.sortableKey?.key.fill(0);
+    if (signKey) wipeKey(signKey);
+    return serverInput;
+  }
+
+  /** Own backend: reads the envelope of `POST /api/v1/group` (or `/group/forced/<user_id>`) → the new group id. */
+  doneGroupCreate(server_output: string): string {
+    const what = "POST /group result";
+    const result = resultObject(readServerOutput(server_output, what), what);
+    const id = result.group_id;
+    if (typeof id !== "string" || id.length === 0) throw new SentcError("invalid_server_response", `${what}: "group_id" must be a non-empty string`);
+    return id;
+  }
+
+  /** `POST /group`: a new group with this user as creator (rank 0); `sign` signs the group key. Resolves to its id. */
+  async createGroup(sign = false): Promise<string> {
+    return groupApi.createGroup(this.#ctx.http, this.#jwt, this.prepareGroupCreate(sign));
+  }
+
+  /**
+   * Loads a group (from the store, revalidated every 5 minutes, or from the server with all its keys), acting as
+   * the connected group `group_as_member` when given. `verify` 1 checks signed group keys (ignoring failures to
+   * fetch the signer's key), 2 checks and throws on every failure.
+   */
+  getGroup(group_id: string, group_as_member?: string, verify: GroupVerify = 0): Promise<Group> {
+    return Group.load({ ctx: this.#ctx, jwt: this.#jwt, user: this }, group_id, { groupAsMember: group_as_member, verify });
+  }
+
+  /** `GET /group/all/…`: 50 of the user's groups after `last`. */
+  async getGroups(last: GroupList | null = null): Promise<GroupList[]> {
+    return (await groupApi.getGroupsForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(groupListItem);
+  }
+
+  /** `GET /group/invite/…`: the user's pending group invites. */
+  async getGroupInvites(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
+    return (await groupApi.getInvitesForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(inviteItem);
+  }
+
+  /** `PATCH /group/<id>/invite`. */
+  async acceptGroupInvite(group_id: string): Promise<void> {
+    await groupApi.acceptInvite(this.#ctx.http, this.#jwt, group_id);
+    this.group_invites = this.group_invites.filter((invite) => invite.group_id !== group_id);
+  }
+
+  /** `DELETE /group/<id>/invite`. */
+  async rejectGroupInvite(group_id: string): Promise<void> {
+    await groupApi.rejectInvite(this.#ctx.http, this.#jwt, group_id);
+    this.group_invites = this.group_invites.filter((invite) => invite.group_id !== group_id);
+  }
+
+  /** `PATCH /group/<id>/join_req`: asks to join the group. */
+  async groupJoinRequest(group_id: string): Promise<void> {
+    await groupApi.joinRequest(this.#ctx.http, this.#jwt, group_id);
+  }
+
+  /** `GET /group/joins/…`: the join requests this user sent. */
+  async sentJoinReq(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
+    return (await groupApi.getSentJoinRequestsForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(inviteItem);
+  }
+
+  /** `DELETE /group/joins/<group_id>`: withdraws the join request to that group. */
+  async deleteJoinReq(id: string): Promise<void> {
+    await groupApi.deleteSentJoinRequestForUser(this.#ctx.http, this.#jwt, id);
   }
 
   // ---------- verification ----------

@@ -1,11 +1,22 @@
 /**
- * src/sdk: `Sentc` (static entry), `User`, the key store. Composes src/api (HTTP, JWT) and src/protocol (formats)
+ * src/sdk: `Sentc` (static entry), `User`, `Group`, the key store. Composes src/api (HTTP, JWT) and src/protocol (formats)
  * and owns the state (current user, storage).
  */
 export { default as Sentc, DEFAULT_BASE_URL } from "./Sentc.js";
 export type { DoneLoginOutput, LoginUser, SentcInternalOptions } from "./Sentc.js";
 export { User } from "./User.js";
 export type { PreRegisterDeviceData } from "./User.js";
+export { Group } from "./Group.js";
+export type {
+  GroupChildrenListItem,
+  GroupData,
+  GroupJoinReqListItem,
+  GroupKey,
+  GroupKeyRotationOut,
+  GroupList,
+  GroupUserListItem,
+  GroupVerify,
+} from "./group-types.js";
 export type { LoginStartState, LoginVerifyState } from "./internal.js";
 export { IndexedDbStorage, MemoryStorage, STORAGE_DB_NAME, STORAGE_STORE_NAME } from "./storage.js";
 export type { ResCallBack, StorageInterface, StorageOptions } from "./storage.js";
