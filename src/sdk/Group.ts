@@ -77,6 +77,7 @@ import {
 } from "./SymKey.js";
 import type { CryptoRawOutput, GroupInviteListItem } from "./types.js";
 import type { User } from "./User.js";
+import * as files from "./files/index.js";
 
 /** What a group needs from the SDK and its user. */
 export interface GroupEnv {
@@ -974,6 +975,41 @@ export class Group {
     const key = importSortableKey(this.getNewestSortableKey());
     return [BigInt(protocolSortableString(key, data)), key.alg, key.keyId];
   }
+
+  // ---------- files (sdk.md §4.4) ----------
+
+  #fileTransport(): files.FileTransport {
+    const transport: files.FileTransport = { http: this.#http, jwt: this.#jwt, group_id: this.data.group_id };
+    if (this.data.access_by_group_as_member !== undefined) transport.group_as_member = this.data.access_by_group_as_member;
+    if (this.#env.ctx.options.file_part_url !== undefined) transport.file_part_url = this.#env.ctx.options.file_part_url;
+    return transport;
+  }
+
+  /** Encrypts and uploads a file that belongs to this group, under a content key wrapped by the newest group key. */
+  async createFile(file: files.FileInput, sign = false, upload_callback?: files.FileProgressCallback, options: files.FileUploadOptions = {}): Promise<files.FileCreateOutput> {
+    const [key, encrypted_key] = await this.generateNonRegisteredKey();
+    return files.uploadFile({ ...this.#fileTransport(), key, encrypted_key, belongs_to_type: "Group", belongs_to_id: this.data.group_id }, file, {
+      ...options,
+      sign,
+      sign_key: sign ? this.getSignKeySync() : undefined,
+      upload_callback: upload_callback ?? options.upload_callback,
+    });
+  }
+
+  /** Downloads and decrypts a group file; with `verify_key` every part must be signed by it. */
+  async downloadFile(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
+    const context: files.FileDownloadContext = { ...this.#fileTransport(), getKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey as string) };
+    return files.downloadFile(context, file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
+  }
+
+  updateFileName(file_id: string, content_key: ContentKey, file_name?: string | null): Promise<void> {
+    return files.updateFileName(this.#fileTransport(), file_id, content_key, file_name);
+  }
+
+  deleteFile(file_id: string): Promise<void> {
+    return files.deleteFile(this.#fileTransport(), file_id);
+  }
+
 }
 
 function wipeCreatedKeys(keys: { groupKey: SymKey; privateKey: PrivateKey; hmacKey?: { key: Uint8Array }; sortableKey?: { key: Uint8Array }; signKey?: PrivateKey | object }): void {

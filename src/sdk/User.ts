@@ -49,6 +49,8 @@ import type { GroupList, GroupVerify } from "./group-types.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { CACHE_PREFIXES, STORAGE_KEYS } from "./storage.js";
 import type { CryptoRawOutput, GroupInviteListItem, OtpRegister, UserData, UserDeviceList, UserKeyData, UserPublicKeyData } from "./types.js";
+import * as files from "./files/index.js";
+import { generateNonRegisteredKeyByPublicKey, getNonRegisteredKeyByPrivateKey, symKeyContext, type SymKey } from "./SymKey.js";
 
 /** How often `finishKeyRotation` goes over the pending rotations (a rotation may need the key of another one). */
 const KEY_ROTATION_ROUNDS = 10;
@@ -668,6 +670,48 @@ export class User {
     const { head } = splitHead(fromBase64(data));
     return decryptStringAsymmetric(this.#privateKeyForSync(head), data, explicitVerifyKey(head, verify_key));
   }
+
+  // ---------- content keys and files (sdk.md §4.3, §4.4) ----------
+
+  #fileTransport(): files.FileTransport {
+    const transport: files.FileTransport = { http: this.#ctx.http, jwt: this.#jwt };
+    if (this.#ctx.options.file_part_url !== undefined) transport.file_part_url = this.#ctx.options.file_part_url;
+    return transport;
+  }
+
+  /** A new content key wrapped for `reply_id` (default: this user): the key and its encrypted form for the server. */
+  async generateNonRegisteredKey(reply_id: string = this.user_data.user_id): Promise<[SymKey, string]> {
+    const publicKey = (await this.getPublicKey(reply_id)).public_key;
+    return generateNonRegisteredKeyByPublicKey(publicKey, symKeyContext(this.#ctx.http, this.getSignKeySync()));
+  }
+
+  /** Opens a content key wrapped for one of this user's keys (`master_key_id`). */
+  async getNonRegisteredKey(master_key_id: string, encrypted_key: string | Record<string, unknown>): Promise<SymKey> {
+    return getNonRegisteredKeyByPrivateKey(await this.getPrivateKey(master_key_id), encrypted_key, symKeyContext(this.#ctx.http, this.getSignKeySync()));
+  }
+
+  /** Encrypts and uploads a file for `reply_id` (or only for this user); progress and cancellation via `options`. */
+  async createFile(file: files.FileInput, sign = false, reply_id?: string, upload_callback?: files.FileProgressCallback, options: files.FileUploadOptions = {}): Promise<files.FileCreateOutput> {
+    const [key, encrypted_key] = await this.generateNonRegisteredKey(reply_id ?? this.user_data.user_id);
+    const context: files.FileUploadContext = { ...this.#fileTransport(), key, encrypted_key, belongs_to_type: reply_id ? "User" : "None" };
+    if (reply_id) context.belongs_to_id = reply_id;
+    return files.uploadFile(context, file, { ...options, sign, sign_key: sign ? this.getSignKeySync() : undefined, upload_callback: upload_callback ?? options.upload_callback });
+  }
+
+  /** Downloads and decrypts a file; with `verify_key` every part must be signed by it. */
+  async downloadFile(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
+    const context: files.FileDownloadContext = { ...this.#fileTransport(), getKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey) };
+    return files.downloadFile(context, file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
+  }
+
+  updateFileName(file_id: string, content_key: SymKey, file_name?: string | null): Promise<void> {
+    return files.updateFileName(this.#fileTransport(), file_id, content_key, file_name);
+  }
+
+  deleteFile(file_id: string): Promise<void> {
+    return files.deleteFile(this.#fileTransport(), file_id);
+  }
+
 }
 
 /** An explicit verify key (exported string) for a head: unsigned data with a key given is `missing_signature`. */

@@ -7,6 +7,18 @@ export type { DoneLoginOutput, LoginUser, SentcInternalOptions } from "./Sentc.j
 export { User } from "./User.js";
 export type { PreRegisterDeviceData } from "./User.js";
 export { Group } from "./Group.js";
+export * from "./files/index.js";
+export {
+  SymKey,
+  generateNonRegisteredKey,
+  generateNonRegisteredKeyByPublicKey,
+  getNonRegisteredKey,
+  getNonRegisteredKeyByPrivateKey,
+  registerSymKey,
+  fetchSymKey,
+  fetchSymKeysByMasterKey,
+  deleteSymKey,
+} from "./SymKey.js";
 export type {
   GroupChildrenListItem,
   GroupData,
