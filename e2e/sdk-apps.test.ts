@@ -4,14 +4,12 @@
  * Each: init, register, login, encrypt and decrypt, a page reload that restores the user from IndexedDB, and a
  * logout that empties it.
  */
-import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { build } from "vite";
+import { existsSync, readdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSdkHarness, type SdkHarness } from "../test/sdk/helpers.js";
 import { launchChromium } from "./helpers/chromium.js";
+import { buildEsmApp, buildUmdPage, openSdkPage } from "./helpers/sdk-pages.js";
 import { serveFolder, type StaticServer } from "./helpers/static-server.js";
 
 const UMD_OUT = "build/e2e/sdk-apps/umd";
@@ -20,35 +18,9 @@ let browser: Browser;
 const sites: Record<string, StaticServer> = {};
 let api: SdkHarness;
 
-const PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>sentc-as UMD</title></head>
-<body>
-<script src="./sentc.umd.js"></script>
-<script type="module">
-  import { exposeSdk } from "./page-api.js";
-  exposeSdk(window.Sentc.default);
-</script>
-</body></html>`;
-
 beforeAll(async () => {
-  execFileSync(process.execPath, ["scripts/build-lib.mjs"], { stdio: "ignore" });
-  // The UMD page, with the page helpers compiled to plain JS by a tiny Vite library build.
-  mkdirSync(UMD_OUT, { recursive: true });
-  copyFileSync("dist/sentc.umd.js", `${UMD_OUT}/sentc.umd.js`);
-  writeFileSync(`${UMD_OUT}/index.html`, PAGE);
-  await build({
-    configFile: false,
-    logLevel: "warn",
-    build: { outDir: UMD_OUT, emptyOutDir: false, lib: { entry: "e2e/apps/page-api.ts", formats: ["es"], fileName: () => "page-api.js" } },
-  });
-  // The Vite app, resolving "sentc-as" to the package's ESM build as an installed package would.
-  await build({
-    configFile: false,
-    logLevel: "warn",
-    root: "e2e/apps/esm-app",
-    resolve: { alias: { "sentc-as": resolve("dist/sentc.js") } },
-    build: { outDir: resolve(ESM_OUT), emptyOutDir: true },
-  });
+  await buildUmdPage(UMD_OUT);
+  await buildEsmApp(ESM_OUT);
   api = await startSdkHarness();
   sites.umd = await serveFolder(UMD_OUT);
   sites.esm = await serveFolder(ESM_OUT);
@@ -61,15 +33,8 @@ afterAll(async () => {
   await api?.h.close();
 });
 
-async function open(context: BrowserContext, app: string): Promise<Page> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(String(error)));
-  const options = { app_token: api.lax.publicToken, base_url: api.baseUrl };
-  await page.goto(`${sites[app]!.url}index.html?options=${encodeURIComponent(JSON.stringify(options))}`);
-  await page.waitForFunction(() => (window as { ready?: unknown }).ready !== undefined);
-  expect(errors).toEqual([]);
-  return page;
+function open(context: BrowserContext, app: string): Promise<Page> {
+  return openSdkPage(context, sites[app]!.url, { app_token: api.lax.publicToken, base_url: api.baseUrl });
 }
 
 describe.each(["umd", "esm"])("the SDK in the %s app, with the project's server", (app) => {

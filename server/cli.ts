@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * sentc-server [--port N] [--host H] [--db PATH] [--config FILE]
+ * sentc-server [--port N] [--host H] [--db PATH | postgres://…] [--config FILE] [--files DIR] [--rotation-poll SECONDS]
  *
  * Prints one JSON line on stdout once it serves: {"base_url", "app_id", "public_token"[, "secret_token"]};
  * the secret token only on the start that created the default app (it is stored hashed).
@@ -16,18 +16,37 @@ async function main(): Promise<void> {
       host: { type: "string", default: "127.0.0.1" },
       db: { type: "string", default: "./data/sentc.sqlite" },
       config: { type: "string" },
+      files: { type: "string" },
+      "rotation-poll": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write("usage: sentc-server [--port N (0 = any)] [--host ADDRESS] [--db PATH | :memory:] [--config FILE]\n");
+    process.stdout.write(
+      "usage: sentc-server [--port N (0 = any)] [--host ADDRESS] [--db PATH | :memory: | postgres://USER:PASSWORD@HOST:PORT/DB] [--config FILE]\n" +
+        "                    [--files DIR (file parts; shared between processes)] [--rotation-poll SECONDS (0 = off)]\n",
+    );
     return;
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--port must be 0…65535");
+  let rotationPollMs: number | undefined;
+  if (values["rotation-poll"] !== undefined) {
+    const seconds = Number(values["rotation-poll"]);
+    if (!Number.isFinite(seconds) || seconds < 0) throw new Error("--rotation-poll must be a number of seconds ≥ 0");
+    rotationPollMs = Math.round(seconds * 1000);
+  }
   const config = values.config ? readServerConfig(values.config) : undefined;
-  const server = await startServer({ port, host: values.host, dbPath: values.db, config });
+  const server = await startServer({
+    port,
+    host: values.host,
+    dbPath: values.db,
+    config,
+    filesDir: values.files,
+    rotationPollMs,
+    log: (line) => process.stderr.write(`sentc-server: ${line}\n`),
+  });
   const line: Record<string, unknown> = { base_url: server.baseUrl };
   if (server.defaultApp) {
     line.app_id = server.defaultApp.appId;

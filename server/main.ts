@@ -18,6 +18,7 @@ import { LocalBlobStore } from "./store/file-blobs.js";
 import { KeyRotationWorker } from "./services/group-key-rotation.js";
 import { JwtService } from "./services/jwt.js";
 import { LoginLimiter } from "./services/rate-limit.js";
+import { isPostgresUrl, openPostgresStore } from "./store/postgres.js";
 import { openSqliteStore } from "./store/sqlite.js";
 import type { Store } from "./store/types.js";
 
@@ -25,15 +26,28 @@ export interface StartOptions {
   /** 0 = any free port. */
   port?: number;
   host?: string;
-  /** SQLite file or ":memory:". */
+  /** SQLite file or ":memory:", or a `postgres://` / `postgresql://` URL (the PostgreSQL store). */
   dbPath?: string;
+  /** An opened store instead of `dbPath` (closed with the server). */
+  store?: Store;
+  /**
+   * How often (ms) the key rotation worker looks for rotations in the store that no worker of this
+   * process is running (started by another process, or left by one that stopped). Default: 30 s with
+   * PostgreSQL, off with SQLite (one process; unfinished rotations resume at start). 0 = off.
+   */
+  rotationPollMs?: number;
+  /** Operational log lines (e.g. finished key rotations); default: none. */
+  log?: (line: string) => void;
   /** Apps and settings; without apps a default app is created on a new database. */
   config?: Partial<ServerConfig>;
   /** The bytes of build/core.wasm; read from the project's build folder when absent. */
   coreWasm?: Uint8Array;
   /** Clock override (tests). */
   now?: () => number;
-  /** Where uploaded file parts are kept; default: `files/` beside the database (a temp folder for ":memory:"). */
+  /**
+   * Where uploaded file parts are kept; default: `files/` beside a SQLite file, `./data/files` with
+   * PostgreSQL, a temp folder for ":memory:". Several processes on one PostgreSQL need a shared folder.
+   */
   filesDir?: string;
 }
 
@@ -63,14 +77,26 @@ function findCoreWasm(): Uint8Array {
   throw new Error("build/core.wasm not found: run `npm run build:core`");
 }
 
+/** Beside a SQLite file; `./data/files` with PostgreSQL (share it between processes); a temp folder for ":memory:". */
+function defaultFilesDir(dbPath: string, postgres: boolean, fileDb: boolean): string {
+  if (fileDb) return join(dirname(resolve(dbPath)), "files");
+  if (postgres) return resolve("data/files");
+  return mkdtempSync(join(tmpdir(), "sentc-files-"));
+}
+
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   await initCore(options.coreWasm ?? findCoreWasm());
   const dbPath = options.dbPath ?? "./data/sentc.sqlite";
-  if (dbPath !== ":memory:") mkdirSync(dirname(resolve(dbPath)), { recursive: true });
-  const store = openSqliteStore({ path: dbPath });
+  const postgres = options.store === undefined && isPostgresUrl(dbPath);
+  const fileDb = options.store === undefined && !postgres && dbPath !== ":memory:";
+  if (fileDb) mkdirSync(dirname(resolve(dbPath)), { recursive: true });
+  const store = options.store ?? (postgres ? await openPostgresStore({ url: dbPath }) : openSqliteStore({ path: dbPath }));
   const now = options.now ?? Date.now;
   const config = options.config ?? {};
-  const rotations = new KeyRotationWorker(store);
+  const log = options.log;
+  const rotations = new KeyRotationWorker(store, {
+    onFinished: log ? (key) => log(`key rotation finished: group ${key.groupId}, key ${key.id}`) : undefined,
+  });
   const ctx: ServiceContext = {
     store,
     jwt: new JwtService(store, () => Math.floor(now() / 1000)),
@@ -89,10 +115,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   // Group key rotations a previous run did not finish continue in the background.
   await rotations.resume();
+  // Several processes on one database: rotations started elsewhere (or left by a stopped process) are
+  // picked up too. Two workers never process the same batch (the store's `lockUnfinishedRotation`).
+  const pollMs = options.rotationPollMs ?? (postgres ? 30_000 : 0);
+  const rotationPoll =
+    pollMs > 0
+      ? setInterval(() => {
+          rotations.resume().catch((error: unknown) => log?.(`key rotation poll failed: ${error instanceof Error ? error.message : String(error)}`));
+        }, pollMs)
+      : null;
+  rotationPoll?.unref();
   const files: FilesContext = {
     ctx,
     store,
-    blobs: new LocalBlobStore(options.filesDir ?? (dbPath === ":memory:" ? mkdtempSync(join(tmpdir(), "sentc-files-")) : join(dirname(resolve(dbPath)), "files"))),
+    blobs: new LocalBlobStore(options.filesDir ?? defaultFilesDir(dbPath, postgres, fileDb)),
     checkGroupAccess: (appId, groupId, userId, asGroup) => resolveGroupAccess(ctx, appId, groupId, userId, asGroup ?? undefined),
   };
   const http = await buildHttpApp(ctx);
@@ -112,6 +148,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     defaultApp,
     rotations,
     async close() {
+      if (rotationPoll) clearInterval(rotationPoll);
       await http.close();
       await fileCleanup.stop();
       await rotations.stop();

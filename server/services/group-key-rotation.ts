@@ -150,6 +150,8 @@ export interface KeyRotationWorkerOptions {
   /** Members per batch (one transaction each). */
   batchSize?: number;
   onError?: (error: unknown) => void;
+  /** Called once per rotation, by the worker (of whichever server process) that completed it. */
+  onFinished?: (key: GroupKeyRecord) => void;
 }
 
 /** Runs rotations one after the other, in batches, between requests. */
@@ -159,6 +161,7 @@ export class KeyRotationWorker {
   private stopped = false;
   private readonly batchSize: number;
   private readonly onError: (error: unknown) => void;
+  private readonly onFinished: (key: GroupKeyRecord) => void;
 
   constructor(
     private readonly store: Store,
@@ -166,6 +169,7 @@ export class KeyRotationWorker {
   ) {
     this.batchSize = options.batchSize ?? 100;
     this.onError = options.onError ?? ((error) => console.error("sentc-server: key rotation worker", error));
+    this.onFinished = options.onFinished ?? (() => undefined);
   }
 
   /** Queues a started rotation. */
@@ -211,15 +215,19 @@ export class KeyRotationWorker {
 
   /** One batch per transaction, yielding to the event loop in between, until every member has a row. */
   private async process(key: GroupKeyRecord): Promise<void> {
+    let finishedHere = false;
     for (;;) {
       await new Promise((resolve) => setImmediate(resolve));
       if (this.stopped) return;
       const finished = await this.store.transaction(async (tx) => {
-        const current = await tx.getGroupKey(key.groupId, key.id);
-        if (!current || current.encryptedEphemeralKey === null) return true;
+        finishedHere = false; // a transaction may run again (PostgreSQL retries serialization failures)
+        // Claimed for this transaction: another worker (another server process) skips it meanwhile.
+        const current = await tx.lockUnfinishedRotation(key.groupId, key.id);
+        if (!current) return true;
         const members = await tx.listMembersWithoutRotation(key.groupId, key.id, this.batchSize);
         if (members.length === 0) {
           await tx.clearEphemeralKey(key.id);
+          finishedHere = true;
           return true;
         }
         const rows: RotationRecord[] = [];
@@ -227,7 +235,10 @@ export class KeyRotationWorker {
         await tx.insertRotations(rows);
         return false;
       });
-      if (finished) return;
+      if (finished) {
+        if (finishedHere) this.onFinished(key);
+        return;
+      }
     }
   }
 }

@@ -24,7 +24,7 @@ const s = (v: unknown): string => v as string;
 const sn = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
 const n = (v: unknown): number => Number(v);
 
-function symKeyFromRow(r: Row): SymKeyRecord {
+export function symKeyFromRow(r: Row): SymKeyRecord {
   return {
     id: s(r.id),
     appId: s(r.app_id),
@@ -36,7 +36,7 @@ function symKeyFromRow(r: Row): SymKeyRecord {
   };
 }
 
-function fileFromRow(r: Row): FileRecord {
+export function fileFromRow(r: Row): FileRecord {
   return {
     id: s(r.id),
     appId: s(r.app_id),
@@ -53,11 +53,11 @@ function fileFromRow(r: Row): FileRecord {
   };
 }
 
-function partFromRow(r: Row): FilePartRecord {
+export function partFromRow(r: Row): FilePartRecord {
   return { id: s(r.id), fileId: s(r.file_id), appId: s(r.app_id), size: n(r.size), sequence: n(r.sequence), extern: n(r.extern) !== 0 };
 }
 
-function sessionFromRow(r: Row): FileSessionRecord {
+export function sessionFromRow(r: Row): FileSessionRecord {
   return {
     id: s(r.id),
     fileId: s(r.file_id),

@@ -38,7 +38,7 @@ const s = (v: unknown): string => v as string;
 const sn = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
 const n = (v: unknown): number => Number(v);
 
-function appFromRow(r: Row): AppRecord {
+export function appFromRow(r: Row): AppRecord {
   return {
     id: s(r.id),
     identifier: s(r.identifier),
@@ -53,15 +53,15 @@ function appFromRow(r: Row): AppRecord {
   };
 }
 
-function jwtKeyFromRow(r: Row): JwtKeyRecord {
+export function jwtKeyFromRow(r: Row): JwtKeyRecord {
   return { id: s(r.id), appId: s(r.app_id), signKey: s(r.sign_key), verifyKey: s(r.verify_key), alg: s(r.alg), time: n(r.time) };
 }
 
-function userFromRow(r: Row): UserRecord {
+export function userFromRow(r: Row): UserRecord {
   return { id: s(r.id), appId: s(r.app_id), userGroupId: s(r.user_group_id), time: n(r.time), otpSecret: sn(r.otp_secret), otpAlg: sn(r.otp_alg) };
 }
 
-const DEVICE_COLUMNS: Array<[keyof DeviceKeyMaterial, string]> = [
+export const DEVICE_COLUMNS: Array<[keyof DeviceKeyMaterial, string]> = [
   ["clientRandomValue", "client_random_value"],
   ["hashedAuthKey", "hashed_auth_key"],
   ["derivedAlg", "derived_alg"],
@@ -76,7 +76,7 @@ const DEVICE_COLUMNS: Array<[keyof DeviceKeyMaterial, string]> = [
   ["keypairSignAlg", "keypair_sign_alg"],
 ];
 
-function deviceFromRow(r: Row): DeviceRecord {
+export function deviceFromRow(r: Row): DeviceRecord {
   const device = {
     id: s(r.id),
     userId: sn(r.user_id),
@@ -89,7 +89,7 @@ function deviceFromRow(r: Row): DeviceRecord {
   return device;
 }
 
-function groupFromRow(r: Row): GroupRecord {
+export function groupFromRow(r: Row): GroupRecord {
   return {
     id: s(r.id),
     appId: s(r.app_id),
@@ -101,7 +101,7 @@ function groupFromRow(r: Row): GroupRecord {
   };
 }
 
-const GROUP_KEY_COLUMNS: Array<[keyof GroupKeyRecord, string]> = [
+export const GROUP_KEY_COLUMNS: Array<[keyof GroupKeyRecord, string]> = [
   ["id", "id"],
   ["groupId", "group_id"],
   ["appId", "app_id"],
@@ -124,7 +124,7 @@ const GROUP_KEY_COLUMNS: Array<[keyof GroupKeyRecord, string]> = [
   ["publicKeySigKeyId", "public_key_sig_key_id"],
 ];
 
-function groupKeyFromRow(r: Row, prefix = ""): GroupKeyRecord {
+export function groupKeyFromRow(r: Row, prefix = ""): GroupKeyRecord {
   const key = {} as Record<string, unknown>;
   for (const [field, column] of GROUP_KEY_COLUMNS) {
     const value = r[prefix + column];
@@ -133,7 +133,7 @@ function groupKeyFromRow(r: Row, prefix = ""): GroupKeyRecord {
   return key as unknown as GroupKeyRecord;
 }
 
-function memberFromRow(r: Row): MemberRecord {
+export function memberFromRow(r: Row): MemberRecord {
   return {
     userId: s(r.user_id),
     groupId: s(r.group_id),
@@ -144,7 +144,7 @@ function memberFromRow(r: Row): MemberRecord {
   };
 }
 
-function requestFromRow(r: Row): GroupRequestRecord {
+export function requestFromRow(r: Row): GroupRequestRecord {
   return {
     userId: s(r.user_id),
     groupId: s(r.group_id),
@@ -156,7 +156,7 @@ function requestFromRow(r: Row): GroupRequestRecord {
   };
 }
 
-function sortableKeyFromRow(r: Row): SortableKeyRecord {
+export function sortableKeyFromRow(r: Row): SortableKeyRecord {
   return {
     id: s(r.id),
     groupId: s(r.group_id),
@@ -168,7 +168,7 @@ function sortableKeyFromRow(r: Row): SortableKeyRecord {
   };
 }
 
-function memberKeyFromRow(r: Row): MemberKeyRecord {
+export function memberKeyFromRow(r: Row): MemberKeyRecord {
   return {
     keyId: s(r.mk_k_id),
     userId: s(r.mk_user_id),
@@ -180,8 +180,8 @@ function memberKeyFromRow(r: Row): MemberKeyRecord {
   };
 }
 
-const GK_SELECT = GROUP_KEY_COLUMNS.map(([, c]) => `k.${c} AS k_${c}`).join(", ");
-const MK_SELECT = ["k_id", "user_id", "group_id", "encrypted_group_key", "encrypted_alg", "encrypted_group_key_key_id", "time"]
+export const GK_SELECT = GROUP_KEY_COLUMNS.map(([, c]) => `k.${c} AS k_${c}`).join(", ");
+export const MK_SELECT = ["k_id", "user_id", "group_id", "encrypted_group_key", "encrypted_alg", "encrypted_group_key_key_id", "time"]
   .map((c) => `m.${c} AS mk_${c}`)
   .join(", ");
 
@@ -668,6 +668,11 @@ class SqliteOps implements StoreOps {
   }
   async listUnfinishedRotations(): Promise<GroupKeyRecord[]> {
     return this.all("SELECT * FROM group_keys WHERE encrypted_ephemeral_key IS NOT NULL ORDER BY time, id").map((r) => groupKeyFromRow(r));
+  }
+  async lockUnfinishedRotation(groupId: string, keyId: string): Promise<GroupKeyRecord | null> {
+    // One connection behind a mutex: a transaction is already exclusive.
+    const r = this.get("SELECT * FROM group_keys WHERE id = ? AND group_id = ? AND encrypted_ephemeral_key IS NOT NULL", keyId, groupId);
+    return r ? groupKeyFromRow(r) : null;
   }
 }
 

@@ -327,6 +327,11 @@ export interface StoreOps extends FilesStoreOps {
   listMembersWithoutRotation(groupId: string, keyId: string, limit: number): Promise<MemberRecord[]>;
   /** Keys whose ephemeral key is still stored: rotations the worker has not finished. */
   listUnfinishedRotations(): Promise<GroupKeyRecord[]>;
+  /**
+   * The key of an unfinished rotation, claimed for the calling transaction so that one worker (of any
+   * server process) works on it at a time: null when the rotation is finished or another worker holds it.
+   */
+  lockUnfinishedRotation(groupId: string, keyId: string): Promise<GroupKeyRecord | null>;
 }
 
 export interface Store extends StoreOps {

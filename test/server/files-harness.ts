@@ -19,8 +19,10 @@ import { JwtService } from "../../server/services/jwt.js";
 import { LoginLimiter } from "../../server/services/rate-limit.js";
 import { LocalBlobStore } from "../../server/store/file-blobs.js";
 import { openSqliteFilesStore } from "../../server/store/files-sqlite.js";
+import { openPostgresStore } from "../../server/store/postgres.js";
 import { openSqliteStore } from "../../server/store/sqlite.js";
-import { makeApp, type ApiAnswer, type CallOptions, type Harness, type TestApp } from "./harness.js";
+import type { FilesStore } from "../../server/store/files-types.js";
+import { createTestDatabase, makeApp, testStoreKind, type ApiAnswer, type CallOptions, type Harness, type TestApp } from "./harness.js";
 
 export interface FilesHarness extends Harness {
   fx: FilesContext;
@@ -47,7 +49,9 @@ export async function startFilesHarness(): Promise<FilesHarness> {
   await initCore(await readFile(new URL("../../build/core.wasm", import.meta.url)));
   const clock = { offsetMs: 0 };
   const now = () => Date.now() + clock.offsetMs;
-  const store = openSqliteStore({ path: ":memory:" });
+  // SENTC_TEST_STORE=postgres: the PostgreSQL store (in a fresh schema) serves both parts, as in main.ts.
+  const pgDb = testStoreKind() === "postgres" ? await createTestDatabase() : null;
+  const store = pgDb ? await openPostgresStore({ url: pgDb.url }) : openSqliteStore({ path: ":memory:" });
   const ctx: ServiceContext = {
     store,
     jwt: new JwtService(store, () => Math.floor(now() / 1000)),
@@ -57,9 +61,10 @@ export async function startFilesHarness(): Promise<FilesHarness> {
   };
   await applyConfigApps(ctx, config.apps);
 
-  const filesDb = new Database(":memory:");
+  const filesDb = pgDb ? null : new Database(":memory:");
+  const filesStore: FilesStore = filesDb ? openSqliteFilesStore(filesDb) : store;
   const dataDir = await mkdtemp(join(tmpdir(), "sentc-files-"));
-  const fx: FilesContext = { ctx, store: openSqliteFilesStore(filesDb), blobs: new LocalBlobStore(dataDir), checkGroupAccess: directMemberAccess(store) };
+  const fx: FilesContext = { ctx, store: filesStore, blobs: new LocalBlobStore(dataDir), checkGroupAccess: directMemberAccess(store) };
 
   const http = await buildHttpApp(ctx);
   registerFileRoutes(http, fx);
@@ -89,7 +94,8 @@ export async function startFilesHarness(): Promise<FilesHarness> {
   const close = async () => {
     await http.close();
     await store.close();
-    filesDb.close();
+    filesDb?.close();
+    await pgDb?.drop();
     await rm(dataDir, { recursive: true, force: true });
   };
   return {
