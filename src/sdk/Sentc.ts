@@ -54,6 +54,10 @@ function requireText(value: unknown, what: string): string {
   return value;
 }
 
+/**
+ * The SDK's entry point, as in sentc's JS SDK: `Sentc.init()` once, then register, log in and get the `User`.
+ * Every member is static. Own backends use the synchronous `prepare*` / `done*` pairs around their own calls.
+ */
 export default class Sentc {
   /** The resolved options after `init` (`{}` before). */
   static options: ResolvedSentcOptions | Record<string, never> = {};

@@ -1,6 +1,7 @@
 /**
  * src/sdk: `Sentc` (static entry), `User`, `Group`, the key store. Composes src/api (HTTP, JWT) and src/protocol (formats)
  * and owns the state (current user, storage).
+ * @module
  */
 export { default as Sentc, DEFAULT_BASE_URL } from "./Sentc.js";
 export type { DoneLoginOutput, LoginUser, SentcInternalOptions } from "./Sentc.js";
