@@ -37,8 +37,21 @@ export function encryptFilePart(previousKey: Uint8Array, plaintext: Uint8Array, 
   return { part, nextKey: partKey };
 }
 
-/** Decrypts one downloaded part; returns the plaintext and the key for the next part. */
-export function decryptFilePart(previousKey: Uint8Array, part: Uint8Array, verifyKey?: VerifyKey | null): { plaintext: Uint8Array; nextKey: Uint8Array } {
+export interface OpenFilePartOptions {
+  /** With a verify key, an unsigned part is an error (`missing_signature`) instead of being accepted. */
+  requireSignature?: boolean;
+}
+
+/**
+ * Reads a downloaded part's head, unwraps its part key with the previous key and, when a verify key is given,
+ * checks the signature over the body. Returns the part key and the AES-GCM body still to decrypt.
+ */
+export function openFilePartHead(
+  previousKey: Uint8Array,
+  part: Uint8Array,
+  verifyKey?: VerifyKey | null,
+  options: OpenFilePartOptions = {},
+): { partKey: Uint8Array; body: Uint8Array } {
   if (!(part instanceof Uint8Array)) throw new SentcError("invalid_input", "the part must be a Uint8Array");
   const zero = part.indexOf(0);
   if (zero < 0) throw new SentcError("invalid_format", "file part has no head separator (0x00)");
@@ -57,13 +70,22 @@ export function decryptFilePart(previousKey: Uint8Array, part: Uint8Array, verif
   const sign = head.sign;
   if (sign !== null && sign !== undefined) {
     if (!isRecord(sign)) throw new SentcError("invalid_format", "file head: sign must be an object or null");
-    const { signature, data } = splitSignature(stringField(sign, "alg", "file head.sign"), body);
+    const signAlg = stringField(sign, "alg", "file head.sign");
+    const { signature, data } = splitSignature(signAlg, body);
     if (verifyKey) {
       if (verifyKey.keyId !== stringField(sign, "id", "file head.sign")) throw new SentcError("wrong_verify_key", "the part was signed by another key");
-      if (!verifyOnly(verifyKey, signature, data)) throw new SentcError("verification_failed", "the part signature does not verify");
+      if (verifyKey.alg !== signAlg || !verifyOnly(verifyKey, signature, data)) throw new SentcError("verification_failed", "the part signature does not verify");
     }
     body = data;
+  } else if (verifyKey && options.requireSignature) {
+    throw new SentcError("missing_signature", "the part is not signed");
   }
+  return { partKey, body };
+}
+
+/** Decrypts one downloaded part; returns the plaintext and the key for the next part. */
+export function decryptFilePart(previousKey: Uint8Array, part: Uint8Array, verifyKey?: VerifyKey | null): { plaintext: Uint8Array; nextKey: Uint8Array } {
+  const { partKey, body } = openFilePartHead(previousKey, part, verifyKey);
   return { plaintext: symDecrypt(partKey, body), nextKey: partKey };
 }
 

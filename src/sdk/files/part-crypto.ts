@@ -12,11 +12,11 @@ import { randomBytes } from "../../core/index.js";
 import { SentcError } from "../../errors.js";
 import { NONCE_BYTES, SYM_OVERHEAD, symDecrypt, symEncrypt } from "../../protocol/aead.js";
 import { ALG } from "../../protocol/algorithms.js";
-import { fromBase64, toBase64 } from "../../protocol/encoding.js";
-import { isRecord, parseJson, stringField } from "../../protocol/json.js";
+import { toBase64 } from "../../protocol/encoding.js";
 import { generateSymKey } from "../../protocol/keypairs.js";
+import { openFilePartHead } from "../../protocol/file.js";
 import type { SignKey, VerifyKey } from "../../protocol/keys.js";
-import { signOnly, splitSignature, verifyOnly } from "../../protocol/signature.js";
+import { signOnly } from "../../protocol/signature.js";
 
 /** Which AES-GCM implementation seals part bodies: `auto` uses WebCrypto for parts of `WEBCRYPTO_MIN_BYTES` and more when present. */
 export type AesEngine = "auto" | "wasm" | "webcrypto";
@@ -25,7 +25,6 @@ export type AesEngine = "auto" | "wasm" | "webcrypto";
 export const WEBCRYPTO_MIN_BYTES = 64 * 1024;
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 function subtle(): SubtleCrypto | undefined {
   const c = (globalThis as { crypto?: Crypto }).crypto;
@@ -122,33 +121,6 @@ export async function decryptPart(
   verifyKey: VerifyKey | null | undefined,
   engine: AesEngine = "auto",
 ): Promise<{ plaintext: Uint8Array; nextKey: Uint8Array }> {
-  if (!(part instanceof Uint8Array)) throw new SentcError("invalid_input", "the part must be a Uint8Array");
-  const zero = part.indexOf(0);
-  if (zero < 0) throw new SentcError("invalid_format", "file part has no head separator (0x00)");
-  let headText: string;
-  try {
-    headText = utf8Decoder.decode(part.subarray(0, zero));
-  } catch (cause) {
-    throw new SentcError("invalid_format", "file part head is not UTF-8", { cause });
-  }
-  const head = parseJson(headText, "file head");
-  if (!isRecord(head)) throw new SentcError("invalid_format", "file head: expected an object");
-  const alg = stringField(head, "sym_key_alg", "file head");
-  if (alg !== ALG.aesGcm) throw new SentcError("unsupported_algorithm", `file head: unknown alg "${alg}"`);
-  const partKey = symDecrypt(previousKey, fromBase64(stringField(head, "key", "file head")));
-  let body = part.subarray(zero + 1);
-  const sign = head.sign;
-  if (sign !== null && sign !== undefined) {
-    if (!isRecord(sign)) throw new SentcError("invalid_format", "file head: sign must be an object or null");
-    const signAlg = stringField(sign, "alg", "file head.sign");
-    const { signature, data } = splitSignature(signAlg, body);
-    if (verifyKey) {
-      if (verifyKey.keyId !== stringField(sign, "id", "file head.sign")) throw new SentcError("wrong_verify_key", "the part was signed by another key");
-      if (verifyKey.alg !== signAlg || !verifyOnly(verifyKey, signature, data)) throw new SentcError("verification_failed", "the part signature does not verify");
-    }
-    body = data;
-  } else if (verifyKey) {
-    throw new SentcError("missing_signature", "the part is not signed");
-  }
+  const { partKey, body } = openFilePartHead(previousKey, part, verifyKey, { requireSignature: true });
   return { plaintext: await openBody(partKey, body, engine), nextKey: partKey };
 }
