@@ -89,9 +89,12 @@ export async function startKeyRotation(ctx: ServiceContext, appId: string, acces
   return { group_id: groupId, key_id: key.id };
 }
 
-/** `GET /group/:group_id/key_rotation`: `GroupKeyUpdate[]` of the acting member, oldest key first. */
-export async function pendingKeyRotations(ctx: ServiceContext, access: GroupAccess) {
-  return (await ctx.store.listRotations(access.group.id, access.userId)).map(({ rotation, key }) => ({
+/**
+ * The rotations still pending for one member of a group, oldest key first (`GroupKeyUpdate[]`). A user's own
+ * key rotation is the same thing for the user group, with the device as the member.
+ */
+export async function pendingRotationsOf(ctx: ServiceContext, groupId: string, memberId: string) {
+  return (await ctx.store.listRotations(groupId, memberId)).map(({ rotation, key }) => ({
     new_group_key_id: key.id,
     error: rotation.error,
     encrypted_ephemeral_key_by_group_key_and_public_key: rotation.encryptedEphemeralKey,
@@ -103,15 +106,15 @@ export async function pendingKeyRotations(ctx: ServiceContext, access: GroupAcce
   }));
 }
 
-/** `PUT /group/:group_id/key_rotation/:key_id`: the member's own key row for the new key (400/304 without a pending rotation). */
-export async function finishKeyRotation(ctx: ServiceContext, access: GroupAccess, keyId: string, input: DoneKeyRotationInput) {
+/** Stores the member's own copy of the new key and ends its pending rotation (400/304 when none is pending). */
+export async function finishRotationOf(ctx: ServiceContext, groupId: string, memberId: string, keyId: string, input: DoneKeyRotationInput) {
   return ctx.store.transaction(async (tx) => {
-    if (!(await tx.deleteRotation(keyId, access.userId))) throw E.groupKeyNotFound("No key rotation for this key");
+    if (!(await tx.deleteRotation(keyId, memberId))) throw E.groupKeyNotFound("No key rotation for this key");
     await tx.insertMemberKeys([
       {
         keyId,
-        userId: access.userId,
-        groupId: access.group.id,
+        userId: memberId,
+        groupId,
         encryptedGroupKey: input.encryptedNewGroupKey,
         encryptedAlg: input.encryptedAlg,
         encryptedGroupKeyKeyId: input.publicKeyId,
@@ -120,6 +123,16 @@ export async function finishKeyRotation(ctx: ServiceContext, access: GroupAccess
     ]);
     return SUCCESS;
   });
+}
+
+/** `GET /group/:group_id/key_rotation`: `GroupKeyUpdate[]` of the acting member, oldest key first. */
+export function pendingKeyRotations(ctx: ServiceContext, access: GroupAccess) {
+  return pendingRotationsOf(ctx, access.group.id, access.userId);
+}
+
+/** `PUT /group/:group_id/key_rotation/:key_id`: the member's own key row for the new key. */
+export function finishKeyRotation(ctx: ServiceContext, access: GroupAccess, keyId: string, input: DoneKeyRotationInput) {
+  return finishRotationOf(ctx, access.group.id, access.userId, keyId, input);
 }
 
 /** The member's newest public key: its user group's key (users) or the member group's key (parent, group as member). */

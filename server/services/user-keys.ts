@@ -10,6 +10,7 @@ import { E } from "../errors.js";
 import type { Cursor, RotationRecord } from "../store/types.js";
 import type { JwtUser, ServiceContext } from "./context.js";
 import type { DoneKeyRotationInput, KeyRotationInput } from "./inputs.js";
+import { finishRotationOf, pendingRotationsOf } from "./group-key-rotation.js";
 import { groupUserKeysOut, publicKeyOut } from "./outputs.js";
 
 const SUCCESS = "Success";
@@ -92,36 +93,13 @@ export async function startUserKeyRotation(ctx: ServiceContext, appId: string, u
 }
 
 /** `GET /user/user_keys/rotation`: `GroupKeyUpdate[]` for this device, oldest key first. */
-export async function pendingUserKeyRotations(ctx: ServiceContext, user: JwtUser) {
-  return (await ctx.store.listRotations(user.userGroupId, user.deviceId)).map(({ rotation, key }) => ({
-    new_group_key_id: key.id,
-    error: rotation.error,
-    encrypted_ephemeral_key_by_group_key_and_public_key: rotation.encryptedEphemeralKey,
-    encrypted_eph_key_key_id: rotation.encryptedEphKeyKeyId,
-    encrypted_group_key_by_ephemeral: key.encryptedGroupKeyByEphKey ?? "",
-    previous_group_key_id: key.previousGroupKeyId ?? "",
-    ephemeral_alg: key.ephemeralAlg ?? "",
-    time: key.time,
-  }));
+export function pendingUserKeyRotations(ctx: ServiceContext, user: JwtUser) {
+  return pendingRotationsOf(ctx, user.userGroupId, user.deviceId);
 }
 
 /** `PUT /user/user_keys/rotation/:key_id`: the device stores the new key encrypted to itself. */
-export async function finishUserKeyRotation(ctx: ServiceContext, user: JwtUser, keyId: string, input: DoneKeyRotationInput) {
-  return ctx.store.transaction(async (tx) => {
-    if (!(await tx.deleteRotation(keyId, user.deviceId))) throw E.groupKeyNotFound("No key rotation for this key");
-    await tx.insertMemberKeys([
-      {
-        keyId,
-        userId: user.deviceId,
-        groupId: user.userGroupId,
-        encryptedGroupKey: input.encryptedNewGroupKey,
-        encryptedAlg: input.encryptedAlg,
-        encryptedGroupKeyKeyId: input.publicKeyId,
-        time: ctx.now(),
-      },
-    ]);
-    return SUCCESS;
-  });
+export function finishUserKeyRotation(ctx: ServiceContext, user: JwtUser, keyId: string, input: DoneKeyRotationInput) {
+  return finishRotationOf(ctx, user.userGroupId, user.deviceId, keyId, input);
 }
 
 /** `GET /user/:user_id/public_key[/:key_id]`. */
