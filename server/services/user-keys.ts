@@ -13,7 +13,6 @@ import type { DoneKeyRotationInput, KeyRotationInput } from "./inputs.js";
 import { finishRotationOf, pendingRotationsOf } from "./group-key-rotation.js";
 import { groupUserKeysOut, publicKeyOut } from "./outputs.js";
 
-const SUCCESS = "Success";
 
 /** `GET /user/user_keys/keys/:t/:id`. */
 export async function userKeys(ctx: ServiceContext, user: JwtUser, cursor: Cursor) {
