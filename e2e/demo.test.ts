@@ -124,6 +124,11 @@ describe("the demo page", () => {
     // The screenshot (build/, not committed), with the page in the state a person sees now.
     mkdirSync("build/e2e", { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // Compared loosely: a PNG of the full page width, tall enough to hold every card after the flow.
+    const png = readFileSync(SCREENSHOT);
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(png.readUInt32BE(16)).toBe(page.viewportSize()!.width);
+    expect(png.readUInt32BE(20)).toBeGreaterThan(1000);
 
     // bob logs in on the same page, picks the group from his list and decrypts the text and the file.
     await page.click("#logout");
