@@ -4,7 +4,7 @@
  * the store gets them behind its async mutex, exactly like the main store's own methods.
  * `openSqliteFilesStore` builds a stand-alone store on a connection of its own (tests, tools).
  */
-import type Database from "better-sqlite3";
+import { SqliteQueries, type Db, type Row } from "./sqlite-queries.js";
 import { FILES_MIGRATION } from "./files-migrations.js";
 import type {
   BelongsToTypeCode,
@@ -17,8 +17,6 @@ import type {
 } from "./files-types.js";
 import type { Cursor } from "./types.js";
 
-type Row = Record<string, unknown>;
-type Db = Database.Database;
 
 const s = (v: unknown): string => v as string;
 const sn = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
@@ -72,27 +70,7 @@ export function sessionFromRow(r: Row): FileSessionRecord {
 const IN_SLICE = 500;
 
 /** The queries; every method runs synchronously on the connection it is given. */
-export class SqliteFilesOps implements FilesStoreOps {
-  private readonly cache = new Map<string, Database.Statement>();
-  constructor(private readonly db: Db) {}
-
-  private st(sql: string): Database.Statement {
-    let statement = this.cache.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.cache.set(sql, statement);
-    }
-    return statement;
-  }
-  private get(sql: string, ...args: unknown[]): Row | undefined {
-    return this.st(sql).get(...args) as Row | undefined;
-  }
-  private all(sql: string, ...args: unknown[]): Row[] {
-    return this.st(sql).all(...args) as Row[];
-  }
-  private run(sql: string, ...args: unknown[]): number {
-    return this.st(sql).run(...args).changes;
-  }
+export class SqliteFilesOps extends SqliteQueries implements FilesStoreOps {
 
   // ---- sym keys
   async insertSymKey(k: SymKeyRecord): Promise<void> {

@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { attachSqliteFileOps } from "./files-sqlite.js";
 import type { FilesStoreOps } from "./files-types.js";
 import { MIGRATIONS } from "./migrations.js";
+import { SqliteQueries, type Db, type Row } from "./sqlite-queries.js";
 import {
   StoreConflictError,
   type AppRecord,
@@ -31,8 +32,6 @@ import {
   type UserRecord,
 } from "./types.js";
 
-type Row = Record<string, unknown>;
-type Db = Database.Database;
 
 const s = (v: unknown): string => v as string;
 const sn = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
@@ -194,27 +193,7 @@ function isUniqueViolation(error: unknown): boolean {
 // The file and sym-key queries live in files-sqlite.ts and are attached to the instance.
 interface SqliteOps extends FilesStoreOps {}
 
-class SqliteOps implements StoreOps {
-  private readonly cache = new Map<string, Database.Statement>();
-  constructor(protected readonly db: Db) {}
-
-  private st(sql: string): Database.Statement {
-    let statement = this.cache.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.cache.set(sql, statement);
-    }
-    return statement;
-  }
-  private get(sql: string, ...args: unknown[]): Row | undefined {
-    return this.st(sql).get(...args) as Row | undefined;
-  }
-  private all(sql: string, ...args: unknown[]): Row[] {
-    return this.st(sql).all(...args) as Row[];
-  }
-  private run(sql: string, ...args: unknown[]): number {
-    return this.st(sql).run(...args).changes;
-  }
+class SqliteOps extends SqliteQueries implements StoreOps {
   /** Ascending cursor page (api.md §1.7) over `base` (which ends in a WHERE clause) on columns t, id. */
   private pageAsc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Row[] {
     if (c.time === 0) return this.all(`${base} ORDER BY ${t}, ${id} LIMIT ?`, ...args, c.limit);
