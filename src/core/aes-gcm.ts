@@ -16,11 +16,6 @@ export const AES_GCM_TAG_BYTES = 16;
  */
 export const AES_GCM_MAX_BYTES = 2 ** 30;
 
-interface AesGcmExports {
-  aes256gcm_encrypt(key: number, nonce: number, aad: number, aadLen: number, pt: number, ptLen: number, out: number): number;
-  aes256gcm_decrypt(key: number, nonce: number, aad: number, aadLen: number, ct: number, ctLen: number, out: number): number;
-}
-
 const EMPTY = new Uint8Array(0);
 
 function checkCommon(key: unknown, nonce: unknown, aad: unknown): Uint8Array {
@@ -48,14 +43,13 @@ export function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uin
     throw new SentcError("invalid_input", `plaintext longer than ${AES_GCM_MAX_BYTES} bytes`);
   }
   return withArena((arena, core) => {
-    const c = core as unknown as AesGcmExports;
     const outLen = plaintext.length + AES_GCM_TAG_BYTES;
     const k = arena.put(key);
     const n = arena.put(nonce);
     const ap = arena.put(a);
     const p = arena.put(plaintext);
     const out = arena.reserve(outLen);
-    checkStatus(c.aes256gcm_encrypt(k, n, ap, a.length, p, plaintext.length, out), "aes-gcm encrypt");
+    checkStatus(core.aes256gcm_encrypt(k, n, ap, a.length, p, plaintext.length, out), "aes-gcm encrypt");
     return arena.read(out, outLen);
   });
 }
@@ -81,14 +75,13 @@ export function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertextAndT
     throw new SentcError("invalid_input", `ciphertext longer than ${AES_GCM_MAX_BYTES} bytes`);
   }
   return withArena((arena, core) => {
-    const c = core as unknown as AesGcmExports;
     const outLen = ciphertextAndTag.length - AES_GCM_TAG_BYTES;
     const k = arena.put(key);
     const n = arena.put(nonce);
     const ap = arena.put(a);
     const ct = arena.put(ciphertextAndTag);
     const out = arena.reserve(outLen);
-    checkStatus(c.aes256gcm_decrypt(k, n, ap, a.length, ct, ciphertextAndTag.length, out), "aes-gcm decrypt");
+    checkStatus(core.aes256gcm_decrypt(k, n, ap, a.length, ct, ciphertextAndTag.length, out), "aes-gcm decrypt");
     return arena.read(out, outLen);
   });
 }

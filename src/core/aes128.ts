@@ -10,11 +10,6 @@ export const AES_BLOCK_BYTES = 16;
 /** Largest input accepted in one call (the core's own limit is 2^26 blocks = 1 GiB). */
 export const AES128_MAX_BYTES = 2 ** 30;
 
-/** The exports of assembly/aes.ts (assembly/abi/ope.ts). */
-interface Aes128Exports {
-  aes128_encrypt_blocks(key: number, input: number, output: number, blocks: number): number;
-}
-
 /**
  * AES-128 encryption (FIPS 197 §5.1) of each 16-byte block of `input` independently (ECB form, no
  * padding). Constant time in the key and the data (bitsliced core). A building block for
@@ -39,7 +34,7 @@ export function aes128EncryptBlocks(key: Uint8Array, input: Uint8Array): Uint8Ar
     view.set(key);
     view.set(input, AES128_KEY_BYTES);
     const data = base + AES128_KEY_BYTES;
-    checkStatus((core as unknown as Aes128Exports).aes128_encrypt_blocks(base, data, data, len / AES_BLOCK_BYTES), "aes128EncryptBlocks");
+    checkStatus(core.aes128_encrypt_blocks(base, data, data, len / AES_BLOCK_BYTES), "aes128EncryptBlocks");
     return new Uint8Array(core.memory.buffer, data, len).slice();
   });
 }

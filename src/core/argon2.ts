@@ -3,15 +3,6 @@ import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
-/** The exports of assembly/abi/argon2.ts. */
-interface Argon2Exports {
-  argon2id(
-    pwd: number, pwdLen: number, salt: number, saltLen: number, secret: number, secretLen: number,
-    ad: number, adLen: number, memoryKib: number, iterations: number, parallelism: number,
-    out: number, outLen: number, work: number, workLen: number,
-  ): number;
-}
-
 export interface Argon2idParams {
   password: Uint8Array;
   /** At least 8 bytes (RFC 9106 §3.1). */
@@ -67,14 +58,13 @@ export function argon2id(params: Argon2idParams): Uint8Array {
   const blocks = Math.floor(memoryKib / (4 * parallelism)) * 4 * parallelism;
 
   return withArena((arena, core) => {
-    const exports = core as unknown as Argon2Exports;
     const pwd = arena.put(password);
     const saltPtr = arena.put(salt);
     const secretPtr = arena.put(secret);
     const adPtr = arena.put(associatedData);
     const out = arena.reserve(length);
     const work = arena.reserve(blocks * 1024);
-    const status = exports.argon2id(
+    const status = core.argon2id(
       pwd, password.length, saltPtr, salt.length, secretPtr, secret.length, adPtr, associatedData.length,
       memoryKib, iterations | 0, parallelism, out, length, work, blocks * 1024,
     );

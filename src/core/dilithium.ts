@@ -2,13 +2,6 @@ import { assertBytes, randomBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
-/** The exports of assembly/dilithium3.ts (assembly/abi/dilithium.ts). */
-interface DilithiumExports {
-  dilithium3_keypair(pk: number, sk: number, seed: number): number;
-  dilithium3_sign(sig: number, msg: number, len: number, sk: number, rnd: number): number;
-  dilithium3_verify(sig: number, msg: number, len: number, pk: number): number;
-}
-
 /** Round-3 Dilithium3 (AES variant) sizes in bytes. */
 export const DILITHIUM3_PUBLIC_KEY_BYTES = 1952;
 export const DILITHIUM3_SECRET_KEY_BYTES = 4000;
@@ -30,10 +23,9 @@ export interface DilithiumKeyPair {
 export function dilithiumKeyPair(seed32: Uint8Array = randomBytes(DILITHIUM3_SEED_BYTES)): DilithiumKeyPair {
   assertBytes(seed32, "seed", DILITHIUM3_SEED_BYTES);
   return withArena((arena, core) => {
-    const exports = core as unknown as DilithiumExports;
     const pk = arena.reserve(DILITHIUM3_PUBLIC_KEY_BYTES);
     const sk = arena.reserve(DILITHIUM3_SECRET_KEY_BYTES);
-    checkStatus(exports.dilithium3_keypair(pk, sk, arena.put(seed32)), "dilithiumKeyPair");
+    checkStatus(core.dilithium3_keypair(pk, sk, arena.put(seed32)), "dilithiumKeyPair");
     return { publicKey: arena.read(pk, DILITHIUM3_PUBLIC_KEY_BYTES), secretKey: arena.read(sk, DILITHIUM3_SECRET_KEY_BYTES) };
   });
 }
@@ -47,12 +39,11 @@ export function dilithiumSign(secretKey: Uint8Array, message: Uint8Array, random
   assertBytes(message, "message");
   assertBytes(random, "random", DILITHIUM3_SIGN_RANDOM_BYTES);
   return withArena((arena, core) => {
-    const exports = core as unknown as DilithiumExports;
     const sig = arena.reserve(DILITHIUM3_SIGNATURE_BYTES);
     const sk = arena.put(secretKey);
     const rnd = arena.put(random);
     const msg = arena.put(message);
-    checkStatus(exports.dilithium3_sign(sig, msg, message.length, sk, rnd), "dilithiumSign");
+    checkStatus(core.dilithium3_sign(sig, msg, message.length, sk, rnd), "dilithiumSign");
     return arena.read(sig, DILITHIUM3_SIGNATURE_BYTES);
   });
 }
@@ -66,11 +57,10 @@ export function dilithiumVerify(publicKey: Uint8Array, message: Uint8Array, sign
   assertBytes(message, "message");
   assertBytes(signature, "signature", DILITHIUM3_SIGNATURE_BYTES);
   return withArena((arena, core) => {
-    const exports = core as unknown as DilithiumExports;
     const pk = arena.put(publicKey);
     const sig = arena.put(signature);
     const msg = arena.put(message);
-    const status = exports.dilithium3_verify(sig, msg, message.length, pk);
+    const status = core.dilithium3_verify(sig, msg, message.length, pk);
     if (status === 2) return false;
     checkStatus(status, "dilithiumVerify");
     return true;

@@ -2,13 +2,6 @@ import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
-/** The exports of assembly/ed25519.ts (assembly/abi/curve25519.ts). */
-interface Ed25519Exports {
-  ed25519_public_key(out: number, seed: number): number;
-  ed25519_sign(sig: number, seed: number, msg: number, len: number): number;
-  ed25519_verify(pk: number, msg: number, len: number, sig: number): number;
-}
-
 /** The 32-byte Ed25519 public key of a 32-byte seed (RFC 8032 §5.1.5). */
 export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
   assertBytes(seed, "seed", 32);
@@ -16,7 +9,7 @@ export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
     const base = arena.reserve(64);
     const view = new Uint8Array(core.memory.buffer, base, 64);
     view.set(seed, 32);
-    checkStatus((core as unknown as Ed25519Exports).ed25519_public_key(base, base + 32), "ed25519PublicKey");
+    checkStatus(core.ed25519_public_key(base, base + 32), "ed25519PublicKey");
     return view.slice(0, 32);
   });
 }
@@ -31,7 +24,7 @@ export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
     const view = new Uint8Array(core.memory.buffer, base, 96 + len);
     view.set(seed, 64);
     view.set(message, 96);
-    checkStatus((core as unknown as Ed25519Exports).ed25519_sign(base, base + 64, base + 96, len), "ed25519Sign");
+    checkStatus(core.ed25519_sign(base, base + 64, base + 96, len), "ed25519Sign");
     return view.slice(0, 64);
   });
 }
@@ -55,7 +48,7 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
     view.set(signature, 0);
     view.set(publicKey, 64);
     view.set(message, 96);
-    const status = (core as unknown as Ed25519Exports).ed25519_verify(base + 64, base + 96, len, base);
+    const status = core.ed25519_verify(base + 64, base + 96, len, base);
     if (status === 2) return false;
     checkStatus(status, "ed25519Verify");
     return true;

@@ -3,13 +3,6 @@ import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
-/** The exports of assembly/hkdf.ts (assembly/abi/hash.ts). */
-interface HkdfExports {
-  hkdf_sha256(
-    ikm: number, ikmLen: number, salt: number, saltLen: number, info: number, infoLen: number, out: number, outLen: number,
-  ): number;
-}
-
 /** RFC 5869 §2.3: L ≤ 255 · HashLen. */
 const HKDF_SHA256_MAX = 255 * 32;
 
@@ -34,7 +27,7 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
     view.set(ikm, length);
     view.set(salt, length + ikm.length);
     view.set(info, length + ikm.length + salt.length);
-    const status = (core as unknown as HkdfExports).hkdf_sha256(
+    const status = core.hkdf_sha256(
       ikmPtr, ikm.length, saltPtr, salt.length, infoPtr, info.length, out, length,
     );
     checkStatus(status, "hkdfSha256");

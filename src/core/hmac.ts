@@ -2,12 +2,6 @@ import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
-/** The exports of assembly/hmac.ts (assembly/abi/hash.ts). */
-interface HmacExports {
-  hmac_sha256(key: number, keyLen: number, data: number, dataLen: number, out: number): number;
-  hmac_sha512(key: number, keyLen: number, data: number, dataLen: number, out: number): number;
-}
-
 /** HMAC-SHA256 (RFC 2104, FIPS 198-1) of `data` under `key` (any length): 32 bytes. */
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   assertBytes(key, "key");
@@ -20,7 +14,7 @@ export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
     const view = new Uint8Array(core.memory.buffer, base, 32 + keyLen + dataLen);
     view.set(key, 32);
     view.set(data, 32 + keyLen);
-    checkStatus((core as unknown as HmacExports).hmac_sha256(base + 32, keyLen, base + 32 + keyLen, dataLen, base), "hmacSha256");
+    checkStatus(core.hmac_sha256(base + 32, keyLen, base + 32 + keyLen, dataLen, base), "hmacSha256");
     return view.slice(0, 32);
   });
 }
@@ -36,7 +30,7 @@ export function hmacSha512(key: Uint8Array, data: Uint8Array): Uint8Array {
     const view = new Uint8Array(core.memory.buffer, base, 64 + keyLen + dataLen);
     view.set(key, 64);
     view.set(data, 64 + keyLen);
-    checkStatus((core as unknown as HmacExports).hmac_sha512(base + 64, keyLen, base + 64 + keyLen, dataLen, base), "hmacSha512");
+    checkStatus(core.hmac_sha512(base + 64, keyLen, base + 64 + keyLen, dataLen, base), "hmacSha512");
     return view.slice(0, 64);
   });
 }

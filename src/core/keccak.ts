@@ -3,22 +3,15 @@ import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
-/** The SHAKE exports of assembly/keccak.ts (assembly/abi/dilithium.ts). */
-interface KeccakExports {
-  shake128(out: number, outLen: number, data: number, len: number): number;
-  shake256(out: number, outLen: number, data: number, len: number): number;
-}
-
 function shake(variant: "shake128" | "shake256", data: Uint8Array, outputLength: number): Uint8Array {
   assertBytes(data, "data");
   if (!Number.isSafeInteger(outputLength) || outputLength < 0 || outputLength > 1 << 24) {
     throw new SentcError("invalid_input", `${variant}: outputLength must be an integer in [0, 2^24]`);
   }
   return withArena((arena, core) => {
-    const exports = core as unknown as KeccakExports;
     const out = arena.reserve(outputLength);
     const input = arena.put(data);
-    checkStatus(exports[variant](out, outputLength, input, data.length), variant);
+    checkStatus(core[variant](out, outputLength, input, data.length), variant);
     return arena.read(out, outputLength);
   });
 }

@@ -16,14 +16,6 @@ export const KYBER768_KEYPAIR_SEED_BYTES = 64;
 /** Random bytes consumed by encapsulation (hashed into the message m). */
 export const KYBER768_ENCAPS_RANDOM_BYTES = 32;
 
-/** The exports of assembly/kyber768.ts and assembly/aes256ctr.ts (assembly/abi/kyber.ts). */
-interface KyberExports {
-  kyber768_keypair(seed: number, pk: number, sk: number): number;
-  kyber768_encaps(pk: number, random: number, ct: number, ss: number): number;
-  kyber768_decaps(sk: number, ct: number, ss: number): number;
-  aes256_ctr_keystream(key: number, nonce: number, out: number, len: number): number;
-}
-
 export interface KyberKeyPair {
   publicKey: Uint8Array;
   secretKey: Uint8Array;
@@ -43,11 +35,10 @@ export interface KyberEncapsulation {
 export function kyberKeyPair(seed: Uint8Array = randomBytes(KYBER768_KEYPAIR_SEED_BYTES)): KyberKeyPair {
   assertBytes(seed, "seed", KYBER768_KEYPAIR_SEED_BYTES);
   return withArena((arena, core) => {
-    const exports = core as unknown as KyberExports;
     const s = arena.put(seed);
     const pk = arena.reserve(KYBER768_PUBLIC_KEY_BYTES);
     const sk = arena.reserve(KYBER768_SECRET_KEY_BYTES);
-    checkStatus(exports.kyber768_keypair(s, pk, sk), "kyberKeyPair");
+    checkStatus(core.kyber768_keypair(s, pk, sk), "kyberKeyPair");
     return { publicKey: arena.read(pk, KYBER768_PUBLIC_KEY_BYTES), secretKey: arena.read(sk, KYBER768_SECRET_KEY_BYTES) };
   });
 }
@@ -65,12 +56,11 @@ export function kyberEncapsulate(
   assertBytes(publicKey, "publicKey", KYBER768_PUBLIC_KEY_BYTES);
   assertBytes(random, "random", KYBER768_ENCAPS_RANDOM_BYTES);
   return withArena((arena, core) => {
-    const exports = core as unknown as KyberExports;
     const pk = arena.put(publicKey);
     const r = arena.put(random);
     const ct = arena.reserve(KYBER768_CIPHERTEXT_BYTES);
     const ss = arena.reserve(KYBER768_SHARED_SECRET_BYTES);
-    checkStatus(exports.kyber768_encaps(pk, r, ct, ss), "kyberEncapsulate");
+    checkStatus(core.kyber768_encaps(pk, r, ct, ss), "kyberEncapsulate");
     return { ciphertext: arena.read(ct, KYBER768_CIPHERTEXT_BYTES), sharedSecret: arena.read(ss, KYBER768_SHARED_SECRET_BYTES) };
   });
 }
@@ -85,11 +75,10 @@ export function kyberDecapsulate(secretKey: Uint8Array, ciphertext: Uint8Array):
   assertBytes(secretKey, "secretKey", KYBER768_SECRET_KEY_BYTES);
   assertBytes(ciphertext, "ciphertext", KYBER768_CIPHERTEXT_BYTES);
   return withArena((arena, core) => {
-    const exports = core as unknown as KyberExports;
     const sk = arena.put(secretKey);
     const ct = arena.put(ciphertext);
     const ss = arena.reserve(KYBER768_SHARED_SECRET_BYTES);
-    checkStatus(exports.kyber768_decaps(sk, ct, ss), "kyberDecapsulate");
+    checkStatus(core.kyber768_decaps(sk, ct, ss), "kyberDecapsulate");
     return arena.read(ss, KYBER768_SHARED_SECRET_BYTES);
   });
 }
@@ -110,11 +99,10 @@ export function aes256CtrKeystream(key: Uint8Array, nonce: Uint8Array, length: n
     throw new SentcError("invalid_input", `length must be an integer in [0, ${AES256_CTR_MAX_BYTES}]`);
   }
   return withArena((arena, core) => {
-    const exports = core as unknown as KyberExports;
     const k = arena.put(key);
     const n = arena.put(nonce);
     const out = arena.reserve(length);
-    checkStatus(exports.aes256_ctr_keystream(k, n, out, length), "aes256CtrKeystream");
+    checkStatus(core.aes256_ctr_keystream(k, n, out, length), "aes256CtrKeystream");
     return arena.read(out, length);
   });
 }

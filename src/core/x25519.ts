@@ -3,12 +3,6 @@ import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
-/** The exports of assembly/x25519.ts (assembly/abi/curve25519.ts). */
-interface X25519Exports {
-  x25519(out: number, k: number, u: number): number;
-  x25519_base(out: number, k: number): number;
-}
-
 /** Status ERR_VERIFY of assembly/status.ts: here, the all-zero shared secret. */
 const ERR_VERIFY = 2;
 
@@ -25,7 +19,7 @@ export function x25519(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Arra
     const view = new Uint8Array(core.memory.buffer, base, 96);
     view.set(privateKey, 32);
     view.set(publicKey, 64);
-    const status = (core as unknown as X25519Exports).x25519(base, base + 32, base + 64);
+    const status = core.x25519(base, base + 32, base + 64);
     if (status === ERR_VERIFY) throw new SentcError("weak_public_key", "x25519: the public key has small order (all-zero shared secret)");
     checkStatus(status, "x25519");
     return view.slice(0, 32);
@@ -39,7 +33,7 @@ export function x25519PublicKey(privateKey: Uint8Array): Uint8Array {
     const base = arena.reserve(64);
     const view = new Uint8Array(core.memory.buffer, base, 64);
     view.set(privateKey, 32);
-    checkStatus((core as unknown as X25519Exports).x25519_base(base, base + 32), "x25519PublicKey");
+    checkStatus(core.x25519_base(base, base + 32), "x25519PublicKey");
     return view.slice(0, 32);
   });
 }
