@@ -125,12 +125,12 @@ export const REFERENCE_CLIENT_CODES = {
   invalid_encoding: {
     client: 10,
     also: [2, 3, 4, 5, 6, 8, 9, 101, 109, 110, 111, 112, 113, 114, 115, 1101],
-    why: "client_10 (can't decode encrypted data) for encrypted text; key imports name the reference's import error (client_109-115, e.g. client_112 for a symmetric key), the JWT client_1101.",
+    why: "client_10 (can't decode encrypted data) for encrypted text; key exports name the reference's import error for their base64 (client_110 sign, client_111 private, client_112 symmetric/hmac/sortable, client_113 public, client_114 verify key), PEM text client_115, the JWT client_1101.",
   },
   invalid_format: {
     client: 101,
-    also: [2, 3, 4, 5, 6, 8, 9, 10, 102, 109, 110, 111, 112, 113, 114, 115, 130, 203, 1101],
-    why: "client_101 (JSON parse failed) for text that is not JSON, client_102 for JSON that lacks a field; key exports, heads and JWTs name the reference's number for that value (client_2/3/8/9/10, client_109-115, client_1101).",
+    also: [1, 2, 3, 4, 5, 6, 8, 9, 10, 30, 102, 109, 110, 111, 112, 113, 114, 115, 130, 203, 1100, 1101, 1102],
+    why: "client_101 (JSON parse failed) for text that is not JSON or lacks a field (the reference's serde answers both with client_101); a key export the reference cannot read is client_109 (client_30 for a wrong key length), an unknown alg client_1, a bad JWT client_1100/1101, a login challenge that is not text client_1102.",
   },
   decryption_failed: {
     client: 14,
@@ -165,9 +165,9 @@ export const REFERENCE_CLIENT_CODES = {
     why: "No equivalent (the reference has no AbortSignal). client_1000: the request was not completed.",
   },
   invalid_server_response: {
-    client: 1002,
-    also: [101, 102, 130, 1003, 1100, 1101],
-    why: "client_1002 (can't decode the response); client_101/102 for a result that is not the expected JSON, client_130 for a login answer without user keys, client_1100/1101 for a refreshed JWT that is not valid.",
+    client: 101,
+    also: [102, 130, 1002, 1003, 1100, 1101],
+    why: "client_101: the reference parses every answer with serde, so a body that is not JSON (a proxy's HTML page) or lacks a field is client_101 there; client_1002 for a body that is not text, client_130 for a login answer without user keys, client_1100 for a refreshed JWT that is not valid.",
   },
   refresh_failed: {
     client: 1000,
@@ -215,6 +215,18 @@ export interface SentcErrorOptions<C extends SentcErrorCode = SentcErrorCode> {
    */
   reference?: [C] extends [ClientErrorCode] ? ReferenceNumber<C> : never;
 }
+
+/**
+ * The texts of the reference's plain `Error`s (spec sdk.md §7.1). Where ours throws a `SentcError` in the same
+ * situation (`not_logged_in`, `key_not_found`, `invalid_input`), its `message` is exactly this text, so checks
+ * like `e.message === "Key not found"` keep working.
+ */
+export const REFERENCE_MESSAGES = {
+  noActualUser: "No actual user found",
+  keyNotFound: "Key not found",
+  groupKeyNotFound: "Group key not found. Maybe done key rotation will help",
+  noRefreshOption: "No refresh option found",
+} as const;
 
 /** Client codes for failures that may succeed when simply tried again. */
 const RETRYABLE_CODES: ReadonlySet<SentcErrorCode> = new Set<SentcErrorCode>(["network_error", "timeout"]);

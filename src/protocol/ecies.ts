@@ -36,7 +36,7 @@ export function eciesEncrypt(publicKey: Uint8Array, plaintext: Uint8Array, ephem
 
 export function eciesDecrypt(privateKey: Uint8Array, data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
-  if (data.length <= X25519_BYTES) throw new SentcError("decryption_failed", "encrypted data is too short");
+  if (data.length <= X25519_BYTES) throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
   const key = deriveKey(x25519(privateKey, data.subarray(0, X25519_BYTES)));
   try {
     return symDecrypt(key, data.subarray(X25519_BYTES));
