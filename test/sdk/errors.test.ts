@@ -135,7 +135,7 @@ describe("users", () => {
     const { user } = await newMember();
     const error = await sentcError(user.getPrivateKey("00000000-0000-0000-0000-000000000000"));
     expect(error.code).toBe("server");
-    expect(reference(error).status).toBe(`server_${error.serverCode}`);
+    expect(reference(error).status).toBe("server_304");
     const sync = await sentcError(() => user.getPrivateKeySync("00000000-0000-0000-0000-000000000000"));
     expect(sync.code).toBe("key_not_found");
     expect(sync.message).toBe("Key not found");
