@@ -124,13 +124,13 @@ export const REFERENCE_CLIENT_CODES = {
   },
   invalid_encoding: {
     client: 10,
-    also: [2, 3, 4, 5, 6, 8, 9, 101, 109, 110, 111, 112, 113, 114, 115, 1101],
-    why: "client_10 (can't decode encrypted data) for encrypted text; key exports name the reference's import error for their base64 (client_110 sign, client_111 private, client_112 symmetric/hmac/sortable, client_113 public, client_114 verify key), PEM text client_115, the JWT client_1101.",
+    also: [2, 3, 4, 5, 6, 8, 9, 101, 109, 110, 111, 112, 113, 114, 115, 203, 1101],
+    why: "client_10 (can't decode encrypted data) for encrypted text; key exports name the reference's import error for their base64 (client_110 sign, client_111 private, client_112 symmetric/hmac/sortable, client_113 public, client_114 verify key), PEM text client_115, key rotation data client_203, the JWT client_1101.",
   },
   invalid_format: {
     client: 101,
     also: [1, 2, 3, 4, 5, 6, 8, 9, 10, 30, 102, 109, 110, 111, 112, 113, 114, 115, 130, 203, 1100, 1101, 1102],
-    why: "client_101 (JSON parse failed) for text that is not JSON or lacks a field (the reference's serde answers both with client_101); a key export the reference cannot read is client_109 (client_30 for a wrong key length), an unknown alg client_1, a bad JWT client_1100/1101, a login challenge that is not text client_1102.",
+    why: "client_101 (JSON parse failed) for text that is not JSON or lacks a field (the reference's serde answers both with client_101); a key export the reference cannot read is client_109 (client_30 for a wrong key length), an unknown alg client_1, a bad JWT client_1100/1101, key rotation data client_203, a login challenge that is not text client_1102.",
   },
   decryption_failed: {
     client: 14,

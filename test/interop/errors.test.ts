@@ -8,6 +8,7 @@ import { SentcError, isSentcError } from "../../src/errors.js";
 import { decryptStringAsymmetric, decryptStringSymmetric, encryptStringSymmetric } from "../../src/protocol/encrypt.js";
 import { parseHead } from "../../src/protocol/head.js";
 import { decodeJwt } from "../../src/protocol/jwt.js";
+import { finishKeyRotation } from "../../src/protocol/key-rotation.js";
 import * as keys from "../../src/protocol/keys.js";
 import { parseUserPublicKeyData, parseUserVerifyKeyData } from "../../src/protocol/public-keys.js";
 import { createSearchable, search } from "../../src/protocol/searchable.js";
@@ -15,7 +16,7 @@ import { encryptSortableRawNumber } from "../../src/protocol/sortable.js";
 import { Sentc } from "../../src/sdk/index.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, vectorsAvailable } from "../helpers/vectors.js";
-import { loadRealSentc, type VectorKeys } from "./real-sentc.js";
+import { APP_TOKEN, BASE_URL, JWT, loadRealSentc, type VectorKeys } from "./real-sentc.js";
 
 beforeAll(loadReleaseCore);
 
@@ -164,6 +165,50 @@ describe.runIf(K !== undefined)("searchable and sortable input", () => {
   it("a number above the OPE domain → client_61", () => {
     for (const n of [65533, 70000]) {
       same(() => encryptSortableRawNumber(ope, n), () => sentc.sortable_encrypt_raw_number(K1.exported.sortable_key, BigInt(n)), "client_61");
+    }
+  });
+});
+
+describe.runIf(K !== undefined)("key rotation data", () => {
+  const { K1 } = K!;
+  const rotation = (fields: Record<string, unknown>) =>
+    JSON.stringify({
+      error: null,
+      encrypted_ephemeral_key_by_group_key_and_public_key: "AAAA",
+      encrypted_group_key_by_ephemeral: "AAAA",
+      ephemeral_alg: "AES-GCM-256",
+      encrypted_eph_key_key_id: "ecies_key_id_1",
+      previous_group_key_id: "sym_key_id_1",
+      time: 1,
+      new_group_key_id: "new",
+      ...fields,
+    });
+
+  /** The real `group_finish_key_rotation` fails before its request for all of these inputs. */
+  async function realRotationStatus(output: string): Promise<string> {
+    try {
+      await sentc.group_finish_key_rotation(BASE_URL, APP_TOKEN, JWT, "group", output, K1.exported.sym_key, K1.exported.public_key, K1.exported.private_key);
+    } catch (error) {
+      return realStatus(() => {
+        throw error;
+      });
+    }
+    return "no error";
+  }
+
+  it("unreadable → client_203, the server's error → client_204, undecryptable → client_14", async () => {
+    const ours = (output: string) =>
+      ourStatus(() => finishKeyRotation(output, keys.importSymKey(K1.exported.sym_key), keys.importPublicKey(K1.exported.public_key), keys.importPrivateKey(K1.exported.private_key)));
+    const cases: [string, string][] = [
+      ["nope", "client_203"],
+      ["{}", "client_203"],
+      [rotation({ encrypted_ephemeral_key_by_group_key_and_public_key: "!!" }), "client_203"],
+      [rotation({ error: "no key for this device" }), "client_204"],
+      [rotation({ encrypted_ephemeral_key_by_group_key_and_public_key: Buffer.alloc(200, 7).toString("base64") }), "client_14"],
+    ];
+    for (const [output, expected] of cases) {
+      expect(await realRotationStatus(output)).toBe(expected);
+      expect(ours(output)).toBe(expected);
     }
   });
 });
