@@ -304,18 +304,37 @@ export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error
   /**
    * The reference's error string, valid JSON: `{"status":"client_14","error_message":"…"}`. This is what
    * `String(e)` and `JSON.parse(e)` see; `message` stays the plain text (shown by stack traces and loggers).
+   *
+   * @example
+   * ```ts
+   * const { status, error_message } = JSON.parse(String(e)); // or JSON.parse(e) in plain JavaScript
+   * ```
    */
   override toString(): string {
     return JSON.stringify(this.toJSON());
   }
 
-  /** `{status, error_message}`, so `JSON.stringify(e)` gives the reference shape too. */
+  /**
+   * `{status, error_message}`, so `JSON.stringify(e)` gives the reference shape too.
+   *
+   * @example
+   * ```ts
+   * logger.error(JSON.stringify({ failed: "upload", error: e })); // … "error":{"status":"client_1000",…}
+   * ```
+   */
   toJSON(): { status: ReferenceStatus; error_message: string } {
     return { status: this.status, error_message: this.error_message };
   }
 }
 
-/** Type guard usable across realms and bundles (checks the shape, not the prototype chain). */
+/**
+ * Type guard usable across realms and bundles (checks the shape, not the prototype chain).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (isSentcError(e) && e.code === "server" && e.serverCode === 112) askForThePasswordAgain(); }
+ * ```
+ */
 export function isSentcError(value: unknown): value is SentcError {
   return value instanceof SentcError || (value instanceof Error && value.name === "SentcError" && "code" in value);
 }
@@ -347,7 +366,14 @@ export function withReference(error: unknown, overrides: ReferenceOverrides): un
   return copy;
 }
 
-/** Runs `run` and re-tags what it throws with `withReference` (synchronous operations). */
+/**
+ * Runs `run` and re-tags what it throws with `withReference` (synchronous operations); returns its value.
+ *
+ * @example
+ * ```ts
+ * const key = referenceScope({ invalid_format: 109, invalid_encoding: 112 }, () => parseKey(text));
+ * ```
+ */
 export function referenceScope<T>(overrides: ReferenceOverrides, run: () => T): T {
   try {
     return run();
