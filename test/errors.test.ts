@@ -9,6 +9,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { parseEnvelope } from "../src/api/envelope.js";
+import { exchange } from "../src/api/http.js";
+import { refreshStrategyFromOptions } from "../src/api/jwt.js";
 import {
   REFERENCE_CLIENT_CODES,
   REFERENCE_MESSAGES,
@@ -188,6 +190,27 @@ describe("server errors pass through as server_<err_code>", () => {
   });
 });
 
+describe("requests that do not complete", () => {
+  it("a fetch that fails, a timeout and an abort are client_1000 (the reference's \"can't send request\")", async () => {
+    const failing = () => Promise.reject(new TypeError("Failed to fetch"));
+    const never = (_url: string, init: RequestInit) =>
+      new Promise<Response>((_, reject) => init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))));
+    const controller = new AbortController();
+    controller.abort();
+    const outcomes = await Promise.allSettled([
+      exchange(failing, "http://api.test/x", { method: "GET" }),
+      exchange(never, "http://api.test/x", { method: "GET" }, { timeoutMs: 20 }),
+      exchange(never, "http://api.test/x", { method: "GET" }, { signal: controller.signal }),
+    ]);
+    const errors = outcomes.map((outcome) => (outcome.status === "rejected" ? (outcome.reason as SentcError) : undefined));
+    expect(errors.map((error) => error?.code)).toEqual(["network_error", "timeout", "aborted"]);
+    for (const error of errors) {
+      expect(referenceParse(error).status).toBe("client_1000");
+      expect(referenceParse(error).error_message).toBe(error!.message);
+    }
+  });
+});
+
 describe("reference texts of the plain-Error cases", () => {
   it("are the reference's exact strings", () => {
     expect(REFERENCE_MESSAGES).toEqual({
@@ -196,6 +219,13 @@ describe("reference texts of the plain-Error cases", () => {
       groupKeyNotFound: "Group key not found. Maybe done key rotation will help",
       noRefreshOption: "No refresh option found",
     });
+  });
+
+  it("an unknown refresh endpoint is a SentcError with the reference's \"No refresh option found\"", () => {
+    const error = thrown(() => refreshStrategyFromOptions({ endpoint: 7 } as never));
+    expect(error.code).toBe("invalid_input");
+    expect(error.message).toBe("No refresh option found");
+    expect(referenceParse(error)).toEqual({ status: "client_100", error_message: "No refresh option found" });
   });
 });
 

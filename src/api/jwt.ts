@@ -75,7 +75,8 @@ export function refreshStrategyFromOptions(options?: RefreshOptions): RefreshStr
     if (typeof refresh !== "function") throw new SentcError("invalid_input", "refresh mode cookie_fn needs endpoint_fn");
     return { kind: "cookie_fn", refresh };
   }
-  throw new SentcError("invalid_input", REFERENCE_MESSAGES.noRefreshOption, { cause: (options as { endpoint: unknown }).endpoint });
+  // The reference's plain Error text for an unknown refresh endpoint (sdk.md §7.1).
+  throw new SentcError("invalid_input", REFERENCE_MESSAGES.noRefreshOption);
 }
 
 /** The tokens of a session. `refreshToken` is `""` in the cookie modes (the app's backend holds it). */
