@@ -56,7 +56,11 @@ export type ClientErrorCode =
   | "mfa_required"
   /** No user is logged in on this device, or the stored user data is missing (the reference's plain "No actual user found"). */
   | "not_logged_in"
-  /** A key the data names is neither held locally nor available from the server (the reference's plain "Key not found"). */
+  /**
+   * A key is not held locally where nothing is fetched (the `*Sync` variants, a group without HMAC key), with the
+   * reference's plain-Error text "Key not found" / "Group key not found. Maybe done key rotation will help". Async
+   * lookups ask the server and pass its answer on (e.g. `server_304`), as the reference does.
+   */
   | "key_not_found"
   /** The SDK was used before `Sentc.init()` resolved. */
   | "not_initialized"
