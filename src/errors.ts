@@ -3,7 +3,13 @@
  * either one of the client codes below, or `server` for an error answered by the sentc API, in which case
  * `serverCode` and `httpStatus` carry the server's `err_code` and HTTP status.
  *
- * Later layers add their client codes to `ClientErrorCode`; a code is never renamed once released.
+ * Every `SentcError` is also readable the way the reference SDK's errors are (spec sdk.md §7.1): `String(e)`
+ * and `JSON.parse(e)` give `{"status": "client_NNN" | "server_NNN", "error_message": "…"}`, and `e.status` /
+ * `e.error_message` are properties. The `client_*` numbers are the reference's (§7.2), taken from
+ * `REFERENCE_CLIENT_CODES`, the one table that maps our codes to them.
+ *
+ * Later layers add their client codes to `ClientErrorCode` (and a row to `REFERENCE_CLIENT_CODES`); a code is
+ * never renamed once released.
  */
 export type ClientErrorCode =
   /** A crypto function was called before `initCore()` resolved. */
@@ -50,7 +56,11 @@ export type ClientErrorCode =
   | "mfa_required"
   /** No user is logged in on this device, or the stored user data is missing (the reference's plain "No actual user found"). */
   | "not_logged_in"
-  /** A key the data names is neither held locally nor available from the server (the reference's plain "Key not found"). */
+  /**
+   * A key is not held locally where nothing is fetched (the `*Sync` variants, a group without HMAC key), with the
+   * reference's plain-Error text "Key not found" / "Group key not found. Maybe done key rotation will help". Async
+   * lookups ask the server and pass its answer on (e.g. `server_304`), as the reference does.
+   */
   | "key_not_found"
   /** The SDK was used before `Sentc.init()` resolved. */
   | "not_initialized"
@@ -59,11 +69,168 @@ export type ClientErrorCode =
 
 export type SentcErrorCode = ClientErrorCode | "server";
 
-export interface SentcErrorOptions {
+/** One row of `REFERENCE_CLIENT_CODES`. */
+export interface ReferenceMapping {
+  /** The reference's `client_*` number used when the throw site names none. */
+  readonly client: number;
+  /** Further reference numbers a throw site may name for this code (the reference is finer-grained there). */
+  readonly also: readonly number[];
+  /** Why this number: the reference's situation it matches (§7.2), or the choice made where it has none. */
+  readonly why: string;
+}
+
+/**
+ * The one place that maps our client codes to the reference's `client_*` numbers (spec sdk.md §7.2).
+ * `client` is the default, `also` lists the numbers a throw site may name instead (`{ reference: 102 }`):
+ * the reference distinguishes there what one of our codes covers. Codes the reference has no equivalent for
+ * get the number of its nearest situation; `why` documents each choice.
+ */
+export const REFERENCE_CLIENT_CODES = {
+  core_not_initialized: {
+    client: 13,
+    also: [],
+    why: "No equivalent (the reference fails with a TypeError from its wasm glue). client_13 (RNG failed) is what the reference reports when its crypto runtime cannot run; nothing cryptographic can run here either.",
+  },
+  core_load_failed: {
+    client: 13,
+    also: [],
+    why: "No equivalent (the reference rejects with the raw fetch/WebAssembly error). client_13 as for core_not_initialized: the crypto runtime is unavailable.",
+  },
+  unsupported_environment: {
+    client: 13,
+    also: [1000],
+    why: "client_13 (RNG failed) is the reference's answer when crypto.getRandomValues is missing; a missing fetch is client_1000 (can't send request).",
+  },
+  invalid_input: {
+    client: 100,
+    also: [1, 2, 3, 8, 9, 10, 60, 61, 62, 101, 102, 109, 110, 111, 112, 113, 114, 115, 200, 300, 301, 1100, 1101],
+    why: "A bad argument. The reference's wasm answers a value it cannot take with client_100; throw sites name the exact number where the reference has one (client_200 bad rank, client_300/301 searchable input too long/empty, client_60/61/62 OPE, client_109-115 key import).",
+  },
+  verification_failed: {
+    client: 22,
+    also: [31, 43],
+    why: "client_22 (verification failed) for data signatures; client_31 for a group or user key signature (key verification failed).",
+  },
+  weak_public_key: {
+    client: 8,
+    also: [14],
+    why: "No equivalent (the reference does not check for small-order keys). client_8 (can't decode public key) when encrypting to it; client_14 when such a key makes decryption impossible.",
+  },
+  out_of_memory: {
+    client: 13,
+    also: [],
+    why: "No equivalent (the reference's wasm aborts with a RuntimeError). client_13 as for other failures of the crypto runtime.",
+  },
+  unsupported_algorithm: {
+    client: 1,
+    also: [109],
+    why: "client_1 (algorithm not found).",
+  },
+  invalid_encoding: {
+    client: 10,
+    also: [2, 3, 4, 5, 6, 8, 9, 101, 109, 110, 111, 112, 113, 114, 115, 203, 1101],
+    why: "client_10 (can't decode encrypted data) for encrypted text; key exports name the reference's import error for their base64 (client_110 sign, client_111 private, client_112 symmetric/hmac/sortable, client_113 public, client_114 verify key), PEM text client_115, key rotation data client_203, the JWT client_1101.",
+  },
+  invalid_format: {
+    client: 101,
+    also: [1, 2, 3, 4, 5, 6, 8, 9, 10, 30, 102, 109, 110, 111, 112, 113, 114, 115, 130, 203, 1100, 1101, 1102],
+    why: "client_101 (JSON parse failed) for text that is not JSON or lacks a field (the reference's serde answers both with client_101); a key export the reference cannot read is client_109 (client_30 for a wrong key length), an unknown alg client_1, a bad JWT client_1100/1101, key rotation data client_203, a login challenge that is not text client_1102.",
+  },
+  decryption_failed: {
+    client: 14,
+    also: [10, 21, 30],
+    why: "client_14 (decryption failed: wrong key or tampered data); client_10 for ciphertext too short to decode; client_30 for a key that a wrong master key cannot decrypt.",
+  },
+  missing_signature: { client: 42, also: [], why: "client_42 (data has no signature)." },
+  wrong_verify_key: { client: 20, also: [], why: "client_20 (the signature was made by another key pair)." },
+  permission_denied: {
+    client: 201,
+    also: [202],
+    why: "client_201 (no permission: the member's rank); client_202 when the member to kick has a higher rank.",
+  },
+  key_rotation_failed: {
+    client: 204,
+    also: [203],
+    why: "client_204 (key rotation failed for this account); client_203 when the rotation data cannot be decoded.",
+  },
+  network_error: {
+    client: 1000,
+    also: [1003],
+    why: "client_1000 (can't send request); client_1003 when the response bytes cannot be read.",
+  },
+  timeout: {
+    client: 1000,
+    also: [],
+    why: "No equivalent (the reference has no timeouts). client_1000 like a request that could not be sent.",
+  },
+  aborted: {
+    client: 1000,
+    also: [],
+    why: "No equivalent (the reference has no AbortSignal). client_1000: the request was not completed.",
+  },
+  invalid_server_response: {
+    client: 101,
+    also: [102, 130, 1002, 1003, 1100, 1101],
+    why: "client_101: the reference parses every answer with serde, so a body that is not JSON (a proxy's HTML page) or lacks a field is client_101 there; client_1002 for a body that is not text, client_130 for a login answer without user keys, client_1100 for a refreshed JWT that is not valid.",
+  },
+  refresh_failed: {
+    client: 1000,
+    also: [],
+    why: "No equivalent (the reference uses whatever its refresh fetch returns). client_1000: the refresh request did not deliver a JWT.",
+  },
+  mfa_required: { client: 10000, also: [], why: "client_10000 (MFA is on and the call needs a token)." },
+  not_logged_in: {
+    client: 1100,
+    also: [],
+    why: 'The reference throws a plain Error "No actual user found" (kept as the message). client_1100 (JWT invalid): there is no session to use, logging in again is the remedy.',
+  },
+  key_not_found: {
+    client: 109,
+    also: [14],
+    why: 'The reference throws a plain Error "Key not found" / "Group key not found. Maybe done key rotation will help" (kept as the message); where it goes on with the missing key its wasm answers client_109 (can\'t import the key, e.g. an empty key).',
+  },
+  not_initialized: {
+    client: 13,
+    also: [],
+    why: "No equivalent (the reference fails with a TypeError on its unset options). client_13 as for core_not_initialized: nothing can run yet.",
+  },
+  storage_failed: {
+    client: 100,
+    also: [],
+    why: "No equivalent (the reference lets IndexedDB's DOMException through). client_100 (can't create string from object): the value could not be stored or read back.",
+  },
+} as const satisfies Record<ClientErrorCode, ReferenceMapping>;
+
+type ReferenceTable = typeof REFERENCE_CLIENT_CODES;
+
+/** The reference `client_*` numbers a throw site may name for `code` (its default and its `also` list). */
+export type ReferenceNumber<C extends ClientErrorCode> = C extends ClientErrorCode ? ReferenceTable[C]["client"] | ReferenceTable[C]["also"][number] : never;
+
+/** A reference status: `client_<n>` (§7.2) or `server_<err_code>` (§7.3). */
+export type ReferenceStatus = `client_${number}` | `server_${number}`;
+
+export interface SentcErrorOptions<C extends SentcErrorCode = SentcErrorCode> {
   cause?: unknown;
   serverCode?: number;
   httpStatus?: number;
+  /**
+   * The reference's exact `client_*` number for this situation, when it is not the code's default in
+   * `REFERENCE_CLIENT_CODES` (only the numbers listed there for the code are accepted).
+   */
+  reference?: [C] extends [ClientErrorCode] ? ReferenceNumber<C> : never;
 }
+
+/**
+ * The texts of the reference's plain `Error`s (spec sdk.md §7.1). Where ours throws a `SentcError` in the same
+ * situation (`not_logged_in`, `key_not_found`, `invalid_input`), its `message` is exactly this text, so checks
+ * like `e.message === "Key not found"` keep working.
+ */
+export const REFERENCE_MESSAGES = {
+  noActualUser: "No actual user found",
+  keyNotFound: "Key not found",
+  groupKeyNotFound: "Group key not found. Maybe done key rotation will help",
+  noRefreshOption: "No refresh option found",
+} as const;
 
 /** Client codes for failures that may succeed when simply tried again. */
 const RETRYABLE_CODES: ReadonlySet<SentcErrorCode> = new Set<SentcErrorCode>(["network_error", "timeout"]);
@@ -71,17 +238,61 @@ const RETRYABLE_CODES: ReadonlySet<SentcErrorCode> = new Set<SentcErrorCode>(["n
 /** Gateway statuses a proxy answers while the API is unreachable or overloaded. */
 const RETRYABLE_GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
-export class SentcError extends Error {
+/** The reference status of a code: `server_<serverCode>`, the named reference number, or the table's default. */
+function referenceStatus(code: SentcErrorCode, reference: number | undefined, serverCode: number | undefined): ReferenceStatus {
+  if (code === "server") return `server_${serverCode ?? 0}`;
+  const row: ReferenceMapping | undefined = (REFERENCE_CLIENT_CODES as Record<string, ReferenceMapping>)[code];
+  return `client_${reference ?? row?.client ?? 100}`;
+}
+
+/**
+ * A failure of the SDK. `code` is typed and stable; `status` and `error_message` (and `String(e)`,
+ * `JSON.parse(e)`) give the reference SDK's shape, `{"status": "client_14", "error_message": "…"}`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await group.decryptString(text);
+ * } catch (e) {
+ *   if (isSentcError(e) && e.code === "decryption_failed") showWrongKey();
+ *   const err = JSON.parse(String(e)); // reference style: err.status === "client_14"
+ * }
+ * ```
+ */
+export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error {
   override readonly name = "SentcError";
   readonly code: SentcErrorCode;
   readonly serverCode: number | undefined;
   readonly httpStatus: number | undefined;
+  /** The reference number the throw site named, if any (else the table's default applies). */
+  readonly #reference: number | undefined;
 
-  constructor(code: SentcErrorCode, message: string, options: SentcErrorOptions = {}) {
+  /**
+   * @param code our typed code.
+   * @param message a human-readable message (for `server`, the server's `err_msg`); it is also `error_message`.
+   * @param options `cause`, `serverCode`/`httpStatus` of a server answer, `reference` (an exact reference number).
+   */
+  constructor(code: C, message: string, options: SentcErrorOptions<C> = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.serverCode = options.serverCode;
     this.httpStatus = options.httpStatus;
+    this.#reference = options.reference;
+  }
+
+  /** The reference SDK's status: `client_<n>` (spec sdk.md §7.2) or `server_<err_code>` (§7.3). */
+  get status(): ReferenceStatus {
+    return referenceStatus(this.code, this.#reference, this.serverCode);
+  }
+
+  /** The reference SDK's `error_message`: the same text as `message` (the server's `err_msg` for `server`). */
+  get error_message(): string {
+    return this.message;
+  }
+
+  /** True when the throw site named the exact reference number (context re-tagging then leaves it alone). */
+  get hasExplicitReference(): boolean {
+    return this.#reference !== undefined;
   }
 
   /**
@@ -93,9 +304,84 @@ export class SentcError extends Error {
     if (RETRYABLE_CODES.has(this.code)) return true;
     return this.code === "invalid_server_response" && this.httpStatus !== undefined && RETRYABLE_GATEWAY_STATUSES.has(this.httpStatus);
   }
+
+  /**
+   * The reference's error string, valid JSON: `{"status":"client_14","error_message":"…"}`. This is what
+   * `String(e)` and `JSON.parse(e)` see; `message` stays the plain text (shown by stack traces and loggers).
+   *
+   * @example
+   * ```ts
+   * const { status, error_message } = JSON.parse(String(e)); // or JSON.parse(e) in plain JavaScript
+   * ```
+   */
+  override toString(): string {
+    return JSON.stringify(this.toJSON());
+  }
+
+  /**
+   * `{status, error_message}`, so `JSON.stringify(e)` gives the reference shape too.
+   *
+   * @example
+   * ```ts
+   * logger.error(JSON.stringify({ failed: "upload", error: e })); // … "error":{"status":"client_1000",…}
+   * ```
+   */
+  toJSON(): { status: ReferenceStatus; error_message: string } {
+    return { status: this.status, error_message: this.error_message };
+  }
 }
 
-/** Type guard usable across realms and bundles (checks the shape, not the prototype chain). */
+/**
+ * Type guard usable across realms and bundles (checks the shape, not the prototype chain).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (isSentcError(e) && e.code === "server" && e.serverCode === 112) askForThePasswordAgain(); }
+ * ```
+ */
 export function isSentcError(value: unknown): value is SentcError {
   return value instanceof SentcError || (value instanceof Error && value.name === "SentcError" && "code" in value);
+}
+
+/** Reference numbers by code, for `withReference`: `{ invalid_format: 112, invalid_encoding: 112 }`. */
+export type ReferenceOverrides = { readonly [C in ClientErrorCode]?: ReferenceNumber<C> };
+
+/**
+ * Re-tags an error for the operation it happened in: a `SentcError` whose code is in `overrides` and whose
+ * throw site named no reference number gets that number (a copy with the same code, message, cause and stack).
+ * Anything else is returned unchanged. Lets e.g. a symmetric key import report the reference's `client_112`
+ * for the base64 or JSON errors of the shared parsers it calls.
+ *
+ * @example
+ * ```ts
+ * try { return importSymKey(text); } catch (e) { throw withReference(e, { invalid_encoding: 112 }); }
+ * ```
+ */
+export function withReference(error: unknown, overrides: ReferenceOverrides): unknown {
+  if (!(error instanceof SentcError) || error.hasExplicitReference || error.code === "server") return error;
+  const reference: number | undefined = (overrides as Record<string, number | undefined>)[error.code];
+  if (reference === undefined) return error;
+  const options: SentcErrorOptions<ClientErrorCode> = { reference: reference as never };
+  if (error.cause !== undefined) options.cause = error.cause;
+  if (error.serverCode !== undefined) options.serverCode = error.serverCode;
+  if (error.httpStatus !== undefined) options.httpStatus = error.httpStatus;
+  const copy = new SentcError(error.code as ClientErrorCode, error.message, options);
+  if (error.stack !== undefined) Object.defineProperty(copy, "stack", { value: error.stack, writable: true, configurable: true });
+  return copy;
+}
+
+/**
+ * Runs `run` and re-tags what it throws with `withReference` (synchronous operations); returns its value.
+ *
+ * @example
+ * ```ts
+ * const key = referenceScope({ invalid_format: 109, invalid_encoding: 112 }, () => parseKey(text));
+ * ```
+ */
+export function referenceScope<T>(overrides: ReferenceOverrides, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw withReference(error, overrides);
+  }
 }

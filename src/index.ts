@@ -9,4 +9,14 @@ import { Sentc } from "./sdk/index.js";
 export default Sentc;
 export * from "./sdk/index.js";
 export * from "./core/index.js";
-export { SentcError, isSentcError, type ClientErrorCode, type SentcErrorCode } from "./errors.js";
+export {
+  SentcError,
+  isSentcError,
+  REFERENCE_CLIENT_CODES,
+  REFERENCE_MESSAGES,
+  type ClientErrorCode,
+  type SentcErrorCode,
+  type ReferenceMapping,
+  type ReferenceNumber,
+  type ReferenceStatus,
+} from "./errors.js";

@@ -32,7 +32,7 @@ export function decodeBodyText(body: Uint8Array, httpStatus: number): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(body);
   } catch (cause) {
-    throw invalid(`the server answered HTTP ${httpStatus} with a body that is not UTF-8`, httpStatus, cause);
+    throw new SentcError("invalid_server_response", `the server answered HTTP ${httpStatus} with a body that is not UTF-8`, { httpStatus, cause, reference: 1002 });
   }
 }
 

@@ -184,7 +184,7 @@ export class HttpClient {
   get fetchFn(): FetchFn {
     if (this.#fetch !== undefined) return this.#fetch;
     const globalFetch = globalThis.fetch;
-    if (typeof globalFetch !== "function") throw new SentcError("unsupported_environment", "no fetch: pass options.fetch");
+    if (typeof globalFetch !== "function") throw new SentcError("unsupported_environment", "no fetch: pass options.fetch", { reference: 1000 });
     return (input, init) => globalFetch(input, init);
   }
 

@@ -14,7 +14,7 @@
  * the server is refreshed once and the request retried, and a new JWT is only accepted when it is a well-formed
  * JWT for the same user and device.
  */
-import { SentcError, isSentcError } from "../errors.js";
+import { REFERENCE_MESSAGES, SentcError, isSentcError } from "../errors.js";
 import { decodeJwt } from "../protocol/jwt.js";
 import { parseEnvelope } from "./envelope.js";
 import { refreshJwt } from "./endpoints/auth.js";
@@ -75,7 +75,8 @@ export function refreshStrategyFromOptions(options?: RefreshOptions): RefreshStr
     if (typeof refresh !== "function") throw new SentcError("invalid_input", "refresh mode cookie_fn needs endpoint_fn");
     return { kind: "cookie_fn", refresh };
   }
-  throw new SentcError("invalid_input", `unknown refresh endpoint ${String((options as { endpoint: unknown }).endpoint)}`);
+  // The reference's plain Error text for an unknown refresh endpoint (sdk.md §7.1).
+  throw new SentcError("invalid_input", REFERENCE_MESSAGES.noRefreshOption);
 }
 
 /** The tokens of a session. `refreshToken` is `""` in the cookie modes (the app's backend holds it). */
@@ -266,13 +267,13 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 function checkRefreshedJwt(oldJwt: string, newJwt: string): void {
   let claims;
   try {
-    if (!JWT_SHAPE.test(newJwt)) throw new SentcError("invalid_format", "jwt: expected three base64url parts");
+    if (!JWT_SHAPE.test(newJwt)) throw new SentcError("invalid_format", "jwt: expected three base64url parts", { reference: 1100 });
     claims = decodeJwt(newJwt);
   } catch (cause) {
-    throw new SentcError("invalid_server_response", "the refreshed JWT is not a well-formed sentc JWT", { cause });
+    throw new SentcError("invalid_server_response", "the refreshed JWT is not a well-formed sentc JWT", { cause, reference: 1100 });
   }
   const old = decodeJwt(oldJwt);
   if (claims.aud !== old.aud || claims.sub !== old.sub) {
-    throw new SentcError("invalid_server_response", "the refreshed JWT belongs to another user or device");
+    throw new SentcError("invalid_server_response", "the refreshed JWT belongs to another user or device", { reference: 1100 });
   }
 }

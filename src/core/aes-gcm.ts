@@ -69,7 +69,7 @@ export function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertextAndT
   const a = checkCommon(key, nonce, aad);
   assertBytes(ciphertextAndTag, "ciphertextAndTag");
   if (ciphertextAndTag.length < AES_GCM_TAG_BYTES) {
-    throw new SentcError("invalid_input", `ciphertextAndTag must hold at least the ${AES_GCM_TAG_BYTES}-byte tag`);
+    throw new SentcError("invalid_input", `ciphertextAndTag must hold at least the ${AES_GCM_TAG_BYTES}-byte tag`, { reference: 10 });
   }
   if (ciphertextAndTag.length > AES_GCM_MAX_BYTES + AES_GCM_TAG_BYTES) {
     throw new SentcError("invalid_input", `ciphertext longer than ${AES_GCM_MAX_BYTES} bytes`);

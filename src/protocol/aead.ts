@@ -22,7 +22,7 @@ export function symEncrypt(key: Uint8Array, plaintext: Uint8Array, nonce: Uint8A
 export function symDecrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
   // sentc panics on inputs shorter than the nonce; anything shorter than nonce + tag cannot be valid.
-  if (data.length < SYM_OVERHEAD) throw new SentcError("decryption_failed", "encrypted data is too short");
+  if (data.length < SYM_OVERHEAD) throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
   try {
     return aesGcmDecrypt(key, data.subarray(0, NONCE_BYTES), data.subarray(NONCE_BYTES));
   } catch (error) {

@@ -6,7 +6,7 @@
  * such a ciphertext would be readable by anyone (`weak_public_key`).
  */
 import { hkdfSha256, randomBytes, x25519, x25519PublicKey } from "../core/index.js";
-import { SentcError } from "../errors.js";
+import { SentcError, referenceScope } from "../errors.js";
 import { symDecrypt, symEncrypt } from "./aead.js";
 
 const INFO = new TextEncoder().encode("ecies-ed25519");
@@ -36,8 +36,9 @@ export function eciesEncrypt(publicKey: Uint8Array, plaintext: Uint8Array, ephem
 
 export function eciesDecrypt(privateKey: Uint8Array, data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
-  if (data.length <= X25519_BYTES) throw new SentcError("decryption_failed", "encrypted data is too short");
-  const key = deriveKey(x25519(privateKey, data.subarray(0, X25519_BYTES)));
+  if (data.length <= X25519_BYTES) throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
+  // A small-order ephemeral key cannot come from a real sender: for the reader it is undecryptable data (client_14).
+  const key = referenceScope({ weak_public_key: 14 }, () => deriveKey(x25519(privateKey, data.subarray(0, X25519_BYTES))));
   try {
     return symDecrypt(key, data.subarray(X25519_BYTES));
   } finally {

@@ -116,7 +116,7 @@ export function toPem(bytes: Uint8Array, label = "PUBLIC KEY"): string {
 /** Reads PEM text as sentc does and returns the raw bytes and the label. */
 export function fromPem(text: string): { label: string; bytes: Uint8Array } {
   const fail = (reason: string): never => {
-    throw new SentcError("invalid_encoding", `PEM: ${reason}`);
+    throw new SentcError("invalid_encoding", `PEM: ${reason}`, { reference: 115 });
   };
   if (typeof text !== "string") fail("expected a string");
   const lines = text.replace(/\r\n/g, "\n").replace(/\n$/, "").split("\n");

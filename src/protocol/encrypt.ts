@@ -35,12 +35,12 @@ const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 function symSealer(key: SymKey): Sealer & Opener {
-  if (key?.alg !== ALG.aesGcm) throw new SentcError("invalid_input", "expected an AES-GCM-256 symmetric key");
+  if (key?.alg !== ALG.aesGcm) throw new SentcError("invalid_input", "expected an AES-GCM-256 symmetric key", { reference: 109 });
   return { keyId: key.keyId, seal: (pt) => symEncrypt(key.key, pt), open: (body) => symDecrypt(key.key, body) };
 }
 
 function publicSealer(key: PublicKey): Sealer {
-  if (typeof key?.keyId !== "string") throw new SentcError("invalid_input", "expected a public key");
+  if (typeof key?.keyId !== "string") throw new SentcError("invalid_input", "expected a public key", { reference: 109 });
   return { keyId: key.keyId, seal: (pt) => encryptWithPublicKey(key, pt) };
 }
 
@@ -91,7 +91,7 @@ function bytesText(bytes: Uint8Array): string {
   try {
     return utf8Decoder.decode(bytes);
   } catch (cause) {
-    throw new SentcError("invalid_format", "the decrypted data is not UTF-8 text", { cause });
+    throw new SentcError("invalid_format", "the decrypted data is not UTF-8 text", { cause, reference: 10 });
   }
 }
 

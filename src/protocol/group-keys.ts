@@ -48,7 +48,7 @@ export function decryptGroupKey(privateKey: PrivateKey, serverKeyData: string | 
   const signature = optionalStringField(data, "group_key_sig", what);
   if (verifyKey && signature !== null) {
     if (!verifyOnly(verifyKey, signatureFromString(signature, verifyKey.alg), groupKey.key)) {
-      throw new SentcError("verification_failed", "the group key signature does not verify");
+      throw new SentcError("verification_failed", "the group key signature does not verify", { reference: 31 });
     }
   }
   const encryptAlg = stringField(data, "keypair_encrypt_alg", what);

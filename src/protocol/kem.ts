@@ -26,7 +26,7 @@ function kyberSeal(publicKey: Uint8Array, plaintext: Uint8Array): Uint8Array {
 }
 
 function kyberOpen(secretKey: Uint8Array, data: Uint8Array): Uint8Array {
-  if (data.length <= PQ_SIZES.kyberCiphertext) throw new SentcError("decryption_failed", "encrypted data is too short");
+  if (data.length <= PQ_SIZES.kyberCiphertext) throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
   // Kyber decapsulation never fails (implicit rejection): a wrong key or ciphertext gives another secret,
   // and the AES-GCM tag check below rejects it.
   const sharedSecret = kyberDecapsulate(secretKey, data.subarray(0, PQ_SIZES.kyberCiphertext));
@@ -47,7 +47,7 @@ export function encryptWithPublicKey(publicKey: PublicKey, plaintext: Uint8Array
     case ALG.eciesKyberHybrid:
       return kyberSeal(publicKey.k, eciesEncrypt(publicKey.x, plaintext));
     default:
-      throw new SentcError("invalid_input", "expected a public key");
+      throw new SentcError("invalid_input", "expected a public key", { reference: 109 });
   }
 }
 
@@ -68,6 +68,6 @@ export function decryptWithPrivateKey(privateKey: PrivateKey, data: Uint8Array):
       }
     }
     default:
-      throw new SentcError("invalid_input", "expected a private key");
+      throw new SentcError("invalid_input", "expected a private key", { reference: 109 });
   }
 }

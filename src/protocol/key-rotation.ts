@@ -3,7 +3,7 @@
  * an ephemeral key, and wraps the ephemeral key with the previous group key; the server re-encrypts that
  * for every member's public key; each member unwraps it and re-encrypts the new key to itself.
  */
-import { SentcError } from "../errors.js";
+import { SentcError, referenceScope } from "../errors.js";
 import { symDecrypt, symEncrypt } from "./aead.js";
 import { ALG } from "./algorithms.js";
 import { fromBase64, toBase64 } from "./encoding.js";
@@ -61,6 +61,16 @@ export function encryptEphemeralKeyForMember(memberPublicKey: PublicKey, encrypt
  * `DoneKeyRotationData` JSON for `PUT …/key_rotation/<new_group_key_id>`.
  */
 export function finishKeyRotation(
+  serverOutput: string | Record<string, unknown>,
+  previousGroupKey: SymKey,
+  publicKey: PublicKey,
+  privateKey: PrivateKey,
+): { newGroupKey: SymKey; serverInput: string } {
+  // Rotation data the reference cannot read is its client_203 (checked against sentc_wasm 0.15).
+  return referenceScope({ invalid_format: 203, invalid_encoding: 203 }, () => readKeyRotation(serverOutput, previousGroupKey, publicKey, privateKey));
+}
+
+function readKeyRotation(
   serverOutput: string | Record<string, unknown>,
   previousGroupKey: SymKey,
   publicKey: PublicKey,

@@ -4,7 +4,7 @@
  * order so the text is byte-identical; import tolerates unknown fields and reordering, and checks every
  * length.
  */
-import { SentcError } from "../errors.js";
+import { SentcError, referenceScope, type ReferenceNumber } from "../errors.js";
 import { ALG, PQ_SIZES } from "./algorithms.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 import { isRecord, parseJson, stringField } from "./json.js";
@@ -60,12 +60,30 @@ const VERIFY: Layout[] = [
 function decodePart(body: Record<string, unknown>, field: string, length: number, what: string): Uint8Array {
   const bytes = fromBase64(stringField(body, field, what));
   if (bytes.length !== length) {
-    throw new SentcError("invalid_format", `${what}: "${field}" must be ${length} bytes, got ${bytes.length}`);
+    throw new SentcError("invalid_format", `${what}: "${field}" must be ${length} bytes, got ${bytes.length}`, { reference: 30 });
   }
   return bytes;
 }
 
-function importKey(json: string, layouts: Layout[], what: string): SingleKey<string> | HybridKey<string> {
+/**
+ * The reference's error numbers for a key export it cannot import (checked against sentc_wasm 0.15): any JSON
+ * or shape problem is client_109, bad base64 in the key is the per-kind import error, a wrong length client_30.
+ */
+const IMPORT_BASE64_REFERENCE = {
+  sym: 112,
+  hmac: 112,
+  sortable: 112,
+  private: 111,
+  public: 113,
+  sign: 110,
+  verify: 114,
+} as const satisfies Record<string, ReferenceNumber<"invalid_encoding">>;
+
+function importKey(json: string, layouts: Layout[], what: string, kind: keyof typeof IMPORT_BASE64_REFERENCE): SingleKey<string> | HybridKey<string> {
+  return referenceScope({ invalid_format: 109, invalid_encoding: IMPORT_BASE64_REFERENCE[kind], invalid_input: 109 }, () => parseKey(json, layouts, what));
+}
+
+function parseKey(json: string, layouts: Layout[], what: string): SingleKey<string> | HybridKey<string> {
   const value = parseJson(json, what);
   if (!isRecord(value) || Object.keys(value).length !== 1) {
     throw new SentcError("invalid_format", `${what}: expected one tagged object like {"${layouts[0]!.tag}":{…}}`);
@@ -84,7 +102,7 @@ export type KeyParts = { key: Uint8Array } | { x: Uint8Array; k: Uint8Array };
 
 function keyFromParts(layouts: Layout[], alg: string, parts: KeyParts, keyId: string, what: string): SingleKey<string> | HybridKey<string> {
   const layout = layouts.find((l) => l.alg === alg);
-  if (!layout) throw new SentcError("invalid_format", `${what}: unknown alg "${alg}"`);
+  if (!layout) throw new SentcError("invalid_format", `${what}: unknown alg "${alg}"`, { reference: 1 });
   const check = (bytes: Uint8Array | undefined, length: number, field: string): Uint8Array => {
     if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
       throw new SentcError("invalid_format", `${what}: "${field}" must be ${length} bytes`);
@@ -102,10 +120,11 @@ function keyFromParts(layouts: Layout[], alg: string, parts: KeyParts, keyId: st
  */
 function keyFromRaw(layouts: Layout[], alg: string, raw: Uint8Array, keyId: string, what: string): SingleKey<string> | HybridKey<string> {
   const layout = layouts.find((l) => l.alg === alg);
-  if (!layout) throw new SentcError("invalid_format", `${what}: unknown alg "${alg}"`);
-  if ("key" in layout) return keyFromParts(layouts, alg, { key: raw }, keyId, what);
-  if (raw.length !== layout.x + layout.k) throw new SentcError("invalid_format", `${what}: ${layout.x + layout.k} bytes expected`);
-  return keyFromParts(layouts, alg, { x: raw.slice(0, layout.x), k: raw.slice(layout.x) }, keyId, what);
+  if (!layout) throw new SentcError("invalid_format", `${what}: unknown alg "${alg}"`, { reference: 1 });
+  // A decrypted key of the wrong length: the reference's "can't decrypt the key" (client_30).
+  if ("key" in layout) return referenceScope({ invalid_format: 30 }, () => keyFromParts(layouts, alg, { key: raw }, keyId, what));
+  if (raw.length !== layout.x + layout.k) throw new SentcError("invalid_format", `${what}: ${layout.x + layout.k} bytes expected`, { reference: 30 });
+  return referenceScope({ invalid_format: 30 }, () => keyFromParts(layouts, alg, { x: raw.slice(0, layout.x), k: raw.slice(layout.x) }, keyId, what));
 }
 
 export const privateKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) =>
@@ -143,19 +162,19 @@ function exportKey(key: SingleKey<string> | HybridKey<string>, layouts: Layout[]
   return JSON.stringify({ [layout.tag]: body });
 }
 
-export const importSymKey = (json: string) => importKey(json, SYM, "symmetric key") as SymKey;
+export const importSymKey = (json: string) => importKey(json, SYM, "symmetric key", "sym") as SymKey;
 export const exportSymKey = (key: SymKey) => exportKey(key, SYM, "symmetric key");
-export const importHmacKey = (json: string) => importKey(json, HMAC, "hmac key") as HmacKey;
+export const importHmacKey = (json: string) => importKey(json, HMAC, "hmac key", "hmac") as HmacKey;
 export const exportHmacKey = (key: HmacKey) => exportKey(key, HMAC, "hmac key");
-export const importSortableKey = (json: string) => importKey(json, SORTABLE, "sortable key") as SortableKey;
+export const importSortableKey = (json: string) => importKey(json, SORTABLE, "sortable key", "sortable") as SortableKey;
 export const exportSortableKey = (key: SortableKey) => exportKey(key, SORTABLE, "sortable key");
-export const importPrivateKey = (json: string) => importKey(json, PRIVATE, "private key") as PrivateKey;
+export const importPrivateKey = (json: string) => importKey(json, PRIVATE, "private key", "private") as PrivateKey;
 export const exportPrivateKey = (key: PrivateKey) => exportKey(key, PRIVATE, "private key");
-export const importPublicKey = (json: string) => importKey(json, PUBLIC, "public key") as PublicKey;
+export const importPublicKey = (json: string) => importKey(json, PUBLIC, "public key", "public") as PublicKey;
 export const exportPublicKey = (key: PublicKey) => exportKey(key, PUBLIC, "public key");
-export const importSignKey = (json: string) => importKey(json, SIGN, "sign key") as SignKey;
+export const importSignKey = (json: string) => importKey(json, SIGN, "sign key", "sign") as SignKey;
 export const exportSignKey = (key: SignKey) => exportKey(key, SIGN, "sign key");
-export const importVerifyKey = (json: string) => importKey(json, VERIFY, "verify key") as VerifyKey;
+export const importVerifyKey = (json: string) => importKey(json, VERIFY, "verify key", "verify") as VerifyKey;
 export const exportVerifyKey = (key: VerifyKey) => exportKey(key, VERIFY, "verify key");
 
 /** The derived master-key-encryption key of the MFA login path: `{"Argon2":"<b64 32 bytes>"}`. */

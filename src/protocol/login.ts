@@ -75,7 +75,7 @@ export function doneLogin(masterKeyEncryptionKey: Uint8Array, serverOutput: stri
   try {
     challenge = new TextDecoder("utf-8", { fatal: true }).decode(challengeBytes);
   } catch (cause) {
-    throw new SentcError("invalid_format", `${what}: the challenge is not UTF-8`, { cause });
+    throw new SentcError("invalid_format", `${what}: the challenge is not UTF-8`, { cause, reference: 1102 });
   }
   return { kind: "direct", deviceKeys, masterKey, challenge };
 }

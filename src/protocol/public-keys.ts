@@ -2,7 +2,7 @@
  * Public and verify keys as sentc exchanges them (spec crypto.md §4.1): `UserPublicKeyData` and
  * `UserVerifyKeyData` JSON with the key as PEM text (or, for hybrid keys, `{"x":<PEM>,"k":<PEM>}`, §1.2).
  */
-import { SentcError } from "../errors.js";
+import { SentcError, referenceScope } from "../errors.js";
 import { ALG } from "./algorithms.js";
 import { fromPem, toPem } from "./encoding.js";
 import { isRecord, optionalStringField, parseJson, readObject, stringField } from "./json.js";
@@ -34,12 +34,13 @@ function partsFromPem(pem: string, alg: string, what: string): KeyParts {
 
 /** A public key from sentc's PEM text (or hybrid `{"x":PEM,"k":PEM}` JSON), interpreted by its alg. */
 export function publicKeyFromPemText(text: string, alg: string, keyId: string, what = "public key"): PublicKey {
-  return publicKeyFromParts(alg, partsFromPem(text, alg, what), keyId);
+  // The reference answers PEM text it cannot use as a key with client_115 (sdk.md §7.2), an unknown alg client_1.
+  return referenceScope({ invalid_format: 115, invalid_encoding: 115 }, () => publicKeyFromParts(alg, partsFromPem(text, alg, what), keyId));
 }
 
 /** A verify key from sentc's PEM text (or hybrid JSON), interpreted by its alg. */
 export function verifyKeyFromPemText(text: string, alg: string, keyId: string, what = "verify key"): VerifyKey {
-  return verifyKeyFromParts(alg, partsFromPem(text, alg, what), keyId);
+  return referenceScope({ invalid_format: 115, invalid_encoding: 115 }, () => verifyKeyFromParts(alg, partsFromPem(text, alg, what), keyId));
 }
 
 export function parseUserPublicKeyData(json: string): UserPublicKeyData {

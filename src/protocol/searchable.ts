@@ -13,7 +13,7 @@ export const SEARCHABLE_MAX_BYTES = 200;
 const utf8 = new TextEncoder();
 
 function hmacKeyBytes(key: HmacKey): Uint8Array {
-  if (key?.alg !== ALG.hmacSha256) throw new SentcError("invalid_input", "expected an HMAC-SHA256 key");
+  if (key?.alg !== ALG.hmacSha256) throw new SentcError("invalid_input", "expected an HMAC-SHA256 key", { reference: 109 });
   return key.key;
 }
 
@@ -24,7 +24,8 @@ function hash(key: Uint8Array, bytes: Uint8Array): string {
 /** `create_searchable_raw`: the hashes only. */
 export function createSearchableRaw(key: HmacKey, data: string, full: boolean, limit?: number | null): string[] {
   const raw = hmacKeyBytes(key);
-  if (typeof data !== "string" || data.length === 0) throw new SentcError("invalid_input", "searchable data must be a non-empty string");
+  if (typeof data !== "string") throw new SentcError("invalid_input", "searchable data must be a string");
+  if (data.length === 0) throw new SentcError("invalid_input", "searchable data must not be empty", { reference: 301 });
   const bytes = utf8.encode(data);
   if (full) return [hash(raw, bytes)];
   if (limit !== undefined && limit !== null && (!Number.isInteger(limit) || limit < 0)) {
@@ -32,7 +33,7 @@ export function createSearchableRaw(key: HmacKey, data: string, full: boolean, l
   }
   const max = Math.min(limit ?? bytes.length, bytes.length);
   if (max > SEARCHABLE_MAX_BYTES) {
-    throw new SentcError("invalid_input", `searchable data is limited to ${SEARCHABLE_MAX_BYTES} bytes; pass full or a limit`);
+    throw new SentcError("invalid_input", `searchable data is limited to ${SEARCHABLE_MAX_BYTES} bytes; pass full or a limit`, { reference: 300 });
   }
   const hashes: string[] = [];
   for (let i = 0; i <= max && i < bytes.length; i++) hashes.push(hash(raw, bytes.subarray(0, i + 1)));
@@ -46,6 +47,7 @@ export function createSearchable(key: HmacKey, data: string, full: boolean, limi
 
 /** `search`: the hash to look up. */
 export function search(key: HmacKey, data: string): string {
-  if (typeof data !== "string" || data.length === 0) throw new SentcError("invalid_input", "search data must be a non-empty string");
+  if (typeof data !== "string") throw new SentcError("invalid_input", "search data must be a string");
+  if (data.length === 0) throw new SentcError("invalid_input", "search data must not be empty", { reference: 301 });
   return hash(hmacKeyBytes(key), utf8.encode(data));
 }

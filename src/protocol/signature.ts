@@ -33,7 +33,7 @@ export function signOnly(signKey: SignKey, data: Uint8Array): Uint8Array {
       return concat(classical, dilithiumSign(signKey.k, concat(data, classical)));
     }
     default:
-      throw new SentcError("invalid_input", "expected a sign key");
+      throw new SentcError("invalid_input", "expected a sign key", { reference: 109 });
   }
 }
 
@@ -45,7 +45,7 @@ export function signWithData(signKey: SignKey, data: Uint8Array): Uint8Array {
 /** Verifies a detached signature; returns false for a wrong one (or one of the wrong length). */
 export function verifyOnly(verifyKey: VerifyKey, signature: Uint8Array, data: Uint8Array): boolean {
   const length = SIGNATURE_LENGTH[verifyKey?.alg as SignAlg];
-  if (length === undefined) throw new SentcError("invalid_input", "expected a verify key");
+  if (length === undefined) throw new SentcError("invalid_input", "expected a verify key", { reference: 109 });
   if (!(signature instanceof Uint8Array) || signature.length !== length) return false;
   switch (verifyKey.alg) {
     case ALG.ed25519:
@@ -64,7 +64,7 @@ export function verifyOnly(verifyKey: VerifyKey, signature: Uint8Array, data: Ui
 /** Splits `sig ‖ data` by the sign alg, without verifying. Throws `missing_signature` when too short. */
 export function splitSignature(alg: string, signed: Uint8Array): { signature: Uint8Array; data: Uint8Array } {
   const length = SIGNATURE_LENGTH[alg as SignAlg];
-  if (length === undefined) throw new SentcError("invalid_format", `unknown sign alg "${alg}"`);
+  if (length === undefined) throw new SentcError("invalid_format", `unknown sign alg "${alg}"`, { reference: 1 });
   if (signed.length <= length) throw new SentcError("missing_signature", "the data is too short to hold a signature");
   return { signature: signed.subarray(0, length), data: signed.subarray(length) };
 }

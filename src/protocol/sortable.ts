@@ -24,7 +24,7 @@ const utf8 = new TextEncoder();
 
 function sortableKeyBytes(key: SortableKey): Uint8Array {
   if (key?.alg !== ALG.ope || !(key.key instanceof Uint8Array) || key.key.length !== 16) {
-    throw new SentcError("invalid_input", "expected an OPE-16 sortable key");
+    throw new SentcError("invalid_input", "expected an OPE-16 sortable key", { reference: 109 });
   }
   return key.key;
 }
@@ -32,13 +32,13 @@ function sortableKeyBytes(key: SortableKey): Uint8Array {
 function plainNumber(n: number | bigint): number {
   if (typeof n === "bigint") {
     if (n < 0n || n > BigInt(SORTABLE_MAX_NUMBER)) {
-      throw new SentcError("invalid_input", `sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`);
+      throw new SentcError("invalid_input", `sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`, { reference: 61 });
     }
     return Number(n);
   }
-  if (typeof n !== "number" || !Number.isInteger(n)) throw new SentcError("invalid_input", "a sortable number must be an integer");
+  if (typeof n !== "number" || !Number.isInteger(n)) throw new SentcError("invalid_input", "a sortable number must be an integer", { reference: 62 });
   if (n < 0 || n > SORTABLE_MAX_NUMBER) {
-    throw new SentcError("invalid_input", `sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`);
+    throw new SentcError("invalid_input", `sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`, { reference: 61 });
   }
   return n;
 }
@@ -66,7 +66,7 @@ export function sortableStringToNumber(s: string): number {
   if (bytes.length > SORTABLE_STRING_BYTES) {
     // A UTF-8 continuation byte (10xxxxxx) right after the cut means the cut splits a character.
     if ((bytes[SORTABLE_STRING_BYTES]! & 0xc0) === 0x80) {
-      throw new SentcError("invalid_input", `sortable strings are cut after ${SORTABLE_STRING_BYTES} UTF-8 bytes, which here splits a character`);
+      throw new SentcError("invalid_input", `sortable strings are cut after ${SORTABLE_STRING_BYTES} UTF-8 bytes, which here splits a character`, { reference: 62 });
     }
     text = new TextDecoder().decode(bytes.subarray(0, SORTABLE_STRING_BYTES));
   } else if (bytes.length < SORTABLE_STRING_BYTES) {

@@ -9,7 +9,7 @@
  * this member does not have yet. Client-side rank checks throw `permission_denied`, ranks outside 1–4
  * `invalid_input`; asking to verify unsigned data is `missing_signature`.
  */
-import { SentcError } from "../errors.js";
+import { REFERENCE_MESSAGES, SentcError } from "../errors.js";
 import type { JwtInput, RequestOptions } from "../api/index.js";
 import * as groupApi from "../api/endpoints/group.js";
 import type { JsonObject } from "../api/endpoints/result.js";
@@ -320,7 +320,7 @@ export class Group {
 
   #newestKey(): GroupKey {
     const key = this.#heldKey(this.data.newest_key_id) ?? this.data.keys[0];
-    if (!key) throw new SentcError("key_not_found", "the group has no keys");
+    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.groupKeyNotFound);
     return key;
   }
 
@@ -358,8 +358,9 @@ export class Group {
       notFoundAsUndefined(error);
       await this.finishKeyRotation();
       key = this.#heldKey(keyId);
+      // Still missing: the server's own answer (e.g. server_304) is the error, as in the reference (sdk.md §7.3).
+      if (!key) throw error;
     }
-    if (!key) throw new SentcError("key_not_found", `group key ${keyId} not found (the key rotation may still be in progress)`);
     return key;
   }
 
@@ -380,7 +381,7 @@ export class Group {
 
   getSymKeyByIdSync(key_id: string): string {
     const key = this.#heldKey(key_id);
-    if (!key) throw new SentcError("key_not_found", `group key ${key_id} not found (use the async variant to fetch it)`);
+    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.groupKeyNotFound);
     return key.group_key;
   }
 
@@ -663,7 +664,7 @@ export class Group {
   /** Own backend: the `GroupChangeRankServerInput` for `PUT /api/v1/group/<id>/change_rank` (rank ≤ 1; new rank 1–4). */
   prepareUpdateRank(user_id: string, new_rank: number): string {
     if (typeof user_id !== "string" || user_id.length === 0) throw new SentcError("invalid_input", "the user id must be a non-empty string");
-    if (!Number.isInteger(new_rank) || new_rank < 1 || new_rank > 4) throw new SentcError("invalid_input", "the new rank must be an integer from 1 to 4");
+    if (!Number.isInteger(new_rank) || new_rank < 1 || new_rank > 4) throw new SentcError("invalid_input", "the new rank must be an integer from 1 to 4", { reference: 200 });
     checkRank(this.data.rank, 1, "changing ranks");
     return JSON.stringify({ changed_user_id: user_id, new_rank });
   }

@@ -7,7 +7,7 @@
  * come from `JwtManager` and `User` (B 2, 9, 10); the login can be split into prepare/done steps again for an own
  * backend, and `done*` functions check sentc's envelope.
  */
-import { SentcError } from "../errors.js";
+import { REFERENCE_MESSAGES, SentcError } from "../errors.js";
 import { HttpClient, JwtManager, REFRESH_ENDPOINT, authApi, refreshStrategyFromOptions, type FetchFn, type RefreshOptions } from "../api/index.js";
 import { initCore } from "../core/index.js";
 import { prepareLoginStart as protocolPrepareLoginStart } from "../protocol/login.js";
@@ -367,7 +367,7 @@ export default class Sentc {
   static async getActualUser(jwt = false, username = false): Promise<User | [User, string]> {
     Sentc.#context();
     const found = await Sentc.#readActualUser();
-    if (!found) throw new SentcError("not_logged_in", "no user is logged in on this device");
+    if (!found) throw new SentcError("not_logged_in", REFERENCE_MESSAGES.noActualUser);
     const [user, identifier] = found;
     Sentc.#current = user;
     if (jwt) await user.getJwt();

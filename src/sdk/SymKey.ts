@@ -98,7 +98,7 @@ export class SymKey {
 
   #sign(sign: boolean) {
     if (!sign) return null;
-    if (this.#signKey === undefined) throw new SentcError("invalid_input", "this key has no sign key: it cannot sign");
+    if (this.#signKey === undefined) throw new SentcError("invalid_input", "this key has no sign key: it cannot sign", { reference: 109 });
     return importSignKey(this.#signKey);
   }
 
@@ -236,7 +236,7 @@ export type MasterKeyResolver = (master_key_id: string) => Promise<string> | str
 async function openEntity(entity: SymKeyEntity, getMasterKey: MasterKeyResolver, ctx: SymKeyContext): Promise<SymKey> {
   const master = importSymKey(await getMasterKey(entity.master_key_id));
   try {
-    if (master.keyId !== entity.master_key_id) throw new SentcError("key_not_found", `master key ${entity.master_key_id} not found`);
+    if (master.keyId !== entity.master_key_id) throw new SentcError("key_not_found", `master key ${entity.master_key_id} not found (the resolver gave ${master.keyId})`, { reference: 14 });
     const key = decryptSymKeyByMasterKey(master, { ...entity });
     return fromProtocol(key, entity.key_id, entity.master_key_id, ctx);
   } finally {

@@ -8,7 +8,7 @@
  * asking to verify unsigned data is `missing_signature` instead of a silent skip. Own-backend group creation has a
  * `done` step that checks sentc's envelope.
  */
-import { SentcError } from "../errors.js";
+import { REFERENCE_MESSAGES, SentcError } from "../errors.js";
 import { JwtManager, userApi, type SessionTokens } from "../api/index.js";
 import * as groupApi from "../api/endpoints/group.js";
 import { prepareRegisterDevice as protocolPrepareRegisterDevice } from "../protocol/device.js";
@@ -146,7 +146,7 @@ export class User {
 
   #newestKey(): UserKeyData {
     const key = this.#keyData(this.user_data.newest_key_id) ?? this.user_data.user_keys[0];
-    if (!key) throw new SentcError("key_not_found", "the user has no keys");
+    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.keyNotFound);
     return key;
   }
 
@@ -185,9 +185,11 @@ export class User {
     } catch (error) {
       notFoundAsUndefined(error);
       await this.finishKeyRotation();
+      // Still missing: the server's own answer (e.g. server_304) is the error, as in the reference (sdk.md §7.3).
+      if (!this.#keyData(keyId)) throw error;
     }
     const key = this.#keyData(keyId);
-    if (!key) throw new SentcError("key_not_found", `user key ${keyId} not found`);
+    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.keyNotFound);
     return key;
   }
 
@@ -202,7 +204,7 @@ export class User {
 
   getPrivateKeySync(key_id: string): string {
     const key = this.#keyData(key_id);
-    if (!key) throw new SentcError("key_not_found", `user key ${key_id} not found (use the async variant to fetch it)`);
+    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.keyNotFound);
     return key.private_key;
   }
 
@@ -729,7 +731,7 @@ function deviceStartOutput(serverOutput: string | Record<string, unknown>): Reco
     try {
       value = JSON.parse(serverOutput);
     } catch (cause) {
-      throw new SentcError("invalid_input", `${what}: not JSON`, { cause });
+      throw new SentcError("invalid_input", `${what}: not JSON`, { cause, reference: 101 });
     }
     return deviceStartOutput(value as Record<string, unknown>);
   }

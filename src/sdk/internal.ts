@@ -231,7 +231,7 @@ export async function loginVerified(http: HttpClient | null, state: LoginVerifyS
     if (!owner) throw new SentcError("invalid_server_response", "verify login output: an hmac key is encrypted by an unknown user key");
     return decryptHmacKey(owner.groupKey, hmac);
   });
-  if (userKeys.length === 0) throw new SentcError("invalid_server_response", "verify login output: no user keys (sentc client_130)");
+  if (userKeys.length === 0) throw new SentcError("invalid_server_response", "verify login output: no user keys", { reference: 130 });
   const user_keys = userKeys.map(userKeyData);
   const data: UserData = {
     device: deviceKeyData(state.deviceKeys),

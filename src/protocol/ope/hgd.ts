@@ -149,7 +149,7 @@ function sampleH2pe(prng: OpePrng, div: number, n1: number, n2: number, k: numbe
  * urn of nn1 + nn2 items. All arguments are integers below 2^33.
  */
 export function hgd(kk: number, nn1: number, nn2: number, prng: OpePrng): number {
-  if (kk > nn1 + nn2) throw new SentcError("invalid_input", "OPE: invalid sampler inputs");
+  if (kk > nn1 + nn2) throw new SentcError("invalid_input", "OPE: invalid sampler inputs", { reference: 62 });
   const div = 2 ** (bitLength(nn1 + nn2 + kk) + 10); // rand precision (bits)
   const n1 = nn1 >= nn2 ? nn2 : nn1;
   const n2 = nn1 >= nn2 ? nn1 : nn2;

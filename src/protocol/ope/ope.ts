@@ -57,7 +57,7 @@ function lazySample(key: Uint8Array, pt: number, prng: OpePrng): RangeInterval {
   for (;;) {
     const ndomain = dHi - dLo + 1;
     const nrange = rHi - rLo + 1;
-    if (nrange < ndomain) throw new SentcError("invalid_input", "OPE: range smaller than domain");
+    if (nrange < ndomain) throw new SentcError("invalid_input", "OPE: range smaller than domain", { reference: 60 });
     if (ndomain === 1) return { rLo, rHi };
     const mac = intervalMac(key, scratch, dLo, dHi, rLo, rHi);
     prng.setCtr(mac);

@@ -74,7 +74,7 @@ export async function sealBody(key: Uint8Array, plaintext: Uint8Array, engine: A
 export async function openBody(key: Uint8Array, data: Uint8Array, engine: AesEngine = "auto"): Promise<Uint8Array> {
   if (!(key instanceof Uint8Array) || key.length !== 32) throw new SentcError("invalid_input", "the key must be 32 bytes");
   if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
-  if (data.length < SYM_OVERHEAD) throw new SentcError("decryption_failed", "encrypted data is too short");
+  if (data.length < SYM_OVERHEAD) throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
   const s = pick(engine, data.length - SYM_OVERHEAD);
   if (s === undefined) return symDecrypt(key, data);
   const cryptoKey = await s.importKey("raw", buffer(key), { name: "AES-GCM" }, false, ["decrypt"]);
