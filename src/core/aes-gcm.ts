@@ -34,7 +34,18 @@ function checkCommon(key: unknown, nonce: unknown, aad: unknown): Uint8Array {
  * @param plaintext up to 1 GiB.
  * @param aad optional additional authenticated data.
  * @returns ciphertext ‖ 16-byte tag (plaintext.length + 16 bytes).
- * @throws SentcError `invalid_input` for wrong types or lengths.
+ * @throws {SentcError} `invalid_input` when `key` is not 32 bytes, `nonce` not 12 bytes, `plaintext` or
+ *   `aad` not a Uint8Array, or `plaintext` or `aad` longer than {@link AES_GCM_MAX_BYTES}.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot hold the input.
+ * @example
+ * ```ts
+ * import { aesGcmEncrypt, initCore, randomBytes } from "sentc-as/core";
+ * await initCore();
+ * const key = randomBytes(32);
+ * const nonce = randomBytes(12);
+ * const sealed = aesGcmEncrypt(key, nonce, new TextEncoder().encode("hello"));
+ * ```
  */
 export function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
   const a = checkCommon(key, nonce, aad);
@@ -62,8 +73,21 @@ export function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uin
  * @param ciphertextAndTag ciphertext ‖ 16-byte tag.
  * @param aad the additional authenticated data given to encryption, if any.
  * @returns the plaintext.
- * @throws SentcError `verification_failed` when the tag does not match; `invalid_input` for wrong types
- *   or lengths (including input shorter than the tag).
+ * @throws {SentcError} `verification_failed` when the tag does not match (wrong key, nonce, AAD or
+ *   tampered data).
+ * @throws {SentcError} `invalid_input` when `key` is not 32 bytes, `nonce` not 12 bytes, `aad` not a
+ *   Uint8Array, or `ciphertextAndTag` not a Uint8Array of at least 16 and at most 1 GiB + 16 bytes.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot hold the input.
+ * @example
+ * ```ts
+ * import { aesGcmDecrypt, aesGcmEncrypt, initCore, randomBytes } from "sentc-as/core";
+ * await initCore();
+ * const key = randomBytes(32);
+ * const nonce = randomBytes(12);
+ * const sealed = aesGcmEncrypt(key, nonce, new TextEncoder().encode("hello"));
+ * const text = new TextDecoder().decode(aesGcmDecrypt(key, nonce, sealed)); // "hello"
+ * ```
  */
 export function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad?: Uint8Array): Uint8Array {
   const a = checkCommon(key, nonce, aad);

@@ -17,7 +17,16 @@ export const AES128_MAX_BYTES = 2 ** 30;
  * @param key 16-byte AES-128 key.
  * @param input a multiple of 16 bytes (may be empty).
  * @returns the encrypted blocks, `input.length` bytes.
- * @throws SentcError `invalid_input` for wrong types or lengths.
+ * @throws {SentcError} `invalid_input` when `key` is not a 16-byte Uint8Array, or `input` is not a
+ *   Uint8Array whose length is a multiple of 16 up to {@link AES128_MAX_BYTES}.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot hold the input.
+ * @example
+ * ```ts
+ * import { aes128EncryptBlocks, initCore, randomBytes } from "sentc-as/core";
+ * await initCore();
+ * const blocks = aes128EncryptBlocks(randomBytes(16), new Uint8Array(32)); // two encrypted blocks
+ * ```
  */
 export function aes128EncryptBlocks(key: Uint8Array, input: Uint8Array): Uint8Array {
   assertBytes(key, "key", AES128_KEY_BYTES);

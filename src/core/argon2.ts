@@ -3,7 +3,9 @@ import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
+/** The inputs of {@link argon2id} (RFC 9106 §3.1). */
 export interface Argon2idParams {
+  /** The password P (any length). */
   password: Uint8Array;
   /** At least 8 bytes (RFC 9106 §3.1). */
   salt: Uint8Array;
@@ -40,6 +42,24 @@ function assertInteger(value: unknown, name: string, min: number, max: number): 
  * Argon2id, version 0x13 (RFC 9106). The block matrix (m' = 4p · floor(m / 4p) KiB) is reserved in the
  * core's per-call arena, then wiped. Argon2id's memory accesses are data-independent in the first half of
  * the first pass and depend on the password afterwards; that is the design of Argon2id (RFC 9106 §3.4.1.3).
+ * @returns the `length`-byte tag.
+ * @throws {SentcError} `invalid_input` when `params` is not an object, a byte field is not a Uint8Array,
+ *   `salt` is shorter than 8 bytes, or a number is not an integer in its range (see {@link Argon2idParams}).
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot reserve `memoryKib` KiB (plus the inputs).
+ * @example
+ * ```ts
+ * import { argon2id, initCore, randomBytes } from "sentc-as/core";
+ * await initCore();
+ * const key = argon2id({
+ *   password: new TextEncoder().encode("correct horse"),
+ *   salt: randomBytes(16),
+ *   memoryKib: 19456,
+ *   iterations: 2,
+ *   parallelism: 1,
+ *   length: 32,
+ * });
+ * ```
  */
 export function argon2id(params: Argon2idParams): Uint8Array {
   if (typeof params !== "object" || params === null) throw new SentcError("invalid_input", "argon2id takes a parameter object");

@@ -8,7 +8,18 @@ export function assertBytes(value: unknown, name: string, length?: number): asse
   }
 }
 
-/** Random bytes from the platform CSPRNG (`crypto.getRandomValues`), in chunks of at most 65,536 bytes. */
+/**
+ * `length` random bytes from the platform CSPRNG (`crypto.getRandomValues`), drawn in chunks of at most
+ * 65,536 bytes. Does not need {@link initCore}.
+ * @throws {SentcError} `unsupported_environment` when `crypto.getRandomValues` is not available.
+ * @throws {RangeError} when `length` is negative or too large for a Uint8Array (`length` is not checked
+ *   further: a fractional length is truncated).
+ * @example
+ * ```ts
+ * import { randomBytes } from "sentc-as/core";
+ * const nonce = randomBytes(12);
+ * ```
+ */
 export function randomBytes(length: number): Uint8Array {
   const webCrypto = globalThis.crypto;
   if (!webCrypto || typeof webCrypto.getRandomValues !== "function") {

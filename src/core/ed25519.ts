@@ -2,7 +2,17 @@ import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
-/** The 32-byte Ed25519 public key of a 32-byte seed (RFC 8032 §5.1.5). */
+/**
+ * The 32-byte Ed25519 public key of a 32-byte seed (the RFC 8032 §5.1.5 private key).
+ * @throws {SentcError} `invalid_input` when `seed` is not a 32-byte Uint8Array.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @example
+ * ```ts
+ * import { ed25519PublicKey, initCore, randomBytes } from "sentc-as/core";
+ * await initCore();
+ * const publicKey = ed25519PublicKey(randomBytes(32)); // 32 bytes
+ * ```
+ */
 export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
   assertBytes(seed, "seed", 32);
   return withArena((arena, core) => {
@@ -14,7 +24,18 @@ export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
   });
 }
 
-/** The 64-byte Ed25519 signature of `message` under a 32-byte seed (RFC 8032 §5.1.6, deterministic). */
+/**
+ * The 64-byte Ed25519 signature of `message` under a 32-byte seed (RFC 8032 §5.1.6, deterministic).
+ * @throws {SentcError} `invalid_input` when `seed` is not a 32-byte Uint8Array or `message` not a Uint8Array.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot hold the message.
+ * @example
+ * ```ts
+ * import { ed25519Sign, initCore, randomBytes } from "sentc-as/core";
+ * await initCore();
+ * const signature = ed25519Sign(randomBytes(32), new TextEncoder().encode("hello")); // 64 bytes
+ * ```
+ */
 export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
   assertBytes(seed, "seed", 32);
   assertBytes(message, "message");
@@ -36,6 +57,18 @@ export function ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
  *
  * A public key that is not 32 bytes or a signature that is not 64 bytes is a malformed argument, not a
  * failed verification: it throws SentcError `invalid_input`, like every other wrong-length argument.
+ * @throws {SentcError} `invalid_input` when `publicKey` is not 32 bytes, `signature` not 64 bytes, or an
+ *   argument is not a Uint8Array.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot hold the message.
+ * @example
+ * ```ts
+ * import { ed25519PublicKey, ed25519Sign, ed25519Verify, initCore, randomBytes } from "sentc-as/core";
+ * await initCore();
+ * const seed = randomBytes(32);
+ * const message = new TextEncoder().encode("hello");
+ * ed25519Verify(ed25519PublicKey(seed), message, ed25519Sign(seed, message)); // true
+ * ```
  */
 export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   assertBytes(publicKey, "publicKey", 32);

@@ -9,6 +9,16 @@ const HKDF_SHA256_MAX = 255 * 32;
 /**
  * HKDF-SHA256 (RFC 5869): extract with `salt` (empty = 32 zero bytes), then expand with `info` to `length`
  * bytes, 1 ≤ length ≤ 8160.
+ * @throws {SentcError} `invalid_input` when `ikm`, `salt` or `info` is not a Uint8Array, or `length` is not
+ *   an integer from 1 to 8160.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot hold the input.
+ * @example
+ * ```ts
+ * import { hkdfSha256, initCore, randomBytes } from "sentc-as/core";
+ * await initCore();
+ * const key = hkdfSha256(randomBytes(32), new Uint8Array(0), new TextEncoder().encode("file key"), 32);
+ * ```
  */
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   assertBytes(ikm, "ikm");

@@ -2,7 +2,18 @@ import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
-/** HMAC-SHA256 (RFC 2104, FIPS 198-1) of `data` under `key` (any length): 32 bytes. */
+/**
+ * HMAC-SHA256 (RFC 2104, FIPS 198-1) of `data` under `key` (any length): 32 bytes.
+ * @throws {SentcError} `invalid_input` when `key` or `data` is not a Uint8Array.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot hold the input.
+ * @example
+ * ```ts
+ * import { hmacSha256, initCore, randomBytes } from "sentc-as/core";
+ * await initCore();
+ * const tag = hmacSha256(randomBytes(32), new TextEncoder().encode("message")); // 32 bytes
+ * ```
+ */
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   assertBytes(key, "key");
   assertBytes(data, "data");
@@ -19,7 +30,18 @@ export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   });
 }
 
-/** HMAC-SHA512 (RFC 2104, FIPS 198-1) of `data` under `key` (any length): 64 bytes. */
+/**
+ * HMAC-SHA512 (RFC 2104, FIPS 198-1) of `data` under `key` (any length): 64 bytes.
+ * @throws {SentcError} `invalid_input` when `key` or `data` is not a Uint8Array.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot hold the input.
+ * @example
+ * ```ts
+ * import { hmacSha512, initCore, randomBytes } from "sentc-as/core";
+ * await initCore();
+ * const tag = hmacSha512(randomBytes(64), new TextEncoder().encode("message")); // 64 bytes
+ * ```
+ */
 export function hmacSha512(key: Uint8Array, data: Uint8Array): Uint8Array {
   assertBytes(key, "key");
   assertBytes(data, "data");

@@ -16,11 +16,13 @@ export const KYBER768_KEYPAIR_SEED_BYTES = 64;
 /** Random bytes consumed by encapsulation (hashed into the message m). */
 export const KYBER768_ENCAPS_RANDOM_BYTES = 32;
 
+/** A Kyber768-90s key pair: 1184-byte public key, 2400-byte secret key. */
 export interface KyberKeyPair {
   publicKey: Uint8Array;
   secretKey: Uint8Array;
 }
 
+/** The result of {@link kyberEncapsulate}: the 1088-byte ciphertext to send and the 32-byte shared secret. */
 export interface KyberEncapsulation {
   ciphertext: Uint8Array;
   sharedSecret: Uint8Array;
@@ -30,7 +32,15 @@ export interface KyberEncapsulation {
  * Kyber768-90s key generation (round 3, CCAKEM.KeyGen; the variant sentc uses: SHA-256/SHA-512 and
  * AES-256-CTR). Deterministic in `seed` = d ‖ z (64 bytes, fresh random bytes by default).
  * @returns the 1184-byte public key and the 2400-byte secret key.
- * @throws SentcError `invalid_input` when `seed` is not 64 bytes.
+ * @throws {SentcError} `invalid_input` when `seed` is not a 64-byte Uint8Array.
+ * @throws {SentcError} `unsupported_environment` when `seed` is omitted and `crypto.getRandomValues` is missing.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @example
+ * ```ts
+ * import { initCore, kyberKeyPair } from "sentc-as/core";
+ * await initCore();
+ * const { publicKey, secretKey } = kyberKeyPair();
+ * ```
  */
 export function kyberKeyPair(seed: Uint8Array = randomBytes(KYBER768_KEYPAIR_SEED_BYTES)): KyberKeyPair {
   assertBytes(seed, "seed", KYBER768_KEYPAIR_SEED_BYTES);
@@ -47,7 +57,17 @@ export function kyberKeyPair(seed: Uint8Array = randomBytes(KYBER768_KEYPAIR_SEE
  * Kyber768-90s encapsulation (round 3, CCAKEM.Enc) to `publicKey`, deterministic in `random` (32 bytes,
  * fresh random bytes by default).
  * @returns the 1088-byte ciphertext and the 32-byte shared secret.
- * @throws SentcError `invalid_input` for wrong types or lengths.
+ * @throws {SentcError} `invalid_input` when `publicKey` is not a 1184-byte or `random` not a 32-byte
+ *   Uint8Array.
+ * @throws {SentcError} `unsupported_environment` when `random` is omitted and `crypto.getRandomValues` is missing.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @example
+ * ```ts
+ * import { initCore, kyberEncapsulate, kyberKeyPair } from "sentc-as/core";
+ * await initCore();
+ * const { publicKey } = kyberKeyPair();
+ * const { ciphertext, sharedSecret } = kyberEncapsulate(publicKey);
+ * ```
  */
 export function kyberEncapsulate(
   publicKey: Uint8Array,
@@ -69,7 +89,17 @@ export function kyberEncapsulate(
  * Kyber768-90s decapsulation (round 3, CCAKEM.Dec, constant time). A ciphertext that was not produced for
  * this key yields a pseudorandom shared secret (implicit rejection), never an error.
  * @returns the 32-byte shared secret.
- * @throws SentcError `invalid_input` for wrong types or lengths.
+ * @throws {SentcError} `invalid_input` when `secretKey` is not a 2400-byte or `ciphertext` not a 1088-byte
+ *   Uint8Array.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @example
+ * ```ts
+ * import { initCore, kyberDecapsulate, kyberEncapsulate, kyberKeyPair } from "sentc-as/core";
+ * await initCore();
+ * const { publicKey, secretKey } = kyberKeyPair();
+ * const { ciphertext, sharedSecret } = kyberEncapsulate(publicKey);
+ * const same = kyberDecapsulate(secretKey, ciphertext); // equal to sharedSecret
+ * ```
  */
 export function kyberDecapsulate(secretKey: Uint8Array, ciphertext: Uint8Array): Uint8Array {
   assertBytes(secretKey, "secretKey", KYBER768_SECRET_KEY_BYTES);

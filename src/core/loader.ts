@@ -14,8 +14,20 @@ const SIMD_PROBE = new Uint8Array([
 ]);
 
 /**
- * Loads and instantiates the crypto core once. Every other function of `src/core` is synchronous and throws
- * `core_not_initialized` until this promise has resolved. Calling it again returns the same promise.
+ * Loads and instantiates the WebAssembly crypto core once. Every other function of the core is synchronous
+ * and throws `core_not_initialized` until this promise has resolved. Calling it again returns the same
+ * promise (a later call's `source` is ignored); after a failed load the next call tries again.
+ * @param source the wasm bytes, a compiled module, a URL (relative URLs resolve against the page) or a
+ *   fetch Response; by default the `core.wasm` shipped with the library.
+ * @returns a promise that resolves once the core is ready.
+ * @throws {SentcError} (as a rejection) `unsupported_environment` when the runtime lacks WebAssembly with
+ *   SIMD; `core_load_failed` when fetching (including a non-2xx response), compiling or instantiating fails.
+ * @example
+ * ```ts
+ * import { initCore, isCoreReady } from "sentc-as/core";
+ * await initCore();
+ * console.log(isCoreReady()); // true
+ * ```
  */
 export function initCore(source?: CoreSource): Promise<void> {
   if (core) return Promise.resolve();
@@ -35,7 +47,14 @@ export function initCore(source?: CoreSource): Promise<void> {
   return loading;
 }
 
-/** True once `initCore()` has resolved. */
+/**
+ * True once `initCore()` has resolved. Never throws.
+ * @example
+ * ```ts
+ * import { initCore, isCoreReady } from "sentc-as/core";
+ * if (!isCoreReady()) await initCore();
+ * ```
+ */
 export function isCoreReady(): boolean {
   return core !== undefined;
 }

@@ -3,7 +3,18 @@ import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
 
-/** SHA-256 (FIPS 180-4) of `data`: 32 bytes. */
+/**
+ * SHA-256 (FIPS 180-4) of `data`: 32 bytes.
+ * @throws {SentcError} `invalid_input` when `data` is not a Uint8Array.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot hold the input.
+ * @example
+ * ```ts
+ * import { initCore, sha256 } from "sentc-as/core";
+ * await initCore();
+ * const digest = sha256(new TextEncoder().encode("abc")); // 32 bytes
+ * ```
+ */
 export function sha256(data: Uint8Array): Uint8Array {
   assertBytes(data, "data");
   return withArena((arena, core) => {
@@ -13,7 +24,18 @@ export function sha256(data: Uint8Array): Uint8Array {
   });
 }
 
-/** SHA-512 (FIPS 180-4) of `data`: 64 bytes. */
+/**
+ * SHA-512 (FIPS 180-4) of `data`: 64 bytes.
+ * @throws {SentcError} `invalid_input` when `data` is not a Uint8Array.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @throws {SentcError} `out_of_memory` when the core cannot hold the input.
+ * @example
+ * ```ts
+ * import { initCore, sha512 } from "sentc-as/core";
+ * await initCore();
+ * const digest = sha512(new TextEncoder().encode("abc")); // 64 bytes
+ * ```
+ */
 export function sha512(data: Uint8Array): Uint8Array {
   assertBytes(data, "data");
   return withArena((arena, core) => {
@@ -41,7 +63,18 @@ abstract class StreamingSha2 {
     });
   }
 
-  /** Absorbs `data`; returns this object for chaining. */
+  /**
+   * Absorbs `data`; returns this object for chaining.
+   * @throws {SentcError} `invalid_input` when `data` is not a Uint8Array or `digest()` was already called.
+   * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+   * @throws {SentcError} `out_of_memory` when the core cannot hold the input.
+   * @example
+   * ```ts
+   * import { initCore, Sha256 } from "sentc-as/core";
+   * await initCore();
+   * const hash = new Sha256().update(new Uint8Array([1])).update(new Uint8Array([2]));
+   * ```
+   */
   update(data: Uint8Array): this {
     const state = this.#live();
     assertBytes(data, "data");
@@ -55,7 +88,18 @@ abstract class StreamingSha2 {
     return this;
   }
 
-  /** Finishes the hash and returns the digest. The object cannot be used afterwards. */
+  /**
+   * Finishes the hash and returns the digest (32 bytes for SHA-256, 64 for SHA-512). The object cannot be
+   * used afterwards.
+   * @throws {SentcError} `invalid_input` when `digest()` was already called.
+   * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+   * @example
+   * ```ts
+   * import { initCore, Sha512 } from "sentc-as/core";
+   * await initCore();
+   * const digest = new Sha512().update(new TextEncoder().encode("abc")).digest(); // 64 bytes
+   * ```
+   */
   digest(): Uint8Array {
     const state = this.#live();
     this.#state = undefined;
@@ -78,14 +122,32 @@ abstract class StreamingSha2 {
   }
 }
 
-/** Streaming SHA-256: `new Sha256().update(a).update(b).digest()`. */
+/**
+ * Streaming SHA-256 (FIPS 180-4): `new Sha256().update(a).update(b).digest()` equals `sha256(a ‖ b)`.
+ * @throws {SentcError} `core_not_initialized` (from the constructor) before {@link initCore} has resolved.
+ * @example
+ * ```ts
+ * import { initCore, Sha256 } from "sentc-as/core";
+ * await initCore();
+ * const digest = new Sha256().update(new Uint8Array([1, 2])).update(new Uint8Array([3])).digest();
+ * ```
+ */
 export class Sha256 extends StreamingSha2 {
   constructor() {
     super("sha256", 32);
   }
 }
 
-/** Streaming SHA-512: `new Sha512().update(a).update(b).digest()`. */
+/**
+ * Streaming SHA-512 (FIPS 180-4): `new Sha512().update(a).update(b).digest()` equals `sha512(a ‖ b)`.
+ * @throws {SentcError} `core_not_initialized` (from the constructor) before {@link initCore} has resolved.
+ * @example
+ * ```ts
+ * import { initCore, Sha512 } from "sentc-as/core";
+ * await initCore();
+ * const digest = new Sha512().update(new Uint8Array([1, 2])).update(new Uint8Array([3])).digest();
+ * ```
+ */
 export class Sha512 extends StreamingSha2 {
   constructor() {
     super("sha512", 64);

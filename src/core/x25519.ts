@@ -9,7 +9,17 @@ const ERR_VERIFY = 2;
 /**
  * X25519 (RFC 7748 §5): the 32-byte shared secret of a 32-byte private key and a 32-byte public key
  * (u-coordinate). The private key is clamped and the top bit of the public key is ignored, as §5 requires.
- * An all-zero result (a small-order public key, §6.1) throws SentcError `weak_public_key`.
+ * @throws {SentcError} `weak_public_key` when the result is all zeros (a small-order public key, §6.1).
+ * @throws {SentcError} `invalid_input` when a key is not a 32-byte Uint8Array.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @example
+ * ```ts
+ * import { initCore, randomBytes, x25519, x25519PublicKey } from "sentc-as/core";
+ * await initCore();
+ * const alice = randomBytes(32);
+ * const bob = randomBytes(32);
+ * const shared = x25519(alice, x25519PublicKey(bob)); // equals x25519(bob, x25519PublicKey(alice))
+ * ```
  */
 export function x25519(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   assertBytes(privateKey, "privateKey", 32);
@@ -26,7 +36,17 @@ export function x25519(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Arra
   });
 }
 
-/** The X25519 public key of a 32-byte private key: X25519(privateKey, 9) (RFC 7748 §6.1). */
+/**
+ * The X25519 public key of a 32-byte private key: X25519(privateKey, 9) (RFC 7748 §6.1).
+ * @throws {SentcError} `invalid_input` when `privateKey` is not a 32-byte Uint8Array.
+ * @throws {SentcError} `core_not_initialized` before {@link initCore} has resolved.
+ * @example
+ * ```ts
+ * import { initCore, randomBytes, x25519PublicKey } from "sentc-as/core";
+ * await initCore();
+ * const publicKey = x25519PublicKey(randomBytes(32)); // 32 bytes
+ * ```
+ */
 export function x25519PublicKey(privateKey: Uint8Array): Uint8Array {
   assertBytes(privateKey, "privateKey", 32);
   return withArena((arena, core) => {
