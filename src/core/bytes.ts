@@ -11,9 +11,8 @@ export function assertBytes(value: unknown, name: string, length?: number): asse
 /**
  * `length` random bytes from the platform CSPRNG (`crypto.getRandomValues`), drawn in chunks of at most
  * 65,536 bytes. Does not need {@link initCore}.
+ * @throws {SentcError} `invalid_input` when `length` is not a non-negative safe integer.
  * @throws {SentcError} `unsupported_environment` when `crypto.getRandomValues` is not available.
- * @throws {RangeError} when `length` is negative or too large for a Uint8Array (`length` is not checked
- *   further: a fractional length is truncated).
  * @example
  * ```ts
  * import { randomBytes } from "sentc-as/core";
@@ -21,6 +20,9 @@ export function assertBytes(value: unknown, name: string, length?: number): asse
  * ```
  */
 export function randomBytes(length: number): Uint8Array {
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new SentcError("invalid_input", `the length must be a non-negative integer, got ${String(length)}`);
+  }
   const webCrypto = globalThis.crypto;
   if (!webCrypto || typeof webCrypto.getRandomValues !== "function") {
     throw new SentcError("unsupported_environment", "crypto.getRandomValues is not available");

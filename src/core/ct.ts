@@ -24,7 +24,7 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * Overwrites a byte array with zeros, in place. Use it on key material you no longer need. Does not need
  * {@link initCore}.
- * @throws {TypeError} when `bytes` is `null`, `undefined` or has no `fill` method (no `invalid_input` check).
+ * @throws {SentcError} `invalid_input` when `bytes` is not a Uint8Array.
  * @example
  * ```ts
  * import { randomBytes, wipeBytes } from "sentc-as/core";
@@ -33,5 +33,6 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * ```
  */
 export function wipeBytes(bytes: Uint8Array): void {
+  assertBytes(bytes, "the bytes to wipe");
   bytes.fill(0);
 }
