@@ -115,6 +115,10 @@ export default class Sentc {
     const resolved: ResolvedSentcOptions = { base_url: baseUrl, app_token: appToken, refresh };
     if (options.storage !== undefined) resolved.storage = options.storage;
     if (options.file_part_url !== undefined) resolved.file_part_url = options.file_part_url;
+    if (options.auto_finish_key_rotation !== undefined) {
+      if (typeof options.auto_finish_key_rotation !== "boolean") throw new SentcError("invalid_input", "auto_finish_key_rotation must be a boolean");
+      resolved.auto_finish_key_rotation = options.auto_finish_key_rotation;
+    }
     Sentc.#ctx = { options: resolved, http, strategy, getStore: () => Sentc.getStore() };
     Sentc.options = resolved;
     try {

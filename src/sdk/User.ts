@@ -26,7 +26,8 @@ import { encryptGroupKeysForMember, KEY_SESSION_THRESHOLD } from "../protocol/gr
 import { parseHead, splitHead, type EncryptedHead } from "../protocol/head.js";
 import { isRecord } from "../protocol/json.js";
 import { finishKeyRotation as protocolFinishKeyRotation, prepareKeyRotation } from "../protocol/key-rotation.js";
-import { importPrivateKey, importPublicKey, importSignKey, importSymKey, importVerifyKey, type PrivateKey, type VerifyKey } from "../protocol/keys.js";
+import { exportHmacKey, importPrivateKey, importPublicKey, importSignKey, importSymKey, importVerifyKey, type PrivateKey, type VerifyKey } from "../protocol/keys.js";
+import { decryptHmacKey } from "../protocol/group-keys.js";
 import { decryptUserKey } from "../protocol/login.js";
 import { prepareChangePassword, prepareResetPassword } from "../protocol/password-change.js";
 import { parseUserPublicKeyData } from "../protocol/public-keys.js";
@@ -45,11 +46,13 @@ import {
 } from "./internal.js";
 import { Group } from "./Group.js";
 import { cursor, groupListItem, inviteItem } from "./group-internal.js";
-import type { GroupList, GroupVerify } from "./group-types.js";
+import { hmacEntry } from "./group-internal.js";
+import type { GroupList, GroupOutDataHmacKeys, GroupVerify } from "./group-types.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { CACHE_PREFIXES, STORAGE_KEYS } from "./storage.js";
 import type { CryptoRawOutput, GroupInviteListItem, OtpRegister, UserData, UserDeviceList, UserKeyData, UserPublicKeyData } from "./types.js";
 import * as files from "./files/index.js";
+import { takeCancelUpload } from "./files/Uploader.js";
 import { generateNonRegisteredKeyByPublicKey, getNonRegisteredKeyByPrivateKey, symKeyContext, type SymKey } from "./SymKey.js";
 
 /** How often `finishKeyRotation` goes over the pending rotations (a rotation may need the key of another one). */
@@ -174,8 +177,9 @@ export class User {
   }
 
   /**
-   * The key with this id: held locally, else fetched; when the server does not have it for this device yet (a
-   * rotation started on another device), pending rotations are finished first (the "automatic finish").
+   * The key with this id: held locally, else fetched. When the server does not have it for this device yet (a
+   * rotation started on another device) the server's error stands until the app calls `finishKeyRotation()`, as in
+   * the reference; with the init option `auto_finish_key_rotation` pending rotations are finished first.
    */
   async #getKeyData(keyId: string): Promise<UserKeyData> {
     const held = this.#keyData(keyId);
@@ -183,6 +187,7 @@ export class User {
     try {
       await this.fetchUserKey(keyId);
     } catch (error) {
+      if (this.#ctx.options.auto_finish_key_rotation !== true) throw error;
       notFoundAsUndefined(error);
       await this.finishKeyRotation();
     }
@@ -231,6 +236,40 @@ export class User {
 
   getSignKeySync(): string {
     return this.#newestKey().sign_key;
+  }
+
+  /**
+   * The newest user key with all its parts (private in the reference's types, reachable there at runtime).
+   * @throws SentcError `key_not_found` when the user has no keys
+   * @example
+   * const { group_key_id } = user.getNewestKey();
+   */
+  getNewestKey(): UserKeyData {
+    return this.#newestKey();
+  }
+
+  /**
+   * Decrypts HMAC keys (`{group_key_id, key_data}`, as the reference's `GroupOutDataHmacKeys`, or the server's hmac
+   * key objects) with the user keys that wrap them (fetched when unknown); resolves to the exported keys.
+   * @throws SentcError `invalid_input` for a malformed entry, `key_not_found`, `decryption_failed`
+   * @example
+   * const keys = await user.decryptHmacKeys(fetched);
+   */
+  async decryptHmacKeys(fetchedKeys: GroupOutDataHmacKeys[]): Promise<string[]> {
+    if (!Array.isArray(fetchedKeys)) throw new SentcError("invalid_input", "fetchedKeys must be an array");
+    const out: string[] = [];
+    for (const fetched of fetchedKeys) {
+      const [keyId, keyData] = hmacEntry(fetched);
+      const key = importSymKey(await this.getUserSymKey(keyId));
+      try {
+        const hmac = decryptHmacKey(key, keyData);
+        out.push(exportHmacKey(hmac));
+        wipeKey(hmac);
+      } finally {
+        wipeKey(key);
+      }
+    }
+    return out;
   }
 
   // ---------- account ----------
@@ -445,7 +484,8 @@ export class User {
 
   /**
    * A new user key (`POST /user/user_keys/rotation`), which becomes the newest. The other devices receive it with
-   * `finishKeyRotation`, which also runs automatically when they meet data encrypted with a key they lack.
+   * `finishKeyRotation` (by itself with the init option `auto_finish_key_rotation` when they meet data encrypted
+   * with a key they lack).
    */
   async keyRotation(): Promise<void> {
     const previous = importSymKey(this.#newestKey().group_key);
@@ -679,9 +719,28 @@ export class User {
     return transport;
   }
 
-  /** A new content key wrapped for `reply_id` (default: this user): the key and its encrypted form for the server. */
+  /**
+   * @internal How `Uploader` / `Downloader` reach the file routes as this user (a group's with `group_id`).
+   */
+  fileTransport(group_id?: string, group_as_member?: string): files.FileTransport {
+    const transport = this.#fileTransport();
+    if (group_id !== undefined) transport.group_id = group_id;
+    if (group_as_member !== undefined) transport.group_as_member = group_as_member;
+    return transport;
+  }
+
+  #downloadContext(): files.FileDownloadContext {
+    return { ...this.#fileTransport(), getKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey) };
+  }
+
+  /**
+   * A new content key wrapped for `reply_id` (default: this user): the key and its encrypted form for the server.
+   * @throws SentcError `server` when `reply_id` is unknown, `network`
+   * @example
+   * const [key, encryptedKey] = await user.generateNonRegisteredKey(otherUserId);
+   */
   async generateNonRegisteredKey(reply_id: string = this.user_data.user_id): Promise<[SymKey, string]> {
-    const publicKey = (await this.getPublicKey(reply_id)).public_key;
+    const publicKey = (await this.getPublicKey(reply_id || this.user_data.user_id)).public_key;
     return generateNonRegisteredKeyByPublicKey(publicKey, symKeyContext(this.#ctx.http, this.getSignKeySync()));
   }
 
@@ -690,18 +749,108 @@ export class User {
     return getNonRegisteredKeyByPrivateKey(await this.getPrivateKey(master_key_id), encrypted_key, symKeyContext(this.#ctx.http, this.getSignKeySync()));
   }
 
-  /** Encrypts and uploads a file for `reply_id` (or only for this user); progress and cancellation via `options`. */
-  async createFile(file: files.FileInput, sign = false, reply_id?: string, upload_callback?: files.FileProgressCallback, options: files.FileUploadOptions = {}): Promise<files.FileCreateOutput> {
-    const [key, encrypted_key] = await this.generateNonRegisteredKey(reply_id ?? this.user_data.user_id);
-    const context: files.FileUploadContext = { ...this.#fileTransport(), key, encrypted_key, belongs_to_type: reply_id ? "User" : "None" };
-    if (reply_id) context.belongs_to_id = reply_id;
-    return files.uploadFile(context, file, { ...options, sign, sign_key: sign ? this.getSignKeySync() : undefined, upload_callback: upload_callback ?? options.upload_callback });
+  /**
+   * Own backend, step 1: a content key for the file (wrapped for `reply_id`, else for this user) and the body your
+   * backend posts to `POST /api/v1/file`. The file name (of a `File`) is encrypted with the key.
+   * @throws SentcError `server` when `reply_id` is unknown, `invalid_input` for a file that is neither Blob nor bytes
+   * @example
+   * const { server_input, key } = await user.prepareRegisterFile(file);
+   */
+  async prepareRegisterFile(file: files.FileInput, reply_id?: string): Promise<files.FilePrepareCreateOutput> {
+    const [key, encrypted_key] = await this.generateNonRegisteredKey(reply_id || this.user_data.user_id);
+    const uploader = new files.Uploader(this.#ctx.http.baseUrl, this.#ctx.http.appToken, this, undefined, reply_id || undefined);
+    const [server_input, encrypted_file_name] = uploader.prepareFileRegister(file, key.key, encrypted_key, key.master_key_id);
+    return { server_input, encrypted_file_name, key, master_key_id: key.master_key_id };
   }
 
-  /** Downloads and decrypts a file; with `verify_key` every part must be signed by it. */
-  async downloadFile(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
-    const context: files.FileDownloadContext = { ...this.#fileTransport(), getKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey) };
-    return files.downloadFile(context, file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
+  /**
+   * Own backend, step 2: reads the envelope of the file register call your backend forwards → `[file_id, session_id]`.
+   * @throws SentcError `server` with the server's code, `invalid_server_response`
+   * @example
+   * const [fileId, sessionId] = user.doneFileRegister(responseText);
+   */
+  doneFileRegister(server_output: string): [string, string] {
+    return files.doneFileRegister(server_output);
+  }
+
+  /**
+   * Own backend, step 3: encrypts and uploads the registered file in 4 MiB parts (signed with `sign`); progress
+   * through `upload_callback`, `Uploader.cancel_upload` stops after the current part.
+   * @throws SentcError `server`, `network`, `invalid_input`
+   * @example
+   * await user.uploadFile(file, prepared.key, sessionId, false, (p) => console.log(p));
+   */
+  uploadFile(file: files.FileInput, content_key: SymKey, session_id: string, sign = false, upload_callback?: (progress?: number) => void): Promise<void> {
+    const uploader = new files.Uploader(this.#ctx.http.baseUrl, this.#ctx.http.appToken, this, undefined, undefined, upload_callback);
+    return uploader.checkFileUpload(file, content_key.key, session_id, sign);
+  }
+
+  /**
+   * Encrypts and uploads a file for `reply_id` (or only for this user). `Uploader.cancel_upload = true` stops after
+   * the current part (and it resolves, as the reference); `options.signal` cancels with an `aborted` error and
+   * removes the file.
+   * @throws SentcError `server`, `network`, `invalid_input`, `aborted` (signal only)
+   * @example
+   * const { file_id } = await user.createFile(file, true, otherUserId, (p) => console.log(p));
+   */
+  async createFile(file: files.FileInput, sign = false, reply_id?: string, upload_callback?: files.FileProgressCallback, options: files.FileUploadOptions = {}): Promise<files.FileCreateOutput> {
+    const [key, encrypted_key] = await this.generateNonRegisteredKey(reply_id || this.user_data.user_id);
+    const context: files.FileUploadContext = { ...this.#fileTransport(), key, encrypted_key, belongs_to_type: reply_id ? "User" : "None" };
+    if (reply_id) context.belongs_to_id = reply_id;
+    files.Uploader.cancel_upload = false;
+    return files.uploadFile(context, file, {
+      stop: takeCancelUpload,
+      ...options,
+      sign,
+      sign_key: sign ? this.getSignKeySync() : undefined,
+      upload_callback: upload_callback ?? options.upload_callback,
+    });
+  }
+
+  /**
+   * The file's meta data (name decrypted) and its content key, without the content.
+   * @throws SentcError `server` (512 not found, 521 no access), `key_not_found` when the key is not for this user
+   * @example
+   * const [meta, key] = await user.downloadFileMetaInfo(fileId);
+   */
+  downloadFileMetaInfo(file_id: string, verify_key?: string): Promise<[files.FileMetaInformation, SymKey]> {
+    void verify_key; // File names are encrypted unsigned by every SDK: there is nothing to verify.
+    return files.downloadFileMetaInfo(this.#downloadContext(), file_id);
+  }
+
+  /**
+   * The content of a file whose meta data and key `downloadFileMetaInfo` gave, as an object URL (`""` when
+   * `Downloader.cancel_download` stopped it); `verify_key` checks every part's signature.
+   * @throws SentcError `decryption_failed`, `verification_failed`, `server`, `network`
+   * @example
+   * const url = await user.downloadFileWithMetaInfo(key, meta);
+   */
+  downloadFileWithMetaInfo(key: SymKey, file_meta: files.FileMetaInformation, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<string> {
+    const downloader = new files.Downloader(this.#ctx.http.baseUrl, this.#ctx.http.appToken, this);
+    return downloader.downloadFileParts(file_meta.part_list, key.key, updateProgressCb, verify_key);
+  }
+
+  /**
+   * Downloads and decrypts a file as the reference does: `[objectUrl, meta, key]` (`objectUrl` is `""` when
+   * `Downloader.cancel_download` stopped it). For the bytes (e.g. in Node) use `downloadFileData`.
+   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `unsupported_environment` (no `URL.createObjectURL`)
+   * @example
+   * const [url, meta] = await user.downloadFile(fileId);
+   */
+  async downloadFile(file_id: string, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<[string, files.FileMetaInformation, SymKey]> {
+    const [meta, key] = await this.downloadFileMetaInfo(file_id, verify_key);
+    return [await this.downloadFileWithMetaInfo(key, meta, verify_key, updateProgressCb), meta, key];
+  }
+
+  /**
+   * Not in the reference: downloads and decrypts a file into bytes (`{data, file_name, meta, key}`), with
+   * cancellation (`options.signal`), streaming (`on_part`) and `resume`.
+   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
+   * @example
+   * const { data, file_name } = await user.downloadFileData(fileId);
+   */
+  async downloadFileData(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
+    return files.downloadFile(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
   }
 
   updateFileName(file_id: string, content_key: SymKey, file_name?: string | null): Promise<void> {
