@@ -856,7 +856,11 @@ export class Group {
    * Own backend: the `KeyRotationData` for `POST /api/v1/group/<id>/key_rotation`: a new key wrapped for the
    * other members by the newest key, encrypted to this member's key (user, parent or connected group).
    */
-  prepareKeyRotation(sign = false): string {
+  async prepareKeyRotation(sign = false): Promise<string> {
+    return this.#prepareKeyRotation(sign);
+  }
+
+  #prepareKeyRotation(sign: boolean): string {
     const previous = importSymKey(this.#newestKey().group_key);
     const user = this.#env.user;
     const signKey = sign ? importSignKey(user.getSignKeySync()) : null;
@@ -887,7 +891,7 @@ export class Group {
    * members get it with `finishKeyRotation` (by itself with the init option `auto_finish_key_rotation`).
    */
   async keyRotation(sign = false): Promise<GroupKey> {
-    const input = this.prepareKeyRotation(sign);
+    const input = this.#prepareKeyRotation(sign);
     const { key_id } = await groupApi.startKeyRotation(this.#http, this.#jwt, this.data.group_id, input, this.#requestOptions());
     return this.#takeNewKey(key_id);
   }
@@ -1058,13 +1062,13 @@ export class Group {
   // ---------- searchable (sdk.md §4.5) ----------
 
   /** HMAC hashes of every prefix of `data` (the last is the whole value); `full` gives only that one, `limit` caps the prefixes. */
-  createSearchRaw(data: string, full = false, limit?: number): string[] {
-    return createSearchableRaw(importHmacKey(this.getNewestHmacKey()), data, full, limit);
+  createSearchRaw(data: string, full?: boolean, limit?: number): string[] {
+    return createSearchableRaw(importHmacKey(this.getNewestHmacKey()), data, full === true, limit);
   }
 
   /** Like `createSearchRaw`, with the HMAC alg and key id to store next to the hashes. */
-  createSearch(data: string, full = false, limit?: number): [string[], string, string] {
-    const out = createSearchable(importHmacKey(this.getNewestHmacKey()), data, full, limit);
+  createSearch(data: string, full?: boolean, limit?: number): [string[], string, string] {
+    const out = createSearchable(importHmacKey(this.getNewestHmacKey()), data, full === true, limit);
     return [out.hashes, out.alg, out.key_id];
   }
 

@@ -734,12 +734,12 @@ export class User {
   }
 
   /**
-   * A new content key wrapped for `reply_id` (default: this user): the key and its encrypted form for the server.
+   * A new content key wrapped for `reply_id` (`""`: this user): the key and its encrypted form for the server.
    * @throws SentcError `server` when `reply_id` is unknown, `network`
    * @example
    * const [key, encryptedKey] = await user.generateNonRegisteredKey(otherUserId);
    */
-  async generateNonRegisteredKey(reply_id: string = this.user_data.user_id): Promise<[SymKey, string]> {
+  async generateNonRegisteredKey(reply_id: string): Promise<[SymKey, string]> {
     const publicKey = (await this.getPublicKey(reply_id || this.user_data.user_id)).public_key;
     return generateNonRegisteredKeyByPublicKey(publicKey, symKeyContext(this.#ctx.http, this.getSignKeySync()));
   }
