@@ -109,6 +109,9 @@ describe("own backend (prepare / done)", () => {
     expect(group.data.newest_key_id).toBe(newKey.group_key_id);
     await rotationsDone(g);
     const bGroup = await b.user.getGroup(group.data.group_id, undefined, 2);
+    // As in sentc, the member finishes the rotation when the app asks (key_update tells it to).
+    expect(bGroup.data.key_update).toBe(true);
+    await bGroup.finishKeyRotation(2);
     expect(bGroup.data.newest_key_id).toBe(newKey.group_key_id);
 
     const rank = group.prepareUpdateRank(b.userId, 2);
