@@ -193,6 +193,6 @@ export function keyEntryOf(entry: unknown): GroupKeyEntry {
       signedByUserSignKeyId: typeof signerKey === "string" && signerKey !== "" ? signerKey : null,
     };
   }
-  if (isRecord(entry)) return groupKeyEntry(entry as JsonObject);
+  if (isRecord(entry) && typeof entry.user_public_key_id === "string") return groupKeyEntry(entry as JsonObject);
   throw new SentcError("invalid_input", "expected {private_key_id, key_data} or the server's group key object");
 }
