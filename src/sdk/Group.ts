@@ -8,7 +8,8 @@
  * rotations are finished by the app (`finishKeyRotation()`), as in the reference; with the init option
  * `auto_finish_key_rotation: true` they finish by themselves when the group is loaded with `key_update` set and
  * when data names a key this member does not have yet. Client-side rank checks throw `permission_denied`, ranks outside 1–4
- * `invalid_input`; asking to verify unsigned data is `missing_signature`.
+ * `invalid_input`; asking to verify unsigned data decrypts it unchecked as the reference does, or is
+ * `missing_signature` with the init option `strict_verify`.
  */
 import { SentcError } from "../errors.js";
 import type { JwtInput, RequestOptions } from "../api/index.js";
@@ -83,6 +84,7 @@ import type {
 import { notFoundAsUndefined, readServerOutput, resultObject, resultString, wipeKey, type SdkContext } from "./internal.js";
 import { getGroupPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { STORAGE_KEYS } from "./storage.js";
+import { strictVerify } from "./verify-policy.js";
 import {
   generateNonRegisteredKey as generateContentKey,
   getNonRegisteredKey as getContentKey,
@@ -132,10 +134,16 @@ function checkVerify(verify: unknown): GroupVerify {
   return verify;
 }
 
-/** An explicit verify key (exported string) for a head: unsigned data with a key given is `missing_signature`. */
+/**
+ * An explicit verify key (exported string) for a head. Unsigned data is decrypted unchecked, as the reference does,
+ * or refused (`missing_signature`) with the init option `strict_verify`.
+ */
 function explicitVerifyKey(head: EncryptedHead, verifyKey: string | undefined): VerifyKey | null {
   if (verifyKey === undefined || verifyKey === "") return null;
-  if (head.sign === null) throw new SentcError("missing_signature", "the data is not signed");
+  if (head.sign === null) {
+    if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
+    return null;
+  }
   return importVerifyKey(verifyKey);
 }
 
@@ -983,10 +991,16 @@ export class Group {
     return importSymKey(this.getSymKeyByIdSync(head.id));
   }
 
-  /** The sender's verify key for a signed head, or `missing_signature` when the data is not signed. */
-  async #verifyKeyFor(head: EncryptedHead, userId: string | undefined): Promise<VerifyKey> {
+  /**
+   * The sender's verify key for a signed head. Unsigned data needs none: it is decrypted unchecked, as the
+   * reference does, or refused (`missing_signature`) with the init option `strict_verify`.
+   */
+  async #verifyKeyFor(head: EncryptedHead, userId: string | undefined): Promise<VerifyKey | null> {
+    if (head.sign === null) {
+      if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
+      return null;
+    }
     if (typeof userId !== "string" || userId.length === 0) throw new SentcError("invalid_input", "verifying needs the sender's user id");
-    if (head.sign === null) throw new SentcError("missing_signature", "the data is not signed");
     return importVerifyKey(await getUserVerifyKeyData(this.#env.ctx, userId, head.sign.id));
   }
 

@@ -5,7 +5,8 @@
  * persisted in `api` mode (2); `logOut` removes everything the SDK stored for the user (4); `updateUser` re-keys the
  * storage (5); `registerRawOtp` sets `mfa` only after success (6); a missing MFA token is `mfa_required` for every
  * fresh-JWT method (7); device key sessions send every page of keys (3); one refresh at a time (9, via JwtManager);
- * asking to verify unsigned data is `missing_signature` instead of a silent skip. Own-backend group creation has a
+ * with the init option `strict_verify`, asking to verify unsigned data is `missing_signature` instead of a silent
+ * skip. Own-backend group creation has a
  * `done` step that checks sentc's envelope.
  */
 import { SentcError } from "../errors.js";
@@ -50,6 +51,7 @@ import { hmacEntry } from "./group-internal.js";
 import type { GroupList, GroupOutDataHmacKeys, GroupVerify } from "./group-types.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { CACHE_PREFIXES, STORAGE_KEYS } from "./storage.js";
+import { strictVerify } from "./verify-policy.js";
 import type { CryptoRawOutput, GroupInviteListItem, OtpRegister, UserData, UserDeviceList, UserKeyData, UserPublicKeyData } from "./types.js";
 import * as files from "./files/index.js";
 import { takeCancelUpload } from "./files/Uploader.js";
@@ -647,10 +649,16 @@ export class User {
     return importPrivateKey(this.getPrivateKeySync(head.id));
   }
 
-  /** The sender's verify key for a signed head, or `missing_signature` when the data is not signed. */
-  async #verifyKeyFor(head: EncryptedHead, userId: string | undefined): Promise<VerifyKey> {
+  /**
+   * The sender's verify key for a signed head. Unsigned data needs none: it is decrypted unchecked, as the
+   * reference does, or refused (`missing_signature`) with the init option `strict_verify`.
+   */
+  async #verifyKeyFor(head: EncryptedHead, userId: string | undefined): Promise<VerifyKey | null> {
+    if (head.sign === null) {
+      if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
+      return null;
+    }
     if (typeof userId !== "string" || userId.length === 0) throw new SentcError("invalid_input", "verifying needs the sender's user id");
-    if (head.sign === null) throw new SentcError("missing_signature", "the data is not signed");
     return importVerifyKey(await getUserVerifyKeyData(this.#ctx, userId, head.sign.id));
   }
 
@@ -863,10 +871,16 @@ export class User {
 
 }
 
-/** An explicit verify key (exported string) for a head: unsigned data with a key given is `missing_signature`. */
+/**
+ * An explicit verify key (exported string) for a head. Unsigned data is decrypted unchecked, as the reference does,
+ * or refused (`missing_signature`) with the init option `strict_verify`.
+ */
 function explicitVerifyKey(head: EncryptedHead, verifyKey: string | undefined): VerifyKey | null {
   if (verifyKey === undefined || verifyKey === "") return null;
-  if (head.sign === null) throw new SentcError("missing_signature", "the data is not signed");
+  if (head.sign === null) {
+    if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
+    return null;
+  }
   return importVerifyKey(verifyKey);
 }
 

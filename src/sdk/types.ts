@@ -27,6 +27,12 @@ export interface SentcOptions {
    * member or device does not have yet finishes the pending rotations before it gives up.
    */
   auto_finish_key_rotation?: boolean;
+  /**
+   * Not in the reference: refuse unsigned data when a signature check is asked for (`decrypt*(data, true, user_id)`,
+   * a verify key, file downloads with a verify key) with `missing_signature`. Default `false`, as the reference: such
+   * data is decrypted without a check. Turn it on when all data of the app is signed.
+   */
+  strict_verify?: boolean;
 }
 
 /** `Sentc.options` after `init`. */
@@ -38,6 +44,8 @@ export interface ResolvedSentcOptions {
   file_part_url?: string;
   /** Set only when `init` was given it (not in the reference). */
   auto_finish_key_rotation?: boolean;
+  /** Set only when `init` was given it (not in the reference). */
+  strict_verify?: boolean;
 }
 
 /** The decrypted keys of this device. */

@@ -259,6 +259,26 @@ describe("keys", () => {
   });
 });
 
+describe("Sentc.options and strict_verify", () => {
+  it("Sentc.options has the reference's keys; strict_verify (not in the reference) refuses unsigned data asked to verify", async () => {
+    expect(Object.keys(Sentc.options).sort()).toEqual(["app_token", "base_url", "file_part_url", "refresh", "storage"]);
+    const unsigned = await alice.user.encryptString("not signed", bob.userId);
+    // Default, as the reference: verify = true on unsigned data decrypts without a check.
+    expect(await bob.user.decryptString(unsigned, true, alice.userId)).toBe("not signed");
+    try {
+      await reinit(s, { strict_verify: true });
+      expect(Sentc.options).toMatchObject({ strict_verify: true });
+      expect(await sentcError(bob.user.decryptString(unsigned, true, alice.userId))).toMatchObject({ code: "missing_signature" });
+    } finally {
+      await reinit(s);
+    }
+    expect(await bob.user.decryptString(unsigned, true, alice.userId)).toBe("not signed");
+    Sentc.reset();
+    await expect(Sentc.init({ base_url: s.baseUrl, app_token: s.lax.publicToken, strict_verify: 1 as never })).rejects.toMatchObject({ code: "invalid_input" });
+    await reinit(s);
+  });
+});
+
 describe("auto_finish_key_rotation (not in the reference; off by default)", () => {
   it("lets another device of the user open data under a rotated key without calling finishKeyRotation", async () => {
     try {

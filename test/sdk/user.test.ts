@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sentc, User, type UserMfaLogin } from "../../src/index.js";
 import { unique } from "../server/harness.js";
 import { newUser, reinit, sentcError, startSdkHarness, type SdkHarness } from "./helpers.js";
+import { setStrictVerify } from "../../src/sdk/verify-policy.js";
 
 let s: SdkHarness;
 beforeAll(async () => {
@@ -129,7 +130,13 @@ describe("encryption between users, public keys, safety numbers", () => {
     expect(await b.decryptString(signed, true, alice.userId)).toBe("signed hello");
     // Verifying with the wrong sender fails; unsigned data with verify is refused, not silently accepted.
     expect((await sentcError(b.decryptString(signed, true, bob.userId))).code).toMatch(/verification_failed|server/);
-    expect((await sentcError(b.decryptString(text, true, alice.userId))).code).toBe("missing_signature");
+    expect(await b.decryptString(text, true, alice.userId)).toBe("hello bob"); // as sentc: unsigned passes unchecked
+    setStrictVerify(true);
+    try {
+      expect((await sentcError(b.decryptString(text, true, alice.userId))).code).toBe("missing_signature");
+    } finally {
+      setStrictVerify(false);
+    }
 
     const bytes = new Uint8Array([1, 2, 3, 250]);
     const enc = await a.encrypt(bytes, bob.userId, true);
@@ -151,7 +158,13 @@ describe("encryption between users, public keys, safety numbers", () => {
     const syncText = a.encryptStringSync("sync", bobKey.public_key, true);
     expect(b.decryptStringSync(syncText, verifyKey)).toBe("sync");
     expect(b.decryptSync(a.encryptSync(bytes, bobKey.public_key), undefined)).toEqual(bytes);
-    expect(() => b.decryptStringSync(a.encryptStringSync("x", bobKey.public_key), verifyKey)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
+    expect(b.decryptStringSync(a.encryptStringSync("x", bobKey.public_key), verifyKey)).toBe("x");
+    setStrictVerify(true);
+    try {
+      expect(() => b.decryptStringSync(a.encryptStringSync("x", bobKey.public_key), verifyKey)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
+    } finally {
+      setStrictVerify(false);
+    }
     expect(() => a.decryptStringSync(syncText)).toThrowError(expect.objectContaining({ code: "key_not_found" }));
   });
 
