@@ -660,9 +660,14 @@ export class Group {
     const results: PromiseSettledResult<void>[] = [];
     for (let start = MEMBER_KEY_PAGE; start < keys.length; start += MEMBER_KEY_PAGE) {
       const body = JSON.stringify(encryptGroupKeysForMember(publicKey, keys.slice(start, start + MEMBER_KEY_PAGE)));
-      if (join) await groupApi.uploadJoinSession(this.#http, this.#jwt, this.data.group_id, sessionId, body, this.#requestOptions());
-      else await groupApi.uploadInviteSession(this.#http, this.#jwt, this.data.group_id, sessionId, body, this.#requestOptions());
-      results.push({ status: "fulfilled", value: undefined });
+      // As the reference's Promise.allSettled: a failed page is a rejected entry, not a rejection of the call.
+      try {
+        if (join) await groupApi.uploadJoinSession(this.#http, this.#jwt, this.data.group_id, sessionId, body, this.#requestOptions());
+        else await groupApi.uploadInviteSession(this.#http, this.#jwt, this.data.group_id, sessionId, body, this.#requestOptions());
+        results.push({ status: "fulfilled", value: undefined });
+      } catch (reason) {
+        results.push({ status: "rejected", reason });
+      }
     }
     return results;
   }

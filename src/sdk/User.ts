@@ -310,8 +310,21 @@ export class User {
     if ((await store.getItem(STORAGE_KEYS.actualUser)) === old) await store.set(STORAGE_KEYS.actualUser, newIdentifier);
   }
 
-  /** Re-wraps the master key for the new password (fresh login with the old one, then `PUT /user/update_pw`). */
-  async changePassword(oldPassword: string, newPassword: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
+  /**
+   * Re-wraps the master key for the new password (fresh login with the old one, then `PUT /user/update_pw`). As in
+   * the reference, an account with MFA and no `mfa_token` throws `mfa_required` synchronously (not a rejection).
+   */
+  changePassword(oldPassword: string, newPassword: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
+    this.#requireMfaToken(mfa_token, "change the password");
+    return this.#changePassword(oldPassword, newPassword, mfa_token, mfa_recovery);
+  }
+
+  /** The reference's `client_10000` check: an MFA account needs the token for fresh-JWT actions. */
+  #requireMfaToken(mfaToken: string | undefined, what: string): void {
+    if (this.user_data.mfa && !mfaToken) throw new SentcError("mfa_required", `multi-factor authentication is on: pass the TOTP token (or a recovery key with mfa_recovery = true) to ${what}`);
+  }
+
+  async #changePassword(oldPassword: string, newPassword: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
     if (typeof newPassword !== "string" || newPassword.length === 0) throw new SentcError("invalid_input", "the new password must be a non-empty string");
     const login = await this.#freshLogin(oldPassword, mfa_token, mfa_recovery);
     try {
@@ -368,6 +381,7 @@ export class User {
 
   /** `DELETE /user` with a fresh JWT (the app option `user_delete` must allow the public token), then logout. */
   async deleteUser(password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
+    this.#requireMfaToken(mfa_token, "delete the user");
     const jwt = await this.getFreshJwt(password, mfa_token, mfa_recovery);
     await userApi.deleteUser(this.#ctx.http, jwt);
     await this.logOut();
@@ -375,6 +389,7 @@ export class User {
 
   /** `DELETE /user/device/<id>` with a fresh JWT; logs out when it is this device. */
   async deleteDevice(password: string, device_id: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
+    this.#requireMfaToken(mfa_token, "delete a device");
     const jwt = await this.getFreshJwt(password, mfa_token, mfa_recovery);
     await userApi.deleteDevice(this.#ctx.http, jwt, device_id);
     if (device_id === this.user_data.device_id) await this.logOut();
@@ -445,8 +460,9 @@ export class User {
 
   /**
    * Accepts a new device: encrypts every user key to it (`PUT /user/done_register_device` with the first 50; the
-   * rest through the key session, each page once — Appendix B 3 fixed). Resolves to the session uploads' results
-   * (all fulfilled: a failed upload rejects) or `undefined` when there was no session.
+   * rest through the key session, each page once — Appendix B 3 fixed). Resolves to the session uploads' settled
+   * results (a failed page is a `rejected` entry, as the reference's `Promise.allSettled`) or `undefined` when there
+   * was no session.
    */
   async registerDevice(server_output: string | Record<string, unknown>): Promise<PromiseSettledResult<void>[] | undefined> {
     const output = deviceStartOutput(server_output);
@@ -461,8 +477,13 @@ export class User {
       const results: PromiseSettledResult<void>[] = [];
       for (let start = KEY_PAGE; start < keys.length; start += KEY_PAGE) {
         const body = JSON.stringify(encryptGroupKeysForMember(devicePublicKey, keys.slice(start, start + KEY_PAGE)));
-        await userApi.uploadDeviceKeySession(this.#ctx.http, this.#jwt, sessionId, body);
-        results.push({ status: "fulfilled", value: undefined });
+        // As the reference's Promise.allSettled: a failed page is a rejected entry, not a rejection of the call.
+        try {
+          await userApi.uploadDeviceKeySession(this.#ctx.http, this.#jwt, sessionId, body);
+          results.push({ status: "fulfilled", value: undefined });
+        } catch (reason) {
+          results.push({ status: "rejected", reason });
+        }
       }
       return results;
     } finally {
@@ -900,8 +921,8 @@ function deviceStartOutput(serverOutput: string | Record<string, unknown>): Reco
   return resultObject(serverOutput, what);
 }
 
+/** As the reference builds it: issuer and audience as given (encode them first if they hold reserved characters). */
 function otpUrl(issuer: string, audience: string, secret: string): string {
-  const i = encodeURIComponent(issuer);
-  return `otpauth://totp/${i}:${encodeURIComponent(audience)}?secret=${secret}&algorithm=SHA256&issuer=${i}`;
+  return `otpauth://totp/${issuer}:${audience}?secret=${secret}&algorithm=SHA256&issuer=${issuer}`;
 }
 

@@ -336,7 +336,8 @@ describe("MFA (TOTP)", () => {
     const [url, recover] = await user.registerOtp("My App", "alice@example.com", password);
     expect(recover).toHaveLength(6);
     const secret = new URL(url).searchParams.get("secret")!;
-    expect(url).toBe(`otpauth://totp/My%20App:alice%40example.com?secret=${secret}&algorithm=SHA256&issuer=My%20App`);
+    // As the reference: issuer and audience are not URI-encoded.
+    expect(url).toBe(`otpauth://totp/My App:alice@example.com?secret=${secret}&algorithm=SHA256&issuer=My App`);
     expect(user.enabledMfa()).toBe(true);
 
     const login = await Sentc.login(identifier, password);
@@ -356,7 +357,10 @@ describe("MFA (TOTP)", () => {
     expect((await sentcError(Sentc.login(identifier, password, true))).code).toBe("mfa_required");
     // Fresh-JWT methods want the token (Appendix B 7: a typed error, not client_100).
     expect((await sentcError(withToken.getOtpRecoverKeys(password))).code).toBe("mfa_required");
-    expect((await sentcError(withToken.changePassword(password, "x"))).code).toBe("mfa_required");
+    // As the reference: changePassword throws synchronously, deleteUser / deleteDevice reject before any request.
+    expect(() => withToken.changePassword(password, "x")).toThrowError(expect.objectContaining({ code: "mfa_required" }));
+    expect((await sentcError(withToken.deleteUser(password))).code).toBe("mfa_required");
+    expect((await sentcError(withToken.deleteDevice(password, withToken.user_data.device_id))).code).toBe("mfa_required");
     expect(await withToken.getOtpRecoverKeys(password, totpNow(secret))).toHaveLength(5);
     expect(await withToken.getOtpRecoverKeys(password, recover[1]!, true)).toHaveLength(4);
 
