@@ -7,12 +7,20 @@
  */
 let strict = false;
 
-/** @internal Set by `Sentc.init` (and back to `false` by `Sentc.reset`). */
+/**
+ * @internal Set by `Sentc.init` (and back to `false` by `Sentc.reset`). Throws nothing.
+ * @example
+ * setStrictVerify(options.strict_verify === true);
+ */
 export function setStrictVerify(value: boolean): void {
   strict = value;
 }
 
-/** @internal Whether unsigned data is refused when a signature check was asked for. */
+/**
+ * @internal Whether unsigned data is refused when a signature check was asked for. Throws nothing.
+ * @example
+ * if (head.sign === null && strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
+ */
 export function strictVerify(): boolean {
   return strict;
 }

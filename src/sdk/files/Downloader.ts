@@ -18,7 +18,11 @@ import { transportFor } from "./Uploader.js";
 export class FilePartStorage {
   #parts: Uint8Array[] = [];
 
-  /** Keeps one decrypted part (in order). */
+  /**
+   * Keeps one decrypted part (in order).
+   * @example
+   * await (await Downloader.getStorage()).storePart(bytes);
+   */
   async storePart(part: Uint8Array): Promise<void> {
     this.#parts.push(part);
   }
@@ -26,20 +30,30 @@ export class FilePartStorage {
   /**
    * An object URL (`URL.createObjectURL`) of a `Blob` of every part stored so far.
    * @throws SentcError `unsupported_environment` when the runtime has no `URL.createObjectURL`
+   * @example
+   * const url = await storage.getDownloadUrl();
    */
   async getDownloadUrl(): Promise<string> {
     if (typeof URL.createObjectURL !== "function") throw new SentcError("unsupported_environment", "URL.createObjectURL is not available");
     return URL.createObjectURL(new Blob(this.#parts.map((part) => new Uint8Array(part))));
   }
 
-  /** Wipes and forgets the stored parts. */
+  /**
+   * Wipes and forgets the stored parts.
+   * @example
+   * await storage.cleanStorage();
+   */
   async cleanStorage(): Promise<void> {
     for (const part of this.#parts) part.fill(0);
     this.#parts = [];
   }
 }
 
-/** `Downloader.cancel_download` as a `stop` option: true once, then reset. */
+/**
+ * @internal `Downloader.cancel_download` as a `stop` option: true once, then reset. Throws nothing.
+ * @example
+ * const options = { stop: takeCancelDownload };
+ */
 export function takeCancelDownload(): boolean {
   if (!Downloader.cancel_download) return false;
   Downloader.cancel_download = false;

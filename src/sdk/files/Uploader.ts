@@ -13,7 +13,12 @@ import type { User } from "../User.js";
 import { DEFAULT_PART_SIZE, doneFileRegister, prepareRegisterFile, uploadFileParts, type FileInput } from "./upload.js";
 import type { FileTransport, FileUploadOptions } from "./types.js";
 
-/** The transport of `user`, on another API origin or app token when they differ from the user's. */
+/**
+ * @internal The transport of `user`, on another API origin or app token when they differ from the user's.
+ * @throws SentcError `invalid_input` for a `base_url` that is not an http(s) URL
+ * @example
+ * const transport = transportFor(base_url, app_token, user, groupId);
+ */
 export function transportFor(base_url: string, app_token: string, user: User, group_id?: string, group_as_member?: string): FileTransport {
   const transport = user.fileTransport(group_id, group_as_member);
   if (base_url.replace(/\/+$/, "") !== transport.http.baseUrl || app_token !== transport.http.appToken) {
@@ -143,7 +148,11 @@ export class Uploader {
   }
 }
 
-/** `Uploader.cancel_upload` as a `stop` option: true once, then reset. */
+/**
+ * @internal `Uploader.cancel_upload` as a `stop` option: true once, then reset. Throws nothing.
+ * @example
+ * const options = { stop: takeCancelUpload };
+ */
 export function takeCancelUpload(): boolean {
   if (!Uploader.cancel_upload) return false;
   Uploader.cancel_upload = false;
