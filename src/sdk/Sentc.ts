@@ -373,14 +373,19 @@ export default class Sentc {
    */
   static getActualUser(): Promise<User>;
   static getActualUser(jwt: boolean): Promise<User>;
-  static getActualUser(jwt: boolean, username: true): Promise<[User, string]>;
+  static getActualUser(jwt: false, username: true): Promise<[User, string]>;
+  static getActualUser(jwt: boolean, username: boolean): Promise<User | [User, string]>;
   static async getActualUser(jwt = false, username = false): Promise<User | [User, string]> {
     Sentc.#context();
     const found = await Sentc.#readActualUser();
     if (!found) throw new SentcError("not_logged_in", "no user is logged in on this device");
     const [user, identifier] = found;
     Sentc.#current = user;
-    if (jwt) await user.getJwt();
+    if (jwt) {
+      // As the reference: with `jwt` the result is the user alone, whatever `username` says.
+      await user.getJwt();
+      return user;
+    }
     return username ? [user, identifier] : user;
   }
 

@@ -259,6 +259,28 @@ describe("keys", () => {
   });
 });
 
+describe("Sentc statics", () => {
+  it("register / registerDeviceStart with empty input: a rejected Promise, not the reference's synchronous false (Appendix B 15)", async () => {
+    const registering = Sentc.register("", "pw");
+    expect(registering).toBeInstanceOf(Promise);
+    expect(await sentcError(registering)).toMatchObject({ code: "invalid_input" });
+    const starting = Sentc.registerDeviceStart("device", "");
+    expect(starting).toBeInstanceOf(Promise);
+    expect(await sentcError(starting)).toMatchObject({ code: "invalid_input" });
+    // The other empty-input answers are the reference's.
+    expect(await Sentc.checkUserIdentifierAvailable("")).toBe(false);
+    expect(Sentc.prepareCheckUserIdentifierAvailable("")).toBe(false);
+  });
+
+  it("getActualUser: the user, with jwt the user alone, with (false, true) the user and its identifier", async () => {
+    const { user, identifier } = await newUser();
+    expect(await Sentc.getActualUser()).toBe(user);
+    expect(await Sentc.getActualUser(true)).toBe(user);
+    expect(await Sentc.getActualUser(false, true)).toEqual([user, identifier]);
+    expect(await Sentc.getActualUser(true, true)).toBe(user);
+  });
+});
+
 describe("Sentc.options and strict_verify", () => {
   it("Sentc.options has the reference's keys; strict_verify (not in the reference) refuses unsigned data asked to verify", async () => {
     expect(Object.keys(Sentc.options).sort()).toEqual(["app_token", "base_url", "file_part_url", "refresh", "storage"]);
