@@ -84,7 +84,8 @@ describe("login", () => {
     expect(await store.getItem(`user_data_id_${identifier}`)).toMatchObject({ user_id: userId, refresh_token: user.user_data.refresh_token });
     expect(await store.getItem(`user_public_key_id_${userId}`)).toMatchObject({ public_key_id: user.user_data.newest_key_id, verified: false });
     expect(await Sentc.getActualUser()).toBe(user);
-    const [again, name] = await Sentc.getActualUser(true, true);
+    expect(await Sentc.getActualUser(true)).toBe(user);
+    const [again, name] = await Sentc.getActualUser(false, true);
     expect(again).toBe(user);
     expect(name).toBe(identifier);
     expect(await Sentc.getUser(identifier)).toBe(user);
