@@ -82,10 +82,13 @@ describe("group files across two browser contexts", () => {
         const groups = (await user.getGroups()).map((g: { group_id: string }) => g.group_id);
         const group = await user.getGroup(groupId);
         const progress: number[] = [];
-        const result = await group.downloadFile(fileId, undefined, (value: number) => progress.push(value));
-        const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", result.data)));
-        const text = new TextDecoder().decode(result.data.subarray(0, 32));
-        return { groups, fileName: result.file_name, size: result.data.length, digest, text, progress, owner: result.meta.owner };
+        // As with sentc: an object URL of the decrypted content, the meta data and the file's key.
+        const [url, meta] = await group.downloadFile(fileId, undefined, (value: number) => progress.push(value));
+        const data = new Uint8Array(await (await fetch(url)).arrayBuffer());
+        URL.revokeObjectURL(url);
+        const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", data)));
+        const text = new TextDecoder().decode(data.subarray(0, 32));
+        return { groups, fileName: meta.file_name, size: data.length, digest, text, progress, owner: meta.owner };
       },
       { groupId: upload.groupId, fileId: upload.fileId },
     );

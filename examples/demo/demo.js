@@ -188,7 +188,7 @@
     event.preventDefault();
     void run($("download"), "Download", async () => {
       $("download-progress").value = 0;
-      const result = await group.downloadFile($("file-id").value.trim(), undefined, (progress) => ($("download-progress").value = progress));
+      const result = await group.downloadFileData($("file-id").value.trim(), undefined, (progress) => ($("download-progress").value = progress));
       if (downloadUrl) URL.revokeObjectURL(downloadUrl);
       downloadUrl = URL.createObjectURL(new Blob([result.data]));
       const link = document.createElement("a");

@@ -34,6 +34,7 @@ import { getGroupPublicKeyData, getUserPublicKeyData, getUserVerifyKeyData, veri
 import { createStorage, STORAGE_KEYS, type StorageInterface } from "./storage.js";
 import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyData } from "./types.js";
 import { User, type UserHooks } from "./User.js";
+import { setStrictVerify } from "./verify-policy.js";
 
 export const DEFAULT_BASE_URL = "https://api.sentc.com";
 
@@ -112,9 +113,17 @@ export default class Sentc {
     const strategy = refreshStrategyFromOptions(refresh);
     const http = new HttpClient({ baseUrl, appToken, fetch: options.fetch, timeoutMs: options.timeout_ms });
     await initCore(await options.wasm_path);
-    const resolved: ResolvedSentcOptions = { base_url: baseUrl, app_token: appToken, refresh };
-    if (options.storage !== undefined) resolved.storage = options.storage;
-    if (options.file_part_url !== undefined) resolved.file_part_url = options.file_part_url;
+    // The reference's keys, `storage` and `file_part_url` also when undefined (sdk.md §1.1).
+    const resolved: ResolvedSentcOptions = { base_url: baseUrl, app_token: appToken, storage: options.storage, refresh, file_part_url: options.file_part_url };
+    if (options.auto_finish_key_rotation !== undefined) {
+      if (typeof options.auto_finish_key_rotation !== "boolean") throw new SentcError("invalid_input", "auto_finish_key_rotation must be a boolean");
+      resolved.auto_finish_key_rotation = options.auto_finish_key_rotation;
+    }
+    if (options.strict_verify !== undefined) {
+      if (typeof options.strict_verify !== "boolean") throw new SentcError("invalid_input", "strict_verify must be a boolean");
+      resolved.strict_verify = options.strict_verify;
+    }
+    setStrictVerify(resolved.strict_verify === true);
     Sentc.#ctx = { options: resolved, http, strategy, getStore: () => Sentc.getStore() };
     Sentc.options = resolved;
     try {
@@ -152,6 +161,7 @@ export default class Sentc {
     Sentc.#store = undefined;
     Sentc.#current = undefined;
     Sentc.options = {};
+    setStrictVerify(false);
   }
 
   // ---------- identifiers and registration ----------
@@ -363,14 +373,19 @@ export default class Sentc {
    */
   static getActualUser(): Promise<User>;
   static getActualUser(jwt: boolean): Promise<User>;
-  static getActualUser(jwt: boolean, username: true): Promise<[User, string]>;
+  static getActualUser(jwt: false, username: true): Promise<[User, string]>;
+  static getActualUser(jwt: boolean, username: boolean): Promise<User | [User, string]>;
   static async getActualUser(jwt = false, username = false): Promise<User | [User, string]> {
     Sentc.#context();
     const found = await Sentc.#readActualUser();
     if (!found) throw new SentcError("not_logged_in", REFERENCE_MESSAGES.noActualUser);
     const [user, identifier] = found;
     Sentc.#current = user;
-    if (jwt) await user.getJwt();
+    if (jwt) {
+      // As the reference: with `jwt` the result is the user alone, whatever `username` says.
+      await user.getJwt();
+      return user;
+    }
     return username ? [user, identifier] : user;
   }
 

@@ -39,6 +39,7 @@ import {
 } from "../protocol/sym-key-wrap.js";
 import { fromBase64 } from "../protocol/encoding.js";
 import type { CryptoRawOutput } from "./types.js";
+import { strictVerify } from "./verify-policy.js";
 
 /** Where a key was made: the API (kept for the reference's public fields) and the creator's sign key. */
 export interface SymKeyContext {
@@ -59,8 +60,8 @@ function checkData(data: unknown): asserts data is Uint8Array {
 
 /**
  * A content key. All methods are synchronous (as in the reference). `verify_key` (an exported verify key) makes
- * decryption check the signature; asking to verify unsigned data is `missing_signature` (the reference skips the
- * check silently).
+ * decryption check the signature; unsigned data is then decrypted unchecked, as the reference does, or refused
+ * (`missing_signature`) with the init option `strict_verify`.
  */
 export class SymKey {
   readonly #signKey: string | undefined;
@@ -104,7 +105,10 @@ export class SymKey {
 
   #verify(verifyKey: string | undefined, signed: boolean) {
     if (verifyKey === undefined || verifyKey === "") return null;
-    if (!signed) throw new SentcError("missing_signature", "the data is not signed");
+    if (!signed) {
+      if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
+      return null;
+    }
     return importVerifyKey(verifyKey);
   }
 

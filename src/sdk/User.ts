@@ -5,7 +5,8 @@
  * persisted in `api` mode (2); `logOut` removes everything the SDK stored for the user (4); `updateUser` re-keys the
  * storage (5); `registerRawOtp` sets `mfa` only after success (6); a missing MFA token is `mfa_required` for every
  * fresh-JWT method (7); device key sessions send every page of keys (3); one refresh at a time (9, via JwtManager);
- * asking to verify unsigned data is `missing_signature` instead of a silent skip. Own-backend group creation has a
+ * with the init option `strict_verify`, asking to verify unsigned data is `missing_signature` instead of a silent
+ * skip. Own-backend group creation has a
  * `done` step that checks sentc's envelope.
  */
 import { REFERENCE_MESSAGES, SentcError } from "../errors.js";
@@ -26,7 +27,8 @@ import { encryptGroupKeysForMember, KEY_SESSION_THRESHOLD } from "../protocol/gr
 import { parseHead, splitHead, type EncryptedHead } from "../protocol/head.js";
 import { isRecord } from "../protocol/json.js";
 import { finishKeyRotation as protocolFinishKeyRotation, prepareKeyRotation } from "../protocol/key-rotation.js";
-import { importPrivateKey, importPublicKey, importSignKey, importSymKey, importVerifyKey, type PrivateKey, type VerifyKey } from "../protocol/keys.js";
+import { exportHmacKey, importPrivateKey, importPublicKey, importSignKey, importSymKey, importVerifyKey, type PrivateKey, type VerifyKey } from "../protocol/keys.js";
+import { decryptHmacKey } from "../protocol/group-keys.js";
 import { decryptUserKey } from "../protocol/login.js";
 import { prepareChangePassword, prepareResetPassword } from "../protocol/password-change.js";
 import { parseUserPublicKeyData } from "../protocol/public-keys.js";
@@ -45,11 +47,14 @@ import {
 } from "./internal.js";
 import { Group } from "./Group.js";
 import { cursor, groupListItem, inviteItem } from "./group-internal.js";
-import type { GroupList, GroupVerify } from "./group-types.js";
+import { hmacEntry } from "./group-internal.js";
+import type { GroupList, GroupOutDataHmacKeys, GroupVerify } from "./group-types.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { CACHE_PREFIXES, STORAGE_KEYS } from "./storage.js";
+import { strictVerify } from "./verify-policy.js";
 import type { CryptoRawOutput, GroupInviteListItem, OtpRegister, UserData, UserDeviceList, UserKeyData, UserPublicKeyData } from "./types.js";
 import * as files from "./files/index.js";
+import { takeCancelUpload } from "./files/Uploader.js";
 import { generateNonRegisteredKeyByPublicKey, getNonRegisteredKeyByPrivateKey, symKeyContext, type SymKey } from "./SymKey.js";
 
 /** How often `finishKeyRotation` goes over the pending rotations (a rotation may need the key of another one). */
@@ -174,8 +179,9 @@ export class User {
   }
 
   /**
-   * The key with this id: held locally, else fetched; when the server does not have it for this device yet (a
-   * rotation started on another device), pending rotations are finished first (the "automatic finish").
+   * The key with this id: held locally, else fetched. When the server does not have it for this device yet (a
+   * rotation started on another device) the server's error stands until the app calls `finishKeyRotation()`, as in
+   * the reference; with the init option `auto_finish_key_rotation` pending rotations are finished first.
    */
   async #getKeyData(keyId: string): Promise<UserKeyData> {
     const held = this.#keyData(keyId);
@@ -183,6 +189,7 @@ export class User {
     try {
       await this.fetchUserKey(keyId);
     } catch (error) {
+      if (this.#ctx.options.auto_finish_key_rotation !== true) throw error;
       notFoundAsUndefined(error);
       await this.finishKeyRotation();
       // Still missing: the server's own answer (e.g. server_304) is the error, as in the reference (sdk.md §7.3).
@@ -235,6 +242,40 @@ export class User {
     return this.#newestKey().sign_key;
   }
 
+  /**
+   * The newest user key with all its parts (private in the reference's types, reachable there at runtime).
+   * @throws SentcError `key_not_found` when the user has no keys
+   * @example
+   * const { group_key_id } = user.getNewestKey();
+   */
+  getNewestKey(): UserKeyData {
+    return this.#newestKey();
+  }
+
+  /**
+   * Decrypts HMAC keys (`{group_key_id, key_data}`, as the reference's `GroupOutDataHmacKeys`, or the server's hmac
+   * key objects) with the user keys that wrap them (fetched when unknown); resolves to the exported keys.
+   * @throws SentcError `invalid_input` for a malformed entry, `key_not_found`, `decryption_failed`
+   * @example
+   * const keys = await user.decryptHmacKeys(fetched);
+   */
+  async decryptHmacKeys(fetchedKeys: GroupOutDataHmacKeys[]): Promise<string[]> {
+    if (!Array.isArray(fetchedKeys)) throw new SentcError("invalid_input", "fetchedKeys must be an array");
+    const out: string[] = [];
+    for (const fetched of fetchedKeys) {
+      const [keyId, keyData] = hmacEntry(fetched);
+      const key = importSymKey(await this.getUserSymKey(keyId));
+      try {
+        const hmac = decryptHmacKey(key, keyData);
+        out.push(exportHmacKey(hmac));
+        wipeKey(hmac);
+      } finally {
+        wipeKey(key);
+      }
+    }
+    return out;
+  }
+
   // ---------- account ----------
 
   /**
@@ -271,8 +312,21 @@ export class User {
     if ((await store.getItem(STORAGE_KEYS.actualUser)) === old) await store.set(STORAGE_KEYS.actualUser, newIdentifier);
   }
 
-  /** Re-wraps the master key for the new password (fresh login with the old one, then `PUT /user/update_pw`). */
-  async changePassword(oldPassword: string, newPassword: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
+  /**
+   * Re-wraps the master key for the new password (fresh login with the old one, then `PUT /user/update_pw`). As in
+   * the reference, an account with MFA and no `mfa_token` throws `mfa_required` synchronously (not a rejection).
+   */
+  changePassword(oldPassword: string, newPassword: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
+    this.#requireMfaToken(mfa_token, "change the password");
+    return this.#changePassword(oldPassword, newPassword, mfa_token, mfa_recovery);
+  }
+
+  /** The reference's `client_10000` check: an MFA account needs the token for fresh-JWT actions. */
+  #requireMfaToken(mfaToken: string | undefined, what: string): void {
+    if (this.user_data.mfa && !mfaToken) throw new SentcError("mfa_required", `multi-factor authentication is on: pass the TOTP token (or a recovery key with mfa_recovery = true) to ${what}`);
+  }
+
+  async #changePassword(oldPassword: string, newPassword: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
     if (typeof newPassword !== "string" || newPassword.length === 0) throw new SentcError("invalid_input", "the new password must be a non-empty string");
     const login = await this.#freshLogin(oldPassword, mfa_token, mfa_recovery);
     try {
@@ -329,6 +383,7 @@ export class User {
 
   /** `DELETE /user` with a fresh JWT (the app option `user_delete` must allow the public token), then logout. */
   async deleteUser(password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
+    this.#requireMfaToken(mfa_token, "delete the user");
     const jwt = await this.getFreshJwt(password, mfa_token, mfa_recovery);
     await userApi.deleteUser(this.#ctx.http, jwt);
     await this.logOut();
@@ -336,6 +391,7 @@ export class User {
 
   /** `DELETE /user/device/<id>` with a fresh JWT; logs out when it is this device. */
   async deleteDevice(password: string, device_id: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
+    this.#requireMfaToken(mfa_token, "delete a device");
     const jwt = await this.getFreshJwt(password, mfa_token, mfa_recovery);
     await userApi.deleteDevice(this.#ctx.http, jwt, device_id);
     if (device_id === this.user_data.device_id) await this.logOut();
@@ -406,8 +462,9 @@ export class User {
 
   /**
    * Accepts a new device: encrypts every user key to it (`PUT /user/done_register_device` with the first 50; the
-   * rest through the key session, each page once — Appendix B 3 fixed). Resolves to the session uploads' results
-   * (all fulfilled: a failed upload rejects) or `undefined` when there was no session.
+   * rest through the key session, each page once — Appendix B 3 fixed). Resolves to the session uploads' settled
+   * results (a failed page is a `rejected` entry, as the reference's `Promise.allSettled`) or `undefined` when there
+   * was no session.
    */
   async registerDevice(server_output: string | Record<string, unknown>): Promise<PromiseSettledResult<void>[] | undefined> {
     const output = deviceStartOutput(server_output);
@@ -422,8 +479,13 @@ export class User {
       const results: PromiseSettledResult<void>[] = [];
       for (let start = KEY_PAGE; start < keys.length; start += KEY_PAGE) {
         const body = JSON.stringify(encryptGroupKeysForMember(devicePublicKey, keys.slice(start, start + KEY_PAGE)));
-        await userApi.uploadDeviceKeySession(this.#ctx.http, this.#jwt, sessionId, body);
-        results.push({ status: "fulfilled", value: undefined });
+        // As the reference's Promise.allSettled: a failed page is a rejected entry, not a rejection of the call.
+        try {
+          await userApi.uploadDeviceKeySession(this.#ctx.http, this.#jwt, sessionId, body);
+          results.push({ status: "fulfilled", value: undefined });
+        } catch (reason) {
+          results.push({ status: "rejected", reason });
+        }
       }
       return results;
     } finally {
@@ -447,7 +509,8 @@ export class User {
 
   /**
    * A new user key (`POST /user/user_keys/rotation`), which becomes the newest. The other devices receive it with
-   * `finishKeyRotation`, which also runs automatically when they meet data encrypted with a key they lack.
+   * `finishKeyRotation` (by itself with the init option `auto_finish_key_rotation` when they meet data encrypted
+   * with a key they lack).
    */
   async keyRotation(): Promise<void> {
     const previous = importSymKey(this.#newestKey().group_key);
@@ -609,10 +672,16 @@ export class User {
     return importPrivateKey(this.getPrivateKeySync(head.id));
   }
 
-  /** The sender's verify key for a signed head, or `missing_signature` when the data is not signed. */
-  async #verifyKeyFor(head: EncryptedHead, userId: string | undefined): Promise<VerifyKey> {
+  /**
+   * The sender's verify key for a signed head. Unsigned data needs none: it is decrypted unchecked, as the
+   * reference does, or refused (`missing_signature`) with the init option `strict_verify`.
+   */
+  async #verifyKeyFor(head: EncryptedHead, userId: string | undefined): Promise<VerifyKey | null> {
+    if (head.sign === null) {
+      if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
+      return null;
+    }
     if (typeof userId !== "string" || userId.length === 0) throw new SentcError("invalid_input", "verifying needs the sender's user id");
-    if (head.sign === null) throw new SentcError("missing_signature", "the data is not signed");
     return importVerifyKey(await getUserVerifyKeyData(this.#ctx, userId, head.sign.id));
   }
 
@@ -681,9 +750,28 @@ export class User {
     return transport;
   }
 
-  /** A new content key wrapped for `reply_id` (default: this user): the key and its encrypted form for the server. */
-  async generateNonRegisteredKey(reply_id: string = this.user_data.user_id): Promise<[SymKey, string]> {
-    const publicKey = (await this.getPublicKey(reply_id)).public_key;
+  /**
+   * @internal How `Uploader` / `Downloader` reach the file routes as this user (a group's with `group_id`).
+   */
+  fileTransport(group_id?: string, group_as_member?: string): files.FileTransport {
+    const transport = this.#fileTransport();
+    if (group_id !== undefined) transport.group_id = group_id;
+    if (group_as_member !== undefined) transport.group_as_member = group_as_member;
+    return transport;
+  }
+
+  #downloadContext(): files.FileDownloadContext {
+    return { ...this.#fileTransport(), getKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey) };
+  }
+
+  /**
+   * A new content key wrapped for `reply_id` (`""`: this user): the key and its encrypted form for the server.
+   * @throws SentcError `server` when `reply_id` is unknown, `network`
+   * @example
+   * const [key, encryptedKey] = await user.generateNonRegisteredKey(otherUserId);
+   */
+  async generateNonRegisteredKey(reply_id: string): Promise<[SymKey, string]> {
+    const publicKey = (await this.getPublicKey(reply_id || this.user_data.user_id)).public_key;
     return generateNonRegisteredKeyByPublicKey(publicKey, symKeyContext(this.#ctx.http, this.getSignKeySync()));
   }
 
@@ -692,18 +780,108 @@ export class User {
     return getNonRegisteredKeyByPrivateKey(await this.getPrivateKey(master_key_id), encrypted_key, symKeyContext(this.#ctx.http, this.getSignKeySync()));
   }
 
-  /** Encrypts and uploads a file for `reply_id` (or only for this user); progress and cancellation via `options`. */
-  async createFile(file: files.FileInput, sign = false, reply_id?: string, upload_callback?: files.FileProgressCallback, options: files.FileUploadOptions = {}): Promise<files.FileCreateOutput> {
-    const [key, encrypted_key] = await this.generateNonRegisteredKey(reply_id ?? this.user_data.user_id);
-    const context: files.FileUploadContext = { ...this.#fileTransport(), key, encrypted_key, belongs_to_type: reply_id ? "User" : "None" };
-    if (reply_id) context.belongs_to_id = reply_id;
-    return files.uploadFile(context, file, { ...options, sign, sign_key: sign ? this.getSignKeySync() : undefined, upload_callback: upload_callback ?? options.upload_callback });
+  /**
+   * Own backend, step 1: a content key for the file (wrapped for `reply_id`, else for this user) and the body your
+   * backend posts to `POST /api/v1/file`. The file name (of a `File`) is encrypted with the key.
+   * @throws SentcError `server` when `reply_id` is unknown, `invalid_input` for a file that is neither Blob nor bytes
+   * @example
+   * const { server_input, key } = await user.prepareRegisterFile(file);
+   */
+  async prepareRegisterFile(file: files.FileInput, reply_id?: string): Promise<files.FilePrepareCreateOutput> {
+    const [key, encrypted_key] = await this.generateNonRegisteredKey(reply_id || this.user_data.user_id);
+    const uploader = new files.Uploader(this.#ctx.http.baseUrl, this.#ctx.http.appToken, this, undefined, reply_id || undefined);
+    const [server_input, encrypted_file_name] = uploader.prepareFileRegister(file, key.key, encrypted_key, key.master_key_id);
+    return { server_input, encrypted_file_name, key, master_key_id: key.master_key_id };
   }
 
-  /** Downloads and decrypts a file; with `verify_key` every part must be signed by it. */
-  async downloadFile(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
-    const context: files.FileDownloadContext = { ...this.#fileTransport(), getKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey) };
-    return files.downloadFile(context, file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
+  /**
+   * Own backend, step 2: reads the envelope of the file register call your backend forwards → `[file_id, session_id]`.
+   * @throws SentcError `server` with the server's code, `invalid_server_response`
+   * @example
+   * const [fileId, sessionId] = user.doneFileRegister(responseText);
+   */
+  doneFileRegister(server_output: string): [string, string] {
+    return files.doneFileRegister(server_output);
+  }
+
+  /**
+   * Own backend, step 3: encrypts and uploads the registered file in 4 MiB parts (signed with `sign`); progress
+   * through `upload_callback`, `Uploader.cancel_upload` stops after the current part.
+   * @throws SentcError `server`, `network`, `invalid_input`
+   * @example
+   * await user.uploadFile(file, prepared.key, sessionId, false, (p) => console.log(p));
+   */
+  uploadFile(file: files.FileInput, content_key: SymKey, session_id: string, sign = false, upload_callback?: (progress?: number) => void): Promise<void> {
+    const uploader = new files.Uploader(this.#ctx.http.baseUrl, this.#ctx.http.appToken, this, undefined, undefined, upload_callback);
+    return uploader.checkFileUpload(file, content_key.key, session_id, sign);
+  }
+
+  /**
+   * Encrypts and uploads a file for `reply_id` (or only for this user). `Uploader.cancel_upload = true` stops after
+   * the current part (and it resolves, as the reference); `options.signal` cancels with an `aborted` error and
+   * removes the file.
+   * @throws SentcError `server`, `network`, `invalid_input`, `aborted` (signal only)
+   * @example
+   * const { file_id } = await user.createFile(file, true, otherUserId, (p) => console.log(p));
+   */
+  async createFile(file: files.FileInput, sign = false, reply_id?: string, upload_callback?: files.FileProgressCallback, options: files.FileUploadOptions = {}): Promise<files.FileCreateOutput> {
+    const [key, encrypted_key] = await this.generateNonRegisteredKey(reply_id || this.user_data.user_id);
+    const context: files.FileUploadContext = { ...this.#fileTransport(), key, encrypted_key, belongs_to_type: reply_id ? "User" : "None" };
+    if (reply_id) context.belongs_to_id = reply_id;
+    files.Uploader.cancel_upload = false;
+    return files.uploadFile(context, file, {
+      stop: takeCancelUpload,
+      ...options,
+      sign,
+      sign_key: sign ? this.getSignKeySync() : undefined,
+      upload_callback: upload_callback ?? options.upload_callback,
+    });
+  }
+
+  /**
+   * The file's meta data (name decrypted) and its content key, without the content.
+   * @throws SentcError `server` (512 not found, 521 no access), `key_not_found` when the key is not for this user
+   * @example
+   * const [meta, key] = await user.downloadFileMetaInfo(fileId);
+   */
+  downloadFileMetaInfo(file_id: string, verify_key?: string): Promise<[files.FileMetaInformation, SymKey]> {
+    void verify_key; // File names are encrypted unsigned by every SDK: there is nothing to verify.
+    return files.downloadFileMetaInfo(this.#downloadContext(), file_id);
+  }
+
+  /**
+   * The content of a file whose meta data and key `downloadFileMetaInfo` gave, as an object URL (`""` when
+   * `Downloader.cancel_download` stopped it); `verify_key` checks every part's signature.
+   * @throws SentcError `decryption_failed`, `verification_failed`, `server`, `network`
+   * @example
+   * const url = await user.downloadFileWithMetaInfo(key, meta);
+   */
+  downloadFileWithMetaInfo(key: SymKey, file_meta: files.FileMetaInformation, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<string> {
+    const downloader = new files.Downloader(this.#ctx.http.baseUrl, this.#ctx.http.appToken, this);
+    return downloader.downloadFileParts(file_meta.part_list, key.key, updateProgressCb, verify_key);
+  }
+
+  /**
+   * Downloads and decrypts a file as the reference does: `[objectUrl, meta, key]` (`objectUrl` is `""` when
+   * `Downloader.cancel_download` stopped it). For the bytes (e.g. in Node) use `downloadFileData`.
+   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `unsupported_environment` (no `URL.createObjectURL`)
+   * @example
+   * const [url, meta] = await user.downloadFile(fileId);
+   */
+  async downloadFile(file_id: string, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<[string, files.FileMetaInformation, SymKey]> {
+    const [meta, key] = await this.downloadFileMetaInfo(file_id, verify_key);
+    return [await this.downloadFileWithMetaInfo(key, meta, verify_key, updateProgressCb), meta, key];
+  }
+
+  /**
+   * Not in the reference: downloads and decrypts a file into bytes (`{data, file_name, meta, key}`), with
+   * cancellation (`options.signal`), streaming (`on_part`) and `resume`.
+   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
+   * @example
+   * const { data, file_name } = await user.downloadFileData(fileId);
+   */
+  async downloadFileData(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
+    return files.downloadFile(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
   }
 
   updateFileName(file_id: string, content_key: SymKey, file_name?: string | null): Promise<void> {
@@ -716,10 +894,16 @@ export class User {
 
 }
 
-/** An explicit verify key (exported string) for a head: unsigned data with a key given is `missing_signature`. */
+/**
+ * An explicit verify key (exported string) for a head. Unsigned data is decrypted unchecked, as the reference does,
+ * or refused (`missing_signature`) with the init option `strict_verify`.
+ */
 function explicitVerifyKey(head: EncryptedHead, verifyKey: string | undefined): VerifyKey | null {
   if (verifyKey === undefined || verifyKey === "") return null;
-  if (head.sign === null) throw new SentcError("missing_signature", "the data is not signed");
+  if (head.sign === null) {
+    if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
+    return null;
+  }
   return importVerifyKey(verifyKey);
 }
 
@@ -739,8 +923,8 @@ function deviceStartOutput(serverOutput: string | Record<string, unknown>): Reco
   return resultObject(serverOutput, what);
 }
 
+/** As the reference builds it: issuer and audience as given (encode them first if they hold reserved characters). */
 function otpUrl(issuer: string, audience: string, secret: string): string {
-  const i = encodeURIComponent(issuer);
-  return `otpauth://totp/${i}:${encodeURIComponent(audience)}?secret=${secret}&algorithm=SHA256&issuer=${i}`;
+  return `otpauth://totp/${issuer}:${audience}?secret=${secret}&algorithm=SHA256&issuer=${issuer}`;
 }
 

@@ -165,3 +165,34 @@ export function inviteItem(item: JsonObject): GroupInviteListItem {
 export function cursor(time: number | undefined, id: string | undefined): { time: number; id: string } | null {
   return time === undefined || id === undefined ? null : { time, id };
 }
+
+/**
+ * `[wrapping group key id, key data]` of an encrypted HMAC or sortable key: the reference's `{group_key_id,
+ * key_data}` or the server's object (`encrypted_hmac_encryption_key_id` / `encrypted_sortable_encryption_key_id`).
+ */
+export function hmacEntry(entry: unknown): [string, string | Record<string, unknown>] {
+  if (isRecord(entry)) {
+    const direct = entry.group_key_id;
+    const data = entry.key_data;
+    if (typeof direct === "string" && (typeof data === "string" || isRecord(data))) return [direct, data];
+    const wrapped = entry.encrypted_hmac_encryption_key_id ?? entry.encrypted_sortable_encryption_key_id;
+    if (typeof wrapped === "string") return [wrapped, entry];
+  }
+  throw new SentcError("invalid_input", "expected {group_key_id, key_data} or the server's encrypted key object");
+}
+
+/** A key of `GET /group/:id/keys` in the reference's `GroupOutDataKeys` shape, or the server's object, as an entry. */
+export function keyEntryOf(entry: unknown): GroupKeyEntry {
+  if (isRecord(entry) && typeof entry.private_key_id === "string" && typeof entry.key_data === "string") {
+    const signer = entry.signed_by_user_id;
+    const signerKey = entry.signed_by_user_sign_key_id;
+    return {
+      privateKeyId: entry.private_key_id,
+      keyData: entry.key_data,
+      signedByUserId: typeof signer === "string" && signer !== "" ? signer : null,
+      signedByUserSignKeyId: typeof signerKey === "string" && signerKey !== "" ? signerKey : null,
+    };
+  }
+  if (isRecord(entry) && typeof entry.user_public_key_id === "string") return groupKeyEntry(entry as JsonObject);
+  throw new SentcError("invalid_input", "expected {private_key_id, key_data} or the server's group key object");
+}

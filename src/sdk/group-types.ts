@@ -81,3 +81,27 @@ export interface GroupKeyRotationOut {
 
 /** `verify` of `getGroup`: 0 no check, 1 check signed keys (verify key fetch errors ignored), 2 check and throw on every fetch error. */
 export type GroupVerify = 0 | 1 | 2;
+
+/** A group key as `fetchKeys` reads it from the server (the reference's `GroupOutDataKeys`) for `decryptKey`. */
+export interface GroupOutDataKeys {
+  /** The id of the key pair the group key is encrypted to (the user's, the parent's or the connected group's). */
+  private_key_id: string;
+  /** The key's `GroupKeyServerOutput` JSON. */
+  key_data: string;
+  signed_by_user_id?: string;
+  signed_by_user_sign_key_id?: string;
+}
+
+/** An encrypted HMAC key (the reference's `GroupOutDataHmacKeys`): the id of the group key wrapping it and its data. */
+export interface GroupOutDataHmacKeys {
+  group_key_id: string;
+  /** The `GroupHmacData` JSON (or object). */
+  key_data: string | Record<string, unknown>;
+}
+
+/** An encrypted sortable key (the reference's `GroupOutDataSortableKeys`). */
+export interface GroupOutDataSortableKeys {
+  group_key_id: string;
+  /** The `GroupSortableData` JSON (or object). */
+  key_data: string | Record<string, unknown>;
+}

@@ -27,6 +27,9 @@ export type {
   GroupKey,
   GroupKeyRotationOut,
   GroupList,
+  GroupOutDataHmacKeys,
+  GroupOutDataKeys,
+  GroupOutDataSortableKeys,
   GroupUserListItem,
   GroupVerify,
 } from "./group-types.js";

@@ -20,6 +20,19 @@ export interface SentcOptions {
   wasm_path?: CoreSource | Promise<CoreSource>;
   /** Not in the reference: a default timeout for every request, in milliseconds. */
   timeout_ms?: number;
+  /**
+   * Not in the reference: finish pending key rotations by itself. Default `false`, as the reference: the app calls
+   * `group.finishKeyRotation()` / `user.finishKeyRotation()` (e.g. when `group.data.key_update` is set). With `true`,
+   * a group whose `key_update` is set finishes the rotation while it loads, and decrypting data under a key this
+   * member or device does not have yet finishes the pending rotations before it gives up.
+   */
+  auto_finish_key_rotation?: boolean;
+  /**
+   * Not in the reference: refuse unsigned data when a signature check is asked for (`decrypt*(data, true, user_id)`,
+   * a verify key, file downloads with a verify key) with `missing_signature`. Default `false`, as the reference: such
+   * data is decrypted without a check. Turn it on when all data of the app is signed.
+   */
+  strict_verify?: boolean;
 }
 
 /** `Sentc.options` after `init`. */
@@ -29,6 +42,10 @@ export interface ResolvedSentcOptions {
   refresh: RefreshOptions;
   storage?: StorageOptions;
   file_part_url?: string;
+  /** Set only when `init` was given it (not in the reference). */
+  auto_finish_key_rotation?: boolean;
+  /** Set only when `init` was given it (not in the reference). */
+  strict_verify?: boolean;
 }
 
 /** The decrypted keys of this device. */

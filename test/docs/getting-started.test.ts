@@ -7,6 +7,7 @@
  * plays the browser: relative URLs go to the example backend, with a cookie jar for its origin.
  */
 import { readFileSync } from "node:fs";
+import { resolveObjectURL } from "node:buffer";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { defaultAppOptions, type ServerConfig } from "../../server/config.js";
@@ -179,12 +180,15 @@ describe("docs/getting-started.md", () => {
 
     // snippet: files
     const file = await group.createFile(new Blob(["the quarterly report"]), false, undefined, { file_name: "report.txt" });
-    // … bob, or any member:
-    const download = await bobsGroup.downloadFile(file.file_id);
-    // download.data: the bytes (Uint8Array), download.file_name: "report.txt"
+    // … bob, or any member. As with sentc: an object URL of the content, the meta data and the file's key
+    const [url, meta] = await bobsGroup.downloadFile(file.file_id);
+    // meta.file_name: "report.txt"; use url as a link's href, URL.revokeObjectURL(url) when done
+    // Or the bytes (e.g. in Node):
+    const { data } = await bobsGroup.downloadFileData(file.file_id);
     // end snippet
-    expect(new TextDecoder().decode(download.data)).toBe("the quarterly report");
-    expect(download.file_name).toBe("report.txt");
+    expect(await resolveObjectURL(url)!.text()).toBe("the quarterly report");
+    expect(meta.file_name).toBe("report.txt");
+    expect(new TextDecoder().decode(data)).toBe("the quarterly report");
 
     // snippet: own-backend-data
     const notes = await fetch(`/api/groups/${groupId}/notes`, {

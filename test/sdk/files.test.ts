@@ -32,6 +32,7 @@ import {
 } from "../../src/sdk/files/index.js";
 import { generateNonRegisteredKey, generateNonRegisteredKeyByPublicKey, getNonRegisteredKey, getNonRegisteredKeyByPrivateKey } from "../../src/sdk/SymKey.js";
 import { newUser, reinit, sentcError, startSdkHarness, type SdkHarness } from "./helpers.js";
+import { setStrictVerify } from "../../src/sdk/verify-policy.js";
 
 let s: SdkHarness;
 let alice: { user: User; userId: string };
@@ -197,9 +198,16 @@ describe("signing and verification", () => {
     expect(await sentcError(downloadFile(userDownload(alice.user), up.file_id, { verify_key: newestKey(bob.user).verify_key }))).toMatchObject({ code: "wrong_verify_key" });
   });
 
-  it("asking to verify an unsigned file is missing_signature; signing without a sign key is invalid_input", async () => {
-    const up = await uploadFile(userUpload(alice.user), bytes(10));
-    expect(await sentcError(downloadFile(userDownload(alice.user), up.file_id, { verify_key: newestKey(alice.user).verify_key }))).toMatchObject({ code: "missing_signature" });
+  it("an unsigned file asked to verify: unchecked as in sentc, missing_signature with strict_verify; signing without a sign key is invalid_input", async () => {
+    const data = bytes(10);
+    const up = await uploadFile(userUpload(alice.user), data);
+    expect((await downloadFile(userDownload(alice.user), up.file_id, { verify_key: newestKey(alice.user).verify_key })).data).toEqual(data);
+    setStrictVerify(true);
+    try {
+      expect(await sentcError(downloadFile(userDownload(alice.user), up.file_id, { verify_key: newestKey(alice.user).verify_key }))).toMatchObject({ code: "missing_signature" });
+    } finally {
+      setStrictVerify(false);
+    }
     const [key, encrypted_key] = generateNonRegisteredKeyByPublicKey(newestKey(alice.user).public_key);
     const ctx: FileUploadContext = { ...userUpload(alice.user), key, encrypted_key };
     expect(await sentcError(uploadFile(ctx, bytes(10), { sign: true }))).toMatchObject({ code: "invalid_input" });

@@ -1,6 +1,7 @@
 /**
  * Group keys through the SDK against the project's server: key rotation across members (one rotates, the
- * others finish automatically and read old and new data), groups with more than 50 and more than 100 keys
+ * others finish it, by the app's call as in sentc or automatically with the init option
+ * `auto_finish_key_rotation`, and read old and new data), groups with more than 50 and more than 100 keys
  * (key pages when loading, every key for new members through the key session), signed keys.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,56 +15,97 @@ beforeAll(async () => {
 });
 afterAll(() => g.h.close());
 
+/** Runs `body` with users logged in after `init({auto_finish_key_rotation: true})`, then restores the default. */
+async function withAutoFinish(body: () => Promise<void>): Promise<void> {
+  Sentc.reset();
+  await Sentc.init({ base_url: g.baseUrl, app_token: g.app.publicToken, auto_finish_key_rotation: true });
+  try {
+    await body();
+  } finally {
+    Sentc.reset();
+    await Sentc.init({ base_url: g.baseUrl, app_token: g.app.publicToken });
+  }
+}
+
 describe("key rotation", () => {
-  it("one member rotates; the others finish automatically when they meet new data and read old and new data", async () => {
-    const [a, b, c] = [await newMember(), await newMember(), await newMember()];
+  it("by default (as sentc) the other members get the new key only when the app calls finishKeyRotation", async () => {
+    const [a, b] = [await newMember(), await newMember()];
     const group = await a.user.getGroup(await a.user.createGroup());
     await group.inviteAuto(b.userId);
-    await group.inviteAuto(c.userId);
     const bGroup = await b.user.getGroup(group.data.group_id);
-    const cGroup = await c.user.getGroup(group.data.group_id);
     const old = await bGroup.encryptString("old data");
-    const oldKey = group.data.newest_key_id;
-
     const newKey = await group.keyRotation();
-    expect(newKey.group_key_id).not.toBe(oldKey);
-    expect(group.data.newest_key_id).toBe(newKey.group_key_id);
-    expect(group.data.keys).toHaveLength(2);
-    expect(await Sentc.getGroupPublicKey(group.data.group_id)).toEqual({ key: newKey.public_group_key, id: newKey.group_key_id });
-    const fresh = await group.encryptString("new data", true);
-    expect(JSON.parse(Buffer.from(fresh, "base64").toString("latin1").split("\0")[0]!).id).toBe(newKey.group_key_id);
+    const fresh = await group.encryptString("new data");
     await rotationsDone(g);
 
-    // b has no copy of the new key yet: decrypting finishes the rotation (GET + PUT key_rotation) on the way.
-    expect(() => bGroup.decryptStringSync(fresh)).toThrowError(expect.objectContaining({ code: "key_not_found" }));
-    expect(await bGroup.decryptString(fresh, true, a.userId)).toBe("new data");
-    expect(bGroup.data.newest_key_id).toBe(newKey.group_key_id);
-    expect(bGroup.data.key_update).toBe(false);
-    expect(await bGroup.decryptString(old)).toBe("old data");
-    // Data b writes now uses the new key.
-    const fromB = await bGroup.encryptString("b after rotation");
-    expect(JSON.parse(Buffer.from(fromB, "base64").toString("latin1").split("\0")[0]!).id).toBe(newKey.group_key_id);
-    expect(await group.decryptString(fromB)).toBe("b after rotation");
-
-    // c loads the group again after its stored data went stale: key_update is set and the rotation finishes at load.
+    // Decrypting does not finish the rotation: the key is missing until the app finishes it.
+    expect(await sentcError(bGroup.decryptString(fresh))).toMatchObject({ code: "key_not_found" });
+    expect(bGroup.data.newest_key_id).not.toBe(newKey.group_key_id);
+    // Loading the group after the update check reports key_update and leaves it to the app.
     const store = await Sentc.getStore();
-    const key = `group_data_user_${c.userId}_id_${group.data.group_id}`;
+    const key = `group_data_user_${b.userId}_id_${group.data.group_id}`;
     await store.set(key, { ...((await store.getItem(key)) as object), last_check_time: 0 });
-    const cAgain = await c.user.getGroup(group.data.group_id);
-    expect(cAgain.data.key_update).toBe(false);
-    expect(cAgain.data.newest_key_id).toBe(newKey.group_key_id);
-    expect(cAgain.decryptStringSync(fromB)).toBe("b after rotation");
-    expect(cAgain.decryptStringSync(old)).toBe("old data");
-    expect(await cGroup.decryptString(fresh)).toBe("new data");
-    expectSameKeys(group, cAgain);
-
-    // A fresh load from the server holds both keys; nothing is pending any more.
-    await forgetStoredGroup(b.userId, group.data.group_id);
-    const bFresh = await b.user.getGroup(group.data.group_id);
-    expectSameKeys(group, bFresh);
-    expect(bFresh.data.key_update).toBe(false);
-    expect(bFresh.data.newest_key_id).toBe(newKey.group_key_id);
+    const bAgain = await b.user.getGroup(group.data.group_id);
+    expect(bAgain.data.key_update).toBe(true);
+    expect(bAgain.data.newest_key_id).not.toBe(newKey.group_key_id);
+    await bAgain.finishKeyRotation();
+    expect(bAgain.data.key_update).toBe(false);
+    expect(bAgain.data.newest_key_id).toBe(newKey.group_key_id);
+    expect(await bAgain.decryptString(fresh)).toBe("new data");
+    expect(await bAgain.decryptString(old)).toBe("old data");
   });
+
+  it("with auto_finish_key_rotation: one member rotates; the others finish automatically when they meet new data or load the group", () =>
+    withAutoFinish(async () => {
+      const [a, b, c] = [await newMember(), await newMember(), await newMember()];
+      const group = await a.user.getGroup(await a.user.createGroup());
+      await group.inviteAuto(b.userId);
+      await group.inviteAuto(c.userId);
+      const bGroup = await b.user.getGroup(group.data.group_id);
+      const cGroup = await c.user.getGroup(group.data.group_id);
+      const old = await bGroup.encryptString("old data");
+      const oldKey = group.data.newest_key_id;
+
+      const newKey = await group.keyRotation();
+      expect(newKey.group_key_id).not.toBe(oldKey);
+      expect(group.data.newest_key_id).toBe(newKey.group_key_id);
+      expect(group.data.keys).toHaveLength(2);
+      expect(await Sentc.getGroupPublicKey(group.data.group_id)).toEqual({ key: newKey.public_group_key, id: newKey.group_key_id });
+      const fresh = await group.encryptString("new data", true);
+      expect(JSON.parse(Buffer.from(fresh, "base64").toString("latin1").split("\0")[0]!).id).toBe(newKey.group_key_id);
+      await rotationsDone(g);
+
+      // b has no copy of the new key yet: decrypting finishes the rotation (GET + PUT key_rotation) on the way.
+      expect(() => bGroup.decryptStringSync(fresh)).toThrowError(expect.objectContaining({ code: "key_not_found" }));
+      expect(await bGroup.decryptString(fresh, true, a.userId)).toBe("new data");
+      expect(bGroup.data.newest_key_id).toBe(newKey.group_key_id);
+      expect(bGroup.data.key_update).toBe(false);
+      expect(await bGroup.decryptString(old)).toBe("old data");
+      // Data b writes now uses the new key.
+      const fromB = await bGroup.encryptString("b after rotation");
+      expect(JSON.parse(Buffer.from(fromB, "base64").toString("latin1").split("\0")[0]!).id).toBe(newKey.group_key_id);
+      expect(await group.decryptString(fromB)).toBe("b after rotation");
+
+      // c loads the group again after its stored data went stale: key_update is set and the rotation finishes at load.
+      const store = await Sentc.getStore();
+      const key = `group_data_user_${c.userId}_id_${group.data.group_id}`;
+      await store.set(key, { ...((await store.getItem(key)) as object), last_check_time: 0 });
+      const cAgain = await c.user.getGroup(group.data.group_id);
+      expect(cAgain.data.key_update).toBe(false);
+      expect(cAgain.data.newest_key_id).toBe(newKey.group_key_id);
+      expect(cAgain.decryptStringSync(fromB)).toBe("b after rotation");
+      expect(cAgain.decryptStringSync(old)).toBe("old data");
+      expect(await cGroup.decryptString(fresh)).toBe("new data");
+      expectSameKeys(group, cAgain);
+
+      // A fresh load from the server holds both keys; nothing is pending any more.
+      await forgetStoredGroup(b.userId, group.data.group_id);
+      const bFresh = await b.user.getGroup(group.data.group_id);
+      expectSameKeys(group, bFresh);
+      expect(bFresh.data.key_update).toBe(false);
+      expect(bFresh.data.newest_key_id).toBe(newKey.group_key_id);
+    }),
+  );
 
   it("explicit finishKeyRotation, several rotations in a row, signed rotation checked with verify = 2", async () => {
     const [a, b] = [await newMember(), await newMember()];

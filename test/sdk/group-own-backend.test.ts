@@ -100,7 +100,7 @@ describe("own backend (prepare / done)", () => {
     const [a, b] = [await newMember(), await newMember()];
     const group = await a.user.getGroup(await a.user.createGroup());
     await group.inviteAuto(b.userId);
-    const rotation = JSON.parse(group.prepareKeyRotation(true));
+    const rotation = JSON.parse(await group.prepareKeyRotation(true));
     expect(rotation.previous_group_key_id).toBe(group.data.newest_key_id);
     expect(rotation.invoker_public_key_id).toBe(a.user.user_data.newest_key_id);
     expect(rotation.signed_by_user_id).toBe(a.userId);
@@ -109,6 +109,9 @@ describe("own backend (prepare / done)", () => {
     expect(group.data.newest_key_id).toBe(newKey.group_key_id);
     await rotationsDone(g);
     const bGroup = await b.user.getGroup(group.data.group_id, undefined, 2);
+    // As in sentc, the member finishes the rotation when the app asks (key_update tells it to).
+    expect(bGroup.data.key_update).toBe(true);
+    await bGroup.finishKeyRotation(2);
     expect(bGroup.data.newest_key_id).toBe(newKey.group_key_id);
 
     const rank = group.prepareUpdateRank(b.userId, 2);

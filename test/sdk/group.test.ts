@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Group, Sentc } from "../../src/index.js";
 import { sentcError, recordingFetch } from "./helpers.js";
 import { forgetStoredGroup, newMember, startGroupHarness, type GroupHarness, type TestMember } from "./group-helpers.js";
+import { setStrictVerify } from "../../src/sdk/verify-policy.js";
 
 let g: GroupHarness;
 beforeAll(async () => {
@@ -66,12 +67,20 @@ describe("create, load and encrypt", () => {
     expect(JSON.parse(signedRaw.head).sign).toMatchObject({ id: owner.user.user_data.newest_key_id });
     expect(text(await group.decryptRaw(signedRaw.head, signedRaw.data, verifyKey))).toBe("hello group");
     // Unsigned data cannot be verified; tampered data does not decrypt.
-    expect((await sentcError(group.decryptString(str, true, owner.userId))).code).toBe("missing_signature");
-    expect((await sentcError(() => group.decryptStringSync(str, verifyKey))).code).toBe("missing_signature");
+    // Unsigned data asked to verify: decrypted unchecked as in sentc, refused with strict_verify.
+    expect(await group.decryptString(str, true, owner.userId)).toBe("a string ✓");
+    expect(group.decryptStringSync(str, verifyKey)).toBe("a string ✓");
+    setStrictVerify(true);
+    try {
+      expect((await sentcError(group.decryptString(str, true, owner.userId))).code).toBe("missing_signature");
+      expect((await sentcError(() => group.decryptStringSync(str, verifyKey))).code).toBe("missing_signature");
+    } finally {
+      setStrictVerify(false);
+    }
     const tampered = await group.encrypt(data);
     tampered[tampered.length - 1]! ^= 1;
     expect((await sentcError(group.decrypt(tampered))).code).toBe("decryption_failed");
-    expect((await sentcError(group.decryptString(str, true))).code).toBe("invalid_input");
+    expect((await sentcError(group.decryptString(signed, true))).code).toBe("invalid_input"); // signed: the sender is needed
   });
 
   it("content keys: generateNonRegisteredKey / getNonRegisteredKey with the group key as master key", async () => {

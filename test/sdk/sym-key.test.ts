@@ -22,6 +22,7 @@ import {
   symKeyContext,
 } from "../../src/sdk/SymKey.js";
 import { newUser, reinit, sentcError, startSdkHarness, type SdkHarness } from "./helpers.js";
+import { setStrictVerify } from "../../src/sdk/verify-policy.js";
 
 let s: SdkHarness;
 let alice: User;
@@ -97,8 +98,16 @@ describe("non-registered keys", () => {
     expect(() => getNonRegisteredKey(keys(bob).group_key, encrypted)).toThrowError(expect.objectContaining({ code: "decryption_failed" }));
     const signed = key.encrypt(data, true);
     expect(() => key.decrypt(signed, keys(bob).verify_key)).toThrowError(expect.objectContaining({ code: "wrong_verify_key" }));
-    expect(() => key.decrypt(key.encrypt(data), keys(alice).verify_key)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
-    expect(() => key.decryptString(key.encryptString(text), keys(alice).verify_key)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
+    // Unsigned data with a verify key: decrypted unchecked as in sentc, refused with strict_verify.
+    expect(key.decrypt(key.encrypt(data), keys(alice).verify_key)).toEqual(data);
+    expect(key.decryptString(key.encryptString(text), keys(alice).verify_key)).toBe(text);
+    setStrictVerify(true);
+    try {
+      expect(() => key.decrypt(key.encrypt(data), keys(alice).verify_key)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
+      expect(() => key.decryptString(key.encryptString(text), keys(alice).verify_key)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
+    } finally {
+      setStrictVerify(false);
+    }
     const tampered = signed.slice();
     tampered[tampered.length - 1]! ^= 1;
     expect(() => key.decrypt(tampered, keys(alice).verify_key)).toThrowError(expect.objectContaining({ code: "verification_failed" }));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sentc, User, type UserMfaLogin } from "../../src/index.js";
 import { unique } from "../server/harness.js";
 import { newUser, reinit, sentcError, startSdkHarness, type SdkHarness } from "./helpers.js";
+import { setStrictVerify } from "../../src/sdk/verify-policy.js";
 
 let s: SdkHarness;
 beforeAll(async () => {
@@ -83,7 +84,8 @@ describe("login", () => {
     expect(await store.getItem(`user_data_id_${identifier}`)).toMatchObject({ user_id: userId, refresh_token: user.user_data.refresh_token });
     expect(await store.getItem(`user_public_key_id_${userId}`)).toMatchObject({ public_key_id: user.user_data.newest_key_id, verified: false });
     expect(await Sentc.getActualUser()).toBe(user);
-    const [again, name] = await Sentc.getActualUser(true, true);
+    expect(await Sentc.getActualUser(true)).toBe(user);
+    const [again, name] = await Sentc.getActualUser(false, true);
     expect(again).toBe(user);
     expect(name).toBe(identifier);
     expect(await Sentc.getUser(identifier)).toBe(user);
@@ -129,7 +131,13 @@ describe("encryption between users, public keys, safety numbers", () => {
     expect(await b.decryptString(signed, true, alice.userId)).toBe("signed hello");
     // Verifying with the wrong sender fails; unsigned data with verify is refused, not silently accepted.
     expect((await sentcError(b.decryptString(signed, true, bob.userId))).code).toMatch(/verification_failed|server/);
-    expect((await sentcError(b.decryptString(text, true, alice.userId))).code).toBe("missing_signature");
+    expect(await b.decryptString(text, true, alice.userId)).toBe("hello bob"); // as sentc: unsigned passes unchecked
+    setStrictVerify(true);
+    try {
+      expect((await sentcError(b.decryptString(text, true, alice.userId))).code).toBe("missing_signature");
+    } finally {
+      setStrictVerify(false);
+    }
 
     const bytes = new Uint8Array([1, 2, 3, 250]);
     const enc = await a.encrypt(bytes, bob.userId, true);
@@ -151,7 +159,13 @@ describe("encryption between users, public keys, safety numbers", () => {
     const syncText = a.encryptStringSync("sync", bobKey.public_key, true);
     expect(b.decryptStringSync(syncText, verifyKey)).toBe("sync");
     expect(b.decryptSync(a.encryptSync(bytes, bobKey.public_key), undefined)).toEqual(bytes);
-    expect(() => b.decryptStringSync(a.encryptStringSync("x", bobKey.public_key), verifyKey)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
+    expect(b.decryptStringSync(a.encryptStringSync("x", bobKey.public_key), verifyKey)).toBe("x");
+    setStrictVerify(true);
+    try {
+      expect(() => b.decryptStringSync(a.encryptStringSync("x", bobKey.public_key), verifyKey)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
+    } finally {
+      setStrictVerify(false);
+    }
     expect(() => a.decryptStringSync(syncText)).toThrowError(expect.objectContaining({ code: "key_not_found" }));
   });
 
@@ -258,7 +272,7 @@ describe("devices", () => {
     expect((await sentcError(user.registerDevice(out))).code).toBe("server");
   });
 
-  it("rotates user keys; other devices finish automatically; more than 50 keys page and go through key sessions", async () => {
+  it("rotates user keys; other devices finish when the app asks (as sentc); more than 50 keys page and go through key sessions", async () => {
     const { user, identifier, password } = await newUser();
     const first = await user.encryptString("under the first key", user.user_data.user_id, true);
     const deviceId = unique("device");
@@ -273,7 +287,10 @@ describe("devices", () => {
     expect(user.user_data.user_keys).toHaveLength(2);
     const own = user.user_data.user_keys[user.user_data.key_map.get(user.user_data.newest_key_id)!]!;
     const newer = user.encryptStringSync("under the new key", own.public_key);
-    // The second device has no copy of the new key yet: decrypt finishes the rotation itself.
+    // The second device has no copy of the new key yet: the server's "not found" stands until the app finishes the
+    // rotation (init option auto_finish_key_rotation does it by itself: test/parity/behaviour.test.ts).
+    expect(await sentcError(second.decryptString(newer))).toMatchObject({ code: "server" });
+    await second.finishKeyRotation();
     expect(await second.decryptString(newer)).toBe("under the new key");
     expect(second.user_data.newest_key_id).toBe(user.user_data.newest_key_id);
     expect(await second.decryptString(first, true, user.user_data.user_id)).toBe("under the first key");
@@ -320,7 +337,8 @@ describe("MFA (TOTP)", () => {
     const [url, recover] = await user.registerOtp("My App", "alice@example.com", password);
     expect(recover).toHaveLength(6);
     const secret = new URL(url).searchParams.get("secret")!;
-    expect(url).toBe(`otpauth://totp/My%20App:alice%40example.com?secret=${secret}&algorithm=SHA256&issuer=My%20App`);
+    // As the reference: issuer and audience are not URI-encoded.
+    expect(url).toBe(`otpauth://totp/My App:alice@example.com?secret=${secret}&algorithm=SHA256&issuer=My App`);
     expect(user.enabledMfa()).toBe(true);
 
     const login = await Sentc.login(identifier, password);
@@ -340,7 +358,10 @@ describe("MFA (TOTP)", () => {
     expect((await sentcError(Sentc.login(identifier, password, true))).code).toBe("mfa_required");
     // Fresh-JWT methods want the token (Appendix B 7: a typed error, not client_100).
     expect((await sentcError(withToken.getOtpRecoverKeys(password))).code).toBe("mfa_required");
-    expect((await sentcError(withToken.changePassword(password, "x"))).code).toBe("mfa_required");
+    // As the reference: changePassword throws synchronously, deleteUser / deleteDevice reject before any request.
+    expect(() => withToken.changePassword(password, "x")).toThrowError(expect.objectContaining({ code: "mfa_required" }));
+    expect((await sentcError(withToken.deleteUser(password))).code).toBe("mfa_required");
+    expect((await sentcError(withToken.deleteDevice(password, withToken.user_data.device_id))).code).toBe("mfa_required");
     expect(await withToken.getOtpRecoverKeys(password, totpNow(secret))).toHaveLength(5);
     expect(await withToken.getOtpRecoverKeys(password, recover[1]!, true)).toHaveLength(4);
 

@@ -91,7 +91,7 @@ function concat(chunks: Uint8Array[]): Uint8Array {
  * Downloads and decrypts the parts of `meta` with the content `key` (the reference's `downloadFileWithMetaInfo`),
  * in order; resolves to the file's bytes (empty when `on_part` streams them). Progress is `(i + 1) / parts`.
  */
-export async function downloadFileWithMetaInfo(transport: FileTransport, key: SymKey, meta: FileMetaInformation, options: FileDownloadOptions = {}): Promise<Uint8Array> {
+export async function downloadFileWithMetaInfo(transport: FileTransport, key: SymKey, meta: Pick<FileMetaInformation, "part_list">, options: FileDownloadOptions = {}): Promise<Uint8Array> {
   const { signal } = options;
   const engine: AesEngine = options.engine ?? "auto";
   const verifyKey: VerifyKey | null = options.verify_key ? importVerifyKey(options.verify_key) : null;
@@ -120,6 +120,7 @@ export async function downloadFileWithMetaInfo(transport: FileTransport, key: Sy
       if (options.on_part) await options.on_part(plaintext, checkpoint(i + 1, nextKey));
       else collected.push(plaintext);
       options.download_callback?.((i + 1) / parts.length);
+      if (options.stop?.()) break;
     }
     return options.on_part ? new Uint8Array(0) : concat(collected);
   } finally {

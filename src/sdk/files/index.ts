@@ -6,6 +6,8 @@ import { SentcError } from "../../errors.js";
 
 export { DEFAULT_PART_SIZE, MAX_PART_SIZE, doneFileRegister, partCount, prepareRegisterFile, uploadFile, uploadFileParts, type FileInput } from "./upload.js";
 export { deleteFile, downloadFile, downloadFileMetaInfo, downloadFileWithMetaInfo, getFileMetaData, updateFileName } from "./download.js";
+export { Uploader } from "./Uploader.js";
+export { Downloader, FilePartStorage } from "./Downloader.js";
 export { WEBCRYPTO_MIN_BYTES, decryptPart, encryptPart, hasWebCrypto, openBody, sealBody, type AesEngine } from "./part-crypto.js";
 export type {
   DownloadCheckpoint,
@@ -14,6 +16,7 @@ export type {
   FileDownloadOptions,
   FileDownloadOutput,
   FileMetaInformation,
+  FilePrepareCreateOutput,
   FileProgressCallback,
   FileTransport,
   FileUploadContext,

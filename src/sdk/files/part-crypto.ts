@@ -17,6 +17,7 @@ import { generateSymKey } from "../../protocol/keypairs.js";
 import { openFilePartHead } from "../../protocol/file.js";
 import type { SignKey, VerifyKey } from "../../protocol/keys.js";
 import { signOnly } from "../../protocol/signature.js";
+import { strictVerify } from "../verify-policy.js";
 
 /** Which AES-GCM implementation seals part bodies: `auto` uses WebCrypto for parts of `WEBCRYPTO_MIN_BYTES` and more when present. */
 export type AesEngine = "auto" | "wasm" | "webcrypto";
@@ -113,7 +114,8 @@ export async function encryptPart(
 
 /**
  * Decrypts one part; returns the plaintext and the key for the next part. With `verifyKey` the part must be signed
- * by that key (`missing_signature`, `wrong_verify_key`, `verification_failed`); without it a signature is skipped.
+ * by that key (`wrong_verify_key`, `verification_failed`; an unsigned part passes as in the reference, or is
+ * `missing_signature` with the init option `strict_verify`); without it a signature is skipped.
  */
 export async function decryptPart(
   previousKey: Uint8Array,
@@ -121,6 +123,6 @@ export async function decryptPart(
   verifyKey: VerifyKey | null | undefined,
   engine: AesEngine = "auto",
 ): Promise<{ plaintext: Uint8Array; nextKey: Uint8Array }> {
-  const { partKey, body } = openFilePartHead(previousKey, part, verifyKey, { requireSignature: true });
+  const { partKey, body } = openFilePartHead(previousKey, part, verifyKey, { requireSignature: strictVerify() });
   return { plaintext: await openBody(partKey, body, engine), nextKey: partKey };
 }

@@ -54,6 +54,11 @@ export interface FileUploadOptions {
   /** Plaintext bytes per part; default 4 MiB (sentc's chunk size). */
   part_size?: number;
   engine?: AesEngine;
+  /**
+   * Asked after each part (after `upload_callback`): `true` ends the upload there and it resolves without error,
+   * the rest unsent (the reference's `Uploader.cancel_upload`; prefer `signal`, which also removes the file).
+   */
+  stop?: () => boolean;
 }
 
 /** The result of `uploadFile` (the reference's `FileCreateOutput`). */
@@ -102,6 +107,11 @@ export interface FileDownloadOptions {
   on_part?: (data: Uint8Array, checkpoint: DownloadCheckpoint) => void | Promise<void>;
   /** Continue after the parts a previous download already delivered. */
   resume?: DownloadCheckpoint;
+  /**
+   * Asked after each part (after `download_callback`): `true` ends the download there and it resolves with the
+   * parts so far (the reference's `Downloader.cancel_download`; prefer `signal`).
+   */
+  stop?: () => boolean;
 }
 
 /** The result of `downloadFile`. */
@@ -110,4 +120,14 @@ export interface FileDownloadOutput {
   file_name: string | undefined;
   meta: FileMetaInformation;
   key: SymKey;
+}
+
+/** What `prepareRegisterFile` returns (the reference's `FilePrepareCreateOutput`). */
+export interface FilePrepareCreateOutput {
+  /** The body for `POST /api/v1/file` (or `/api/v1/group/<id>/file`), sent by your backend. */
+  server_input: string;
+  encrypted_file_name: string | undefined;
+  /** The file's content key: pass it to `uploadFile`. */
+  key: SymKey;
+  master_key_id: string;
 }

@@ -132,6 +132,7 @@ export async function uploadFileParts(
       previous = nextKey;
       await uploadPart(transport.http, transport.jwt, session_id, i + 1, i === count - 1, part, transport.file_part_url, request);
       options.upload_callback?.((i + 1) / count);
+      if (options.stop?.()) return;
     }
   } finally {
     previous.fill(0);
