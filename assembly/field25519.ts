@@ -5,7 +5,7 @@
 // (even limbs 26 bits, odd limbs 25 bits). Products are formed in 64-bit lanes or locals; 2^255 ≡ 19 folds
 // the high half of a product back. After feMul/feSq/feSq2/feMulSmall/feCarry ("carried") |even limb| ≤ 2^25
 // and |odd limb| ≤ 2^24 (+ a few units in limb 1). feAdd/feSub do not carry: callers keep every
-// multiplication input within three sums of carried values, which keeps 2·f_i and 19·g_j inside i32 (feMul)
+// multiplication input within three sums of carried values, which keeps 2·f_i and 19·g9 inside i32 (feMul)
 // and every column sum far inside i64.
 //
 // Every function here runs in time independent of the values: no branches, loop bounds or memory indices
@@ -36,11 +36,6 @@ const T1: usize = memory.data(40, 16);
 const T2: usize = memory.data(40, 16);
 const T3: usize = memory.data(40, 16);
 const BYTES: usize = memory.data(48, 16);
-/** feMul's copy of g: 19·g_0 … 19·g_9, g_0 … g_9 (i32), plus one padding word for the last 16-byte load. */
-const GW: usize = memory.data(96, 16);
-/** feMul's copy of f as pairs (2·f_i or f_i, f_i), and its column sums (i64). */
-const FP: usize = memory.data(80, 16);
-const HS: usize = memory.data(80, 16);
 
 /** Wipes the field module's own scratch. */
 export function feWipeScratch(): void {
@@ -49,9 +44,6 @@ export function feWipeScratch(): void {
   memory.fill(T2, 0, 40);
   memory.fill(T3, 0, 40);
   memory.fill(BYTES, 0, 48);
-  memory.fill(GW, 0, 96);
-  memory.fill(FP, 0, 80);
-  memory.fill(HS, 0, 80);
 }
 
 // @ts-ignore: decorator
@@ -197,88 +189,101 @@ export function feCmov(f: usize, g: usize, bit: i32): void {
 @inline function mac2(acc: v128, a: v128, b: v128): v128 {
   return i64x2.add(acc, i64x2.extmul_low_i32x4_s(a, b));
 }
-
 // @ts-ignore: decorator
-@inline function mul2hi(a: v128, b: v128): v128 {
-  return i64x2.extmul_high_i32x4_s(a, b);
-}
-// @ts-ignore: decorator
-@inline function mac2hi(acc: v128, a: v128, b: v128): v128 {
-  return i64x2.add(acc, i64x2.extmul_high_i32x4_s(a, b));
+@inline function times19(x: v128): v128 {
+  return i64x2.add(i64x2.add(x, i64x2.shl(x, 1)), i64x2.shl(x, 4));
 }
 
 /**
- * h = f·g (h may alias f or g: every store to h comes after the last load). Schoolbook product in radix
- * 2^25.5 with 2^255 ≡ 19 (RFC 7748 §4.1).
+ * h = f·g (h may alias f or g: everything is loaded first). Reads up to 8 bytes past the end of g (the
+ * unused lanes of the last SIMD load); every field element lives in static memory followed by more data.
  */
 export function feMul(h: usize, f: usize, g: usize): void {
   // The ten column sums are computed in pairs (h0, h1), (h2, h3), …, (h8, h9), one i64x2 lane each, with
-  // 32×32→64-bit SIMD products. GW holds 19·g_0, …, 19·g_9, g_0, …, g_9 (the wrap-around factor 19 of
-  // 2^255 ≡ 19 applied to negative indices), so the coefficients of f_i in the column pairs m and m + 1,
-  // g_(2m-i), g_(2m+1-i), g_(2m+2-i), g_(2m+3-i), are one 16-byte load at index 10 + 2m - i. Limb i sits at
-  // 2^ceil(25.5·i): two odd limbs multiply to twice the weight of their index sum, which only happens in
-  // the even lanes, so FP holds f_i as the pair (2·f_i, f_i) for odd i and (f_i, f_i) for even i.
-  const n19 = i32x4.splat(19);
-  const g0 = v128.load(g, 0), g1 = v128.load(g, 16), g2 = v128.load(g, 24);
-  v128.store(GW, i32x4.mul(g0, n19), 0);
-  v128.store(GW, i32x4.mul(g1, n19), 16);
-  v128.store(GW, i32x4.mul(g2, n19), 24);
-  v128.store(GW, g0, 40);
-  v128.store(GW, g1, 56);
-  v128.store(GW, g2, 64);
-  const odd2 = i32x4(1, 2, 1, 2);
-  const f0 = v128.load(f, 0), f1 = v128.load(f, 16), f2 = v128.load(f, 24);
-  const d0 = i32x4.mul(f0, odd2), d1 = i32x4.mul(f1, odd2), d2 = i32x4.mul(f2, odd2);
-  v128.store(FP, i8x16.shuffle(d0, f0, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), 0);
-  v128.store(FP, i8x16.shuffle(d0, f0, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), 16);
-  v128.store(FP, i8x16.shuffle(d1, f1, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), 32);
-  v128.store(FP, i8x16.shuffle(d1, f1, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), 48);
-  v128.store(FP, i8x16.shuffle(d2, f2, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), 64);
-  // Each group ends with a store to HS, which keeps the compiler from hoisting the next group's loads
-  // (and spilling them).
-  let F: v128, Q: v128, lo: v128, hi: v128;
-  // Columns (h0, h1) and (h2, h3).
-  F = v128.load64_splat(FP + 0); Q = v128.load(GW + 40); lo = mul2(F, Q); hi = mul2hi(F, Q);
-  F = v128.load64_splat(FP + 8); Q = v128.load(GW + 36); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 16); Q = v128.load(GW + 32); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 24); Q = v128.load(GW + 28); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 32); Q = v128.load(GW + 24); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 40); Q = v128.load(GW + 20); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 48); Q = v128.load(GW + 16); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 56); Q = v128.load(GW + 12); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 64); Q = v128.load(GW + 8); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 72); Q = v128.load(GW + 4); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  v128.store(HS, lo, 0);
-  v128.store(HS, hi, 16);
-  // Columns (h4, h5) and (h6, h7).
-  F = v128.load64_splat(FP + 0); Q = v128.load(GW + 56); lo = mul2(F, Q); hi = mul2hi(F, Q);
-  F = v128.load64_splat(FP + 8); Q = v128.load(GW + 52); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 16); Q = v128.load(GW + 48); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 24); Q = v128.load(GW + 44); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 32); Q = v128.load(GW + 40); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 40); Q = v128.load(GW + 36); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 48); Q = v128.load(GW + 32); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 56); Q = v128.load(GW + 28); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 64); Q = v128.load(GW + 24); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  F = v128.load64_splat(FP + 72); Q = v128.load(GW + 20); lo = mac2(lo, F, Q); hi = mac2hi(hi, F, Q);
-  v128.store(HS, lo, 32);
-  v128.store(HS, hi, 48);
-  // Columns (h8, h9).
-  lo = mul2(v128.load64_splat(FP + 0), v128.load(GW + 72));
-  lo = mac2(lo, v128.load64_splat(FP + 8), v128.load(GW + 68));
-  lo = mac2(lo, v128.load64_splat(FP + 16), v128.load(GW + 64));
-  lo = mac2(lo, v128.load64_splat(FP + 24), v128.load(GW + 60));
-  lo = mac2(lo, v128.load64_splat(FP + 32), v128.load(GW + 56));
-  lo = mac2(lo, v128.load64_splat(FP + 40), v128.load(GW + 52));
-  lo = mac2(lo, v128.load64_splat(FP + 48), v128.load(GW + 48));
-  lo = mac2(lo, v128.load64_splat(FP + 56), v128.load(GW + 44));
-  lo = mac2(lo, v128.load64_splat(FP + 64), v128.load(GW + 40));
-  lo = mac2(lo, v128.load64_splat(FP + 72), v128.load(GW + 36));
-  v128.store(HS, lo, 64);
+  // 32×32→64-bit SIMD products. Limb i sits at 2^ceil(25.5·i): two odd limbs multiply to twice the weight
+  // of their index sum, which only happens in the even (first) lane, so F_i = (2·f_i if i is odd, f_i).
+  // G_j = (g_j, g_(j+1)) is loaded straight from memory (only the two low lanes matter). Index sums ≥ 10
+  // wrap with 2^255 ≡ 19: those products go to hi_m, added as 19·hi_m, except the pair (g9, g0) where only
+  // the first lane wraps: there g9 is premultiplied (19·g9 < 2^31 for inputs within six carried sums).
+  const f0 = load<i32>(f, 0), f1 = load<i32>(f, 4), f2 = load<i32>(f, 8), f3 = load<i32>(f, 12), f4 = load<i32>(f, 16);
+  const f5 = load<i32>(f, 20), f6 = load<i32>(f, 24), f7 = load<i32>(f, 28), f8 = load<i32>(f, 32), f9 = load<i32>(f, 36);
+  const F0 = i32x4.splat(f0);
+  const F1 = i32x4.replace_lane(i32x4.splat(f1), 0, f1 << 1);
+  const F2 = i32x4.splat(f2);
+  const F3 = i32x4.replace_lane(i32x4.splat(f3), 0, f3 << 1);
+  const F4 = i32x4.splat(f4);
+  const F5 = i32x4.replace_lane(i32x4.splat(f5), 0, f5 << 1);
+  const F6 = i32x4.splat(f6);
+  const F7 = i32x4.replace_lane(i32x4.splat(f7), 0, f7 << 1);
+  const F8 = i32x4.splat(f8);
+  const F9 = i32x4.replace_lane(i32x4.splat(f9), 0, f9 << 1);
+  const G0 = v128.load(g, 0), G1 = v128.load(g, 4), G2 = v128.load(g, 8), G3 = v128.load(g, 12);
+  const G4 = v128.load(g, 16), G5 = v128.load(g, 20), G6 = v128.load(g, 24), G7 = v128.load(g, 28);
+  const G8 = v128.load(g, 32), G9 = i32x4.replace_lane(i32x4.splat(load<i32>(g, 36) * 19), 1, load<i32>(g, 0));
+  // h0, h1
+  let lo0 = mul2(F0, G0);
+  lo0 = mac2(lo0, F1, G9);
+  let hi0 = mul2(F2, G8);
+  hi0 = mac2(hi0, F3, G7);
+  hi0 = mac2(hi0, F4, G6);
+  hi0 = mac2(hi0, F5, G5);
+  hi0 = mac2(hi0, F6, G4);
+  hi0 = mac2(hi0, F7, G3);
+  hi0 = mac2(hi0, F8, G2);
+  hi0 = mac2(hi0, F9, G1);
+  lo0 = i64x2.add(lo0, times19(hi0));
+  // h2, h3
+  let lo1 = mul2(F0, G2);
+  lo1 = mac2(lo1, F1, G1);
+  lo1 = mac2(lo1, F2, G0);
+  lo1 = mac2(lo1, F3, G9);
+  let hi1 = mul2(F4, G8);
+  hi1 = mac2(hi1, F5, G7);
+  hi1 = mac2(hi1, F6, G6);
+  hi1 = mac2(hi1, F7, G5);
+  hi1 = mac2(hi1, F8, G4);
+  hi1 = mac2(hi1, F9, G3);
+  lo1 = i64x2.add(lo1, times19(hi1));
+  // h4, h5
+  let lo2 = mul2(F0, G4);
+  lo2 = mac2(lo2, F1, G3);
+  lo2 = mac2(lo2, F2, G2);
+  lo2 = mac2(lo2, F3, G1);
+  lo2 = mac2(lo2, F4, G0);
+  lo2 = mac2(lo2, F5, G9);
+  let hi2 = mul2(F6, G8);
+  hi2 = mac2(hi2, F7, G7);
+  hi2 = mac2(hi2, F8, G6);
+  hi2 = mac2(hi2, F9, G5);
+  lo2 = i64x2.add(lo2, times19(hi2));
+  // h6, h7
+  let lo3 = mul2(F0, G6);
+  lo3 = mac2(lo3, F1, G5);
+  lo3 = mac2(lo3, F2, G4);
+  lo3 = mac2(lo3, F3, G3);
+  lo3 = mac2(lo3, F4, G2);
+  lo3 = mac2(lo3, F5, G1);
+  lo3 = mac2(lo3, F6, G0);
+  lo3 = mac2(lo3, F7, G9);
+  let hi3 = mul2(F8, G8);
+  hi3 = mac2(hi3, F9, G7);
+  lo3 = i64x2.add(lo3, times19(hi3));
+  // h8, h9
+  let lo4 = mul2(F0, G8);
+  lo4 = mac2(lo4, F1, G7);
+  lo4 = mac2(lo4, F2, G6);
+  lo4 = mac2(lo4, F3, G5);
+  lo4 = mac2(lo4, F4, G4);
+  lo4 = mac2(lo4, F5, G3);
+  lo4 = mac2(lo4, F6, G2);
+  lo4 = mac2(lo4, F7, G1);
+  lo4 = mac2(lo4, F8, G0);
+  lo4 = mac2(lo4, F9, G9);
   carryStore(
     h,
-    load<i64>(HS, 0), load<i64>(HS, 8), load<i64>(HS, 16), load<i64>(HS, 24), load<i64>(HS, 32),
-    load<i64>(HS, 40), load<i64>(HS, 48), load<i64>(HS, 56), load<i64>(HS, 64), load<i64>(HS, 72),
+    i64x2.extract_lane(lo0, 0), i64x2.extract_lane(lo0, 1), i64x2.extract_lane(lo1, 0), i64x2.extract_lane(lo1, 1),
+    i64x2.extract_lane(lo2, 0), i64x2.extract_lane(lo2, 1), i64x2.extract_lane(lo3, 0), i64x2.extract_lane(lo3, 1),
+    i64x2.extract_lane(lo4, 0), i64x2.extract_lane(lo4, 1),
   );
 }
 

@@ -2,11 +2,10 @@
 //
 //   valgrind --tool=callgrind --callgrind-out-file=/dev/null node --no-liftoff bench/instructions.mjs OP N [WHO]
 //
-// runs N operations (OP: x25519, sign, verify) of build/core.wasm (WHO = ours, the default) or of
+// runs N operations (OP: x25519, sign, verify) of build/core.wasm (or $SENTC_CORE_WASM; WHO = ours, the default) or of
 // libsodium-wrappers-sumo (WHO = sodium). The instruction count of a run with N = 0 is the start-up cost;
-// the difference divided by N is the cost of one operation. Without valgrind it prints the time per call.
+// the difference divided by N is the cost of one operation. Without valgrind it prints the CPU time per call.
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 
 const [op = "x25519", countArg = "100", who = "ours"] = process.argv.slice(2);
 const n = Number(countArg);
@@ -16,7 +15,7 @@ const msg = new Uint8Array(64).map((_, i) => 255 - i);
 
 let run;
 if (who === "sodium") {
-  const sodium = createRequire(import.meta.url)("libsodium-wrappers-sumo");
+  const { default: sodium } = await import("libsodium-wrappers-sumo"); // as bench/cases/curve25519.ts
   await sodium.ready;
   const pkB = sodium.crypto_scalarmult_base(skA.map((b) => b ^ 0x5a));
   const keys = sodium.crypto_sign_seed_keypair(seed);
@@ -29,7 +28,7 @@ if (who === "sodium") {
     },
   }[op];
 } else {
-  const wasm = await readFile(new URL("../build/core.wasm", import.meta.url));
+  const wasm = await readFile(process.env.SENTC_CORE_WASM ?? new URL("../build/core.wasm", import.meta.url));
   const { instance } = await WebAssembly.instantiate(wasm, {});
   const core = instance.exports;
   const put = (bytes) => {
@@ -57,7 +56,8 @@ if (who === "sodium") {
 }
 if (!run) throw new Error(`unknown operation ${op}`);
 run(); // lazy tables, first compilation
-const start = performance.now();
+// CPU time of this process (not wall time): less disturbed by other processes on a shared machine.
+const start = process.cpuUsage();
 for (let i = 0; i < n; i++) run();
-const ms = performance.now() - start;
-if (n > 0) console.log(`${who} ${op}: ${((ms * 1000) / n).toFixed(1)} µs/op over ${n}`);
+const used = process.cpuUsage(start);
+if (n > 0) console.log(`${who} ${op}: ${((used.user + used.system) / n).toFixed(1)} µs/op (CPU time) over ${n}`);
