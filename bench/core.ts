@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [--only PREFIX] [--rounds N] [--round-ms MS]
+ * npm run bench [-- --json] [--only PREFIX[,PREFIX…]] [--rounds N] [--round-ms MS]
  *
  * Measures the crypto core against its peers in one run and prints a table (or, with --json, one JSON object
  * on stdout: {"machine":{…},"results":[{"id","unit","ours","peers":{…}}]}).
@@ -30,7 +30,8 @@ for (const file of caseFiles) {
   const module = (await import(new URL(`./cases/${file}`, import.meta.url).href)) as { cases(): Promise<BenchCase[]> };
   cases.push(...(await module.cases()));
 }
-const selected = cases.filter((c) => !only || c.id.startsWith(only));
+const prefixes = only?.split(",").filter((p) => p !== "");
+const selected = cases.filter((c) => !prefixes?.length || prefixes.some((p) => c.id.startsWith(p)));
 
 const machine = {
   cpu: cpus()[0]?.model ?? "unknown",
