@@ -15,8 +15,7 @@ import { DEFAULT_FILE_OPTIONS, type FileOptions } from "../config.js";
 import { isUuid, newId } from "../crypto.js";
 import { ApiError, E } from "../errors.js";
 import type { BlobStore } from "../store/file-blobs.js";
-import type { BelongsToTypeCode, FilePartRecord, FileRecord, FilesStore } from "../store/files-types.js";
-import type { AppRecord, StoreOps } from "../store/types.js";
+import type { AppRecord, BelongsToTypeCode, FilePartRecord, FileRecord, Store, StoreOps } from "../store/types.js";
 import type { JwtUser, ServiceContext } from "./context.js";
 
 /** Max bytes of one part (sentc's 5 MiB). */
@@ -57,8 +56,7 @@ export function directMemberAccess(store: Pick<StoreOps, "getGroup" | "getMember
 /** What the file and sym-key services work with. */
 export interface FilesContext {
   ctx: ServiceContext;
-  /** `ctx.store` once `StoreOps` extends `FilesStoreOps`. */
-  store: FilesStore;
+  store: Store;
   blobs: BlobStore;
   checkGroupAccess: GroupAccessCheck;
 }

@@ -5,8 +5,7 @@
  */
 import { newId } from "../crypto.js";
 import { ApiError } from "../errors.js";
-import type { SymKeyRecord } from "../store/files-types.js";
-import type { Cursor } from "../store/types.js";
+import type { Cursor, SymKeyRecord } from "../store/types.js";
 import type { JwtUser } from "./context.js";
 import type { FilesContext } from "./files.js";
 
