@@ -17,7 +17,9 @@ import type {
   ResetPasswordInput,
   VerifyLoginInput,
 } from "../services/inputs.js";
+import type { FileRegisterInput } from "../services/files.js";
 import type { NewMemberInput } from "../services/group-members.js";
+import type { SymKeyInput } from "../services/sym-keys.js";
 import type { Cursor } from "../store/types.js";
 
 type Obj = Record<string, unknown>;
@@ -248,4 +250,42 @@ export function cursorParams(time: string | undefined, id: string | undefined, l
   const value = Number(time);
   if (!Number.isSafeInteger(value)) throw E.notANumber();
   return { time: value, id: id ?? "", limit };
+}
+
+// ---- sym keys (api.md §3.7) and files (§3.8)
+
+export function symKeyInput(body: unknown): SymKeyInput {
+  const o = obj(body);
+  return { alg: str(o, "alg"), encryptedKeyString: str(o, "encrypted_key_string"), masterKeyId: str(o, "master_key_id") };
+}
+
+export function fileRegisterInput(body: unknown): FileRegisterInput {
+  const o = obj(body);
+  const type = o.belongs_to_type;
+  if (type !== "None" && type !== "Group" && type !== "User") throw E.jsonParse('body.belongs_to_type: expected "None", "Group" or "User"');
+  return {
+    encryptedKey: str(o, "encrypted_key"),
+    encryptedKeyAlg: str(o, "encrypted_key_alg"),
+    masterKeyId: str(o, "master_key_id"),
+    belongsToId: optStr(o, "belongs_to_id"),
+    belongsToType: type,
+    encryptedFileName: optStr(o, "encrypted_file_name"),
+  };
+}
+
+export const fileNameInput = (body: unknown): string | null => optStr(obj(body), "encrypted_file_name");
+
+/** `:seq`, `:last_sequence`: an i32 (else 400/12, the file API's code). */
+export function sequenceParam(value: string | undefined): number {
+  if (value === undefined || !/^[+-]?\d{1,10}$/.test(value)) throw E.filePathNumber();
+  const number = Number(value);
+  if (number < -(2 ** 31) || number > 2 ** 31 - 1) throw E.filePathNumber();
+  return number;
+}
+
+/** `:end`: `true` or `false` (else 400/12). */
+export function endParam(value: string | undefined): boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw E.filePathNumber();
 }

@@ -13,7 +13,7 @@ import { buildHttpApp } from "../../server/http/app.js";
 import { registerFileRoutes } from "../../server/http/routes-files.js";
 import { applyConfigApps } from "../../server/services/apps.js";
 import type { ServiceContext } from "../../server/services/context.js";
-import { directMemberAccess, type FilesContext } from "../../server/services/files.js";
+import type { FilesContext } from "../../server/services/files.js";
 import { JwtService } from "../../server/services/jwt.js";
 import { LoginLimiter } from "../../server/services/rate-limit.js";
 import { LocalBlobStore } from "../../server/store/file-blobs.js";
@@ -59,7 +59,7 @@ export async function startFilesHarness(): Promise<FilesHarness> {
   await applyConfigApps(ctx, config.apps);
 
   const dataDir = await mkdtemp(join(tmpdir(), "sentc-files-"));
-  const fx: FilesContext = { ctx, store, blobs: new LocalBlobStore(dataDir), checkGroupAccess: directMemberAccess(store) };
+  const fx: FilesContext = { ctx, blobs: new LocalBlobStore(dataDir) };
 
   const http = await buildHttpApp(ctx);
   registerFileRoutes(http, fx);
