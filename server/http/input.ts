@@ -9,6 +9,7 @@ import type {
   CreateGroupInput,
   DeviceRegisterInput,
   DoneKeyRotationInput,
+  GroupKeySignatureInput,
   KeyRotationInput,
   NewMemberKeyInput,
   NewMemberKeysInput,
@@ -93,6 +94,19 @@ export function deviceRegisterInput(value: unknown, what = "body"): DeviceRegist
   };
 }
 
+/** The signature part of a new group key (all optional). */
+function groupKeySignatureInput(o: Obj, what = "body"): GroupKeySignatureInput {
+  return {
+    signedByUserId: optStr(o, "signed_by_user_id", what),
+    signedByUserSignKeyId: optStr(o, "signed_by_user_sign_key_id", what),
+    groupKeySig: optStr(o, "group_key_sig", what),
+    encryptedSignKey: optStr(o, "encrypted_sign_key", what),
+    verifyKey: optStr(o, "verify_key", what),
+    keypairSignAlg: optStr(o, "keypair_sign_alg", what),
+    publicKeySig: optStr(o, "public_key_sig", what),
+  };
+}
+
 export function createGroupInput(value: unknown, what = "body.group"): CreateGroupInput {
   const o = obj(value, what);
   return {
@@ -107,13 +121,7 @@ export function createGroupInput(value: unknown, what = "body.group"): CreateGro
     encryptedHmacAlg: str(o, "encrypted_hmac_alg", what),
     encryptedSortableKey: str(o, "encrypted_sortable_key", what),
     encryptedSortableAlg: str(o, "encrypted_sortable_alg", what),
-    signedByUserId: optStr(o, "signed_by_user_id", what),
-    signedByUserSignKeyId: optStr(o, "signed_by_user_sign_key_id", what),
-    groupKeySig: optStr(o, "group_key_sig", what),
-    encryptedSignKey: optStr(o, "encrypted_sign_key", what),
-    verifyKey: optStr(o, "verify_key", what),
-    keypairSignAlg: optStr(o, "keypair_sign_alg", what),
-    publicKeySig: optStr(o, "public_key_sig", what),
+    ...groupKeySignatureInput(o, what),
   };
 }
 
@@ -229,13 +237,7 @@ export function keyRotationInput(body: unknown): KeyRotationInput {
     encryptedEphemeralKey: str(o, "encrypted_ephemeral_key"),
     previousGroupKeyId: str(o, "previous_group_key_id"),
     invokerPublicKeyId: str(o, "invoker_public_key_id"),
-    signedByUserId: optStr(o, "signed_by_user_id"),
-    signedByUserSignKeyId: optStr(o, "signed_by_user_sign_key_id"),
-    groupKeySig: optStr(o, "group_key_sig"),
-    encryptedSignKey: optStr(o, "encrypted_sign_key"),
-    verifyKey: optStr(o, "verify_key"),
-    keypairSignAlg: optStr(o, "keypair_sign_alg"),
-    publicKeySig: optStr(o, "public_key_sig"),
+    ...groupKeySignatureInput(o),
   };
 }
 
