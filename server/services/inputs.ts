@@ -40,7 +40,10 @@ export interface GroupKeySignatureInput {
   publicKeySig: string | null;
 }
 
-/** The group key columns of a key's signature part; the public key signature is made with the key itself. */
+/**
+ * The group key columns of a key's signature part; the public key signature is made with the key itself.
+ * @example await tx.insertGroupKey({ ...otherColumns, ...groupKeySignatureColumns(input, keyId) });
+ */
 export function groupKeySignatureColumns(input: GroupKeySignatureInput, keyId: string): Pick<GroupKeyRecord, keyof GroupKeySignatureInput | "publicKeySigKeyId"> {
   return {
     encryptedSignKey: input.encryptedSignKey,

@@ -617,7 +617,9 @@ class SqlOps implements StoreOps {
 
 /**
  * The store: the queries on the driver's direct session, and transactions that hand out the queries on
- * the transaction's session.
+ * the transaction's session. Methods throw `StoreConflictError` where a uniqueness rule refuses a write,
+ * and pass on what the driver throws otherwise.
+ * @example const store = new SqlStore(openSqliteDriver({ path: ":memory:" }));
  */
 export class SqlStore extends SqlOps implements Store {
   readonly kind: string;
