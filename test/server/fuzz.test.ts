@@ -204,7 +204,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe(`fuzz: ${MUTATIONS_PER_ROUTE} mutated requests per implemented route`, () => {
-  it.each(ORDERED_ROUTES)("$method $path", async (route) => {
+  it.each(ORDERED_ROUTES.map((route) => [route.method, route.path, route] as const))("%s %s", async (_method, _path, route) => {
     const { session, seeds, params } = world;
     for (let i = 0; i < MUTATIONS_PER_ROUTE; i++) {
       const token = r.next() < 0.85 ? h.app.secretToken : r.pick([h.app.publicToken, "bad token", null]);
