@@ -13,7 +13,6 @@ import { registerFileRoutes } from "./http/routes-files.js";
 import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
 import type { ServiceContext } from "./services/context.js";
 import { startFileCleanup, type FilesContext } from "./services/files.js";
-import { resolveGroupAccess } from "./services/group-access.js";
 import { LocalBlobStore } from "./store/file-blobs.js";
 import { KeyRotationWorker } from "./services/group-key-rotation.js";
 import { JwtService } from "./services/jwt.js";
@@ -127,9 +126,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   rotationPoll?.unref();
   const files: FilesContext = {
     ctx,
-    store,
     blobs: new LocalBlobStore(options.filesDir ?? defaultFilesDir(dbPath, postgres, fileDb)),
-    checkGroupAccess: (appId, groupId, userId, asGroup) => resolveGroupAccess(ctx, appId, groupId, userId, asGroup ?? undefined),
   };
   const http = await buildHttpApp(ctx);
   registerFileRoutes(http, files);

@@ -1,12 +1,15 @@
 /**
  * The HTTP layer (fastify): routing under /api/v1, sentc's envelope on every answer (404s included),
- * the app-token and JWT checks, body limits and CORS (api.md §1).
+ * the app-token and JWT checks, body limits and CORS (api.md §1). Every route table (routes.ts,
+ * routes-files.ts) runs through `registerRoutes`.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { Readable } from "node:stream";
 import { ApiError, E } from "../errors.js";
 import { authenticateJwt, checkEndpoint, requireFresh, resolveAppToken, type AuthenticatedApp } from "../services/apps.js";
 import type { JwtUser, ServiceContext } from "../services/context.js";
 import { requireAppUser, resolveGroupAccess, type GroupAccess } from "../services/group-access.js";
+import { streamBody } from "./raw-body.js";
 import { ROUTES, type RouteDef } from "./routes.js";
 
 export const API_PREFIX = "/api/v1";
@@ -88,11 +91,30 @@ export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions 
   app.options("/*", (_request, reply) => reply.code(200).headers(CORS_PREFLIGHT_HEADERS).send(""));
   app.get("/", (_request, reply) => reply.code(301).header("location", "/dashboard").send(""));
 
-  for (const def of ROUTES) registerRoute(app, ctx, def);
+  registerRoutes(app, ctx, ctx, ROUTES);
   return app;
 }
 
-function registerRoute(app: FastifyInstance, ctx: ServiceContext, def: RouteDef): void {
+/**
+ * Registers route definitions on the fastify instance through the one pipeline of this server: app
+ * token, forced user, JWT (required, fresh, expired-ok or optional), group middleware, option check,
+ * input validation, the handler with `handlerContext`, and the envelope (or raw bytes). `rawBody` routes
+ * sit in a context of their own whose parser hands the body stream to the route; the others use the
+ * JSON parser, limits and error handler of `buildHttpApp`.
+ * @example registerRoutes(app, ctx, ctx, ROUTES);
+ */
+export function registerRoutes<C>(app: FastifyInstance, ctx: ServiceContext, handlerContext: C, defs: ReadonlyArray<RouteDef<unknown, C>>): void {
+  for (const def of defs) if (!def.rawBody) registerRoute(app, ctx, handlerContext, def);
+  const rawDefs = defs.filter((def) => def.rawBody);
+  if (rawDefs.length === 0) return;
+  void app.register(async (raw) => {
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
+    for (const def of rawDefs) registerRoute(raw, ctx, handlerContext, def);
+  });
+}
+
+function registerRoute<C>(app: FastifyInstance, ctx: ServiceContext, handlerContext: C, def: RouteDef<unknown, C>): void {
   app.route({
     method: def.method,
     url: API_PREFIX + def.path,
@@ -103,8 +125,8 @@ function registerRoute(app: FastifyInstance, ctx: ServiceContext, def: RouteDef)
       const appId = request.sentcApp.app.id;
       const params = (request.params ?? {}) as Record<string, string>;
       if (def.forcedUser) await requireAppUser(ctx, appId, params.user_id ?? "");
-      if (def.jwt !== "none") {
-        const authorization = request.headers.authorization;
+      const authorization = request.headers.authorization;
+      if (def.jwt !== "none" && (def.jwt !== "optional" || authorization !== undefined)) {
         request.sentcUser = await authenticateJwt(ctx, appId, authorization, def.jwt === "expired_ok");
       }
       if (def.group) {
@@ -116,21 +138,27 @@ function registerRoute(app: FastifyInstance, ctx: ServiceContext, def: RouteDef)
       }
     },
     handler: async (request, reply) => {
-      const auth = request.sentcApp;
-      if (!auth) throw E.appTokenNotFound();
-      const params = (request.params ?? {}) as Record<string, string>;
-      // Group handlers check the option before the body (api.md §1.3); the user handlers parse first.
-      if (def.optionFirst) checkEndpoint(auth, def.access);
-      const input = def.parse ? def.parse(request.body, params) : undefined;
-      if (!def.optionFirst) checkEndpoint(auth, def.access);
-      const user = request.sentcUser ?? null;
-      if (def.jwt === "fresh") {
-        if (!user) throw E.jwtNotFound();
-        requireFresh(user);
+      const body = def.rawBody ? streamBody(request.body as Readable | undefined) : null;
+      try {
+        const auth = request.sentcApp;
+        if (!auth) throw E.appTokenNotFound();
+        const params = (request.params ?? {}) as Record<string, string>;
+        // Group and file handlers check the option before the body (api.md §1.3); the others parse first.
+        if (def.optionFirst) checkEndpoint(auth, def.access);
+        const input = def.parse ? def.parse(def.rawBody ? undefined : request.body, params) : undefined;
+        if (!def.optionFirst) checkEndpoint(auth, def.access);
+        const user = request.sentcUser ?? null;
+        if (def.jwt === "fresh") {
+          if (!user) throw E.jwtNotFound();
+          requireFresh(user);
+        }
+        const result = await def.handle({ ctx: handlerContext, app: auth.app, appId: auth.app.id, input, params, user, group: request.sentcGroup ?? null, body });
+        if (def.rawResult) return reply.code(200).header("content-type", "application/octet-stream").send(result as Buffer);
+        if (result === undefined || result === null || result === "" || result === false || result === 0) throw E.internal();
+        return sendEnvelope(reply, 200, { status: true, result });
+      } finally {
+        body?.discard();
       }
-      const result = await def.handle({ ctx, appId: auth.app.id, input, params, user, group: request.sentcGroup ?? null });
-      if (result === undefined || result === null || result === "" || result === false || result === 0) throw E.internal();
-      return sendEnvelope(reply, 200, { status: true, result });
     },
   });
 }

@@ -9,6 +9,7 @@ import type {
   CreateGroupInput,
   DeviceRegisterInput,
   DoneKeyRotationInput,
+  GroupKeySignatureInput,
   KeyRotationInput,
   NewMemberKeyInput,
   NewMemberKeysInput,
@@ -17,7 +18,9 @@ import type {
   ResetPasswordInput,
   VerifyLoginInput,
 } from "../services/inputs.js";
+import type { FileRegisterInput } from "../services/files.js";
 import type { NewMemberInput } from "../services/group-members.js";
+import type { SymKeyInput } from "../services/sym-keys.js";
 import type { Cursor } from "../store/types.js";
 
 type Obj = Record<string, unknown>;
@@ -91,6 +94,19 @@ export function deviceRegisterInput(value: unknown, what = "body"): DeviceRegist
   };
 }
 
+/** The signature part of a new group key (all optional). */
+function groupKeySignatureInput(o: Obj, what = "body"): GroupKeySignatureInput {
+  return {
+    signedByUserId: optStr(o, "signed_by_user_id", what),
+    signedByUserSignKeyId: optStr(o, "signed_by_user_sign_key_id", what),
+    groupKeySig: optStr(o, "group_key_sig", what),
+    encryptedSignKey: optStr(o, "encrypted_sign_key", what),
+    verifyKey: optStr(o, "verify_key", what),
+    keypairSignAlg: optStr(o, "keypair_sign_alg", what),
+    publicKeySig: optStr(o, "public_key_sig", what),
+  };
+}
+
 export function createGroupInput(value: unknown, what = "body.group"): CreateGroupInput {
   const o = obj(value, what);
   return {
@@ -105,13 +121,7 @@ export function createGroupInput(value: unknown, what = "body.group"): CreateGro
     encryptedHmacAlg: str(o, "encrypted_hmac_alg", what),
     encryptedSortableKey: str(o, "encrypted_sortable_key", what),
     encryptedSortableAlg: str(o, "encrypted_sortable_alg", what),
-    signedByUserId: optStr(o, "signed_by_user_id", what),
-    signedByUserSignKeyId: optStr(o, "signed_by_user_sign_key_id", what),
-    groupKeySig: optStr(o, "group_key_sig", what),
-    encryptedSignKey: optStr(o, "encrypted_sign_key", what),
-    verifyKey: optStr(o, "verify_key", what),
-    keypairSignAlg: optStr(o, "keypair_sign_alg", what),
-    publicKeySig: optStr(o, "public_key_sig", what),
+    ...groupKeySignatureInput(o, what),
   };
 }
 
@@ -227,13 +237,7 @@ export function keyRotationInput(body: unknown): KeyRotationInput {
     encryptedEphemeralKey: str(o, "encrypted_ephemeral_key"),
     previousGroupKeyId: str(o, "previous_group_key_id"),
     invokerPublicKeyId: str(o, "invoker_public_key_id"),
-    signedByUserId: optStr(o, "signed_by_user_id"),
-    signedByUserSignKeyId: optStr(o, "signed_by_user_sign_key_id"),
-    groupKeySig: optStr(o, "group_key_sig"),
-    encryptedSignKey: optStr(o, "encrypted_sign_key"),
-    verifyKey: optStr(o, "verify_key"),
-    keypairSignAlg: optStr(o, "keypair_sign_alg"),
-    publicKeySig: optStr(o, "public_key_sig"),
+    ...groupKeySignatureInput(o),
   };
 }
 
@@ -248,4 +252,42 @@ export function cursorParams(time: string | undefined, id: string | undefined, l
   const value = Number(time);
   if (!Number.isSafeInteger(value)) throw E.notANumber();
   return { time: value, id: id ?? "", limit };
+}
+
+// ---- sym keys (api.md §3.7) and files (§3.8)
+
+export function symKeyInput(body: unknown): SymKeyInput {
+  const o = obj(body);
+  return { alg: str(o, "alg"), encryptedKeyString: str(o, "encrypted_key_string"), masterKeyId: str(o, "master_key_id") };
+}
+
+export function fileRegisterInput(body: unknown): FileRegisterInput {
+  const o = obj(body);
+  const type = o.belongs_to_type;
+  if (type !== "None" && type !== "Group" && type !== "User") throw E.jsonParse('body.belongs_to_type: expected "None", "Group" or "User"');
+  return {
+    encryptedKey: str(o, "encrypted_key"),
+    encryptedKeyAlg: str(o, "encrypted_key_alg"),
+    masterKeyId: str(o, "master_key_id"),
+    belongsToId: optStr(o, "belongs_to_id"),
+    belongsToType: type,
+    encryptedFileName: optStr(o, "encrypted_file_name"),
+  };
+}
+
+export const fileNameInput = (body: unknown): string | null => optStr(obj(body), "encrypted_file_name");
+
+/** `:seq`, `:last_sequence`: an i32 (else 400/12, the file API's code). */
+export function sequenceParam(value: string | undefined): number {
+  if (value === undefined || !/^[+-]?\d{1,10}$/.test(value)) throw E.filePathNumber();
+  const number = Number(value);
+  if (number < -(2 ** 31) || number > 2 ** 31 - 1) throw E.filePathNumber();
+  return number;
+}
+
+/** `:end`: `true` or `false` (else 400/12). */
+export function endParam(value: string | undefined): boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw E.filePathNumber();
 }

@@ -1,67 +1,97 @@
 /**
- * The routes of this server (paths under /api/v1, api.md §3.1–§3.6, §3.9). Each route parses and
- * validates its input, then calls one service function; the HTTP layer does tokens, JWT, the group
- * access check and the envelope.
+ * The routes of this server (paths under /api/v1, api.md §3.1–§3.6, §3.9) and the route definition
+ * every route table uses (this one and routes-files.ts). Each route parses and validates its input, then
+ * calls one service function; the HTTP layer (app.ts) does tokens, JWT, the group access check, raw
+ * bodies and the envelope.
  */
 import { E } from "../errors.js";
 import type { EndpointAccess } from "../services/apps.js";
 import * as auth from "../services/auth.js";
 import type { JwtUser, ServiceContext } from "../services/context.js";
+import type { PartBody } from "../services/files.js";
 import type { GroupAccess } from "../services/group-access.js";
 import * as rotation from "../services/group-key-rotation.js";
 import * as members from "../services/group-members.js";
 import * as groups from "../services/groups.js";
 import * as keys from "../services/user-keys.js";
 import * as users from "../services/users.js";
+import type { AppRecord } from "../store/types.js";
 import * as input from "./input.js";
 
-export type JwtMode = "none" | "required" | "fresh" | "expired_ok";
+/** "optional": a JWT is checked when one is sent (absent = anonymous). */
+export type JwtMode = "none" | "required" | "fresh" | "expired_ok" | "optional";
 export type Method = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
 
-export interface RouteRequest<I> {
-  ctx: ServiceContext;
+/** What a handler gets; `C` is the context its services take (`ServiceContext`, or the files' context). */
+export interface RouteRequest<I, C = ServiceContext> {
+  ctx: C;
+  app: AppRecord;
   appId: string;
   input: I;
   params: Record<string, string>;
-  /** Set on every route whose jwt mode is not "none". */
+  /** Set on every route whose jwt mode is not "none" ("optional": only when a JWT was sent). */
   user: JwtUser | null;
   /** Set on every route with a `group` mode (the group middleware, api.md §3.5.0). */
   group: GroupAccess | null;
+  /** Set on `rawBody` routes. */
+  body: PartBody | null;
 }
 
-export interface RouteDef<I = unknown> {
+export interface RouteDef<I = unknown, C = ServiceContext> {
   method: Method;
   path: string;
   access: EndpointAccess;
   jwt: JwtMode;
   /**
-   * The group middleware: the caller's access to `:group_id` (400/1, 400/310) as the JWT user ("jwt") or
+   * The group middleware: the caller's access to `:group_id` (400/1, 400/310) as the JWT user (true) or
    * as the forced route's `:user_id` ("forced"); honours `x-sentc-group-access-id`.
    */
-  group?: "jwt" | "forced";
+  group?: true | "forced";
   /** `/group/forced/:user_id/…`: `:user_id` must be a user of the app (400/100), before anything else. */
   forcedUser?: boolean;
   /** Group handlers check the app option before they parse the body (api.md §1.3). */
   optionFirst?: boolean;
   /** A path the sentc SDKs call that the reference lacks (api.md §7.1); not in routes.json. */
   alias?: boolean;
+  /** The body is not JSON: the handler reads it raw (`body`), after every check passed. */
+  rawBody?: boolean;
+  /** The result is raw bytes (`application/octet-stream`), not an envelope; errors stay envelopes. */
+  rawResult?: boolean;
   /** Body and path validation (422/11, 400/13); runs before the option check, as in sentc's user handlers. */
   parse?: (body: unknown, params: Record<string, string>) => I;
-  handle: (request: RouteRequest<I>) => Promise<unknown> | unknown;
+  handle: (request: RouteRequest<I, C>) => Promise<unknown> | unknown;
 }
 
-function route<I>(def: RouteDef<I>): RouteDef {
-  return def as unknown as RouteDef;
+/**
+ * A route of a table: checks the handler against its parser's input type, then forgets it.
+ * @example route({ method: "GET", path: "/user/jwt", access: "forced", jwt: "required", handle: (r) => users.jwtInfo(me(r)) })
+ */
+export function route<I, C = ServiceContext>(def: RouteDef<I, C>): RouteDef<unknown, C> {
+  return def as unknown as RouteDef<unknown, C>;
 }
 
-function me(r: { user: JwtUser | null }): JwtUser {
+/**
+ * The JWT user of a request.
+ * @throws ApiError 401/31 when there is none.
+ * @example const user = me(r);
+ */
+export function me(r: { user: JwtUser | null }): JwtUser {
   if (!r.user) throw E.jwtNotFound();
   return r.user;
 }
 
-const p = (params: Record<string, string>, name: string): string => params[name] ?? "";
+/**
+ * A path parameter ("" when absent).
+ * @example p(r.params, "group_id")
+ */
+export const p = (params: Record<string, string>, name: string): string => params[name] ?? "";
 
-function g(r: { group: GroupAccess | null }): GroupAccess {
+/**
+ * The group access of a group route.
+ * @throws ApiError 400/310 when the route has none.
+ * @example const access = g(r);
+ */
+export function g(r: { group: GroupAccess | null }): GroupAccess {
   if (!r.group) throw E.groupAccess();
   return r.group;
 }
@@ -139,68 +169,68 @@ export const ROUTES: RouteDef[] = [
   groupRoute({ method: "PATCH", path: "/group/:group_id/join_req", access: "group_join_req", jwt: "required", handle: (r) => members.joinRequest(r.ctx, r.appId, p(r.params, "group_id"), me(r).userId) }),
 
   // ---- §3.5.1 group data and keys
-  groupRoute({ method: "GET", path: "/group/:group_id", access: "group_get", jwt: "required", group: "jwt", handle: (r) => groups.groupData(r.ctx, g(r)) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/light", access: "group_get", jwt: "required", group: "jwt", handle: (r) => groups.groupLightData(g(r)) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/update_check", access: "group_user_update_check", jwt: "required", group: "jwt", handle: (r) => groups.updateCheck(r.ctx, g(r)) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/update_check_light", access: "group_user_update_check", jwt: "required", group: "jwt", handle: (r) => groups.updateCheckLight(g(r)) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/keys/:last_fetched_time/:last_k_id", access: "group_user_keys", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_k_id"), handle: (r) => groups.groupKeys(r.ctx, g(r), r.input) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/key/:key_id", access: "group_user_keys", jwt: "required", group: "jwt", handle: (r) => groups.groupKey(r.ctx, g(r), p(r.params, "key_id")) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/member/:last_fetched_time/:last_user_id", access: null, jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_user_id"), handle: (r) => groups.members(r.ctx, g(r), r.input) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/children/:last_fetched_time/:last_id", access: "group_list", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_id"), handle: (r) => groups.children(r.ctx, g(r), r.input) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/all/:last_fetched_time/:last_group_id", access: "group_list", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => groups.groupsOfMember(r.ctx, r.appId, g(r).group.id, r.input) }),
+  groupRoute({ method: "GET", path: "/group/:group_id", access: "group_get", jwt: "required", group: true, handle: (r) => groups.groupData(r.ctx, g(r)) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/light", access: "group_get", jwt: "required", group: true, handle: (r) => groups.groupLightData(g(r)) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/update_check", access: "group_user_update_check", jwt: "required", group: true, handle: (r) => groups.updateCheck(r.ctx, g(r)) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/update_check_light", access: "group_user_update_check", jwt: "required", group: true, handle: (r) => groups.updateCheckLight(g(r)) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/keys/:last_fetched_time/:last_k_id", access: "group_user_keys", jwt: "required", group: true, parse: cursor("last_fetched_time", "last_k_id"), handle: (r) => groups.groupKeys(r.ctx, g(r), r.input) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/key/:key_id", access: "group_user_keys", jwt: "required", group: true, handle: (r) => groups.groupKey(r.ctx, g(r), p(r.params, "key_id")) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/member/:last_fetched_time/:last_user_id", access: null, jwt: "required", group: true, parse: cursor("last_fetched_time", "last_user_id"), handle: (r) => groups.members(r.ctx, g(r), r.input) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/children/:last_fetched_time/:last_id", access: "group_list", jwt: "required", group: true, parse: cursor("last_fetched_time", "last_id"), handle: (r) => groups.children(r.ctx, g(r), r.input) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/all/:last_fetched_time/:last_group_id", access: "group_list", jwt: "required", group: true, parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => groups.groupsOfMember(r.ctx, r.appId, g(r).group.id, r.input) }),
 
   // ---- §3.5.2 create / delete
-  groupRoute({ method: "POST", path: "/group/:group_id/child", access: "group_create", jwt: "required", group: "jwt", parse: input.createGroupBody, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "child", access: g(r) }, r.input) }),
-  groupRoute({ method: "POST", path: "/group/:group_id/child/light", access: "group_create", jwt: "required", group: "jwt", handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "child", access: g(r) }, null) }),
-  groupRoute({ method: "POST", path: "/group/:group_id/connected", access: "group_create", jwt: "required", group: "jwt", parse: input.createGroupBody, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "connected", access: g(r) }, r.input) }),
-  groupRoute({ method: "POST", path: "/group/:group_id/connected/light", access: "group_create", jwt: "required", group: "jwt", handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "connected", access: g(r) }, null) }),
-  groupRoute({ method: "DELETE", path: "/group/:group_id", access: "group_delete", jwt: "required", group: "jwt", handle: (r) => groups.deleteGroup(r.ctx, g(r)) }),
+  groupRoute({ method: "POST", path: "/group/:group_id/child", access: "group_create", jwt: "required", group: true, parse: input.createGroupBody, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "child", access: g(r) }, r.input) }),
+  groupRoute({ method: "POST", path: "/group/:group_id/child/light", access: "group_create", jwt: "required", group: true, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "child", access: g(r) }, null) }),
+  groupRoute({ method: "POST", path: "/group/:group_id/connected", access: "group_create", jwt: "required", group: true, parse: input.createGroupBody, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "connected", access: g(r) }, r.input) }),
+  groupRoute({ method: "POST", path: "/group/:group_id/connected/light", access: "group_create", jwt: "required", group: true, handle: (r) => groups.createGroup(r.ctx, r.appId, { kind: "connected", access: g(r) }, null) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id", access: "group_delete", jwt: "required", group: true, handle: (r) => groups.deleteGroup(r.ctx, g(r)) }),
 
   // ---- §3.5.3 invites
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite/:invited_user", access: "group_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.INVITE_USER) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite/:invited_user/light", access: "group_invite", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.INVITE_USER) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group/:invited_group", access: "group_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.INVITE_GROUP) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group/:invited_group/light", access: "group_invite", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.INVITE_GROUP) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite_auto/:invited_user", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.AUTO_USER) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite_auto/:invited_user/light", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.AUTO_USER) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto/:invited_group", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto/:invited_group/light", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto_force/:invited_group", access: "forced", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP_FORCE) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto_force/:invited_group/light", access: "forced", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP_FORCE) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/re_invite/:invited_user", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.reInvite(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.RE_INVITE_USER) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/re_invite_group/:invited_group", access: "group_auto_invite", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.reInvite(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.RE_INVITE_GROUP) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/re_invite_group_force/:invited_group", access: "forced", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.reInvite(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.RE_INVITE_GROUP_FORCE) }),
-  groupRoute({ method: "PATCH", path: "/group/:group_id/change_invite", access: "group_invite_stop", jwt: "required", group: "jwt", handle: (r) => groups.toggleInvites(r.ctx, g(r)) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite/:invited_user", access: "group_invite", jwt: "required", group: true, parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.INVITE_USER) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite/:invited_user/light", access: "group_invite", jwt: "required", group: true, parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.INVITE_USER) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group/:invited_group", access: "group_invite", jwt: "required", group: true, parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.INVITE_GROUP) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group/:invited_group/light", access: "group_invite", jwt: "required", group: true, parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.INVITE_GROUP) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_auto/:invited_user", access: "group_auto_invite", jwt: "required", group: true, parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.AUTO_USER) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_auto/:invited_user/light", access: "group_auto_invite", jwt: "required", group: true, parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.AUTO_USER) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto/:invited_group", access: "group_auto_invite", jwt: "required", group: true, parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto/:invited_group/light", access: "group_auto_invite", jwt: "required", group: true, parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto_force/:invited_group", access: "forced", jwt: "required", group: true, parse: input.newMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP_FORCE) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite_group_auto_force/:invited_group/light", access: "forced", jwt: "required", group: true, parse: input.lightMemberInput, handle: (r) => members.addMember(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.AUTO_GROUP_FORCE) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/re_invite/:invited_user", access: "group_auto_invite", jwt: "required", group: true, parse: input.newMemberInput, handle: (r) => members.reInvite(r.ctx, r.appId, g(r), p(r.params, "invited_user"), r.input, members.RE_INVITE_USER) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/re_invite_group/:invited_group", access: "group_auto_invite", jwt: "required", group: true, parse: input.newMemberInput, handle: (r) => members.reInvite(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.RE_INVITE_GROUP) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/re_invite_group_force/:invited_group", access: "forced", jwt: "required", group: true, parse: input.newMemberInput, handle: (r) => members.reInvite(r.ctx, r.appId, g(r), p(r.params, "invited_group"), r.input, members.RE_INVITE_GROUP_FORCE) }),
+  groupRoute({ method: "PATCH", path: "/group/:group_id/change_invite", access: "group_invite_stop", jwt: "required", group: true, handle: (r) => groups.toggleInvites(r.ctx, g(r)) }),
   // the invitee's side, for a group as member
-  groupRoute({ method: "GET", path: "/group/:group_id/invite/:last_fetched_time/:last_group_id", access: "group_invite", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => members.invitesForGroup(r.ctx, r.appId, g(r), r.input) }),
-  groupRoute({ method: "PATCH", path: "/group/:group_id/invite/:group_id_to_join", access: "group_accept_invite", jwt: "required", group: "jwt", handle: (r) => members.acceptInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_join")) }),
-  groupRoute({ method: "DELETE", path: "/group/:group_id/invite/:group_id_to_reject", access: "group_reject_invite", jwt: "required", group: "jwt", handle: (r) => members.rejectInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_reject")) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/invite/:last_fetched_time/:last_group_id", access: "group_invite", jwt: "required", group: true, parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => members.invitesForGroup(r.ctx, r.appId, g(r), r.input) }),
+  groupRoute({ method: "PATCH", path: "/group/:group_id/invite/:group_id_to_join", access: "group_accept_invite", jwt: "required", group: true, handle: (r) => members.acceptInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_join")) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/invite/:group_id_to_reject", access: "group_reject_invite", jwt: "required", group: true, handle: (r) => members.rejectInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_reject")) }),
   // the path both sentc SDKs call (api.md §7.1)
-  groupRoute({ method: "PATCH", path: "/group/:group_id/:group_id_to_join/invite", access: "group_accept_invite", jwt: "required", group: "jwt", alias: true, handle: (r) => members.acceptInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_join")) }),
-  groupRoute({ method: "DELETE", path: "/group/:group_id/:group_id_to_reject/invite", access: "group_reject_invite", jwt: "required", group: "jwt", alias: true, handle: (r) => members.rejectInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_reject")) }),
+  groupRoute({ method: "PATCH", path: "/group/:group_id/:group_id_to_join/invite", access: "group_accept_invite", jwt: "required", group: true, alias: true, handle: (r) => members.acceptInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_join")) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/:group_id_to_reject/invite", access: "group_reject_invite", jwt: "required", group: true, alias: true, handle: (r) => members.rejectInviteAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_reject")) }),
 
   // ---- §3.5.4 join requests
-  groupRoute({ method: "PATCH", path: "/group/:group_id/join_req/:group_id_to_join", access: "group_join_req", jwt: "required", group: "jwt", handle: (r) => members.joinRequestAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_join")) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/joins/:last_fetched_time/:last_group_id", access: "group_join_req", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => members.sentJoinRequestsOfGroup(r.ctx, r.appId, g(r), r.input) }),
-  groupRoute({ method: "DELETE", path: "/group/:group_id/joins/:join_req_id", access: "group_join_req", jwt: "required", group: "jwt", handle: (r) => members.deleteSentJoinRequestOfGroup(r.ctx, r.appId, g(r), p(r.params, "join_req_id")) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/join_req/:last_fetched_time/:last_user_id", access: "group_join_req", jwt: "required", group: "jwt", parse: cursor("last_fetched_time", "last_user_id"), handle: (r) => members.joinRequestsOfGroup(r.ctx, g(r), r.input) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/join_req/:join_user", access: "group_accept_join_req", jwt: "required", group: "jwt", parse: input.newMemberInput, handle: (r) => members.acceptJoinRequest(r.ctx, g(r), p(r.params, "join_user"), r.input) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/join_req/:join_user/light", access: "group_accept_join_req", jwt: "required", group: "jwt", parse: input.lightMemberInput, handle: (r) => members.acceptJoinRequest(r.ctx, g(r), p(r.params, "join_user"), r.input) }),
-  groupRoute({ method: "DELETE", path: "/group/:group_id/join_req/:join_user", access: "group_reject_join_req", jwt: "required", group: "jwt", handle: (r) => members.rejectJoinRequest(r.ctx, g(r), p(r.params, "join_user")) }),
+  groupRoute({ method: "PATCH", path: "/group/:group_id/join_req/:group_id_to_join", access: "group_join_req", jwt: "required", group: true, handle: (r) => members.joinRequestAsGroup(r.ctx, r.appId, g(r), p(r.params, "group_id_to_join")) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/joins/:last_fetched_time/:last_group_id", access: "group_join_req", jwt: "required", group: true, parse: cursor("last_fetched_time", "last_group_id"), handle: (r) => members.sentJoinRequestsOfGroup(r.ctx, r.appId, g(r), r.input) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/joins/:join_req_id", access: "group_join_req", jwt: "required", group: true, handle: (r) => members.deleteSentJoinRequestOfGroup(r.ctx, r.appId, g(r), p(r.params, "join_req_id")) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/join_req/:last_fetched_time/:last_user_id", access: "group_join_req", jwt: "required", group: true, parse: cursor("last_fetched_time", "last_user_id"), handle: (r) => members.joinRequestsOfGroup(r.ctx, g(r), r.input) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/join_req/:join_user", access: "group_accept_join_req", jwt: "required", group: true, parse: input.newMemberInput, handle: (r) => members.acceptJoinRequest(r.ctx, g(r), p(r.params, "join_user"), r.input) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/join_req/:join_user/light", access: "group_accept_join_req", jwt: "required", group: true, parse: input.lightMemberInput, handle: (r) => members.acceptJoinRequest(r.ctx, g(r), p(r.params, "join_user"), r.input) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/join_req/:join_user", access: "group_reject_join_req", jwt: "required", group: true, handle: (r) => members.rejectJoinRequest(r.ctx, g(r), p(r.params, "join_user")) }),
 
   // ---- §3.5.5 membership
-  groupRoute({ method: "DELETE", path: "/group/:group_id/leave", access: "group_leave", jwt: "required", group: "jwt", handle: (r) => members.leave(r.ctx, g(r)) }),
-  groupRoute({ method: "DELETE", path: "/group/:group_id/kick/:user_id", access: "group_user_delete", jwt: "required", group: "jwt", handle: (r) => members.kick(r.ctx, g(r), p(r.params, "user_id")) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/change_rank", access: "group_change_rank", jwt: "required", group: "jwt", parse: input.changeRankInput, handle: (r) => members.changeRank(r.ctx, g(r), r.input) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/leave", access: "group_leave", jwt: "required", group: true, handle: (r) => members.leave(r.ctx, g(r)) }),
+  groupRoute({ method: "DELETE", path: "/group/:group_id/kick/:user_id", access: "group_user_delete", jwt: "required", group: true, handle: (r) => members.kick(r.ctx, g(r), p(r.params, "user_id")) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/change_rank", access: "group_change_rank", jwt: "required", group: true, parse: input.changeRankInput, handle: (r) => members.changeRank(r.ctx, g(r), r.input) }),
 
   // ---- §3.5.6 key-upload sessions (no option check)
-  groupRoute({ method: "PUT", path: "/group/:group_id/invite/session/:key_session_id", access: null, jwt: "required", group: "jwt", parse: (b) => input.newMemberKeyList(b), handle: (r) => members.uploadInviteSessionKeys(r.ctx, g(r), p(r.params, "key_session_id"), r.input) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/join_req/session/:key_session_id", access: null, jwt: "required", group: "jwt", parse: (b) => input.newMemberKeyList(b), handle: (r) => members.uploadMemberSessionKeys(r.ctx, g(r), p(r.params, "key_session_id"), r.input) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/invite/session/:key_session_id", access: null, jwt: "required", group: true, parse: (b) => input.newMemberKeyList(b), handle: (r) => members.uploadInviteSessionKeys(r.ctx, g(r), p(r.params, "key_session_id"), r.input) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/join_req/session/:key_session_id", access: null, jwt: "required", group: true, parse: (b) => input.newMemberKeyList(b), handle: (r) => members.uploadMemberSessionKeys(r.ctx, g(r), p(r.params, "key_session_id"), r.input) }),
 
   // ---- §3.5.7 key rotation
-  groupRoute({ method: "POST", path: "/group/:group_id/key_rotation", access: "group_key_rotation", jwt: "required", group: "jwt", parse: input.keyRotationInput, handle: (r) => rotation.startKeyRotation(r.ctx, r.appId, g(r), r.input) }),
-  groupRoute({ method: "GET", path: "/group/:group_id/key_rotation", access: "group_get", jwt: "required", group: "jwt", handle: (r) => rotation.pendingKeyRotations(r.ctx, g(r)) }),
-  groupRoute({ method: "PUT", path: "/group/:group_id/key_rotation/:key_id", access: "group_get", jwt: "required", group: "jwt", parse: input.doneKeyRotationInput, handle: (r) => rotation.finishKeyRotation(r.ctx, g(r), p(r.params, "key_id"), r.input) }),
+  groupRoute({ method: "POST", path: "/group/:group_id/key_rotation", access: "group_key_rotation", jwt: "required", group: true, parse: input.keyRotationInput, handle: (r) => rotation.startKeyRotation(r.ctx, r.appId, g(r), r.input) }),
+  groupRoute({ method: "GET", path: "/group/:group_id/key_rotation", access: "group_get", jwt: "required", group: true, handle: (r) => rotation.pendingKeyRotations(r.ctx, g(r)) }),
+  groupRoute({ method: "PUT", path: "/group/:group_id/key_rotation/:key_id", access: "group_get", jwt: "required", group: true, parse: input.doneKeyRotationInput, handle: (r) => rotation.finishKeyRotation(r.ctx, g(r), p(r.params, "key_id"), r.input) }),
 
   // ---- §3.6 forced group routes (secret token, no JWT)
   groupRoute({ method: "DELETE", path: "/group/forced/:group_id", access: "forced", jwt: "none", handle: (r) => groups.deleteGroupForced(r.ctx, r.appId, p(r.params, "group_id")) }),

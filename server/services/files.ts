@@ -7,17 +7,16 @@
  * the customer (registered through the secret-token routes). As in sentc, registering a file does not look
  * at the mode; uploading a part needs 0, registering an external part needs 1 (else 400/520).
  *
- * Group files: the group check is a port (`GroupAccessCheck`) so this works before and after the group
- * API: `directMemberAccess` answers for direct members; the group service can replace it with sentc's
- * full resolution (parents, groups as members, `x-sentc-group-access-id`).
+ * Group files: the HTTP layer's group middleware (group-access.ts) resolves the caller's access before a
+ * group file route runs, as for every other group route.
  */
 import { DEFAULT_FILE_OPTIONS, type FileOptions } from "../config.js";
-import { isUuid, newId } from "../crypto.js";
-import { ApiError, E } from "../errors.js";
+import { newId } from "../crypto.js";
+import { E } from "../errors.js";
 import type { BlobStore } from "../store/file-blobs.js";
-import type { BelongsToTypeCode, FilePartRecord, FileRecord, FilesStore } from "../store/files-types.js";
-import type { AppRecord, StoreOps } from "../store/types.js";
+import type { AppRecord, BelongsToTypeCode, FilePartRecord, FileRecord } from "../store/types.js";
 import type { JwtUser, ServiceContext } from "./context.js";
+import type { GroupAccess } from "./group-access.js";
 
 /** Max bytes of one part (sentc's 5 MiB). */
 export const MAX_PART_SIZE = 5 * 1024 * 1024;
@@ -32,48 +31,11 @@ export type BelongsToType = "None" | "Group" | "User";
 const TYPE_CODE: Record<BelongsToType, BelongsToTypeCode> = { None: 0, Group: 1, User: 2 };
 const TYPE_NAME: Record<BelongsToTypeCode, BelongsToType> = { 0: "None", 1: "Group", 2: "User" };
 
-/** The caller's standing in a group: rank 0 creator … 4 member (api.md §3.5.0). */
-export interface GroupAccess {
-  rank: number;
-}
-
-/**
- * The group middleware as a port: does `userId` (or the member group `accessGroupId` it acts through,
- * from `x-sentc-group-access-id`) have access to `groupId` of the app? null = no access (400/310).
- */
-export type GroupAccessCheck = (appId: string, groupId: string, userId: string, accessGroupId: string | null) => Promise<GroupAccess | null>;
-
-/** Direct membership only (no parents, no groups as members): what part 1's store can answer. */
-export function directMemberAccess(store: Pick<StoreOps, "getGroup" | "getMember">): GroupAccessCheck {
-  return async (appId, groupId, userId, accessGroupId) => {
-    if (accessGroupId !== null) return null;
-    const group = await store.getGroup(appId, groupId);
-    if (!group) return null;
-    const member = await store.getMember(groupId, userId);
-    return member ? { rank: member.rank } : null;
-  };
-}
-
-/** What the file and sym-key services work with. */
+/** What the file and sym-key services work with: the services' context and where part bytes live. */
 export interface FilesContext {
   ctx: ServiceContext;
-  /** `ctx.store` once `StoreOps` extends `FilesStoreOps`. */
-  store: FilesStore;
   blobs: BlobStore;
-  checkGroupAccess: GroupAccessCheck;
 }
-
-export const FE = {
-  groupAccess: () => new ApiError(400, 310, "No access to this group"),
-  pathNumber: () => new ApiError(400, 12, "It must be a number"),
-  partOpen: () => new ApiError(400, 500, "Can't open the file"),
-  partTooLarge: () => new ApiError(400, 502, `File chunk is too large to upload. The max chunk size is: ${MAX_PART_SIZE}`),
-  sessionNotFound: () => new ApiError(400, 510, "File upload session not found"),
-  sessionExpired: () => new ApiError(400, 511, "File upload session expired"),
-  fileNotFound: (message = "File not found") => new ApiError(400, 512, message),
-  uploadNotAllowed: () => new ApiError(400, 520, "File upload is not allowed"),
-  fileAccess: () => new ApiError(400, 521, "No access to this file"),
-} as const;
 
 // ---- wire types (api.md §3.0)
 
@@ -123,18 +85,9 @@ export function fileStorageOf(app: Pick<AppRecord, "fileOptions">): FileOptions[
   }
 }
 
-/** The group middleware (api.md §1.6 step 4): id format (400/1), then access (400/310). */
-export async function groupAccess(fx: FilesContext, appId: string, groupId: string, user: JwtUser, accessGroupId: string | null): Promise<GroupAccess> {
-  if (!isUuid(groupId)) throw E.idFormat();
-  if (accessGroupId !== null && !isUuid(accessGroupId)) throw E.idFormat();
-  const access = await fx.checkGroupAccess(appId, groupId, user.userId, accessGroupId);
-  if (!access) throw FE.groupAccess();
-  return access;
-}
-
 async function liveFile(fx: FilesContext, appId: string, fileId: string): Promise<FileRecord> {
-  const file = await fx.store.getFile(appId, fileId);
-  if (!file || file.status !== 1) throw FE.fileNotFound();
+  const file = await fx.ctx.store.getFile(appId, fileId);
+  if (!file || file.status !== 1) throw E.fileNotFound();
   return file;
 }
 
@@ -156,14 +109,14 @@ export async function registerFile(
     belongsTo = groupId;
     type = "Group";
   } else if (input.belongsToType === "User" && input.belongsToId !== null) {
-    if (!(await fx.ctx.store.getUser(appId, input.belongsToId))) throw FE.fileNotFound("User not found");
+    if (!(await fx.ctx.store.getUser(appId, input.belongsToId))) throw E.fileNotFound("User not found");
     belongsTo = input.belongsToId;
     type = "User";
   }
   const now = fx.ctx.now();
   const fileId = newId();
   const sessionId = newId();
-  await fx.store.transaction(async (tx) => {
+  await fx.ctx.store.transaction(async (tx) => {
     await tx.insertFile({
       id: fileId,
       appId,
@@ -185,19 +138,19 @@ export async function registerFile(
 
 /** The session of a file that `ownerId` registered, still open (510, 511). */
 async function openSession(fx: FilesContext, appId: string, sessionId: string, ownerId: string) {
-  const session = await fx.store.getFileSession(appId, sessionId);
-  if (!session) throw FE.sessionNotFound();
-  const file = await fx.store.getFile(appId, session.fileId);
-  if (!file || file.status !== 1 || file.owner !== ownerId) throw FE.sessionNotFound();
-  if (fx.ctx.now() - session.createdAt > SESSION_TTL_MS) throw FE.sessionExpired();
+  const session = await fx.ctx.store.getFileSession(appId, sessionId);
+  if (!session) throw E.fileSessionNotFound();
+  const file = await fx.ctx.store.getFile(appId, session.fileId);
+  if (!file || file.status !== 1 || file.owner !== ownerId) throw E.fileSessionNotFound();
+  if (fx.ctx.now() - session.createdAt > SESSION_TTL_MS) throw E.fileSessionExpired();
   return session;
 }
 
 /** Records a part; `end` closes the session. A retried sequence replaces the earlier part. */
 async function recordPart(fx: FilesContext, part: FilePartRecord, sessionId: string, end: boolean): Promise<void> {
-  const replaced = await fx.store.transaction(async (tx) => {
+  const replaced = await fx.ctx.store.transaction(async (tx) => {
     // The session may have ended (or expired into the cleanup) while the bytes were written.
-    if (!(await tx.getFileSession(part.appId, sessionId))) throw FE.sessionNotFound();
+    if (!(await tx.getFileSession(part.appId, sessionId))) throw E.fileSessionNotFound();
     const old = await tx.insertFilePart(part);
     if (end) await tx.deleteFileSession(sessionId);
     return old;
@@ -215,10 +168,10 @@ export async function uploadPart(
   end: boolean,
   body: PartBody,
 ): Promise<"Success"> {
-  if (fileStorageOf(app) !== 0) throw FE.uploadNotAllowed();
+  if (fileStorageOf(app) !== 0) throw E.fileUploadNotAllowed();
   const session = await openSession(fx, app.id, sessionId, user.userId);
   const bytes = await body.read(MAX_PART_SIZE);
-  if (bytes === null) throw FE.partTooLarge();
+  if (bytes === null) throw E.filePartTooLarge(MAX_PART_SIZE);
   const partId = newId();
   await fx.blobs.put(partId, bytes);
   try {
@@ -239,7 +192,7 @@ export async function registerExternPart(
   sequence: number,
   end: boolean,
 ): Promise<{ part_id: string }> {
-  if (fileStorageOf(app) !== 1) throw FE.uploadNotAllowed();
+  if (fileStorageOf(app) !== 1) throw E.fileUploadNotAllowed();
   const session = await openSession(fx, app.id, sessionId, ownerId);
   const partId = newId();
   await recordPart(fx, { id: partId, fileId: session.fileId, appId: app.id, size: 0, sequence, extern: true }, sessionId, end);
@@ -248,8 +201,8 @@ export async function registerExternPart(
 
 /** `DELETE /file/part/:part_id` (customer storage, mode 1): forgets a registered part; unknown ids are fine. */
 export async function deleteExternPart(fx: FilesContext, app: AppRecord, partId: string): Promise<"Success"> {
-  if (fileStorageOf(app) !== 1) throw FE.uploadNotAllowed();
-  const part = await fx.store.deleteFilePart(app.id, partId);
+  if (fileStorageOf(app) !== 1) throw E.fileUploadNotAllowed();
+  const part = await fx.ctx.store.deleteFilePart(app.id, partId);
   if (part && !part.extern) await fx.blobs.delete(part.id);
   return "Success";
 }
@@ -264,12 +217,12 @@ export async function deleteExternPart(fx: FilesContext, app: AppRecord, partId:
 export async function getFile(fx: FilesContext, appId: string, user: JwtUser | null, fileId: string, groupId: string | null): Promise<FileMetaData> {
   const file = await liveFile(fx, appId, fileId);
   if (file.belongsToType === 1) {
-    if (groupId === null || file.belongsTo !== groupId) throw FE.fileAccess();
+    if (groupId === null || file.belongsTo !== groupId) throw E.fileAccess();
   } else if (file.belongsToType === 2) {
-    if (!user || (user.userId !== file.owner && user.userId !== file.belongsTo)) throw FE.fileAccess();
+    if (!user || (user.userId !== file.owner && user.userId !== file.belongsTo)) throw E.fileAccess();
   }
-  const parts = await fx.store.listFileParts(file.id, Number.MIN_SAFE_INTEGER, PART_PAGE);
-  if (parts.length === 0) throw FE.fileNotFound();
+  const parts = await fx.ctx.store.listFileParts(file.id, Number.MIN_SAFE_INTEGER, PART_PAGE);
+  if (parts.length === 0) throw E.fileNotFound();
   return {
     file_id: file.id,
     master_key_id: file.masterKeyId,
@@ -287,17 +240,17 @@ export async function getFile(fx: FilesContext, appId: string, user: JwtUser | n
 /** `GET /file/:file_id/part_fetch/:last_sequence`: the next page; an empty page is 400/512, as in sentc. */
 export async function listParts(fx: FilesContext, appId: string, fileId: string, lastSequence: number): Promise<FilePartListItem[]> {
   const file = await liveFile(fx, appId, fileId);
-  const parts = await fx.store.listFileParts(file.id, lastSequence, PART_PAGE);
-  if (parts.length === 0) throw FE.fileNotFound();
+  const parts = await fx.ctx.store.listFileParts(file.id, lastSequence, PART_PAGE);
+  if (parts.length === 0) throw E.fileNotFound();
   return parts.map(partItem);
 }
 
 /** `GET /file/part/:part_id`: the stored bytes (400/500 when there are none here). */
 export async function downloadPart(fx: FilesContext, appId: string, partId: string): Promise<Buffer> {
-  const part = await fx.store.getLiveFilePart(appId, partId);
-  if (!part || part.extern) throw FE.partOpen();
+  const part = await fx.ctx.store.getLiveFilePart(appId, partId);
+  if (!part || part.extern) throw E.filePartOpen();
   const bytes = await fx.blobs.get(part.id);
-  if (!bytes) throw FE.partOpen();
+  if (!bytes) throw E.filePartOpen();
   return bytes;
 }
 
@@ -306,8 +259,8 @@ export async function downloadPart(fx: FilesContext, appId: string, partId: stri
 /** `PUT /file/:file_id`: owner only. */
 export async function renameFile(fx: FilesContext, appId: string, user: JwtUser, fileId: string, encryptedFileName: string | null): Promise<"Success"> {
   const file = await liveFile(fx, appId, fileId);
-  if (file.owner !== user.userId) throw FE.fileAccess();
-  await fx.store.updateFileName(file.id, encryptedFileName);
+  if (file.owner !== user.userId) throw E.fileAccess();
+  await fx.ctx.store.updateFileName(file.id, encryptedFileName);
   return "Success";
 }
 
@@ -326,9 +279,9 @@ export async function deleteFile(
   const file = await liveFile(fx, appId, fileId);
   if (file.owner !== user.userId) {
     const groupAdmin = group !== null && file.belongsToType === 1 && file.belongsTo === group.id && group.access.rank <= 3;
-    if (!groupAdmin) throw FE.fileAccess();
+    if (!groupAdmin) throw E.fileAccess();
   }
-  await fx.store.transaction((tx) => tx.markFileDeleted(file.id, fx.ctx.now()));
+  await fx.ctx.store.transaction((tx) => tx.markFileDeleted(file.id, fx.ctx.now()));
   return "Success";
 }
 
@@ -357,9 +310,9 @@ export async function cleanupFiles(fx: FilesContext): Promise<FileCleanupResult>
   const result: FileCleanupResult = { expiredSessions: 0, removedParts: 0, purgedFiles: 0, orphanBlobs: 0 };
 
   for (;;) {
-    const sessions = await fx.store.listSessionsCreatedBefore(now - SESSION_TTL_MS, CLEANUP_BATCH);
+    const sessions = await fx.ctx.store.listSessionsCreatedBefore(now - SESSION_TTL_MS, CLEANUP_BATCH);
     if (sessions.length === 0) break;
-    await fx.store.transaction(async (tx) => {
+    await fx.ctx.store.transaction(async (tx) => {
       for (const session of sessions) {
         await tx.markFileDeleted(session.fileId, now);
         await tx.deleteFileSession(session.id);
@@ -369,19 +322,19 @@ export async function cleanupFiles(fx: FilesContext): Promise<FileCleanupResult>
   }
 
   for (;;) {
-    const parts = await fx.store.listPartsOfDeletedFiles(CLEANUP_BATCH);
+    const parts = await fx.ctx.store.listPartsOfDeletedFiles(CLEANUP_BATCH);
     if (parts.length === 0) break;
     for (const part of parts) if (!part.extern) await fx.blobs.delete(part.id);
-    await fx.store.transaction((tx) => tx.deleteFilePartsById(parts.map((p) => p.id)));
+    await fx.ctx.store.transaction((tx) => tx.deleteFilePartsById(parts.map((p) => p.id)));
     result.removedParts += parts.length;
   }
 
-  result.purgedFiles = await fx.store.transaction((tx) => tx.purgeDeletedFilesWithoutParts());
+  result.purgedFiles = await fx.ctx.store.transaction((tx) => tx.purgeDeletedFilesWithoutParts());
 
   const candidates = await fx.blobs.listModifiedBefore(now - ORPHAN_BLOB_GRACE_MS);
   for (let i = 0; i < candidates.length; i += CLEANUP_BATCH) {
     const slice = candidates.slice(i, i + CLEANUP_BATCH);
-    const known = new Set(await fx.store.existingFilePartIds(slice));
+    const known = new Set(await fx.ctx.store.existingFilePartIds(slice));
     for (const id of slice) {
       if (known.has(id)) continue;
       await fx.blobs.delete(id);

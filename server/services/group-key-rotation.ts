@@ -16,7 +16,7 @@ import { E } from "../errors.js";
 import type { GroupKeyRecord, MemberRecord, RotationRecord, Store, StoreOps } from "../store/types.js";
 import type { ServiceContext } from "./context.js";
 import { requireRank, type GroupAccess } from "./group-access.js";
-import type { DoneKeyRotationInput, KeyRotationInput } from "./inputs.js";
+import { groupKeySignatureColumns, type DoneKeyRotationInput, type KeyRotationInput } from "./inputs.js";
 
 const SUCCESS = "Success";
 
@@ -39,6 +39,31 @@ function monthStart(now: number): number {
 }
 
 /**
+ * The record of a rotation's new key as the client made it (api.md §3.5.7, the group's and the user's).
+ * `encryptedEphemeralKey` is stored while members still have to get the ephemeral key; null when they
+ * get it in the same transaction.
+ * @example const record = rotatedGroupKey(input, { id: newId(), groupId, appId, time: ctx.now() }, null);
+ */
+export function rotatedGroupKey(
+  input: KeyRotationInput,
+  key: Pick<GroupKeyRecord, "id" | "groupId" | "appId" | "time">,
+  encryptedEphemeralKey: string | null,
+): GroupKeyRecord {
+  return {
+    ...key,
+    privateKeyPairAlg: input.keypairEncryptAlg,
+    encryptedPrivateKey: input.encryptedPrivateGroupKey,
+    publicKey: input.publicGroupKey,
+    groupKeyAlg: input.groupKeyAlg,
+    encryptedEphemeralKey,
+    encryptedGroupKeyByEphKey: input.encryptedGroupKeyByEphemeral,
+    previousGroupKeyId: input.previousGroupKeyId,
+    ephemeralAlg: input.ephemeralAlg,
+    ...groupKeySignatureColumns(input, key.id),
+  };
+}
+
+/**
  * `POST /group/:group_id/key_rotation`: rank ≤ `min_rank_key_rotation` (301), fewer than
  * `max_key_rotation_month` rotations this month (321), UUID ids (400/1), a known previous key (304). The
  * invoker gets its key row at once; the worker handles everybody else.
@@ -56,29 +81,8 @@ export async function startKeyRotation(ctx: ServiceContext, appId: string, acces
     if ((await tx.countKeyRotationsSince(groupId, monthStart(time))) >= options.max_key_rotation_month) throw E.groupKeyRotationLimit();
     if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId))) throw E.groupKeyNotFound("The previous group key was not found");
     const keyId = newId();
-    const record: GroupKeyRecord = {
-      id: keyId,
-      groupId,
-      appId,
-      privateKeyPairAlg: input.keypairEncryptAlg,
-      encryptedPrivateKey: input.encryptedPrivateGroupKey,
-      publicKey: input.publicGroupKey,
-      groupKeyAlg: input.groupKeyAlg,
-      // Kept until the worker has handed it to every member: the marker of an unfinished rotation.
-      encryptedEphemeralKey: input.encryptedEphemeralKey,
-      encryptedGroupKeyByEphKey: input.encryptedGroupKeyByEphemeral,
-      previousGroupKeyId: input.previousGroupKeyId,
-      ephemeralAlg: input.ephemeralAlg,
-      time,
-      encryptedSignKey: input.encryptedSignKey,
-      verifyKey: input.verifyKey,
-      keypairSignAlg: input.keypairSignAlg,
-      signedByUserId: input.signedByUserId,
-      signedByUserSignKeyId: input.signedByUserSignKeyId,
-      groupKeySig: input.groupKeySig,
-      publicKeySig: input.publicKeySig,
-      publicKeySigKeyId: keyId,
-    };
+    // The ephemeral key is kept until the worker has handed it to every member: the marker of an unfinished rotation.
+    const record = rotatedGroupKey(input, { id: keyId, groupId, appId, time }, input.encryptedEphemeralKey);
     await tx.insertGroupKey(record);
     await tx.insertMemberKeys([
       { keyId, userId: access.userId, groupId, encryptedGroupKey: input.encryptedGroupKeyByUser, encryptedAlg: input.encryptedGroupKeyAlg, encryptedGroupKeyKeyId: input.invokerPublicKeyId, time },

@@ -7,7 +7,7 @@ import { E } from "../errors.js";
 import type { Cursor, GroupRecord, StoreOps } from "../store/types.js";
 import type { ServiceContext } from "./context.js";
 import { accessByOut, loadGroup, requireRank, type GroupAccess } from "./group-access.js";
-import type { CreateGroupInput } from "./inputs.js";
+import { groupKeySignatureColumns, type CreateGroupInput } from "./inputs.js";
 import { groupUserKeysOut, hmacKeyOut, sortableKeyOut } from "./outputs.js";
 
 const SUCCESS = "Success";
@@ -52,14 +52,7 @@ async function insertNewGroup(tx: StoreOps, ctx: ServiceContext, appId: string, 
     previousGroupKeyId: null,
     ephemeralAlg: null,
     time,
-    encryptedSignKey: input.encryptedSignKey,
-    verifyKey: input.verifyKey,
-    keypairSignAlg: input.keypairSignAlg,
-    signedByUserId: input.signedByUserId,
-    signedByUserSignKeyId: input.signedByUserSignKeyId,
-    groupKeySig: input.groupKeySig,
-    publicKeySig: input.publicKeySig,
-    publicKeySigKeyId: keyId,
+    ...groupKeySignatureColumns(input, keyId),
   });
   await tx.insertMemberKeys([
     { keyId, userId: creator, groupId, encryptedGroupKey: input.encryptedGroupKey, encryptedAlg: input.encryptedGroupKeyAlg, encryptedGroupKeyKeyId: input.creatorPublicKeyId, time },

@@ -1,4 +1,5 @@
 /** Validated request bodies (api.md §3.0), in the server's own field names. */
+import type { GroupKeyRecord } from "../store/types.js";
 
 export interface MasterKeyInput {
   masterKeyAlg: string;
@@ -25,8 +26,39 @@ export interface DeviceRegisterInput {
   deviceIdentifier: string;
 }
 
+/**
+ * The signature part of a new group key (`CreateData`, `KeyRotationData`): a user group's sign key pair,
+ * and who signed the key. All null for keys nobody signed.
+ */
+export interface GroupKeySignatureInput {
+  signedByUserId: string | null;
+  signedByUserSignKeyId: string | null;
+  groupKeySig: string | null;
+  encryptedSignKey: string | null;
+  verifyKey: string | null;
+  keypairSignAlg: string | null;
+  publicKeySig: string | null;
+}
+
+/**
+ * The group key columns of a key's signature part; the public key signature is made with the key itself.
+ * @example await tx.insertGroupKey({ ...otherColumns, ...groupKeySignatureColumns(input, keyId) });
+ */
+export function groupKeySignatureColumns(input: GroupKeySignatureInput, keyId: string): Pick<GroupKeyRecord, keyof GroupKeySignatureInput | "publicKeySigKeyId"> {
+  return {
+    encryptedSignKey: input.encryptedSignKey,
+    verifyKey: input.verifyKey,
+    keypairSignAlg: input.keypairSignAlg,
+    signedByUserId: input.signedByUserId,
+    signedByUserSignKeyId: input.signedByUserSignKeyId,
+    groupKeySig: input.groupKeySig,
+    publicKeySig: input.publicKeySig,
+    publicKeySigKeyId: keyId,
+  };
+}
+
 /** `CreateData` (the user group at register). */
-export interface CreateGroupInput {
+export interface CreateGroupInput extends GroupKeySignatureInput {
   encryptedGroupKey: string;
   groupKeyAlg: string;
   encryptedGroupKeyAlg: string;
@@ -38,13 +70,6 @@ export interface CreateGroupInput {
   encryptedHmacAlg: string;
   encryptedSortableKey: string;
   encryptedSortableAlg: string;
-  signedByUserId: string | null;
-  signedByUserSignKeyId: string | null;
-  groupKeySig: string | null;
-  encryptedSignKey: string | null;
-  verifyKey: string | null;
-  keypairSignAlg: string | null;
-  publicKeySig: string | null;
 }
 
 /** `RegisterData`. */
@@ -101,7 +126,7 @@ export interface NewMemberKeysInput {
 }
 
 /** `KeyRotationData`. */
-export interface KeyRotationInput {
+export interface KeyRotationInput extends GroupKeySignatureInput {
   encryptedGroupKeyByUser: string;
   groupKeyAlg: string;
   encryptedGroupKeyAlg: string;
@@ -113,13 +138,6 @@ export interface KeyRotationInput {
   encryptedEphemeralKey: string;
   previousGroupKeyId: string;
   invokerPublicKeyId: string;
-  signedByUserId: string | null;
-  signedByUserSignKeyId: string | null;
-  groupKeySig: string | null;
-  encryptedSignKey: string | null;
-  verifyKey: string | null;
-  keypairSignAlg: string | null;
-  publicKeySig: string | null;
 }
 
 /** `DoneKeyRotationData`. */

@@ -4,13 +4,10 @@
  * hands it out by id or by master key; only the creator can delete it.
  */
 import { newId } from "../crypto.js";
-import { ApiError } from "../errors.js";
-import type { SymKeyRecord } from "../store/files-types.js";
-import type { Cursor } from "../store/types.js";
+import { E } from "../errors.js";
+import type { Cursor, SymKeyRecord } from "../store/types.js";
 import type { JwtUser } from "./context.js";
 import type { FilesContext } from "./files.js";
-
-export const keyNotFound = () => new ApiError(400, 400, "Key not found");
 
 /** `GeneratedSymKeyHeadServerInput`. */
 export interface SymKeyInput {
@@ -39,7 +36,7 @@ const entity = (k: SymKeyRecord): SymKeyEntity => ({
 /** `POST /keys/sym_key` → `{key_id}`. */
 export async function registerSymKey(fx: FilesContext, appId: string, user: JwtUser, input: SymKeyInput): Promise<{ key_id: string }> {
   const id = newId();
-  await fx.store.transaction((tx) =>
+  await fx.ctx.store.transaction((tx) =>
     tx.insertSymKey({
       id,
       appId,
@@ -55,18 +52,18 @@ export async function registerSymKey(fx: FilesContext, appId: string, user: JwtU
 
 /** `DELETE /keys/sym_key/:key_id`: the creator's own key; nothing happens for other ids (as in sentc). */
 export async function deleteSymKey(fx: FilesContext, appId: string, user: JwtUser, keyId: string): Promise<"Success"> {
-  await fx.store.transaction((tx) => tx.deleteSymKey(appId, keyId, user.userId));
+  await fx.ctx.store.transaction((tx) => tx.deleteSymKey(appId, keyId, user.userId));
   return "Success";
 }
 
 /** `GET /keys/sym_key/:key_id` (400/400 when unknown). */
 export async function getSymKey(fx: FilesContext, appId: string, keyId: string): Promise<SymKeyEntity> {
-  const key = await fx.store.getSymKey(appId, keyId);
-  if (!key) throw keyNotFound();
+  const key = await fx.ctx.store.getSymKey(appId, keyId);
+  if (!key) throw E.symKeyNotFound();
   return entity(key);
 }
 
 /** `GET /keys/sym_key/master_key/:master_key_id/:last_fetched_time/:last_key_id`: newest first, 50 a page. */
 export async function listSymKeysByMasterKey(fx: FilesContext, appId: string, masterKeyId: string, cursor: Cursor): Promise<SymKeyEntity[]> {
-  return (await fx.store.listSymKeysByMasterKey(appId, masterKeyId, cursor)).map(entity);
+  return (await fx.ctx.store.listSymKeysByMasterKey(appId, masterKeyId, cursor)).map(entity);
 }

@@ -10,7 +10,7 @@ import { E } from "../errors.js";
 import type { Cursor, RotationRecord } from "../store/types.js";
 import type { JwtUser, ServiceContext } from "./context.js";
 import type { DoneKeyRotationInput, KeyRotationInput } from "./inputs.js";
-import { finishRotationOf, pendingRotationsOf } from "./group-key-rotation.js";
+import { finishRotationOf, pendingRotationsOf, rotatedGroupKey } from "./group-key-rotation.js";
 import { groupUserKeysOut, publicKeyOut } from "./outputs.js";
 
 
@@ -38,29 +38,8 @@ export async function startUserKeyRotation(ctx: ServiceContext, appId: string, u
     if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId))) throw E.groupKeyNotFound("The previous group key was not found");
     const keyId = newId();
     const time = ctx.now();
-    await tx.insertGroupKey({
-      id: keyId,
-      groupId,
-      appId,
-      privateKeyPairAlg: input.keypairEncryptAlg,
-      encryptedPrivateKey: input.encryptedPrivateGroupKey,
-      publicKey: input.publicGroupKey,
-      groupKeyAlg: input.groupKeyAlg,
-      // The ephemeral key is handed out below, in the same transaction, so it is never stored.
-      encryptedEphemeralKey: null,
-      encryptedGroupKeyByEphKey: input.encryptedGroupKeyByEphemeral,
-      previousGroupKeyId: input.previousGroupKeyId,
-      ephemeralAlg: input.ephemeralAlg,
-      time,
-      encryptedSignKey: input.encryptedSignKey,
-      verifyKey: input.verifyKey,
-      keypairSignAlg: input.keypairSignAlg,
-      signedByUserId: input.signedByUserId,
-      signedByUserSignKeyId: input.signedByUserSignKeyId,
-      groupKeySig: input.groupKeySig,
-      publicKeySig: input.publicKeySig,
-      publicKeySigKeyId: keyId,
-    });
+    // The ephemeral key is handed out below, in the same transaction, so it is never stored.
+    await tx.insertGroupKey(rotatedGroupKey(input, { id: keyId, groupId, appId, time }, null));
     await tx.insertMemberKeys([
       {
         keyId,

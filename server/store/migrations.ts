@@ -1,14 +1,13 @@
 /**
  * Schema migrations, applied in order and recorded in `schema_migrations`. The SQL is kept to the common
- * subset of SQLite and PostgreSQL (TEXT ids, BIGINT millisecond times, INTEGER flags).
+ * subset of SQLite and PostgreSQL (TEXT ids, BIGINT millisecond times, INTEGER flags). Short tables are
+ * written on one line each.
  */
 export interface Migration {
   version: number;
   name: string;
   statements: string[];
 }
-
-import { FILES_MIGRATION } from "./files-migrations.js";
 
 export const MIGRATIONS: Migration[] = [
   {
@@ -27,23 +26,9 @@ export const MIGRATIONS: Migration[] = [
         disabled INTEGER NOT NULL DEFAULT 0,
         time BIGINT NOT NULL
       )`,
-      `CREATE TABLE app_jwt_keys (
-        id TEXT PRIMARY KEY,
-        app_id TEXT NOT NULL,
-        sign_key TEXT NOT NULL,
-        verify_key TEXT NOT NULL,
-        alg TEXT NOT NULL,
-        time BIGINT NOT NULL
-      )`,
+      `CREATE TABLE app_jwt_keys (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, sign_key TEXT NOT NULL, verify_key TEXT NOT NULL, alg TEXT NOT NULL, time BIGINT NOT NULL)`,
       `CREATE INDEX app_jwt_keys_app ON app_jwt_keys (app_id, time)`,
-      `CREATE TABLE users (
-        id TEXT PRIMARY KEY,
-        app_id TEXT NOT NULL,
-        user_group_id TEXT NOT NULL,
-        time BIGINT NOT NULL,
-        otp_secret TEXT,
-        otp_alg TEXT
-      )`,
+      `CREATE TABLE users (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, user_group_id TEXT NOT NULL, time BIGINT NOT NULL, otp_secret TEXT, otp_alg TEXT)`,
       `CREATE TABLE devices (
         id TEXT PRIMARY KEY,
         user_id TEXT,
@@ -67,38 +52,14 @@ export const MIGRATIONS: Migration[] = [
       )`,
       `CREATE INDEX devices_user ON devices (user_id, time, id)`,
       `CREATE INDEX devices_token ON devices (app_id, register_token_hash)`,
-      `CREATE TABLE refresh_tokens (
-        token_hash TEXT PRIMARY KEY,
-        device_id TEXT NOT NULL,
-        app_id TEXT NOT NULL,
-        time BIGINT NOT NULL
-      )`,
+      `CREATE TABLE refresh_tokens (token_hash TEXT PRIMARY KEY, device_id TEXT NOT NULL, app_id TEXT NOT NULL, time BIGINT NOT NULL)`,
       `CREATE INDEX refresh_tokens_device ON refresh_tokens (device_id)`,
-      `CREATE TABLE login_challenges (
-        challenge_hash TEXT PRIMARY KEY,
-        device_id TEXT NOT NULL,
-        app_id TEXT NOT NULL,
-        time BIGINT NOT NULL
-      )`,
+      `CREATE TABLE login_challenges (challenge_hash TEXT PRIMARY KEY, device_id TEXT NOT NULL, app_id TEXT NOT NULL, time BIGINT NOT NULL)`,
       `CREATE INDEX login_challenges_device ON login_challenges (device_id)`,
       `CREATE INDEX login_challenges_time ON login_challenges (time)`,
-      `CREATE TABLE otp_recovery_keys (
-        id TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL,
-        token TEXT NOT NULL,
-        token_hash TEXT NOT NULL,
-        time BIGINT NOT NULL
-      )`,
+      `CREATE TABLE otp_recovery_keys (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, token TEXT NOT NULL, token_hash TEXT NOT NULL, time BIGINT NOT NULL)`,
       `CREATE INDEX otp_recovery_keys_user ON otp_recovery_keys (user_id, token_hash)`,
-      `CREATE TABLE groups_ (
-        id TEXT PRIMARY KEY,
-        app_id TEXT NOT NULL,
-        parent TEXT,
-        type INTEGER NOT NULL,
-        invite INTEGER NOT NULL,
-        is_connected_group INTEGER NOT NULL,
-        time BIGINT NOT NULL
-      )`,
+      `CREATE TABLE groups_ (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, parent TEXT, type INTEGER NOT NULL, invite INTEGER NOT NULL, is_connected_group INTEGER NOT NULL, time BIGINT NOT NULL)`,
       `CREATE INDEX groups_app ON groups_ (app_id)`,
       `CREATE INDEX groups_parent ON groups_ (parent)`,
       `CREATE TABLE group_keys (
@@ -124,15 +85,7 @@ export const MIGRATIONS: Migration[] = [
         public_key_sig_key_id TEXT
       )`,
       `CREATE INDEX group_keys_group ON group_keys (group_id, time)`,
-      `CREATE TABLE group_members (
-        user_id TEXT NOT NULL,
-        group_id TEXT NOT NULL,
-        time BIGINT NOT NULL,
-        rank INTEGER NOT NULL,
-        key_upload_session_id TEXT,
-        type INTEGER NOT NULL,
-        PRIMARY KEY (user_id, group_id)
-      )`,
+      `CREATE TABLE group_members (user_id TEXT NOT NULL, group_id TEXT NOT NULL, time BIGINT NOT NULL, rank INTEGER NOT NULL, key_upload_session_id TEXT, type INTEGER NOT NULL, PRIMARY KEY (user_id, group_id))`,
       `CREATE INDEX group_members_group ON group_members (group_id, time)`,
       `CREATE TABLE group_member_keys (
         k_id TEXT NOT NULL,
@@ -145,35 +98,11 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (k_id, user_id)
       )`,
       `CREATE INDEX group_member_keys_member ON group_member_keys (group_id, user_id)`,
-      `CREATE TABLE group_key_rotations (
-        key_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        group_id TEXT NOT NULL,
-        encrypted_ephemeral_key TEXT NOT NULL,
-        encrypted_eph_key_key_id TEXT NOT NULL,
-        error TEXT,
-        PRIMARY KEY (key_id, user_id)
-      )`,
+      `CREATE TABLE group_key_rotations (key_id TEXT NOT NULL, user_id TEXT NOT NULL, group_id TEXT NOT NULL, encrypted_ephemeral_key TEXT NOT NULL, encrypted_eph_key_key_id TEXT NOT NULL, error TEXT, PRIMARY KEY (key_id, user_id))`,
       `CREATE INDEX group_key_rotations_member ON group_key_rotations (group_id, user_id)`,
-      `CREATE TABLE group_hmac_keys (
-        id TEXT PRIMARY KEY,
-        group_id TEXT NOT NULL,
-        app_id TEXT NOT NULL,
-        encrypted_hmac_key TEXT NOT NULL,
-        encrypted_hmac_alg TEXT NOT NULL,
-        encrypted_hmac_encryption_key_id TEXT NOT NULL,
-        time BIGINT NOT NULL
-      )`,
+      `CREATE TABLE group_hmac_keys (id TEXT PRIMARY KEY, group_id TEXT NOT NULL, app_id TEXT NOT NULL, encrypted_hmac_key TEXT NOT NULL, encrypted_hmac_alg TEXT NOT NULL, encrypted_hmac_encryption_key_id TEXT NOT NULL, time BIGINT NOT NULL)`,
       `CREATE INDEX group_hmac_keys_group ON group_hmac_keys (group_id, time)`,
-      `CREATE TABLE group_sortable_keys (
-        id TEXT PRIMARY KEY,
-        group_id TEXT NOT NULL,
-        app_id TEXT NOT NULL,
-        encrypted_sortable_key TEXT NOT NULL,
-        encrypted_sortable_alg TEXT NOT NULL,
-        encrypted_sortable_encryption_key_id TEXT NOT NULL,
-        time BIGINT NOT NULL
-      )`,
+      `CREATE TABLE group_sortable_keys (id TEXT PRIMARY KEY, group_id TEXT NOT NULL, app_id TEXT NOT NULL, encrypted_sortable_key TEXT NOT NULL, encrypted_sortable_alg TEXT NOT NULL, encrypted_sortable_encryption_key_id TEXT NOT NULL, time BIGINT NOT NULL)`,
       `CREATE INDEX group_sortable_keys_group ON group_sortable_keys (group_id, time)`,
       `CREATE TABLE group_invites_and_join_reqs (
         user_id TEXT NOT NULL,
@@ -198,5 +127,32 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX group_key_rotations_key ON group_key_rotations (key_id)`,
     ],
   },
-  { version: 3, ...FILES_MIGRATION },
+  {
+    version: 3,
+    // api.md §5: sentc_sym_key_management, sentc_file, sentc_file_part, sentc_file_session.
+    name: "sym keys, files, file parts, upload sessions",
+    statements: [
+      `CREATE TABLE sym_keys (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, master_key_id TEXT NOT NULL, creator_id TEXT NOT NULL, encrypted_key TEXT NOT NULL, master_key_alg TEXT NOT NULL, time BIGINT NOT NULL)`,
+      `CREATE INDEX sym_keys_master_key ON sym_keys (app_id, master_key_id, time, id)`,
+      `CREATE TABLE files (
+        id TEXT PRIMARY KEY,
+        app_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        belongs_to TEXT,
+        belongs_to_type INTEGER NOT NULL,
+        encrypted_key TEXT NOT NULL,
+        encrypted_key_alg TEXT NOT NULL,
+        master_key_id TEXT NOT NULL,
+        encrypted_file_name TEXT,
+        time BIGINT NOT NULL,
+        status INTEGER NOT NULL,
+        delete_at BIGINT
+      )`,
+      `CREATE INDEX files_status ON files (status)`,
+      `CREATE TABLE file_parts (id TEXT PRIMARY KEY, file_id TEXT NOT NULL, app_id TEXT NOT NULL, size BIGINT NOT NULL, sequence INTEGER NOT NULL, extern INTEGER NOT NULL, UNIQUE (file_id, sequence))`,
+      `CREATE TABLE file_sessions (id TEXT PRIMARY KEY, file_id TEXT NOT NULL, app_id TEXT NOT NULL, created_at BIGINT NOT NULL, expected_size BIGINT NOT NULL, max_chunk_size BIGINT NOT NULL)`,
+      `CREATE INDEX file_sessions_file ON file_sessions (file_id)`,
+      `CREATE INDEX file_sessions_created ON file_sessions (created_at)`,
+    ],
+  },
 ];

@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL store (node-postgres): the same interface, tables and queries as the SQLite store, for
- * several server processes on one database (behind a load balancer).
+ * The PostgreSQL driver (node-postgres) for the SQL store of sql-store.ts: the same tables and queries as
+ * with SQLite, for several server processes on one database (behind a load balancer).
  *
  * Concurrency. SQLite serialises everything through one connection; here every `transaction` gets a
  * dedicated pooled client and runs `BEGIN ISOLATION LEVEL SERIALIZABLE … COMMIT`. The services' transactions
@@ -9,65 +9,27 @@
  * transaction PostgreSQL aborts for that (40001) or for a deadlock (40P01) is run again from the start.
  * Services' transaction callbacks only touch the store, so running them again is safe.
  *
- * Calls outside a transaction are single statements (atomic on their own), except the few methods that
- * need several statements (deletes that cascade, consuming a challenge, replacing a file part): those run
- * in a transaction of their own. Uniqueness rules are constraints; inserts that may collide use
- * `ON CONFLICT DO NOTHING` and report a `StoreConflictError` without aborting the caller's transaction
- * (PostgreSQL aborts a transaction on any failed statement, SQLite does not).
+ * Statements outside a transaction run on the pool. PostgreSQL aborts a transaction on any failed
+ * statement (SQLite does not), so `runUnlessConflict` guards its statement with a savepoint.
  *
  * The key rotation worker claims a rotation with `FOR UPDATE SKIP LOCKED` (`lockUnfinishedRotation`), so
  * two processes never work on the same batch.
+ *
+ * Schema: the migrations of migrations.ts with one dialect change: text columns compare and sort bytewise
+ * (`COLLATE "C"`), as SQLite does, so that ids order and page identically on both stores whatever the
+ * database's locale. They run in one transaction under an advisory lock, so several server processes
+ * starting at the same time on a new database apply them once.
  */
 import pg from "pg";
-import type { FilePartRecord, FileRecord, FileSessionRecord, SymKeyRecord } from "./files-types.js";
-import { fileFromRow, partFromRow, sessionFromRow, symKeyFromRow } from "./files-sqlite.js";
-import { migratePostgres } from "./postgres-migrations.js";
-import {
-  appFromRow,
-  deviceFromRow,
-  DEVICE_COLUMNS,
-  GK_SELECT,
-  groupFromRow,
-  groupKeyFromRow,
-  GROUP_KEY_COLUMNS,
-  jwtKeyFromRow,
-  memberFromRow,
-  memberKeyFromRow,
-  MK_SELECT,
-  requestFromRow,
-  sortableKeyFromRow,
-  userFromRow,
-} from "./sqlite.js";
-import {
-  StoreConflictError,
-  type AppRecord,
-  type Cursor,
-  type DeviceKeyMaterial,
-  type DeviceRecord,
-  type GroupKeyRecord,
-  type GroupRecord,
-  type GroupRequestRecord,
-  type HmacKeyRecord,
-  type JwtKeyRecord,
-  type MemberKeyRecord,
-  type MemberKeyView,
-  type MemberRecord,
-  type MembershipView,
-  type RotationRecord,
-  type RotationView,
-  type SortableKeyRecord,
-  type Store,
-  type StoreOps,
-  type TokenKind,
-  type UserRecord,
-} from "./types.js";
+import type { SqlDialect, SqlDriver, SqlSession } from "./driver.js";
+import { MIGRATIONS, type Migration } from "./migrations.js";
+import type { Row } from "./rows.js";
+import { SqlStore } from "./sql-store.js";
+import type { Store } from "./types.js";
 
-type Row = Record<string, unknown>;
 type Queryable = pg.Pool | pg.PoolClient;
 
-const s = (v: unknown): string => v as string;
-const sn = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
-const n = (v: unknown): number => Number(v);
+const POSTGRES_DIALECT: SqlDialect = { claimRow: " FOR UPDATE SKIP LOCKED", lockRow: " FOR UPDATE" };
 
 /** True for `postgres://` and `postgresql://` URLs (how `--db` picks this store). */
 export function isPostgresUrl(value: string): boolean {
@@ -102,566 +64,61 @@ export class NulInTextError extends Error {
   }
 }
 
-/** Rows per multi-row INSERT (PostgreSQL binds at most 65535 parameters). */
-const INSERT_SLICE = 1000;
-
-/** The queries, on a pool (single statements) or on a transaction's client. */
-class PgOps implements StoreOps {
-  constructor(
-    private readonly q: Queryable,
-    /** Inside `transaction`: savepoints guard statements that may fail with a conflict. */
-    private readonly inTransaction: boolean,
-  ) {}
-
-  private async query(sql: string, args: unknown[]): Promise<pg.QueryResult<Row>> {
+/** Statements on the pool (`inTransaction` false) or on a transaction's client. */
+function pgSession(q: Queryable, inTransaction: boolean): SqlSession {
+  const query = async (sql: string, args: readonly unknown[]): Promise<pg.QueryResult<Row>> => {
     for (const arg of args) if (typeof arg === "string" && arg.includes("\u0000")) throw new NulInTextError();
-    return this.q.query<Row>(numbered(sql), args);
-  }
-  private async get(sql: string, ...args: unknown[]): Promise<Row | undefined> {
-    return (await this.query(sql, args)).rows[0];
-  }
-  private async all(sql: string, ...args: unknown[]): Promise<Row[]> {
-    return (await this.query(sql, args)).rows;
-  }
-  private async run(sql: string, ...args: unknown[]): Promise<number> {
-    return (await this.query(sql, args)).rowCount ?? 0;
-  }
-  /** A statement whose unique violation becomes a StoreConflictError and leaves the transaction usable. */
-  private async runGuarded(message: string, sql: string, ...args: unknown[]): Promise<number> {
-    if (this.inTransaction) await this.q.query("SAVEPOINT guarded");
-    try {
-      const count = await this.run(sql, ...args);
-      if (this.inTransaction) await this.q.query("RELEASE SAVEPOINT guarded");
-      return count;
-    } catch (error) {
-      if (this.inTransaction) await this.q.query("ROLLBACK TO SAVEPOINT guarded");
-      if (pgCode(error) === UNIQUE_VIOLATION) throw new StoreConflictError(message);
-      throw error;
-    }
-  }
-  /** Multi-row INSERT of `rows` (each an argument list for `tuple`), in slices. */
-  private async insertMany(head: string, tuple: string, tail: string, rows: unknown[][]): Promise<void> {
-    for (let i = 0; i < rows.length; i += INSERT_SLICE) {
-      const slice = rows.slice(i, i + INSERT_SLICE);
-      await this.run(`${head} VALUES ${slice.map(() => tuple).join(", ")} ${tail}`, ...slice.flat());
-    }
-  }
-  /** Ascending cursor page (api.md §1.7) over `base` (which ends in a WHERE clause) on columns t, id. */
-  private async pageAsc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Promise<Row[]> {
-    if (c.time === 0) return this.all(`${base} ORDER BY ${t}, ${id} LIMIT ?`, ...args, c.limit);
-    return this.all(`${base} AND ${t} >= ? AND (${t} > ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t}, ${id} LIMIT ?`, ...args, c.time, c.time, c.time, c.id, c.limit);
-  }
-  /** Descending cursor page ("older than"). */
-  private async pageDesc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Promise<Row[]> {
-    if (c.time === 0) return this.all(`${base} ORDER BY ${t} DESC, ${id} LIMIT ?`, ...args, c.limit);
-    return this.all(`${base} AND ${t} <= ? AND (${t} < ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t} DESC, ${id} LIMIT ?`, ...args, c.time, c.time, c.time, c.id, c.limit);
-  }
-
-  // ---- apps
-  async getAppByTokenHash(hash: string): Promise<{ app: AppRecord; kind: TokenKind } | null> {
-    const r = await this.get("SELECT * FROM apps WHERE hashed_public_token = ? OR hashed_secret_token = ?", hash, hash);
-    if (!r) return null;
-    const app = appFromRow(r);
-    return { app, kind: app.hashedSecretToken === hash ? "secret" : "public" };
-  }
-  async getApp(appId: string): Promise<AppRecord | null> {
-    const r = await this.get("SELECT * FROM apps WHERE id = ?", appId);
-    return r ? appFromRow(r) : null;
-  }
-  async listApps(): Promise<AppRecord[]> {
-    return (await this.all("SELECT * FROM apps ORDER BY time, id")).map(appFromRow);
-  }
-  async upsertApp(a: AppRecord): Promise<void> {
-    await this.runGuarded(
-      "an app token is already used by another app",
-      `INSERT INTO apps (id, identifier, hashed_public_token, hashed_secret_token, public_token, options, group_options, file_options, disabled, time)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, hashed_public_token = excluded.hashed_public_token,
-         hashed_secret_token = excluded.hashed_secret_token, public_token = excluded.public_token, options = excluded.options,
-         group_options = excluded.group_options, file_options = excluded.file_options, disabled = excluded.disabled`,
-      a.id, a.identifier, a.hashedPublicToken, a.hashedSecretToken, a.publicToken, a.options, a.groupOptions, a.fileOptions, a.disabled ? 1 : 0, a.time,
-    );
-  }
-  async insertJwtKey(k: JwtKeyRecord): Promise<void> {
-    await this.run(
-      `INSERT INTO app_jwt_keys (id, app_id, sign_key, verify_key, alg, time) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET sign_key = excluded.sign_key, verify_key = excluded.verify_key, alg = excluded.alg`,
-      k.id, k.appId, k.signKey, k.verifyKey, k.alg, k.time,
-    );
-  }
-  async getJwtKey(appId: string, keyId: string): Promise<JwtKeyRecord | null> {
-    const r = await this.get("SELECT * FROM app_jwt_keys WHERE id = ? AND app_id = ?", keyId, appId);
-    return r ? jwtKeyFromRow(r) : null;
-  }
-  async getNewestJwtKey(appId: string): Promise<JwtKeyRecord | null> {
-    const r = await this.get("SELECT * FROM app_jwt_keys WHERE app_id = ? ORDER BY time DESC, id DESC LIMIT 1", appId);
-    return r ? jwtKeyFromRow(r) : null;
-  }
-
-  // ---- users and devices
-  async identifierExists(appId: string, hashedIdentifier: string): Promise<boolean> {
-    return (await this.get("SELECT 1 AS x FROM devices WHERE app_id = ? AND device_identifier = ?", appId, hashedIdentifier)) !== undefined;
-  }
-  async insertUser(u: UserRecord): Promise<void> {
-    await this.run("INSERT INTO users (id, app_id, user_group_id, time, otp_secret, otp_alg) VALUES (?, ?, ?, ?, ?, ?)", u.id, u.appId, u.userGroupId, u.time, u.otpSecret, u.otpAlg);
-  }
-  async setUserGroup(userId: string, groupId: string): Promise<void> {
-    await this.run("UPDATE users SET user_group_id = ? WHERE id = ?", groupId, userId);
-  }
-  async getUser(appId: string, userId: string): Promise<UserRecord | null> {
-    const r = await this.get("SELECT * FROM users WHERE id = ? AND app_id = ?", userId, appId);
-    return r ? userFromRow(r) : null;
-  }
-  async insertDevice(d: DeviceRecord): Promise<void> {
-    const columns = ["id", "user_id", "app_id", "device_identifier", "time", "register_token_hash", ...DEVICE_COLUMNS.map(([, c]) => c)];
-    const values = [d.id, d.userId, d.appId, d.deviceIdentifier, d.time, d.registerTokenHash, ...DEVICE_COLUMNS.map(([f]) => d[f])];
-    const inserted = await this.run(`INSERT INTO devices (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`, ...values);
-    if (inserted === 0) throw new StoreConflictError("identifier taken");
-  }
-  async getDeviceByIdentifier(appId: string, hashedIdentifier: string): Promise<DeviceRecord | null> {
-    const r = await this.get("SELECT * FROM devices WHERE app_id = ? AND device_identifier = ? AND user_id IS NOT NULL", appId, hashedIdentifier);
-    return r ? deviceFromRow(r) : null;
-  }
-  async getDevice(appId: string, deviceId: string): Promise<DeviceRecord | null> {
-    const r = await this.get("SELECT * FROM devices WHERE id = ? AND app_id = ?", deviceId, appId);
-    return r ? deviceFromRow(r) : null;
-  }
-  async getPendingDeviceByToken(appId: string, tokenHash: string): Promise<DeviceRecord | null> {
-    const r = await this.get("SELECT * FROM devices WHERE app_id = ? AND register_token_hash = ? AND user_id IS NULL", appId, tokenHash);
-    return r ? deviceFromRow(r) : null;
-  }
-  async confirmDevice(deviceId: string, userId: string): Promise<void> {
-    await this.run("UPDATE devices SET user_id = ?, register_token_hash = NULL WHERE id = ?", userId, deviceId);
-  }
-  async listDevices(userId: string, c: Cursor): Promise<DeviceRecord[]> {
-    return (await this.pageAsc("SELECT * FROM devices WHERE user_id = ?", "time", "id", c, userId)).map(deviceFromRow);
-  }
-  async listDeviceIds(userId: string): Promise<string[]> {
-    return (await this.all("SELECT id FROM devices WHERE user_id = ? ORDER BY time, id", userId)).map((r) => s(r.id));
-  }
-  async updateDeviceIdentifier(deviceId: string, hashedIdentifier: string): Promise<void> {
-    await this.runGuarded("identifier taken", "UPDATE devices SET device_identifier = ? WHERE id = ?", hashedIdentifier, deviceId);
-  }
-  async changeDevicePassword(
-    deviceId: string,
-    oldHashedAuthKey: string,
-    d: Pick<DeviceKeyMaterial, "clientRandomValue" | "hashedAuthKey" | "encryptedMasterKey" | "encryptedMasterKeyAlg" | "derivedAlg">,
-  ): Promise<boolean> {
-    // One statement: the compare and the update are atomic (a concurrent change makes the other one miss).
-    const changed = await this.run(
-      `UPDATE devices SET client_random_value = ?, hashed_auth_key = ?, encrypted_master_key = ?, encrypted_master_key_alg = ?, derived_alg = ?
-       WHERE id = ? AND hashed_auth_key = ?`,
-      d.clientRandomValue, d.hashedAuthKey, d.encryptedMasterKey, d.encryptedMasterKeyAlg, d.derivedAlg, deviceId, oldHashedAuthKey,
-    );
-    return changed === 1;
-  }
-  async updateDeviceKeys(deviceId: string, data: Partial<DeviceKeyMaterial>): Promise<boolean> {
-    const set = DEVICE_COLUMNS.filter(([f]) => data[f] !== undefined);
-    if (set.length === 0) return (await this.get("SELECT 1 AS x FROM devices WHERE id = ?", deviceId)) !== undefined;
-    return (await this.run(`UPDATE devices SET ${set.map(([, c]) => `${c} = ?`).join(", ")} WHERE id = ?`, ...set.map(([f]) => data[f]), deviceId)) === 1;
-  }
-  async deleteDevice(deviceId: string): Promise<void> {
-    await this.run("DELETE FROM refresh_tokens WHERE device_id = ?", deviceId);
-    await this.run("DELETE FROM login_challenges WHERE device_id = ?", deviceId);
-    await this.run("DELETE FROM group_member_keys WHERE user_id = ?", deviceId);
-    await this.run("DELETE FROM group_key_rotations WHERE user_id = ?", deviceId);
-    await this.run("DELETE FROM group_members WHERE user_id = ?", deviceId);
-    await this.run("DELETE FROM devices WHERE id = ?", deviceId);
-  }
-  async deleteUser(userId: string): Promise<void> {
-    for (const r of await this.all("SELECT id FROM devices WHERE user_id = ?", userId)) await this.deleteDevice(s(r.id));
-    await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ?", userId);
-    await this.run("DELETE FROM group_member_keys WHERE user_id = ?", userId);
-    await this.run("DELETE FROM group_key_rotations WHERE user_id = ?", userId);
-    await this.run("DELETE FROM group_members WHERE user_id = ?", userId);
-    await this.run("DELETE FROM group_invites_and_join_reqs WHERE user_id = ?", userId);
-    await this.run("DELETE FROM users WHERE id = ?", userId);
-  }
-
-  // ---- challenges
-  async insertChallenge(appId: string, deviceId: string, challengeHash: string, time: number): Promise<void> {
-    await this.run("INSERT INTO login_challenges (challenge_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)", challengeHash, deviceId, appId, time);
-  }
-  async consumeChallenge(appId: string, deviceId: string, challengeHash: string, notBefore: number): Promise<boolean> {
-    // The DELETE is the check: of two concurrent logins with the same challenge only one deletes the row.
-    const hit = await this.run(
-      "DELETE FROM login_challenges WHERE challenge_hash = ? AND device_id = ? AND app_id = ? AND time >= ?",
-      challengeHash, deviceId, appId, notBefore,
-    );
-    if (hit === 0) return false;
-    await this.run("DELETE FROM login_challenges WHERE device_id = ?", deviceId);
-    return true;
-  }
-  async deleteChallengesBefore(time: number): Promise<void> {
-    await this.run("DELETE FROM login_challenges WHERE time < ?", time);
-  }
-
-  // ---- refresh tokens
-  async insertRefreshToken(appId: string, deviceId: string, tokenHash: string, time: number): Promise<void> {
-    await this.run("INSERT INTO refresh_tokens (token_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)", tokenHash, deviceId, appId, time);
-  }
-  async hasRefreshToken(appId: string, deviceId: string, tokenHash: string): Promise<boolean> {
-    return (await this.get("SELECT 1 AS x FROM refresh_tokens WHERE token_hash = ? AND device_id = ? AND app_id = ?", tokenHash, deviceId, appId)) !== undefined;
-  }
-  async deleteRefreshTokensOfUser(userId: string): Promise<void> {
-    await this.run("DELETE FROM refresh_tokens WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", userId);
-  }
-
-  // ---- OTP
-  async setOtp(userId: string, secret: string | null, alg: string | null): Promise<void> {
-    await this.run("UPDATE users SET otp_secret = ?, otp_alg = ? WHERE id = ?", secret, alg, userId);
-  }
-  async insertRecoveryKeys(userId: string, keys: Array<{ id: string; token: string; tokenHash: string }>, time: number): Promise<void> {
-    await this.insertMany(
-      "INSERT INTO otp_recovery_keys (id, user_id, token, token_hash, time)",
-      "(?, ?, ?, ?, ?)",
-      "",
-      keys.map((k) => [k.id, userId, k.token, k.tokenHash, time]),
-    );
-  }
-  async deleteRecoveryKeys(userId: string): Promise<void> {
-    await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ?", userId);
-  }
-  async listRecoveryKeys(userId: string): Promise<string[]> {
-    return (await this.all("SELECT token FROM otp_recovery_keys WHERE user_id = ? ORDER BY time, id", userId)).map((r) => s(r.token));
-  }
-  async consumeRecoveryKey(userId: string, tokenHash: string): Promise<boolean> {
-    return (await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ? AND token_hash = ?", userId, tokenHash)) > 0;
-  }
-
-  // ---- groups
-  async insertGroup(g: GroupRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO groups_ (id, app_id, parent, type, invite, is_connected_group, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      g.id, g.appId, g.parent, g.type, g.invite ? 1 : 0, g.isConnectedGroup ? 1 : 0, g.time,
-    );
-  }
-  async getGroup(appId: string, groupId: string): Promise<GroupRecord | null> {
-    const r = await this.get("SELECT * FROM groups_ WHERE id = ? AND app_id = ?", groupId, appId);
-    return r ? groupFromRow(r) : null;
-  }
-  async deleteGroup(groupId: string): Promise<void> {
-    for (const table of ["group_member_keys", "group_key_rotations", "group_members", "group_keys", "group_hmac_keys", "group_sortable_keys", "group_invites_and_join_reqs"]) {
-      await this.run(`DELETE FROM ${table} WHERE group_id = ?`, groupId);
-    }
-    await this.run("DELETE FROM groups_ WHERE id = ?", groupId);
-  }
-  async insertGroupKey(k: GroupKeyRecord): Promise<void> {
-    await this.run(
-      `INSERT INTO group_keys (${GROUP_KEY_COLUMNS.map(([, c]) => c).join(", ")}) VALUES (${GROUP_KEY_COLUMNS.map(() => "?").join(", ")})`,
-      ...GROUP_KEY_COLUMNS.map(([f]) => k[f]),
-    );
-  }
-  async getGroupKey(groupId: string, keyId: string): Promise<GroupKeyRecord | null> {
-    const r = await this.get("SELECT * FROM group_keys WHERE id = ? AND group_id = ?", keyId, groupId);
-    return r ? groupKeyFromRow(r) : null;
-  }
-  async getNewestGroupKey(appId: string, groupId: string): Promise<GroupKeyRecord | null> {
-    const r = await this.get("SELECT * FROM group_keys WHERE group_id = ? AND app_id = ? ORDER BY time DESC, id DESC LIMIT 1", groupId, appId);
-    return r ? groupKeyFromRow(r) : null;
-  }
-  async clearEphemeralKey(keyId: string): Promise<void> {
-    await this.run("UPDATE group_keys SET encrypted_ephemeral_key = NULL WHERE id = ?", keyId);
-  }
-  async insertHmacKey(k: HmacKeyRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO group_hmac_keys (id, group_id, app_id, encrypted_hmac_key, encrypted_hmac_alg, encrypted_hmac_encryption_key_id, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      k.id, k.groupId, k.appId, k.encryptedHmacKey, k.encryptedHmacAlg, k.encryptedHmacEncryptionKeyId, k.time,
-    );
-  }
-  async insertSortableKey(k: SortableKeyRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO group_sortable_keys (id, group_id, app_id, encrypted_sortable_key, encrypted_sortable_alg, encrypted_sortable_encryption_key_id, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      k.id, k.groupId, k.appId, k.encryptedSortableKey, k.encryptedSortableAlg, k.encryptedSortableEncryptionKeyId, k.time,
-    );
-  }
-  async listHmacKeys(groupId: string, c: Cursor): Promise<HmacKeyRecord[]> {
-    return (await this.pageDesc("SELECT * FROM group_hmac_keys WHERE group_id = ?", "time", "id", c, groupId)).map((r) => ({
-      id: s(r.id),
-      groupId: s(r.group_id),
-      appId: s(r.app_id),
-      encryptedHmacKey: s(r.encrypted_hmac_key),
-      encryptedHmacAlg: s(r.encrypted_hmac_alg),
-      encryptedHmacEncryptionKeyId: s(r.encrypted_hmac_encryption_key_id),
-      time: n(r.time),
-    }));
-  }
-  async insertMember(m: MemberRecord): Promise<void> {
-    const inserted = await this.run(
-      "INSERT INTO group_members (user_id, group_id, time, rank, key_upload_session_id, type) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-      m.userId, m.groupId, m.time, m.rank, m.keyUploadSessionId, m.type,
-    );
-    if (inserted === 0) throw new StoreConflictError("already a member");
-  }
-  async getMember(groupId: string, userId: string): Promise<MemberRecord | null> {
-    const r = await this.get("SELECT * FROM group_members WHERE group_id = ? AND user_id = ?", groupId, userId);
-    return r ? memberFromRow(r) : null;
-  }
-  async listMembers(groupId: string): Promise<MemberRecord[]> {
-    return (await this.all("SELECT * FROM group_members WHERE group_id = ? ORDER BY time, user_id", groupId)).map(memberFromRow);
-  }
-  async findMemberBySession(groupId: string, sessionId: string): Promise<MemberRecord | null> {
-    const r = await this.get("SELECT * FROM group_members WHERE group_id = ? AND key_upload_session_id = ?", groupId, sessionId);
-    return r ? memberFromRow(r) : null;
-  }
-  async insertMemberKeys(rows: MemberKeyRecord[]): Promise<void> {
-    await this.insertMany(
-      "INSERT INTO group_member_keys (k_id, user_id, group_id, encrypted_group_key, encrypted_alg, encrypted_group_key_key_id, time)",
-      "(?, ?, ?, ?, ?, ?, ?)",
-      "ON CONFLICT (k_id, user_id) DO NOTHING",
-      rows.map((m) => [m.keyId, m.userId, m.groupId, m.encryptedGroupKey, m.encryptedAlg, m.encryptedGroupKeyKeyId, m.time]),
-    );
-  }
-  async listMemberKeys(groupId: string, userId: string, c: Cursor): Promise<MemberKeyView[]> {
-    const base = `SELECT ${GK_SELECT}, ${MK_SELECT} FROM group_member_keys m JOIN group_keys k ON k.id = m.k_id WHERE m.group_id = ? AND m.user_id = ?`;
-    return (await this.pageDesc(base, "k.time", "k.id", c, groupId, userId)).map((r) => ({ key: groupKeyFromRow(r, "k_"), member: memberKeyFromRow(r) }));
-  }
-  async getMemberKey(groupId: string, userId: string, keyId: string): Promise<MemberKeyView | null> {
-    const r = await this.get(
-      `SELECT ${GK_SELECT}, ${MK_SELECT} FROM group_member_keys m JOIN group_keys k ON k.id = m.k_id WHERE m.group_id = ? AND m.user_id = ? AND m.k_id = ?`,
-      groupId, userId, keyId,
-    );
-    return r ? { key: groupKeyFromRow(r, "k_"), member: memberKeyFromRow(r) } : null;
-  }
-  async insertRotations(rows: RotationRecord[]): Promise<void> {
-    await this.insertMany(
-      "INSERT INTO group_key_rotations (key_id, user_id, group_id, encrypted_ephemeral_key, encrypted_eph_key_key_id, error)",
-      "(?, ?, ?, ?, ?, ?)",
-      "ON CONFLICT (key_id, user_id) DO NOTHING",
-      rows.map((x) => [x.keyId, x.userId, x.groupId, x.encryptedEphemeralKey, x.encryptedEphKeyKeyId, x.error]),
-    );
-  }
-  async listRotations(groupId: string, userId: string): Promise<RotationView[]> {
-    return (
-      await this.all(
-        `SELECT ${GK_SELECT}, r.key_id, r.user_id, r.group_id, r.encrypted_ephemeral_key AS r_eph, r.encrypted_eph_key_key_id, r.error
-         FROM group_key_rotations r JOIN group_keys k ON k.id = r.key_id WHERE r.group_id = ? AND r.user_id = ? ORDER BY k.time, k.id`,
-        groupId, userId,
-      )
-    ).map((r) => ({
-      key: groupKeyFromRow(r, "k_"),
-      rotation: {
-        keyId: s(r.key_id),
-        userId: s(r.user_id),
-        groupId: s(r.group_id),
-        encryptedEphemeralKey: s(r.r_eph),
-        encryptedEphKeyKeyId: s(r.encrypted_eph_key_key_id),
-        error: sn(r.error),
-      },
-    }));
-  }
-  async deleteRotation(keyId: string, userId: string): Promise<boolean> {
-    return (await this.run("DELETE FROM group_key_rotations WHERE key_id = ? AND user_id = ?", keyId, userId)) > 0;
-  }
-  async listInvitesForUser(appId: string, userId: string, c: Cursor): Promise<Array<{ groupId: string; time: number }>> {
-    const base = "SELECT i.group_id, i.time FROM group_invites_and_join_reqs i JOIN groups_ g ON g.id = i.group_id WHERE g.app_id = ? AND i.user_id = ? AND i.type = 0";
-    return (await this.pageDesc(base, "i.time", "i.group_id", c, appId, userId)).map((r) => ({ groupId: s(r.group_id), time: n(r.time) }));
-  }
-
-  // ---- groups: structure and lists
-  async setGroupInvite(groupId: string, invite: boolean): Promise<void> {
-    await this.run("UPDATE groups_ SET invite = ? WHERE id = ?", invite ? 1 : 0, groupId);
-  }
-  async listChildGroups(groupId: string, c: Cursor): Promise<GroupRecord[]> {
-    return (await this.pageAsc("SELECT * FROM groups_ WHERE parent = ?", "time", "id", c, groupId)).map(groupFromRow);
-  }
-  async listChildGroupIds(groupId: string): Promise<string[]> {
-    return (await this.all("SELECT id FROM groups_ WHERE parent = ?", groupId)).map((r) => s(r.id));
-  }
-  async listGroupsOfMember(appId: string, memberId: string, c: Cursor): Promise<MembershipView[]> {
-    return (
-      await this.pageAsc(
-        `SELECT g.*, m.user_id AS m_user_id, m.group_id AS m_group_id, m.time AS m_time, m.rank AS m_rank,
-           m.key_upload_session_id AS m_key_upload_session_id, m.type AS m_type
-         FROM group_members m JOIN groups_ g ON g.id = m.group_id WHERE g.app_id = ? AND g.type = 0 AND m.user_id = ? AND m.type IN (0, 2)`,
-        "g.time", "g.id", c, appId, memberId,
-      )
-    ).map((r) => ({
-      group: groupFromRow(r),
-      member: memberFromRow({ user_id: r.m_user_id, group_id: r.m_group_id, time: r.m_time, rank: r.m_rank, key_upload_session_id: r.m_key_upload_session_id, type: r.m_type }),
-    }));
-  }
-  async listMembersPage(groupId: string, excludeUserId: string, c: Cursor): Promise<MemberRecord[]> {
-    return (await this.pageAsc("SELECT * FROM group_members WHERE group_id = ? AND user_id <> ?", "time", "user_id", c, groupId, excludeUserId)).map(memberFromRow);
-  }
-  async countMembersWithRank(groupId: string, maxRank: number): Promise<number> {
-    return n((await this.get("SELECT COUNT(*) AS c FROM group_members WHERE group_id = ? AND rank <= ?", groupId, maxRank))?.c ?? 0);
-  }
-  async updateMemberRank(groupId: string, userId: string, rank: number): Promise<void> {
-    await this.run("UPDATE group_members SET rank = ? WHERE group_id = ? AND user_id = ?", rank, groupId, userId);
-  }
-  async deleteMember(groupId: string, userId: string): Promise<void> {
-    await this.run("DELETE FROM group_member_keys WHERE group_id = ? AND user_id = ?", groupId, userId);
-    await this.run("DELETE FROM group_key_rotations WHERE group_id = ? AND user_id = ?", groupId, userId);
-    await this.run("DELETE FROM group_members WHERE group_id = ? AND user_id = ?", groupId, userId);
-  }
-  async deleteMemberKeys(groupId: string, userId: string): Promise<void> {
-    await this.run("DELETE FROM group_member_keys WHERE group_id = ? AND user_id = ?", groupId, userId);
-  }
-  async deleteMembershipsOfGroup(groupId: string): Promise<void> {
-    for (const table of ["group_member_keys", "group_key_rotations", "group_members", "group_invites_and_join_reqs"]) {
-      await this.run(`DELETE FROM ${table} WHERE user_id = ?`, groupId);
-    }
-  }
-  async listSortableKeys(groupId: string, c: Cursor): Promise<SortableKeyRecord[]> {
-    return (await this.pageDesc("SELECT * FROM group_sortable_keys WHERE group_id = ?", "time", "id", c, groupId)).map(sortableKeyFromRow);
-  }
-
-  // ---- invites and join requests
-  async insertGroupRequest(x: GroupRequestRecord): Promise<void> {
-    const inserted = await this.run(
-      `INSERT INTO group_invites_and_join_reqs (user_id, group_id, type, time, key_upload_session_id, user_type, new_user_rank)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      x.userId, x.groupId, x.type, x.time, x.keyUploadSessionId, x.userType, x.newUserRank,
-    );
-    if (inserted === 0) throw new StoreConflictError("request exists");
-  }
-  async getGroupRequest(groupId: string, userId: string): Promise<GroupRequestRecord | null> {
-    const r = await this.get("SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ?", groupId, userId);
-    return r ? requestFromRow(r) : null;
-  }
-  async findInviteBySession(groupId: string, sessionId: string): Promise<GroupRequestRecord | null> {
-    const r = await this.get("SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 0 AND key_upload_session_id = ?", groupId, sessionId);
-    return r ? requestFromRow(r) : null;
-  }
-  async deleteGroupRequest(groupId: string, userId: string, type: number): Promise<boolean> {
-    return (await this.run("DELETE FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ? AND type = ?", groupId, userId, type)) > 0;
-  }
-  async listRequestsOfMember(appId: string, userId: string, type: number, c: Cursor): Promise<GroupRequestRecord[]> {
-    return (
-      await this.pageDesc(
-        "SELECT i.* FROM group_invites_and_join_reqs i JOIN groups_ g ON g.id = i.group_id WHERE g.app_id = ? AND i.user_id = ? AND i.type = ?",
-        "i.time", "i.group_id", c, appId, userId, type,
-      )
-    ).map(requestFromRow);
-  }
-  async listJoinRequestsOfGroup(groupId: string, c: Cursor): Promise<GroupRequestRecord[]> {
-    return (await this.pageAsc("SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 1", "time", "user_id", c, groupId)).map(requestFromRow);
-  }
-
-  // ---- group key rotation
-  async hasRotation(groupId: string, userId: string): Promise<boolean> {
-    return (await this.get("SELECT 1 AS x FROM group_key_rotations WHERE group_id = ? AND user_id = ? LIMIT 1", groupId, userId)) !== undefined;
-  }
-  async countKeyRotationsSince(groupId: string, time: number): Promise<number> {
-    return n((await this.get("SELECT COUNT(*) AS c FROM group_keys WHERE group_id = ? AND previous_group_key_id IS NOT NULL AND time >= ?", groupId, time))?.c ?? 0);
-  }
-  async listMembersWithoutRotation(groupId: string, keyId: string, limit: number): Promise<MemberRecord[]> {
-    return (
-      await this.all(
-        `SELECT m.* FROM group_members m WHERE m.group_id = ?
-           AND NOT EXISTS (SELECT 1 FROM group_member_keys k WHERE k.k_id = ? AND k.user_id = m.user_id)
-           AND NOT EXISTS (SELECT 1 FROM group_key_rotations r WHERE r.key_id = ? AND r.user_id = m.user_id)
-         ORDER BY m.time, m.user_id LIMIT ?`,
-        groupId, keyId, keyId, limit,
-      )
-    ).map(memberFromRow);
-  }
-  async listUnfinishedRotations(): Promise<GroupKeyRecord[]> {
-    return (await this.all("SELECT * FROM group_keys WHERE encrypted_ephemeral_key IS NOT NULL ORDER BY time, id")).map((r) => groupKeyFromRow(r));
-  }
-  async lockUnfinishedRotation(groupId: string, keyId: string): Promise<GroupKeyRecord | null> {
-    // SKIP LOCKED: a rotation another process's worker holds is not waited for; that worker finishes it.
-    const r = await this.get(
-      "SELECT * FROM group_keys WHERE id = ? AND group_id = ? AND encrypted_ephemeral_key IS NOT NULL FOR UPDATE SKIP LOCKED",
-      keyId, groupId,
-    );
-    return r ? groupKeyFromRow(r) : null;
-  }
-
-  // ---- sym keys
-  async insertSymKey(k: SymKeyRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO sym_keys (id, app_id, master_key_id, creator_id, encrypted_key, master_key_alg, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      k.id, k.appId, k.masterKeyId, k.creatorId, k.encryptedKey, k.masterKeyAlg, k.time,
-    );
-  }
-  async getSymKey(appId: string, keyId: string): Promise<SymKeyRecord | null> {
-    const r = await this.get("SELECT * FROM sym_keys WHERE id = ? AND app_id = ?", keyId, appId);
-    return r ? symKeyFromRow(r) : null;
-  }
-  async listSymKeysByMasterKey(appId: string, masterKeyId: string, c: Cursor): Promise<SymKeyRecord[]> {
-    return (await this.pageDesc("SELECT * FROM sym_keys WHERE app_id = ? AND master_key_id = ?", "time", "id", c, appId, masterKeyId)).map(symKeyFromRow);
-  }
-  async deleteSymKey(appId: string, keyId: string, creatorId: string): Promise<boolean> {
-    return (await this.run("DELETE FROM sym_keys WHERE id = ? AND app_id = ? AND creator_id = ?", keyId, appId, creatorId)) > 0;
-  }
-
-  // ---- files
-  async insertFile(f: FileRecord): Promise<void> {
-    await this.run(
-      `INSERT INTO files (id, app_id, owner, belongs_to, belongs_to_type, encrypted_key, encrypted_key_alg, master_key_id, encrypted_file_name, time, status, delete_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      f.id, f.appId, f.owner, f.belongsTo, f.belongsToType, f.encryptedKey, f.encryptedKeyAlg, f.masterKeyId, f.encryptedFileName, f.time, f.status, f.deleteAt,
-    );
-  }
-  async getFile(appId: string, fileId: string): Promise<FileRecord | null> {
-    const r = await this.get("SELECT * FROM files WHERE id = ? AND app_id = ?", fileId, appId);
-    return r ? fileFromRow(r) : null;
-  }
-  async updateFileName(fileId: string, encryptedFileName: string | null): Promise<void> {
-    await this.run("UPDATE files SET encrypted_file_name = ? WHERE id = ?", encryptedFileName, fileId);
-  }
-  async markFileDeleted(fileId: string, deleteAt: number): Promise<void> {
-    await this.run("UPDATE files SET status = 0, delete_at = ? WHERE id = ? AND status = 1", deleteAt, fileId);
-    await this.run("DELETE FROM file_sessions WHERE file_id = ?", fileId);
-  }
-  async insertFileSession(x: FileSessionRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO file_sessions (id, file_id, app_id, created_at, expected_size, max_chunk_size) VALUES (?, ?, ?, ?, ?, ?)",
-      x.id, x.fileId, x.appId, x.createdAt, x.expectedSize, x.maxChunkSize,
-    );
-  }
-  async getFileSession(appId: string, sessionId: string): Promise<FileSessionRecord | null> {
-    const r = await this.get("SELECT * FROM file_sessions WHERE id = ? AND app_id = ?", sessionId, appId);
-    return r ? sessionFromRow(r) : null;
-  }
-  async deleteFileSession(sessionId: string): Promise<void> {
-    await this.run("DELETE FROM file_sessions WHERE id = ?", sessionId);
-  }
-  async insertFilePart(p: FilePartRecord): Promise<FilePartRecord | null> {
-    // Parts of one file are recorded one at a time (the file row is the lock), so a retried sequence
-    // uploaded twice at once replaces cleanly instead of colliding on (file_id, sequence).
-    await this.run("SELECT 1 FROM files WHERE id = ? FOR UPDATE", p.fileId);
-    const old = await this.get("DELETE FROM file_parts WHERE file_id = ? AND sequence = ? RETURNING *", p.fileId, p.sequence);
-    await this.run(
-      "INSERT INTO file_parts (id, file_id, app_id, size, sequence, extern) VALUES (?, ?, ?, ?, ?, ?)",
-      p.id, p.fileId, p.appId, p.size, p.sequence, p.extern ? 1 : 0,
-    );
-    return old ? partFromRow(old) : null;
-  }
-  async getLiveFilePart(appId: string, partId: string): Promise<FilePartRecord | null> {
-    const r = await this.get("SELECT p.* FROM file_parts p JOIN files f ON f.id = p.file_id WHERE p.id = ? AND p.app_id = ? AND f.status = 1", partId, appId);
-    return r ? partFromRow(r) : null;
-  }
-  async listFileParts(fileId: string, afterSequence: number, limit: number): Promise<FilePartRecord[]> {
-    return (await this.all("SELECT * FROM file_parts WHERE file_id = ? AND sequence > ?::bigint ORDER BY sequence LIMIT ?", fileId, afterSequence, limit)).map(partFromRow);
-  }
-  async deleteFilePart(appId: string, partId: string): Promise<FilePartRecord | null> {
-    const r = await this.get("DELETE FROM file_parts WHERE id = ? AND app_id = ? RETURNING *", partId, appId);
-    return r ? partFromRow(r) : null;
-  }
-  async listSessionsCreatedBefore(time: number, limit: number): Promise<FileSessionRecord[]> {
-    return (await this.all("SELECT * FROM file_sessions WHERE created_at < ? ORDER BY created_at, id LIMIT ?", time, limit)).map(sessionFromRow);
-  }
-  async listPartsOfDeletedFiles(limit: number): Promise<FilePartRecord[]> {
-    return (await this.all("SELECT p.* FROM file_parts p JOIN files f ON f.id = p.file_id WHERE f.status = 0 ORDER BY p.file_id, p.sequence LIMIT ?", limit)).map(partFromRow);
-  }
-  async deleteFilePartsById(partIds: string[]): Promise<void> {
-    if (partIds.length > 0) await this.run("DELETE FROM file_parts WHERE id = ANY(?::text[])", partIds);
-  }
-  async purgeDeletedFilesWithoutParts(): Promise<number> {
-    return this.run("DELETE FROM files WHERE status = 0 AND NOT EXISTS (SELECT 1 FROM file_parts p WHERE p.file_id = files.id)");
-  }
-  async existingFilePartIds(partIds: string[]): Promise<string[]> {
-    if (partIds.length === 0) return [];
-    return (await this.all("SELECT id FROM file_parts WHERE id = ANY(?::text[])", partIds)).map((r) => s(r.id));
-  }
+    return q.query<Row>(numbered(sql), args as unknown[]);
+  };
+  const run = async (sql: string, args: readonly unknown[]) => (await query(sql, args)).rowCount ?? 0;
+  return {
+    get: async (sql, args) => (await query(sql, args)).rows[0],
+    all: async (sql, args) => (await query(sql, args)).rows,
+    run,
+    async runUnlessConflict(sql, args) {
+      if (inTransaction) await q.query("SAVEPOINT guarded");
+      try {
+        const count = await run(sql, args);
+        if (inTransaction) await q.query("RELEASE SAVEPOINT guarded");
+        return count;
+      } catch (error) {
+        if (inTransaction) await q.query("ROLLBACK TO SAVEPOINT guarded");
+        if (pgCode(error) === UNIQUE_VIOLATION) return null;
+        throw error;
+      }
+    },
+  };
 }
 
-/** Methods of several statements: called on the store (not in a transaction), they get one of their own. */
-const ATOMIC_METHODS = new Set(["deleteDevice", "deleteUser", "consumeChallenge", "deleteGroup", "deleteMember", "deleteMembershipsOfGroup", "markFileDeleted", "insertFilePart"]);
-const HELPERS = new Set(["constructor", "query", "get", "all", "run", "runGuarded", "insertMany", "pageAsc", "pageDesc"]);
+/** Turns a portable statement of migrations.ts into PostgreSQL's dialect. */
+function pgStatement(sql: string): string {
+  return sql.replace(/\bTEXT\b/g, 'TEXT COLLATE "C"');
+}
+
+const PG_MIGRATIONS: Migration[] = MIGRATIONS.map((m) => ({ ...m, statements: m.statements.map(pgStatement) }));
+
+/** An arbitrary constant: the first half of the advisory lock key (the second is the schema). */
+const LOCK_CLASS = 0x5e7c;
+
+async function migratePostgres(client: pg.ClientBase): Promise<void> {
+  // READ COMMITTED (not SERIALIZABLE): after waiting for the lock, the next statements see what the
+  // process that held it committed.
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", [LOCK_CLASS]);
+    await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+    const applied = new Set((await client.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map((r) => Number(r.version)));
+    for (const migration of PG_MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.statements) await client.query(statement);
+      await client.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [migration.version, migration.name, Date.now()]);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` (libpq query parameters such as `options=-c search_path=…` work). */
@@ -672,7 +129,12 @@ export interface PostgresStoreOptions {
   onPoolError?: (error: Error) => void;
 }
 
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+/**
+ * Connects a pool to the database and migrates it: the driver of the SQL store.
+ * @throws what node-postgres throws when the database cannot be reached or migrated.
+ * @example const driver = await openPostgresDriver({ url: "postgres://sentc:secret@127.0.0.1:5432/sentc" });
+ */
+export async function openPostgresDriver(options: PostgresStoreOptions): Promise<SqlDriver> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on("error", options.onPoolError ?? ((error) => process.stderr.write(`sentc-server: postgres: ${error.message}\n`)));
@@ -688,16 +150,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
 
-  const direct = new PgOps(pool, false);
   let closed = false;
-
-  async function transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+  async function transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       let broken: Error | undefined;
       try {
         await client.query("BEGIN ISOLATION LEVEL SERIALIZABLE");
-        const result = await fn(new PgOps(client, true));
+        const result = await fn(pgSession(client, true));
         await client.query("COMMIT");
         return result;
       } catch (error) {
@@ -715,22 +175,24 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }
   }
 
-  const store = {
+  return {
     kind: "postgres",
+    dialect: POSTGRES_DIALECT,
+    direct: pgSession(pool, false),
     transaction,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       await pool.end();
     },
-  } as Store;
-  const proto = PgOps.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  for (const name of Object.getOwnPropertyNames(proto)) {
-    if (HELPERS.has(name) || typeof proto[name] !== "function") continue;
-    const method = proto[name]!;
-    (store as unknown as Record<string, unknown>)[name] = ATOMIC_METHODS.has(name)
-      ? (...args: unknown[]) => transaction((tx) => (tx as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args))
-      : (...args: unknown[]) => method.apply(direct, args);
-  }
-  return store;
+  };
+}
+
+/**
+ * Opens the PostgreSQL store: the SQL store on a PostgreSQL driver.
+ * @throws what node-postgres throws when the database cannot be reached or migrated.
+ * @example const store = await openPostgresStore({ url: process.env.DATABASE_URL! });
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  return new SqlStore(await openPostgresDriver(options));
 }

@@ -8,8 +8,6 @@
 
 export type TokenKind = "public" | "secret";
 
-import type { FilesStoreOps } from "./files-types.js";
-
 export interface AppRecord {
   id: string;
   identifier: string;
@@ -199,7 +197,61 @@ export class StoreConflictError extends Error {
   override readonly name = "StoreConflictError";
 }
 
-export interface StoreOps extends FilesStoreOps {
+// ---- symmetric keys (api.md §3.7) and files (§3.8); the bytes of file parts live in a `BlobStore`
+// (file-blobs.ts), the store only records them.
+
+export interface SymKeyRecord {
+  id: string;
+  appId: string;
+  masterKeyId: string;
+  /** The user that registered the key (only they can delete it). */
+  creatorId: string;
+  encryptedKey: string;
+  masterKeyAlg: string;
+  time: number;
+}
+
+/** sentc's `belongs_to_type` as stored: 0 None, 1 Group, 2 User. */
+export type BelongsToTypeCode = 0 | 1 | 2;
+
+export interface FileRecord {
+  id: string;
+  appId: string;
+  /** The user that registered the file. */
+  owner: string;
+  belongsTo: string | null;
+  belongsToType: BelongsToTypeCode;
+  encryptedKey: string;
+  encryptedKeyAlg: string;
+  masterKeyId: string;
+  encryptedFileName: string | null;
+  time: number;
+  /** 1 available, 0 deleted (parts are removed by the cleanup). */
+  status: 0 | 1;
+  deleteAt: number | null;
+}
+
+export interface FilePartRecord {
+  id: string;
+  fileId: string;
+  appId: string;
+  size: number;
+  sequence: number;
+  /** Stored in the customer's storage (file_storage 1), not here. */
+  extern: boolean;
+}
+
+export interface FileSessionRecord {
+  id: string;
+  fileId: string;
+  appId: string;
+  createdAt: number;
+  /** Unused by sentc's clients; kept for the wire-compatible schema. */
+  expectedSize: number;
+  maxChunkSize: number;
+}
+
+export interface StoreOps {
   // apps
   getAppByTokenHash(hash: string): Promise<{ app: AppRecord; kind: TokenKind } | null>;
   getApp(appId: string): Promise<AppRecord | null>;
@@ -332,6 +384,49 @@ export interface StoreOps extends FilesStoreOps {
    * server process) works on it at a time: null when the rotation is finished or another worker holds it.
    */
   lockUnfinishedRotation(groupId: string, keyId: string): Promise<GroupKeyRecord | null>;
+
+  // sym keys
+  insertSymKey(key: SymKeyRecord): Promise<void>;
+  getSymKey(appId: string, keyId: string): Promise<SymKeyRecord | null>;
+  /** Descending by time ("older than" cursor, api.md §1.7). */
+  listSymKeysByMasterKey(appId: string, masterKeyId: string, cursor: Cursor): Promise<SymKeyRecord[]>;
+  /** Deletes the key when `creatorId` registered it; false when nothing matched. */
+  deleteSymKey(appId: string, keyId: string, creatorId: string): Promise<boolean>;
+
+  // files
+  insertFile(file: FileRecord): Promise<void>;
+  /** A file of the app, deleted ones included (status tells). */
+  getFile(appId: string, fileId: string): Promise<FileRecord | null>;
+  updateFileName(fileId: string, encryptedFileName: string | null): Promise<void>;
+  /** Sets status 0 and `delete_at` and drops the file's upload sessions. */
+  markFileDeleted(fileId: string, deleteAt: number): Promise<void>;
+
+  insertFileSession(session: FileSessionRecord): Promise<void>;
+  getFileSession(appId: string, sessionId: string): Promise<FileSessionRecord | null>;
+  deleteFileSession(sessionId: string): Promise<void>;
+
+  /**
+   * Inserts a part. A part with the same file and sequence (a retried upload) is replaced; its record is
+   * returned so that its bytes can be removed.
+   */
+  insertFilePart(part: FilePartRecord): Promise<FilePartRecord | null>;
+  /** A part of an available (status 1) file of the app. */
+  getLiveFilePart(appId: string, partId: string): Promise<FilePartRecord | null>;
+  /** Parts with `sequence > afterSequence`, ascending by sequence. */
+  listFileParts(fileId: string, afterSequence: number, limit: number): Promise<FilePartRecord[]>;
+  /** Deletes one part of the app; returns it, or null when there was none. */
+  deleteFilePart(appId: string, partId: string): Promise<FilePartRecord | null>;
+
+  // ---- cleanup (all apps)
+  /** Upload sessions created before `time`. */
+  listSessionsCreatedBefore(time: number, limit: number): Promise<FileSessionRecord[]>;
+  /** Parts of deleted (status 0) files. */
+  listPartsOfDeletedFiles(limit: number): Promise<FilePartRecord[]>;
+  deleteFilePartsById(partIds: string[]): Promise<void>;
+  /** Removes deleted files that have no parts left; returns how many. */
+  purgeDeletedFilesWithoutParts(): Promise<number>;
+  /** Which of the ids are recorded parts (any app, any status). */
+  existingFilePartIds(partIds: string[]): Promise<string[]>;
 }
 
 export interface Store extends StoreOps {

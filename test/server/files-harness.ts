@@ -1,10 +1,9 @@
 /**
- * Harness for the sym-key and file routes before they are wired into server/main.ts: the same start-up
- * as `startServer` (core, SQLite store, config apps, app.ts's fastify instance on 127.0.0.1:0) plus
- * `registerFileRoutes` with a stand-alone files store and a temporary data folder. It returns a `Harness`
+ * Harness for the sym-key and file routes with settings of their own: the same start-up as `startServer`
+ * (core, store, config apps, app.ts's fastify instance on 127.0.0.1:0) plus `registerFileRoutes` on the
+ * same store with a temporary data folder, and apps with other file storage modes. It returns a `Harness`
  * so that harness.ts's helpers (registerUser, login, expectOk, expectError) work unchanged.
  */
-import Database from "better-sqlite3";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,14 +13,12 @@ import { buildHttpApp } from "../../server/http/app.js";
 import { registerFileRoutes } from "../../server/http/routes-files.js";
 import { applyConfigApps } from "../../server/services/apps.js";
 import type { ServiceContext } from "../../server/services/context.js";
-import { directMemberAccess, type FilesContext } from "../../server/services/files.js";
+import type { FilesContext } from "../../server/services/files.js";
 import { JwtService } from "../../server/services/jwt.js";
 import { LoginLimiter } from "../../server/services/rate-limit.js";
 import { LocalBlobStore } from "../../server/store/file-blobs.js";
-import { openSqliteFilesStore } from "../../server/store/files-sqlite.js";
 import { openPostgresStore } from "../../server/store/postgres.js";
 import { openSqliteStore } from "../../server/store/sqlite.js";
-import type { FilesStore } from "../../server/store/files-types.js";
 import { createTestDatabase, makeApp, testStoreKind, type ApiAnswer, type CallOptions, type Harness, type TestApp } from "./harness.js";
 
 export interface FilesHarness extends Harness {
@@ -61,10 +58,8 @@ export async function startFilesHarness(): Promise<FilesHarness> {
   };
   await applyConfigApps(ctx, config.apps);
 
-  const filesDb = pgDb ? null : new Database(":memory:");
-  const filesStore: FilesStore = filesDb ? openSqliteFilesStore(filesDb) : store;
   const dataDir = await mkdtemp(join(tmpdir(), "sentc-files-"));
-  const fx: FilesContext = { ctx, store: filesStore, blobs: new LocalBlobStore(dataDir), checkGroupAccess: directMemberAccess(store) };
+  const fx: FilesContext = { ctx, blobs: new LocalBlobStore(dataDir) };
 
   const http = await buildHttpApp(ctx);
   registerFileRoutes(http, fx);
@@ -94,7 +89,6 @@ export async function startFilesHarness(): Promise<FilesHarness> {
   const close = async () => {
     await http.close();
     await store.close();
-    filesDb?.close();
     await pgDb?.drop();
     await rm(dataDir, { recursive: true, force: true });
   };

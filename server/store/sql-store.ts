@@ -1,0 +1,636 @@
+/**
+ * The SQL store, written once for both databases against the driver interface of driver.ts: every
+ * method of `StoreOps` as SQL over `get` / `all` / `run`, with the rows mapped by rows.ts. The drivers
+ * (sqlite.ts, postgres.ts) supply connections, transactions and the dialect's few differences.
+ *
+ * Methods of several statements (deletes that cascade, consuming a challenge, replacing a file part)
+ * run in a transaction of their own when they are called outside one, so they are atomic on both
+ * databases. Uniqueness rules are constraints; a broken one becomes a `StoreConflictError` and leaves
+ * the caller's transaction usable (plain inserts use `ON CONFLICT DO NOTHING`, other statements the
+ * driver's `runUnlessConflict`).
+ */
+import type { SqlDialect, SqlDriver, SqlSession } from "./driver.js";
+import {
+  appFromRow,
+  deviceFromRow,
+  DEVICE_COLUMNS,
+  fileFromRow,
+  GK_SELECT,
+  groupFromRow,
+  groupKeyFromRow,
+  GROUP_KEY_COLUMNS,
+  hmacKeyFromRow,
+  jwtKeyFromRow,
+  memberFromRow,
+  memberKeyViewFromRow,
+  MK_SELECT,
+  n,
+  partFromRow,
+  requestFromRow,
+  rotationFromRow,
+  s,
+  sessionFromRow,
+  sortableKeyFromRow,
+  symKeyFromRow,
+  userFromRow,
+  type Row,
+} from "./rows.js";
+import {
+  StoreConflictError,
+  type AppRecord,
+  type Cursor,
+  type DeviceKeyMaterial,
+  type DeviceRecord,
+  type FilePartRecord,
+  type FileRecord,
+  type FileSessionRecord,
+  type GroupKeyRecord,
+  type GroupRecord,
+  type GroupRequestRecord,
+  type HmacKeyRecord,
+  type JwtKeyRecord,
+  type MemberKeyRecord,
+  type MemberKeyView,
+  type MemberRecord,
+  type MembershipView,
+  type RotationRecord,
+  type RotationView,
+  type SortableKeyRecord,
+  type Store,
+  type StoreOps,
+  type SymKeyRecord,
+  type TokenKind,
+  type UserRecord,
+} from "./types.js";
+
+/**
+ * Bound values per statement at the most: below SQLite's limit (32766) and PostgreSQL's (65535).
+ * Multi-row inserts and id lists are sent in slices under it.
+ */
+const MAX_BOUND_VALUES = 30_000;
+
+/** The queries on one session: the driver's direct one (`SqlStore`) or a transaction's. */
+class SqlOps implements StoreOps {
+  protected readonly dialect: SqlDialect;
+  constructor(
+    protected readonly driver: SqlDriver,
+    private readonly db: SqlSession,
+    private readonly inTransaction: boolean,
+  ) {
+    this.dialect = driver.dialect;
+  }
+
+  /** Runs `fn` on this session when it is a transaction's, else in a transaction of its own. */
+  private atomically<T>(fn: (tx: SqlOps) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.driver.transaction((session) => fn(new SqlOps(this.driver, session, true)));
+  }
+  /** The first row mapped, or null. */
+  private async one<T>(map: (row: Row) => T, sql: string, ...args: unknown[]): Promise<T | null> {
+    const row = await this.db.get(sql, args);
+    return row ? map(row) : null;
+  }
+  /** Every row mapped. */
+  private async many<T>(map: (row: Row) => T, sql: string, ...args: unknown[]): Promise<T[]> {
+    return (await this.db.all(sql, args)).map((row) => map(row));
+  }
+  private get(sql: string, ...args: unknown[]): Promise<Row | undefined> {
+    return this.db.get(sql, args);
+  }
+  private all(sql: string, ...args: unknown[]): Promise<Row[]> {
+    return this.db.all(sql, args);
+  }
+  private run(sql: string, ...args: unknown[]): Promise<number> {
+    return this.db.run(sql, args);
+  }
+  /** A statement whose broken uniqueness rule becomes a StoreConflictError with `message`. */
+  private async runOrConflict(message: string, sql: string, ...args: unknown[]): Promise<number> {
+    const changed = await this.db.runUnlessConflict(sql, args);
+    if (changed === null) throw new StoreConflictError(message);
+    return changed;
+  }
+  /** An INSERT … ON CONFLICT DO NOTHING that must insert: else a StoreConflictError with `message`. */
+  private async insertOrConflict(message: string, sql: string, ...args: unknown[]): Promise<void> {
+    if ((await this.run(sql, ...args)) === 0) throw new StoreConflictError(message);
+  }
+  /** Multi-row INSERT of `rows` (each an argument list for `tuple`), in slices. */
+  private async insertMany(head: string, tuple: string, tail: string, rows: unknown[][]): Promise<void> {
+    if (rows.length === 0) return;
+    const perSlice = Math.max(1, Math.floor(MAX_BOUND_VALUES / rows[0]!.length));
+    for (let i = 0; i < rows.length; i += perSlice) {
+      const slice = rows.slice(i, i + perSlice);
+      await this.run(`${head} VALUES ${slice.map(() => tuple).join(", ")} ${tail}`, ...slice.flat());
+    }
+  }
+  /** Calls `fn` for each slice of `ids` with the slice's placeholder list (`?, ?, …`) for an `IN (…)`. */
+  private async inSlices<T>(ids: string[], fn: (list: string, slice: string[]) => Promise<T>): Promise<T[]> {
+    const results: T[] = [];
+    for (let i = 0; i < ids.length; i += MAX_BOUND_VALUES) {
+      const slice = ids.slice(i, i + MAX_BOUND_VALUES);
+      results.push(await fn(slice.map(() => "?").join(", "), slice));
+    }
+    return results;
+  }
+  /** Ascending cursor page (api.md §1.7) over `base` (which ends in a WHERE clause) on columns t, id. */
+  private async pageAsc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Promise<Row[]> {
+    if (c.time === 0) return this.all(`${base} ORDER BY ${t}, ${id} LIMIT ?`, ...args, c.limit);
+    return this.all(`${base} AND ${t} >= ? AND (${t} > ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t}, ${id} LIMIT ?`, ...args, c.time, c.time, c.time, c.id, c.limit);
+  }
+  /** Descending cursor page ("older than"). */
+  private async pageDesc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Promise<Row[]> {
+    if (c.time === 0) return this.all(`${base} ORDER BY ${t} DESC, ${id} LIMIT ?`, ...args, c.limit);
+    return this.all(`${base} AND ${t} <= ? AND (${t} < ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t} DESC, ${id} LIMIT ?`, ...args, c.time, c.time, c.time, c.id, c.limit);
+  }
+
+  // ---- apps
+  async getAppByTokenHash(hash: string): Promise<{ app: AppRecord; kind: TokenKind } | null> {
+    const app = await this.one(appFromRow, "SELECT * FROM apps WHERE hashed_public_token = ? OR hashed_secret_token = ?", hash, hash);
+    return app ? { app, kind: app.hashedSecretToken === hash ? "secret" : "public" } : null;
+  }
+  async getApp(appId: string): Promise<AppRecord | null> {
+    return this.one(appFromRow, "SELECT * FROM apps WHERE id = ?", appId);
+  }
+  async listApps(): Promise<AppRecord[]> {
+    return this.many(appFromRow, "SELECT * FROM apps ORDER BY time, id");
+  }
+  async upsertApp(a: AppRecord): Promise<void> {
+    await this.runOrConflict(
+      "an app token is already used by another app",
+      `INSERT INTO apps (id, identifier, hashed_public_token, hashed_secret_token, public_token, options, group_options, file_options, disabled, time)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, hashed_public_token = excluded.hashed_public_token,
+         hashed_secret_token = excluded.hashed_secret_token, public_token = excluded.public_token, options = excluded.options,
+         group_options = excluded.group_options, file_options = excluded.file_options, disabled = excluded.disabled`,
+      a.id, a.identifier, a.hashedPublicToken, a.hashedSecretToken, a.publicToken, a.options, a.groupOptions, a.fileOptions, a.disabled ? 1 : 0, a.time,
+    );
+  }
+  async insertJwtKey(k: JwtKeyRecord): Promise<void> {
+    await this.run(
+      `INSERT INTO app_jwt_keys (id, app_id, sign_key, verify_key, alg, time) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET sign_key = excluded.sign_key, verify_key = excluded.verify_key, alg = excluded.alg`,
+      k.id, k.appId, k.signKey, k.verifyKey, k.alg, k.time,
+    );
+  }
+  async getJwtKey(appId: string, keyId: string): Promise<JwtKeyRecord | null> {
+    return this.one(jwtKeyFromRow, "SELECT * FROM app_jwt_keys WHERE id = ? AND app_id = ?", keyId, appId);
+  }
+  async getNewestJwtKey(appId: string): Promise<JwtKeyRecord | null> {
+    return this.one(jwtKeyFromRow, "SELECT * FROM app_jwt_keys WHERE app_id = ? ORDER BY time DESC, id DESC LIMIT 1", appId);
+  }
+
+  // ---- users and devices
+  async identifierExists(appId: string, hashedIdentifier: string): Promise<boolean> {
+    return (await this.get("SELECT 1 AS x FROM devices WHERE app_id = ? AND device_identifier = ?", appId, hashedIdentifier)) !== undefined;
+  }
+  async insertUser(u: UserRecord): Promise<void> {
+    await this.run("INSERT INTO users (id, app_id, user_group_id, time, otp_secret, otp_alg) VALUES (?, ?, ?, ?, ?, ?)", u.id, u.appId, u.userGroupId, u.time, u.otpSecret, u.otpAlg);
+  }
+  async setUserGroup(userId: string, groupId: string): Promise<void> {
+    await this.run("UPDATE users SET user_group_id = ? WHERE id = ?", groupId, userId);
+  }
+  async getUser(appId: string, userId: string): Promise<UserRecord | null> {
+    return this.one(userFromRow, "SELECT * FROM users WHERE id = ? AND app_id = ?", userId, appId);
+  }
+  async insertDevice(d: DeviceRecord): Promise<void> {
+    const columns = ["id", "user_id", "app_id", "device_identifier", "time", "register_token_hash", ...DEVICE_COLUMNS.map(([, c]) => c)];
+    const values = [d.id, d.userId, d.appId, d.deviceIdentifier, d.time, d.registerTokenHash, ...DEVICE_COLUMNS.map(([f]) => d[f])];
+    await this.insertOrConflict("identifier taken", `INSERT INTO devices (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`, ...values);
+  }
+  async getDeviceByIdentifier(appId: string, hashedIdentifier: string): Promise<DeviceRecord | null> {
+    return this.one(deviceFromRow, "SELECT * FROM devices WHERE app_id = ? AND device_identifier = ? AND user_id IS NOT NULL", appId, hashedIdentifier);
+  }
+  async getDevice(appId: string, deviceId: string): Promise<DeviceRecord | null> {
+    return this.one(deviceFromRow, "SELECT * FROM devices WHERE id = ? AND app_id = ?", deviceId, appId);
+  }
+  async getPendingDeviceByToken(appId: string, tokenHash: string): Promise<DeviceRecord | null> {
+    return this.one(deviceFromRow, "SELECT * FROM devices WHERE app_id = ? AND register_token_hash = ? AND user_id IS NULL", appId, tokenHash);
+  }
+  async confirmDevice(deviceId: string, userId: string): Promise<void> {
+    await this.run("UPDATE devices SET user_id = ?, register_token_hash = NULL WHERE id = ?", userId, deviceId);
+  }
+  async listDevices(userId: string, c: Cursor): Promise<DeviceRecord[]> {
+    return (await this.pageAsc("SELECT * FROM devices WHERE user_id = ?", "time", "id", c, userId)).map(deviceFromRow);
+  }
+  async listDeviceIds(userId: string): Promise<string[]> {
+    return (await this.all("SELECT id FROM devices WHERE user_id = ? ORDER BY time, id", userId)).map((r) => s(r.id));
+  }
+  async updateDeviceIdentifier(deviceId: string, hashedIdentifier: string): Promise<void> {
+    await this.runOrConflict("identifier taken", "UPDATE devices SET device_identifier = ? WHERE id = ?", hashedIdentifier, deviceId);
+  }
+  async changeDevicePassword(
+    deviceId: string,
+    oldHashedAuthKey: string,
+    d: Pick<DeviceKeyMaterial, "clientRandomValue" | "hashedAuthKey" | "encryptedMasterKey" | "encryptedMasterKeyAlg" | "derivedAlg">,
+  ): Promise<boolean> {
+    // One statement: the compare and the update are atomic (a concurrent change makes the other one miss).
+    const changed = await this.run(
+      `UPDATE devices SET client_random_value = ?, hashed_auth_key = ?, encrypted_master_key = ?, encrypted_master_key_alg = ?, derived_alg = ?
+       WHERE id = ? AND hashed_auth_key = ?`,
+      d.clientRandomValue, d.hashedAuthKey, d.encryptedMasterKey, d.encryptedMasterKeyAlg, d.derivedAlg, deviceId, oldHashedAuthKey,
+    );
+    return changed === 1;
+  }
+  async updateDeviceKeys(deviceId: string, data: Partial<DeviceKeyMaterial>): Promise<boolean> {
+    const set = DEVICE_COLUMNS.filter(([f]) => data[f] !== undefined);
+    if (set.length === 0) return (await this.get("SELECT 1 AS x FROM devices WHERE id = ?", deviceId)) !== undefined;
+    return (await this.run(`UPDATE devices SET ${set.map(([, c]) => `${c} = ?`).join(", ")} WHERE id = ?`, ...set.map(([f]) => data[f]), deviceId)) === 1;
+  }
+  async deleteDevice(deviceId: string): Promise<void> {
+    await this.atomically(async (tx) => {
+      await tx.run("DELETE FROM refresh_tokens WHERE device_id = ?", deviceId);
+      await tx.run("DELETE FROM login_challenges WHERE device_id = ?", deviceId);
+      await tx.deleteRowsOfMember(deviceId, ["group_member_keys", "group_key_rotations", "group_members"]);
+      await tx.run("DELETE FROM devices WHERE id = ?", deviceId);
+    });
+  }
+  async deleteUser(userId: string): Promise<void> {
+    await this.atomically(async (tx) => {
+      for (const r of await tx.all("SELECT id FROM devices WHERE user_id = ?", userId)) await tx.deleteDevice(s(r.id));
+      await tx.run("DELETE FROM otp_recovery_keys WHERE user_id = ?", userId);
+      await tx.deleteRowsOfMember(userId, ["group_member_keys", "group_key_rotations", "group_members", "group_invites_and_join_reqs"]);
+      await tx.run("DELETE FROM users WHERE id = ?", userId);
+    });
+  }
+  /** Deletes the rows of `tables` whose `user_id` (the member: user, device or group) is `memberId`. */
+  private async deleteRowsOfMember(memberId: string, tables: readonly string[]): Promise<void> {
+    for (const table of tables) await this.run(`DELETE FROM ${table} WHERE user_id = ?`, memberId);
+  }
+
+  // ---- challenges
+  async insertChallenge(appId: string, deviceId: string, challengeHash: string, time: number): Promise<void> {
+    await this.run("INSERT INTO login_challenges (challenge_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)", challengeHash, deviceId, appId, time);
+  }
+  async consumeChallenge(appId: string, deviceId: string, challengeHash: string, notBefore: number): Promise<boolean> {
+    return this.atomically(async (tx) => {
+      // The DELETE is the check: of two concurrent logins with the same challenge only one deletes the row.
+      const hit = await tx.run(
+        "DELETE FROM login_challenges WHERE challenge_hash = ? AND device_id = ? AND app_id = ? AND time >= ?",
+        challengeHash, deviceId, appId, notBefore,
+      );
+      if (hit === 0) return false;
+      await tx.run("DELETE FROM login_challenges WHERE device_id = ?", deviceId);
+      return true;
+    });
+  }
+  async deleteChallengesBefore(time: number): Promise<void> {
+    await this.run("DELETE FROM login_challenges WHERE time < ?", time);
+  }
+
+  // ---- refresh tokens
+  async insertRefreshToken(appId: string, deviceId: string, tokenHash: string, time: number): Promise<void> {
+    await this.run("INSERT INTO refresh_tokens (token_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)", tokenHash, deviceId, appId, time);
+  }
+  async hasRefreshToken(appId: string, deviceId: string, tokenHash: string): Promise<boolean> {
+    return (await this.get("SELECT 1 AS x FROM refresh_tokens WHERE token_hash = ? AND device_id = ? AND app_id = ?", tokenHash, deviceId, appId)) !== undefined;
+  }
+  async deleteRefreshTokensOfUser(userId: string): Promise<void> {
+    await this.run("DELETE FROM refresh_tokens WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", userId);
+  }
+
+  // ---- OTP
+  async setOtp(userId: string, secret: string | null, alg: string | null): Promise<void> {
+    await this.run("UPDATE users SET otp_secret = ?, otp_alg = ? WHERE id = ?", secret, alg, userId);
+  }
+  async insertRecoveryKeys(userId: string, keys: Array<{ id: string; token: string; tokenHash: string }>, time: number): Promise<void> {
+    await this.insertMany(
+      "INSERT INTO otp_recovery_keys (id, user_id, token, token_hash, time)",
+      "(?, ?, ?, ?, ?)",
+      "",
+      keys.map((k) => [k.id, userId, k.token, k.tokenHash, time]),
+    );
+  }
+  async deleteRecoveryKeys(userId: string): Promise<void> {
+    await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ?", userId);
+  }
+  async listRecoveryKeys(userId: string): Promise<string[]> {
+    return (await this.all("SELECT token FROM otp_recovery_keys WHERE user_id = ? ORDER BY time, id", userId)).map((r) => s(r.token));
+  }
+  async consumeRecoveryKey(userId: string, tokenHash: string): Promise<boolean> {
+    return (await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ? AND token_hash = ?", userId, tokenHash)) > 0;
+  }
+
+  // ---- groups
+  async insertGroup(g: GroupRecord): Promise<void> {
+    await this.run(
+      "INSERT INTO groups_ (id, app_id, parent, type, invite, is_connected_group, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      g.id, g.appId, g.parent, g.type, g.invite ? 1 : 0, g.isConnectedGroup ? 1 : 0, g.time,
+    );
+  }
+  async getGroup(appId: string, groupId: string): Promise<GroupRecord | null> {
+    return this.one(groupFromRow, "SELECT * FROM groups_ WHERE id = ? AND app_id = ?", groupId, appId);
+  }
+  async deleteGroup(groupId: string): Promise<void> {
+    await this.atomically(async (tx) => {
+      for (const table of ["group_member_keys", "group_key_rotations", "group_members", "group_keys", "group_hmac_keys", "group_sortable_keys", "group_invites_and_join_reqs"]) {
+        await tx.run(`DELETE FROM ${table} WHERE group_id = ?`, groupId);
+      }
+      await tx.run("DELETE FROM groups_ WHERE id = ?", groupId);
+    });
+  }
+  async insertGroupKey(k: GroupKeyRecord): Promise<void> {
+    await this.run(
+      `INSERT INTO group_keys (${GROUP_KEY_COLUMNS.map(([, c]) => c).join(", ")}) VALUES (${GROUP_KEY_COLUMNS.map(() => "?").join(", ")})`,
+      ...GROUP_KEY_COLUMNS.map(([f]) => k[f]),
+    );
+  }
+  async getGroupKey(groupId: string, keyId: string): Promise<GroupKeyRecord | null> {
+    return this.one(groupKeyFromRow, "SELECT * FROM group_keys WHERE id = ? AND group_id = ?", keyId, groupId);
+  }
+  async getNewestGroupKey(appId: string, groupId: string): Promise<GroupKeyRecord | null> {
+    return this.one(groupKeyFromRow, "SELECT * FROM group_keys WHERE group_id = ? AND app_id = ? ORDER BY time DESC, id DESC LIMIT 1", groupId, appId);
+  }
+  async clearEphemeralKey(keyId: string): Promise<void> {
+    await this.run("UPDATE group_keys SET encrypted_ephemeral_key = NULL WHERE id = ?", keyId);
+  }
+  async insertHmacKey(k: HmacKeyRecord): Promise<void> {
+    await this.run(
+      "INSERT INTO group_hmac_keys (id, group_id, app_id, encrypted_hmac_key, encrypted_hmac_alg, encrypted_hmac_encryption_key_id, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      k.id, k.groupId, k.appId, k.encryptedHmacKey, k.encryptedHmacAlg, k.encryptedHmacEncryptionKeyId, k.time,
+    );
+  }
+  async insertSortableKey(k: SortableKeyRecord): Promise<void> {
+    await this.run(
+      "INSERT INTO group_sortable_keys (id, group_id, app_id, encrypted_sortable_key, encrypted_sortable_alg, encrypted_sortable_encryption_key_id, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      k.id, k.groupId, k.appId, k.encryptedSortableKey, k.encryptedSortableAlg, k.encryptedSortableEncryptionKeyId, k.time,
+    );
+  }
+  async listHmacKeys(groupId: string, c: Cursor): Promise<HmacKeyRecord[]> {
+    return (await this.pageDesc("SELECT * FROM group_hmac_keys WHERE group_id = ?", "time", "id", c, groupId)).map(hmacKeyFromRow);
+  }
+  async insertMember(m: MemberRecord): Promise<void> {
+    await this.insertOrConflict(
+      "already a member",
+      "INSERT INTO group_members (user_id, group_id, time, rank, key_upload_session_id, type) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      m.userId, m.groupId, m.time, m.rank, m.keyUploadSessionId, m.type,
+    );
+  }
+  async getMember(groupId: string, userId: string): Promise<MemberRecord | null> {
+    return this.one(memberFromRow, "SELECT * FROM group_members WHERE group_id = ? AND user_id = ?", groupId, userId);
+  }
+  async listMembers(groupId: string): Promise<MemberRecord[]> {
+    return this.many(memberFromRow, "SELECT * FROM group_members WHERE group_id = ? ORDER BY time, user_id", groupId);
+  }
+  async findMemberBySession(groupId: string, sessionId: string): Promise<MemberRecord | null> {
+    return this.one(memberFromRow, "SELECT * FROM group_members WHERE group_id = ? AND key_upload_session_id = ?", groupId, sessionId);
+  }
+  async insertMemberKeys(rows: MemberKeyRecord[]): Promise<void> {
+    await this.insertMany(
+      "INSERT INTO group_member_keys (k_id, user_id, group_id, encrypted_group_key, encrypted_alg, encrypted_group_key_key_id, time)",
+      "(?, ?, ?, ?, ?, ?, ?)",
+      "ON CONFLICT (k_id, user_id) DO NOTHING",
+      rows.map((m) => [m.keyId, m.userId, m.groupId, m.encryptedGroupKey, m.encryptedAlg, m.encryptedGroupKeyKeyId, m.time]),
+    );
+  }
+  async listMemberKeys(groupId: string, userId: string, c: Cursor): Promise<MemberKeyView[]> {
+    const base = `SELECT ${GK_SELECT}, ${MK_SELECT} FROM group_member_keys m JOIN group_keys k ON k.id = m.k_id WHERE m.group_id = ? AND m.user_id = ?`;
+    return (await this.pageDesc(base, "k.time", "k.id", c, groupId, userId)).map(memberKeyViewFromRow);
+  }
+  async getMemberKey(groupId: string, userId: string, keyId: string): Promise<MemberKeyView | null> {
+    return this.one(
+      memberKeyViewFromRow,
+      `SELECT ${GK_SELECT}, ${MK_SELECT} FROM group_member_keys m JOIN group_keys k ON k.id = m.k_id WHERE m.group_id = ? AND m.user_id = ? AND m.k_id = ?`,
+      groupId, userId, keyId,
+    );
+  }
+  async insertRotations(rows: RotationRecord[]): Promise<void> {
+    await this.insertMany(
+      "INSERT INTO group_key_rotations (key_id, user_id, group_id, encrypted_ephemeral_key, encrypted_eph_key_key_id, error)",
+      "(?, ?, ?, ?, ?, ?)",
+      "ON CONFLICT (key_id, user_id) DO NOTHING",
+      rows.map((x) => [x.keyId, x.userId, x.groupId, x.encryptedEphemeralKey, x.encryptedEphKeyKeyId, x.error]),
+    );
+  }
+  async listRotations(groupId: string, userId: string): Promise<RotationView[]> {
+    return (
+      await this.all(
+        `SELECT ${GK_SELECT}, r.key_id, r.user_id, r.group_id, r.encrypted_ephemeral_key AS r_eph, r.encrypted_eph_key_key_id, r.error
+         FROM group_key_rotations r JOIN group_keys k ON k.id = r.key_id WHERE r.group_id = ? AND r.user_id = ? ORDER BY k.time, k.id`,
+        groupId, userId,
+      )
+    ).map((r) => ({ key: groupKeyFromRow(r, "k_"), rotation: rotationFromRow(r) }));
+  }
+  async deleteRotation(keyId: string, userId: string): Promise<boolean> {
+    return (await this.run("DELETE FROM group_key_rotations WHERE key_id = ? AND user_id = ?", keyId, userId)) > 0;
+  }
+  async listInvitesForUser(appId: string, userId: string, c: Cursor): Promise<Array<{ groupId: string; time: number }>> {
+    const base = "SELECT i.group_id, i.time FROM group_invites_and_join_reqs i JOIN groups_ g ON g.id = i.group_id WHERE g.app_id = ? AND i.user_id = ? AND i.type = 0";
+    return (await this.pageDesc(base, "i.time", "i.group_id", c, appId, userId)).map((r) => ({ groupId: s(r.group_id), time: n(r.time) }));
+  }
+
+  // ---- groups: structure and lists
+  async setGroupInvite(groupId: string, invite: boolean): Promise<void> {
+    await this.run("UPDATE groups_ SET invite = ? WHERE id = ?", invite ? 1 : 0, groupId);
+  }
+  async listChildGroups(groupId: string, c: Cursor): Promise<GroupRecord[]> {
+    return (await this.pageAsc("SELECT * FROM groups_ WHERE parent = ?", "time", "id", c, groupId)).map(groupFromRow);
+  }
+  async listChildGroupIds(groupId: string): Promise<string[]> {
+    return (await this.all("SELECT id FROM groups_ WHERE parent = ?", groupId)).map((r) => s(r.id));
+  }
+  async listGroupsOfMember(appId: string, memberId: string, c: Cursor): Promise<MembershipView[]> {
+    return (
+      await this.pageAsc(
+        `SELECT g.*, m.user_id AS m_user_id, m.group_id AS m_group_id, m.time AS m_time, m.rank AS m_rank,
+           m.key_upload_session_id AS m_key_upload_session_id, m.type AS m_type
+         FROM group_members m JOIN groups_ g ON g.id = m.group_id WHERE g.app_id = ? AND g.type = 0 AND m.user_id = ? AND m.type IN (0, 2)`,
+        "g.time", "g.id", c, appId, memberId,
+      )
+    ).map((r) => ({
+      group: groupFromRow(r),
+      member: memberFromRow({ user_id: r.m_user_id, group_id: r.m_group_id, time: r.m_time, rank: r.m_rank, key_upload_session_id: r.m_key_upload_session_id, type: r.m_type }),
+    }));
+  }
+  async listMembersPage(groupId: string, excludeUserId: string, c: Cursor): Promise<MemberRecord[]> {
+    return (await this.pageAsc("SELECT * FROM group_members WHERE group_id = ? AND user_id <> ?", "time", "user_id", c, groupId, excludeUserId)).map(memberFromRow);
+  }
+  async countMembersWithRank(groupId: string, maxRank: number): Promise<number> {
+    return n((await this.get("SELECT COUNT(*) AS c FROM group_members WHERE group_id = ? AND rank <= ?", groupId, maxRank))?.c ?? 0);
+  }
+  async updateMemberRank(groupId: string, userId: string, rank: number): Promise<void> {
+    await this.run("UPDATE group_members SET rank = ? WHERE group_id = ? AND user_id = ?", rank, groupId, userId);
+  }
+  async deleteMember(groupId: string, userId: string): Promise<void> {
+    await this.atomically(async (tx) => {
+      for (const table of ["group_member_keys", "group_key_rotations", "group_members"]) {
+        await tx.run(`DELETE FROM ${table} WHERE group_id = ? AND user_id = ?`, groupId, userId);
+      }
+    });
+  }
+  async deleteMemberKeys(groupId: string, userId: string): Promise<void> {
+    await this.run("DELETE FROM group_member_keys WHERE group_id = ? AND user_id = ?", groupId, userId);
+  }
+  async deleteMembershipsOfGroup(groupId: string): Promise<void> {
+    await this.atomically((tx) => tx.deleteRowsOfMember(groupId, ["group_member_keys", "group_key_rotations", "group_members", "group_invites_and_join_reqs"]));
+  }
+  async listSortableKeys(groupId: string, c: Cursor): Promise<SortableKeyRecord[]> {
+    return (await this.pageDesc("SELECT * FROM group_sortable_keys WHERE group_id = ?", "time", "id", c, groupId)).map(sortableKeyFromRow);
+  }
+
+  // ---- invites and join requests
+  async insertGroupRequest(x: GroupRequestRecord): Promise<void> {
+    await this.insertOrConflict(
+      "request exists",
+      `INSERT INTO group_invites_and_join_reqs (user_id, group_id, type, time, key_upload_session_id, user_type, new_user_rank)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      x.userId, x.groupId, x.type, x.time, x.keyUploadSessionId, x.userType, x.newUserRank,
+    );
+  }
+  async getGroupRequest(groupId: string, userId: string): Promise<GroupRequestRecord | null> {
+    return this.one(requestFromRow, "SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ?", groupId, userId);
+  }
+  async findInviteBySession(groupId: string, sessionId: string): Promise<GroupRequestRecord | null> {
+    return this.one(requestFromRow, "SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 0 AND key_upload_session_id = ?", groupId, sessionId);
+  }
+  async deleteGroupRequest(groupId: string, userId: string, type: number): Promise<boolean> {
+    return (await this.run("DELETE FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ? AND type = ?", groupId, userId, type)) > 0;
+  }
+  async listRequestsOfMember(appId: string, userId: string, type: number, c: Cursor): Promise<GroupRequestRecord[]> {
+    return (
+      await this.pageDesc(
+        "SELECT i.* FROM group_invites_and_join_reqs i JOIN groups_ g ON g.id = i.group_id WHERE g.app_id = ? AND i.user_id = ? AND i.type = ?",
+        "i.time", "i.group_id", c, appId, userId, type,
+      )
+    ).map(requestFromRow);
+  }
+  async listJoinRequestsOfGroup(groupId: string, c: Cursor): Promise<GroupRequestRecord[]> {
+    return (await this.pageAsc("SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 1", "time", "user_id", c, groupId)).map(requestFromRow);
+  }
+
+  // ---- group key rotation
+  async hasRotation(groupId: string, userId: string): Promise<boolean> {
+    return (await this.get("SELECT 1 AS x FROM group_key_rotations WHERE group_id = ? AND user_id = ? LIMIT 1", groupId, userId)) !== undefined;
+  }
+  async countKeyRotationsSince(groupId: string, time: number): Promise<number> {
+    return n((await this.get("SELECT COUNT(*) AS c FROM group_keys WHERE group_id = ? AND previous_group_key_id IS NOT NULL AND time >= ?", groupId, time))?.c ?? 0);
+  }
+  async listMembersWithoutRotation(groupId: string, keyId: string, limit: number): Promise<MemberRecord[]> {
+    return (
+      await this.all(
+        `SELECT m.* FROM group_members m WHERE m.group_id = ?
+           AND NOT EXISTS (SELECT 1 FROM group_member_keys k WHERE k.k_id = ? AND k.user_id = m.user_id)
+           AND NOT EXISTS (SELECT 1 FROM group_key_rotations r WHERE r.key_id = ? AND r.user_id = m.user_id)
+         ORDER BY m.time, m.user_id LIMIT ?`,
+        groupId, keyId, keyId, limit,
+      )
+    ).map(memberFromRow);
+  }
+  async listUnfinishedRotations(): Promise<GroupKeyRecord[]> {
+    return (await this.all("SELECT * FROM group_keys WHERE encrypted_ephemeral_key IS NOT NULL ORDER BY time, id")).map((r) => groupKeyFromRow(r));
+  }
+  async lockUnfinishedRotation(groupId: string, keyId: string): Promise<GroupKeyRecord | null> {
+    // A rotation another process's worker holds is not waited for (skipped): that worker finishes it.
+    return this.one(
+      groupKeyFromRow,
+      `SELECT * FROM group_keys WHERE id = ? AND group_id = ? AND encrypted_ephemeral_key IS NOT NULL${this.dialect.claimRow}`,
+      keyId, groupId,
+    );
+  }
+
+  // ---- sym keys
+  async insertSymKey(k: SymKeyRecord): Promise<void> {
+    await this.run(
+      "INSERT INTO sym_keys (id, app_id, master_key_id, creator_id, encrypted_key, master_key_alg, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      k.id, k.appId, k.masterKeyId, k.creatorId, k.encryptedKey, k.masterKeyAlg, k.time,
+    );
+  }
+  async getSymKey(appId: string, keyId: string): Promise<SymKeyRecord | null> {
+    return this.one(symKeyFromRow, "SELECT * FROM sym_keys WHERE id = ? AND app_id = ?", keyId, appId);
+  }
+  async listSymKeysByMasterKey(appId: string, masterKeyId: string, c: Cursor): Promise<SymKeyRecord[]> {
+    return (await this.pageDesc("SELECT * FROM sym_keys WHERE app_id = ? AND master_key_id = ?", "time", "id", c, appId, masterKeyId)).map(symKeyFromRow);
+  }
+  async deleteSymKey(appId: string, keyId: string, creatorId: string): Promise<boolean> {
+    return (await this.run("DELETE FROM sym_keys WHERE id = ? AND app_id = ? AND creator_id = ?", keyId, appId, creatorId)) > 0;
+  }
+
+  // ---- files
+  async insertFile(f: FileRecord): Promise<void> {
+    await this.run(
+      `INSERT INTO files (id, app_id, owner, belongs_to, belongs_to_type, encrypted_key, encrypted_key_alg, master_key_id, encrypted_file_name, time, status, delete_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      f.id, f.appId, f.owner, f.belongsTo, f.belongsToType, f.encryptedKey, f.encryptedKeyAlg, f.masterKeyId, f.encryptedFileName, f.time, f.status, f.deleteAt,
+    );
+  }
+  async getFile(appId: string, fileId: string): Promise<FileRecord | null> {
+    return this.one(fileFromRow, "SELECT * FROM files WHERE id = ? AND app_id = ?", fileId, appId);
+  }
+  async updateFileName(fileId: string, encryptedFileName: string | null): Promise<void> {
+    await this.run("UPDATE files SET encrypted_file_name = ? WHERE id = ?", encryptedFileName, fileId);
+  }
+  async markFileDeleted(fileId: string, deleteAt: number): Promise<void> {
+    await this.atomically(async (tx) => {
+      await tx.run("UPDATE files SET status = 0, delete_at = ? WHERE id = ? AND status = 1", deleteAt, fileId);
+      await tx.run("DELETE FROM file_sessions WHERE file_id = ?", fileId);
+    });
+  }
+  async insertFileSession(x: FileSessionRecord): Promise<void> {
+    await this.run(
+      "INSERT INTO file_sessions (id, file_id, app_id, created_at, expected_size, max_chunk_size) VALUES (?, ?, ?, ?, ?, ?)",
+      x.id, x.fileId, x.appId, x.createdAt, x.expectedSize, x.maxChunkSize,
+    );
+  }
+  async getFileSession(appId: string, sessionId: string): Promise<FileSessionRecord | null> {
+    return this.one(sessionFromRow, "SELECT * FROM file_sessions WHERE id = ? AND app_id = ?", sessionId, appId);
+  }
+  async deleteFileSession(sessionId: string): Promise<void> {
+    await this.run("DELETE FROM file_sessions WHERE id = ?", sessionId);
+  }
+  async insertFilePart(p: FilePartRecord): Promise<FilePartRecord | null> {
+    return this.atomically(async (tx) => {
+      // Parts of one file are recorded one at a time (the file row is the lock), so a retried sequence
+      // uploaded twice at once replaces cleanly instead of colliding on (file_id, sequence).
+      await tx.get(`SELECT 1 AS x FROM files WHERE id = ?${tx.dialect.lockRow}`, p.fileId);
+      const old = await tx.get("DELETE FROM file_parts WHERE file_id = ? AND sequence = ? RETURNING *", p.fileId, p.sequence);
+      await tx.run(
+        "INSERT INTO file_parts (id, file_id, app_id, size, sequence, extern) VALUES (?, ?, ?, ?, ?, ?)",
+        p.id, p.fileId, p.appId, p.size, p.sequence, p.extern ? 1 : 0,
+      );
+      return old ? partFromRow(old) : null;
+    });
+  }
+  async getLiveFilePart(appId: string, partId: string): Promise<FilePartRecord | null> {
+    return this.one(partFromRow, "SELECT p.* FROM file_parts p JOIN files f ON f.id = p.file_id WHERE p.id = ? AND p.app_id = ? AND f.status = 1", partId, appId);
+  }
+  async listFileParts(fileId: string, afterSequence: number, limit: number): Promise<FilePartRecord[]> {
+    return this.many(partFromRow, "SELECT * FROM file_parts WHERE file_id = ? AND sequence > CAST(? AS BIGINT) ORDER BY sequence LIMIT ?", fileId, afterSequence, limit);
+  }
+  async deleteFilePart(appId: string, partId: string): Promise<FilePartRecord | null> {
+    return this.one(partFromRow, "DELETE FROM file_parts WHERE id = ? AND app_id = ? RETURNING *", partId, appId);
+  }
+  async listSessionsCreatedBefore(time: number, limit: number): Promise<FileSessionRecord[]> {
+    return this.many(sessionFromRow, "SELECT * FROM file_sessions WHERE created_at < ? ORDER BY created_at, id LIMIT ?", time, limit);
+  }
+  async listPartsOfDeletedFiles(limit: number): Promise<FilePartRecord[]> {
+    return this.many(partFromRow, "SELECT p.* FROM file_parts p JOIN files f ON f.id = p.file_id WHERE f.status = 0 ORDER BY p.file_id, p.sequence LIMIT ?", limit);
+  }
+  async deleteFilePartsById(partIds: string[]): Promise<void> {
+    await this.inSlices(partIds, (list, slice) => this.run(`DELETE FROM file_parts WHERE id IN (${list})`, ...slice));
+  }
+  async purgeDeletedFilesWithoutParts(): Promise<number> {
+    return this.run("DELETE FROM files WHERE status = 0 AND NOT EXISTS (SELECT 1 FROM file_parts p WHERE p.file_id = files.id)");
+  }
+  async existingFilePartIds(partIds: string[]): Promise<string[]> {
+    const pages = await this.inSlices(partIds, (list, slice) => this.all(`SELECT id FROM file_parts WHERE id IN (${list})`, ...slice));
+    return pages.flat().map((r) => s(r.id));
+  }
+}
+
+/**
+ * The store: the queries on the driver's direct session, and transactions that hand out the queries on
+ * the transaction's session. Methods throw `StoreConflictError` where a uniqueness rule refuses a write,
+ * and pass on what the driver throws otherwise.
+ * @example const store = new SqlStore(openSqliteDriver({ path: ":memory:" }));
+ */
+export class SqlStore extends SqlOps implements Store {
+  readonly kind: string;
+  constructor(driver: SqlDriver) {
+    super(driver, driver.direct, false);
+    this.kind = driver.kind;
+  }
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    return this.driver.transaction((session) => fn(new SqlOps(this.driver, session, true)));
+  }
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}
