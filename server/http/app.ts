@@ -2,7 +2,7 @@
  * The HTTP layer (fastify): routing under /api/v1, sentc's envelope on every answer (404s included),
  * the app-token and JWT checks, body limits and CORS (api.md §1).
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import { ApiError, E } from "../errors.js";
 import { authenticateJwt, checkEndpoint, requireFresh, resolveAppToken, type AuthenticatedApp } from "../services/apps.js";
 import type { JwtUser, ServiceContext } from "../services/context.js";
@@ -48,8 +48,10 @@ function toApiError(error: unknown, log: (error: unknown) => void): ApiError {
 }
 
 export interface HttpAppOptions {
-  /** Called with unexpected errors (500s). */
-  onInternalError?: (error: unknown) => void;
+  /** Called with unexpected errors (500s) and the request they happened in. */
+  onInternalError?: (error: unknown, request: FastifyRequest) => void;
+  /** More Fastify options (logger, request ids, connection closing: see server/logging.ts, http/ops.ts). */
+  fastify?: Partial<FastifyServerOptions>;
 }
 
 export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions = {}): Promise<FastifyInstance> {
@@ -63,6 +65,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions 
     frameworkErrors: (_error, _request, reply) => {
       sendError(reply, E.notFound());
     },
+    ...options.fastify,
   });
 
   // The server ignores Content-Type (api.md §1.2): every body is JSON, parsed here.
@@ -82,7 +85,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions 
     return payload;
   });
 
-  app.setErrorHandler((error, _request, reply) => sendError(reply, toApiError(error, logInternal)));
+  app.setErrorHandler((error, request, reply) => sendError(reply, toApiError(error, (e) => logInternal(e, request))));
   app.setNotFoundHandler((_request, reply) => sendError(reply, E.notFound()));
 
   app.options("/*", (_request, reply) => reply.code(200).headers(CORS_PREFLIGHT_HEADERS).send(""));

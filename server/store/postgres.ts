@@ -21,6 +21,7 @@
 import pg from "pg";
 import type { FilePartRecord, FileRecord, FileSessionRecord, SymKeyRecord } from "./files-types.js";
 import { fileFromRow, partFromRow, sessionFromRow, symKeyFromRow } from "./files-sqlite.js";
+import { assertMigrationsApplied, type ConnectionStats } from "./health.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import {
   appFromRow,
@@ -718,6 +719,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const store = {
     kind: "postgres",
     transaction,
+    async checkReady(): Promise<void> {
+      if (closed) throw new Error("the store is closed");
+      const { rows } = await pool.query<{ version: number }>("SELECT version FROM schema_migrations");
+      assertMigrationsApplied(rows.map((r) => Number(r.version)));
+    },
+    connectionStats(): ConnectionStats {
+      return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -6,6 +6,7 @@
 import Database from "better-sqlite3";
 import { attachSqliteFileOps } from "./files-sqlite.js";
 import type { FilesStoreOps } from "./files-types.js";
+import { assertMigrationsApplied, type ConnectionStats } from "./health.js";
 import { MIGRATIONS } from "./migrations.js";
 import { SqliteQueries, type Db, type Row } from "./sqlite-queries.js";
 import {
@@ -658,10 +659,20 @@ class SqliteOps extends SqliteQueries implements StoreOps {
 /** A FIFO async mutex. */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
+  /** Lock calls not yet released: the holder and those queued behind it (connection metrics). */
+  queued = 0;
   lock(): Promise<() => void> {
     let release!: () => void;
     const next = new Promise<void>((resolve) => (release = resolve));
-    const ready = this.tail.then(() => release);
+    this.queued++;
+    let released = false;
+    const releaseOnce = () => {
+      if (released) return;
+      released = true;
+      this.queued--;
+      release();
+    };
+    const ready = this.tail.then(() => releaseOnce);
     this.tail = this.tail.then(() => next);
     return ready;
   }
@@ -712,6 +723,19 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       } finally {
         release();
       }
+    },
+    async checkReady(): Promise<void> {
+      const release = await mutex.lock();
+      try {
+        if (!db.open) throw new Error("the store is closed");
+        assertMigrationsApplied((db.prepare("SELECT version FROM schema_migrations").all() as Row[]).map((r) => n(r.version)));
+      } finally {
+        release();
+      }
+    },
+    connectionStats(): ConnectionStats {
+      // One connection; calls queue on the mutex.
+      return { total: db.open ? 1 : 0, idle: db.open && mutex.queued === 0 ? 1 : 0, waiting: Math.max(0, mutex.queued - 1) };
     },
     async close(): Promise<void> {
       const release = await mutex.lock();

@@ -9,6 +9,7 @@
 export type TokenKind = "public" | "secret";
 
 import type { FilesStoreOps } from "./files-types.js";
+import type { ConnectionStats } from "./health.js";
 
 export interface AppRecord {
   id: string;
@@ -339,5 +340,12 @@ export interface Store extends StoreOps {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   /** A short description for logs and benchmarks, e.g. "sqlite (WAL)". */
   readonly kind: string;
+  /**
+   * Readiness (GET /ready): resolves when the database answers and every migration of this version is
+   * applied; throws otherwise (also once the store is closed).
+   */
+  checkReady(): Promise<void>;
+  /** Connection use right now (metrics); never throws. */
+  connectionStats(): ConnectionStats;
   close(): Promise<void>;
 }
