@@ -114,6 +114,33 @@ function serializeError(error: unknown): { type: string; message: string; stack:
   return { type: error.name, message: error.message, ...(typeof code === "string" || typeof code === "number" ? { code } : {}), stack: error.stack ?? "" };
 }
 
+/**
+ * Writes the one log line of a finished request: request id (the logger's binding), method, route
+ * pattern, status, duration, app id and err_code when known. 5xx and failed responses at error,
+ * successful probes at debug, everything else at info.
+ *
+ * @example
+ * logRequestCompleted(null, request, reply, reply.elapsedTime);
+ */
+export function logRequestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, durationMs: number): void {
+  const outcome = outcomes.get(request);
+  const line: Record<string, unknown> = {
+    method: request.method,
+    route: routeLabel(request),
+    status: reply.statusCode,
+    duration_ms: Math.round(durationMs * 1000) / 1000,
+  };
+  const appId = request.sentcApp?.app.id;
+  if (appId !== undefined) line.app_id = appId;
+  if (outcome?.errCode !== undefined) line.err_code = outcome.errCode;
+  if (error) {
+    line.err = serializeError(error);
+    reply.log.error(line, "request failed");
+  } else if (reply.statusCode >= 500) reply.log.error(line, "request completed");
+  else if (outcome?.quiet && reply.statusCode < 400) reply.log.debug(line, "request completed");
+  else reply.log.info(line, "request completed");
+}
+
 /** One line per request, written when the response is finished. */
 class RequestLogController extends LogController {
   constructor() {
@@ -125,22 +152,7 @@ class RequestLogController extends LogController {
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const outcome = outcomes.get(request);
-    const line: Record<string, unknown> = {
-      method: request.method,
-      route: routeLabel(request),
-      status: reply.statusCode,
-      duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
-    };
-    const appId = request.sentcApp?.app.id;
-    if (appId !== undefined) line.app_id = appId;
-    if (outcome?.errCode !== undefined) line.err_code = outcome.errCode;
-    if (error) {
-      line.err = serializeError(error);
-      reply.log.error(line, "request failed");
-    } else if (reply.statusCode >= 500) reply.log.error(line, "request completed");
-    else if (outcome?.quiet && reply.statusCode < 400) reply.log.debug(line, "request completed");
-    else reply.log.info(line, "request completed");
+    logRequestCompleted(error, request, reply, reply.elapsedTime);
   }
 }
 

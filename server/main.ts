@@ -148,6 +148,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // Forced closing only after the grace period (ops.close); idle keep-alive connections close at once.
     fastify: { ...loggingServerOptions(logging), forceCloseConnections: "idle" },
     onInternalError: logging.level === "silent" ? undefined : (error, request) => logInternalError(request.log, error),
+    onUnrouted: (request, reply) => ops.trackUnrouted(request, reply),
   });
   registerFileRoutes(http, files);
   const ops = registerOps(http, { store, metrics: options.metrics ? createServerMetrics(store) : null });

@@ -74,30 +74,23 @@ export function createServerMetrics(store: Store): ServerMetrics {
     logins.inc({ result }, 0);
     refreshes.inc({ result }, 0);
   }
-  new Gauge({
+  // The store-backed gauges are set by render(), connections first: reading the rotations uses one.
+  const rotationsPending = new Gauge({
     name: "sentc_group_key_rotations_pending",
     help: "Group key rotations the server-side worker has not finished (read from the store).",
     registers: [registry],
-    async collect() {
-      try {
-        this.set((await store.listUnfinishedRotations()).length);
-      } catch {
-        // The store is unreachable: GET /ready says so; the gauge keeps its last value.
-      }
-    },
   });
-  const connectionGauge = (name: string, help: string, pick: (stats: ReturnType<Store["connectionStats"]>) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(pick(store.connectionStats()));
-      },
-    });
-  connectionGauge("sentc_db_connections", "Database connections open (PostgreSQL: the pool's totalCount; SQLite: its one connection).", (s) => s.total);
-  connectionGauge("sentc_db_connections_idle", "Open database connections not in use (PostgreSQL: idleCount).", (s) => s.idle);
-  connectionGauge("sentc_db_connection_waiters", "Queries waiting for a connection (PostgreSQL: waitingCount; SQLite: calls queued on its connection).", (s) => s.waiting);
+  const connections = new Gauge({
+    name: "sentc_db_connections",
+    help: "Database connections open (PostgreSQL: the pool's totalCount; SQLite: its one connection).",
+    registers: [registry],
+  });
+  const connectionsIdle = new Gauge({ name: "sentc_db_connections_idle", help: "Open database connections not in use (PostgreSQL: idleCount).", registers: [registry] });
+  const connectionWaiters = new Gauge({
+    name: "sentc_db_connection_waiters",
+    help: "Queries waiting for a connection (PostgreSQL: waitingCount; SQLite: calls queued on its connection).",
+    registers: [registry],
+  });
 
   return {
     registry,
@@ -114,6 +107,17 @@ export function createServerMetrics(store: Store): ServerMetrics {
         else if (status >= 400) refreshes.inc({ result: "failure" });
       }
     },
-    render: () => registry.metrics(),
+    async render() {
+      const stats = store.connectionStats();
+      connections.set(stats.total);
+      connectionsIdle.set(stats.idle);
+      connectionWaiters.set(stats.waiting);
+      try {
+        rotationsPending.set((await store.listUnfinishedRotations()).length);
+      } catch {
+        // The store is unreachable (GET /ready says so): the gauge keeps its last value.
+      }
+      return registry.metrics();
+    },
   };
 }

@@ -52,6 +52,8 @@ export interface HttpAppOptions {
   onInternalError?: (error: unknown, request: FastifyRequest) => void;
   /** More Fastify options (logger, request ids, connection closing: see server/logging.ts, http/ops.ts). */
   fastify?: Partial<FastifyServerOptions>;
+  /** Called with requests no route sees (bad %-encoding, over-long parameters) before their 404 is sent. */
+  onUnrouted?: (request: FastifyRequest, reply: FastifyReply) => void;
 }
 
 export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions = {}): Promise<FastifyInstance> {
@@ -62,7 +64,8 @@ export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions 
     return503OnClosing: false,
     forceCloseConnections: true,
     // Paths the router cannot take apart (bad %-encoding, over-long parameters) match no route: 404.
-    frameworkErrors: (_error, _request, reply) => {
+    frameworkErrors: (_error, request, reply) => {
+      options.onUnrouted?.(request, reply);
       sendError(reply, E.notFound());
     },
     ...options.fastify,

@@ -5,7 +5,7 @@
  * graceful close (stop accepting, let requests in flight finish within a grace period).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { REQUEST_ID_HEADER, requestOutcome, routeLabel } from "../logging.js";
+import { logRequestCompleted, REQUEST_ID_HEADER, requestOutcome, routeLabel } from "../logging.js";
 import type { ServerMetrics } from "../metrics.js";
 import { MigrationsPendingError } from "../store/health.js";
 import type { Store } from "../store/types.js";
@@ -31,6 +31,11 @@ export interface OpsControl {
    * `forced` tells whether the grace period ran out.
    */
   close(graceMs: number): Promise<{ forced: boolean }>;
+  /**
+   * Logs and counts a request that no route and no hook sees (Fastify's `frameworkErrors`: bad
+   * %-encoding, over-long parameters); call it before its answer is sent.
+   */
+  trackUnrouted(request: FastifyRequest, reply: FastifyReply): void;
 }
 
 /** The `err_code` of an error envelope, when the payload is one. */
@@ -74,7 +79,7 @@ export function registerOps(app: FastifyInstance, options: OpsOptions): OpsContr
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   let closing = false;
 
-  app.addHook("onSend", async (request, reply, payload) => {
+  const beforeSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     reply.header("access-control-expose-headers", REQUEST_ID_HEADER);
     if (closing) reply.header("connection", "close");
@@ -82,6 +87,9 @@ export function registerOps(app: FastifyInstance, options: OpsOptions): OpsContr
       const code = envelopeErrorCode(payload);
       if (code !== undefined) requestOutcome(request).errCode = code;
     }
+  };
+  app.addHook("onSend", async (request, reply, payload) => {
+    beforeSend(request, reply, payload);
     return payload;
   });
 
@@ -137,6 +145,19 @@ export function registerOps(app: FastifyInstance, options: OpsOptions): OpsContr
       }
       app.log.info({ forced }, "HTTP server closed");
       return { forced };
+    },
+    trackUnrouted(request, reply) {
+      const started = process.hrtime.bigint();
+      const send = reply.send.bind(reply);
+      reply.send = (payload?: unknown) => {
+        beforeSend(request, reply, payload);
+        return send(payload);
+      };
+      reply.raw.once("finish", () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        metrics?.observeRequest({ method: request.method, route: routeLabel(request), status: reply.statusCode, seconds: ms / 1000 });
+        logRequestCompleted(null, request, reply, ms);
+      });
     },
   };
 }
