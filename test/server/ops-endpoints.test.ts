@@ -6,6 +6,7 @@
  */
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -133,6 +134,37 @@ describe("GET /health and GET /ready", () => {
     expect(JSON.parse(missing.text)).toEqual({ status: "unavailable", reason: "migrations pending" });
     await db.exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${last.version}, 'restored', 0)`);
     expect((await get(h, "/ready")).status).toBe(200);
+  });
+
+  it("/ready answers 503 once the server is shutting down, while a request is still in flight", async () => {
+    const logged: string[] = [];
+    const h = await startHarness({}, { server: { logging: { level: "debug", destination: { write: (line) => void logged.push(line) } } } });
+    let closed: Promise<void> | null = null;
+    const socket = connect({ port: h.server.port, host: "127.0.0.1" });
+    try {
+      await new Promise<void>((done, fail) => socket.once("connect", () => done()).once("error", fail));
+      const answer = new Promise<string>((done) => {
+        let text = "";
+        socket.on("data", (chunk) => (text += chunk.toString("utf8")));
+        socket.once("close", () => done(text));
+      });
+      const body = JSON.stringify({ user_identifier: "in-flight" });
+      socket.write(`POST /api/v1/exists HTTP/1.1\r\nHost: x\r\nx-sentc-app-token: ${h.app.publicToken}\r\nx-request-id: half-1\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+      // The server has routed the request (its headers are in) and waits for the rest of its body.
+      while (!logged.some((line) => line.includes('"request_id":"half-1"') && line.includes('"msg":"request received"'))) await new Promise((r) => setTimeout(r, 20));
+      closed = h.server.close();
+      const ready = await h.server.http.inject({ method: "GET", url: "/ready" });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ status: "unavailable", reason: "shutting down" });
+      expect(ready.headers.connection).toBe("close");
+      socket.write(body.slice(5));
+      expect(await answer).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*"available":true/);
+    } finally {
+      socket.destroy();
+      await closed;
+      // Once more: the harness also drops its database (closing a closed server is harmless).
+      await h.close();
+    }
   });
 });
 
