@@ -10,7 +10,6 @@
  */
 import { readServerConfig } from "./config.js";
 import type { LogDestination } from "./logging.js";
-import { startServer } from "./main.js";
 import { helpText, parseCliOptions, serverVersion } from "./options.js";
 
 /** Log lines wait until the start line is out, so that it stays the first line on stdout. */
@@ -38,6 +37,8 @@ async function main(): Promise<void> {
     return;
   }
   const config = options.config ? readServerConfig(options.config) : undefined;
+  // Loaded only to serve (--help and --version answer without Fastify, the stores and the core).
+  const { startServer } = await import("./main.js");
   const logs = new StartLineFirst();
   const server = await startServer({
     port: options.port,
