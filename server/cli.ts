@@ -1,50 +1,55 @@
 #!/usr/bin/env node
 /**
  * sentc-server [--port N] [--host H] [--db PATH | postgres://…] [--config FILE] [--files DIR] [--rotation-poll SECONDS]
+ *              [--log-level LEVEL] [--metrics] [--shutdown-timeout SECONDS] [--help] [--version]
+ * Every option also comes from the environment (SENTC_PORT, SENTC_DB, …; see `--help` and server/options.ts).
  *
  * Prints one JSON line on stdout once it serves: {"base_url", "app_id", "public_token"[, "secret_token"]};
- * the secret token only on the start that created the default app (it is stored hashed).
+ * the secret token only on the start that created the default app (it is stored hashed). The request log
+ * (JSON lines) follows on stdout. SIGTERM/SIGINT: stop accepting, finish requests in flight, close, exit 0.
  */
-import { parseArgs } from "node:util";
 import { readServerConfig } from "./config.js";
-import { startServer } from "./main.js";
+import type { LogDestination } from "./logging.js";
+import { helpText, parseCliOptions, serverVersion } from "./options.js";
+
+/** Log lines wait until the start line is out, so that it stays the first line on stdout. */
+class StartLineFirst implements LogDestination {
+  private held: string[] | null = [];
+  write(line: string): void {
+    if (this.held) this.held.push(line);
+    else process.stdout.write(line);
+  }
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const line of held) process.stdout.write(line);
+  }
+}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: "string", default: "3002" },
-      host: { type: "string", default: "127.0.0.1" },
-      db: { type: "string", default: "./data/sentc.sqlite" },
-      config: { type: "string" },
-      files: { type: "string" },
-      "rotation-poll": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(
-      "usage: sentc-server [--port N (0 = any)] [--host ADDRESS] [--db PATH | :memory: | postgres://USER:PASSWORD@HOST:PORT/DB] [--config FILE]\n" +
-        "                    [--files DIR (file parts; shared between processes)] [--rotation-poll SECONDS (0 = off)]\n",
-    );
+  const options = parseCliOptions(process.argv.slice(2), process.env);
+  if (options.help) {
+    process.stdout.write(helpText());
     return;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error("--port must be 0…65535");
-  let rotationPollMs: number | undefined;
-  if (values["rotation-poll"] !== undefined) {
-    const seconds = Number(values["rotation-poll"]);
-    if (!Number.isFinite(seconds) || seconds < 0) throw new Error("--rotation-poll must be a number of seconds ≥ 0");
-    rotationPollMs = Math.round(seconds * 1000);
+  if (options.version) {
+    process.stdout.write(`${serverVersion()}\n`);
+    return;
   }
-  const config = values.config ? readServerConfig(values.config) : undefined;
+  const config = options.config ? readServerConfig(options.config) : undefined;
+  // Loaded only to serve (--help and --version answer without Fastify, the stores and the core).
+  const { startServer } = await import("./main.js");
+  const logs = new StartLineFirst();
   const server = await startServer({
-    port,
-    host: values.host,
-    dbPath: values.db,
+    port: options.port,
+    host: options.host,
+    dbPath: options.db,
     config,
-    filesDir: values.files,
-    rotationPollMs,
+    filesDir: options.files,
+    rotationPollMs: options.rotationPollMs,
+    logging: { level: options.logLevel, destination: logs },
+    metrics: options.metrics,
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
     log: (line) => process.stderr.write(`sentc-server: ${line}\n`),
   });
   const line: Record<string, unknown> = { base_url: server.baseUrl };
@@ -56,13 +61,22 @@ async function main(): Promise<void> {
     line.app_ids = config.apps.map((a) => a.id);
   }
   process.stdout.write(JSON.stringify(line) + "\n");
+  logs.release();
   let closing = false;
-  const shutdown = () => {
-    if (closing) return;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) {
+      // A second signal does not wait for the grace period.
+      server.http.log.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
     closing = true;
+    server.http.log.info({ signal }, "signal received");
     server.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (error: unknown) => {
+        process.stderr.write(`sentc-server: close failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
     );
   };
   process.on("SIGINT", shutdown);

@@ -9,6 +9,9 @@ import type { FastifyInstance } from "fastify";
 import { initCore } from "../src/core/index.js";
 import { DEFAULT_CHALLENGE_TTL_SECONDS, DEFAULT_LOGIN_LIMIT, type ServerConfig } from "./config.js";
 import { buildHttpApp } from "./http/app.js";
+import { registerOps } from "./http/ops.js";
+import { logInternalError, loggingServerOptions, type LoggingOptions } from "./logging.js";
+import { createServerMetrics } from "./metrics.js";
 import { registerFileRoutes } from "./http/routes-files.js";
 import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
 import type { ServiceContext } from "./services/context.js";
@@ -48,7 +51,16 @@ export interface StartOptions {
    * PostgreSQL, a temp folder for ":memory:". Several processes on one PostgreSQL need a shared folder.
    */
   filesDir?: string;
+  /** Request logs (Fastify's pino): level and destination (default stdout). Default: none (silent). */
+  logging?: LoggingOptions;
+  /** Prometheus metrics at GET /metrics (default off: a 404). */
+  metrics?: boolean;
+  /** How long `close()` lets requests in flight finish before it closes their connections (default 10 000 ms). */
+  shutdownTimeoutMs?: number;
 }
+
+/** The default of `StartOptions.shutdownTimeoutMs`. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
   baseUrl: string;
@@ -128,8 +140,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ctx,
     blobs: new LocalBlobStore(options.filesDir ?? defaultFilesDir(dbPath, postgres, fileDb)),
   };
-  const http = await buildHttpApp(ctx);
+  const logging = options.logging ?? { level: "silent" };
+  const http = await buildHttpApp(ctx, {
+    // Forced closing only after the grace period (ops.close); idle keep-alive connections close at once.
+    fastify: { ...loggingServerOptions(logging), forceCloseConnections: "idle" },
+    onInternalError: logging.level === "silent" ? undefined : (error, request) => logInternalError(request.log, error),
+    onUnrouted: (request, reply) => ops.trackUnrouted(request, reply),
+  });
   registerFileRoutes(http, files);
+  const ops = registerOps(http, { store, metrics: options.metrics ? createServerMetrics(store) : null });
   const fileCleanup = startFileCleanup(files);
   const host = options.host ?? "127.0.0.1";
   await http.listen({ port: options.port ?? 3002, host });
@@ -146,7 +165,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     rotations,
     async close() {
       if (rotationPoll) clearInterval(rotationPoll);
-      await http.close();
+      await ops.close(options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
       await fileCleanup.stop();
       await rotations.stop();
       await store.close();

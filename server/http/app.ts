@@ -3,7 +3,7 @@
  * the app-token and JWT checks, body limits and CORS (api.md §1). Every route table (routes.ts,
  * routes-files.ts) runs through `registerRoutes`.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import type { Readable } from "node:stream";
 import { ApiError, E } from "../errors.js";
 import { authenticateJwt, checkEndpoint, requireFresh, resolveAppToken, type AuthenticatedApp } from "../services/apps.js";
@@ -51,8 +51,12 @@ function toApiError(error: unknown, log: (error: unknown) => void): ApiError {
 }
 
 export interface HttpAppOptions {
-  /** Called with unexpected errors (500s). */
-  onInternalError?: (error: unknown) => void;
+  /** Called with unexpected errors (500s) and the request they happened in. */
+  onInternalError?: (error: unknown, request: FastifyRequest) => void;
+  /** More Fastify options (logger, request ids, connection closing: see server/logging.ts, http/ops.ts). */
+  fastify?: Partial<FastifyServerOptions>;
+  /** Called with requests no route sees (bad %-encoding, over-long parameters) before their 404 is sent. */
+  onUnrouted?: (request: FastifyRequest, reply: FastifyReply) => void;
 }
 
 export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions = {}): Promise<FastifyInstance> {
@@ -63,9 +67,11 @@ export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions 
     return503OnClosing: false,
     forceCloseConnections: true,
     // Paths the router cannot take apart (bad %-encoding, over-long parameters) match no route: 404.
-    frameworkErrors: (_error, _request, reply) => {
+    frameworkErrors: (_error, request, reply) => {
+      options.onUnrouted?.(request, reply);
       sendError(reply, E.notFound());
     },
+    ...options.fastify,
   });
 
   // The server ignores Content-Type (api.md §1.2): every body is JSON, parsed here.
@@ -85,7 +91,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions 
     return payload;
   });
 
-  app.setErrorHandler((error, _request, reply) => sendError(reply, toApiError(error, logInternal)));
+  app.setErrorHandler((error, request, reply) => sendError(reply, toApiError(error, (e) => logInternal(e, request))));
   app.setNotFoundHandler((_request, reply) => sendError(reply, E.notFound()));
 
   app.options("/*", (_request, reply) => reply.code(200).headers(CORS_PREFLIGHT_HEADERS).send(""));

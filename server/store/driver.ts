@@ -6,6 +6,7 @@
  * PostgreSQL driver numbers them). Upserts (`ON CONFLICT … DO UPDATE SET x = excluded.x`, `DO NOTHING`)
  * and `RETURNING` are spelled the same in both. The few real differences are `SqlDialect`'s.
  */
+import type { ConnectionStats } from "./health.js";
 import type { Row } from "./rows.js";
 
 /** Statements on one connection: outside a transaction (each statement on its own) or inside one. */
@@ -44,5 +45,7 @@ export interface SqlDriver {
    * `fn` again from the start when the database aborted the transaction for a conflict with another one.
    */
   transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** How the driver's connections are used right now (the `sentc_db_connections` metrics). */
+  connectionStats(): ConnectionStats;
   close(): Promise<void>;
 }

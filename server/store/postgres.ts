@@ -180,6 +180,7 @@ export async function openPostgresDriver(options: PostgresStoreOptions): Promise
     dialect: POSTGRES_DIALECT,
     direct: pgSession(pool, false),
     transaction,
+    connectionStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

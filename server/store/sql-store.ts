@@ -9,6 +9,7 @@
  * the caller's transaction usable (plain inserts use `ON CONFLICT DO NOTHING`, other statements the
  * driver's `runUnlessConflict`).
  */
+import { assertMigrationsApplied, type ConnectionStats } from "./health.js";
 import type { SqlDialect, SqlDriver, SqlSession } from "./driver.js";
 import {
   appFromRow,
@@ -630,6 +631,15 @@ export class SqlStore extends SqlOps implements Store {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     return this.driver.transaction((session) => fn(new SqlOps(this.driver, session, true)));
   }
+  async checkReady(): Promise<void> {
+    const rows = await this.driver.direct.all("SELECT version FROM schema_migrations", []);
+    assertMigrationsApplied(rows.map((row) => Number(row.version)));
+  }
+
+  connectionStats(): ConnectionStats {
+    return this.driver.connectionStats();
+  }
+
   close(): Promise<void> {
     return this.driver.close();
   }

@@ -63,10 +63,20 @@ class SqliteStatements {
 /** A FIFO async mutex. */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
+  /** Lock calls not yet released: the holder and those queued behind it (connection metrics). */
+  queued = 0;
   lock(): Promise<() => void> {
     let release!: () => void;
     const next = new Promise<void>((resolve) => (release = resolve));
-    const ready = this.tail.then(() => release);
+    this.queued++;
+    let released = false;
+    const releaseOnce = () => {
+      if (released) return;
+      released = true;
+      this.queued--;
+      release();
+    };
+    const ready = this.tail.then(() => releaseOnce);
     this.tail = this.tail.then(() => next);
     return ready;
   }
@@ -142,6 +152,8 @@ export function openSqliteDriver(options: SqliteStoreOptions): SqlDriver {
           throw error;
         }
       }),
+    // One connection; calls queue on the mutex.
+    connectionStats: () => ({ total: db.open ? 1 : 0, idle: db.open && mutex.queued === 0 ? 1 : 0, waiting: Math.max(0, mutex.queued - 1) }),
     close: () =>
       mutex.with(() => {
         db.close();

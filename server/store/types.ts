@@ -5,6 +5,7 @@
  *
  * Times are milliseconds since the epoch. Ids are strings (UUID v7, made by the services).
  */
+import type { ConnectionStats } from "./health.js";
 
 export type TokenKind = "public" | "secret";
 
@@ -434,5 +435,12 @@ export interface Store extends StoreOps {
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   /** A short description for logs and benchmarks, e.g. "sqlite (WAL)". */
   readonly kind: string;
+  /**
+   * Resolves when the database answers and every migration of this version is applied (GET /ready).
+   * @throws when the store is closed or unreachable, `MigrationsPendingError` when migrations are missing.
+   */
+  checkReady(): Promise<void>;
+  /** How the store's connections are used right now (the `sentc_db_connections` metrics). */
+  connectionStats(): ConnectionStats;
   close(): Promise<void>;
 }

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { defaultAppOptions, parseServerConfig, type AppConfig, type ServerConfig } from "../../server/config.js";
 import { generateEs384KeyPair, newId } from "../../server/crypto.js";
-import { startServer, type RunningServer } from "../../server/main.js";
+import { startServer, type RunningServer, type StartOptions } from "../../server/main.js";
 import { doneLogin, doneVerifyLogin, prepareLogin, prepareVerifyLogin, type DeviceKeys, type VerifyLoginResult } from "../../src/protocol/login.js";
 import { prepareRegister } from "../../src/protocol/register.js";
 
@@ -142,6 +142,8 @@ export interface HarnessOptions {
   dbPath?: string;
   /** The same apps again (a restart on the same file). */
   apps?: { main: ReturnType<typeof makeApp>; closed: ReturnType<typeof makeApp>; disabled: ReturnType<typeof makeApp> };
+  /** More server options (logging, metrics, shutdown timeout). */
+  server?: Partial<StartOptions>;
 }
 
 /** The envelope-speaking client of a server at `baseUrl`; `defaultToken` is sent unless a call names another. */
@@ -188,6 +190,7 @@ export async function startHarness(extra: Partial<ServerConfig> & Record<string,
     coreWasm: await readFile(new URL("../../build/core.wasm", import.meta.url)),
     now: () => Date.now() + clock.offsetMs,
     filesDir,
+    ...options.server,
   });
   const call = apiCaller(server.baseUrl, main.app.publicToken);
   const close = async () => {
