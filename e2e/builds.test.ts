@@ -5,9 +5,10 @@
  * sends the wrong MIME type), and a page with a strict Content-Security-Policy that allows only 'self' and
  * 'wasm-unsafe-eval'.
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./helpers/chromium.js";
@@ -58,7 +59,8 @@ const PAGES: Record<string, { html: string; headers?: Record<string, string> }> 
 };
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ["scripts/build-lib.mjs"], { stdio: "ignore" });
+  // Asynchronously: a minute of blocked event loop would stall the test runner's own messages.
+  await promisify(execFile)(process.execPath, ["scripts/build-lib.mjs"]);
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   // The builds and the chunk the two ESM entries share, as the package ships them.
