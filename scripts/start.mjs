@@ -47,7 +47,8 @@ if (wantsHelp) {
   spawnSync(process.execPath, ["server/dist/server/cli.js", ...serverArgs], { cwd: root, stdio: "inherit" });
   process.exit(0);
 }
-step("building the SDK (dist/sentc.umd.js)", process.execPath, ["scripts/build-lib.mjs"]);
+// The demo page needs the <script> build only (npm run build:lib builds everything the package ships).
+step("building the SDK (dist/sentc.umd.js)", process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", "--mode", "umd", "--logLevel", "warn"]);
 
 // ---------- the app the demo backend uses ----------
 
