@@ -22,6 +22,8 @@ const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
 const work = mkdtempSync(join(tmpdir(), "sentc-packed-"));
 const npmCli = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath) ? process.env.npm_execpath : undefined;
 const children: ChildProcess[] = [];
+/** SENTC_PACKAGE_BUILD_NATIVE=1: the server's install compiles better-sqlite3 from source (see that test). */
+const compileNative = process.env.SENTC_PACKAGE_BUILD_NATIVE === "1";
 
 // Child processes run asynchronously: a blocked event loop would stall the test runner's own messages.
 async function run(file: string, args: string[], cwd: string): Promise<string> {
@@ -257,7 +259,6 @@ describe("the server package (sentc-as-server)", () => {
     // and compiles one from source in its install script: minutes on a busy machine. So unless
     // SENTC_PACKAGE_BUILD_NATIVE=1 asks for that compile, the install skips scripts and the addon is the one
     // the repository's npm install built (same better-sqlite3 version, same Node and machine: checked).
-    const compileNative = process.env.SENTC_PACKAGE_BUILD_NATIVE === "1";
     const server = await installOffline(
       "server",
       [
@@ -317,5 +318,5 @@ describe("the server package (sentc-as-server)", () => {
     const exited = new Promise((done) => child.once("exit", done));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-  }, 600_000);
+  }, compileNative ? 1_800_000 : 600_000);
 });
