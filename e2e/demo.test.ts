@@ -19,7 +19,7 @@ let browser: Browser;
 let stack: DemoStack;
 
 beforeAll(async () => {
-  buildUmd();
+  await buildUmd();
   stack = await startDemoStack();
   browser = await launchChromium();
 });
@@ -189,5 +189,5 @@ describe("npm start", () => {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
-  }, 120_000);
+  }, 360_000); // three builds (core, server, UMD) before it starts: minutes on a busy machine
 });

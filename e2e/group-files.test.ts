@@ -15,7 +15,7 @@ let browser: Browser;
 let stack: DemoStack;
 
 beforeAll(async () => {
-  buildUmd();
+  await buildUmd();
   stack = await startDemoStack();
   browser = await launchChromium();
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm start [-- server flags]`: builds the core, the API server and the SDK's UMD build, then runs
- *   1. the API server (dist/server/server/cli.js; every flag given after `--` is passed to it), and
+ *   1. the API server (server/dist/server/cli.js; every flag given after `--` is passed to it), and
  *   2. the example backend (examples/own-backend) with the demo page (examples/demo), holding the app's secret token,
  * and prints one JSON line: {"base_url", "app_id", "public_token", "demo_url"[, "secret_token"]}.
  *
@@ -39,15 +39,16 @@ function step(label, command, args) {
   if (result.status !== 0) fail(`${label} failed`);
 }
 
-// --help needs no build beyond the server's.
+// --help needs no build beyond the server's (which ships the core, so the core is built first).
 const wantsHelp = serverArgs.includes("--help") || serverArgs.includes("-h");
-if (!wantsHelp) step("building the core", process.execPath, ["scripts/build-core.mjs"]);
-step("building the server", process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "server/tsconfig.json"]);
+step("building the core", process.execPath, ["scripts/build-core.mjs"]);
+step("building the server (server/dist)", process.execPath, ["server/build.mjs"]);
 if (wantsHelp) {
-  spawnSync(process.execPath, ["dist/server/server/cli.js", ...serverArgs], { cwd: root, stdio: "inherit" });
+  spawnSync(process.execPath, ["server/dist/server/cli.js", ...serverArgs], { cwd: root, stdio: "inherit" });
   process.exit(0);
 }
-step("building the SDK (dist/sentc.umd.js)", process.execPath, ["scripts/build-lib.mjs"]);
+// The demo page needs the <script> build only (npm run build:lib builds everything the package ships).
+step("building the SDK (dist/sentc.umd.js)", process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", "--mode", "umd", "--logLevel", "warn"]);
 
 // ---------- the app the demo backend uses ----------
 
@@ -76,7 +77,7 @@ if (configPath === undefined) {
     configPath = resolve(/^postgres(ql)?:\/\//.test(db) ? "data" : dirname(db), "demo-apps.json");
   }
   if (!existsSync(configPath)) {
-    const { generateEs384KeyPair, newId } = await import(pathToFileURL(join(root, "dist/server/server/crypto.js")).href);
+    const { generateEs384KeyPair, newId } = await import(pathToFileURL(join(root, "server/dist/server/crypto.js")).href);
     const pair = generateEs384KeyPair();
     const app = {
       id: newId(),
@@ -162,7 +163,7 @@ process.on("exit", () => {
 
 try {
   // The server runs where `npm start` was called, so relative --db/--config/--files paths mean what they say.
-  const server = await startProcess("sentc-server", [join(root, "dist/server/server/cli.js"), ...serverArgs, ...extraArgs], {}, process.cwd());
+  const server = await startProcess("sentc-server", [join(root, "server/dist/server/cli.js"), ...serverArgs, ...extraArgs], {}, process.cwd());
   const demoPort = process.env.DEMO_PORT ?? (Number(flags.port) === 0 ? "0" : "3100");
   const demo = await startProcess("demo", ["--import", "tsx", join(root, "examples/demo/main.ts")], {
     PORT: demoPort,

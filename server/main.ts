@@ -42,7 +42,7 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Apps and settings; without apps a default app is created on a new database. */
   config?: Partial<ServerConfig>;
-  /** The bytes of build/core.wasm; read from the project's build folder when absent. */
+  /** The bytes of the crypto core; when absent, read from the package (dist/core.wasm) or the repository's build/core.wasm. */
   coreWasm?: Uint8Array;
   /** Clock override (tests). */
   now?: () => number;
@@ -75,17 +75,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** build/core.wasm relative to this file, from server/ (sources) or dist/server/server/ (compiled). */
+/**
+ * The crypto core relative to this file: dist/core.wasm of the installed server package (compiled, in
+ * dist/server/), or the repository's build/core.wasm (sources, in server/).
+ */
 function findCoreWasm(): Uint8Array {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of ["../build/core.wasm", "../../../build/core.wasm"]) {
+  for (const candidate of ["../core.wasm", "../build/core.wasm"]) {
     try {
       return readFileSync(resolve(here, candidate));
     } catch {
       // try the next place
     }
   }
-  throw new Error("build/core.wasm not found: run `npm run build:core`");
+  throw new Error("the crypto core (core.wasm) was not found: in the repository run `npm run build:core`");
 }
 
 /** Beside a SQLite file; `./data/files` with PostgreSQL (share it between processes); a temp folder for ":memory:". */

@@ -3,7 +3,8 @@
  * store, adjustable clock) with one app on sentc's default options (register needs the secret token), and the
  * example backend (examples/own-backend) serving the demo page (examples/demo) and dist/sentc.umd.js.
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import type { FastifyInstance } from "fastify";
 import type { BrowserContext, Page } from "playwright-core";
 import { addDemoRoutes } from "../../examples/demo/serve.js";
@@ -22,9 +23,12 @@ export interface DemoStack {
   close(): Promise<void>;
 }
 
-/** Builds dist/sentc.umd.js (the demo page loads it) from the current sources. */
-export function buildUmd(): void {
-  execFileSync(process.execPath, ["scripts/build-lib.mjs"], { stdio: "ignore" });
+/**
+ * Builds dist/sentc.umd.js (the demo page loads it) from the current sources; asynchronously, as a minute of
+ * blocked event loop would stall the test runner's own messages.
+ */
+export async function buildUmd(): Promise<void> {
+  await promisify(execFile)(process.execPath, ["scripts/build-lib.mjs"]);
 }
 
 export async function startDemoStack(): Promise<DemoStack> {

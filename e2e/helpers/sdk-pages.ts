@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
@@ -17,7 +18,8 @@ const UMD_PAGE = `<!doctype html>
 
 /** Builds the library and a plain HTML page that loads dist/sentc.umd.js with a <script> tag. */
 export async function buildUmdPage(outDir: string): Promise<void> {
-  execFileSync(process.execPath, ["scripts/build-lib.mjs"], { stdio: "ignore" });
+  // Asynchronously: a minute of blocked event loop would stall the test runner's own messages.
+  await promisify(execFile)(process.execPath, ["scripts/build-lib.mjs"]);
   mkdirSync(outDir, { recursive: true });
   copyFileSync("dist/sentc.umd.js", `${outDir}/sentc.umd.js`);
   writeFileSync(`${outDir}/index.html`, UMD_PAGE);

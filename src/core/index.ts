@@ -1,3 +1,9 @@
+/**
+ * `sentc-as/core`: the crypto primitives of the WebAssembly core (hashes, MACs, KDFs, AES, X25519, Ed25519,
+ * Kyber768, Dilithium3). Load the core once with `initCore()` (or `Sentc.init()`, which loads the same core);
+ * every other function is synchronous.
+ * @module
+ */
 export { initCore, isCoreReady, type CoreSource } from "./loader.js";
 export { randomBytes } from "./bytes.js";
 export { constantTimeEqual, wipeBytes } from "./ct.js";
@@ -29,3 +35,4 @@ export {
   DILITHIUM3_SIGNATURE_BYTES,
   type DilithiumKeyPair,
 } from "./dilithium.js";
+export { SentcError, isSentcError, type ClientErrorCode, type SentcErrorCode } from "../errors.js";

@@ -6,7 +6,6 @@
 import Database from "better-sqlite3";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -17,7 +16,7 @@ import { loadReleaseCore } from "../helpers/core.js";
 import { testStoreKind } from "./harness.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
-const cli = join(root, "dist/server/server/cli.js");
+const cli = join(root, "server/dist/server/cli.js");
 const dir = mkdtempSync(join(tmpdir(), "sentc-durability-"));
 const dbPath = join(dir, "sentc.sqlite");
 const children: ChildProcess[] = [];
@@ -43,9 +42,8 @@ function startChild(): Promise<{ child: ChildProcess; line: StartLine }> {
 beforeAll(async () => {
   if (testStoreKind() === "postgres") return;
   await loadReleaseCore();
-  // The test runs the production build.
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", join(root, "server/tsconfig.json")], { cwd: root, stdio: "inherit" });
+  // The test runs the production build (server/dist, with the core beside it).
+  execFileSync(process.execPath, [join(root, "server/build.mjs")], { cwd: root, stdio: "inherit" });
 }, 120_000);
 
 afterAll(() => {

@@ -7,7 +7,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -21,7 +20,7 @@ import { addMember, createGroup, V, type TestGroup, type TestUser } from "./grou
 import { apiCaller, createTestDatabase, expectOk, login, makeApp, registerUser, testStoreKind, type Harness, type TestDatabase } from "./harness.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
-const cli = join(root, "dist/server/server/cli.js");
+const cli = join(root, "server/dist/server/cli.js");
 const onPostgres = testStoreKind() === "postgres";
 
 interface Instance {
@@ -72,9 +71,8 @@ let app: ReturnType<typeof makeApp>["app"];
 describe.skipIf(!onPostgres)("two server processes on one PostgreSQL", () => {
   beforeAll(async () => {
     await loadReleaseCore();
-    // The test runs the production build.
-    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-    execFileSync(process.execPath, [tsc, "-p", join(root, "server/tsconfig.json")], { cwd: root, stdio: "inherit" });
+    // The test runs the production build (server/dist, with the core beside it).
+    execFileSync(process.execPath, [join(root, "server/build.mjs")], { cwd: root, stdio: "inherit" });
     dir = mkdtempSync(join(tmpdir(), "sentc-multi-"));
     db = await createTestDatabase();
     const made = makeApp();
