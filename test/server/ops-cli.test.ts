@@ -6,7 +6,7 @@
  * period bounds how long it waits. On the test store (SQLite or PostgreSQL).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -29,6 +29,8 @@ const databases: TestDatabase[] = [];
 beforeAll(() => {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   execFileSync(process.execPath, [tsc, "-p", join(root, "server/tsconfig.json"), "--outDir", outDir], { cwd: root, stdio: "inherit" });
+  // Where the packaged server finds its core: beside the compiled server folder (as server/dist/core.wasm).
+  copyFileSync(join(root, "build/core.wasm"), join(outDir, "core.wasm"));
 }, 180_000);
 
 afterAll(async () => {
