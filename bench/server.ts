@@ -42,7 +42,7 @@ writeFileSync(
     login_rate_limit: { max_failures: 0, window_seconds: 60 },
   }),
 );
-const child = spawn(process.execPath, [join(root, "server/dist/server/cli.js"), "--port", "0", "--db", join(dir, "bench.sqlite"), "--config", join(dir, "config.json")], {
+const child = spawn(process.execPath, [join(root, "server/dist/server/cli.js"), "--port", "0", "--db", join(dir, "bench.sqlite"), "--config", join(dir, "config.json"), "--log-level", "warn"], {
   stdio: ["ignore", "pipe", "inherit"],
 });
 const line = await new Promise<{ base_url: string }>((ok) => createInterface({ input: child.stdout! }).once("line", (text) => ok(JSON.parse(text))));
