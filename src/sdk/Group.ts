@@ -1010,58 +1010,172 @@ export class Group {
     return importVerifyKey(await getUserVerifyKeyData(this.#env.ctx, userId, head.sign.id));
   }
 
+  /**
+   * Encrypts bytes with the newest group key and returns the head (a JSON string) and the ciphertext separately
+   * (sdk.md §4.1); with `sign`, the user's newest sign key signs the data (§4.2). Resolves with the result of `encryptRawSync`.
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `key_not_found` when the group holds no key
+   * (or, with `sign`, the user has no sign key).
+   * @example
+   * const group = await user.getGroup(groupId);
+   * const { head, data } = await group.encryptRaw(new TextEncoder().encode("hello"));
+   */
   async encryptRaw(data: Uint8Array, sign = false): Promise<CryptoRawOutput> {
     return this.encryptRawSync(data, sign);
   }
 
+  /**
+   * Synchronous `encryptRaw`: encrypts bytes with the newest group key, head and ciphertext kept apart (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `key_not_found` when the group holds no key
+   * (or, with `sign`, the user has no sign key).
+   * @example
+   * const { head, data } = group.encryptRawSync(new Uint8Array([1, 2, 3]), true);
+   */
   encryptRawSync(data: Uint8Array, sign = false): CryptoRawOutput {
     return encryptRawSymmetric(this.#newestSymKey(), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Decrypts the output of `encryptRaw` with the group key the head names, fetching it when this member does not hold
+   * it (sdk.md §4.1). With `verify_key` (an exported verify key) a signed head is verified; unsigned data is decrypted
+   * unchecked as in the reference, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_format` when the head is not a sentc head; `decryption_failed` for a wrong key or
+   * tampered data; `verification_failed` / `wrong_verify_key` when the signature does not verify with `verify_key`;
+   * `missing_signature` (with `strict_verify` only) for unsigned data; `server` (e.g. `server_304`) when the server has
+   * no such key for this member (a key rotation not finished yet); `network_error` when the key cannot be fetched.
+   * @example
+   * const bytes = await group.decryptRaw(head, data);
+   */
   async decryptRaw(head: string, encrypted_data: Uint8Array, verify_key?: string): Promise<Uint8Array> {
     const parsed = parseHead(head);
     return decryptRawSymmetric(await this.#symKeyFor(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
   }
 
+  /**
+   * Synchronous `decryptRaw`: only the group keys held locally are used, nothing is fetched (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held ("Group key not found. Maybe done key
+   * rotation will help"); `invalid_format` for a bad head; `decryption_failed` for a wrong key or tampered data;
+   * `verification_failed` / `wrong_verify_key` when the signature does not verify with `verify_key`.
+   * @example
+   * const bytes = group.decryptRawSync(head, data, verifyKey);
+   */
   decryptRawSync(head: string, encrypted_data: Uint8Array, verify_key?: string): Uint8Array {
     const parsed = parseHead(head);
     return decryptRawSymmetric(this.#symKeyForSync(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
   }
 
+  /**
+   * Encrypts bytes with the newest group key into one buffer, head and ciphertext together (`head ‖ 0x00 ‖ ciphertext`,
+   * sdk.md §4.1); with `sign` the user's newest sign key signs it (§4.2).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `key_not_found` when the group holds no key
+   * (or, with `sign`, the user has no sign key).
+   * @example
+   * const group = await user.getGroup(groupId);
+   * const encrypted = await group.encrypt(new TextEncoder().encode("hello"), true);
+   */
   async encrypt(data: Uint8Array, sign = false): Promise<Uint8Array> {
     return this.encryptSync(data, sign);
   }
 
+  /**
+   * Synchronous `encrypt`: bytes encrypted with the newest group key into one buffer (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `key_not_found` when the group holds no key
+   * (or, with `sign`, the user has no sign key).
+   * @example
+   * const encrypted = group.encryptSync(new Uint8Array([1, 2, 3]));
+   */
   encryptSync(data: Uint8Array, sign = false): Uint8Array {
     return encryptSymmetric(this.#newestSymKey(), data, this.#signKeyFor(sign));
   }
 
-  /** Decrypts with the group key the head names (fetched or finished when unknown); `verify` checks user `user_id`'s signature. */
+  /**
+   * Decrypts with the group key the head names (fetched or finished when unknown); `verify` checks user `user_id`'s signature.
+   * Fetches the key when it is not held and, with `auto_finish_key_rotation`, finishes pending rotations first. As in
+   * the reference (§4.2), unsigned data is decrypted unchecked even with `verify`, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `verify` is set without `user_id`;
+   * `invalid_format` when it carries no sentc head; `decryption_failed` for a wrong key or tampered data;
+   * `verification_failed` / `wrong_verify_key` when the signature does not verify; `missing_signature` (with
+   * `strict_verify` only); `server` (e.g. `server_304`) when the server refuses the key or the sender's verify key
+   * (a rotation this member has not finished); `network_error` when a key cannot be fetched.
+   * @example
+   * const group = await user.getGroup(groupId);
+   * const bytes = await group.decrypt(encrypted, true, senderUserId);
+   */
   async decrypt(data: Uint8Array, verify = false, user_id?: string): Promise<Uint8Array> {
     const { head } = splitHead(data);
     const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
     return decryptSymmetric(await this.#symKeyFor(head), data, verifyKey);
   }
 
+  /**
+   * Synchronous `decrypt`: uses only the group keys held locally and checks the signature with `verify_key` (an
+   * exported verify key) when given (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held; `invalid_input` / `invalid_format`
+   * for data that is not sentc's format; `decryption_failed` for a wrong key or tampered data; `verification_failed` /
+   * `wrong_verify_key` when the signature does not verify with `verify_key`.
+   * @example
+   * const bytes = group.decryptSync(encrypted);
+   */
   decryptSync(data: Uint8Array, verify_key?: string): Uint8Array {
     const { head } = splitHead(data);
     return decryptSymmetric(this.#symKeyForSync(head), data, explicitVerifyKey(head, verify_key));
   }
 
+  /**
+   * Encrypts a string with the newest group key and returns base64 text (head and ciphertext, sdk.md §4.1); with
+   * `sign` the user's newest sign key signs it (§4.2).
+   * @throws {SentcError} `invalid_input` when `data` is not a string; `key_not_found` when the group holds no key (or,
+   * with `sign`, the user has no sign key).
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const user = await Sentc.login("alice", "password", true);
+   * const group = await user.getGroup(groupId);
+   * const text = await group.encryptString("hello");
+   */
   async encryptString(data: string, sign = false): Promise<string> {
     return this.encryptStringSync(data, sign);
   }
 
+  /**
+   * Synchronous `encryptString`: base64 text encrypted with the newest group key (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a string; `key_not_found` when the group holds no key (or,
+   * with `sign`, the user has no sign key).
+   * @example
+   * const text = group.encryptStringSync("hello", true);
+   */
   encryptStringSync(data: string, sign = false): string {
     return encryptStringSymmetric(this.#newestSymKey(), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Decrypts the output of `encryptString` with the group key its head names, fetching the key when it is not held
+   * (sdk.md §4.1). With `verify`, a signed head is checked with user `user_id`'s verify key (fetched and cached); unsigned
+   * data is decrypted unchecked as in the reference, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_encoding` when `data` is not base64; `invalid_format` when it carries no sentc head
+   * or is not UTF-8 text after decryption; `invalid_input` when `verify` is set without `user_id`; `decryption_failed`
+   * for a wrong key or tampered data; `verification_failed` / `wrong_verify_key` when the signature does not verify;
+   * `missing_signature` (with `strict_verify` only); `server` (e.g. `server_304`) when the server refuses the key (a
+   * rotation this member has not finished); `network_error` when a key cannot be fetched.
+   * @example
+   * const group = await user.getGroup(groupId);
+   * const text = await group.decryptString(encryptedText);
+   * const checked = await group.decryptString(signedText, true, senderUserId);
+   */
   async decryptString(data: string, verify = false, user_id?: string): Promise<string> {
     const { head } = splitHead(fromBase64(data));
     const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
     return decryptStringSymmetric(await this.#symKeyFor(head), data, verifyKey);
   }
 
+  /**
+   * Synchronous `decryptString`: uses only the group keys held locally; `verify_key` (an exported verify key) checks a
+   * signed head (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held; `invalid_encoding` /
+   * `invalid_format` for text that is not sentc's format; `decryption_failed` for a wrong key or tampered data;
+   * `verification_failed` / `wrong_verify_key` when the signature does not verify with `verify_key`.
+   * @example
+   * const text = group.decryptStringSync(encryptedText);
+   */
   decryptStringSync(data: string, verify_key?: string): string {
     const { head } = splitHead(fromBase64(data));
     return decryptStringSymmetric(this.#symKeyForSync(head), data, explicitVerifyKey(head, verify_key));

@@ -685,58 +685,171 @@ export class User {
     return importVerifyKey(await getUserVerifyKeyData(this.#ctx, userId, head.sign.id));
   }
 
+  /**
+   * Encrypts bytes for user `reply_id` with their newest public key (fetched and cached), head (a JSON string) and
+   * ciphertext kept apart (sdk.md §4.1); with `sign` this user's newest sign key signs it (§4.2).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `reply_id` is empty; `server` (e.g.
+   * `server_100`) when the server refuses the public key of `reply_id`; `network_error` when it cannot be fetched;
+   * `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * const { head, data } = await user.encryptRaw(new TextEncoder().encode("hello"), otherUserId);
+   */
   async encryptRaw(data: Uint8Array, reply_id: string, sign = false): Promise<CryptoRawOutput> {
     return encryptRawAsymmetric(await this.#replyKey(reply_id), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Synchronous `encryptRaw` with the receiver's exported public key given directly (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `invalid_format` / `invalid_encoding` when
+   * `reply_public_key` is not an exported public key; `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * const { public_key } = await user.getPublicKey(otherUserId);
+   * const { head, data } = user.encryptRawSync(new Uint8Array([1, 2, 3]), public_key);
+   */
   encryptRawSync(data: Uint8Array, reply_public_key: string, sign = false): CryptoRawOutput {
     return encryptRawAsymmetric(importPublicKey(reply_public_key), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Decrypts the output of `encryptRaw` with this user's private key the head names, fetched when this device does not
+   * hold it (sdk.md §4.1). With `verify_key` (an exported verify key) a signed head is verified; unsigned data is
+   * decrypted unchecked, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_format` when the head is not a sentc head; `decryption_failed` for a wrong key or
+   * tampered data; `verification_failed` / `wrong_verify_key` when the signature does not verify with `verify_key`;
+   * `missing_signature` (with `strict_verify` only); `server` (e.g. `server_304`) when the server refuses the user key
+   * (a key rotation this device has not finished); `network_error` when the key cannot be fetched.
+   * @example
+   * const bytes = await user.decryptRaw(head, data);
+   */
   async decryptRaw(head: string, encrypted_data: Uint8Array, verify_key?: string): Promise<Uint8Array> {
     const parsed = parseHead(head);
     return decryptRawAsymmetric(await this.#privateKeyFor(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
   }
 
+  /**
+   * Synchronous `decryptRaw`: only the user keys held on this device are used (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held ("Key not found"); `invalid_format`
+   * for a bad head; `decryption_failed` for a wrong key or tampered data; `verification_failed` / `wrong_verify_key`
+   * when the signature does not verify with `verify_key`.
+   * @example
+   * const bytes = user.decryptRawSync(head, data);
+   */
   decryptRawSync(head: string, encrypted_data: Uint8Array, verify_key?: string): Uint8Array {
     const parsed = parseHead(head);
     return decryptRawAsymmetric(this.#privateKeyForSync(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
   }
 
+  /**
+   * Encrypts bytes for user `reply_id` with their newest public key (fetched and cached) into one buffer, head and
+   * ciphertext together (sdk.md §4.1); with `sign` this user's newest sign key signs it (§4.2).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `reply_id` is empty; `server` (e.g.
+   * `server_100`) when the server refuses the public key of `reply_id`; `network_error` when it cannot be fetched;
+   * `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * const encrypted = await user.encrypt(new TextEncoder().encode("hello"), otherUserId, true);
+   */
   async encrypt(data: Uint8Array, reply_id: string, sign = false): Promise<Uint8Array> {
     return encryptAsymmetric(await this.#replyKey(reply_id), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Synchronous `encrypt` with the receiver's exported public key given directly (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `invalid_format` / `invalid_encoding` when
+   * `reply_public_key` is not an exported public key; `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * const encrypted = user.encryptSync(new Uint8Array([1, 2, 3]), otherPublicKey);
+   */
   encryptSync(data: Uint8Array, reply_public_key: string, sign = false): Uint8Array {
     return encryptAsymmetric(importPublicKey(reply_public_key), data, this.#signKeyFor(sign));
   }
 
-  /** Decrypts with the own key the head names; `verify` checks the signature with user `user_id`'s verify key. */
+  /**
+   * Decrypts with the own key the head names; `verify` checks the signature with user `user_id`'s verify key.
+   * The key is fetched when this device does not hold it. As in the reference (§4.2), unsigned data is decrypted
+   * unchecked even with `verify`, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `verify` is set without `user_id`;
+   * `invalid_format` when it carries no sentc head; `decryption_failed` for a wrong key or tampered data;
+   * `verification_failed` / `wrong_verify_key` when the signature does not verify; `missing_signature` (with
+   * `strict_verify` only); `server` (e.g. `server_304`) when the server refuses the key or the sender's verify key;
+   * `network_error` when a key cannot be fetched.
+   * @example
+   * const bytes = await user.decrypt(encrypted, true, senderUserId);
+   */
   async decrypt(data: Uint8Array, verify = false, user_id?: string): Promise<Uint8Array> {
     const { head } = splitHead(data);
     const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
     return decryptAsymmetric(await this.#privateKeyFor(head), data, verifyKey);
   }
 
+  /**
+   * Synchronous `decrypt`: uses only the user keys held on this device; `verify_key` (an exported verify key) checks a
+   * signed head (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held; `invalid_input` / `invalid_format`
+   * for data that is not sentc's format; `decryption_failed` for a wrong key or tampered data; `verification_failed` /
+   * `wrong_verify_key` when the signature does not verify with `verify_key`.
+   * @example
+   * const bytes = user.decryptSync(encrypted);
+   */
   decryptSync(data: Uint8Array, verify_key?: string): Uint8Array {
     const { head } = splitHead(data);
     return decryptAsymmetric(this.#privateKeyForSync(head), data, explicitVerifyKey(head, verify_key));
   }
 
+  /**
+   * Encrypts a string for user `reply_id` with their newest public key (fetched and cached) and returns base64 text
+   * (sdk.md §4.1); with `sign` this user's newest sign key signs it (§4.2).
+   * @throws {SentcError} `invalid_input` when `data` is not a string or `reply_id` is empty; `server` (e.g.
+   * `server_100`) when the server refuses the public key of `reply_id`; `network_error` when it cannot be fetched;
+   * `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const user = await Sentc.login("alice", "password", true);
+   * const text = await user.encryptString("hello", bobUserId, true);
+   */
   async encryptString(data: string, reply_id: string, sign = false): Promise<string> {
     return encryptStringAsymmetric(await this.#replyKey(reply_id), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Synchronous `encryptString` with the receiver's exported public key given directly (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a string; `invalid_format` / `invalid_encoding` when
+   * `reply_public_key` is not an exported public key; `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * const { public_key } = await user.getPublicKey(bobUserId);
+   * const text = user.encryptStringSync("hello", public_key);
+   */
   encryptStringSync(data: string, reply_public_key: string, sign = false): string {
     return encryptStringAsymmetric(importPublicKey(reply_public_key), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Decrypts the output of `encryptString` with this user's private key the head names, fetched when this device does
+   * not hold it (sdk.md §4.1). With `verify`, a signed head is checked with user `user_id`'s verify key (fetched and
+   * cached); unsigned data is decrypted unchecked as in the reference, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_encoding` when `data` is not base64; `invalid_format` when it carries no sentc head
+   * or is not UTF-8 text after decryption; `invalid_input` when `verify` is set without `user_id`; `decryption_failed`
+   * for a wrong key or tampered data; `verification_failed` / `wrong_verify_key` when the signature does not verify;
+   * `missing_signature` (with `strict_verify` only); `server` (e.g. `server_304`) when the server refuses the key;
+   * `network_error` when a key cannot be fetched.
+   * @example
+   * const text = await user.decryptString(encryptedText, true, aliceUserId);
+   */
   async decryptString(data: string, verify = false, user_id?: string): Promise<string> {
     const { head } = splitHead(fromBase64(data));
     const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
     return decryptStringAsymmetric(await this.#privateKeyFor(head), data, verifyKey);
   }
 
+  /**
+   * Synchronous `decryptString`: uses only the user keys held on this device; `verify_key` (an exported verify key)
+   * checks a signed head (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held; `invalid_encoding` /
+   * `invalid_format` for text that is not sentc's format; `decryption_failed` for a wrong key or tampered data;
+   * `verification_failed` / `wrong_verify_key` when the signature does not verify with `verify_key`.
+   * @example
+   * const text = user.decryptStringSync(encryptedText);
+   */
   decryptStringSync(data: string, verify_key?: string): string {
     const { head } = splitHead(fromBase64(data));
     return decryptStringAsymmetric(this.#privateKeyForSync(head), data, explicitVerifyKey(head, verify_key));
