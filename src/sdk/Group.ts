@@ -163,11 +163,21 @@ export class Group {
     this.#verify = verify;
   }
 
-  /** The reference's write-only accessors. */
+  /**
+   * The reference's write-only accessors.
+   * Replaces the group keys held in `data.keys`.
+   * @example
+   * group.groupKeys = [...group.data.keys];
+   */
   set groupKeys(keys: GroupKey[]) {
     this.data.keys = keys;
   }
 
+  /**
+   * The reference's write-only accessor: replaces the key id → index map in `data.key_map`.
+   * @example
+   * group.groupKeyMap = new Map(group.data.key_map);
+   */
   set groupKeyMap(map: Map<string, number>) {
     this.data.key_map = map;
   }
@@ -184,9 +194,15 @@ export class Group {
   // ---------- loading (sdk.md §3.2) ----------
 
   /**
-   * @internal Loads a group: from the store (revalidated with `update_check` every 5 minutes) or from the server,
-   * decrypting every key page, the HMAC and sortable keys with the user's, the parent's or the connected group's
-   * private keys. Stores the group data and the group's public key.
+   * Loads a group: from the store (revalidated with `update_check` every 5 minutes) or from the server, decrypting every
+   * key page, the HMAC and sortable keys with the user's, the parent's or the connected group's private keys. Stores the
+   * group data and the group's public key. Apps use `user.getGroup`.
+   * @internal
+   * @throws {SentcError} `invalid_input` for an empty group id or a `verify` other than 0, 1 or 2; `server` (e.g.
+   * `server_310` for no access) when the server refuses; `decryption_failed` / `verification_failed` when a key cannot
+   * be decrypted or verified; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * const group = await user.getGroup(groupId); // calls Group.load
    */
   static async load(env: GroupEnv, groupId: string, options: GroupLoadOptions = {}): Promise<Group> {
     if (typeof groupId !== "string" || groupId.length === 0) throw new SentcError("invalid_input", "the group id must be a non-empty string");
@@ -404,56 +420,121 @@ export class Group {
     return key;
   }
 
-  /** The newest group key (exported) and its id. */
+  /**
+   * The newest group key (exported) and its id.
+   * @throws {SentcError} `key_not_found` when the group holds no key.
+   * @example
+   * const [groupKey, keyId] = await group.getSymKeyToEncrypt();
+   */
   async getSymKeyToEncrypt(): Promise<[string, string]> {
     return this.getSymKeyToEncryptSync();
   }
 
+  /**
+   * The newest group key (exported) and its id, synchronously.
+   * @throws {SentcError} `key_not_found` when the group holds no key.
+   * @example
+   * const [groupKey, keyId] = group.getSymKeyToEncryptSync();
+   */
   getSymKeyToEncryptSync(): [string, string] {
     const key = this.#newestKey();
     return [key.group_key, key.group_key_id];
   }
 
-  /** The exported group key with this id (fetched, or received by finishing a rotation, when unknown). */
+  /**
+   * The exported group key with this id (fetched, or received by finishing a rotation, when unknown).
+   * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such key for this member (a rotation not
+   * finished yet); `decryption_failed` when it cannot be decrypted; `network_error` / `timeout`.
+   * @example
+   * const groupKey = await group.getSymKeyById(keyId);
+   */
   async getSymKeyById(key_id: string): Promise<string> {
     return (await this.#getKey(key_id)).group_key;
   }
 
+  /**
+   * The exported group key with this id, from the keys held locally only.
+   * @throws {SentcError} `key_not_found` when the key is not held ("Group key not found. Maybe done key rotation will help").
+   * @example
+   * const groupKey = group.getSymKeyByIdSync(keyId);
+   */
   getSymKeyByIdSync(key_id: string): string {
     const key = this.#heldKey(key_id);
     if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.groupKeyNotFound);
     return key.group_key;
   }
 
-  /** @internal The group's private key with this id (for child and connected groups). */
+  /**
+   * The group's exported private key with this id (for child and connected groups), fetched when not held.
+   * @internal
+   * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such key for this member;
+   * `decryption_failed`; `network_error` / `timeout`.
+   * @example
+   * const privateKey = await group.getPrivateKey(keyId);
+   */
   async getPrivateKey(key_id: string): Promise<string> {
     return (await this.#getKey(key_id)).private_group_key;
   }
 
-  /** The exported public key of the newest group key (what new keys for this group as a member are encrypted to). */
+  /**
+   * The exported public key of the newest group key (what new keys for this group as a member are encrypted to).
+   * @throws {SentcError} `key_not_found` when the group holds no key.
+   * @example
+   * const publicKey = group.getNewestPublicKey();
+   */
   getNewestPublicKey(): string {
     return this.#newestKey().public_group_key;
   }
 
+  /**
+   * The user's JWT (`user.getJwt()`), refreshed when needed.
+   * @throws {SentcError} `server` (e.g. `server_114`) or `refresh_failed` when the JWT cannot be renewed;
+   * `network_error` / `timeout`.
+   * @example
+   * const jwt = await group.getJwt();
+   */
   getJwt(): Promise<string> {
     return this.#env.user.getJwt();
   }
 
-  /** The user's newest sign key (groups sign with the user's key). */
+  /**
+   * The user's newest sign key (groups sign with the user's key).
+   * @throws {SentcError} `key_not_found` when the user has no keys.
+   * @example
+   * const signKey = await group.getSignKey();
+   */
   async getSignKey(): Promise<string> {
     return this.getSignKeySync();
   }
 
+  /**
+   * The user's newest exported sign key (groups sign with the user's key), synchronously.
+   * @throws {SentcError} `key_not_found` when the user has no keys.
+   * @example
+   * const signKey = group.getSignKeySync();
+   */
   getSignKeySync(): string {
     return this.#env.user.getSignKeySync();
   }
 
+  /**
+   * The group's newest exported HMAC key (what the searchable functions use, sdk.md §4.5).
+   * @throws {SentcError} `key_not_found` when the group has no HMAC key.
+   * @example
+   * const hmacKey = group.getNewestHmacKey();
+   */
   getNewestHmacKey(): string {
     const key = this.data.hmac_keys[0];
     if (key === undefined) throw new SentcError("key_not_found", "the group has no hmac key");
     return key;
   }
 
+  /**
+   * The group's newest exported sortable key (what the sortable functions use, sdk.md §4.6).
+   * @throws {SentcError} `key_not_found` when the group has no sortable key.
+   * @example
+   * const sortableKey = group.getNewestSortableKey();
+   */
   getNewestSortableKey(): string {
     const key = this.data.sortable_keys[0];
     if (key === undefined) throw new SentcError("key_not_found", "the group has no sortable key");
@@ -549,17 +630,37 @@ export class Group {
 
   // ---------- structure ----------
 
-  /** A child group of this group, accessed through this group (as the same connected group, if any). */
+  /**
+   * A child group of this group, accessed through this group (as the same connected group, if any).
+   * @throws {SentcError} `invalid_input` for an empty id or a `verify` other than 0, 1 or 2; `server` (e.g.
+   * `server_310` for no access) when the server refuses; `decryption_failed` / `verification_failed` when a key cannot
+   * be decrypted or verified; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * const child = await group.getChildGroup(childGroupId);
+   */
   getChildGroup(group_id: string, verify: GroupVerify = 0): Promise<Group> {
     return Group.load(this.#env, group_id, { parent: true, groupAsMember: this.data.access_by_group_as_member, verify });
   }
 
-  /** A connected group that this group is a member of, accessed as this group. */
+  /**
+   * A connected group that this group is a member of, accessed as this group.
+   * @throws {SentcError} `invalid_input` for an empty id or a `verify` other than 0, 1 or 2; `server` (e.g.
+   * `server_310` for no access) when the server refuses; `decryption_failed` / `verification_failed` when a key cannot
+   * be decrypted or verified; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * const connected = await group.getConnectedGroup(connectedGroupId);
+   */
   getConnectedGroup(group_id: string, verify: GroupVerify = 0): Promise<Group> {
     return Group.load(this.#env, group_id, { groupAsMember: this.data.group_id, verify });
   }
 
-  /** `GET /group/:id/children/…`: 50 direct children after `last`. */
+  /**
+   * `GET /group/:id/children/…`: 50 direct children after `last`.
+   * @throws {SentcError} `server` (e.g. `server_310`) when the server refuses; `invalid_server_response` for a malformed
+   * list; `network_error` / `timeout`.
+   * @example
+   * const children = await group.getChildren();
+   */
   async getChildren(last: GroupChildrenListItem | null = null): Promise<GroupChildrenListItem[]> {
     const page = cursor(last?.time, last?.group_id);
     return (await groupApi.getChildren(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(childItem);
@@ -576,40 +677,85 @@ export class Group {
     return [serverInput, publicKey.keyId];
   }
 
-  /** Own backend: the `CreateData` for `POST /api/v1/group/<id>/child` and the parent key id it is encrypted to. */
+  /**
+   * Own backend: the `CreateData` for `POST /api/v1/group/<id>/child` and the parent key id it is encrypted to.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `key_not_found` when the group
+   * holds no key.
+   * @example
+   * const [body, keyId] = group.prepareCreateChildGroup();
+   */
   prepareCreateChildGroup(sign = false): [string, string] {
     return this.#prepareCreateWithThisKey(sign);
   }
 
-  /** Own backend: the `CreateData` for `POST /api/v1/group/<id>/connected` and the key id it is encrypted to. */
+  /**
+   * Own backend: the `CreateData` for `POST /api/v1/group/<id>/connected` and the key id it is encrypted to.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `key_not_found` when the group
+   * holds no key.
+   * @example
+   * const [body, keyId] = group.prepareCreateConnectedGroup();
+   */
   prepareCreateConnectedGroup(sign = false): [string, string] {
     return this.#prepareCreateWithThisKey(sign);
   }
 
-  /** Own backend: reads the envelope of the child / connected group create → the new group id. */
+  /**
+   * Own backend: reads the envelope of the child / connected group create → the new group id.
+   * @throws {SentcError} `server` (e.g. `server_301` for a too low rank) when the envelope carries the server's error;
+   * `invalid_server_response` when it is not sentc's envelope or lacks `group_id`.
+   * @example
+   * const childId = group.doneCreateChildGroup(await response.text());
+   */
   doneCreateChildGroup(server_output: string): string {
     const what = "POST /group/:id/child result";
     return resultString(resultObject(readServerOutput(server_output, what), what), "group_id", what);
   }
 
+  /**
+   * Own backend: reads the envelope of `POST /api/v1/group/<id>/connected` → the new group id.
+   * @throws {SentcError} `server` (e.g. `server_318` for a group created from a connected group) when the envelope
+   * carries the server's error; `invalid_server_response` when it is not sentc's envelope or lacks `group_id`.
+   * @example
+   * const connectedId = group.doneCreateConnectedGroup(await response.text());
+   */
   doneCreateConnectedGroup(server_output: string): string {
     const what = "POST /group/:id/connected result";
     return resultString(resultObject(readServerOutput(server_output, what), what), "group_id", what);
   }
 
-  /** `POST /group/:id/child`: a child group whose keys are encrypted to this group's key. Resolves to its id. */
+  /**
+   * `POST /group/:id/child`: a child group whose keys are encrypted to this group's key. Resolves to its id.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * const childId = await group.createChildGroup();
+   * const child = await group.getChildGroup(childId);
+   */
   async createChildGroup(sign = false): Promise<string> {
     const [input] = this.#prepareCreateWithThisKey(sign);
     return groupApi.createChildGroup(this.#http, this.#jwt, this.data.group_id, input, this.#requestOptions());
   }
 
-  /** `POST /group/:id/connected`: a connected group with this group as its first member. Resolves to its id. */
+  /**
+   * `POST /group/:id/connected`: a connected group with this group as its first member. Resolves to its id.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` (e.g. `server_318`)
+   * when the server refuses; `network_error` / `timeout`.
+   * @example
+   * const connectedId = await group.createConnectedGroup();
+   */
   async createConnectedGroup(sign = false): Promise<string> {
     const [input] = this.#prepareCreateWithThisKey(sign);
     return groupApi.createConnectedGroup(this.#http, this.#jwt, this.data.group_id, input, this.#requestOptions());
   }
 
-  /** `GET /group/:id/update_check`: refreshes `rank` and `key_update` (persisted). */
+  /**
+   * `GET /group/:id/update_check`: refreshes `rank` and `key_update` (persisted).
+   * @throws {SentcError} `server` (e.g. `server_310`) when the server refuses; `network_error` / `timeout`;
+   * `storage_failed`.
+   * @example
+   * await group.groupUpdateCheck();
+   * if (group.data.key_update) await group.finishKeyRotation();
+   */
   async groupUpdateCheck(): Promise<void> {
     const check = await groupApi.getGroupUpdateCheck(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
     this.data.rank = check.rank;
@@ -618,18 +764,35 @@ export class Group {
     await this.#persist();
   }
 
-  /** Own backend: checks the rank for `DELETE /api/v1/group/<id>` (no body; `DELETE /api/v1/group/forced/<id>` with the secret token needs none). */
+  /**
+   * Own backend: checks the rank for `DELETE /api/v1/group/<id>` (no body; `DELETE /api/v1/group/forced/<id>` with the secret token needs none).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1.
+   * @example
+   * group.prepareDeleteGroup();
+   */
   prepareDeleteGroup(): void {
     checkRank(this.data.rank, 1, "deleting the group");
   }
 
-  /** Own backend: reads the envelope of the delete and removes the local group data. */
+  /**
+   * Own backend: reads the envelope of the delete and removes the local group data.
+   * @throws {SentcError} `server` (e.g. `server_301`) when the envelope carries the server's error;
+   * `invalid_server_response` when it is not sentc's envelope; `storage_failed`.
+   * @example
+   * await group.doneDeleteGroup(await response.text());
+   */
   async doneDeleteGroup(server_output: string): Promise<void> {
     readServerOutput(server_output, "DELETE /group/:id result");
     await this.#forget();
   }
 
-  /** `DELETE /group/:id` (rank ≤ 1): the group and its descendants; removes the local group data. */
+  /**
+   * `DELETE /group/:id` (rank ≤ 1): the group and its descendants; removes the local group data.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` when the server refuses;
+   * `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * await group.deleteGroup();
+   */
   async deleteGroup(): Promise<void> {
     this.prepareDeleteGroup();
     await groupApi.deleteGroup(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
@@ -638,7 +801,14 @@ export class Group {
 
   // ---------- membership ----------
 
-  /** `GET /group/:id/member/…`: 50 members after `last` (without the caller). */
+  /**
+   * `GET /group/:id/member/…`: 50 members after `last` (without the caller).
+   * @throws {SentcError} `server` (e.g. `server_310`) when the server refuses; `invalid_server_response` for a malformed
+   * list; `network_error` / `timeout`.
+   * @example
+   * const members = await group.getMember();
+   * const more = await group.getMember(members[members.length - 1] ?? null);
+   */
   async getMember(last: GroupUserListItem | null = null): Promise<GroupUserListItem[]> {
     const page = cursor(last?.joined_time, last?.user_id);
     return (await groupApi.getMembers(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(memberItem);
@@ -686,30 +856,70 @@ export class Group {
     }
   }
 
-  /** `PUT /group/:id/invite/<user>`: the user gets every group key and joins after accepting. */
+  /**
+   * `PUT /group/:id/invite/<user>`: the user gets every group key and joins after accepting.
+   * Resolves to the settled key-session uploads (more than 100 keys) or `undefined`.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id
+   * or a rank outside 1–4; `server` (e.g. `server_302` for a member, `server_317` when invites are stopped) when the
+   * server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.invite(otherUserId, 3);
+   */
   invite(user_id: string, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(user_id, rank, false, false, false);
   }
 
-  /** `PUT /group/:id/invite_auto/<user>`: a member at once. */
+  /**
+   * `PUT /group/:id/invite_auto/<user>`: a member at once.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id
+   * or a rank outside 1–4; `server` (e.g. `server_302` for a member) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.inviteAuto(otherUserId);
+   */
   inviteAuto(user_id: string, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(user_id, rank, true, false, false);
   }
 
-  /** Invites a group as member of this (connected) group; the keys go to the group's public key. */
+  /**
+   * Invites a group as member of this (connected) group; the keys go to the group's public key.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id
+   * or a rank outside 1–4; `server` (e.g. `server_319`) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await connectedGroup.inviteGroup(memberGroupId);
+   */
   inviteGroup(group_id: string, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(group_id, rank, false, true, false);
   }
 
+  /**
+   * Adds a group as member of this (connected) group at once; the keys go to the group's public key.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id
+   * or a rank outside 1–4; `server` (e.g. `server_319`) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await connectedGroup.inviteGroupAuto(memberGroupId);
+   */
   inviteGroupAuto(group_id: string, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(group_id, rank, true, true, false);
   }
 
-  /** `PUT /group/:id/re_invite/<user>`: gives a member every key again (e.g. after a failed rotation); keeps the rank. */
+  /**
+   * `PUT /group/:id/re_invite/<user>`: gives a member every key again (e.g. after a failed rotation); keeps the rank.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id;
+   * `server` (e.g. `server_320` for a non-member) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.reInviteUser(memberUserId);
+   */
   reInviteUser(user_id: string): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(user_id, undefined, true, false, true);
   }
 
+  /**
+   * Like `reInviteUser` for a group that is a member of this (connected) group.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id;
+   * `server` (e.g. `server_320` for a non-member) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await connectedGroup.reInviteGroup(memberGroupId);
+   */
   reInviteGroup(group_id: string): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(group_id, undefined, true, true, true);
   }
@@ -718,6 +928,11 @@ export class Group {
    * Own backend: the `GroupKeysForNewMemberServerInput` for inviting (or accepting the join request of) `user_id`
    * (a group id with `group = true`), key page `page` (100 keys a page). Page 0 is the body of the invite; with
    * more keys, pass the answer's session id to `handleInviteSessionKeysForNewMember`.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id,
+   * a rank outside 1–4 or a page without keys; `server` (e.g. `server_100`) when the member's public key is refused;
+   * `network_error` / `timeout`.
+   * @example
+   * const body = await group.prepareKeysForNewMember(otherUserId, 3);
    */
   async prepareKeysForNewMember(user_id: string, rank?: number, page = 0, group = false): Promise<string> {
     const publicKey = await this.#memberPublicKey(user_id, group);
@@ -729,7 +944,14 @@ export class Group {
     }
   }
 
-  /** Own backend, synchronous: like `prepareKeysForNewMember` for a public key the app already has (exported key string). */
+  /**
+   * Own backend, synchronous: like `prepareKeysForNewMember` for a public key the app already has (exported key string).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for a rank
+   * outside 1–4 or a page without keys; `invalid_format` when `public_key` is not an exported public key.
+   * @example
+   * const { public_key } = await user.getPublicKey(otherUserId);
+   * const body = group.prepareKeysForNewMemberSync(public_key, 3);
+   */
   prepareKeysForNewMemberSync(public_key: string, rank?: number, page = 0): string {
     const keys = this.#allSymKeys();
     try {
@@ -739,7 +961,13 @@ export class Group {
     }
   }
 
-  /** Own backend: reads the envelope of an invite or an accepted join request → the key session id, if any. */
+  /**
+   * Own backend: reads the envelope of an invite or an accepted join request → the key session id, if any.
+   * @throws {SentcError} `server` (e.g. `server_302`) when the envelope carries the server's error;
+   * `invalid_server_response` when it is not sentc's envelope.
+   * @example
+   * const sessionId = group.doneInvite(await response.text());
+   */
   doneInvite(server_output: string): string | undefined {
     const what = "group invite result";
     const result = resultObject(readServerOutput(server_output, what), what);
@@ -750,6 +978,11 @@ export class Group {
   /**
    * Uploads the key pages after the first through the key session of an invite (`auto = false`) or of an auto
    * invite / accepted join request (`auto = true`). `undefined` when all keys fit the first page.
+   * @throws {SentcError} `invalid_input` for an empty id; `server` (e.g. `server_100`) when the member's public key is
+   * refused; `network_error` / `timeout` (a failed page upload is a `rejected` entry instead).
+   * @example
+   * const sessionId = group.doneInvite(await response.text());
+   * if (sessionId) await group.handleInviteSessionKeysForNewMember(sessionId, otherUserId);
    */
   async handleInviteSessionKeysForNewMember(session_id: string, user_id: string, auto = false, group = false): Promise<PromiseSettledResult<void>[] | undefined> {
     const publicKey = await this.#memberPublicKey(user_id, group);
@@ -761,20 +994,40 @@ export class Group {
     }
   }
 
-  /** `PATCH /group/:id/change_invite` (rank ≤ 1): toggles whether invites and join requests are allowed. */
+  /**
+   * `PATCH /group/:id/change_invite` (rank ≤ 1): toggles whether invites and join requests are allowed.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await group.stopInvites();
+   */
   async stopInvites(): Promise<void> {
     checkRank(this.data.rank, 1, "stopping invites");
     await groupApi.stopInvites(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
   }
 
-  /** `GET /group/:id/join_req/…` (rank ≤ 2): received join requests. */
+  /**
+   * `GET /group/:id/join_req/…` (rank ≤ 2): received join requests.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `server` when the server refuses;
+   * `invalid_server_response` for a malformed list; `network_error` / `timeout`.
+   * @example
+   * const requests = await group.getJoinRequests();
+   */
   async getJoinRequests(last: GroupJoinReqListItem | null = null): Promise<GroupJoinReqListItem[]> {
     checkRank(this.data.rank, 2, "listing join requests");
     const page = cursor(last?.time, last?.user_id);
     return (await groupApi.getJoinRequests(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(joinReqItem);
   }
 
-  /** `PUT /group/:id/join_req/<user>`: accepts with every key (`user_type` 2: a group, keys to its public key). */
+  /**
+   * `PUT /group/:id/join_req/<user>`: accepts with every key (`user_type` 2: a group, keys to its public key).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id or
+   * a rank outside 1–4; `server` (e.g. `server_309` when there is no such request) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * const [request] = await group.getJoinRequests();
+   * if (request) await group.acceptJoinRequest(request.user_id);
+   */
   async acceptJoinRequest(user_id: string, user_type: 0 | 2 = 0, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
     const publicKey = await this.#memberPublicKey(user_id, user_type === 2);
     const keys = this.#allSymKeys();
@@ -787,13 +1040,25 @@ export class Group {
     }
   }
 
-  /** `DELETE /group/:id/join_req/<user>` (rank ≤ 2). */
+  /**
+   * `DELETE /group/:id/join_req/<user>` (rank ≤ 2).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `server` (e.g. `server_309`) when
+   * the server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.rejectJoinRequest(requestUserId);
+   */
   async rejectJoinRequest(user_id: string): Promise<void> {
     checkRank(this.data.rank, 2, "rejecting join requests");
     await groupApi.rejectJoinRequest(this.#http, this.#jwt, this.data.group_id, user_id, this.#requestOptions());
   }
 
-  /** Own backend: the `GroupChangeRankServerInput` for `PUT /api/v1/group/<id>/change_rank` (rank ≤ 1; new rank 1–4). */
+  /**
+   * Own backend: the `GroupChangeRankServerInput` for `PUT /api/v1/group/<id>/change_rank` (rank ≤ 1; new rank 1–4).
+   * @throws {SentcError} `invalid_input` for an empty user id or a new rank outside 1–4; `permission_denied` when this
+   * member's rank is worse than 1.
+   * @example
+   * const body = group.prepareUpdateRank(memberUserId, 2);
+   */
   prepareUpdateRank(user_id: string, new_rank: number): string {
     if (typeof user_id !== "string" || user_id.length === 0) throw new SentcError("invalid_input", "the user id must be a non-empty string");
     if (!Number.isInteger(new_rank) || new_rank < 1 || new_rank > 4) throw new SentcError("invalid_input", "the new rank must be an integer from 1 to 4", { reference: 200 });
@@ -801,7 +1066,14 @@ export class Group {
     return JSON.stringify({ changed_user_id: user_id, new_rank });
   }
 
-  /** `PUT /group/:id/change_rank`; a change of the own rank is kept in the group data. */
+  /**
+   * `PUT /group/:id/change_rank`; a change of the own rank is kept in the group data.
+   * @throws {SentcError} `invalid_input` for an empty user id or a new rank outside 1–4; `permission_denied` when this
+   * member's rank is worse than 1; `server` (e.g. `server_314`, `server_308` for the only admin) when the server
+   * refuses; `network_error` / `timeout`.
+   * @example
+   * await group.updateRank(memberUserId, 2);
+   */
   async updateRank(user_id: string, new_rank: number): Promise<void> {
     const body = this.prepareUpdateRank(user_id, new_rank);
     await groupApi.changeRank(this.#http, this.#jwt, this.data.group_id, body, this.#requestOptions());
@@ -811,13 +1083,25 @@ export class Group {
     }
   }
 
-  /** `DELETE /group/:id/kick/<user>` (rank ≤ 2). */
+  /**
+   * `DELETE /group/:id/kick/<user>` (rank ≤ 2).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `server` (e.g. `server_316` for a
+   * member with a better rank) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.kickUser(memberUserId);
+   */
   async kickUser(user_id: string): Promise<void> {
     checkRank(this.data.rank, 2, "kicking members");
     await groupApi.kickUser(this.#http, this.#jwt, this.data.group_id, user_id, this.#requestOptions());
   }
 
-  /** `DELETE /group/:id/leave`; removes the local group data. */
+  /**
+   * `DELETE /group/:id/leave`; removes the local group data.
+   * @throws {SentcError} `server` (e.g. `server_308` for the only admin) when the server refuses; `network_error` /
+   * `timeout`; `storage_failed`.
+   * @example
+   * await group.leave();
+   */
   async leave(): Promise<void> {
     await groupApi.leave(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
     await this.#forget();
@@ -825,40 +1109,83 @@ export class Group {
 
   // ---------- this group as member of connected groups ----------
 
-  /** `GET /group/:id/all/…`: the connected groups this group is a member of. */
+  /**
+   * `GET /group/:id/all/…`: the connected groups this group is a member of.
+   * @throws {SentcError} `server` when the server refuses; `invalid_server_response` for a malformed list;
+   * `network_error` / `timeout`.
+   * @example
+   * const connectedGroups = await group.getGroups();
+   */
   async getGroups(last: GroupList | null = null): Promise<GroupList[]> {
     const page = cursor(last?.time, last?.group_id);
     return (await groupApi.getGroupsForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(groupListItem);
   }
 
-  /** `GET /group/:id/invite/…`: invites of connected groups for this group. */
+  /**
+   * `GET /group/:id/invite/…`: invites of connected groups for this group.
+   * @throws {SentcError} `server` when the server refuses; `invalid_server_response` for a malformed list;
+   * `network_error` / `timeout`.
+   * @example
+   * const invites = await group.getGroupInvites();
+   */
   async getGroupInvites(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
     const page = cursor(last?.time, last?.group_id);
     return (await groupApi.getInvitesForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(inviteItem);
   }
 
-  /** `PATCH /group/:id/invite/<group_id>` (the server's path, Appendix B 11 fixed). */
+  /**
+   * `PATCH /group/:id/invite/<group_id>` (the server's path, Appendix B 11 fixed).
+   * @throws {SentcError} `server` (e.g. `server_307` when there is no such invite) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await group.acceptGroupInvite(connectedGroupId);
+   */
   async acceptGroupInvite(group_id: string): Promise<void> {
     await groupApi.acceptInviteAsGroup(this.#http, this.#jwt, this.data.group_id, group_id, this.#requestOptions());
   }
 
+  /**
+   * Rejects the invite of connected group `group_id` for this group (`DELETE /group/:id/invite/<group_id>`).
+   * @throws {SentcError} `server` (e.g. `server_307` when there is no such invite) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await group.rejectGroupInvite(connectedGroupId);
+   */
   async rejectGroupInvite(group_id: string): Promise<void> {
     await groupApi.rejectInviteAsGroup(this.#http, this.#jwt, this.data.group_id, group_id, this.#requestOptions());
   }
 
-  /** `PATCH /group/:id/join_req/<group_id>`: this group asks to join a connected group. */
+  /**
+   * `PATCH /group/:id/join_req/<group_id>`: this group asks to join a connected group.
+   * @throws {SentcError} `server` (e.g. `server_317` when the group takes no requests) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await group.groupJoinRequest(connectedGroupId);
+   */
   async groupJoinRequest(group_id: string): Promise<void> {
     await groupApi.joinRequestAsGroup(this.#http, this.#jwt, this.data.group_id, group_id, this.#requestOptions());
   }
 
-  /** `GET /group/:id/joins/…` (rank ≤ 1): join requests this group sent. */
+  /**
+   * `GET /group/:id/joins/…` (rank ≤ 1): join requests this group sent.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` when the server refuses;
+   * `invalid_server_response` for a malformed list; `network_error` / `timeout`.
+   * @example
+   * const sent = await group.sentJoinReq();
+   */
   async sentJoinReq(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
     checkRank(this.data.rank, 1, "listing sent join requests");
     const page = cursor(last?.time, last?.group_id);
     return (await groupApi.getSentJoinRequestsForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(inviteItem);
   }
 
-  /** `DELETE /group/:id/joins/<group_id>` (rank ≤ 1). */
+  /**
+   * `DELETE /group/:id/joins/<group_id>` (rank ≤ 1).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` (e.g. `server_309`) when
+   * the server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.deleteJoinReq(connectedGroupId);
+   */
   async deleteJoinReq(id: string): Promise<void> {
     checkRank(this.data.rank, 1, "deleting sent join requests");
     await groupApi.deleteSentJoinRequestForGroup(this.#http, this.#jwt, this.data.group_id, id, this.#requestOptions());
@@ -869,6 +1196,9 @@ export class Group {
   /**
    * Own backend: the `KeyRotationData` for `POST /api/v1/group/<id>/key_rotation`: a new key wrapped for the
    * other members by the newest key, encrypted to this member's key (user, parent or connected group).
+   * @throws {SentcError} `key_not_found` when the group holds no key (or, with `sign`, the user has no sign key).
+   * @example
+   * const body = await group.prepareKeyRotation();
    */
   async prepareKeyRotation(sign = false): Promise<string> {
     return this.#prepareKeyRotation(sign);
@@ -893,7 +1223,14 @@ export class Group {
     }
   }
 
-  /** Own backend: reads the envelope of the rotation start, fetches the new key and makes it the newest. */
+  /**
+   * Own backend: reads the envelope of the rotation start, fetches the new key and makes it the newest.
+   * @throws {SentcError} `server` (e.g. `server_321` for too many rotations) when the envelope or the key fetch is
+   * refused; `invalid_server_response` when it lacks `key_id`; `decryption_failed`; `network_error` / `timeout`;
+   * `storage_failed`.
+   * @example
+   * const newKey = await group.doneKeyRotation(await response.text());
+   */
   async doneKeyRotation(server_output: string): Promise<GroupKey> {
     const what = "POST /group/:id/key_rotation result";
     const keyId = resultString(resultObject(readServerOutput(server_output, what), what), "key_id", what);
@@ -903,6 +1240,11 @@ export class Group {
   /**
    * Starts a key rotation (`POST /group/:id/key_rotation`); the new key becomes the newest at once. The other
    * members get it with `finishKeyRotation` (by itself with the init option `auto_finish_key_rotation`).
+   * @throws {SentcError} `key_not_found` when the group holds no key; `server` (e.g. `server_321` for too many
+   * rotations, `server_301` for a too low rank) when the server refuses; `decryption_failed`; `network_error` /
+   * `timeout`; `storage_failed`.
+   * @example
+   * const { group_key_id } = await group.keyRotation();
    */
   async keyRotation(sign = false): Promise<GroupKey> {
     const input = this.#prepareKeyRotation(sign);
@@ -918,7 +1260,15 @@ export class Group {
     return key;
   }
 
-  /** Finishes the rotations other members started (`GET` / `PUT /group/:id/key_rotation`); concurrent calls share one run. */
+  /**
+   * Finishes the rotations other members started (`GET` / `PUT /group/:id/key_rotation`); concurrent calls share one run.
+   * @throws {SentcError} `invalid_input` for a `verify` other than 0, 1 or 2; `server` when the server refuses;
+   * `decryption_failed` / `verification_failed` when a rotated key cannot be decrypted or verified; `network_error` /
+   * `timeout`; `storage_failed`.
+   * @example
+   * await group.groupUpdateCheck();
+   * if (group.data.key_update) await group.finishKeyRotation();
+   */
   finishKeyRotation(verify: GroupVerify = 0): Promise<void> {
     checkVerify(verify);
     if (this.#finishing === null) {
@@ -1183,50 +1533,110 @@ export class Group {
 
   // ---------- content keys (sdk.md §4.1, §4.3) ----------
 
-  /** A new content key wrapped by the newest group key (`master_key_id` = that key's id) and the wrapped key to store. */
+  /**
+   * A new content key wrapped by the newest group key (`master_key_id` = that key's id) and the wrapped key to store.
+   * Store the wrapped key and `key.master_key_id` next to the data (sdk.md §4.3).
+   * @throws {SentcError} `key_not_found` when the group holds no key or the user has no sign key.
+   * @example
+   * const [key, encryptedKey] = await group.generateNonRegisteredKey();
+   * const text = key.encryptString("hello");
+   */
   async generateNonRegisteredKey(): Promise<[ContentKey, string]> {
     return generateContentKey(this.#newestKey().group_key, symKeyContext(this.#http, this.getSignKeySync()));
   }
 
-  /** Recovers a content key with the group key `master_key_id` (fetched, or received by finishing a rotation, when unknown). */
+  /**
+   * Recovers a content key with the group key `master_key_id` (fetched, or received by finishing a rotation, when unknown).
+   * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such group key for this member;
+   * `decryption_failed` for a wrong key or tampered data; `invalid_format` / `invalid_encoding` when `encrypted_key` is
+   * not a wrapped key; `network_error` / `timeout`.
+   * @example
+   * const key = await group.getNonRegisteredKey(masterKeyId, encryptedKey);
+   * const text = key.decryptString(encryptedText);
+   */
   async getNonRegisteredKey(master_key_id: string, encrypted_key: string): Promise<ContentKey> {
     return getContentKey(await this.getSymKeyById(master_key_id), encrypted_key, symKeyContext(this.#http, this.getSignKeySync()));
   }
 
   // ---------- searchable (sdk.md §4.5) ----------
 
-  /** HMAC hashes of every prefix of `data` (the last is the whole value); `full` gives only that one, `limit` caps the prefixes. */
+  /**
+   * HMAC hashes of every prefix of `data` (the last is the whole value); `full` gives only that one, `limit` caps the prefixes.
+   * @throws {SentcError} `key_not_found` when the group has no HMAC key; `invalid_input` for empty data, data over 200
+   * bytes without `full` or `limit`, or a bad `limit`.
+   * @example
+   * const hashes = group.createSearchRaw("alice@example.com");
+   */
   createSearchRaw(data: string, full?: boolean, limit?: number): string[] {
     return createSearchableRaw(importHmacKey(this.getNewestHmacKey()), data, full === true, limit);
   }
 
-  /** Like `createSearchRaw`, with the HMAC alg and key id to store next to the hashes. */
+  /**
+   * Like `createSearchRaw`, with the HMAC alg and key id to store next to the hashes.
+   * @throws {SentcError} `key_not_found` when the group has no HMAC key; `invalid_input` for empty data, data over 200
+   * bytes without `full` or `limit`, or a bad `limit`.
+   * @example
+   * const [hashes, alg, keyId] = group.createSearch("alice@example.com");
+   */
   createSearch(data: string, full?: boolean, limit?: number): [string[], string, string] {
     const out = createSearchable(importHmacKey(this.getNewestHmacKey()), data, full === true, limit);
     return [out.hashes, out.alg, out.key_id];
   }
 
-  /** The hash to look up a stored value (or a prefix of it) by. */
+  /**
+   * The hash to look up a stored value (or a prefix of it) by.
+   * @throws {SentcError} `key_not_found` when the group has no HMAC key; `invalid_input` for empty data.
+   * @example
+   * const hash = group.search("alice");
+   */
   search(data: string): string {
     return protocolSearch(importHmacKey(this.getNewestHmacKey()), data);
   }
 
   // ---------- sortable (sdk.md §4.6) ----------
 
+  /**
+   * Encrypts a number with the group's newest sortable key (order-preserving, sdk.md §4.6): the results compare like the numbers.
+   * @throws {SentcError} `key_not_found` when the group has no sortable key; `invalid_input` for a non-integer or a
+   * number outside the sortable range (0 to 65532).
+   * @example
+   * const sortable = group.encryptSortableRawNumber(42);
+   */
   encryptSortableRawNumber(number: number | bigint): bigint {
     return BigInt(protocolSortableNumber(importSortableKey(this.getNewestSortableKey()), number));
   }
 
+  /**
+   * Like `encryptSortableRawNumber`, with the key's alg and id to store next to the value.
+   * @throws {SentcError} `key_not_found` when the group has no sortable key; `invalid_input` for a non-integer or a
+   * number outside the sortable range (0 to 65532).
+   * @example
+   * const [sortable, alg, keyId] = group.encryptSortableNumber(42);
+   */
   encryptSortableNumber(number: number | bigint): [bigint, string, string] {
     const key = importSortableKey(this.getNewestSortableKey());
     return [BigInt(protocolSortableNumber(key, number)), key.alg, key.keyId];
   }
 
-  /** Only the first 4 bytes of the string count. */
+  /**
+   * Only the first 4 bytes of the string count.
+   * Encrypts a string with the group's newest sortable key so that results sort like the strings (sdk.md §4.6).
+   * @throws {SentcError} `key_not_found` when the group has no sortable key; `invalid_input` when `data` is not a string
+   * or the cut splits a character.
+   * @example
+   * const sortable = group.encryptSortableRawString("alice");
+   */
   encryptSortableRawString(data: string): bigint {
     return BigInt(protocolSortableString(importSortableKey(this.getNewestSortableKey()), data));
   }
 
+  /**
+   * Like `encryptSortableRawString`, with the key's alg and id to store next to the value.
+   * @throws {SentcError} `key_not_found` when the group has no sortable key; `invalid_input` when `data` is not a string
+   * or the cut splits a character.
+   * @example
+   * const [sortable, alg, keyId] = group.encryptSortableString("alice");
+   */
   encryptSortableString(data: string): [bigint, string, string] {
     const key = importSortableKey(this.getNewestSortableKey());
     return [BigInt(protocolSortableString(key, data)), key.alg, key.keyId];
@@ -1349,10 +1759,25 @@ export class Group {
     return files.downloadFile(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
   }
 
+  /**
+   * Sets (or with `null` / `undefined` removes) the name of a group file, encrypted with its content key.
+   * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
+   * refuses; `network_error` / `timeout`.
+   * @example
+   * const [meta, key] = await group.downloadFileMetaInfo(fileId);
+   * await group.updateFileName(fileId, key, "report.pdf");
+   */
   updateFileName(file_id: string, content_key: ContentKey, file_name?: string | null): Promise<void> {
     return files.updateFileName(this.#fileTransport(), file_id, content_key, file_name);
   }
 
+  /**
+   * Deletes a file of this group.
+   * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
+   * refuses; `network_error` / `timeout`.
+   * @example
+   * await group.deleteFile(fileId);
+   */
   deleteFile(file_id: string): Promise<void> {
     return files.deleteFile(this.#fileTransport(), file_id);
   }
