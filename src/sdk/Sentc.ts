@@ -36,6 +36,9 @@ import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyDat
 import { User, type UserHooks } from "./User.js";
 import { setStrictVerify } from "./verify-policy.js";
 
+/**
+ * The sentc API the SDK talks to when `init` gets no `base_url`.
+ */
 export const DEFAULT_BASE_URL = "https://api.sentc.com";
 
 /** `Sentc.login`'s result (sdk.md §2.2). */

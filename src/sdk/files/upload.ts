@@ -23,6 +23,9 @@ export const DEFAULT_PART_SIZE = 4 * 1024 * 1024;
 /** The server takes encrypted parts up to 5 MiB; leave room for the head, the nonce, the tag and a hybrid signature. */
 export const MAX_PART_SIZE = 5 * 1024 * 1024 - 16 * 1024;
 
+/**
+ * What a file upload takes: a `Blob` (a `File` gives its name) or the bytes.
+ */
 export type FileInput = Blob | Uint8Array;
 
 function requestOptions(transport: FileTransport, signal?: AbortSignal): RequestOptions {
