@@ -147,6 +147,15 @@ function explicitVerifyKey(head: EncryptedHead, verifyKey: string | undefined): 
   return importVerifyKey(verifyKey);
 }
 
+/**
+ * A group the user is a member of (sdk.md §3): its keys (`data`), members, child and connected groups, key rotation,
+ * symmetric encryption with the group keys (§4.1), searchable and sortable values (§4.5, §4.6) and files (§4.4). Get it
+ * with `user.getGroup`, `group.getChildGroup` or `group.getConnectedGroup`.
+ * @example
+ * const group = await user.getGroup(groupId);
+ * const text = await group.encryptString("hello");
+ * const clear = await group.decryptString(text);
+ */
 export class Group {
   /** The decrypted keys and the member's view of the group (the reference's `data`). */
   data: GroupData;

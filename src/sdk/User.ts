@@ -76,6 +76,17 @@ export interface UserHooks {
   forget(user: User): void;
 }
 
+/**
+ * A logged-in user on this device (sdk.md §2): its keys and tokens (`user_data`), account, MFA and device management,
+ * key rotation, groups, asymmetric encryption to other users (§4.1) and files (§4.4). Get it from `Sentc.login`,
+ * `Sentc.init` or `Sentc.getActualUser`.
+ * @example
+ * import Sentc from "sentc-as";
+ *
+ * const user = await Sentc.login("alice", "password", true);
+ * const group = await user.getGroup(await user.createGroup());
+ * const text = await group.encryptString("hello");
+ */
 export class User {
   /** The decrypted keys and tokens of this device (the reference's `user_data`). */
   readonly user_data: UserData;

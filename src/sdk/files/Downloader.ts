@@ -19,7 +19,7 @@ export class FilePartStorage {
   #parts: Uint8Array[] = [];
 
   /**
-   * Keeps one decrypted part (in order).
+   * Keeps one decrypted part (in order). Never throws.
    * @example
    * await (await Downloader.getStorage()).storePart(bytes);
    */
@@ -39,7 +39,7 @@ export class FilePartStorage {
   }
 
   /**
-   * Wipes and forgets the stored parts.
+   * Wipes and forgets the stored parts. Never throws.
    * @example
    * await storage.cleanStorage();
    */
@@ -74,7 +74,7 @@ export class Downloader {
   static #tail: Promise<void> | undefined;
 
   /**
-   * The store the decrypted parts of the running download wait in (created on first use).
+   * The store the decrypted parts of the running download wait in (created on first use). Never throws.
    * @example
    * const storage = await Downloader.getStorage();
    */
@@ -84,7 +84,7 @@ export class Downloader {
   }
 
   /**
-   * Wipes the parts in the store.
+   * Wipes the parts in the store. Never throws.
    * @example
    * await Downloader.reset();
    */
@@ -94,6 +94,7 @@ export class Downloader {
 
   /**
    * Sets up the lock that runs one download at a time (the constructor calls it; more calls do nothing).
+   * Never throws.
    * @example
    * Downloader.init();
    */
