@@ -553,7 +553,7 @@ export class Group {
   /**
    * Fetches the group keys older than the oldest one held (`GET /group/:id/keys/…`, page by page while a page holds
    * 50), decrypts and keeps them; resolves to the group data. `jwt` is used for the requests when given.
-   * @throws SentcError `server`, `network`, `decryption_failed`, `verification_failed` (with `verify`)
+   * @throws {SentcError} `server`, `network_error`, `decryption_failed`, `verification_failed` (with `verify`)
    * @example
    * await group.fetchKeys(await user.getJwt());
    */
@@ -579,7 +579,7 @@ export class Group {
   /**
    * Decrypts fetched group keys (the reference's `GroupOutDataKeys`, or the server's key objects) with the key pair
    * each names; `verify` 1/2 checks signed keys. Resolves to the keys (not yet kept).
-   * @throws SentcError `invalid_input` for a malformed entry, `key_not_found`, `decryption_failed`, `verification_failed`
+   * @throws {SentcError} `invalid_input` for a malformed entry, `key_not_found`, `decryption_failed`, `verification_failed`
    * @example
    * const keys = await group.decryptKey(fetched);
    */
@@ -594,7 +594,7 @@ export class Group {
   /**
    * Decrypts HMAC keys (`{group_key_id, key_data}` or the server's objects) with the group keys that wrap them;
    * resolves to the exported keys.
-   * @throws SentcError `invalid_input`, `key_not_found`, `decryption_failed`
+   * @throws {SentcError} `invalid_input`, `key_not_found`, `decryption_failed`
    * @example
    * const hmacKeys = await group.decryptHmacKeys(fetched);
    */
@@ -609,7 +609,7 @@ export class Group {
 
   /**
    * Decrypts sortable keys (`{group_key_id, key_data}` or the server's objects); resolves to the exported keys.
-   * @throws SentcError `invalid_input`, `key_not_found`, `decryption_failed`
+   * @throws {SentcError} `invalid_input`, `key_not_found`, `decryption_failed`
    * @example
    * const sortableKeys = await group.decryptSortableKeys(fetched);
    */
@@ -1671,7 +1671,7 @@ export class Group {
   /**
    * Own backend, step 1: a content key wrapped by the newest group key and the body your backend posts to
    * `POST /api/v1/group/<id>/file`. The file name (of a `File`) is encrypted with the key.
-   * @throws SentcError `invalid_input` for a file that is neither Blob nor bytes
+   * @throws {SentcError} `invalid_input` for a file that is neither Blob nor bytes
    * @example
    * const { server_input, key } = await group.prepareRegisterFile(file);
    */
@@ -1683,7 +1683,7 @@ export class Group {
 
   /**
    * Own backend, step 2: reads the envelope of the file register call → `[file_id, session_id]`.
-   * @throws SentcError `server` with the server's code, `invalid_server_response`
+   * @throws {SentcError} `server` with the server's code (e.g. `server_520`), `invalid_server_response`
    * @example
    * const [fileId, sessionId] = group.doneFileRegister(responseText);
    */
@@ -1694,7 +1694,7 @@ export class Group {
   /**
    * Own backend, step 3: encrypts and uploads the registered file in 4 MiB parts (signed with `sign`);
    * `Uploader.cancel_upload` stops after the current part.
-   * @throws SentcError `server`, `network`, `invalid_input`
+   * @throws {SentcError} `server`, `network_error`, `invalid_input`
    * @example
    * await group.uploadFile(file, prepared.key, sessionId);
    */
@@ -1706,7 +1706,7 @@ export class Group {
    * Encrypts and uploads a file that belongs to this group, under a content key wrapped by the newest group key.
    * `Uploader.cancel_upload = true` stops after the current part (and it resolves, as the reference);
    * `options.signal` cancels with an `aborted` error and removes the file.
-   * @throws SentcError `server`, `network`, `invalid_input`, `aborted` (signal only)
+   * @throws {SentcError} `server`, `network_error`, `invalid_input`, `aborted` (signal only)
    * @example
    * const { file_id } = await group.createFile(file, false, (p) => console.log(p));
    */
@@ -1724,7 +1724,7 @@ export class Group {
 
   /**
    * The group file's meta data (name decrypted) and its content key, without the content.
-   * @throws SentcError `server` (512 not found, 521 no access), `key_not_found`
+   * @throws {SentcError} `server` (e.g. `server_512` not found, `server_521` no access), `key_not_found`
    * @example
    * const [meta, key] = await group.downloadFileMetaInfo(fileId);
    */
@@ -1736,7 +1736,7 @@ export class Group {
   /**
    * The content of a file whose meta data and key `downloadFileMetaInfo` gave, as an object URL (`""` when
    * `Downloader.cancel_download` stopped it); `verify_key` checks every part's signature.
-   * @throws SentcError `decryption_failed`, `verification_failed`, `server`, `network`
+   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`
    * @example
    * const url = await group.downloadFileWithMetaInfo(key, meta);
    */
@@ -1748,7 +1748,7 @@ export class Group {
   /**
    * Downloads and decrypts a group file as the reference does: `[objectUrl, meta, key]` (`objectUrl` is `""` when
    * `Downloader.cancel_download` stopped it). For the bytes (e.g. in Node) use `downloadFileData`.
-   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `unsupported_environment`
+   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `unsupported_environment`
    * @example
    * const [url, meta] = await group.downloadFile(fileId, senderVerifyKey);
    */
@@ -1760,7 +1760,7 @@ export class Group {
   /**
    * Not in the reference: downloads and decrypts a group file into bytes (`{data, file_name, meta, key}`), with
    * cancellation (`options.signal`), streaming (`on_part`) and `resume`.
-   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
+   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
    * @example
    * const { data } = await group.downloadFileData(fileId);
    */

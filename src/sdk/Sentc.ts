@@ -381,9 +381,9 @@ export default class Sentc {
   /**
    * Finishes an MFA login with the TOTP token.
    * `login_data` is the `u` of `Sentc.login`'s `{kind: "mfa"}` result (sdk.md §2.2).
-   * @throws {SentcError} `server` (e.g. `server_902` for a wrong token) when the server refuses; `invalid_format` for
-   * login data that is not from `login`; `not_initialized` before `Sentc.init()`; `network_error` / `timeout` when the
-   * server cannot be reached.
+   * @throws {SentcError} `server` (e.g. `server_902` for a wrong token) when the server refuses; `invalid_input` /
+   * `invalid_format` for login data that is not from `login`; `not_initialized` before `Sentc.init()`;
+   * `network_error` / `timeout` when the server cannot be reached.
    * @example
    * import Sentc from "sentc-as";
    *
@@ -397,7 +397,7 @@ export default class Sentc {
   /**
    * Finishes an MFA login with one of the recovery keys (each works once).
    * @throws {SentcError} `server` (e.g. `server_902` for an unknown or used key) when the server refuses;
-   * `invalid_format` for login data that is not from `login`; `not_initialized` before `Sentc.init()`;
+   * `invalid_input` / `invalid_format` for login data that is not from `login`; `not_initialized` before `Sentc.init()`;
    * `network_error` / `timeout` when the server cannot be reached.
    * @example
    * import Sentc from "sentc-as";

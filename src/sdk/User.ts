@@ -344,7 +344,7 @@ export class User {
 
   /**
    * The newest user key with all its parts (private in the reference's types, reachable there at runtime).
-   * @throws SentcError `key_not_found` when the user has no keys
+   * @throws {SentcError} `key_not_found` when the user has no keys
    * @example
    * const { group_key_id } = user.getNewestKey();
    */
@@ -355,7 +355,7 @@ export class User {
   /**
    * Decrypts HMAC keys (`{group_key_id, key_data}`, as the reference's `GroupOutDataHmacKeys`, or the server's hmac
    * key objects) with the user keys that wrap them (fetched when unknown); resolves to the exported keys.
-   * @throws SentcError `invalid_input` for a malformed entry, `key_not_found`, `decryption_failed`
+   * @throws {SentcError} `invalid_input` for a malformed entry, `key_not_found`, `decryption_failed`
    * @example
    * const keys = await user.decryptHmacKeys(fetched);
    */
@@ -456,8 +456,8 @@ export class User {
 
   /**
    * `PUT /user/reset_pw`: a new password for this device without the old one (new master key).
-   * @throws {SentcError} `invalid_input` for an empty password; `server` (e.g. `server_113` when the JWT is not fresh)
-   * when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @throws {SentcError} `invalid_input` when the password is not a string; `server` (e.g. `server_113` when the JWT
+   * is not fresh) when the server refuses; `network_error` / `timeout` when it cannot be reached.
    * @example
    * await user.resetPassword("new password");
    */
@@ -1156,7 +1156,7 @@ export class User {
 
   /**
    * A new content key wrapped for `reply_id` (`""`: this user): the key and its encrypted form for the server.
-   * @throws SentcError `server` when `reply_id` is unknown, `network`
+   * @throws {SentcError} `server` when `reply_id` is unknown, `network_error`
    * @example
    * const [key, encryptedKey] = await user.generateNonRegisteredKey(otherUserId);
    */
@@ -1182,7 +1182,7 @@ export class User {
   /**
    * Own backend, step 1: a content key for the file (wrapped for `reply_id`, else for this user) and the body your
    * backend posts to `POST /api/v1/file`. The file name (of a `File`) is encrypted with the key.
-   * @throws SentcError `server` when `reply_id` is unknown, `invalid_input` for a file that is neither Blob nor bytes
+   * @throws {SentcError} `server` when `reply_id` is unknown, `invalid_input` for a file that is neither Blob nor bytes
    * @example
    * const { server_input, key } = await user.prepareRegisterFile(file);
    */
@@ -1195,7 +1195,7 @@ export class User {
 
   /**
    * Own backend, step 2: reads the envelope of the file register call your backend forwards → `[file_id, session_id]`.
-   * @throws SentcError `server` with the server's code, `invalid_server_response`
+   * @throws {SentcError} `server` with the server's code (e.g. `server_520`), `invalid_server_response`
    * @example
    * const [fileId, sessionId] = user.doneFileRegister(responseText);
    */
@@ -1206,7 +1206,7 @@ export class User {
   /**
    * Own backend, step 3: encrypts and uploads the registered file in 4 MiB parts (signed with `sign`); progress
    * through `upload_callback`, `Uploader.cancel_upload` stops after the current part.
-   * @throws SentcError `server`, `network`, `invalid_input`
+   * @throws {SentcError} `server`, `network_error`, `invalid_input`
    * @example
    * await user.uploadFile(file, prepared.key, sessionId, false, (p) => console.log(p));
    */
@@ -1219,7 +1219,7 @@ export class User {
    * Encrypts and uploads a file for `reply_id` (or only for this user). `Uploader.cancel_upload = true` stops after
    * the current part (and it resolves, as the reference); `options.signal` cancels with an `aborted` error and
    * removes the file.
-   * @throws SentcError `server`, `network`, `invalid_input`, `aborted` (signal only)
+   * @throws {SentcError} `server`, `network_error`, `invalid_input`, `aborted` (signal only)
    * @example
    * const { file_id } = await user.createFile(file, true, otherUserId, (p) => console.log(p));
    */
@@ -1239,7 +1239,8 @@ export class User {
 
   /**
    * The file's meta data (name decrypted) and its content key, without the content.
-   * @throws SentcError `server` (512 not found, 521 no access), `key_not_found` when the key is not for this user
+   * @throws {SentcError} `server` (e.g. `server_512` not found, `server_521` no access), `key_not_found` when the key
+   * is not for this user
    * @example
    * const [meta, key] = await user.downloadFileMetaInfo(fileId);
    */
@@ -1251,7 +1252,7 @@ export class User {
   /**
    * The content of a file whose meta data and key `downloadFileMetaInfo` gave, as an object URL (`""` when
    * `Downloader.cancel_download` stopped it); `verify_key` checks every part's signature.
-   * @throws SentcError `decryption_failed`, `verification_failed`, `server`, `network`
+   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`
    * @example
    * const url = await user.downloadFileWithMetaInfo(key, meta);
    */
@@ -1263,7 +1264,8 @@ export class User {
   /**
    * Downloads and decrypts a file as the reference does: `[objectUrl, meta, key]` (`objectUrl` is `""` when
    * `Downloader.cancel_download` stopped it). For the bytes (e.g. in Node) use `downloadFileData`.
-   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `unsupported_environment` (no `URL.createObjectURL`)
+   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`,
+   * `unsupported_environment` (no `URL.createObjectURL`)
    * @example
    * const [url, meta] = await user.downloadFile(fileId);
    */
@@ -1275,7 +1277,7 @@ export class User {
   /**
    * Not in the reference: downloads and decrypts a file into bytes (`{data, file_name, meta, key}`), with
    * cancellation (`options.signal`), streaming (`on_part`) and `resume`.
-   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
+   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
    * @example
    * const { data, file_name } = await user.downloadFileData(fileId);
    */
