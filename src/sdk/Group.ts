@@ -1448,8 +1448,9 @@ export class Group {
 
   /**
    * Decrypts with the group key the head names (fetched or finished when unknown); `verify` checks user `user_id`'s signature.
-   * Fetches the key when it is not held and, with `auto_finish_key_rotation`, finishes pending rotations first. As in
-   * the reference (§4.2), unsigned data is decrypted unchecked even with `verify`, unless the init option `strict_verify` is set.
+   * A key that is not held is fetched; when the server has none for this member yet, `auto_finish_key_rotation`
+   * finishes the pending rotations to get it. As in the reference (§4.2), unsigned data is decrypted unchecked even
+   * with `verify`, unless the init option `strict_verify` is set.
    * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `verify` is set without `user_id`;
    * `invalid_format` when it carries no sentc head; `decryption_failed` for a wrong key or tampered data;
    * `verification_failed` / `wrong_verify_key` when the signature does not verify; `missing_signature` (with

@@ -382,9 +382,9 @@ export class User {
    * A fresh JWT from a full login with the password (needed for delete, password change and OTP management, and
    * by an own backend that deletes the user with `DELETE /api/v1/user`). Throws `mfa_required` when the account
    * has MFA and no token is given.
-   * @throws {SentcError} `mfa_required` when the account has MFA and no token is given; `server` (e.g. `server_112`
-   * for a wrong password, `server_902` for a wrong token) when the server refuses; `network_error` / `timeout` when it
-   * cannot be reached.
+   * @throws {SentcError} `invalid_input` for an empty password; `mfa_required` when the account has MFA and no token
+   * is given; `server` (e.g. `server_112` for a wrong password, `server_902` for a wrong token) when the server
+   * refuses; `network_error` / `timeout` when it cannot be reached.
    * @example
    * const freshJwt = await user.getFreshJwt("password");
    */
