@@ -67,6 +67,10 @@ export type ClientErrorCode =
   /** The local key store failed (IndexedDB error, custom adapter error). */
   | "storage_failed";
 
+/**
+ * The code of a `SentcError`: one of the client codes (`ClientErrorCode`) or `server` for an error answered by the
+ * sentc API (its number in `serverCode`).
+ */
 export type SentcErrorCode = ClientErrorCode | "server";
 
 /** One row of `REFERENCE_CLIENT_CODES`. */
@@ -280,17 +284,29 @@ export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error
     this.#reference = options.reference;
   }
 
-  /** The reference SDK's status: `client_<n>` (spec sdk.md §7.2) or `server_<err_code>` (§7.3). */
+  /**
+   * The reference SDK's status: `client_<n>` (spec sdk.md §7.2) or `server_<err_code>` (§7.3).
+   * @example
+   * const status = error.status; // e.g. "client_14" or "server_304"
+   */
   get status(): ReferenceStatus {
     return referenceStatus(this.code, this.#reference, this.serverCode);
   }
 
-  /** The reference SDK's `error_message`: the same text as `message` (the server's `err_msg` for `server`). */
+  /**
+   * The reference SDK's `error_message`: the same text as `message` (the server's `err_msg` for `server`).
+   * @example
+   * const text = error.error_message;
+   */
   get error_message(): string {
     return this.message;
   }
 
-  /** True when the throw site named the exact reference number (context re-tagging then leaves it alone). */
+  /**
+   * True when the throw site named the exact reference number (context re-tagging then leaves it alone).
+   * @example
+   * if (!error.hasExplicitReference) console.log(`default reference number: ${error.status}`);
+   */
   get hasExplicitReference(): boolean {
     return this.#reference !== undefined;
   }
@@ -299,6 +315,8 @@ export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error
    * True when trying the same request again may succeed: network errors, timeouts, and answers that are not
    * sentc's envelope but come with a gateway status (502/503/504, e.g. a proxy's HTML page). Server errors
    * answered in the envelope are never retryable: the request reached sentc and was refused.
+   * @example
+   * if (isSentcError(e) && e.retryable) await retryLater();
    */
   get retryable(): boolean {
     if (RETRYABLE_CODES.has(this.code)) return true;
@@ -308,6 +326,7 @@ export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error
   /**
    * The reference's error string, valid JSON: `{"status":"client_14","error_message":"…"}`. This is what
    * `String(e)` and `JSON.parse(e)` see; `message` stays the plain text (shown by stack traces and loggers).
+   * Never throws.
    *
    * @example
    * ```ts
@@ -319,7 +338,7 @@ export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error
   }
 
   /**
-   * `{status, error_message}`, so `JSON.stringify(e)` gives the reference shape too.
+   * `{status, error_message}`, so `JSON.stringify(e)` gives the reference shape too. Never throws.
    *
    * @example
    * ```ts
@@ -332,7 +351,7 @@ export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error
 }
 
 /**
- * Type guard usable across realms and bundles (checks the shape, not the prototype chain).
+ * Type guard usable across realms and bundles (checks the shape, not the prototype chain). Never throws.
  *
  * @example
  * ```ts

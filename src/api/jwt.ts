@@ -45,6 +45,9 @@ export function jwtNeedsRefresh(jwt: string, now: number = Date.now(), marginSec
  * `const enum` that does not exist at runtime (Appendix B 13); this is a real object.
  */
 export const REFRESH_ENDPOINT = Object.freeze({ cookie: 0, cookie_fn: 1, api: 2 } as const);
+/**
+ * One of the `REFRESH_ENDPOINT` values: how the SDK renews the JWT (sdk.md §5).
+ */
 export type RefreshEndpoint = (typeof REFRESH_ENDPOINT)[keyof typeof REFRESH_ENDPOINT];
 
 /** sentc's `RefreshOptions` (sdk.md §1.1). */

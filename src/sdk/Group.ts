@@ -147,6 +147,15 @@ function explicitVerifyKey(head: EncryptedHead, verifyKey: string | undefined): 
   return importVerifyKey(verifyKey);
 }
 
+/**
+ * A group the user is a member of (sdk.md §3): its keys (`data`), members, child and connected groups, key rotation,
+ * symmetric encryption with the group keys (§4.1), searchable and sortable values (§4.5, §4.6) and files (§4.4). Get it
+ * with `user.getGroup`, `group.getChildGroup` or `group.getConnectedGroup`.
+ * @example
+ * const group = await user.getGroup(groupId);
+ * const text = await group.encryptString("hello");
+ * const clear = await group.decryptString(text);
+ */
 export class Group {
   /** The decrypted keys and the member's view of the group (the reference's `data`). */
   data: GroupData;
@@ -163,11 +172,21 @@ export class Group {
     this.#verify = verify;
   }
 
-  /** The reference's write-only accessors. */
+  /**
+   * The reference's write-only accessors.
+   * Replaces the group keys held in `data.keys`.
+   * @example
+   * group.groupKeys = [...group.data.keys];
+   */
   set groupKeys(keys: GroupKey[]) {
     this.data.keys = keys;
   }
 
+  /**
+   * The reference's write-only accessor: replaces the key id → index map in `data.key_map`.
+   * @example
+   * group.groupKeyMap = new Map(group.data.key_map);
+   */
   set groupKeyMap(map: Map<string, number>) {
     this.data.key_map = map;
   }
@@ -184,9 +203,15 @@ export class Group {
   // ---------- loading (sdk.md §3.2) ----------
 
   /**
-   * @internal Loads a group: from the store (revalidated with `update_check` every 5 minutes) or from the server,
-   * decrypting every key page, the HMAC and sortable keys with the user's, the parent's or the connected group's
-   * private keys. Stores the group data and the group's public key.
+   * Loads a group: from the store (revalidated with `update_check` every 5 minutes) or from the server, decrypting every
+   * key page, the HMAC and sortable keys with the user's, the parent's or the connected group's private keys. Stores the
+   * group data and the group's public key. Apps use `user.getGroup`.
+   * @internal
+   * @throws {SentcError} `invalid_input` for an empty group id or a `verify` other than 0, 1 or 2; `server` (e.g.
+   * `server_310` for no access) when the server refuses; `decryption_failed` / `verification_failed` when a key cannot
+   * be decrypted or verified; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * const group = await user.getGroup(groupId); // calls Group.load
    */
   static async load(env: GroupEnv, groupId: string, options: GroupLoadOptions = {}): Promise<Group> {
     if (typeof groupId !== "string" || groupId.length === 0) throw new SentcError("invalid_input", "the group id must be a non-empty string");
@@ -404,56 +429,121 @@ export class Group {
     return key;
   }
 
-  /** The newest group key (exported) and its id. */
+  /**
+   * The newest group key (exported) and its id.
+   * @throws {SentcError} `key_not_found` when the group holds no key.
+   * @example
+   * const [groupKey, keyId] = await group.getSymKeyToEncrypt();
+   */
   async getSymKeyToEncrypt(): Promise<[string, string]> {
     return this.getSymKeyToEncryptSync();
   }
 
+  /**
+   * The newest group key (exported) and its id, synchronously.
+   * @throws {SentcError} `key_not_found` when the group holds no key.
+   * @example
+   * const [groupKey, keyId] = group.getSymKeyToEncryptSync();
+   */
   getSymKeyToEncryptSync(): [string, string] {
     const key = this.#newestKey();
     return [key.group_key, key.group_key_id];
   }
 
-  /** The exported group key with this id (fetched, or received by finishing a rotation, when unknown). */
+  /**
+   * The exported group key with this id (fetched, or received by finishing a rotation, when unknown).
+   * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such key for this member (a rotation not
+   * finished yet); `decryption_failed` when it cannot be decrypted; `network_error` / `timeout`.
+   * @example
+   * const groupKey = await group.getSymKeyById(keyId);
+   */
   async getSymKeyById(key_id: string): Promise<string> {
     return (await this.#getKey(key_id)).group_key;
   }
 
+  /**
+   * The exported group key with this id, from the keys held locally only.
+   * @throws {SentcError} `key_not_found` when the key is not held ("Group key not found. Maybe done key rotation will help").
+   * @example
+   * const groupKey = group.getSymKeyByIdSync(keyId);
+   */
   getSymKeyByIdSync(key_id: string): string {
     const key = this.#heldKey(key_id);
     if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.groupKeyNotFound);
     return key.group_key;
   }
 
-  /** @internal The group's private key with this id (for child and connected groups). */
+  /**
+   * The group's exported private key with this id (for child and connected groups), fetched when not held.
+   * @internal
+   * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such key for this member;
+   * `decryption_failed`; `network_error` / `timeout`.
+   * @example
+   * const privateKey = await group.getPrivateKey(keyId);
+   */
   async getPrivateKey(key_id: string): Promise<string> {
     return (await this.#getKey(key_id)).private_group_key;
   }
 
-  /** The exported public key of the newest group key (what new keys for this group as a member are encrypted to). */
+  /**
+   * The exported public key of the newest group key (what new keys for this group as a member are encrypted to).
+   * @throws {SentcError} `key_not_found` when the group holds no key.
+   * @example
+   * const publicKey = group.getNewestPublicKey();
+   */
   getNewestPublicKey(): string {
     return this.#newestKey().public_group_key;
   }
 
+  /**
+   * The user's JWT (`user.getJwt()`), refreshed when needed.
+   * @throws {SentcError} `server` (e.g. `server_114`) or `refresh_failed` when the JWT cannot be renewed;
+   * `network_error` / `timeout`.
+   * @example
+   * const jwt = await group.getJwt();
+   */
   getJwt(): Promise<string> {
     return this.#env.user.getJwt();
   }
 
-  /** The user's newest sign key (groups sign with the user's key). */
+  /**
+   * The user's newest sign key (groups sign with the user's key).
+   * @throws {SentcError} `key_not_found` when the user has no keys.
+   * @example
+   * const signKey = await group.getSignKey();
+   */
   async getSignKey(): Promise<string> {
     return this.getSignKeySync();
   }
 
+  /**
+   * The user's newest exported sign key (groups sign with the user's key), synchronously.
+   * @throws {SentcError} `key_not_found` when the user has no keys.
+   * @example
+   * const signKey = group.getSignKeySync();
+   */
   getSignKeySync(): string {
     return this.#env.user.getSignKeySync();
   }
 
+  /**
+   * The group's newest exported HMAC key (what the searchable functions use, sdk.md §4.5).
+   * @throws {SentcError} `key_not_found` when the group has no HMAC key.
+   * @example
+   * const hmacKey = group.getNewestHmacKey();
+   */
   getNewestHmacKey(): string {
     const key = this.data.hmac_keys[0];
     if (key === undefined) throw new SentcError("key_not_found", "the group has no hmac key");
     return key;
   }
 
+  /**
+   * The group's newest exported sortable key (what the sortable functions use, sdk.md §4.6).
+   * @throws {SentcError} `key_not_found` when the group has no sortable key.
+   * @example
+   * const sortableKey = group.getNewestSortableKey();
+   */
   getNewestSortableKey(): string {
     const key = this.data.sortable_keys[0];
     if (key === undefined) throw new SentcError("key_not_found", "the group has no sortable key");
@@ -463,7 +553,7 @@ export class Group {
   /**
    * Fetches the group keys older than the oldest one held (`GET /group/:id/keys/…`, page by page while a page holds
    * 50), decrypts and keeps them; resolves to the group data. `jwt` is used for the requests when given.
-   * @throws SentcError `server`, `network`, `decryption_failed`, `verification_failed` (with `verify`)
+   * @throws {SentcError} `server`, `network_error`, `decryption_failed`, `verification_failed` (with `verify`)
    * @example
    * await group.fetchKeys(await user.getJwt());
    */
@@ -489,7 +579,7 @@ export class Group {
   /**
    * Decrypts fetched group keys (the reference's `GroupOutDataKeys`, or the server's key objects) with the key pair
    * each names; `verify` 1/2 checks signed keys. Resolves to the keys (not yet kept).
-   * @throws SentcError `invalid_input` for a malformed entry, `key_not_found`, `decryption_failed`, `verification_failed`
+   * @throws {SentcError} `invalid_input` for a malformed entry, `key_not_found`, `decryption_failed`, `verification_failed`
    * @example
    * const keys = await group.decryptKey(fetched);
    */
@@ -504,7 +594,7 @@ export class Group {
   /**
    * Decrypts HMAC keys (`{group_key_id, key_data}` or the server's objects) with the group keys that wrap them;
    * resolves to the exported keys.
-   * @throws SentcError `invalid_input`, `key_not_found`, `decryption_failed`
+   * @throws {SentcError} `invalid_input`, `key_not_found`, `decryption_failed`
    * @example
    * const hmacKeys = await group.decryptHmacKeys(fetched);
    */
@@ -519,7 +609,7 @@ export class Group {
 
   /**
    * Decrypts sortable keys (`{group_key_id, key_data}` or the server's objects); resolves to the exported keys.
-   * @throws SentcError `invalid_input`, `key_not_found`, `decryption_failed`
+   * @throws {SentcError} `invalid_input`, `key_not_found`, `decryption_failed`
    * @example
    * const sortableKeys = await group.decryptSortableKeys(fetched);
    */
@@ -549,17 +639,37 @@ export class Group {
 
   // ---------- structure ----------
 
-  /** A child group of this group, accessed through this group (as the same connected group, if any). */
+  /**
+   * A child group of this group, accessed through this group (as the same connected group, if any).
+   * @throws {SentcError} `invalid_input` for an empty id or a `verify` other than 0, 1 or 2; `server` (e.g.
+   * `server_310` for no access) when the server refuses; `decryption_failed` / `verification_failed` when a key cannot
+   * be decrypted or verified; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * const child = await group.getChildGroup(childGroupId);
+   */
   getChildGroup(group_id: string, verify: GroupVerify = 0): Promise<Group> {
     return Group.load(this.#env, group_id, { parent: true, groupAsMember: this.data.access_by_group_as_member, verify });
   }
 
-  /** A connected group that this group is a member of, accessed as this group. */
+  /**
+   * A connected group that this group is a member of, accessed as this group.
+   * @throws {SentcError} `invalid_input` for an empty id or a `verify` other than 0, 1 or 2; `server` (e.g.
+   * `server_310` for no access) when the server refuses; `decryption_failed` / `verification_failed` when a key cannot
+   * be decrypted or verified; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * const connected = await group.getConnectedGroup(connectedGroupId);
+   */
   getConnectedGroup(group_id: string, verify: GroupVerify = 0): Promise<Group> {
     return Group.load(this.#env, group_id, { groupAsMember: this.data.group_id, verify });
   }
 
-  /** `GET /group/:id/children/…`: 50 direct children after `last`. */
+  /**
+   * `GET /group/:id/children/…`: 50 direct children after `last`.
+   * @throws {SentcError} `server` (e.g. `server_310`) when the server refuses; `invalid_server_response` for a malformed
+   * list; `network_error` / `timeout`.
+   * @example
+   * const children = await group.getChildren();
+   */
   async getChildren(last: GroupChildrenListItem | null = null): Promise<GroupChildrenListItem[]> {
     const page = cursor(last?.time, last?.group_id);
     return (await groupApi.getChildren(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(childItem);
@@ -576,40 +686,85 @@ export class Group {
     return [serverInput, publicKey.keyId];
   }
 
-  /** Own backend: the `CreateData` for `POST /api/v1/group/<id>/child` and the parent key id it is encrypted to. */
+  /**
+   * Own backend: the `CreateData` for `POST /api/v1/group/<id>/child` and the parent key id it is encrypted to.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `key_not_found` when the group
+   * holds no key.
+   * @example
+   * const [body, keyId] = group.prepareCreateChildGroup();
+   */
   prepareCreateChildGroup(sign = false): [string, string] {
     return this.#prepareCreateWithThisKey(sign);
   }
 
-  /** Own backend: the `CreateData` for `POST /api/v1/group/<id>/connected` and the key id it is encrypted to. */
+  /**
+   * Own backend: the `CreateData` for `POST /api/v1/group/<id>/connected` and the key id it is encrypted to.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `key_not_found` when the group
+   * holds no key.
+   * @example
+   * const [body, keyId] = group.prepareCreateConnectedGroup();
+   */
   prepareCreateConnectedGroup(sign = false): [string, string] {
     return this.#prepareCreateWithThisKey(sign);
   }
 
-  /** Own backend: reads the envelope of the child / connected group create → the new group id. */
+  /**
+   * Own backend: reads the envelope of the child / connected group create → the new group id.
+   * @throws {SentcError} `server` (e.g. `server_301` for a too low rank) when the envelope carries the server's error;
+   * `invalid_server_response` when it is not sentc's envelope or lacks `group_id`.
+   * @example
+   * const childId = group.doneCreateChildGroup(await response.text());
+   */
   doneCreateChildGroup(server_output: string): string {
     const what = "POST /group/:id/child result";
     return resultString(resultObject(readServerOutput(server_output, what), what), "group_id", what);
   }
 
+  /**
+   * Own backend: reads the envelope of `POST /api/v1/group/<id>/connected` → the new group id.
+   * @throws {SentcError} `server` (e.g. `server_318` for a group created from a connected group) when the envelope
+   * carries the server's error; `invalid_server_response` when it is not sentc's envelope or lacks `group_id`.
+   * @example
+   * const connectedId = group.doneCreateConnectedGroup(await response.text());
+   */
   doneCreateConnectedGroup(server_output: string): string {
     const what = "POST /group/:id/connected result";
     return resultString(resultObject(readServerOutput(server_output, what), what), "group_id", what);
   }
 
-  /** `POST /group/:id/child`: a child group whose keys are encrypted to this group's key. Resolves to its id. */
+  /**
+   * `POST /group/:id/child`: a child group whose keys are encrypted to this group's key. Resolves to its id.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * const childId = await group.createChildGroup();
+   * const child = await group.getChildGroup(childId);
+   */
   async createChildGroup(sign = false): Promise<string> {
     const [input] = this.#prepareCreateWithThisKey(sign);
     return groupApi.createChildGroup(this.#http, this.#jwt, this.data.group_id, input, this.#requestOptions());
   }
 
-  /** `POST /group/:id/connected`: a connected group with this group as its first member. Resolves to its id. */
+  /**
+   * `POST /group/:id/connected`: a connected group with this group as its first member. Resolves to its id.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` (e.g. `server_318`)
+   * when the server refuses; `network_error` / `timeout`.
+   * @example
+   * const connectedId = await group.createConnectedGroup();
+   */
   async createConnectedGroup(sign = false): Promise<string> {
     const [input] = this.#prepareCreateWithThisKey(sign);
     return groupApi.createConnectedGroup(this.#http, this.#jwt, this.data.group_id, input, this.#requestOptions());
   }
 
-  /** `GET /group/:id/update_check`: refreshes `rank` and `key_update` (persisted). */
+  /**
+   * `GET /group/:id/update_check`: refreshes `rank` and `key_update` (persisted).
+   * @throws {SentcError} `server` (e.g. `server_310`) when the server refuses; `network_error` / `timeout`;
+   * `storage_failed`.
+   * @example
+   * await group.groupUpdateCheck();
+   * if (group.data.key_update) await group.finishKeyRotation();
+   */
   async groupUpdateCheck(): Promise<void> {
     const check = await groupApi.getGroupUpdateCheck(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
     this.data.rank = check.rank;
@@ -618,18 +773,35 @@ export class Group {
     await this.#persist();
   }
 
-  /** Own backend: checks the rank for `DELETE /api/v1/group/<id>` (no body; `DELETE /api/v1/group/forced/<id>` with the secret token needs none). */
+  /**
+   * Own backend: checks the rank for `DELETE /api/v1/group/<id>` (no body; `DELETE /api/v1/group/forced/<id>` with the secret token needs none).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1.
+   * @example
+   * group.prepareDeleteGroup();
+   */
   prepareDeleteGroup(): void {
     checkRank(this.data.rank, 1, "deleting the group");
   }
 
-  /** Own backend: reads the envelope of the delete and removes the local group data. */
+  /**
+   * Own backend: reads the envelope of the delete and removes the local group data.
+   * @throws {SentcError} `server` (e.g. `server_301`) when the envelope carries the server's error;
+   * `invalid_server_response` when it is not sentc's envelope; `storage_failed`.
+   * @example
+   * await group.doneDeleteGroup(await response.text());
+   */
   async doneDeleteGroup(server_output: string): Promise<void> {
     readServerOutput(server_output, "DELETE /group/:id result");
     await this.#forget();
   }
 
-  /** `DELETE /group/:id` (rank ≤ 1): the group and its descendants; removes the local group data. */
+  /**
+   * `DELETE /group/:id` (rank ≤ 1): the group and its descendants; removes the local group data.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` when the server refuses;
+   * `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * await group.deleteGroup();
+   */
   async deleteGroup(): Promise<void> {
     this.prepareDeleteGroup();
     await groupApi.deleteGroup(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
@@ -638,7 +810,14 @@ export class Group {
 
   // ---------- membership ----------
 
-  /** `GET /group/:id/member/…`: 50 members after `last` (without the caller). */
+  /**
+   * `GET /group/:id/member/…`: 50 members after `last` (without the caller).
+   * @throws {SentcError} `server` (e.g. `server_310`) when the server refuses; `invalid_server_response` for a malformed
+   * list; `network_error` / `timeout`.
+   * @example
+   * const members = await group.getMember();
+   * const more = await group.getMember(members[members.length - 1] ?? null);
+   */
   async getMember(last: GroupUserListItem | null = null): Promise<GroupUserListItem[]> {
     const page = cursor(last?.joined_time, last?.user_id);
     return (await groupApi.getMembers(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(memberItem);
@@ -686,30 +865,70 @@ export class Group {
     }
   }
 
-  /** `PUT /group/:id/invite/<user>`: the user gets every group key and joins after accepting. */
+  /**
+   * `PUT /group/:id/invite/<user>`: the user gets every group key and joins after accepting.
+   * Resolves to the settled key-session uploads (more than 100 keys) or `undefined`.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id
+   * or a rank outside 1–4; `server` (e.g. `server_302` for a member, `server_317` when invites are stopped) when the
+   * server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.invite(otherUserId, 3);
+   */
   invite(user_id: string, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(user_id, rank, false, false, false);
   }
 
-  /** `PUT /group/:id/invite_auto/<user>`: a member at once. */
+  /**
+   * `PUT /group/:id/invite_auto/<user>`: a member at once.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id
+   * or a rank outside 1–4; `server` (e.g. `server_302` for a member) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.inviteAuto(otherUserId);
+   */
   inviteAuto(user_id: string, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(user_id, rank, true, false, false);
   }
 
-  /** Invites a group as member of this (connected) group; the keys go to the group's public key. */
+  /**
+   * Invites a group as member of this (connected) group; the keys go to the group's public key.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id
+   * or a rank outside 1–4; `server` (e.g. `server_319`) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await connectedGroup.inviteGroup(memberGroupId);
+   */
   inviteGroup(group_id: string, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(group_id, rank, false, true, false);
   }
 
+  /**
+   * Adds a group as member of this (connected) group at once; the keys go to the group's public key.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id
+   * or a rank outside 1–4; `server` (e.g. `server_319`) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await connectedGroup.inviteGroupAuto(memberGroupId);
+   */
   inviteGroupAuto(group_id: string, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(group_id, rank, true, true, false);
   }
 
-  /** `PUT /group/:id/re_invite/<user>`: gives a member every key again (e.g. after a failed rotation); keeps the rank. */
+  /**
+   * `PUT /group/:id/re_invite/<user>`: gives a member every key again (e.g. after a failed rotation); keeps the rank.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id;
+   * `server` (e.g. `server_320` for a non-member) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.reInviteUser(memberUserId);
+   */
   reInviteUser(user_id: string): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(user_id, undefined, true, false, true);
   }
 
+  /**
+   * Like `reInviteUser` for a group that is a member of this (connected) group.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id;
+   * `server` (e.g. `server_320` for a non-member) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await connectedGroup.reInviteGroup(memberGroupId);
+   */
   reInviteGroup(group_id: string): Promise<PromiseSettledResult<void>[] | undefined> {
     return this.#inviteInternally(group_id, undefined, true, true, true);
   }
@@ -718,6 +937,11 @@ export class Group {
    * Own backend: the `GroupKeysForNewMemberServerInput` for inviting (or accepting the join request of) `user_id`
    * (a group id with `group = true`), key page `page` (100 keys a page). Page 0 is the body of the invite; with
    * more keys, pass the answer's session id to `handleInviteSessionKeysForNewMember`.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id,
+   * a rank outside 1–4 or a page without keys; `server` (e.g. `server_100`) when the member's public key is refused;
+   * `network_error` / `timeout`.
+   * @example
+   * const body = await group.prepareKeysForNewMember(otherUserId, 3);
    */
   async prepareKeysForNewMember(user_id: string, rank?: number, page = 0, group = false): Promise<string> {
     const publicKey = await this.#memberPublicKey(user_id, group);
@@ -729,7 +953,14 @@ export class Group {
     }
   }
 
-  /** Own backend, synchronous: like `prepareKeysForNewMember` for a public key the app already has (exported key string). */
+  /**
+   * Own backend, synchronous: like `prepareKeysForNewMember` for a public key the app already has (exported key string).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for a rank
+   * outside 1–4 or a page without keys; `invalid_format` when `public_key` is not an exported public key.
+   * @example
+   * const { public_key } = await user.getPublicKey(otherUserId);
+   * const body = group.prepareKeysForNewMemberSync(public_key, 3);
+   */
   prepareKeysForNewMemberSync(public_key: string, rank?: number, page = 0): string {
     const keys = this.#allSymKeys();
     try {
@@ -739,7 +970,13 @@ export class Group {
     }
   }
 
-  /** Own backend: reads the envelope of an invite or an accepted join request → the key session id, if any. */
+  /**
+   * Own backend: reads the envelope of an invite or an accepted join request → the key session id, if any.
+   * @throws {SentcError} `server` (e.g. `server_302`) when the envelope carries the server's error;
+   * `invalid_server_response` when it is not sentc's envelope.
+   * @example
+   * const sessionId = group.doneInvite(await response.text());
+   */
   doneInvite(server_output: string): string | undefined {
     const what = "group invite result";
     const result = resultObject(readServerOutput(server_output, what), what);
@@ -750,6 +987,11 @@ export class Group {
   /**
    * Uploads the key pages after the first through the key session of an invite (`auto = false`) or of an auto
    * invite / accepted join request (`auto = true`). `undefined` when all keys fit the first page.
+   * @throws {SentcError} `invalid_input` for an empty id; `server` (e.g. `server_100`) when the member's public key is
+   * refused; `network_error` / `timeout` (a failed page upload is a `rejected` entry instead).
+   * @example
+   * const sessionId = group.doneInvite(await response.text());
+   * if (sessionId) await group.handleInviteSessionKeysForNewMember(sessionId, otherUserId);
    */
   async handleInviteSessionKeysForNewMember(session_id: string, user_id: string, auto = false, group = false): Promise<PromiseSettledResult<void>[] | undefined> {
     const publicKey = await this.#memberPublicKey(user_id, group);
@@ -761,20 +1003,40 @@ export class Group {
     }
   }
 
-  /** `PATCH /group/:id/change_invite` (rank ≤ 1): toggles whether invites and join requests are allowed. */
+  /**
+   * `PATCH /group/:id/change_invite` (rank ≤ 1): toggles whether invites and join requests are allowed.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await group.stopInvites();
+   */
   async stopInvites(): Promise<void> {
     checkRank(this.data.rank, 1, "stopping invites");
     await groupApi.stopInvites(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
   }
 
-  /** `GET /group/:id/join_req/…` (rank ≤ 2): received join requests. */
+  /**
+   * `GET /group/:id/join_req/…` (rank ≤ 2): received join requests.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `server` when the server refuses;
+   * `invalid_server_response` for a malformed list; `network_error` / `timeout`.
+   * @example
+   * const requests = await group.getJoinRequests();
+   */
   async getJoinRequests(last: GroupJoinReqListItem | null = null): Promise<GroupJoinReqListItem[]> {
     checkRank(this.data.rank, 2, "listing join requests");
     const page = cursor(last?.time, last?.user_id);
     return (await groupApi.getJoinRequests(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(joinReqItem);
   }
 
-  /** `PUT /group/:id/join_req/<user>`: accepts with every key (`user_type` 2: a group, keys to its public key). */
+  /**
+   * `PUT /group/:id/join_req/<user>`: accepts with every key (`user_type` 2: a group, keys to its public key).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `invalid_input` for an empty id or
+   * a rank outside 1–4; `server` (e.g. `server_309` when there is no such request) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * const [request] = await group.getJoinRequests();
+   * if (request) await group.acceptJoinRequest(request.user_id);
+   */
   async acceptJoinRequest(user_id: string, user_type: 0 | 2 = 0, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
     const publicKey = await this.#memberPublicKey(user_id, user_type === 2);
     const keys = this.#allSymKeys();
@@ -787,13 +1049,25 @@ export class Group {
     }
   }
 
-  /** `DELETE /group/:id/join_req/<user>` (rank ≤ 2). */
+  /**
+   * `DELETE /group/:id/join_req/<user>` (rank ≤ 2).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `server` (e.g. `server_309`) when
+   * the server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.rejectJoinRequest(requestUserId);
+   */
   async rejectJoinRequest(user_id: string): Promise<void> {
     checkRank(this.data.rank, 2, "rejecting join requests");
     await groupApi.rejectJoinRequest(this.#http, this.#jwt, this.data.group_id, user_id, this.#requestOptions());
   }
 
-  /** Own backend: the `GroupChangeRankServerInput` for `PUT /api/v1/group/<id>/change_rank` (rank ≤ 1; new rank 1–4). */
+  /**
+   * Own backend: the `GroupChangeRankServerInput` for `PUT /api/v1/group/<id>/change_rank` (rank ≤ 1; new rank 1–4).
+   * @throws {SentcError} `invalid_input` for an empty user id or a new rank outside 1–4; `permission_denied` when this
+   * member's rank is worse than 1.
+   * @example
+   * const body = group.prepareUpdateRank(memberUserId, 2);
+   */
   prepareUpdateRank(user_id: string, new_rank: number): string {
     if (typeof user_id !== "string" || user_id.length === 0) throw new SentcError("invalid_input", "the user id must be a non-empty string");
     if (!Number.isInteger(new_rank) || new_rank < 1 || new_rank > 4) throw new SentcError("invalid_input", "the new rank must be an integer from 1 to 4", { reference: 200 });
@@ -801,7 +1075,14 @@ export class Group {
     return JSON.stringify({ changed_user_id: user_id, new_rank });
   }
 
-  /** `PUT /group/:id/change_rank`; a change of the own rank is kept in the group data. */
+  /**
+   * `PUT /group/:id/change_rank`; a change of the own rank is kept in the group data.
+   * @throws {SentcError} `invalid_input` for an empty user id or a new rank outside 1–4; `permission_denied` when this
+   * member's rank is worse than 1; `server` (e.g. `server_314`, `server_308` for the only admin) when the server
+   * refuses; `network_error` / `timeout`.
+   * @example
+   * await group.updateRank(memberUserId, 2);
+   */
   async updateRank(user_id: string, new_rank: number): Promise<void> {
     const body = this.prepareUpdateRank(user_id, new_rank);
     await groupApi.changeRank(this.#http, this.#jwt, this.data.group_id, body, this.#requestOptions());
@@ -811,13 +1092,25 @@ export class Group {
     }
   }
 
-  /** `DELETE /group/:id/kick/<user>` (rank ≤ 2). */
+  /**
+   * `DELETE /group/:id/kick/<user>` (rank ≤ 2).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 2; `server` (e.g. `server_316` for a
+   * member with a better rank) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.kickUser(memberUserId);
+   */
   async kickUser(user_id: string): Promise<void> {
     checkRank(this.data.rank, 2, "kicking members");
     await groupApi.kickUser(this.#http, this.#jwt, this.data.group_id, user_id, this.#requestOptions());
   }
 
-  /** `DELETE /group/:id/leave`; removes the local group data. */
+  /**
+   * `DELETE /group/:id/leave`; removes the local group data.
+   * @throws {SentcError} `server` (e.g. `server_308` for the only admin) when the server refuses; `network_error` /
+   * `timeout`; `storage_failed`.
+   * @example
+   * await group.leave();
+   */
   async leave(): Promise<void> {
     await groupApi.leave(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
     await this.#forget();
@@ -825,40 +1118,83 @@ export class Group {
 
   // ---------- this group as member of connected groups ----------
 
-  /** `GET /group/:id/all/…`: the connected groups this group is a member of. */
+  /**
+   * `GET /group/:id/all/…`: the connected groups this group is a member of.
+   * @throws {SentcError} `server` when the server refuses; `invalid_server_response` for a malformed list;
+   * `network_error` / `timeout`.
+   * @example
+   * const connectedGroups = await group.getGroups();
+   */
   async getGroups(last: GroupList | null = null): Promise<GroupList[]> {
     const page = cursor(last?.time, last?.group_id);
     return (await groupApi.getGroupsForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(groupListItem);
   }
 
-  /** `GET /group/:id/invite/…`: invites of connected groups for this group. */
+  /**
+   * `GET /group/:id/invite/…`: invites of connected groups for this group.
+   * @throws {SentcError} `server` when the server refuses; `invalid_server_response` for a malformed list;
+   * `network_error` / `timeout`.
+   * @example
+   * const invites = await group.getGroupInvites();
+   */
   async getGroupInvites(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
     const page = cursor(last?.time, last?.group_id);
     return (await groupApi.getInvitesForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(inviteItem);
   }
 
-  /** `PATCH /group/:id/invite/<group_id>` (the server's path, Appendix B 11 fixed). */
+  /**
+   * `PATCH /group/:id/invite/<group_id>` (the server's path, Appendix B 11 fixed).
+   * @throws {SentcError} `server` (e.g. `server_307` when there is no such invite) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await group.acceptGroupInvite(connectedGroupId);
+   */
   async acceptGroupInvite(group_id: string): Promise<void> {
     await groupApi.acceptInviteAsGroup(this.#http, this.#jwt, this.data.group_id, group_id, this.#requestOptions());
   }
 
+  /**
+   * Rejects the invite of connected group `group_id` for this group (`DELETE /group/:id/invite/<group_id>`).
+   * @throws {SentcError} `server` (e.g. `server_307` when there is no such invite) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await group.rejectGroupInvite(connectedGroupId);
+   */
   async rejectGroupInvite(group_id: string): Promise<void> {
     await groupApi.rejectInviteAsGroup(this.#http, this.#jwt, this.data.group_id, group_id, this.#requestOptions());
   }
 
-  /** `PATCH /group/:id/join_req/<group_id>`: this group asks to join a connected group. */
+  /**
+   * `PATCH /group/:id/join_req/<group_id>`: this group asks to join a connected group.
+   * @throws {SentcError} `server` (e.g. `server_317` when the group takes no requests) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await group.groupJoinRequest(connectedGroupId);
+   */
   async groupJoinRequest(group_id: string): Promise<void> {
     await groupApi.joinRequestAsGroup(this.#http, this.#jwt, this.data.group_id, group_id, this.#requestOptions());
   }
 
-  /** `GET /group/:id/joins/…` (rank ≤ 1): join requests this group sent. */
+  /**
+   * `GET /group/:id/joins/…` (rank ≤ 1): join requests this group sent.
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` when the server refuses;
+   * `invalid_server_response` for a malformed list; `network_error` / `timeout`.
+   * @example
+   * const sent = await group.sentJoinReq();
+   */
   async sentJoinReq(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
     checkRank(this.data.rank, 1, "listing sent join requests");
     const page = cursor(last?.time, last?.group_id);
     return (await groupApi.getSentJoinRequestsForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(inviteItem);
   }
 
-  /** `DELETE /group/:id/joins/<group_id>` (rank ≤ 1). */
+  /**
+   * `DELETE /group/:id/joins/<group_id>` (rank ≤ 1).
+   * @throws {SentcError} `permission_denied` when this member's rank is worse than 1; `server` (e.g. `server_309`) when
+   * the server refuses; `network_error` / `timeout`.
+   * @example
+   * await group.deleteJoinReq(connectedGroupId);
+   */
   async deleteJoinReq(id: string): Promise<void> {
     checkRank(this.data.rank, 1, "deleting sent join requests");
     await groupApi.deleteSentJoinRequestForGroup(this.#http, this.#jwt, this.data.group_id, id, this.#requestOptions());
@@ -869,6 +1205,9 @@ export class Group {
   /**
    * Own backend: the `KeyRotationData` for `POST /api/v1/group/<id>/key_rotation`: a new key wrapped for the
    * other members by the newest key, encrypted to this member's key (user, parent or connected group).
+   * @throws {SentcError} `key_not_found` when the group holds no key (or, with `sign`, the user has no sign key).
+   * @example
+   * const body = await group.prepareKeyRotation();
    */
   async prepareKeyRotation(sign = false): Promise<string> {
     return this.#prepareKeyRotation(sign);
@@ -893,7 +1232,14 @@ export class Group {
     }
   }
 
-  /** Own backend: reads the envelope of the rotation start, fetches the new key and makes it the newest. */
+  /**
+   * Own backend: reads the envelope of the rotation start, fetches the new key and makes it the newest.
+   * @throws {SentcError} `server` (e.g. `server_321` for too many rotations) when the envelope or the key fetch is
+   * refused; `invalid_server_response` when it lacks `key_id`; `decryption_failed`; `network_error` / `timeout`;
+   * `storage_failed`.
+   * @example
+   * const newKey = await group.doneKeyRotation(await response.text());
+   */
   async doneKeyRotation(server_output: string): Promise<GroupKey> {
     const what = "POST /group/:id/key_rotation result";
     const keyId = resultString(resultObject(readServerOutput(server_output, what), what), "key_id", what);
@@ -903,6 +1249,11 @@ export class Group {
   /**
    * Starts a key rotation (`POST /group/:id/key_rotation`); the new key becomes the newest at once. The other
    * members get it with `finishKeyRotation` (by itself with the init option `auto_finish_key_rotation`).
+   * @throws {SentcError} `key_not_found` when the group holds no key; `server` (e.g. `server_321` for too many
+   * rotations, `server_301` for a too low rank) when the server refuses; `decryption_failed`; `network_error` /
+   * `timeout`; `storage_failed`.
+   * @example
+   * const { group_key_id } = await group.keyRotation();
    */
   async keyRotation(sign = false): Promise<GroupKey> {
     const input = this.#prepareKeyRotation(sign);
@@ -918,7 +1269,15 @@ export class Group {
     return key;
   }
 
-  /** Finishes the rotations other members started (`GET` / `PUT /group/:id/key_rotation`); concurrent calls share one run. */
+  /**
+   * Finishes the rotations other members started (`GET` / `PUT /group/:id/key_rotation`); concurrent calls share one run.
+   * @throws {SentcError} `invalid_input` for a `verify` other than 0, 1 or 2; `server` when the server refuses;
+   * `decryption_failed` / `verification_failed` when a rotated key cannot be decrypted or verified; `network_error` /
+   * `timeout`; `storage_failed`.
+   * @example
+   * await group.groupUpdateCheck();
+   * if (group.data.key_update) await group.finishKeyRotation();
+   */
   finishKeyRotation(verify: GroupVerify = 0): Promise<void> {
     checkVerify(verify);
     if (this.#finishing === null) {
@@ -1010,58 +1369,173 @@ export class Group {
     return importVerifyKey(await getUserVerifyKeyData(this.#env.ctx, userId, head.sign.id));
   }
 
+  /**
+   * Encrypts bytes with the newest group key and returns the head (a JSON string) and the ciphertext separately
+   * (sdk.md §4.1); with `sign`, the user's newest sign key signs the data (§4.2). Resolves with the result of `encryptRawSync`.
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `key_not_found` when the group holds no key
+   * (or, with `sign`, the user has no sign key).
+   * @example
+   * const group = await user.getGroup(groupId);
+   * const { head, data } = await group.encryptRaw(new TextEncoder().encode("hello"));
+   */
   async encryptRaw(data: Uint8Array, sign = false): Promise<CryptoRawOutput> {
     return this.encryptRawSync(data, sign);
   }
 
+  /**
+   * Synchronous `encryptRaw`: encrypts bytes with the newest group key, head and ciphertext kept apart (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `key_not_found` when the group holds no key
+   * (or, with `sign`, the user has no sign key).
+   * @example
+   * const { head, data } = group.encryptRawSync(new Uint8Array([1, 2, 3]), true);
+   */
   encryptRawSync(data: Uint8Array, sign = false): CryptoRawOutput {
     return encryptRawSymmetric(this.#newestSymKey(), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Decrypts the output of `encryptRaw` with the group key the head names, fetching it when this member does not hold
+   * it (sdk.md §4.1). With `verify_key` (an exported verify key) a signed head is verified; unsigned data is decrypted
+   * unchecked as in the reference, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_format` when the head is not a sentc head; `decryption_failed` for a wrong key or
+   * tampered data; `verification_failed` / `wrong_verify_key` when the signature does not verify with `verify_key`;
+   * `missing_signature` (with `strict_verify` only) for unsigned data; `server` (e.g. `server_304`) when the server has
+   * no such key for this member (a key rotation not finished yet); `network_error` when the key cannot be fetched.
+   * @example
+   * const bytes = await group.decryptRaw(head, data);
+   */
   async decryptRaw(head: string, encrypted_data: Uint8Array, verify_key?: string): Promise<Uint8Array> {
     const parsed = parseHead(head);
     return decryptRawSymmetric(await this.#symKeyFor(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
   }
 
+  /**
+   * Synchronous `decryptRaw`: only the group keys held locally are used, nothing is fetched (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held ("Group key not found. Maybe done key
+   * rotation will help"); `invalid_format` for a bad head; `decryption_failed` for a wrong key or tampered data;
+   * `verification_failed` / `wrong_verify_key` when the signature does not verify with `verify_key`.
+   * @example
+   * const bytes = group.decryptRawSync(head, data, verifyKey);
+   */
   decryptRawSync(head: string, encrypted_data: Uint8Array, verify_key?: string): Uint8Array {
     const parsed = parseHead(head);
     return decryptRawSymmetric(this.#symKeyForSync(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
   }
 
+  /**
+   * Encrypts bytes with the newest group key into one buffer, head and ciphertext together (`head ‖ 0x00 ‖ ciphertext`,
+   * sdk.md §4.1); with `sign` the user's newest sign key signs it (§4.2).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `key_not_found` when the group holds no key
+   * (or, with `sign`, the user has no sign key).
+   * @example
+   * const group = await user.getGroup(groupId);
+   * const encrypted = await group.encrypt(new TextEncoder().encode("hello"), true);
+   */
   async encrypt(data: Uint8Array, sign = false): Promise<Uint8Array> {
     return this.encryptSync(data, sign);
   }
 
+  /**
+   * Synchronous `encrypt`: bytes encrypted with the newest group key into one buffer (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `key_not_found` when the group holds no key
+   * (or, with `sign`, the user has no sign key).
+   * @example
+   * const encrypted = group.encryptSync(new Uint8Array([1, 2, 3]));
+   */
   encryptSync(data: Uint8Array, sign = false): Uint8Array {
     return encryptSymmetric(this.#newestSymKey(), data, this.#signKeyFor(sign));
   }
 
-  /** Decrypts with the group key the head names (fetched or finished when unknown); `verify` checks user `user_id`'s signature. */
+  /**
+   * Decrypts with the group key the head names (fetched or finished when unknown); `verify` checks user `user_id`'s signature.
+   * A key that is not held is fetched; when the server has none for this member yet, `auto_finish_key_rotation`
+   * finishes the pending rotations to get it. As in the reference (§4.2), unsigned data is decrypted unchecked even
+   * with `verify`, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `verify` is set without `user_id`;
+   * `invalid_format` when it carries no sentc head; `decryption_failed` for a wrong key or tampered data;
+   * `verification_failed` / `wrong_verify_key` when the signature does not verify; `missing_signature` (with
+   * `strict_verify` only); `server` (e.g. `server_304`) when the server refuses the key or the sender's verify key
+   * (a rotation this member has not finished); `network_error` when a key cannot be fetched.
+   * @example
+   * const group = await user.getGroup(groupId);
+   * const bytes = await group.decrypt(encrypted, true, senderUserId);
+   */
   async decrypt(data: Uint8Array, verify = false, user_id?: string): Promise<Uint8Array> {
     const { head } = splitHead(data);
     const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
     return decryptSymmetric(await this.#symKeyFor(head), data, verifyKey);
   }
 
+  /**
+   * Synchronous `decrypt`: uses only the group keys held locally and checks the signature with `verify_key` (an
+   * exported verify key) when given (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held; `invalid_input` / `invalid_format`
+   * for data that is not sentc's format; `decryption_failed` for a wrong key or tampered data; `verification_failed` /
+   * `wrong_verify_key` when the signature does not verify with `verify_key`.
+   * @example
+   * const bytes = group.decryptSync(encrypted);
+   */
   decryptSync(data: Uint8Array, verify_key?: string): Uint8Array {
     const { head } = splitHead(data);
     return decryptSymmetric(this.#symKeyForSync(head), data, explicitVerifyKey(head, verify_key));
   }
 
+  /**
+   * Encrypts a string with the newest group key and returns base64 text (head and ciphertext, sdk.md §4.1); with
+   * `sign` the user's newest sign key signs it (§4.2).
+   * @throws {SentcError} `invalid_input` when `data` is not a string; `key_not_found` when the group holds no key (or,
+   * with `sign`, the user has no sign key).
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const user = await Sentc.login("alice", "password", true);
+   * const group = await user.getGroup(groupId);
+   * const text = await group.encryptString("hello");
+   */
   async encryptString(data: string, sign = false): Promise<string> {
     return this.encryptStringSync(data, sign);
   }
 
+  /**
+   * Synchronous `encryptString`: base64 text encrypted with the newest group key (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a string; `key_not_found` when the group holds no key (or,
+   * with `sign`, the user has no sign key).
+   * @example
+   * const text = group.encryptStringSync("hello", true);
+   */
   encryptStringSync(data: string, sign = false): string {
     return encryptStringSymmetric(this.#newestSymKey(), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Decrypts the output of `encryptString` with the group key its head names, fetching the key when it is not held
+   * (sdk.md §4.1). With `verify`, a signed head is checked with user `user_id`'s verify key (fetched and cached); unsigned
+   * data is decrypted unchecked as in the reference, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_encoding` when `data` is not base64; `invalid_format` when it carries no sentc head
+   * or is not UTF-8 text after decryption; `invalid_input` when `verify` is set without `user_id`; `decryption_failed`
+   * for a wrong key or tampered data; `verification_failed` / `wrong_verify_key` when the signature does not verify;
+   * `missing_signature` (with `strict_verify` only); `server` (e.g. `server_304`) when the server refuses the key (a
+   * rotation this member has not finished); `network_error` when a key cannot be fetched.
+   * @example
+   * const group = await user.getGroup(groupId);
+   * const text = await group.decryptString(encryptedText);
+   * const checked = await group.decryptString(signedText, true, senderUserId);
+   */
   async decryptString(data: string, verify = false, user_id?: string): Promise<string> {
     const { head } = splitHead(fromBase64(data));
     const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
     return decryptStringSymmetric(await this.#symKeyFor(head), data, verifyKey);
   }
 
+  /**
+   * Synchronous `decryptString`: uses only the group keys held locally; `verify_key` (an exported verify key) checks a
+   * signed head (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held; `invalid_encoding` /
+   * `invalid_format` for text that is not sentc's format; `decryption_failed` for a wrong key or tampered data;
+   * `verification_failed` / `wrong_verify_key` when the signature does not verify with `verify_key`.
+   * @example
+   * const text = group.decryptStringSync(encryptedText);
+   */
   decryptStringSync(data: string, verify_key?: string): string {
     const { head } = splitHead(fromBase64(data));
     return decryptStringSymmetric(this.#symKeyForSync(head), data, explicitVerifyKey(head, verify_key));
@@ -1069,50 +1543,110 @@ export class Group {
 
   // ---------- content keys (sdk.md §4.1, §4.3) ----------
 
-  /** A new content key wrapped by the newest group key (`master_key_id` = that key's id) and the wrapped key to store. */
+  /**
+   * A new content key wrapped by the newest group key (`master_key_id` = that key's id) and the wrapped key to store.
+   * Store the wrapped key and `key.master_key_id` next to the data (sdk.md §4.3).
+   * @throws {SentcError} `key_not_found` when the group holds no key or the user has no sign key.
+   * @example
+   * const [key, encryptedKey] = await group.generateNonRegisteredKey();
+   * const text = key.encryptString("hello");
+   */
   async generateNonRegisteredKey(): Promise<[ContentKey, string]> {
     return generateContentKey(this.#newestKey().group_key, symKeyContext(this.#http, this.getSignKeySync()));
   }
 
-  /** Recovers a content key with the group key `master_key_id` (fetched, or received by finishing a rotation, when unknown). */
+  /**
+   * Recovers a content key with the group key `master_key_id` (fetched, or received by finishing a rotation, when unknown).
+   * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such group key for this member;
+   * `decryption_failed` for a wrong key or tampered data; `invalid_format` / `invalid_encoding` when `encrypted_key` is
+   * not a wrapped key; `network_error` / `timeout`.
+   * @example
+   * const key = await group.getNonRegisteredKey(masterKeyId, encryptedKey);
+   * const text = key.decryptString(encryptedText);
+   */
   async getNonRegisteredKey(master_key_id: string, encrypted_key: string): Promise<ContentKey> {
     return getContentKey(await this.getSymKeyById(master_key_id), encrypted_key, symKeyContext(this.#http, this.getSignKeySync()));
   }
 
   // ---------- searchable (sdk.md §4.5) ----------
 
-  /** HMAC hashes of every prefix of `data` (the last is the whole value); `full` gives only that one, `limit` caps the prefixes. */
+  /**
+   * HMAC hashes of every prefix of `data` (the last is the whole value); `full` gives only that one, `limit` caps the prefixes.
+   * @throws {SentcError} `key_not_found` when the group has no HMAC key; `invalid_input` for empty data, data over 200
+   * bytes without `full` or `limit`, or a bad `limit`.
+   * @example
+   * const hashes = group.createSearchRaw("alice@example.com");
+   */
   createSearchRaw(data: string, full?: boolean, limit?: number): string[] {
     return createSearchableRaw(importHmacKey(this.getNewestHmacKey()), data, full === true, limit);
   }
 
-  /** Like `createSearchRaw`, with the HMAC alg and key id to store next to the hashes. */
+  /**
+   * Like `createSearchRaw`, with the HMAC alg and key id to store next to the hashes.
+   * @throws {SentcError} `key_not_found` when the group has no HMAC key; `invalid_input` for empty data, data over 200
+   * bytes without `full` or `limit`, or a bad `limit`.
+   * @example
+   * const [hashes, alg, keyId] = group.createSearch("alice@example.com");
+   */
   createSearch(data: string, full?: boolean, limit?: number): [string[], string, string] {
     const out = createSearchable(importHmacKey(this.getNewestHmacKey()), data, full === true, limit);
     return [out.hashes, out.alg, out.key_id];
   }
 
-  /** The hash to look up a stored value (or a prefix of it) by. */
+  /**
+   * The hash to look up a stored value (or a prefix of it) by.
+   * @throws {SentcError} `key_not_found` when the group has no HMAC key; `invalid_input` for empty data.
+   * @example
+   * const hash = group.search("alice");
+   */
   search(data: string): string {
     return protocolSearch(importHmacKey(this.getNewestHmacKey()), data);
   }
 
   // ---------- sortable (sdk.md §4.6) ----------
 
+  /**
+   * Encrypts a number with the group's newest sortable key (order-preserving, sdk.md §4.6): the results compare like the numbers.
+   * @throws {SentcError} `key_not_found` when the group has no sortable key; `invalid_input` for a non-integer or a
+   * number outside the sortable range (0 to 65532).
+   * @example
+   * const sortable = group.encryptSortableRawNumber(42);
+   */
   encryptSortableRawNumber(number: number | bigint): bigint {
     return BigInt(protocolSortableNumber(importSortableKey(this.getNewestSortableKey()), number));
   }
 
+  /**
+   * Like `encryptSortableRawNumber`, with the key's alg and id to store next to the value.
+   * @throws {SentcError} `key_not_found` when the group has no sortable key; `invalid_input` for a non-integer or a
+   * number outside the sortable range (0 to 65532).
+   * @example
+   * const [sortable, alg, keyId] = group.encryptSortableNumber(42);
+   */
   encryptSortableNumber(number: number | bigint): [bigint, string, string] {
     const key = importSortableKey(this.getNewestSortableKey());
     return [BigInt(protocolSortableNumber(key, number)), key.alg, key.keyId];
   }
 
-  /** Only the first 4 bytes of the string count. */
+  /**
+   * Only the first 4 bytes of the string count.
+   * Encrypts a string with the group's newest sortable key so that results sort like the strings (sdk.md §4.6).
+   * @throws {SentcError} `key_not_found` when the group has no sortable key; `invalid_input` when `data` is not a string
+   * or the cut splits a character.
+   * @example
+   * const sortable = group.encryptSortableRawString("alice");
+   */
   encryptSortableRawString(data: string): bigint {
     return BigInt(protocolSortableString(importSortableKey(this.getNewestSortableKey()), data));
   }
 
+  /**
+   * Like `encryptSortableRawString`, with the key's alg and id to store next to the value.
+   * @throws {SentcError} `key_not_found` when the group has no sortable key; `invalid_input` when `data` is not a string
+   * or the cut splits a character.
+   * @example
+   * const [sortable, alg, keyId] = group.encryptSortableString("alice");
+   */
   encryptSortableString(data: string): [bigint, string, string] {
     const key = importSortableKey(this.getNewestSortableKey());
     return [BigInt(protocolSortableString(key, data)), key.alg, key.keyId];
@@ -1138,7 +1672,7 @@ export class Group {
   /**
    * Own backend, step 1: a content key wrapped by the newest group key and the body your backend posts to
    * `POST /api/v1/group/<id>/file`. The file name (of a `File`) is encrypted with the key.
-   * @throws SentcError `invalid_input` for a file that is neither Blob nor bytes
+   * @throws {SentcError} `invalid_input` for a file that is neither Blob nor bytes
    * @example
    * const { server_input, key } = await group.prepareRegisterFile(file);
    */
@@ -1150,7 +1684,7 @@ export class Group {
 
   /**
    * Own backend, step 2: reads the envelope of the file register call → `[file_id, session_id]`.
-   * @throws SentcError `server` with the server's code, `invalid_server_response`
+   * @throws {SentcError} `server` with the server's code (e.g. `server_520`), `invalid_server_response`
    * @example
    * const [fileId, sessionId] = group.doneFileRegister(responseText);
    */
@@ -1161,7 +1695,7 @@ export class Group {
   /**
    * Own backend, step 3: encrypts and uploads the registered file in 4 MiB parts (signed with `sign`);
    * `Uploader.cancel_upload` stops after the current part.
-   * @throws SentcError `server`, `network`, `invalid_input`
+   * @throws {SentcError} `server`, `network_error`, `invalid_input`
    * @example
    * await group.uploadFile(file, prepared.key, sessionId);
    */
@@ -1173,7 +1707,7 @@ export class Group {
    * Encrypts and uploads a file that belongs to this group, under a content key wrapped by the newest group key.
    * `Uploader.cancel_upload = true` stops after the current part (and it resolves, as the reference);
    * `options.signal` cancels with an `aborted` error and removes the file.
-   * @throws SentcError `server`, `network`, `invalid_input`, `aborted` (signal only)
+   * @throws {SentcError} `server`, `network_error`, `invalid_input`, `aborted` (signal only)
    * @example
    * const { file_id } = await group.createFile(file, false, (p) => console.log(p));
    */
@@ -1191,7 +1725,7 @@ export class Group {
 
   /**
    * The group file's meta data (name decrypted) and its content key, without the content.
-   * @throws SentcError `server` (512 not found, 521 no access), `key_not_found`
+   * @throws {SentcError} `server` (e.g. `server_512` not found, `server_521` no access), `key_not_found`
    * @example
    * const [meta, key] = await group.downloadFileMetaInfo(fileId);
    */
@@ -1203,7 +1737,7 @@ export class Group {
   /**
    * The content of a file whose meta data and key `downloadFileMetaInfo` gave, as an object URL (`""` when
    * `Downloader.cancel_download` stopped it); `verify_key` checks every part's signature.
-   * @throws SentcError `decryption_failed`, `verification_failed`, `server`, `network`
+   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`
    * @example
    * const url = await group.downloadFileWithMetaInfo(key, meta);
    */
@@ -1215,7 +1749,7 @@ export class Group {
   /**
    * Downloads and decrypts a group file as the reference does: `[objectUrl, meta, key]` (`objectUrl` is `""` when
    * `Downloader.cancel_download` stopped it). For the bytes (e.g. in Node) use `downloadFileData`.
-   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `unsupported_environment`
+   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `unsupported_environment`
    * @example
    * const [url, meta] = await group.downloadFile(fileId, senderVerifyKey);
    */
@@ -1227,7 +1761,7 @@ export class Group {
   /**
    * Not in the reference: downloads and decrypts a group file into bytes (`{data, file_name, meta, key}`), with
    * cancellation (`options.signal`), streaming (`on_part`) and `resume`.
-   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
+   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
    * @example
    * const { data } = await group.downloadFileData(fileId);
    */
@@ -1235,10 +1769,25 @@ export class Group {
     return files.downloadFile(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
   }
 
+  /**
+   * Sets (or with `null` / `undefined` removes) the name of a group file, encrypted with its content key.
+   * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
+   * refuses; `network_error` / `timeout`.
+   * @example
+   * const [meta, key] = await group.downloadFileMetaInfo(fileId);
+   * await group.updateFileName(fileId, key, "report.pdf");
+   */
   updateFileName(file_id: string, content_key: ContentKey, file_name?: string | null): Promise<void> {
     return files.updateFileName(this.#fileTransport(), file_id, content_key, file_name);
   }
 
+  /**
+   * Deletes a file of this group.
+   * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
+   * refuses; `network_error` / `timeout`.
+   * @example
+   * await group.deleteFile(fileId);
+   */
   deleteFile(file_id: string): Promise<void> {
     return files.deleteFile(this.#fileTransport(), file_id);
   }

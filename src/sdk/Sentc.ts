@@ -36,6 +36,9 @@ import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyDat
 import { User, type UserHooks } from "./User.js";
 import { setStrictVerify } from "./verify-policy.js";
 
+/**
+ * The sentc API the SDK talks to when `init` gets no `base_url`.
+ */
 export const DEFAULT_BASE_URL = "https://api.sentc.com";
 
 /** `Sentc.login`'s result (sdk.md §2.2). */
@@ -79,7 +82,17 @@ export default class Sentc {
     return Sentc.#ctx;
   }
 
-  /** The key store (created on first use: IndexedDB, memory or the app's adapter). */
+  /**
+   * The key store (created on first use: IndexedDB, memory or the app's adapter).
+   * Used by the SDK itself; apps rarely need it (sdk.md §6).
+   * @throws {SentcError} `storage_failed` when IndexedDB cannot be opened; `invalid_input` when the app's
+   * `storage.getStorage` does not resolve to a storage adapter.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const store = await Sentc.getStore();
+   * const identifier = await store.getItem<string>("actual_user");
+   */
   static getStore(): Promise<StorageInterface> {
     if (!Sentc.#store) {
       const options = Sentc.#ctx?.options.storage;
@@ -94,6 +107,15 @@ export default class Sentc {
   /**
    * Loads the crypto core, keeps the options and restores the logged-in user of the last session (or `undefined`).
    * A second call returns the current user and ignores its options, as the reference.
+   * Call it once before anything else (sdk.md §1.2); restoring failures resolve to `undefined` (not logged in).
+   * @throws {SentcError} `invalid_input` when the options are missing or `app_token` is empty (or a boolean option
+   * is not a boolean); `core_load_failed` when the WebAssembly core cannot be loaded; `unsupported_environment` when
+   * the runtime lacks WebAssembly SIMD or `crypto.getRandomValues`.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const user = await Sentc.init({ app_token: "5zMb6zs3dEM62n+FxjBilFPp+j9e7YUFA+7pi6Hi" });
+   * if (user === undefined) console.log("not logged in");
    */
   static init(options: SentcOptions & SentcInternalOptions): Promise<User | undefined> {
     if (Sentc.#ctx) return Sentc.getActualUser().catch(() => undefined);
@@ -155,6 +177,12 @@ export default class Sentc {
   /**
    * Forgets the options, the store handle and the in-memory user (stored data stays). Not in the reference: lets
    * tests and apps re-run `init` with other options, like a page reload.
+   * Never throws.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * Sentc.reset();
+   * await Sentc.init({ app_token: otherAppToken });
    */
   static reset(): void {
     Sentc.#ctx = undefined;
@@ -166,19 +194,45 @@ export default class Sentc {
 
   // ---------- identifiers and registration ----------
 
+  /**
+   * `POST /api/v1/exists`: whether the identifier is still free to register; `false` for an empty identifier, as in the
+   * reference (sdk.md §1.3).
+   * @throws {SentcError} `not_initialized` before `Sentc.init()`; `server` (e.g. `server_200`) when the server refuses
+   * the app token; `network_error` / `timeout` when the server cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const free = await Sentc.checkUserIdentifierAvailable("alice");
+   */
   static async checkUserIdentifierAvailable(userIdentifier: string): Promise<boolean> {
     const body = Sentc.prepareCheckUserIdentifierAvailable(userIdentifier);
     if (body === false) return false;
     return (await authApi.checkUserIdentifierAvailable(Sentc.#context().http, body)).available;
   }
 
-  /** The body for `POST /api/v1/exists`, or `false` for an empty identifier. */
+  /**
+   * The body for `POST /api/v1/exists`, or `false` for an empty identifier.
+   * Never throws.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const body = Sentc.prepareCheckUserIdentifierAvailable("alice");
+   */
   static prepareCheckUserIdentifierAvailable(userIdentifier: string): string | false {
     if (typeof userIdentifier !== "string" || userIdentifier.length === 0) return false;
     return JSON.stringify({ user_identifier: userIdentifier });
   }
 
-  /** Reads the envelope of `POST /api/v1/exists`. */
+  /**
+   * Reads the envelope of `POST /api/v1/exists`.
+   * Resolves to `true` when the identifier is free.
+   * @throws {SentcError} `server` (e.g. `server_200`) when the envelope carries the server's error;
+   * `invalid_server_response` when the text is not sentc's envelope or lacks `available`.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const free = Sentc.doneCheckUserIdentifierAvailable(await response.text());
+   */
   static doneCheckUserIdentifierAvailable(serverOutput: string): boolean {
     const what = "POST /exists result";
     const result = resultObject(readServerOutput(serverOutput, what), what);
@@ -186,24 +240,57 @@ export default class Sentc {
     return result.available;
   }
 
-  /** A random identifier and password (e.g. for a device that registers itself); nothing is stored. */
+  /**
+   * A random identifier and password (e.g. for a device that registers itself); nothing is stored.
+   * @throws {SentcError} `core_not_initialized` when called before `Sentc.init()` loaded the crypto core.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const [identifier, password] = Sentc.generateRegisterData();
+   */
   static generateRegisterData(): [string, string] {
     const { identifier, password } = generateUserRegisterData();
     return [identifier, password];
   }
 
-  /** The `RegisterData` JSON your backend posts to `POST /api/v1/register` with the secret token. */
+  /**
+   * The `RegisterData` JSON your backend posts to `POST /api/v1/register` with the secret token.
+   * @throws {SentcError} `invalid_input` when the identifier or the password is empty; `core_not_initialized` before
+   * `Sentc.init()`.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const body = Sentc.prepareRegister("alice", "password");
+   */
   static prepareRegister(userIdentifier: string, password: string): string {
     return protocolPrepareRegister(userIdentifier, password);
   }
 
-  /** Reads the envelope of `POST /api/v1/register` → the new user id. */
+  /**
+   * Reads the envelope of `POST /api/v1/register` → the new user id.
+   * @throws {SentcError} `server` (e.g. `server_101` when the identifier is taken) when the envelope carries the
+   * server's error; `invalid_server_response` when the text is not sentc's envelope or lacks `user_id`.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const userId = Sentc.doneRegister(await response.text());
+   */
   static doneRegister(serverOutput: string): string {
     const what = "POST /register result";
     return resultString(resultObject(readServerOutput(serverOutput, what), what), "user_id", what);
   }
 
-  /** Registers from the client (needs the app option `user_register` = public). Resolves to the user id. */
+  /**
+   * Registers from the client (needs the app option `user_register` = public). Resolves to the user id.
+   * Unlike the reference, bad input rejects instead of returning `false` (Appendix B 15).
+   * @throws {SentcError} `invalid_input` when the identifier or the password is empty; `not_initialized` before
+   * `Sentc.init()`; `server` (e.g. `server_101`) when the identifier is taken or the server refuses the registration;
+   * `network_error` / `timeout` when the server cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const userId = await Sentc.register("alice", "password");
+   */
   static async register(userIdentifier: string, password: string): Promise<string> {
     requireText(userIdentifier, "the user identifier");
     requireText(password, "the password");
@@ -211,12 +298,28 @@ export default class Sentc {
     return (await authApi.register(Sentc.#context().http, body)).user_id;
   }
 
-  /** On the new device: the body for `POST /api/v1/user/prepare_register_device`. */
+  /**
+   * On the new device: the body for `POST /api/v1/user/prepare_register_device`.
+   * @throws {SentcError} `invalid_input` when the identifier or the password is empty; `core_not_initialized` before
+   * `Sentc.init()`.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const body = Sentc.prepareRegisterDeviceStart("alice-phone", "device password");
+   */
   static prepareRegisterDeviceStart(device_identifier: string, password: string): string {
     return protocolPrepareRegisterDeviceStart(device_identifier, password);
   }
 
-  /** Checks the envelope of `POST /api/v1/user/prepare_register_device`; throws its error. */
+  /**
+   * Checks the envelope of `POST /api/v1/user/prepare_register_device`; throws its error.
+   * @throws {SentcError} `server` (e.g. `server_101` for a taken identifier) when the envelope carries the server's
+   * error; `invalid_server_response` when the text is not sentc's envelope or lacks `device_id` / `token`.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * Sentc.doneRegisterDeviceStart(await response.text());
+   */
   static doneRegisterDeviceStart(server_output: string): void {
     const what = "POST /user/prepare_register_device result";
     const result = resultObject(readServerOutput(server_output, what), what);
@@ -227,6 +330,14 @@ export default class Sentc {
   /**
    * On the new device: registers its keys and resolves to the text to hand to a logged-in device (e.g. as a QR
    * code), which calls `user.registerDevice(text)`.
+   * @throws {SentcError} `invalid_input` when the identifier or the password is empty; `not_initialized` before
+   * `Sentc.init()`; `server` (e.g. `server_101`) when the server refuses the device; `network_error` / `timeout` when
+   * the server cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const text = await Sentc.registerDeviceStart("alice-phone", "device password");
+   * // on the logged-in device: await user.registerDevice(text);
    */
   static async registerDeviceStart(device_identifier: string, password: string): Promise<string> {
     const body = protocolPrepareRegisterDeviceStart(requireText(device_identifier, "the device identifier"), requireText(password, "the password"));
@@ -239,6 +350,17 @@ export default class Sentc {
   /**
    * Logs in. Resolves to `{kind: "user", u}` or, when the account has MFA, `{kind: "mfa", u}` for `mfaLogin` /
    * `mfaRecoveryLogin`. With `force = true` it resolves to the `User` and throws `mfa_required` for MFA accounts.
+   * Follows the reference's login flow (sdk.md §2.2): `prepare_login`, `done_login`, `verify_login`; the login is stored
+   * and becomes the actual user.
+   * @throws {SentcError} `server` (e.g. `server_112` for a wrong password, `server_100` for an unknown identifier) when
+   * the server refuses; `mfa_required` with `force` for an MFA account; `invalid_input` for an empty identifier or
+   * password; `decryption_failed` when the user keys cannot be decrypted; `not_initialized` before `Sentc.init()`;
+   * `network_error` / `timeout` when the server cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const login = await Sentc.login("alice", "password");
+   * const user = login.kind === "user" ? login.u : await Sentc.mfaLogin(totpToken, login.u);
    */
   static login(deviceIdentifier: string, password: string): Promise<LoginUser>;
   static login(deviceIdentifier: string, password: string, force: true): Promise<User>;
@@ -256,12 +378,33 @@ export default class Sentc {
     return force ? user : { kind: "user", u: user };
   }
 
-  /** Finishes an MFA login with the TOTP token. */
+  /**
+   * Finishes an MFA login with the TOTP token.
+   * `login_data` is the `u` of `Sentc.login`'s `{kind: "mfa"}` result (sdk.md §2.2).
+   * @throws {SentcError} `server` (e.g. `server_902` for a wrong token) when the server refuses; `invalid_input` /
+   * `invalid_format` for login data that is not from `login`; `not_initialized` before `Sentc.init()`;
+   * `network_error` / `timeout` when the server cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const login = await Sentc.login("alice", "password");
+   * if (login.kind === "mfa") await Sentc.mfaLogin("123456", login.u);
+   */
   static mfaLogin(token: string, login_data: UserMfaLogin): Promise<User> {
     return Sentc.#mfaLogin(token, login_data, false);
   }
 
-  /** Finishes an MFA login with one of the recovery keys (each works once). */
+  /**
+   * Finishes an MFA login with one of the recovery keys (each works once).
+   * @throws {SentcError} `server` (e.g. `server_902` for an unknown or used key) when the server refuses;
+   * `invalid_input` / `invalid_format` for login data that is not from `login`; `not_initialized` before `Sentc.init()`;
+   * `network_error` / `timeout` when the server cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const login = await Sentc.login("alice", "password");
+   * if (login.kind === "mfa") await Sentc.mfaRecoveryLogin(recoveryKey, login.u);
+   */
   static mfaRecoveryLogin(recovery_token: string, login_data: UserMfaLogin): Promise<User> {
     return Sentc.#mfaLogin(recovery_token, login_data, true);
   }
@@ -276,7 +419,14 @@ export default class Sentc {
     return Sentc.#buildUser(loginData.deviceIdentifier, result);
   }
 
-  /** Own backend, step 1: the body for `POST /api/v1/prepare_login`. */
+  /**
+   * Own backend, step 1: the body for `POST /api/v1/prepare_login`.
+   * @throws {SentcError} `invalid_input` when the identifier is empty.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const body = Sentc.prepareLoginStart("alice");
+   */
   static prepareLoginStart(deviceIdentifier: string): string {
     return protocolPrepareLoginStart(deviceIdentifier);
   }
@@ -284,6 +434,14 @@ export default class Sentc {
   /**
    * Own backend, step 2: from the envelope of `prepare_login`, derives the keys (Argon2id) and returns the state;
    * `state.input` is the body for `POST /api/v1/done_login`.
+   * @throws {SentcError} `invalid_input` for an empty identifier or password; `server` (e.g. `server_100`) when the
+   * envelope carries the server's error; `invalid_server_response` / `invalid_format` when it is not a
+   * `prepare_login` answer; `core_not_initialized` before `Sentc.init()`.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const state = Sentc.prepareLogin("alice", "password", await prepareResponse.text());
+   * // POST state.input to /api/v1/done_login
    */
   static prepareLogin(deviceIdentifier: string, password: string, server_output: string): LoginStartState {
     requireText(password, "the password");
@@ -294,6 +452,15 @@ export default class Sentc {
    * Own backend, step 3: reads the envelope of `done_login` (or of `validate_mfa` / `validate_recovery_otp`, whose body
    * is `{token, auth_key: u.mfa_auth_key, device_identifier}`). `kind: "verify"` gives the body for
    * `POST /api/v1/verify_login` as `input`.
+   * @throws {SentcError} `server` (e.g. `server_112` for a wrong password) when the envelope carries the server's
+   * error; `invalid_server_response` / `invalid_format` when it is not a `done_login` answer.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const done = Sentc.doneLogin(state, await doneResponse.text());
+   * if (done.kind === "verify") {
+   *   // POST done.input to /api/v1/verify_login, then Sentc.verifyLogin(done.state, text)
+   * }
    */
   static doneLogin(state: LoginStartState, server_output: string): DoneLoginOutput {
     const done = loginDone(state, readServerOutput(server_output, "POST /done_login result"));
@@ -305,6 +472,13 @@ export default class Sentc {
   /**
    * Own backend, step 4: reads the envelope of `verify_login` and logs the user in on this device (stored like
    * `login`). More than 50 user keys are fetched with the new JWT.
+   * @throws {SentcError} `server` when the envelope carries the server's error; `invalid_server_response` /
+   * `invalid_format` when it is not a `verify_login` answer; `decryption_failed` when the user keys cannot be decrypted;
+   * `storage_failed` when the login cannot be stored; `not_initialized` before `Sentc.init()`.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const user = await Sentc.verifyLogin(done.state, await verifyResponse.text());
    */
   static async verifyLogin(state: LoginVerifyState, server_output: string, mfa = false): Promise<User> {
     const result = await loginVerified(Sentc.#context().http, state, readServerOutput(server_output, "POST /verify_login result"), mfa);
@@ -338,7 +512,15 @@ export default class Sentc {
     return user;
   }
 
-  /** Reads the envelope of `DELETE /api/v1/user` (or `/user/forced/delete…`) sent by an own backend; throws its error. */
+  /**
+   * Reads the envelope of `DELETE /api/v1/user` (or `/user/forced/delete…`) sent by an own backend; throws its error.
+   * @throws {SentcError} `server` (e.g. `server_113` when the JWT is not fresh) when the envelope carries the server's
+   * error; `invalid_server_response` when the text is not sentc's envelope.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * Sentc.doneDeleteUser(await response.text());
+   */
   static doneDeleteUser(server_output: string): void {
     readServerOutput(server_output, "DELETE /user result");
   }
@@ -348,6 +530,13 @@ export default class Sentc {
   /**
    * A new JWT for `old_jwt` with the configured strategy: `PUT /api/v1/refresh` (api), the app's endpoint (cookie)
    * or function (cookie_fn); `refresh_token` is used by api only.
+   * @throws {SentcError} `not_initialized` before `Sentc.init()`; `server` (e.g. `server_114` for an invalid refresh
+   * token) when the server refuses; `refresh_failed` when the app's endpoint or function delivers no JWT;
+   * `network_error` / `timeout` when the server cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const jwt = await Sentc.refreshJwt(user.user_data.jwt, user.user_data.refresh_token);
    */
   static refreshJwt(old_jwt: string, refresh_token: string): Promise<string> {
     const ctx = Sentc.#context();
@@ -370,6 +559,15 @@ export default class Sentc {
   /**
    * The logged-in user from storage (no network unless `jwt` is true, which renews the JWT if needed). Throws
    * `not_logged_in` when there is none.
+   * With `username` it resolves to `[user, identifier]` (sdk.md §1.3).
+   * @throws {SentcError} `not_logged_in` when no user is stored; `not_initialized` before `Sentc.init()`;
+   * `storage_failed` when the store cannot be read; with `jwt`, `server` (e.g. `server_114`) or `refresh_failed` when
+   * the JWT cannot be renewed.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const user = await Sentc.getActualUser();
+   * const [sameUser, identifier] = await Sentc.getActualUser(false, true);
    */
   static getActualUser(): Promise<User>;
   static getActualUser(jwt: boolean): Promise<User>;
@@ -389,7 +587,15 @@ export default class Sentc {
     return username ? [user, identifier] : user;
   }
 
-  /** A stored login by identifier (no network), or `false`. */
+  /**
+   * A stored login by identifier (no network), or `false`.
+   * @throws {SentcError} `not_initialized` before `Sentc.init()`; `storage_failed` when the store cannot be read.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const user = await Sentc.getUser("alice");
+   * if (user !== false) console.log(user.user_data.user_id);
+   */
   static async getUser(userIdentifier: string): Promise<User | false> {
     const ctx = Sentc.#context();
     if (Sentc.#current && Sentc.#current.userIdentifier === userIdentifier) return Sentc.#current;
@@ -400,36 +606,110 @@ export default class Sentc {
 
   // ---------- public keys ----------
 
+  /**
+   * The newest public key of a user (`GET /api/v1/user/<id>/public_key`), cached in the store (sdk.md §1.3).
+   * @throws {SentcError} `invalid_input` for an empty user id; `not_initialized` before `Sentc.init()`; `server`
+   * (e.g. `server_100`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const { public_key, public_key_id } = await Sentc.getUserPublicKey(userId);
+   */
   static getUserPublicKey(user_id: string): Promise<UserPublicKeyData> {
     return getUserPublicKeyData(Sentc.#context(), requireText(user_id, "the user id"));
   }
 
+  /**
+   * A user's exported verify key with this id (`GET /api/v1/user/<id>/verify_key/<key_id>`), cached in the store.
+   * @throws {SentcError} `invalid_input` for an empty user or key id; `not_initialized` before `Sentc.init()`;
+   * `server` (e.g. `server_100`) when the server refuses; `invalid_server_response` when it answers another key;
+   * `network_error` / `timeout` when it cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const verifyKey = await Sentc.getUserVerifyKey(userId, verifyKeyId);
+   */
   static getUserVerifyKey(user_id: string, key_id: string): Promise<string> {
     return getUserVerifyKeyData(Sentc.#context(), requireText(user_id, "the user id"), requireText(key_id, "the key id"));
   }
 
+  /**
+   * The newest public key of a group (`GET /api/v1/group/<id>/public_key`) as `{key, id}`, cached in the store.
+   * @throws {SentcError} `invalid_input` for an empty group id; `not_initialized` before `Sentc.init()`; `server`
+   * (e.g. `server_300`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const { key, id } = await Sentc.getGroupPublicKey(groupId);
+   */
   static getGroupPublicKey(group_id: string): Promise<{ key: string; id: string }> {
     return getGroupPublicKeyData(Sentc.#context(), requireText(group_id, "the group id"));
   }
 
-  /** True when the public key is signed by the user's sign key (the result is cached; `force` checks again). */
+  /**
+   * True when the public key is signed by the user's sign key (the result is cached; `force` checks again).
+   * @throws {SentcError} `invalid_input` for an empty user id or a `public_key` that is not a `UserPublicKeyData`;
+   * `not_initialized` before `Sentc.init()`; `server` when the server refuses the verify key; `network_error` /
+   * `timeout` when it cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const ok = await Sentc.verifyUserPublicKey(userId, await Sentc.getUserPublicKey(userId));
+   */
   static verifyUserPublicKey(user_id: string, public_key: UserPublicKeyData, force = false): Promise<boolean> {
     return verifyUsersPublicKey(Sentc.#context(), requireText(user_id, "the user id"), public_key, force);
   }
 
-  /** The reference's variants with explicit URL and token (they must match `init`'s). */
+  /**
+   * The reference's variants with explicit URL and token (they must match `init`'s).
+   * Like `getUserPublicKey`.
+   * @throws {SentcError} `invalid_input` for an empty user id; `not_initialized` before `Sentc.init()`; `server`
+   * (e.g. `server_100`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const key = await Sentc.getUserPublicKeyData(baseUrl, appToken, userId);
+   */
   static getUserPublicKeyData(base_url: string, app_token: string, user_id: string): Promise<UserPublicKeyData> {
     return getUserPublicKeyData(Sentc.#contextFor(base_url, app_token), requireText(user_id, "the user id"));
   }
 
+  /**
+   * The reference's variant of `getUserVerifyKey` with explicit URL and token (they must match `init`'s).
+   * @throws {SentcError} `invalid_input` for an empty user or key id; `not_initialized` before `Sentc.init()`;
+   * `server` (e.g. `server_100`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const verifyKey = await Sentc.getUserVerifyKeyData(baseUrl, appToken, userId, verifyKeyId);
+   */
   static getUserVerifyKeyData(base_url: string, app_token: string, user_id: string, verify_key_id: string): Promise<string> {
     return getUserVerifyKeyData(Sentc.#contextFor(base_url, app_token), requireText(user_id, "the user id"), requireText(verify_key_id, "the key id"));
   }
 
+  /**
+   * The reference's variant of `getGroupPublicKey` with explicit URL and token (they must match `init`'s).
+   * @throws {SentcError} `invalid_input` for an empty group id; `not_initialized` before `Sentc.init()`; `server`
+   * (e.g. `server_300`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const { key, id } = await Sentc.getGroupPublicKeyData(baseUrl, appToken, groupId);
+   */
   static getGroupPublicKeyData(base_url: string, app_token: string, group_id: string): Promise<{ key: string; id: string }> {
     return getGroupPublicKeyData(Sentc.#contextFor(base_url, app_token), requireText(group_id, "the group id"));
   }
 
+  /**
+   * The reference's variant of `verifyUserPublicKey` with explicit URL and token (they must match `init`'s).
+   * @throws {SentcError} `invalid_input` for an empty user id or a `public_key` that is not a `UserPublicKeyData`;
+   * `not_initialized` before `Sentc.init()`; `server` when the server refuses the verify key; `network_error` /
+   * `timeout` when it cannot be reached.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const ok = await Sentc.verifyUsersPublicKey(baseUrl, appToken, userId, publicKey);
+   */
   static verifyUsersPublicKey(base_url: string, app_token: string, user_id: string, public_key: UserPublicKeyData, force = false): Promise<boolean> {
     return verifyUsersPublicKey(Sentc.#contextFor(base_url, app_token), requireText(user_id, "the user id"), public_key, force);
   }

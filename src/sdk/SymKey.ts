@@ -86,13 +86,25 @@ export class SymKey {
     this.#signKey = sign_key === "" ? undefined : sign_key;
   }
 
-  /** @internal The protocol key with this object's id (a fresh copy: callers may wipe it). */
+  /**
+   * The protocol key with this object's id (a fresh copy: callers may wipe it). For the SDK's own use.
+   * @internal
+   * @throws {SentcError} `invalid_format` when `key` was changed to a value that is not an exported symmetric key.
+   * @example
+   * const raw = key.protocolKey();
+   * raw.key.fill(0);
+   */
   protocolKey(): ProtocolSymKey {
     const parsed = importSymKey(this.key);
     return { alg: parsed.alg, key: parsed.key, keyId: this.key_id };
   }
 
-  /** @internal The exported sign key, when the key was made with one. */
+  /**
+   * The exported sign key, when the key was made with one. For the SDK's own use. Never throws.
+   * @internal
+   * @example
+   * const canSign = key.signKeyString() !== undefined;
+   */
   signKeyString(): string | undefined {
     return this.#signKey;
   }
@@ -112,33 +124,79 @@ export class SymKey {
     return importVerifyKey(verifyKey);
   }
 
+  /**
+   * Encrypts bytes with this key, head (a JSON string) and ciphertext kept apart (sdk.md §4.3); with `sign` the sign key
+   * of the user or group that made the key signs it.
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `sign` is set on a key made without a sign key.
+   * @example
+   * const [key, encryptedKey] = await group.generateNonRegisteredKey();
+   * const { head, data } = key.encryptRaw(new TextEncoder().encode("hello"));
+   */
   encryptRaw(data: Uint8Array, sign = false): CryptoRawOutput {
     checkData(data);
     return encryptRawSymmetric(this.protocolKey(), data, this.#sign(sign));
   }
 
+  /**
+   * Decrypts the output of `encryptRaw`; `verify_key` (an exported verify key) checks a signed head.
+   * @throws {SentcError} `invalid_input` when `encrypted_data` is not a `Uint8Array`; `invalid_format` for a bad head;
+   * `decryption_failed` for a wrong key or tampered data; `verification_failed` / `wrong_verify_key` when the signature
+   * does not verify; `missing_signature` (with `strict_verify` only) for unsigned data and a `verify_key`.
+   * @example
+   * const bytes = key.decryptRaw(head, data);
+   */
   decryptRaw(head: string, encrypted_data: Uint8Array, verify_key?: string): Uint8Array {
     checkData(encrypted_data);
     const verifyKey = this.#verify(verify_key, parseHead(head).sign !== null);
     return decryptRawSymmetric(this.protocolKey(), head, encrypted_data, verifyKey);
   }
 
+  /**
+   * Encrypts bytes with this key into one buffer, head and ciphertext together (sdk.md §4.3).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `sign` is set on a key made without a sign key.
+   * @example
+   * const encrypted = key.encrypt(new Uint8Array([1, 2, 3]));
+   */
   encrypt(data: Uint8Array, sign = false): Uint8Array {
     checkData(data);
     return encryptSymmetric(this.protocolKey(), data, this.#sign(sign));
   }
 
+  /**
+   * Decrypts the output of `encrypt`; `verify_key` (an exported verify key) checks a signed head.
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `invalid_format` when it carries no sentc
+   * head; `decryption_failed` for a wrong key or tampered data; `verification_failed` / `wrong_verify_key` when the
+   * signature does not verify; `missing_signature` (with `strict_verify` only).
+   * @example
+   * const bytes = key.decrypt(encrypted);
+   */
   decrypt(data: Uint8Array, verify_key?: string): Uint8Array {
     checkData(data);
     const verifyKey = this.#verify(verify_key, splitHead(data).head.sign !== null);
     return decryptSymmetric(this.protocolKey(), data, verifyKey);
   }
 
+  /**
+   * Encrypts a string with this key into base64 text (sdk.md §4.3).
+   * @throws {SentcError} `invalid_input` when `data` is not a string or `sign` is set on a key made without a sign key.
+   * @example
+   * const key = await group.getNonRegisteredKey(masterKeyId, encryptedKey);
+   * const text = key.encryptString("hello");
+   */
   encryptString(data: string, sign = false): string {
     if (typeof data !== "string") throw new SentcError("invalid_input", "data must be a string");
     return encryptStringSymmetric(this.protocolKey(), data, this.#sign(sign));
   }
 
+  /**
+   * Decrypts the output of `encryptString`; `verify_key` (an exported verify key) checks a signed head.
+   * @throws {SentcError} `invalid_input` when `data` is not a string; `invalid_encoding` when it is not base64;
+   * `invalid_format` when it carries no sentc head or is not UTF-8 after decryption; `decryption_failed` for a wrong key
+   * or tampered data; `verification_failed` / `wrong_verify_key` when the signature does not verify;
+   * `missing_signature` (with `strict_verify` only).
+   * @example
+   * const text = key.decryptString(encryptedText);
+   */
   decryptString(data: string, verify_key?: string): string {
     if (typeof data !== "string") throw new SentcError("invalid_input", "data must be a string");
     const verifyKey = verify_key === undefined || verify_key === "" ? null : this.#verify(verify_key, splitHead(fromBase64(data)).head.sign !== null);
@@ -159,6 +217,13 @@ const NO_CONTEXT: SymKeyContext = { base_url: "", app_token: "" };
 /**
  * A new key wrapped by the symmetric master key `master_key` (exported; its `key_id` becomes `master_key_id`).
  * Returns the key and `encrypted_key`, the `GeneratedSymKeyHeadServerOutput` JSON to store.
+ * @throws {SentcError} `invalid_format` / `invalid_encoding` when `master_key` is not an exported symmetric key;
+ * `core_not_initialized` before `Sentc.init()`.
+ * @example
+ * import { generateNonRegisteredKey } from "sentc-as";
+ *
+ * const [groupKey] = group.getSymKeyToEncryptSync();
+ * const [key, encryptedKey] = generateNonRegisteredKey(groupKey);
  */
 export function generateNonRegisteredKey(master_key: string, ctx: SymKeyContext = NO_CONTEXT): [SymKey, string] {
   const master = importSymKey(master_key);
@@ -173,6 +238,12 @@ export function generateNonRegisteredKey(master_key: string, ctx: SymKeyContext 
 /**
  * A new key wrapped by a public key (exported public key whose `key_id` is the public key id, e.g. a user's newest
  * public key): only the holder of the private key can recover it.
+ * @throws {SentcError} `invalid_format` / `invalid_encoding` when `public_key` is not an exported public key;
+ * `core_not_initialized` before `Sentc.init()`.
+ * @example
+ * import { generateNonRegisteredKeyByPublicKey } from "sentc-as";
+ *
+ * const [key, encryptedKey] = generateNonRegisteredKeyByPublicKey(user.getNewestPublicKey());
  */
 export function generateNonRegisteredKeyByPublicKey(public_key: string, ctx: SymKeyContext = NO_CONTEXT): [SymKey, string] {
   const publicKey = importPublicKey(public_key);
@@ -194,7 +265,15 @@ function masterKeyIdOf(encryptedKey: string | Record<string, unknown>): string {
   return id;
 }
 
-/** Recovers a key made by `generateNonRegisteredKey` with the same master key (exported). */
+/**
+ * Recovers a key made by `generateNonRegisteredKey` with the same master key (exported).
+ * @throws {SentcError} `invalid_format` / `invalid_encoding` when `master_key` or `encrypted_key` is not in sentc's
+ * format; `decryption_failed` for a wrong master key or tampered data.
+ * @example
+ * import { getNonRegisteredKey } from "sentc-as";
+ *
+ * const key = getNonRegisteredKey(group.getSymKeyByIdSync(masterKeyId), encryptedKey);
+ */
 export function getNonRegisteredKey(master_key: string, encrypted_key: string | Record<string, unknown>, ctx: SymKeyContext = NO_CONTEXT): SymKey {
   const master = importSymKey(master_key);
   try {
@@ -205,7 +284,15 @@ export function getNonRegisteredKey(master_key: string, encrypted_key: string | 
   }
 }
 
-/** Recovers a key made by `generateNonRegisteredKeyByPublicKey` with the matching private key (exported). */
+/**
+ * Recovers a key made by `generateNonRegisteredKeyByPublicKey` with the matching private key (exported).
+ * @throws {SentcError} `invalid_format` / `invalid_encoding` when `private_key` or `encrypted_key` is not in sentc's
+ * format; `decryption_failed` for a wrong private key or tampered data.
+ * @example
+ * import { getNonRegisteredKeyByPrivateKey } from "sentc-as";
+ *
+ * const key = getNonRegisteredKeyByPrivateKey(await user.getPrivateKey(masterKeyId), encryptedKey);
+ */
 export function getNonRegisteredKeyByPrivateKey(private_key: string, encrypted_key: string | Record<string, unknown>, ctx: SymKeyContext = NO_CONTEXT): SymKey {
   const key = decryptSymKeyByPrivateKey(importPrivateKey(private_key), encrypted_key);
   return fromProtocol(key, key.keyId, masterKeyIdOf(encrypted_key), ctx);
@@ -216,6 +303,13 @@ export function getNonRegisteredKeyByPrivateKey(private_key: string, encrypted_k
 /**
  * `POST /keys/sym_key`: a new key wrapped by `master_key` (exported symmetric key), stored on the server. The
  * returned key carries the server's id.
+ * @throws {SentcError} `invalid_format` / `invalid_encoding` when `master_key` is not an exported symmetric key;
+ * `server` when the server refuses; `network_error` / `timeout` when it cannot be reached.
+ * @example
+ * import { registerSymKey } from "sentc-as";
+ *
+ * const [groupKey] = group.getSymKeyToEncryptSync();
+ * const key = await registerSymKey(http, await user.getJwt(), groupKey);
  */
 export async function registerSymKey(http: HttpClient, jwt: JwtInput, master_key: string, sign_key?: string, options?: RequestOptions): Promise<SymKey> {
   const master = importSymKey(master_key);
@@ -248,7 +342,16 @@ async function openEntity(entity: SymKeyEntity, getMasterKey: MasterKeyResolver,
   }
 }
 
-/** `GET /keys/sym_key/<key_id>` and decryption with the master key it names. */
+/**
+ * `GET /keys/sym_key/<key_id>` and decryption with the master key it names.
+ * @throws {SentcError} `server` (e.g. `server_400` for an unknown key) when the server refuses; `invalid_server_response`
+ * when it answers another key; `key_not_found` when the resolver gives another master key; `decryption_failed`;
+ * `network_error` / `timeout`.
+ * @example
+ * import { fetchSymKey } from "sentc-as";
+ *
+ * const key = await fetchSymKey(http, keyId, (masterKeyId) => group.getSymKeyById(masterKeyId));
+ */
 export async function fetchSymKey(http: HttpClient, key_id: string, getMasterKey: MasterKeyResolver, sign_key?: string, options?: RequestOptions): Promise<SymKey> {
   const entity = await getSymKey(http, key_id, options);
   if (entity.key_id !== key_id) throw new SentcError("invalid_server_response", "the server answered another sym key than asked for");
@@ -258,6 +361,12 @@ export async function fetchSymKey(http: HttpClient, key_id: string, getMasterKey
 /**
  * `GET /keys/sym_key/master_key/…`: 50 keys wrapped by `master_key_id` after `last` (newest first), decrypted. Also
  * returns the cursor for the next page (`undefined` when the page was empty).
+ * @throws {SentcError} `server` when the server refuses; `key_not_found` when the resolver gives another master key;
+ * `decryption_failed`; `invalid_server_response` for a malformed list; `network_error` / `timeout`.
+ * @example
+ * import { fetchSymKeysByMasterKey } from "sentc-as";
+ *
+ * const [keys, next] = await fetchSymKeysByMasterKey(http, groupKeyId, (id) => group.getSymKeyById(id));
  */
 export async function fetchSymKeysByMasterKey(
   http: HttpClient,
@@ -275,7 +384,14 @@ export async function fetchSymKeysByMasterKey(
   return [keys, tail === undefined ? undefined : { time: tail.time, key_id: tail.key_id }];
 }
 
-/** `DELETE /keys/sym_key/<key_id>` (only the creator's keys). */
+/**
+ * `DELETE /keys/sym_key/<key_id>` (only the creator's keys).
+ * @throws {SentcError} `server` (e.g. `server_400`) when the server refuses; `network_error` / `timeout`.
+ * @example
+ * import { deleteSymKey } from "sentc-as";
+ *
+ * await deleteSymKey(http, await user.getJwt(), key.key_id);
+ */
 export async function deleteSymKey(http: HttpClient, jwt: JwtInput, key_id: string, options?: RequestOptions): Promise<void> {
   await apiDeleteSymKey(http, jwt, key_id, options);
 }

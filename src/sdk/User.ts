@@ -76,6 +76,17 @@ export interface UserHooks {
   forget(user: User): void;
 }
 
+/**
+ * A logged-in user on this device (sdk.md §2): its keys and tokens (`user_data`), account, MFA and device management,
+ * key rotation, groups, asymmetric encryption to other users (§4.1) and files (§4.4). Get it from `Sentc.login`,
+ * `Sentc.init` or `Sentc.getActualUser`.
+ * @example
+ * import Sentc from "sentc-as";
+ *
+ * const user = await Sentc.login("alice", "password", true);
+ * const group = await user.getGroup(await user.createGroup());
+ * const text = await group.encryptString("hello");
+ */
 export class User {
   /** The decrypted keys and tokens of this device (the reference's `user_data`). */
   readonly user_data: UserData;
@@ -103,7 +114,11 @@ export class User {
     });
   }
 
-  /** The identifier this device logs in with. */
+  /**
+   * The identifier this device logs in with.
+   * @example
+   * const identifier = user.userIdentifier;
+   */
   get userIdentifier(): string {
     return this.#identifier;
   }
@@ -113,15 +128,25 @@ export class User {
     await this.persist();
   }
 
-  /** @internal Replaces the JWT after `POST /init`. */
+  /**
+   * Replaces the JWT this device uses (the SDK calls it after `POST /init`); apps get JWTs with `getJwt`. Never throws.
+   * @internal
+   * @example
+   * user.setJwt(jwtFromInit);
+   */
   setJwt(jwt: string): void {
     this.#jwt.setTokens({ jwt });
     this.user_data.jwt = jwt;
   }
 
   /**
-   * @internal Writes `user_data_id_<identifier>`. The refresh token is stored only in `api` mode; in the cookie modes
-   * the app's backend holds it (the in-memory copy stays, unlike the reference, Appendix B 2).
+   * Writes this login to the key store (`user_data_id_<identifier>`); the SDK calls it after every change. The refresh
+   * token is stored only in `api` mode; in the cookie modes the app's backend holds it (the in-memory copy stays,
+   * unlike the reference, Appendix B 2).
+   * @internal
+   * @throws {SentcError} `storage_failed` when the store cannot be written.
+   * @example
+   * await user.persist();
    */
   async persist(): Promise<void> {
     const store = await this.#ctx.getStore();
@@ -135,11 +160,24 @@ export class User {
 
   // ---------- session and keys ----------
 
-  /** A JWT valid for at least 30 s, refreshed (once, shared by concurrent callers) and persisted when needed. */
+  /**
+   * A JWT valid for at least 30 s, refreshed (once, shared by concurrent callers) and persisted when needed.
+   * @throws {SentcError} `server` (e.g. `server_114` for an expired refresh token) when the server refuses the refresh;
+   * `refresh_failed` when the app's refresh endpoint or function delivers no JWT; `network_error` / `timeout` when it
+   * cannot be reached.
+   * @example
+   * const jwt = await user.getJwt();
+   * await fetch("/my-backend", { headers: { Authorization: `Bearer ${jwt}` } });
+   */
   getJwt(): Promise<string> {
     return this.#jwt.getJwt();
   }
 
+  /**
+   * Whether the account has multi-factor authentication (TOTP) on. Never throws.
+   * @example
+   * if (user.enabledMfa()) console.log("a TOTP token is needed for password changes");
+   */
   enabledMfa(): boolean {
     return this.user_data.mfa;
   }
@@ -157,6 +195,12 @@ export class User {
 
   /**
    * `GET /user/user_keys/key/<key_id>`: fetches one user key, keeps and persists it; `first` makes it the newest.
+   * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such key for this device (a key rotation
+   * not finished yet); `decryption_failed` when the key cannot be decrypted with the device key;
+   * `invalid_server_response` when the server answers another key; `network_error` / `timeout`; `storage_failed` when
+   * the store cannot be written.
+   * @example
+   * await user.fetchUserKey(keyId);
    */
   async fetchUserKey(key_id: string, first = false): Promise<void> {
     const result = await userApi.getUserKey(this.#ctx.http, this.#jwt, key_id);
@@ -200,51 +244,107 @@ export class User {
     return key;
   }
 
-  /** The exported symmetric user-group key with this id (fetched when unknown). */
+  /**
+   * The exported symmetric user-group key with this id (fetched when unknown).
+   * With `auto_finish_key_rotation`, pending rotations are finished first when the key is unknown.
+   * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such key for this device;
+   * `decryption_failed` when it cannot be decrypted; `network_error` / `timeout` when it cannot be fetched.
+   * @example
+   * const symKey = await user.getUserSymKey(keyId);
+   */
   async getUserSymKey(key_id: string): Promise<string> {
     return (await this.#getKeyData(key_id)).group_key;
   }
 
+  /**
+   * The exported private user key with this id, fetched when this device does not hold it.
+   * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such key for this device;
+   * `decryption_failed` when it cannot be decrypted; `network_error` / `timeout` when it cannot be fetched.
+   * @example
+   * const privateKey = await user.getPrivateKey(keyId);
+   */
   async getPrivateKey(key_id: string): Promise<string> {
     return (await this.#getKeyData(key_id)).private_key;
   }
 
+  /**
+   * The exported private user key with this id, from the keys held on this device only.
+   * @throws {SentcError} `key_not_found` when this device does not hold the key ("Key not found").
+   * @example
+   * const privateKey = user.getPrivateKeySync(user.getNewestKey().group_key_id);
+   */
   getPrivateKeySync(key_id: string): string {
     const key = this.#keyData(key_id);
     if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.keyNotFound);
     return key.private_key;
   }
 
-  /** The newest public key of user `reply_id` (cached, see `Sentc.getUserPublicKey`). */
+  /**
+   * The newest public key of user `reply_id` (cached, see `Sentc.getUserPublicKey`).
+   * @throws {SentcError} `server` (e.g. `server_100`) when the server refuses; `invalid_server_response` when the
+   * answer is not a public key; `network_error` / `timeout` when it cannot be reached.
+   * @example
+   * const { public_key, public_key_id } = await user.getPublicKey(otherUserId);
+   */
   getPublicKey(reply_id: string): Promise<UserPublicKeyData> {
     return getUserPublicKeyData(this.#ctx, reply_id);
   }
 
+  /**
+   * The user's newest exported HMAC key (for searchable values of the user).
+   * @throws {SentcError} `key_not_found` when the user has no HMAC key.
+   * @example
+   * const hmacKey = user.getNewestHmacKey();
+   */
   getNewestHmacKey(): string {
     const key = this.user_data.hmac_keys[0];
     if (key === undefined) throw new SentcError("key_not_found", "the user has no hmac key");
     return key;
   }
 
+  /**
+   * The exported public key of the newest user key (what other users encrypt to).
+   * @throws {SentcError} `key_not_found` when the user has no keys.
+   * @example
+   * const publicKey = user.getNewestPublicKey();
+   */
   getNewestPublicKey(): string {
     return this.#newestKey().public_key;
   }
 
+  /**
+   * The exported sign key of the newest user key (what `sign = true` signs with).
+   * @throws {SentcError} `key_not_found` when the user has no keys.
+   * @example
+   * const signKey = user.getNewestSignKey();
+   */
   getNewestSignKey(): string {
     return this.#newestKey().sign_key;
   }
 
+  /**
+   * The reference's async variant of `getSignKeySync`: the exported sign key of the newest user key.
+   * @throws {SentcError} `key_not_found` when the user has no keys.
+   * @example
+   * const signKey = await user.getSignKey();
+   */
   async getSignKey(): Promise<string> {
     return this.getSignKeySync();
   }
 
+  /**
+   * The exported sign key of the newest user key (what `sign = true` signs with).
+   * @throws {SentcError} `key_not_found` when the user has no keys.
+   * @example
+   * const signKey = user.getSignKeySync();
+   */
   getSignKeySync(): string {
     return this.#newestKey().sign_key;
   }
 
   /**
    * The newest user key with all its parts (private in the reference's types, reachable there at runtime).
-   * @throws SentcError `key_not_found` when the user has no keys
+   * @throws {SentcError} `key_not_found` when the user has no keys
    * @example
    * const { group_key_id } = user.getNewestKey();
    */
@@ -255,7 +355,7 @@ export class User {
   /**
    * Decrypts HMAC keys (`{group_key_id, key_data}`, as the reference's `GroupOutDataHmacKeys`, or the server's hmac
    * key objects) with the user keys that wrap them (fetched when unknown); resolves to the exported keys.
-   * @throws SentcError `invalid_input` for a malformed entry, `key_not_found`, `decryption_failed`
+   * @throws {SentcError} `invalid_input` for a malformed entry, `key_not_found`, `decryption_failed`
    * @example
    * const keys = await user.decryptHmacKeys(fetched);
    */
@@ -282,6 +382,11 @@ export class User {
    * A fresh JWT from a full login with the password (needed for delete, password change and OTP management, and
    * by an own backend that deletes the user with `DELETE /api/v1/user`). Throws `mfa_required` when the account
    * has MFA and no token is given.
+   * @throws {SentcError} `invalid_input` for an empty password; `mfa_required` when the account has MFA and no token
+   * is given; `server` (e.g. `server_112` for a wrong password, `server_902` for a wrong token) when the server
+   * refuses; `network_error` / `timeout` when it cannot be reached.
+   * @example
+   * const freshJwt = await user.getFreshJwt("password");
    */
   async getFreshJwt(password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<string> {
     const login = await this.#freshLogin(password, mfa_token, mfa_recovery);
@@ -300,7 +405,13 @@ export class User {
     return outcome.result;
   }
 
-  /** `PUT /api/v1/user`: a new identifier for this device; the stored login moves with it (Appendix B 5 fixed). */
+  /**
+   * `PUT /api/v1/user`: a new identifier for this device; the stored login moves with it (Appendix B 5 fixed).
+   * @throws {SentcError} `invalid_input` for an empty identifier; `server` (e.g. `server_101` when the identifier is
+   * taken) when the server refuses; `network_error` / `timeout`; `storage_failed` when the store cannot be written.
+   * @example
+   * await user.updateUser("alice@example.com");
+   */
   async updateUser(newIdentifier: string): Promise<void> {
     if (typeof newIdentifier !== "string" || newIdentifier.length === 0) throw new SentcError("invalid_input", "the new identifier must be a non-empty string");
     await userApi.updateUser(this.#ctx.http, this.#jwt, JSON.stringify({ user_identifier: newIdentifier }));
@@ -315,6 +426,11 @@ export class User {
   /**
    * Re-wraps the master key for the new password (fresh login with the old one, then `PUT /user/update_pw`). As in
    * the reference, an account with MFA and no `mfa_token` throws `mfa_required` synchronously (not a rejection).
+   * @throws {SentcError} `mfa_required` (synchronously) when the account has MFA and no token is given; rejects with
+   * `invalid_input` for an empty new password, `server` (e.g. `server_112` for a wrong old password) when the server
+   * refuses, `network_error` / `timeout` when it cannot be reached.
+   * @example
+   * await user.changePassword("old password", "new password");
    */
   changePassword(oldPassword: string, newPassword: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
     this.#requireMfaToken(mfa_token, "change the password");
@@ -338,7 +454,13 @@ export class User {
     }
   }
 
-  /** `PUT /user/reset_pw`: a new password for this device without the old one (new master key). */
+  /**
+   * `PUT /user/reset_pw`: a new password for this device without the old one (new master key).
+   * @throws {SentcError} `invalid_input` when the password is not a string; `server` (e.g. `server_113` when the JWT
+   * is not fresh) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @example
+   * await user.resetPassword("new password");
+   */
   async resetPassword(newPassword: string): Promise<void> {
     const privateKey = importPrivateKey(this.user_data.device.private_key);
     const signKey = importSignKey(this.user_data.device.sign_key);
@@ -354,6 +476,9 @@ export class User {
   /**
    * Removes everything the SDK stored for this user: the login (`user_data_id_<identifier>`), `actual_user` when it
    * names this user, the user's group data and the public/verify key caches (Appendix B 4 fixed).
+   * @throws {SentcError} `storage_failed` when the store cannot be read or written.
+   * @example
+   * await user.logOut();
    */
   async logOut(): Promise<void> {
     const store = await this.#ctx.getStore();
@@ -381,7 +506,14 @@ export class User {
     this.#hooks.forget(this);
   }
 
-  /** `DELETE /user` with a fresh JWT (the app option `user_delete` must allow the public token), then logout. */
+  /**
+   * `DELETE /user` with a fresh JWT (the app option `user_delete` must allow the public token), then logout.
+   * @throws {SentcError} `mfa_required` when the account has MFA and no token is given; `server` (e.g. `server_112`
+   * for a wrong password) when the server refuses; `network_error` / `timeout`; `storage_failed` when the logout
+   * cannot clear the store.
+   * @example
+   * await user.deleteUser("password");
+   */
   async deleteUser(password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
     this.#requireMfaToken(mfa_token, "delete the user");
     const jwt = await this.getFreshJwt(password, mfa_token, mfa_recovery);
@@ -389,7 +521,14 @@ export class User {
     await this.logOut();
   }
 
-  /** `DELETE /user/device/<id>` with a fresh JWT; logs out when it is this device. */
+  /**
+   * `DELETE /user/device/<id>` with a fresh JWT; logs out when it is this device.
+   * @throws {SentcError} `mfa_required` when the account has MFA and no token is given; `server` (e.g. `server_116`
+   * for an unknown device, `server_112` for a wrong password) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * const [device] = await user.getDevices();
+   * if (device) await user.deleteDevice("password", device.device_id);
+   */
   async deleteDevice(password: string, device_id: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
     this.#requireMfaToken(mfa_token, "delete a device");
     const jwt = await this.getFreshJwt(password, mfa_token, mfa_recovery);
@@ -399,7 +538,14 @@ export class User {
 
   // ---------- MFA (TOTP) ----------
 
-  /** `PATCH /user/register_otp`: turns TOTP on; `mfa` is set only once the server accepted (Appendix B 6 fixed). */
+  /**
+   * `PATCH /user/register_otp`: turns TOTP on; `mfa` is set only once the server accepted (Appendix B 6 fixed).
+   * Resolves to `{secret, recover}` (the TOTP secret and the recovery keys).
+   * @throws {SentcError} `server` (e.g. `server_112` for a wrong password) when the server refuses; `mfa_required`
+   * when MFA is on already and no token is given; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * const { secret, recover } = await user.registerRawOtp("password");
+   */
   async registerRawOtp(password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<OtpRegister> {
     const jwt = await this.getFreshJwt(password, mfa_token, mfa_recovery);
     const out = await userApi.registerOtp(this.#ctx.http, jwt);
@@ -408,28 +554,59 @@ export class User {
     return out;
   }
 
-  /** Like `registerRawOtp`, as an `otpauth://` URL for authenticator apps plus the recovery keys. */
+  /**
+   * Like `registerRawOtp`, as an `otpauth://` URL for authenticator apps plus the recovery keys.
+   * @throws {SentcError} `server` (e.g. `server_112` for a wrong password) when the server refuses; `mfa_required`
+   * when MFA is on already and no token is given; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * const [url, recoveryKeys] = await user.registerOtp("My App", "alice", "password");
+   */
   async registerOtp(issuer: string, audience: string, password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<[string, string[]]> {
     const out = await this.registerRawOtp(password, mfa_token, mfa_recovery);
     return [otpUrl(issuer, audience, out.secret), out.recover];
   }
 
-  /** `GET /user/otp_recovery_keys`: the recovery keys not used yet. */
+  /**
+   * `GET /user/otp_recovery_keys`: the recovery keys not used yet.
+   * @throws {SentcError} `mfa_required` when no token is given for an MFA account; `server` (e.g. `server_902` for a
+   * wrong token) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * const keys = await user.getOtpRecoverKeys("password", "123456");
+   */
   async getOtpRecoverKeys(password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<string[]> {
     return userApi.getOtpRecoveryKeys(this.#ctx.http, await this.getFreshJwt(password, mfa_token, mfa_recovery));
   }
 
-  /** `PATCH /user/reset_otp`: a new secret and new recovery keys. */
+  /**
+   * `PATCH /user/reset_otp`: a new secret and new recovery keys.
+   * @throws {SentcError} `mfa_required` when no token is given for an MFA account; `server` (e.g. `server_902` for a
+   * wrong token) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * const { secret, recover } = await user.resetRawOtp("password", "123456");
+   */
   async resetRawOtp(password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<OtpRegister> {
     return userApi.resetOtp(this.#ctx.http, await this.getFreshJwt(password, mfa_token, mfa_recovery));
   }
 
+  /**
+   * Like `resetRawOtp`, as an `otpauth://` URL for authenticator apps plus the new recovery keys.
+   * @throws {SentcError} `mfa_required` when no token is given for an MFA account; `server` (e.g. `server_902` for a
+   * wrong token) when the server refuses; `network_error` / `timeout`.
+   * @example
+   * const [url, recoveryKeys] = await user.resetOtp("My App", "alice", "password", "123456");
+   */
   async resetOtp(issuer: string, audience: string, password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<[string, string[]]> {
     const out = await this.resetRawOtp(password, mfa_token, mfa_recovery);
     return [otpUrl(issuer, audience, out.secret), out.recover];
   }
 
-  /** `PATCH /user/disable_otp`. */
+  /**
+   * `PATCH /user/disable_otp`.
+   * @throws {SentcError} `mfa_required` when no token is given for an MFA account; `server` (e.g. `server_902` for a
+   * wrong token) when the server refuses; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * await user.disableOtp("password", "123456");
+   */
   async disableOtp(password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
     await userApi.disableOtp(this.#ctx.http, await this.getFreshJwt(password, mfa_token, mfa_recovery));
     this.user_data.mfa = false;
@@ -445,6 +622,10 @@ export class User {
   /**
    * Own backend: the body for `PUT /api/v1/user/done_register_device` for the answer of `Sentc.registerDeviceStart`
    * (or the backend's `POST /user/prepare_register_device` envelope), with key page `page` (50 keys a page).
+   * @throws {SentcError} `invalid_input` for a negative or empty key page or text that is not JSON; `server` when the
+   * envelope carries the server's error; `invalid_server_response` when it is not a device start answer.
+   * @example
+   * const { input } = user.prepareRegisterDevice(textFromNewDevice);
    */
   prepareRegisterDevice(server_output: string | Record<string, unknown>, page = 0): PreRegisterDeviceData {
     if (!Number.isInteger(page) || page < 0) throw new SentcError("invalid_input", "page must be a non-negative integer");
@@ -465,6 +646,10 @@ export class User {
    * rest through the key session, each page once — Appendix B 3 fixed). Resolves to the session uploads' settled
    * results (a failed page is a `rejected` entry, as the reference's `Promise.allSettled`) or `undefined` when there
    * was no session.
+   * @throws {SentcError} `invalid_input` for text that is not JSON; `server` (e.g. `server_116`) when the envelope or
+   * the server refuses; `invalid_server_response` when the answer lacks a needed field; `network_error` / `timeout`.
+   * @example
+   * await user.registerDevice(textFromNewDevice);
    */
   async registerDevice(server_output: string | Record<string, unknown>): Promise<PromiseSettledResult<void>[] | undefined> {
     const output = deviceStartOutput(server_output);
@@ -493,7 +678,14 @@ export class User {
     }
   }
 
-  /** `GET /user/device/<time>/<id>`: 50 devices after `last_fetched_item`. */
+  /**
+   * `GET /user/device/<time>/<id>`: 50 devices after `last_fetched_item`.
+   * @throws {SentcError} `server` when the server refuses; `invalid_server_response` for a malformed list;
+   * `network_error` / `timeout`.
+   * @example
+   * const devices = await user.getDevices();
+   * const more = await user.getDevices(devices[devices.length - 1] ?? null);
+   */
   async getDevices(last_fetched_item: UserDeviceList | null = null): Promise<UserDeviceList[]> {
     const cursor = last_fetched_item === null ? null : { time: last_fetched_item.time, id: last_fetched_item.device_id };
     const list = await userApi.getDevices(this.#ctx.http, this.#jwt, cursor);
@@ -511,6 +703,10 @@ export class User {
    * A new user key (`POST /user/user_keys/rotation`), which becomes the newest. The other devices receive it with
    * `finishKeyRotation` (by itself with the init option `auto_finish_key_rotation` when they meet data encrypted
    * with a key they lack).
+   * @throws {SentcError} `key_not_found` when the user has no keys; `server` (e.g. `server_321` for too many rotations)
+   * when the server refuses; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * await user.keyRotation();
    */
   async keyRotation(): Promise<void> {
     const previous = importSymKey(this.#newestKey().group_key);
@@ -524,7 +720,14 @@ export class User {
     await this.fetchUserKey(key_id, true);
   }
 
-  /** Finishes the rotations other devices started (`GET` / `PUT /user/user_keys/rotation`). */
+  /**
+   * Finishes the rotations other devices started (`GET` / `PUT /user/user_keys/rotation`).
+   * Concurrent calls share one run.
+   * @throws {SentcError} `server` when the server refuses; `invalid_server_response` when a rotation lacks its key ids;
+   * `decryption_failed` when the rotated key cannot be decrypted; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * await user.finishKeyRotation();
+   */
   finishKeyRotation(): Promise<void> {
     // Concurrent decrypts that miss a key share one run.
     if (this.#finishing === null) {
@@ -568,7 +771,12 @@ export class User {
 
   // ---------- groups (sdk.md §2.3 "Groups from the user side") ----------
 
-  /** Own backend: the `CreateData` for `POST /api/v1/group` (the first key is encrypted to the newest user key). */
+  /**
+   * Own backend: the `CreateData` for `POST /api/v1/group` (the first key is encrypted to the newest user key).
+   * @throws {SentcError} `key_not_found` when the user has no keys.
+   * @example
+   * const body = user.prepareGroupCreate();
+   */
   prepareGroupCreate(sign = false): string {
     const signKey = sign ? importSignKey(this.getSignKeySync()) : null;
     const { serverInput, keys } = prepareCreateGroup({ creatorPublicKey: importPublicKey(this.getNewestPublicKey()), signKey, starter: this.user_data.user_id });
@@ -580,7 +788,13 @@ export class User {
     return serverInput;
   }
 
-  /** Own backend: reads the envelope of `POST /api/v1/group` (or `/group/forced/<user_id>`) → the new group id. */
+  /**
+   * Own backend: reads the envelope of `POST /api/v1/group` (or `/group/forced/<user_id>`) → the new group id.
+   * @throws {SentcError} `server` when the envelope carries the server's error; `invalid_server_response` when it is
+   * not sentc's envelope or lacks `group_id`.
+   * @example
+   * const groupId = user.doneGroupCreate(await response.text());
+   */
   doneGroupCreate(server_output: string): string {
     const what = "POST /group result";
     const result = resultObject(readServerOutput(server_output, what), what);
@@ -589,7 +803,14 @@ export class User {
     return id;
   }
 
-  /** `POST /group`: a new group with this user as creator (rank 0); `sign` signs the group key. Resolves to its id. */
+  /**
+   * `POST /group`: a new group with this user as creator (rank 0); `sign` signs the group key. Resolves to its id.
+   * @throws {SentcError} `key_not_found` when the user has no keys; `server` when the server refuses; `network_error`
+   * / `timeout`.
+   * @example
+   * const groupId = await user.createGroup();
+   * const group = await user.getGroup(groupId);
+   */
   async createGroup(sign = false): Promise<string> {
     return groupApi.createGroup(this.#ctx.http, this.#jwt, this.prepareGroupCreate(sign));
   }
@@ -598,44 +819,93 @@ export class User {
    * Loads a group (from the store, revalidated every 5 minutes, or from the server with all its keys), acting as
    * the connected group `group_as_member` when given. `verify` 1 checks signed group keys (ignoring failures to
    * fetch the signer's key), 2 checks and throws on every failure.
+   * @throws {SentcError} `invalid_input` for an empty id or a `verify` other than 0, 1 or 2; `server` (e.g.
+   * `server_310` for no access, `server_300` when the user is no member) when the server refuses; `decryption_failed`
+   * when a group key cannot be decrypted; `verification_failed` when a signed key does not verify (`verify` 1 or 2);
+   * `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * const group = await user.getGroup(groupId);
+   * const text = await group.encryptString("hello");
    */
   getGroup(group_id: string, group_as_member?: string, verify: GroupVerify = 0): Promise<Group> {
     return Group.load({ ctx: this.#ctx, jwt: this.#jwt, user: this }, group_id, { groupAsMember: group_as_member, verify });
   }
 
-  /** `GET /group/all/…`: 50 of the user's groups after `last`. */
+  /**
+   * `GET /group/all/…`: 50 of the user's groups after `last`.
+   * @throws {SentcError} `server` when the server refuses; `invalid_server_response` for a malformed list;
+   * `network_error` / `timeout`.
+   * @example
+   * const groups = await user.getGroups();
+   */
   async getGroups(last: GroupList | null = null): Promise<GroupList[]> {
     return (await groupApi.getGroupsForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(groupListItem);
   }
 
-  /** `GET /group/invite/…`: the user's pending group invites. */
+  /**
+   * `GET /group/invite/…`: the user's pending group invites.
+   * @throws {SentcError} `server` when the server refuses; `invalid_server_response` for a malformed list;
+   * `network_error` / `timeout`.
+   * @example
+   * const invites = await user.getGroupInvites();
+   */
   async getGroupInvites(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
     return (await groupApi.getInvitesForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(inviteItem);
   }
 
-  /** `PATCH /group/<id>/invite`. */
+  /**
+   * `PATCH /group/<id>/invite`.
+   * @throws {SentcError} `server` (e.g. `server_307` when there is no such invite) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await user.acceptGroupInvite(groupId);
+   */
   async acceptGroupInvite(group_id: string): Promise<void> {
     await groupApi.acceptInvite(this.#ctx.http, this.#jwt, group_id);
     this.group_invites = this.group_invites.filter((invite) => invite.group_id !== group_id);
   }
 
-  /** `DELETE /group/<id>/invite`. */
+  /**
+   * `DELETE /group/<id>/invite`.
+   * @throws {SentcError} `server` (e.g. `server_307` when there is no such invite) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await user.rejectGroupInvite(groupId);
+   */
   async rejectGroupInvite(group_id: string): Promise<void> {
     await groupApi.rejectInvite(this.#ctx.http, this.#jwt, group_id);
     this.group_invites = this.group_invites.filter((invite) => invite.group_id !== group_id);
   }
 
-  /** `PATCH /group/<id>/join_req`: asks to join the group. */
+  /**
+   * `PATCH /group/<id>/join_req`: asks to join the group.
+   * @throws {SentcError} `server` (e.g. `server_317` when the group takes no requests, `server_302` for a member)
+   * when the server refuses; `network_error` / `timeout`.
+   * @example
+   * await user.groupJoinRequest(groupId);
+   */
   async groupJoinRequest(group_id: string): Promise<void> {
     await groupApi.joinRequest(this.#ctx.http, this.#jwt, group_id);
   }
 
-  /** `GET /group/joins/…`: the join requests this user sent. */
+  /**
+   * `GET /group/joins/…`: the join requests this user sent.
+   * @throws {SentcError} `server` when the server refuses; `invalid_server_response` for a malformed list;
+   * `network_error` / `timeout`.
+   * @example
+   * const requests = await user.sentJoinReq();
+   */
   async sentJoinReq(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
     return (await groupApi.getSentJoinRequestsForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(inviteItem);
   }
 
-  /** `DELETE /group/joins/<group_id>`: withdraws the join request to that group. */
+  /**
+   * `DELETE /group/joins/<group_id>`: withdraws the join request to that group.
+   * @throws {SentcError} `server` (e.g. `server_309` when there is no such request) when the server refuses;
+   * `network_error` / `timeout`.
+   * @example
+   * await user.deleteJoinReq(groupId);
+   */
   async deleteJoinReq(id: string): Promise<void> {
     await groupApi.deleteSentJoinRequestForUser(this.#ctx.http, this.#jwt, id);
   }
@@ -645,6 +915,10 @@ export class User {
   /**
    * A safety number over this user's newest verify key, or over both users' when `user_to_compare` is given; both
    * users get the same number.
+   * @throws {SentcError} `key_not_found` when the user has no keys; `server` (e.g. `server_100`) when the other user's
+   * verify key is refused; `network_error` / `timeout`.
+   * @example
+   * const number = await user.createSafetyNumber({ user_id: otherUserId, verify_key_id: otherVerifyKeyId });
    */
   async createSafetyNumber(user_to_compare?: { user_id: string; verify_key_id: string }): Promise<string> {
     const own = importVerifyKey(this.#newestKey().verify_key);
@@ -685,58 +959,171 @@ export class User {
     return importVerifyKey(await getUserVerifyKeyData(this.#ctx, userId, head.sign.id));
   }
 
+  /**
+   * Encrypts bytes for user `reply_id` with their newest public key (fetched and cached), head (a JSON string) and
+   * ciphertext kept apart (sdk.md §4.1); with `sign` this user's newest sign key signs it (§4.2).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `reply_id` is empty; `server` (e.g.
+   * `server_100`) when the server refuses the public key of `reply_id`; `network_error` when it cannot be fetched;
+   * `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * const { head, data } = await user.encryptRaw(new TextEncoder().encode("hello"), otherUserId);
+   */
   async encryptRaw(data: Uint8Array, reply_id: string, sign = false): Promise<CryptoRawOutput> {
     return encryptRawAsymmetric(await this.#replyKey(reply_id), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Synchronous `encryptRaw` with the receiver's exported public key given directly (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `invalid_format` / `invalid_encoding` when
+   * `reply_public_key` is not an exported public key; `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * const { public_key } = await user.getPublicKey(otherUserId);
+   * const { head, data } = user.encryptRawSync(new Uint8Array([1, 2, 3]), public_key);
+   */
   encryptRawSync(data: Uint8Array, reply_public_key: string, sign = false): CryptoRawOutput {
     return encryptRawAsymmetric(importPublicKey(reply_public_key), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Decrypts the output of `encryptRaw` with this user's private key the head names, fetched when this device does not
+   * hold it (sdk.md §4.1). With `verify_key` (an exported verify key) a signed head is verified; unsigned data is
+   * decrypted unchecked, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_format` when the head is not a sentc head; `decryption_failed` for a wrong key or
+   * tampered data; `verification_failed` / `wrong_verify_key` when the signature does not verify with `verify_key`;
+   * `missing_signature` (with `strict_verify` only); `server` (e.g. `server_304`) when the server refuses the user key
+   * (a key rotation this device has not finished); `network_error` when the key cannot be fetched.
+   * @example
+   * const bytes = await user.decryptRaw(head, data);
+   */
   async decryptRaw(head: string, encrypted_data: Uint8Array, verify_key?: string): Promise<Uint8Array> {
     const parsed = parseHead(head);
     return decryptRawAsymmetric(await this.#privateKeyFor(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
   }
 
+  /**
+   * Synchronous `decryptRaw`: only the user keys held on this device are used (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held ("Key not found"); `invalid_format`
+   * for a bad head; `decryption_failed` for a wrong key or tampered data; `verification_failed` / `wrong_verify_key`
+   * when the signature does not verify with `verify_key`.
+   * @example
+   * const bytes = user.decryptRawSync(head, data);
+   */
   decryptRawSync(head: string, encrypted_data: Uint8Array, verify_key?: string): Uint8Array {
     const parsed = parseHead(head);
     return decryptRawAsymmetric(this.#privateKeyForSync(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
   }
 
+  /**
+   * Encrypts bytes for user `reply_id` with their newest public key (fetched and cached) into one buffer, head and
+   * ciphertext together (sdk.md §4.1); with `sign` this user's newest sign key signs it (§4.2).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `reply_id` is empty; `server` (e.g.
+   * `server_100`) when the server refuses the public key of `reply_id`; `network_error` when it cannot be fetched;
+   * `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * const encrypted = await user.encrypt(new TextEncoder().encode("hello"), otherUserId, true);
+   */
   async encrypt(data: Uint8Array, reply_id: string, sign = false): Promise<Uint8Array> {
     return encryptAsymmetric(await this.#replyKey(reply_id), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Synchronous `encrypt` with the receiver's exported public key given directly (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array`; `invalid_format` / `invalid_encoding` when
+   * `reply_public_key` is not an exported public key; `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * const encrypted = user.encryptSync(new Uint8Array([1, 2, 3]), otherPublicKey);
+   */
   encryptSync(data: Uint8Array, reply_public_key: string, sign = false): Uint8Array {
     return encryptAsymmetric(importPublicKey(reply_public_key), data, this.#signKeyFor(sign));
   }
 
-  /** Decrypts with the own key the head names; `verify` checks the signature with user `user_id`'s verify key. */
+  /**
+   * Decrypts with the own key the head names; `verify` checks the signature with user `user_id`'s verify key.
+   * The key is fetched when this device does not hold it. As in the reference (§4.2), unsigned data is decrypted
+   * unchecked even with `verify`, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_input` when `data` is not a `Uint8Array` or `verify` is set without `user_id`;
+   * `invalid_format` when it carries no sentc head; `decryption_failed` for a wrong key or tampered data;
+   * `verification_failed` / `wrong_verify_key` when the signature does not verify; `missing_signature` (with
+   * `strict_verify` only); `server` (e.g. `server_304`) when the server refuses the key or the sender's verify key;
+   * `network_error` when a key cannot be fetched.
+   * @example
+   * const bytes = await user.decrypt(encrypted, true, senderUserId);
+   */
   async decrypt(data: Uint8Array, verify = false, user_id?: string): Promise<Uint8Array> {
     const { head } = splitHead(data);
     const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
     return decryptAsymmetric(await this.#privateKeyFor(head), data, verifyKey);
   }
 
+  /**
+   * Synchronous `decrypt`: uses only the user keys held on this device; `verify_key` (an exported verify key) checks a
+   * signed head (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held; `invalid_input` / `invalid_format`
+   * for data that is not sentc's format; `decryption_failed` for a wrong key or tampered data; `verification_failed` /
+   * `wrong_verify_key` when the signature does not verify with `verify_key`.
+   * @example
+   * const bytes = user.decryptSync(encrypted);
+   */
   decryptSync(data: Uint8Array, verify_key?: string): Uint8Array {
     const { head } = splitHead(data);
     return decryptAsymmetric(this.#privateKeyForSync(head), data, explicitVerifyKey(head, verify_key));
   }
 
+  /**
+   * Encrypts a string for user `reply_id` with their newest public key (fetched and cached) and returns base64 text
+   * (sdk.md §4.1); with `sign` this user's newest sign key signs it (§4.2).
+   * @throws {SentcError} `invalid_input` when `data` is not a string or `reply_id` is empty; `server` (e.g.
+   * `server_100`) when the server refuses the public key of `reply_id`; `network_error` when it cannot be fetched;
+   * `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const user = await Sentc.login("alice", "password", true);
+   * const text = await user.encryptString("hello", bobUserId, true);
+   */
   async encryptString(data: string, reply_id: string, sign = false): Promise<string> {
     return encryptStringAsymmetric(await this.#replyKey(reply_id), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Synchronous `encryptString` with the receiver's exported public key given directly (sdk.md §4.1).
+   * @throws {SentcError} `invalid_input` when `data` is not a string; `invalid_format` / `invalid_encoding` when
+   * `reply_public_key` is not an exported public key; `key_not_found` when, with `sign`, this user has no sign key.
+   * @example
+   * const { public_key } = await user.getPublicKey(bobUserId);
+   * const text = user.encryptStringSync("hello", public_key);
+   */
   encryptStringSync(data: string, reply_public_key: string, sign = false): string {
     return encryptStringAsymmetric(importPublicKey(reply_public_key), data, this.#signKeyFor(sign));
   }
 
+  /**
+   * Decrypts the output of `encryptString` with this user's private key the head names, fetched when this device does
+   * not hold it (sdk.md §4.1). With `verify`, a signed head is checked with user `user_id`'s verify key (fetched and
+   * cached); unsigned data is decrypted unchecked as in the reference, unless the init option `strict_verify` is set.
+   * @throws {SentcError} `invalid_encoding` when `data` is not base64; `invalid_format` when it carries no sentc head
+   * or is not UTF-8 text after decryption; `invalid_input` when `verify` is set without `user_id`; `decryption_failed`
+   * for a wrong key or tampered data; `verification_failed` / `wrong_verify_key` when the signature does not verify;
+   * `missing_signature` (with `strict_verify` only); `server` (e.g. `server_304`) when the server refuses the key;
+   * `network_error` when a key cannot be fetched.
+   * @example
+   * const text = await user.decryptString(encryptedText, true, aliceUserId);
+   */
   async decryptString(data: string, verify = false, user_id?: string): Promise<string> {
     const { head } = splitHead(fromBase64(data));
     const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
     return decryptStringAsymmetric(await this.#privateKeyFor(head), data, verifyKey);
   }
 
+  /**
+   * Synchronous `decryptString`: uses only the user keys held on this device; `verify_key` (an exported verify key)
+   * checks a signed head (sdk.md §4.1).
+   * @throws {SentcError} `key_not_found` when the key the head names is not held; `invalid_encoding` /
+   * `invalid_format` for text that is not sentc's format; `decryption_failed` for a wrong key or tampered data;
+   * `verification_failed` / `wrong_verify_key` when the signature does not verify with `verify_key`.
+   * @example
+   * const text = user.decryptStringSync(encryptedText);
+   */
   decryptStringSync(data: string, verify_key?: string): string {
     const { head } = splitHead(fromBase64(data));
     return decryptStringAsymmetric(this.#privateKeyForSync(head), data, explicitVerifyKey(head, verify_key));
@@ -751,7 +1138,10 @@ export class User {
   }
 
   /**
-   * @internal How `Uploader` / `Downloader` reach the file routes as this user (a group's with `group_id`).
+   * How `Uploader` / `Downloader` reach the file routes as this user (a group's with `group_id`). Never throws.
+   * @internal
+   * @example
+   * const transport = user.fileTransport(groupId);
    */
   fileTransport(group_id?: string, group_as_member?: string): files.FileTransport {
     const transport = this.#fileTransport();
@@ -766,7 +1156,7 @@ export class User {
 
   /**
    * A new content key wrapped for `reply_id` (`""`: this user): the key and its encrypted form for the server.
-   * @throws SentcError `server` when `reply_id` is unknown, `network`
+   * @throws {SentcError} `server` when `reply_id` is unknown, `network_error`
    * @example
    * const [key, encryptedKey] = await user.generateNonRegisteredKey(otherUserId);
    */
@@ -775,7 +1165,16 @@ export class User {
     return generateNonRegisteredKeyByPublicKey(publicKey, symKeyContext(this.#ctx.http, this.getSignKeySync()));
   }
 
-  /** Opens a content key wrapped for one of this user's keys (`master_key_id`). */
+  /**
+   * Opens a content key wrapped for one of this user's keys (`master_key_id`).
+   * The private key is fetched when this device does not hold it.
+   * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such key for this device;
+   * `decryption_failed` for a wrong key or tampered data; `invalid_format` when `encrypted_key` is not a wrapped key;
+   * `network_error` / `timeout`.
+   * @example
+   * const key = await user.getNonRegisteredKey(masterKeyId, encryptedKey);
+   * const text = key.decryptString(encryptedText);
+   */
   async getNonRegisteredKey(master_key_id: string, encrypted_key: string | Record<string, unknown>): Promise<SymKey> {
     return getNonRegisteredKeyByPrivateKey(await this.getPrivateKey(master_key_id), encrypted_key, symKeyContext(this.#ctx.http, this.getSignKeySync()));
   }
@@ -783,7 +1182,7 @@ export class User {
   /**
    * Own backend, step 1: a content key for the file (wrapped for `reply_id`, else for this user) and the body your
    * backend posts to `POST /api/v1/file`. The file name (of a `File`) is encrypted with the key.
-   * @throws SentcError `server` when `reply_id` is unknown, `invalid_input` for a file that is neither Blob nor bytes
+   * @throws {SentcError} `server` when `reply_id` is unknown, `invalid_input` for a file that is neither Blob nor bytes
    * @example
    * const { server_input, key } = await user.prepareRegisterFile(file);
    */
@@ -796,7 +1195,7 @@ export class User {
 
   /**
    * Own backend, step 2: reads the envelope of the file register call your backend forwards → `[file_id, session_id]`.
-   * @throws SentcError `server` with the server's code, `invalid_server_response`
+   * @throws {SentcError} `server` with the server's code (e.g. `server_520`), `invalid_server_response`
    * @example
    * const [fileId, sessionId] = user.doneFileRegister(responseText);
    */
@@ -807,7 +1206,7 @@ export class User {
   /**
    * Own backend, step 3: encrypts and uploads the registered file in 4 MiB parts (signed with `sign`); progress
    * through `upload_callback`, `Uploader.cancel_upload` stops after the current part.
-   * @throws SentcError `server`, `network`, `invalid_input`
+   * @throws {SentcError} `server`, `network_error`, `invalid_input`
    * @example
    * await user.uploadFile(file, prepared.key, sessionId, false, (p) => console.log(p));
    */
@@ -820,7 +1219,7 @@ export class User {
    * Encrypts and uploads a file for `reply_id` (or only for this user). `Uploader.cancel_upload = true` stops after
    * the current part (and it resolves, as the reference); `options.signal` cancels with an `aborted` error and
    * removes the file.
-   * @throws SentcError `server`, `network`, `invalid_input`, `aborted` (signal only)
+   * @throws {SentcError} `server`, `network_error`, `invalid_input`, `aborted` (signal only)
    * @example
    * const { file_id } = await user.createFile(file, true, otherUserId, (p) => console.log(p));
    */
@@ -840,7 +1239,8 @@ export class User {
 
   /**
    * The file's meta data (name decrypted) and its content key, without the content.
-   * @throws SentcError `server` (512 not found, 521 no access), `key_not_found` when the key is not for this user
+   * @throws {SentcError} `server` (e.g. `server_512` not found, `server_521` no access), `key_not_found` when the key
+   * is not for this user
    * @example
    * const [meta, key] = await user.downloadFileMetaInfo(fileId);
    */
@@ -852,7 +1252,7 @@ export class User {
   /**
    * The content of a file whose meta data and key `downloadFileMetaInfo` gave, as an object URL (`""` when
    * `Downloader.cancel_download` stopped it); `verify_key` checks every part's signature.
-   * @throws SentcError `decryption_failed`, `verification_failed`, `server`, `network`
+   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`
    * @example
    * const url = await user.downloadFileWithMetaInfo(key, meta);
    */
@@ -864,7 +1264,8 @@ export class User {
   /**
    * Downloads and decrypts a file as the reference does: `[objectUrl, meta, key]` (`objectUrl` is `""` when
    * `Downloader.cancel_download` stopped it). For the bytes (e.g. in Node) use `downloadFileData`.
-   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `unsupported_environment` (no `URL.createObjectURL`)
+   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`,
+   * `unsupported_environment` (no `URL.createObjectURL`)
    * @example
    * const [url, meta] = await user.downloadFile(fileId);
    */
@@ -876,7 +1277,7 @@ export class User {
   /**
    * Not in the reference: downloads and decrypts a file into bytes (`{data, file_name, meta, key}`), with
    * cancellation (`options.signal`), streaming (`on_part`) and `resume`.
-   * @throws SentcError `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
+   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
    * @example
    * const { data, file_name } = await user.downloadFileData(fileId);
    */
@@ -884,10 +1285,25 @@ export class User {
     return files.downloadFile(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
   }
 
+  /**
+   * Sets (or with `null` / `undefined` removes) a file's name, encrypted with its content key (`PUT /api/v1/file/<id>`).
+   * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
+   * refuses; `network_error` / `timeout`.
+   * @example
+   * const [meta, key] = await user.downloadFileMetaInfo(fileId);
+   * await user.updateFileName(fileId, key, "report.pdf");
+   */
   updateFileName(file_id: string, content_key: SymKey, file_name?: string | null): Promise<void> {
     return files.updateFileName(this.#fileTransport(), file_id, content_key, file_name);
   }
 
+  /**
+   * Deletes a file of this user (`DELETE /api/v1/file/<id>`).
+   * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
+   * refuses; `network_error` / `timeout`.
+   * @example
+   * await user.deleteFile(fileId);
+   */
   deleteFile(file_id: string): Promise<void> {
     return files.deleteFile(this.#fileTransport(), file_id);
   }

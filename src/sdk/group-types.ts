@@ -14,6 +14,9 @@ export interface GroupKey {
   group_key_id: string;
 }
 
+/**
+ * A group's decrypted keys and this member's view of it (`group.data`, sdk.md §3.1).
+ */
 export interface GroupData {
   group_id: string;
   parent_group_id?: string;
@@ -56,6 +59,9 @@ export interface GroupJoinReqListItem {
   user_type: number;
 }
 
+/**
+ * A direct child group, as `group.getChildren` lists them.
+ */
 export interface GroupChildrenListItem {
   group_id: string;
   time: number;

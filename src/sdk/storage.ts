@@ -18,6 +18,9 @@ export interface StorageInterface {
   clear?(): Promise<void>;
 }
 
+/**
+ * The reference's storage callback: receives an error or a warning of the default store (e.g. IndexedDB unavailable).
+ */
 export type ResCallBack = (msg: { err?: string; warn?: string }) => void;
 
 /** sentc's `StorageOptions` (sdk.md §1.1). */
@@ -28,32 +31,68 @@ export interface StorageOptions {
 
 /** The database and object store of the reference SDK. */
 export const STORAGE_DB_NAME = "sentclose";
+/**
+ * The IndexedDB object store the SDK keeps its values in (`keys`, as the reference).
+ */
 export const STORAGE_STORE_NAME = "keys";
 
 function copy<T>(value: T): T {
   return typeof structuredClone === "function" ? structuredClone(value) : value;
 }
 
-/** A store in memory: nothing survives a reload. Values are cloned in and out like IndexedDB does. */
+/**
+ * A store in memory: nothing survives a reload. Values are cloned in and out like IndexedDB does.
+ * @example
+ * import Sentc, { MemoryStorage } from "sentc-as";
+ *
+ * await Sentc.init({ app_token: appToken, storage: { getStorage: async () => new MemoryStorage() } });
+ */
 export class MemoryStorage implements StorageInterface {
   readonly #map = new Map<string, unknown>();
 
+  /**
+   * The value stored under `key` (a copy), or `undefined`. Never throws.
+   * @example
+   * const store = new MemoryStorage();
+   * const identifier = await store.getItem<string>("actual_user");
+   */
   async getItem<T = unknown>(key: string): Promise<T | undefined> {
     return this.#map.has(key) ? copy(this.#map.get(key) as T) : undefined;
   }
 
+  /**
+   * Stores a copy of `value` under `key`.
+   * @throws {DOMException} `DataCloneError` when the value cannot be structured-cloned (e.g. a function).
+   * @example
+   * await store.set("actual_user", "alice");
+   */
   async set<T = unknown>(key: string, value: T): Promise<void> {
     this.#map.set(key, copy(value));
   }
 
+  /**
+   * Removes the value under `key` (nothing happens when there is none). Never throws.
+   * @example
+   * await store.delete("actual_user");
+   */
   async delete(key: string): Promise<void> {
     this.#map.delete(key);
   }
 
+  /**
+   * Every key held. Never throws.
+   * @example
+   * const keys = await store.keys();
+   */
   async keys(): Promise<string[]> {
     return [...this.#map.keys()];
   }
 
+  /**
+   * Removes every value. Never throws.
+   * @example
+   * await store.clear();
+   */
   async clear(): Promise<void> {
     this.#map.clear();
   }
@@ -74,7 +113,15 @@ export class IndexedDbStorage implements StorageInterface {
     this.#db = db;
   }
 
-  /** Opens (and on first use creates) the database. */
+  /**
+   * Opens (and on first use creates) the database.
+   * @throws {SentcError} `storage_failed` when IndexedDB cannot be opened or another tab blocks the upgrade.
+   * @example
+   * import { IndexedDbStorage } from "sentc-as";
+   *
+   * const store = await IndexedDbStorage.open();
+   * const identifier = await store.getItem<string>("actual_user");
+   */
   static open(factory: IDBFactory = indexedDB, name = STORAGE_DB_NAME, storeName = STORAGE_STORE_NAME): Promise<IndexedDbStorage> {
     return new Promise((resolve, reject) => {
       let req: IDBOpenDBRequest;
@@ -97,22 +144,54 @@ export class IndexedDbStorage implements StorageInterface {
     return this.#db.transaction(STORAGE_STORE_NAME, mode).objectStore(STORAGE_STORE_NAME);
   }
 
+  /**
+   * The value stored under `key` or `undefined`.
+   * @throws {SentcError} `storage_failed` when IndexedDB fails.
+   * @example
+   * const store = await IndexedDbStorage.open();
+   * const identifier = await store.getItem<string>("actual_user");
+   */
   async getItem<T = unknown>(key: string): Promise<T | undefined> {
     return (await request(this.#store("readonly").get(key))) as T | undefined;
   }
 
+  /**
+   * Stores `value` under `key`.
+   * @throws {SentcError} `storage_failed` when the IndexedDB request fails (e.g. a full quota); a value IndexedDB cannot
+   * clone rejects with its `DataCloneError` instead.
+   * @example
+   * await store.set("actual_user", "alice");
+   */
   async set<T = unknown>(key: string, value: T): Promise<void> {
     await request(this.#store("readwrite").put(value, key));
   }
 
+  /**
+   * Removes the value under `key` (nothing happens when there is none).
+   * @throws {SentcError} `storage_failed` when IndexedDB fails.
+   * @example
+   * await store.delete("actual_user");
+   */
   async delete(key: string): Promise<void> {
     await request(this.#store("readwrite").delete(key));
   }
 
+  /**
+   * Every key held.
+   * @throws {SentcError} `storage_failed` when IndexedDB fails.
+   * @example
+   * const keys = await store.keys();
+   */
   async keys(): Promise<string[]> {
     return (await request(this.#store("readonly").getAllKeys())).filter((k): k is string => typeof k === "string");
   }
 
+  /**
+   * Removes every value.
+   * @throws {SentcError} `storage_failed` when IndexedDB fails.
+   * @example
+   * await store.clear();
+   */
   async clear(): Promise<void> {
     await request(this.#store("readwrite").clear());
   }

@@ -6,6 +6,9 @@ import type { RefreshOptions } from "../api/index.js";
 import type { CoreSource } from "../core/index.js";
 import type { StorageOptions } from "./storage.js";
 
+/**
+ * The options of `Sentc.init` (sdk.md §1.1): the reference's, plus `timeout_ms`, `auto_finish_key_rotation` and `strict_verify`.
+ */
 export interface SentcOptions {
   /** Default `https://api.sentc.com`; your API's origin when self-hosting. */
   base_url?: string;
@@ -74,6 +77,9 @@ export interface UserKeyData {
   exported_verify_key: string;
 }
 
+/**
+ * The decrypted keys and tokens of a logged-in device (`user.user_data`, sdk.md §2.1), stored as `user_data_id_<identifier>`.
+ */
 export interface UserData {
   device: UserDeviceKeyData;
   /** Index 0 is the newest at login; keys fetched later are appended. */
@@ -91,6 +97,9 @@ export interface UserData {
   hmac_keys: string[];
 }
 
+/**
+ * A user's newest public key as `Sentc.getUserPublicKey` / `user.getPublicKey` return it (sdk.md §2.1).
+ */
 export interface UserPublicKeyData {
   /** The exported public key (sentc key JSON). */
   public_key: string;
@@ -101,17 +110,26 @@ export interface UserPublicKeyData {
   verified: boolean;
 }
 
+/**
+ * One device of the user, as `user.getDevices` lists them.
+ */
 export interface UserDeviceList {
   device_id: string;
   time: number;
   device_identifier: string;
 }
 
+/**
+ * A pending group invite or join request (`getGroupInvites`, `sentJoinReq`): the group and when it was made.
+ */
 export interface GroupInviteListItem {
   group_id: string;
   time: number;
 }
 
+/**
+ * The TOTP secret and recovery keys from `user.registerRawOtp` / `user.resetRawOtp` (sdk.md §2.2).
+ */
 export interface OtpRegister {
   /** Base32. */
   secret: string;
@@ -119,6 +137,9 @@ export interface OtpRegister {
   recover: string[];
 }
 
+/**
+ * What `Sentc.login` returns for an MFA account (`{kind: "mfa", u}`) and `Sentc.mfaLogin` takes back (sdk.md §2.2).
+ */
 export interface UserMfaLogin {
   deviceIdentifier: string;
   /** `{"Argon2":"<base64>"}`: the key that unwraps the master key. */
@@ -127,11 +148,17 @@ export interface UserMfaLogin {
   mfa_auth_key: string;
 }
 
+/**
+ * The result of `encryptRaw`: the head (JSON text) and the ciphertext, kept apart (sdk.md §4.1).
+ */
 export interface CryptoRawOutput {
   head: string;
   data: Uint8Array;
 }
 
+/**
+ * The head of encrypted data: the id of the key it was encrypted with and, when signed, the verify key id and alg (sdk.md §4.1).
+ */
 export interface CryptoHead {
   id: string;
   sign?: { id: string; alg: string };

@@ -18,7 +18,7 @@ import { examplesOf, findMissingDocs, loadProgram, REPO_ROOT, sentcErrorCodes, T
  */
 const ENTRIES: readonly { entry: string; knownMissing: readonly string[]; count: number }[] = [
   { entry: TSDOC_ENTRIES.core, knownMissing: [], count: 0 },
-  { entry: TSDOC_ENTRIES.sdk, knownMissing: KNOWN_MISSING_SDK, count: 543 },
+  { entry: TSDOC_ENTRIES.sdk, knownMissing: KNOWN_MISSING_SDK, count: 0 },
 ];
 
 // Building a checker over the whole SDK takes several seconds on a busy machine: done once, with room to spare.

@@ -19,7 +19,7 @@ export class FilePartStorage {
   #parts: Uint8Array[] = [];
 
   /**
-   * Keeps one decrypted part (in order).
+   * Keeps one decrypted part (in order). Never throws.
    * @example
    * await (await Downloader.getStorage()).storePart(bytes);
    */
@@ -29,7 +29,7 @@ export class FilePartStorage {
 
   /**
    * An object URL (`URL.createObjectURL`) of a `Blob` of every part stored so far.
-   * @throws SentcError `unsupported_environment` when the runtime has no `URL.createObjectURL`
+   * @throws {SentcError} `unsupported_environment` when the runtime has no `URL.createObjectURL`
    * @example
    * const url = await storage.getDownloadUrl();
    */
@@ -39,7 +39,7 @@ export class FilePartStorage {
   }
 
   /**
-   * Wipes and forgets the stored parts.
+   * Wipes and forgets the stored parts. Never throws.
    * @example
    * await storage.cleanStorage();
    */
@@ -74,7 +74,7 @@ export class Downloader {
   static #tail: Promise<void> | undefined;
 
   /**
-   * The store the decrypted parts of the running download wait in (created on first use).
+   * The store the decrypted parts of the running download wait in (created on first use). Never throws.
    * @example
    * const storage = await Downloader.getStorage();
    */
@@ -84,7 +84,7 @@ export class Downloader {
   }
 
   /**
-   * Wipes the parts in the store.
+   * Wipes the parts in the store. Never throws.
    * @example
    * await Downloader.reset();
    */
@@ -94,6 +94,7 @@ export class Downloader {
 
   /**
    * Sets up the lock that runs one download at a time (the constructor calls it; more calls do nothing).
+   * Never throws.
    * @example
    * Downloader.init();
    */
@@ -120,7 +121,7 @@ export class Downloader {
   /**
    * @param group_id download through the group's file routes
    * @param group_as_member the connected group the user acts as
-   * @throws SentcError `invalid_input` for a `user` that is not a logged-in `User`
+   * @throws {SentcError} `invalid_input` for a `user` that is not a logged-in `User`
    * @example
    * const downloader = new Downloader(Sentc.options.base_url, Sentc.options.app_token, user);
    */
@@ -135,7 +136,7 @@ export class Downloader {
   /**
    * The file's meta data with every part (the part list is paged when it holds 500 or more); `file_name` is not
    * decrypted here.
-   * @throws SentcError `server` (e.g. 512 file not found, 521 no access), `network`
+   * @throws {SentcError} `server` (e.g. `server_512` file not found, `server_521` no access), `network_error`
    * @example
    * const meta = await downloader.downloadFileMetaInformation(fileId);
    */
@@ -145,7 +146,7 @@ export class Downloader {
 
   /**
    * One page of the part list after `last_item` (`GET /api/v1/file/<id>/part_fetch/<sequence>`).
-   * @throws SentcError `server`, `network`
+   * @throws {SentcError} `server`, `network_error`
    * @example
    * const more = await downloader.downloadFilePartList(fileId, meta.part_list.at(-1));
    */
@@ -157,7 +158,7 @@ export class Downloader {
    * Downloads and decrypts the parts with the exported content key (and checks every part's signature with
    * `verify_key`), then resolves to an object URL of the whole file, or `""` when `Downloader.cancel_download`
    * stopped it. Downloads run one at a time.
-   * @throws SentcError `decryption_failed`, `verification_failed`, `server`, `network`
+   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`
    * @example
    * const url = await downloader.downloadFileParts(meta.part_list, key.key, (p) => console.log(p));
    */

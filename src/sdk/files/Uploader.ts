@@ -15,7 +15,7 @@ import type { FileTransport, FileUploadOptions } from "./types.js";
 
 /**
  * @internal The transport of `user`, on another API origin or app token when they differ from the user's.
- * @throws SentcError `invalid_input` for a `base_url` that is not an http(s) URL
+ * @throws {SentcError} `invalid_input` for a `base_url` that is not an http(s) URL
  * @example
  * const transport = transportFor(base_url, app_token, user, groupId);
  */
@@ -56,7 +56,7 @@ export class Uploader {
    * @param upload_callback called with `uploaded parts / all parts` after each part
    * @param group_as_member the connected group the user acts as (`x-sentc-group-access-id`)
    * @param chunk_size plaintext bytes per part (default 4 MiB)
-   * @throws SentcError `invalid_input` for a `user` that is not a logged-in `User` or a bad origin
+   * @throws {SentcError} `invalid_input` for a `user` that is not a logged-in `User` or a bad origin
    * @example
    * const uploader = new Uploader(Sentc.options.base_url, Sentc.options.app_token, user, group.data.group_id);
    */
@@ -96,7 +96,7 @@ export class Uploader {
   /**
    * Own backend: the body for `POST /api/v1/file` (or the group route) and the file name encrypted with the content
    * key. Returns `[server_input, encrypted_file_name]`.
-   * @throws SentcError `invalid_input` for a bad key
+   * @throws {SentcError} `invalid_input` for a bad key
    * @example
    * const [input, encryptedName] = uploader.prepareFileRegister(file, key.key, encryptedKey, key.master_key_id);
    */
@@ -110,7 +110,7 @@ export class Uploader {
 
   /**
    * Own backend: reads the envelope of the register call → `[file_id, session_id]`.
-   * @throws SentcError `server` with the server's code, `invalid_server_response`
+   * @throws {SentcError} `server` with the server's code (e.g. `server_520`), `invalid_server_response`
    * @example
    * const [fileId, sessionId] = uploader.doneFileRegister(responseText);
    */
@@ -121,7 +121,8 @@ export class Uploader {
   /**
    * Encrypts and uploads `file` into the open session in parts, each signed with the user's sign key when `sign`.
    * Stops after the current part when `Uploader.cancel_upload` is set (and resolves).
-   * @throws SentcError for request failures (`server`, `network`) and bad input
+   * @throws {SentcError} `server` when the server refuses a part, `network_error` / `timeout`, `invalid_input` for
+   * bad input
    * @example
    * await uploader.checkFileUpload(file, key.key, sessionId);
    */
@@ -135,7 +136,7 @@ export class Uploader {
 
   /**
    * Registers the file and uploads it; resolves to `[file_id, encrypted_file_name]`.
-   * @throws SentcError for request failures and bad input
+   * @throws {SentcError} `server` when the server refuses, `network_error` / `timeout`, `invalid_input` for bad input
    * @example
    * const [fileId] = await uploader.uploadFile(file, key.key, encryptedKey, key.master_key_id, true);
    */

@@ -31,6 +31,12 @@ function checkAborted(signal: AbortSignal | undefined): void {
 /**
  * The file's meta data with every part (paging `part_fetch` when the first answer holds 500) in sequence order,
  * without the key (the reference's `downloadFileMetaInformation`).
+ * @throws {SentcError} `server` (e.g. `server_512` for an unknown file, `server_521` for no access) when the server
+ * refuses; `invalid_server_response` for a malformed answer; `aborted` when `signal` fires; `network_error` / `timeout`.
+ * @example
+ * import { getFileMetaData } from "sentc-as";
+ *
+ * const meta = await getFileMetaData(group.user.fileTransport(groupId), fileId);
  */
 export async function getFileMetaData(transport: FileTransport, file_id: string, signal?: AbortSignal): Promise<FileMetaInformation> {
   const options = requestOptions(transport, signal);
@@ -64,6 +70,14 @@ export async function getFileMetaData(transport: FileTransport, file_id: string,
 /**
  * Meta data, content key and clear file name (the reference's `downloadFileMetaInfo`). The name is encrypted
  * unsigned by every SDK, so it is decrypted without verification.
+ * @throws {SentcError} `server` (e.g. `server_512`, `server_521`) when the server refuses; `unsupported_algorithm` for
+ * a file key that is not AES-GCM; `decryption_failed` when the key or name cannot be decrypted; `aborted`;
+ * `network_error` / `timeout`.
+ * @example
+ * import { downloadFileMetaInfo } from "sentc-as";
+ *
+ * const ctx = { ...user.fileTransport(), getKey: (id: string, k: string) => user.getNonRegisteredKey(id, k) };
+ * const [meta, key] = await downloadFileMetaInfo(ctx, fileId);
  */
 export async function downloadFileMetaInfo(ctx: FileDownloadContext, file_id: string, signal?: AbortSignal): Promise<[FileMetaInformation, SymKey]> {
   const meta = await getFileMetaData(ctx, file_id, signal);
@@ -90,6 +104,13 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 /**
  * Downloads and decrypts the parts of `meta` with the content `key` (the reference's `downloadFileWithMetaInfo`),
  * in order; resolves to the file's bytes (empty when `on_part` streams them). Progress is `(i + 1) / parts`.
+ * @throws {SentcError} `invalid_server_response` when the file has no parts; `invalid_input` for a bad
+ * `resume.next_index`; `decryption_failed` for a wrong key or tampered part; `verification_failed` /
+ * `wrong_verify_key` / `missing_signature` with `options.verify_key`; `aborted`; `server`; `network_error` / `timeout`.
+ * @example
+ * import { downloadFileWithMetaInfo } from "sentc-as";
+ *
+ * const bytes = await downloadFileWithMetaInfo(user.fileTransport(), key, meta);
  */
 export async function downloadFileWithMetaInfo(transport: FileTransport, key: SymKey, meta: Pick<FileMetaInformation, "part_list">, options: FileDownloadOptions = {}): Promise<Uint8Array> {
   const { signal } = options;
@@ -130,14 +151,30 @@ export async function downloadFileWithMetaInfo(transport: FileTransport, key: Sy
   }
 }
 
-/** Meta data, key, name and content in one call (the reference's `downloadFile`, returning bytes instead of a blob URL). */
+/**
+ * Meta data, key, name and content in one call (the reference's `downloadFile`, returning bytes instead of a blob URL).
+ * @throws {SentcError} what `downloadFileMetaInfo` and `downloadFileWithMetaInfo` throw: `server` (e.g. `server_512`),
+ * `decryption_failed`, `verification_failed`, `aborted`, `network_error`.
+ * @example
+ * import { downloadFile } from "sentc-as";
+ *
+ * const ctx = { ...user.fileTransport(), getKey: (id: string, k: string) => user.getNonRegisteredKey(id, k) };
+ * const { data, file_name } = await downloadFile(ctx, fileId);
+ */
 export async function downloadFile(ctx: FileDownloadContext, file_id: string, options: FileDownloadOptions = {}): Promise<FileDownloadOutput> {
   const [meta, key] = await downloadFileMetaInfo(ctx, file_id, options.signal);
   const data = await downloadFileWithMetaInfo(ctx, key, meta, options);
   return { data, file_name: meta.file_name, meta, key };
 }
 
-/** `PUT /file/<id>`: a new name (encrypted with the file's key), or none when `file_name` is empty (owner only). */
+/**
+ * `PUT /file/<id>`: a new name (encrypted with the file's key), or none when `file_name` is empty (owner only).
+ * @throws {SentcError} `server` (e.g. `server_521` for no access) when the server refuses; `network_error` / `timeout`.
+ * @example
+ * import { updateFileName } from "sentc-as";
+ *
+ * await updateFileName(user.fileTransport(), fileId, key, "report.pdf");
+ */
 export async function updateFileName(transport: FileTransport, file_id: string, key: SymKey, file_name?: string | null): Promise<void> {
   const content = key.protocolKey();
   let body: string;
@@ -149,7 +186,14 @@ export async function updateFileName(transport: FileTransport, file_id: string, 
   await apiUpdateFileName(transport.http, transport.jwt, file_id, body, requestOptions(transport));
 }
 
-/** `DELETE /file/<id>` (or the group route with `group_id`). */
+/**
+ * `DELETE /file/<id>` (or the group route with `group_id`).
+ * @throws {SentcError} `server` (e.g. `server_512`, `server_521`) when the server refuses; `network_error` / `timeout`.
+ * @example
+ * import { deleteFile } from "sentc-as";
+ *
+ * await deleteFile(user.fileTransport(), fileId);
+ */
 export async function deleteFile(transport: FileTransport, file_id: string): Promise<void> {
   await apiDeleteFile(transport.http, transport.jwt, file_id, transport.group_id, requestOptions(transport));
 }

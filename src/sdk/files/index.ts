@@ -25,7 +25,15 @@ export type {
 
 /** The reference's `FileHelper`: reading a `Blob`, and a blob URL for downloaded bytes. */
 export const FileHelper = {
-  /** The bytes of `blob` as an `ArrayBuffer`, or as a `data:` URL with `asUrl`. */
+  /**
+   * The bytes of `blob` as an `ArrayBuffer`, or as a `data:` URL with `asUrl`.
+   * @throws {SentcError} `invalid_input` when `blob` is not a `Blob`.
+   * @example
+   * import { FileHelper } from "sentc-as";
+   *
+   * const buffer = await FileHelper.fileParse(file);
+   * const dataUrl = await FileHelper.fileParse(file, true);
+   */
   async fileParse(blob: Blob, asUrl = false): Promise<ArrayBuffer | string> {
     if (typeof Blob === "undefined" || !(blob instanceof Blob)) throw new SentcError("invalid_input", "fileParse needs a Blob");
     const buffer = await blob.arrayBuffer();
@@ -36,7 +44,15 @@ export const FileHelper = {
     return `data:${blob.type || "application/octet-stream"};base64,${btoa(binary)}`;
   },
 
-  /** `URL.createObjectURL` of the bytes (what the reference's `downloadFile` resolves to); revoke it when done. */
+  /**
+   * `URL.createObjectURL` of the bytes (what the reference's `downloadFile` resolves to); revoke it when done.
+   * @throws {SentcError} `unsupported_environment` when the runtime has no `URL.createObjectURL`.
+   * @example
+   * import { FileHelper } from "sentc-as";
+   *
+   * const { data, file_name } = await group.downloadFileData(fileId);
+   * const url = FileHelper.toObjectUrl(data, "application/pdf");
+   */
   toObjectUrl(data: Uint8Array, type = "application/octet-stream"): string {
     if (typeof URL.createObjectURL !== "function") throw new SentcError("unsupported_environment", "URL.createObjectURL is not available");
     return URL.createObjectURL(new Blob([data.buffer instanceof ArrayBuffer ? (data as Uint8Array<ArrayBuffer>) : new Uint8Array(data)], { type }));

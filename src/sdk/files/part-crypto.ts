@@ -32,7 +32,14 @@ function subtle(): SubtleCrypto | undefined {
   return c !== undefined && typeof c.subtle?.encrypt === "function" ? c.subtle : undefined;
 }
 
-/** True when WebCrypto AES-GCM is available in this runtime. */
+/**
+ * True when WebCrypto AES-GCM is available in this runtime.
+ * Never throws.
+ * @example
+ * import { hasWebCrypto } from "sentc-as";
+ *
+ * const engine = hasWebCrypto() ? "webcrypto" : "wasm";
+ */
 export function hasWebCrypto(): boolean {
   return subtle() !== undefined;
 }
@@ -56,6 +63,12 @@ function buffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 /**
  * sentc's symmetric construction `nonce(12) ‖ ciphertext ‖ tag(16)` (crypto.md §3.1) with the chosen engine;
  * `nonce` defaults to 12 fresh bytes from the core's CSPRNG.
+ * @throws {SentcError} `invalid_input` for a key that is not 32 bytes, a nonce that is not 12 bytes, plaintext that is
+ * not a `Uint8Array` or an unknown engine; `unsupported_environment` for `webcrypto` without `crypto.subtle`.
+ * @example
+ * import { sealBody } from "sentc-as";
+ *
+ * const sealed = await sealBody(key32, new TextEncoder().encode("part"), "wasm");
  */
 export async function sealBody(key: Uint8Array, plaintext: Uint8Array, engine: AesEngine = "auto", nonce: Uint8Array = randomBytes(NONCE_BYTES)): Promise<Uint8Array> {
   if (!(key instanceof Uint8Array) || key.length !== 32) throw new SentcError("invalid_input", "the key must be 32 bytes");
@@ -71,7 +84,16 @@ export async function sealBody(key: Uint8Array, plaintext: Uint8Array, engine: A
   return out;
 }
 
-/** Opens `nonce ‖ ciphertext ‖ tag`; a wrong key or tampered data is `decryption_failed` with either engine. */
+/**
+ * Opens `nonce ‖ ciphertext ‖ tag`; a wrong key or tampered data is `decryption_failed` with either engine.
+ * @throws {SentcError} `invalid_input` for a key that is not 32 bytes or data that is not a `Uint8Array`;
+ * `decryption_failed` for a wrong key, tampered or too short data; `unsupported_environment` for `webcrypto` without
+ * `crypto.subtle`.
+ * @example
+ * import { openBody } from "sentc-as";
+ *
+ * const plaintext = await openBody(key32, sealed);
+ */
 export async function openBody(key: Uint8Array, data: Uint8Array, engine: AesEngine = "auto"): Promise<Uint8Array> {
   if (!(key instanceof Uint8Array) || key.length !== 32) throw new SentcError("invalid_input", "the key must be 32 bytes");
   if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
@@ -87,7 +109,15 @@ export async function openBody(key: Uint8Array, data: Uint8Array, engine: AesEng
   }
 }
 
-/** Encrypts one part; returns the bytes to upload and the key that wraps the next part's key (wipe it when done). */
+/**
+ * Encrypts one part; returns the bytes to upload and the key that wraps the next part's key (wipe it when done).
+ * @throws {SentcError} `invalid_input` for a previous key that is not 32 bytes or plaintext that is not a
+ * `Uint8Array`; `unsupported_environment` for `webcrypto` without `crypto.subtle`.
+ * @example
+ * import { encryptPart } from "sentc-as";
+ *
+ * const { part, nextKey } = await encryptPart(contentKey32, chunk, null);
+ */
 export async function encryptPart(
   previousKey: Uint8Array,
   plaintext: Uint8Array,
@@ -116,6 +146,12 @@ export async function encryptPart(
  * Decrypts one part; returns the plaintext and the key for the next part. With `verifyKey` the part must be signed
  * by that key (`wrong_verify_key`, `verification_failed`; an unsigned part passes as in the reference, or is
  * `missing_signature` with the init option `strict_verify`); without it a signature is skipped.
+ * @throws {SentcError} `decryption_failed` for a wrong key or tampered part; `invalid_format` for a part without a
+ * valid head; `verification_failed` / `wrong_verify_key` / `missing_signature` with `verifyKey`.
+ * @example
+ * import { decryptPart } from "sentc-as";
+ *
+ * const { plaintext, nextKey } = await decryptPart(contentKey32, part, null);
  */
 export async function decryptPart(
   previousKey: Uint8Array,

@@ -41,6 +41,9 @@ export interface FileDownloadContext extends FileTransport {
 /** Reports progress as `done parts / all parts`, from `> 0` up to exactly `1`. */
 export type FileProgressCallback = (progress: number) => void;
 
+/**
+ * Not in the reference: further options of `createFile` and `uploadFile` (file name, signing, part size, cancellation).
+ */
 export interface FileUploadOptions {
   /** The clear file name; encrypted with the content key. Default: the `name` of a `File`. `null` for none. */
   file_name?: string | null;
@@ -93,6 +96,9 @@ export interface DownloadCheckpoint {
   key: string;
 }
 
+/**
+ * Not in the reference: further options of `downloadFileData` (verify key, cancellation, streaming and resume).
+ */
 export interface FileDownloadOptions {
   /** The sender's exported verify key: every part must carry a valid signature by it. */
   verify_key?: string;

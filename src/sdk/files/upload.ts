@@ -23,6 +23,9 @@ export const DEFAULT_PART_SIZE = 4 * 1024 * 1024;
 /** The server takes encrypted parts up to 5 MiB; leave room for the head, the nonce, the tag and a hybrid signature. */
 export const MAX_PART_SIZE = 5 * 1024 * 1024 - 16 * 1024;
 
+/**
+ * What a file upload takes: a `Blob` (a `File` gives its name) or the bytes.
+ */
 export type FileInput = Blob | Uint8Array;
 
 function requestOptions(transport: FileTransport, signal?: AbortSignal): RequestOptions {
@@ -65,7 +68,14 @@ function signKeyFor(key: SymKey, options: FileUploadOptions): SignKey | null {
   return importSignKey(exported);
 }
 
-/** The number of parts a file of `size` bytes is sent in (at least one, also for an empty file). */
+/**
+ * The number of parts a file of `size` bytes is sent in (at least one, also for an empty file).
+ * @throws {SentcError} `invalid_input` when `partSize` is not an integer from 1 to `MAX_PART_SIZE`.
+ * @example
+ * import { partCount } from "sentc-as";
+ *
+ * const parts = partCount(file.size); // 4 MiB parts
+ */
 export function partCount(size: number, partSize: number = DEFAULT_PART_SIZE): number {
   return Math.max(1, Math.ceil(size / partSizeOf(partSize)));
 }
@@ -76,6 +86,12 @@ export function partCount(size: number, partSize: number = DEFAULT_PART_SIZE): n
  * `FileRegisterInput` JSON for `POST /api/v1/file` or `/api/v1/group/<id>/file` (the reference's
  * `prepareRegisterFile` without the key generation): the name is encrypted with the content key.
  * Returns the body and the encrypted name.
+ * @throws {SentcError} `invalid_format` when the content key is not an exported symmetric key.
+ * @example
+ * import { prepareRegisterFile } from "sentc-as";
+ *
+ * const [key, encryptedKey] = await group.generateNonRegisteredKey();
+ * const { server_input } = prepareRegisterFile({ key, encrypted_key: encryptedKey, belongs_to_type: "Group", belongs_to_id: groupId }, "report.pdf");
  */
 export function prepareRegisterFile(ctx: Pick<FileUploadContext, "key" | "encrypted_key" | "belongs_to_type" | "belongs_to_id">, file_name?: string | null): { server_input: string; encrypted_file_name: string | undefined } {
   const key = ctx.key.protocolKey();
@@ -89,7 +105,15 @@ export function prepareRegisterFile(ctx: Pick<FileUploadContext, "key" | "encryp
   }
 }
 
-/** Reads the envelope of the file register call an own backend forwards → `[file_id, session_id]`. */
+/**
+ * Reads the envelope of the file register call an own backend forwards → `[file_id, session_id]`.
+ * @throws {SentcError} `server` (e.g. `server_520` when uploads are not allowed) when the envelope carries the server's
+ * error; `invalid_server_response` when it is not sentc's envelope or lacks `file_id` / `session_id`.
+ * @example
+ * import { doneFileRegister } from "sentc-as";
+ *
+ * const [fileId, sessionId] = doneFileRegister(await response.text());
+ */
 export function doneFileRegister(server_output: string | Record<string, unknown>): [string, string] {
   const result = parseEnvelope(typeof server_output === "string" ? server_output : JSON.stringify(server_output), 200);
   const what = "POST /file result";
@@ -104,6 +128,13 @@ export function doneFileRegister(server_output: string | Record<string, unknown>
 /**
  * Encrypts and uploads `file` into the open session `session_id` (the reference's `uploadFile` / `checkFileUpload`).
  * Sequences start at 1; the last part is sent with `end = true`, which closes the session.
+ * @throws {SentcError} `invalid_input` for a file that is neither Blob nor bytes, a bad `part_size` or `sign` without a
+ * sign key; `aborted` when `options.signal` fires; `server` (e.g. `server_510` for an unknown session, `server_511` for
+ * an expired one) when the server refuses a part; `network_error` / `timeout`.
+ * @example
+ * import { uploadFileParts } from "sentc-as";
+ *
+ * await uploadFileParts(user.fileTransport(), sessionId, key, file, { upload_callback: (p) => console.log(p) });
  */
 export async function uploadFileParts(
   transport: FileTransport,
@@ -147,6 +178,14 @@ export async function uploadFileParts(
  * Registers `file`, uploads it encrypted and resolves to `{file_id, master_key_id, encrypted_file_name}` (the
  * reference's `createFile` after the key generation). When the upload is cancelled or fails after the file was
  * registered, the file is deleted on the server (best effort) and the error is rethrown (`aborted` for a cancel).
+ * @throws {SentcError} `invalid_input` for a file that is neither Blob nor bytes, a bad `part_size` or `sign` without a
+ * sign key; `aborted` when `options.signal` fires; `server` (e.g. `server_520` when uploads are not allowed) when the
+ * server refuses; `network_error` / `timeout`.
+ * @example
+ * import { uploadFile } from "sentc-as";
+ *
+ * const [key, encrypted_key] = await user.generateNonRegisteredKey(user.user_data.user_id);
+ * const { file_id } = await uploadFile({ ...user.fileTransport(), key, encrypted_key, belongs_to_type: "None" }, file);
  */
 export async function uploadFile(ctx: FileUploadContext, file: FileInput, options: FileUploadOptions = {}): Promise<FileCreateOutput> {
   sizeOf(file);
