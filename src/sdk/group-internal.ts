@@ -29,9 +29,6 @@ export const GROUP_KEY_PAGE = 50;
  */
 export const MEMBER_KEY_PAGE = 100;
 
-/** How often `finishKeyRotation` goes over the pending rotations (a rotation may need the key of another one). */
-export const KEY_ROTATION_ROUNDS = 10;
-
 /** `group_data_user_<user id or group-as-member id>_id_<group id>` (sdk.md §6). */
 export function groupStorageKey(memberId: string, groupId: string): string {
   return `${STORAGE_KEYS.groupDataPrefix(memberId)}${groupId}`;
