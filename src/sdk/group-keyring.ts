@@ -35,6 +35,7 @@ import {
 } from "./group-internal.js";
 import type { GroupData, GroupKey, GroupOutDataKeys, GroupVerify } from "./group-types.js";
 import { notFoundAsUndefined, wipeKey, type SdkContext } from "./internal.js";
+import { heldKey, newestKey, putKey, requireKey, type KeyList } from "./key-map.js";
 import { finishPendingKeyRotations, type KeyRotationParty } from "./key-rotation.js";
 import { getUserVerifyKeyData } from "./public-keys.js";
 import { STORAGE_KEYS } from "./storage.js";
@@ -363,20 +364,18 @@ export class GroupKeyring {
     return key;
   }
 
+  /** The group's keys and key map (read each time: the app may replace them). */
+  get #list(): KeyList<GroupKey> {
+    return { map: this.#data.key_map, keys: this.#data.keys };
+  }
+
   #addKey(key: GroupKey): void {
-    const index = this.#data.key_map.get(key.group_key_id);
-    if (index === undefined) {
-      this.#data.key_map.set(key.group_key_id, this.#data.keys.length);
-      this.#data.keys.push(key);
-    } else {
-      this.#data.keys[index] = key;
-    }
+    putKey(this.#list, key.group_key_id, key);
   }
 
   /** The key with this id if this member holds it. */
   heldKey(keyId: string): GroupKey | undefined {
-    const index = this.#data.key_map.get(keyId);
-    return index === undefined ? undefined : this.#data.keys[index];
+    return heldKey(this.#list, keyId);
   }
 
   /**
@@ -384,9 +383,7 @@ export class GroupKeyring {
    * @throws SentcError `key_not_found` when this member does not hold it
    */
   requireHeld(keyId: string): GroupKey {
-    const key = this.heldKey(keyId);
-    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.groupKeyNotFound);
-    return key;
+    return requireKey(this.#list, keyId, REFERENCE_MESSAGES.groupKeyNotFound);
   }
 
   /**
@@ -394,9 +391,7 @@ export class GroupKeyring {
    * @throws SentcError `key_not_found` when the group has no keys
    */
   newestKey(): GroupKey {
-    const key = this.heldKey(this.#data.newest_key_id) ?? this.#data.keys[0];
-    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.groupKeyNotFound);
-    return key;
+    return newestKey(this.#list, this.#data.newest_key_id, REFERENCE_MESSAGES.groupKeyNotFound);
   }
 
   /** `GET /group/:id/key/:key_id`: fetches, decrypts, keeps and persists one key. */

@@ -8,6 +8,7 @@ import { userApi, type JwtInput } from "../api/index.js";
 import { importPrivateKey, importPublicKey } from "../protocol/keys.js";
 import { decryptUserKey } from "../protocol/login.js";
 import { notFoundAsUndefined, userKeyData, wipeUserKey, type SdkContext } from "./internal.js";
+import { heldKey, newestKey, putKey, requireKey, type KeyList } from "./key-map.js";
 import { finishPendingKeyRotations, type KeyRotationParty } from "./key-rotation.js";
 import type { UserData, UserKeyData } from "./types.js";
 
@@ -40,10 +41,14 @@ export class UserKeyring {
     return this.#holder.user_data;
   }
 
+  /** The user keys and key map (read each time). */
+  get #list(): KeyList<UserKeyData> {
+    return { map: this.#data.key_map, keys: this.#data.user_keys };
+  }
+
   /** The key with this id if this device holds it. */
   held(keyId: string): UserKeyData | undefined {
-    const index = this.#data.key_map.get(keyId);
-    return index === undefined ? undefined : this.#data.user_keys[index];
+    return heldKey(this.#list, keyId);
   }
 
   /**
@@ -51,9 +56,7 @@ export class UserKeyring {
    * @throws SentcError `key_not_found` when this device does not hold it
    */
   requireHeld(keyId: string): UserKeyData {
-    const key = this.held(keyId);
-    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.keyNotFound);
-    return key;
+    return requireKey(this.#list, keyId, REFERENCE_MESSAGES.keyNotFound);
   }
 
   /**
@@ -61,9 +64,7 @@ export class UserKeyring {
    * @throws SentcError `key_not_found` when the user has no keys
    */
   newest(): UserKeyData {
-    const key = this.held(this.#data.newest_key_id) ?? this.#data.user_keys[0];
-    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.keyNotFound);
-    return key;
+    return newestKey(this.#list, this.#data.newest_key_id, REFERENCE_MESSAGES.keyNotFound);
   }
 
   /**
@@ -79,13 +80,7 @@ export class UserKeyring {
     }
     const data = userKeyData(key);
     wipeUserKey(key);
-    const index = this.#data.key_map.get(keyId);
-    if (index === undefined) {
-      this.#data.key_map.set(keyId, this.#data.user_keys.length);
-      this.#data.user_keys.push(data);
-    } else {
-      this.#data.user_keys[index] = data;
-    }
+    putKey(this.#list, keyId, data);
     if (first) this.#data.newest_key_id = keyId;
     await this.#holder.persist();
   }
