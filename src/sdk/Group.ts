@@ -16,7 +16,6 @@ import * as groupApi from "../api/endpoints/group.js";
 import { encryptRawSymmetric, encryptStringSymmetric, encryptSymmetric } from "../protocol/encrypt.js";
 import { prepareCreateGroup } from "../protocol/group-create.js";
 import { encryptGroupKeysForMember } from "../protocol/group-member.js";
-import { isRecord } from "../protocol/json.js";
 import { prepareKeyRotation as protocolPrepareKeyRotation } from "../protocol/key-rotation.js";
 import {
   importHmacKey,
@@ -24,7 +23,6 @@ import {
   importSignKey,
   importSortableKey,
   importSymKey,
-  type PrivateKey,
   type PublicKey,
   type SymKey,
 } from "../protocol/keys.js";
@@ -40,6 +38,7 @@ import {
   joinReqItem,
   memberItem,
   memberKeysInput,
+  wipeCreatedKeys,
 } from "./group-internal.js";
 import {
   GroupKeyring,
@@ -69,7 +68,7 @@ import type {
   GroupVerify,
 } from "./group-types.js";
 import { FileMethods } from "./file-methods.js";
-import { HeadDecryptor, SYMMETRIC } from "./head-crypto.js";
+import { HeadDecryptor, SYMMETRIC, signKeyIf } from "./head-crypto.js";
 import { readServerOutput, resultObject, resultString, wipeKey } from "./internal.js";
 import { SharedRun } from "./key-rotation.js";
 import { getGroupPublicKeyData } from "./public-keys.js";
@@ -685,7 +684,7 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> {
   }
 
   #signKeyFor(sign: boolean) {
-    return sign ? importSignKey(this.getSignKeySync()) : null;
+    return signKeyIf(sign, () => this.getSignKeySync());
   }
 
   async encryptRaw(data: Uint8Array, sign = false): Promise<CryptoRawOutput> {
@@ -887,12 +886,4 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> {
     return this.#files.remove(file_id);
   }
 
-}
-
-function wipeCreatedKeys(keys: { groupKey: SymKey; privateKey: PrivateKey; hmacKey?: { key: Uint8Array }; sortableKey?: { key: Uint8Array }; signKey?: PrivateKey | object }): void {
-  keys.groupKey.key.fill(0);
-  wipeKey(keys.privateKey);
-  keys.hmacKey?.key.fill(0);
-  keys.sortableKey?.key.fill(0);
-  if (keys.signKey && isRecord(keys.signKey)) wipeKey(keys.signKey as { key?: Uint8Array });
 }

@@ -24,11 +24,11 @@ import { parseUserPublicKeyData } from "../protocol/public-keys.js";
 import { createSafetyNumber as protocolCreateSafetyNumber } from "../protocol/safety-number.js";
 import { KEY_PAGE, loginOverHttp, readServerOutput, resultObject, wipeKey, type LoginResult, type SdkContext } from "./internal.js";
 import { Group } from "./Group.js";
-import { cursor, groupListItem, inviteItem } from "./group-internal.js";
+import { cursor, groupListItem, inviteItem, wipeCreatedKeys } from "./group-internal.js";
 import { openHmacKey, openWrappedKeys, type GroupEnv } from "./group-keyring.js";
 import type { GroupList, GroupOutDataHmacKeys, GroupVerify } from "./group-types.js";
 import { FileMethods, type NewFileTarget } from "./file-methods.js";
-import { ASYMMETRIC, HeadDecryptor } from "./head-crypto.js";
+import { ASYMMETRIC, HeadDecryptor, signKeyIf } from "./head-crypto.js";
 import { SharedRun } from "./key-rotation.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { CACHE_PREFIXES, STORAGE_KEYS } from "./storage.js";
@@ -449,9 +449,7 @@ export class User {
     const invoker = importPublicKey(this.user_data.device.public_key);
     const { serverInput, keys } = prepareKeyRotation({ previousGroupKey: previous, invokerPublicKey: invoker, starter: this.user_data.user_id, userGroup: true });
     wipeKey(previous);
-    keys.groupKey.key.fill(0);
-    wipeKey(keys.privateKey);
-    if (keys.signKey) wipeKey(keys.signKey);
+    wipeCreatedKeys(keys);
     const { key_id } = await userApi.startUserKeyRotation(this.#ctx.http, this.#jwt, serverInput);
     await this.fetchUserKey(key_id, true);
   }
@@ -468,10 +466,7 @@ export class User {
   prepareGroupCreate(sign = false): string {
     const signKey = sign ? importSignKey(this.getSignKeySync()) : null;
     const { serverInput, keys } = prepareCreateGroup({ creatorPublicKey: importPublicKey(this.getNewestPublicKey()), signKey, starter: this.user_data.user_id });
-    keys.groupKey.key.fill(0);
-    wipeKey(keys.privateKey);
-    keys.hmacKey?.key.fill(0);
-    keys.sortableKey?.key.fill(0);
+    wipeCreatedKeys(keys);
     if (signKey) wipeKey(signKey);
     return serverInput;
   }
@@ -564,7 +559,7 @@ export class User {
   // ---------- asymmetric encryption (sdk.md §4.1, §4.2) ----------
 
   #signKeyFor(sign: boolean) {
-    return sign ? importSignKey(this.getSignKeySync()) : null;
+    return signKeyIf(sign, () => this.getSignKeySync());
   }
 
   async #replyKey(replyId: string) {

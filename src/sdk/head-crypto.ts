@@ -15,7 +15,7 @@ import {
   decryptSymmetric,
 } from "../protocol/encrypt.js";
 import { parseHead, splitHead, type EncryptedHead } from "../protocol/head.js";
-import { importVerifyKey, type PrivateKey, type SymKey, type VerifyKey } from "../protocol/keys.js";
+import { importSignKey, importVerifyKey, type PrivateKey, type SignKey, type SymKey, type VerifyKey } from "../protocol/keys.js";
 import type { SdkContext } from "./internal.js";
 import { getUserVerifyKeyData } from "./public-keys.js";
 import { strictVerify } from "./verify-policy.js";
@@ -50,6 +50,16 @@ export async function senderVerifyKey(ctx: SdkContext, head: EncryptedHead, user
   }
   if (typeof userId !== "string" || userId.length === 0) throw new SentcError("invalid_input", "verifying needs the sender's user id");
   return importVerifyKey(await getUserVerifyKeyData(ctx, userId, head.sign.id));
+}
+
+/**
+ * The sign key for `encrypt…(…, sign)`: the user's newest sign key when `sign`, else none.
+ * @throws SentcError `key_not_found` when signing and the user has no keys
+ * @example
+ * const signKey = signKeyIf(sign, () => user.getSignKeySync());
+ */
+export function signKeyIf(sign: boolean, exportedSignKey: () => string): SignKey | null {
+  return sign ? importSignKey(exportedSignKey()) : null;
 }
 
 /** The three decrypt forms (raw with a separate head, bytes, base64 string) for one kind of key. */
