@@ -11,64 +11,50 @@
  * `invalid_input`; asking to verify unsigned data decrypts it unchecked as the reference does, or is
  * `missing_signature` with the init option `strict_verify`.
  */
-import { REFERENCE_MESSAGES, SentcError } from "../errors.js";
-import type { JwtInput, RequestOptions } from "../api/index.js";
+import { SentcError } from "../errors.js";
 import * as groupApi from "../api/endpoints/group.js";
-import type { JsonObject } from "../api/endpoints/result.js";
-import {
-  decryptRawSymmetric,
-  decryptStringSymmetric,
-  decryptSymmetric,
-  encryptRawSymmetric,
-  encryptStringSymmetric,
-  encryptSymmetric,
-} from "../protocol/encrypt.js";
-import { fromBase64 } from "../protocol/encoding.js";
+import { encryptRawSymmetric, encryptStringSymmetric, encryptSymmetric } from "../protocol/encrypt.js";
 import { prepareCreateGroup } from "../protocol/group-create.js";
-import { extractGroupData, type GroupKeyEntry } from "../protocol/group-data.js";
-import { decryptGroupKey, decryptHmacKey, decryptSortableKey } from "../protocol/group-keys.js";
 import { encryptGroupKeysForMember } from "../protocol/group-member.js";
-import { parseHead, splitHead, type EncryptedHead } from "../protocol/head.js";
-import { isRecord } from "../protocol/json.js";
-import { finishKeyRotation as protocolFinishKeyRotation, prepareKeyRotation as protocolPrepareKeyRotation } from "../protocol/key-rotation.js";
+import { prepareKeyRotation as protocolPrepareKeyRotation } from "../protocol/key-rotation.js";
 import {
-  exportHmacKey,
-  exportSortableKey,
   importHmacKey,
-  importPrivateKey,
   importPublicKey,
   importSignKey,
   importSortableKey,
   importSymKey,
-  importVerifyKey,
-  type PrivateKey,
   type PublicKey,
   type SymKey,
-  type VerifyKey,
 } from "../protocol/keys.js";
 import { createSearchable, createSearchableRaw, search as protocolSearch } from "../protocol/searchable.js";
 import { encryptSortableRawNumber as protocolSortableNumber, encryptSortableRawString as protocolSortableString } from "../protocol/sortable.js";
 import {
-  GROUP_KEY_PAGE,
   GROUP_UPDATE_CHECK_MS,
-  KEY_ROTATION_ROUNDS,
   MEMBER_KEY_PAGE,
   childItem,
   cursor,
-  groupKeyEntry,
-  groupKeyFromData,
   groupListItem,
-  groupStorageKey,
-  hmacEntry,
   inviteItem,
-  keyEntryOf,
   joinReqItem,
   memberItem,
   memberKeysInput,
-  restoreGroupData,
-  storedGroupData,
-  wipeGroupKeyData,
+  wipeCreatedKeys,
 } from "./group-internal.js";
+import {
+  GroupKeyring,
+  checkVerify,
+  fetchGroupData,
+  groupKeyOwner,
+  openHmacKey,
+  openSortableKey,
+  openWrappedKeys,
+  readStoredGroupData,
+  userKeyOwner,
+  type GroupEnv,
+  type GroupLoadOptions,
+  type GroupOwnerUser,
+  type KeyOwner,
+} from "./group-keyring.js";
 import type {
   GroupChildrenListItem,
   GroupData,
@@ -81,10 +67,11 @@ import type {
   GroupUserListItem,
   GroupVerify,
 } from "./group-types.js";
-import { notFoundAsUndefined, readServerOutput, resultObject, resultString, wipeKey, type SdkContext } from "./internal.js";
-import { getGroupPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
-import { STORAGE_KEYS } from "./storage.js";
-import { strictVerify } from "./verify-policy.js";
+import { FileMethods } from "./file-methods.js";
+import { HeadDecryptor, SYMMETRIC, signKeyIf } from "./head-crypto.js";
+import { readServerOutput, resultObject, resultString, wipeKey } from "./internal.js";
+import { SharedRun } from "./key-rotation.js";
+import { getGroupPublicKeyData } from "./public-keys.js";
 import {
   generateNonRegisteredKey as generateContentKey,
   getNonRegisteredKey as getContentKey,
@@ -92,84 +79,62 @@ import {
   type SymKey as ContentKey,
 } from "./SymKey.js";
 import type { CryptoRawOutput, GroupInviteListItem } from "./types.js";
-import type { User } from "./User.js";
 import * as files from "./files/index.js";
-import { takeCancelUpload } from "./files/Uploader.js";
 
-/** What a group needs from the SDK and its user. */
-export interface GroupEnv {
-  ctx: SdkContext;
-  /** The user's JWT (a `JwtManager`: refreshed as needed). */
-  jwt: JwtInput;
-  user: User;
-}
-
-/** Holds the key pair the group keys are encrypted to: the user, the parent group or the connected group. */
-interface KeyOwner {
-  privateKey(keyId: string): Promise<PrivateKey>;
-  newestPublicKey(): PublicKey;
-}
-
-export interface GroupLoadOptions {
-  /** Loaded from the parent (`getChildGroup`). */
-  parent?: boolean;
-  /** Act as this connected group (`x-sentc-group-access-id`). */
-  groupAsMember?: string | undefined;
-  verify?: GroupVerify;
-}
-
-function userOwner(user: User): KeyOwner {
-  return {
-    privateKey: async (keyId) => importPrivateKey(await user.getPrivateKey(keyId)),
-    newestPublicKey: () => importPublicKey(user.getNewestPublicKey()),
-  };
-}
+export type { GroupEnv, GroupLoadOptions, GroupOwnerUser } from "./group-keyring.js";
 
 function checkRank(rank: number, max: number, what: string): void {
   if (rank > max) throw new SentcError("permission_denied", `${what} needs rank ${max} or better (this member has rank ${rank})`);
 }
 
-function checkVerify(verify: unknown): GroupVerify {
-  if (verify !== 0 && verify !== 1 && verify !== 2) throw new SentcError("invalid_input", "verify must be 0, 1 or 2");
-  return verify;
-}
-
-/**
- * An explicit verify key (exported string) for a head. Unsigned data is decrypted unchecked, as the reference does,
- * or refused (`missing_signature`) with the init option `strict_verify`.
- */
-function explicitVerifyKey(head: EncryptedHead, verifyKey: string | undefined): VerifyKey | null {
-  if (verifyKey === undefined || verifyKey === "") return null;
-  if (head.sign === null) {
-    if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
-    return null;
-  }
-  return importVerifyKey(verifyKey);
-}
-
 /**
  * A group the user is a member of (sdk.md §3): its keys (`data`), members, child and connected groups, key rotation,
  * symmetric encryption with the group keys (§4.1), searchable and sortable values (§4.5, §4.6) and files (§4.4). Get it
- * with `user.getGroup`, `group.getChildGroup` or `group.getConnectedGroup`.
+ * with `user.getGroup`, `group.getChildGroup` or `group.getConnectedGroup`. `U` is the logged-in user the group was
+ * loaded by (a `User` for groups from `user.getGroup`).
  * @example
  * const group = await user.getGroup(groupId);
  * const text = await group.encryptString("hello");
  * const clear = await group.decryptString(text);
  */
-export class Group {
+export class Group<U extends GroupOwnerUser = GroupOwnerUser> {
   /** The decrypted keys and the member's view of the group (the reference's `data`). */
   data: GroupData;
-  readonly #env: GroupEnv;
-  readonly #owner: KeyOwner;
+  readonly #env: GroupEnv<U>;
+  readonly #keys: GroupKeyring;
   readonly #verify: GroupVerify;
-  #finishing: Promise<void> | null = null;
+  readonly #rotations = new SharedRun();
+  readonly #decryptor: HeadDecryptor<SymKey>;
+  readonly #files: FileMethods;
 
   /** @internal Use `user.getGroup`, `group.getChildGroup` or `group.getConnectedGroup`. */
-  constructor(data: GroupData, env: GroupEnv, owner: KeyOwner, verify: GroupVerify = 0) {
+  constructor(data: GroupData, env: GroupEnv<U>, owner: KeyOwner, verify: GroupVerify = 0) {
     this.data = data;
     this.#env = env;
-    this.#owner = owner;
     this.#verify = verify;
+    this.#keys = new GroupKeyring(this, env, owner, verify, () => this.finishKeyRotation());
+    this.#decryptor = new HeadDecryptor(
+      {
+        ctx: env.ctx,
+        keyFor: async (head) => importSymKey((await this.#keys.getKey(head.id)).group_key),
+        keyForSync: (head) => importSymKey(this.getSymKeyByIdSync(head.id)),
+      },
+      SYMMETRIC,
+    );
+    this.#files = new FileMethods({
+      transport: () => this.#fileTransport(),
+      uploader: (uploadCallback) => env.uploader(this.data.group_id, uploadCallback, this.data.access_by_group_as_member),
+      downloader: () => env.downloader(this.data.group_id, this.data.access_by_group_as_member),
+      contentKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey),
+      signKey: () => this.getSignKeySync(),
+    });
+  }
+
+  #fileTransport(): files.FileTransport {
+    const transport: files.FileTransport = { http: this.#http, jwt: this.#jwt, group_id: this.data.group_id };
+    if (this.data.access_by_group_as_member !== undefined) transport.group_as_member = this.data.access_by_group_as_member;
+    if (this.#env.ctx.options.file_part_url !== undefined) transport.file_part_url = this.#env.ctx.options.file_part_url;
+    return transport;
   }
 
   /**
@@ -196,7 +161,7 @@ export class Group {
    * @example
    * const userId = group.user.user_data.user_id;
    */
-  get user(): User {
+  get user(): U {
     return this.#env.user;
   }
 
@@ -213,99 +178,38 @@ export class Group {
    * @example
    * const group = await user.getGroup(groupId); // calls Group.load
    */
-  static async load(env: GroupEnv, groupId: string, options: GroupLoadOptions = {}): Promise<Group> {
+  static async load<U extends GroupOwnerUser>(env: GroupEnv<U>, groupId: string, options: GroupLoadOptions = {}): Promise<Group<U>> {
     if (typeof groupId !== "string" || groupId.length === 0) throw new SentcError("invalid_input", "the group id must be a non-empty string");
     const verify = checkVerify(options.verify ?? 0);
     const groupAsMember = options.groupAsMember === "" ? undefined : options.groupAsMember;
-    const store = await env.ctx.getStore();
-    const cached = restoreGroupData(await store.getItem(groupStorageKey(groupAsMember ?? env.user.user_data.user_id, groupId)));
+    const cached = await readStoredGroupData(env, groupId, groupAsMember);
     if (cached) {
       const group = new Group(cached, env, await Group.#resolveOwner(env, cached, verify), verify);
       if (cached.last_check_time + GROUP_UPDATE_CHECK_MS < Date.now()) await group.groupUpdateCheck();
-      if (group.data.key_update && group.#autoFinish) await group.#tryFinishKeyRotation();
+      if (group.data.key_update && group.#keys.autoFinish) await group.#tryFinishKeyRotation();
       return group;
     }
 
-    const requestOptions: RequestOptions = groupAsMember === undefined ? {} : { groupAccessId: groupAsMember };
-    const raw = await groupApi.getGroup(env.ctx.http, env.jwt, groupId, requestOptions);
-    const out = extractGroupData(raw);
-    if (out.groupId !== groupId) throw new SentcError("invalid_server_response", "GET /group/:id answered another group");
-    const access = out.accessBy;
-    const data: GroupData = {
-      group_id: out.groupId,
-      from_parent: options.parent === true,
-      rank: out.rank,
-      key_update: out.keyUpdate,
-      create_time: String(out.createdTime),
-      joined_time: String(out.joinedTime),
-      keys: [],
-      key_map: new Map(),
-      newest_key_id: "",
-      access_by_parent_group: access.kind === "parent" || access.kind === "group_as_user_as_parent" ? access.parent : undefined,
-      is_connected_group: out.isConnectedGroup,
-      hmac_keys: [],
-      sortable_keys: [],
-      last_check_time: Date.now(),
-    };
-    if (out.parentGroupId !== null) data.parent_group_id = out.parentGroupId;
-    if (groupAsMember !== undefined) data.access_by_group_as_member = groupAsMember;
-    if (data.access_by_parent_group !== undefined && data.parent_group_id === undefined) {
-      throw new SentcError("invalid_server_response", "GET /group/:id: access through a parent, but the group has no parent");
-    }
-    const group = new Group(data, env, await Group.#resolveOwner(env, data, verify), verify);
-
-    // Every key page (50 a page, newest first).
-    const entries: GroupKeyEntry[] = out.keys.slice();
-    let page = Array.isArray(raw.keys) ? (raw.keys as JsonObject[]) : [];
-    while (page.length >= GROUP_KEY_PAGE) {
-      const last = page[page.length - 1]!;
-      page = await groupApi.getGroupKeys(env.ctx.http, env.jwt, groupId, { time: Number(last.time), id: String(last.group_key_id) }, requestOptions);
-      entries.push(...page.map(groupKeyEntry));
-    }
-    for (const entry of entries) group.#addKey(await group.#decryptEntry(entry, verify));
-    const newest = data.keys[0];
-    if (!newest) throw new SentcError("invalid_server_response", "GET /group/:id: the group has no keys for this member");
-    data.newest_key_id = newest.group_key_id;
-
-    for (const hmac of out.hmacKeys) {
-      const key = importSymKey(await group.#keyForInternalUse(String(hmac.encrypted_hmac_encryption_key_id)));
-      const hmacKey = decryptHmacKey(key, hmac);
-      data.hmac_keys.push(exportHmacKey(hmacKey));
-      wipeKey(key);
-      wipeKey(hmacKey);
-    }
-    for (const sortable of out.sortableKeys) {
-      const key = importSymKey(await group.#keyForInternalUse(String(sortable.encrypted_sortable_encryption_key_id)));
-      const sortableKey = decryptSortableKey(key, sortable);
-      data.sortable_keys.push(exportSortableKey(sortableKey));
-      wipeKey(key);
-      wipeKey(sortableKey);
-    }
-    await group.#persist();
-    await group.#cachePublicKey();
-    if (data.key_update && group.#autoFinish) await group.#tryFinishKeyRotation();
+    const fetched = await fetchGroupData(env, groupId, groupAsMember, options.parent === true);
+    const group = new Group(fetched.data, env, await Group.#resolveOwner(env, fetched.data, verify), verify);
+    await group.#keys.takeFetchedKeys(fetched);
+    if (fetched.data.key_update && group.#keys.autoFinish) await group.#tryFinishKeyRotation();
     return group;
   }
 
   /** The user (direct members), the direct parent (access through an ancestor) or the connected group (group as member). */
-  static async #resolveOwner(env: GroupEnv, data: GroupData, verify: GroupVerify): Promise<KeyOwner> {
-    let holder: Group | undefined;
+  static async #resolveOwner<U extends GroupOwnerUser>(env: GroupEnv<U>, data: GroupData, verify: GroupVerify): Promise<KeyOwner> {
+    let holder: Group<U> | undefined;
     if (data.access_by_parent_group !== undefined && data.parent_group_id !== undefined) {
       holder = await Group.load(env, data.parent_group_id, { parent: true, groupAsMember: data.access_by_group_as_member, verify });
     } else if (data.access_by_group_as_member !== undefined) {
       holder = await Group.load(env, data.access_by_group_as_member, { verify });
     }
-    if (!holder) return userOwner(env.user);
-    const group = holder;
-    return {
-      privateKey: async (keyId) => importPrivateKey((await group.#getKey(keyId)).private_group_key),
-      newestPublicKey: () => importPublicKey(group.#newestKey().public_group_key),
-    };
+    return holder ? groupKeyOwner(holder) : userKeyOwner(env.user);
   }
 
-  #requestOptions(): RequestOptions {
-    const access = this.data.access_by_group_as_member;
-    return access === undefined ? {} : { groupAccessId: access };
+  #requestOptions() {
+    return this.#keys.requestOptions();
   }
 
   get #http() {
@@ -316,118 +220,11 @@ export class Group {
     return this.#env.jwt;
   }
 
-  /** The member id of this view: the connected group acted as, else the user. */
-  get #memberId(): string {
-    return this.data.access_by_group_as_member ?? this.#env.user.user_data.user_id;
-  }
-
-  async #persist(): Promise<void> {
-    const store = await this.#env.ctx.getStore();
-    await store.set(groupStorageKey(this.#memberId, this.data.group_id), storedGroupData(this.data));
-  }
-
-  async #forget(): Promise<void> {
-    const store = await this.#env.ctx.getStore();
-    await store.delete(groupStorageKey(this.#memberId, this.data.group_id));
-  }
-
-  /** `group_public_key_id_<id>` = the newest key's public key (as `Sentc.getGroupPublicKey` caches it). */
-  async #cachePublicKey(): Promise<void> {
-    const newest = this.#newestKey();
-    const store = await this.#env.ctx.getStore();
-    await store.set(STORAGE_KEYS.groupPublicKey(this.data.group_id), { key: newest.public_group_key, id: newest.group_key_id, fetched_at: Date.now() });
+  #newestKey(): GroupKey {
+    return this.#keys.newestKey();
   }
 
   // ---------- keys ----------
-
-  async #signerVerifyKey(entry: GroupKeyEntry, verify: GroupVerify): Promise<VerifyKey | null> {
-    if (verify === 0 || entry.signedByUserId === null || entry.signedByUserSignKeyId === null) return null;
-    try {
-      return importVerifyKey(await getUserVerifyKeyData(this.#env.ctx, entry.signedByUserId, entry.signedByUserSignKeyId));
-    } catch (error) {
-      if (verify === 1) return null;
-      throw error;
-    }
-  }
-
-  async #decryptEntry(entry: GroupKeyEntry, verify: GroupVerify): Promise<GroupKey> {
-    const privateKey = await this.#owner.privateKey(entry.privateKeyId);
-    const verifyKey = await this.#signerVerifyKey(entry, verify);
-    const decrypted = decryptGroupKey(privateKey, entry.keyData, verifyKey);
-    wipeKey(privateKey);
-    const key = groupKeyFromData(decrypted);
-    wipeGroupKeyData(decrypted);
-    return key;
-  }
-
-  #addKey(key: GroupKey): void {
-    const index = this.data.key_map.get(key.group_key_id);
-    if (index === undefined) {
-      this.data.key_map.set(key.group_key_id, this.data.keys.length);
-      this.data.keys.push(key);
-    } else {
-      this.data.keys[index] = key;
-    }
-  }
-
-  #heldKey(keyId: string): GroupKey | undefined {
-    const index = this.data.key_map.get(keyId);
-    return index === undefined ? undefined : this.data.keys[index];
-  }
-
-  #newestKey(): GroupKey {
-    const key = this.#heldKey(this.data.newest_key_id) ?? this.data.keys[0];
-    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.groupKeyNotFound);
-    return key;
-  }
-
-  /** `GET /group/:id/key/:key_id`: fetches, decrypts, keeps and persists one key. */
-  async #fetchKey(keyId: string): Promise<GroupKey> {
-    const raw = await groupApi.getGroupKey(this.#http, this.#jwt, this.data.group_id, keyId, this.#requestOptions());
-    const key = await this.#decryptEntry(groupKeyEntry(raw), this.#verify);
-    if (key.group_key_id !== keyId) throw new SentcError("invalid_server_response", "the server answered another group key than asked for");
-    this.#addKey(key);
-    // A key newer than the newest one (a rotation whose key this member could fetch at once) becomes the newest.
-    const newest = this.#heldKey(this.data.newest_key_id);
-    const isNewer = newest !== undefined && Number(key.time) > Number(newest.time);
-    if (isNewer) this.data.newest_key_id = key.group_key_id;
-    await this.#persist();
-    if (isNewer) await this.#cachePublicKey();
-    return key;
-  }
-
-  /** A key by id: held, else fetched (no rotation finishing: used while loading and finishing). */
-  async #keyForInternalUse(keyId: string): Promise<string> {
-    return (this.#heldKey(keyId) ?? (await this.#fetchKey(keyId))).group_key;
-  }
-
-  /** `init({auto_finish_key_rotation: true})`: finish pending rotations without the app's call (off by default, as the reference). */
-  get #autoFinish(): boolean {
-    return this.#env.ctx.options.auto_finish_key_rotation === true;
-  }
-
-  /**
-   * The key with this id: held, else fetched. When the server has no copy for this member yet (a rotation that
-   * another member started), the server's error (`server_304`) stands until the app calls `finishKeyRotation()`, as
-   * in the reference; with `auto_finish_key_rotation` the pending rotations are finished first.
-   */
-  async #getKey(keyId: string): Promise<GroupKey> {
-    const held = this.#heldKey(keyId);
-    if (held) return held;
-    let key: GroupKey | undefined;
-    try {
-      key = await this.#fetchKey(keyId);
-    } catch (error) {
-      notFoundAsUndefined(error);
-      if (this.#autoFinish) {
-        await this.finishKeyRotation();
-        key = this.#heldKey(keyId);
-      }
-      // Still missing: the server's own answer (e.g. server_304) is the error, as in the reference (sdk.md §7.3).
-      if (!key) throw error;
-    }
-    return key;
-  }
 
   /**
    * The newest group key (exported) and its id.
@@ -458,7 +255,7 @@ export class Group {
    * const groupKey = await group.getSymKeyById(keyId);
    */
   async getSymKeyById(key_id: string): Promise<string> {
-    return (await this.#getKey(key_id)).group_key;
+    return (await this.#keys.getKey(key_id)).group_key;
   }
 
   /**
@@ -468,9 +265,7 @@ export class Group {
    * const groupKey = group.getSymKeyByIdSync(keyId);
    */
   getSymKeyByIdSync(key_id: string): string {
-    const key = this.#heldKey(key_id);
-    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.groupKeyNotFound);
-    return key.group_key;
+    return this.#keys.requireHeld(key_id).group_key;
   }
 
   /**
@@ -482,7 +277,7 @@ export class Group {
    * const privateKey = await group.getPrivateKey(keyId);
    */
   async getPrivateKey(key_id: string): Promise<string> {
-    return (await this.#getKey(key_id)).private_group_key;
+    return (await this.#keys.getKey(key_id)).private_group_key;
   }
 
   /**
@@ -559,20 +354,7 @@ export class Group {
    */
   async fetchKeys(jwt?: string, verify: GroupVerify = 0): Promise<GroupData> {
     checkVerify(verify);
-    const auth = typeof jwt === "string" && jwt !== "" ? jwt : this.#jwt;
-    let oldest: GroupKey | undefined;
-    for (const key of this.data.keys) if (!oldest || Number(key.time) < Number(oldest.time)) oldest = key;
-    let cursorKey = oldest;
-    let page: JsonObject[];
-    do {
-      const last = cursorKey ? { time: Number(cursorKey.time), id: cursorKey.group_key_id } : null;
-      page = await groupApi.getGroupKeys(this.#http, auth, this.data.group_id, last, this.#requestOptions());
-      for (const key of await this.decryptKey(page.map(groupKeyEntry).map(entryToOutData), verify)) {
-        this.#addKey(key);
-        cursorKey = key;
-      }
-    } while (page.length >= GROUP_KEY_PAGE);
-    await this.#persist();
+    await this.#keys.fetchOlderKeys(jwt, verify);
     return this.data;
   }
 
@@ -584,11 +366,7 @@ export class Group {
    * const keys = await group.decryptKey(fetched);
    */
   async decryptKey(fetched: GroupOutDataKeys[], verify: GroupVerify = 0): Promise<GroupKey[]> {
-    checkVerify(verify);
-    if (!Array.isArray(fetched)) throw new SentcError("invalid_input", "fetched must be an array");
-    const out: GroupKey[] = [];
-    for (const entry of fetched) out.push(await this.#decryptEntry(keyEntryOf(entry), verify));
-    return out;
+    return this.#keys.decryptKeys(fetched, verify);
   }
 
   /**
@@ -599,12 +377,7 @@ export class Group {
    * const hmacKeys = await group.decryptHmacKeys(fetched);
    */
   async decryptHmacKeys(fetched: GroupOutDataHmacKeys[]): Promise<string[]> {
-    return this.#decryptSearchKeys(fetched, (key, data) => {
-      const hmac = decryptHmacKey(key, data);
-      const exported = exportHmacKey(hmac);
-      wipeKey(hmac);
-      return exported;
-    });
+    return openWrappedKeys(fetched, "fetched", (keyId) => this.#keys.keyForInternalUse(keyId), openHmacKey);
   }
 
   /**
@@ -614,27 +387,7 @@ export class Group {
    * const sortableKeys = await group.decryptSortableKeys(fetched);
    */
   async decryptSortableKeys(fetched: GroupOutDataSortableKeys[]): Promise<string[]> {
-    return this.#decryptSearchKeys(fetched, (key, data) => {
-      const sortable = decryptSortableKey(key, data);
-      const exported = exportSortableKey(sortable);
-      wipeKey(sortable);
-      return exported;
-    });
-  }
-
-  async #decryptSearchKeys(fetched: unknown, open: (key: SymKey, data: string | Record<string, unknown>) => string): Promise<string[]> {
-    if (!Array.isArray(fetched)) throw new SentcError("invalid_input", "fetched must be an array");
-    const out: string[] = [];
-    for (const entry of fetched) {
-      const [keyId, data] = hmacEntry(entry);
-      const key = importSymKey(await this.#keyForInternalUse(keyId));
-      try {
-        out.push(open(key, data));
-      } finally {
-        wipeKey(key);
-      }
-    }
-    return out;
+    return openWrappedKeys(fetched, "fetched", (keyId) => this.#keys.keyForInternalUse(keyId), openSortableKey);
   }
 
   // ---------- structure ----------
@@ -647,7 +400,7 @@ export class Group {
    * @example
    * const child = await group.getChildGroup(childGroupId);
    */
-  getChildGroup(group_id: string, verify: GroupVerify = 0): Promise<Group> {
+  getChildGroup(group_id: string, verify: GroupVerify = 0): Promise<Group<U>> {
     return Group.load(this.#env, group_id, { parent: true, groupAsMember: this.data.access_by_group_as_member, verify });
   }
 
@@ -659,7 +412,7 @@ export class Group {
    * @example
    * const connected = await group.getConnectedGroup(connectedGroupId);
    */
-  getConnectedGroup(group_id: string, verify: GroupVerify = 0): Promise<Group> {
+  getConnectedGroup(group_id: string, verify: GroupVerify = 0): Promise<Group<U>> {
     return Group.load(this.#env, group_id, { groupAsMember: this.data.group_id, verify });
   }
 
@@ -770,7 +523,7 @@ export class Group {
     this.data.rank = check.rank;
     this.data.key_update = check.key_update;
     this.data.last_check_time = Date.now();
-    await this.#persist();
+    await this.#keys.persist();
   }
 
   /**
@@ -792,7 +545,7 @@ export class Group {
    */
   async doneDeleteGroup(server_output: string): Promise<void> {
     readServerOutput(server_output, "DELETE /group/:id result");
-    await this.#forget();
+    await this.#keys.forget();
   }
 
   /**
@@ -805,7 +558,7 @@ export class Group {
   async deleteGroup(): Promise<void> {
     this.prepareDeleteGroup();
     await groupApi.deleteGroup(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
-    await this.#forget();
+    await this.#keys.forget();
   }
 
   // ---------- membership ----------
@@ -1086,9 +839,9 @@ export class Group {
   async updateRank(user_id: string, new_rank: number): Promise<void> {
     const body = this.prepareUpdateRank(user_id, new_rank);
     await groupApi.changeRank(this.#http, this.#jwt, this.data.group_id, body, this.#requestOptions());
-    if (user_id === this.#memberId) {
+    if (user_id === this.#keys.memberId) {
       this.data.rank = new_rank;
-      await this.#persist();
+      await this.#keys.persist();
     }
   }
 
@@ -1113,7 +866,7 @@ export class Group {
    */
   async leave(): Promise<void> {
     await groupApi.leave(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
-    await this.#forget();
+    await this.#keys.forget();
   }
 
   // ---------- this group as member of connected groups ----------
@@ -1220,7 +973,7 @@ export class Group {
     try {
       const { serverInput, keys } = protocolPrepareKeyRotation({
         previousGroupKey: previous,
-        invokerPublicKey: this.#owner.newestPublicKey(),
+        invokerPublicKey: this.#keys.owner.newestPublicKey(),
         signKey,
         starter: user.user_data.user_id,
       });
@@ -1243,7 +996,7 @@ export class Group {
   async doneKeyRotation(server_output: string): Promise<GroupKey> {
     const what = "POST /group/:id/key_rotation result";
     const keyId = resultString(resultObject(readServerOutput(server_output, what), what), "key_id", what);
-    return this.#takeNewKey(keyId);
+    return this.#keys.takeNewKey(keyId);
   }
 
   /**
@@ -1258,15 +1011,7 @@ export class Group {
   async keyRotation(sign = false): Promise<GroupKey> {
     const input = this.#prepareKeyRotation(sign);
     const { key_id } = await groupApi.startKeyRotation(this.#http, this.#jwt, this.data.group_id, input, this.#requestOptions());
-    return this.#takeNewKey(key_id);
-  }
-
-  async #takeNewKey(keyId: string): Promise<GroupKey> {
-    const key = await this.#fetchKey(keyId);
-    this.data.newest_key_id = key.group_key_id;
-    await this.#persist();
-    await this.#cachePublicKey();
-    return key;
+    return this.#keys.takeNewKey(key_id);
   }
 
   /**
@@ -1280,62 +1025,12 @@ export class Group {
    */
   finishKeyRotation(verify: GroupVerify = 0): Promise<void> {
     checkVerify(verify);
-    if (this.#finishing === null) {
-      this.#finishing = this.#finishKeyRotation(verify).finally(() => {
-        this.#finishing = null;
-      });
-    }
-    return this.#finishing;
+    return this.#rotations.run(() => this.#keys.finishRotations(verify));
   }
 
   async #tryFinishKeyRotation(): Promise<void> {
     // A failure (e.g. a rotation the server could not prepare for this member) leaves key_update set for the app.
     await this.finishKeyRotation(this.#verify).catch(() => undefined);
-  }
-
-  async #finishKeyRotation(verify: GroupVerify): Promise<void> {
-    let pending = await groupApi.getKeyRotations(this.#http, this.#jwt, this.data.group_id, this.#requestOptions());
-    let changed = false;
-    for (let round = 0; round < KEY_ROTATION_ROUNDS && pending.length > 0; round++) {
-      const left: JsonObject[] = [];
-      for (const entry of pending) {
-        const previousId = entry.previous_group_key_id;
-        const newId = entry.new_group_key_id;
-        const ephKeyId = entry.encrypted_eph_key_key_id;
-        if (typeof previousId !== "string" || typeof newId !== "string" || typeof ephKeyId !== "string") {
-          throw new SentcError("invalid_server_response", "GET /group/:id/key_rotation: missing key ids");
-        }
-        const previous = this.#heldKey(previousId) ?? (await this.#fetchKey(previousId).catch(notFoundAsUndefined));
-        if (!previous) {
-          left.push(entry);
-          continue;
-        }
-        const previousKey = importSymKey(previous.group_key);
-        const privateKey = await this.#owner.privateKey(ephKeyId);
-        try {
-          const { newGroupKey, serverInput } = protocolFinishKeyRotation(entry, previousKey, this.#owner.newestPublicKey(), privateKey);
-          newGroupKey.key.fill(0);
-          await groupApi.finishKeyRotation(this.#http, this.#jwt, this.data.group_id, newId, serverInput, this.#requestOptions());
-        } finally {
-          wipeKey(previousKey);
-          wipeKey(privateKey);
-        }
-        const raw = await groupApi.getGroupKey(this.#http, this.#jwt, this.data.group_id, newId, this.#requestOptions());
-        this.#addKey(await this.#decryptEntry(groupKeyEntry(raw), verify));
-        changed = true;
-      }
-      if (left.length === pending.length) break;
-      pending = left;
-    }
-    this.data.key_update = pending.length > 0;
-    if (changed) {
-      // The newest key is the one created last.
-      let newest = this.#newestKey();
-      for (const key of this.data.keys) if (Number(key.time) > Number(newest.time)) newest = key;
-      this.data.newest_key_id = newest.group_key_id;
-    }
-    await this.#persist();
-    if (changed) await this.#cachePublicKey();
   }
 
   // ---------- encryption (sdk.md §4.1, §4.2) ----------
@@ -1345,28 +1040,7 @@ export class Group {
   }
 
   #signKeyFor(sign: boolean) {
-    return sign ? importSignKey(this.getSignKeySync()) : null;
-  }
-
-  async #symKeyFor(head: EncryptedHead): Promise<SymKey> {
-    return importSymKey((await this.#getKey(head.id)).group_key);
-  }
-
-  #symKeyForSync(head: EncryptedHead): SymKey {
-    return importSymKey(this.getSymKeyByIdSync(head.id));
-  }
-
-  /**
-   * The sender's verify key for a signed head. Unsigned data needs none: it is decrypted unchecked, as the
-   * reference does, or refused (`missing_signature`) with the init option `strict_verify`.
-   */
-  async #verifyKeyFor(head: EncryptedHead, userId: string | undefined): Promise<VerifyKey | null> {
-    if (head.sign === null) {
-      if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
-      return null;
-    }
-    if (typeof userId !== "string" || userId.length === 0) throw new SentcError("invalid_input", "verifying needs the sender's user id");
-    return importVerifyKey(await getUserVerifyKeyData(this.#env.ctx, userId, head.sign.id));
+    return signKeyIf(sign, () => this.getSignKeySync());
   }
 
   /**
@@ -1405,8 +1079,7 @@ export class Group {
    * const bytes = await group.decryptRaw(head, data);
    */
   async decryptRaw(head: string, encrypted_data: Uint8Array, verify_key?: string): Promise<Uint8Array> {
-    const parsed = parseHead(head);
-    return decryptRawSymmetric(await this.#symKeyFor(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
+    return this.#decryptor.raw(head, encrypted_data, verify_key);
   }
 
   /**
@@ -1418,8 +1091,7 @@ export class Group {
    * const bytes = group.decryptRawSync(head, data, verifyKey);
    */
   decryptRawSync(head: string, encrypted_data: Uint8Array, verify_key?: string): Uint8Array {
-    const parsed = parseHead(head);
-    return decryptRawSymmetric(this.#symKeyForSync(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
+    return this.#decryptor.rawSync(head, encrypted_data, verify_key);
   }
 
   /**
@@ -1461,9 +1133,7 @@ export class Group {
    * const bytes = await group.decrypt(encrypted, true, senderUserId);
    */
   async decrypt(data: Uint8Array, verify = false, user_id?: string): Promise<Uint8Array> {
-    const { head } = splitHead(data);
-    const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
-    return decryptSymmetric(await this.#symKeyFor(head), data, verifyKey);
+    return this.#decryptor.bytes(data, verify, user_id);
   }
 
   /**
@@ -1476,8 +1146,7 @@ export class Group {
    * const bytes = group.decryptSync(encrypted);
    */
   decryptSync(data: Uint8Array, verify_key?: string): Uint8Array {
-    const { head } = splitHead(data);
-    return decryptSymmetric(this.#symKeyForSync(head), data, explicitVerifyKey(head, verify_key));
+    return this.#decryptor.bytesSync(data, verify_key);
   }
 
   /**
@@ -1522,9 +1191,7 @@ export class Group {
    * const checked = await group.decryptString(signedText, true, senderUserId);
    */
   async decryptString(data: string, verify = false, user_id?: string): Promise<string> {
-    const { head } = splitHead(fromBase64(data));
-    const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
-    return decryptStringSymmetric(await this.#symKeyFor(head), data, verifyKey);
+    return this.#decryptor.string(data, verify, user_id);
   }
 
   /**
@@ -1537,8 +1204,7 @@ export class Group {
    * const text = group.decryptStringSync(encryptedText);
    */
   decryptStringSync(data: string, verify_key?: string): string {
-    const { head } = splitHead(fromBase64(data));
-    return decryptStringSymmetric(this.#symKeyForSync(head), data, explicitVerifyKey(head, verify_key));
+    return this.#decryptor.stringSync(data, verify_key);
   }
 
   // ---------- content keys (sdk.md §4.1, §4.3) ----------
@@ -1654,21 +1320,6 @@ export class Group {
 
   // ---------- files (sdk.md §4.4) ----------
 
-  #fileTransport(): files.FileTransport {
-    const transport: files.FileTransport = { http: this.#http, jwt: this.#jwt, group_id: this.data.group_id };
-    if (this.data.access_by_group_as_member !== undefined) transport.group_as_member = this.data.access_by_group_as_member;
-    if (this.#env.ctx.options.file_part_url !== undefined) transport.file_part_url = this.#env.ctx.options.file_part_url;
-    return transport;
-  }
-
-  #downloadContext(): files.FileDownloadContext {
-    return { ...this.#fileTransport(), getKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey as string) };
-  }
-
-  #uploader(upload_callback?: (progress?: number) => void): files.Uploader {
-    return new files.Uploader(this.#http.baseUrl, this.#http.appToken, this.#env.user, this.data.group_id, undefined, upload_callback, this.data.access_by_group_as_member);
-  }
-
   /**
    * Own backend, step 1: a content key wrapped by the newest group key and the body your backend posts to
    * `POST /api/v1/group/<id>/file`. The file name (of a `File`) is encrypted with the key.
@@ -1678,8 +1329,7 @@ export class Group {
    */
   async prepareRegisterFile(file: files.FileInput): Promise<files.FilePrepareCreateOutput> {
     const [key, encrypted_key] = await this.generateNonRegisteredKey();
-    const [server_input, encrypted_file_name] = this.#uploader().prepareFileRegister(file, key.key, encrypted_key, key.master_key_id);
-    return { server_input, encrypted_file_name, key, master_key_id: key.master_key_id };
+    return this.#files.prepareRegister(file, key, encrypted_key);
   }
 
   /**
@@ -1700,7 +1350,7 @@ export class Group {
    * await group.uploadFile(file, prepared.key, sessionId);
    */
   uploadFile(file: files.FileInput, content_key: ContentKey, session_id: string, sign = false, upload_callback?: (progress?: number) => void): Promise<void> {
-    return this.#uploader(upload_callback).checkFileUpload(file, content_key.key, session_id, sign);
+    return this.#files.uploadRegistered(file, content_key, session_id, sign, upload_callback);
   }
 
   /**
@@ -1713,14 +1363,7 @@ export class Group {
    */
   async createFile(file: files.FileInput, sign = false, upload_callback?: files.FileProgressCallback, options: files.FileUploadOptions = {}): Promise<files.FileCreateOutput> {
     const [key, encrypted_key] = await this.generateNonRegisteredKey();
-    files.Uploader.cancel_upload = false;
-    return files.uploadFile({ ...this.#fileTransport(), key, encrypted_key, belongs_to_type: "Group", belongs_to_id: this.data.group_id }, file, {
-      stop: takeCancelUpload,
-      ...options,
-      sign,
-      sign_key: sign ? this.getSignKeySync() : undefined,
-      upload_callback: upload_callback ?? options.upload_callback,
-    });
+    return this.#files.create({ key, encrypted_key, belongs_to_type: "Group", belongs_to_id: this.data.group_id }, file, sign, upload_callback, options);
   }
 
   /**
@@ -1730,8 +1373,7 @@ export class Group {
    * const [meta, key] = await group.downloadFileMetaInfo(fileId);
    */
   downloadFileMetaInfo(file_id: string, verify_key?: string): Promise<[files.FileMetaInformation, ContentKey]> {
-    void verify_key; // File names are encrypted unsigned by every SDK: there is nothing to verify.
-    return files.downloadFileMetaInfo(this.#downloadContext(), file_id);
+    return this.#files.metaInfo(file_id, verify_key);
   }
 
   /**
@@ -1742,8 +1384,7 @@ export class Group {
    * const url = await group.downloadFileWithMetaInfo(key, meta);
    */
   downloadFileWithMetaInfo(key: ContentKey, file_meta: files.FileMetaInformation, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<string> {
-    const downloader = new files.Downloader(this.#http.baseUrl, this.#http.appToken, this.#env.user, this.data.group_id, this.data.access_by_group_as_member);
-    return downloader.downloadFileParts(file_meta.part_list, key.key, updateProgressCb, verify_key);
+    return this.#files.withMetaInfo(key, file_meta, verify_key, updateProgressCb);
   }
 
   /**
@@ -1754,8 +1395,7 @@ export class Group {
    * const [url, meta] = await group.downloadFile(fileId, senderVerifyKey);
    */
   async downloadFile(file_id: string, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<[string, files.FileMetaInformation, ContentKey]> {
-    const [meta, key] = await this.downloadFileMetaInfo(file_id, verify_key);
-    return [await this.downloadFileWithMetaInfo(key, meta, verify_key, updateProgressCb), meta, key];
+    return this.#files.download(file_id, verify_key, updateProgressCb);
   }
 
   /**
@@ -1766,7 +1406,7 @@ export class Group {
    * const { data } = await group.downloadFileData(fileId);
    */
   async downloadFileData(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
-    return files.downloadFile(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
+    return this.#files.data(file_id, verify_key, download_callback, options);
   }
 
   /**
@@ -1778,7 +1418,7 @@ export class Group {
    * await group.updateFileName(fileId, key, "report.pdf");
    */
   updateFileName(file_id: string, content_key: ContentKey, file_name?: string | null): Promise<void> {
-    return files.updateFileName(this.#fileTransport(), file_id, content_key, file_name);
+    return this.#files.rename(file_id, content_key, file_name);
   }
 
   /**
@@ -1789,23 +1429,7 @@ export class Group {
    * await group.deleteFile(fileId);
    */
   deleteFile(file_id: string): Promise<void> {
-    return files.deleteFile(this.#fileTransport(), file_id);
+    return this.#files.remove(file_id);
   }
 
-}
-
-function wipeCreatedKeys(keys: { groupKey: SymKey; privateKey: PrivateKey; hmacKey?: { key: Uint8Array }; sortableKey?: { key: Uint8Array }; signKey?: PrivateKey | object }): void {
-  keys.groupKey.key.fill(0);
-  wipeKey(keys.privateKey);
-  keys.hmacKey?.key.fill(0);
-  keys.sortableKey?.key.fill(0);
-  if (keys.signKey && isRecord(keys.signKey)) wipeKey(keys.signKey as { key?: Uint8Array });
-}
-
-/** A key entry in the reference's `GroupOutDataKeys` shape. */
-function entryToOutData(entry: GroupKeyEntry): GroupOutDataKeys {
-  const out: GroupOutDataKeys = { private_key_id: entry.privateKeyId, key_data: entry.keyData };
-  if (entry.signedByUserId !== null) out.signed_by_user_id = entry.signedByUserId;
-  if (entry.signedByUserSignKeyId !== null) out.signed_by_user_sign_key_id = entry.signedByUserSignKeyId;
-  return out;
 }

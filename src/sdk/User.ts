@@ -9,56 +9,33 @@
  * skip. Own-backend group creation has a
  * `done` step that checks sentc's envelope.
  */
-import { REFERENCE_MESSAGES, SentcError } from "../errors.js";
+import { SentcError } from "../errors.js";
 import { JwtManager, userApi, type SessionTokens } from "../api/index.js";
 import * as groupApi from "../api/endpoints/group.js";
 import { prepareRegisterDevice as protocolPrepareRegisterDevice } from "../protocol/device.js";
-import { fromBase64 } from "../protocol/encoding.js";
-import {
-  decryptAsymmetric,
-  decryptRawAsymmetric,
-  decryptStringAsymmetric,
-  encryptAsymmetric,
-  encryptRawAsymmetric,
-  encryptStringAsymmetric,
-} from "../protocol/encrypt.js";
+import { encryptAsymmetric, encryptRawAsymmetric, encryptStringAsymmetric } from "../protocol/encrypt.js";
 import { prepareCreateGroup } from "../protocol/group-create.js";
 import { encryptGroupKeysForMember, KEY_SESSION_THRESHOLD } from "../protocol/group-member.js";
-import { parseHead, splitHead, type EncryptedHead } from "../protocol/head.js";
 import { isRecord } from "../protocol/json.js";
-import { finishKeyRotation as protocolFinishKeyRotation, prepareKeyRotation } from "../protocol/key-rotation.js";
-import { exportHmacKey, importPrivateKey, importPublicKey, importSignKey, importSymKey, importVerifyKey, type PrivateKey, type VerifyKey } from "../protocol/keys.js";
-import { decryptHmacKey } from "../protocol/group-keys.js";
-import { decryptUserKey } from "../protocol/login.js";
+import { prepareKeyRotation } from "../protocol/key-rotation.js";
+import { importPrivateKey, importPublicKey, importSignKey, importSymKey, importVerifyKey, type PrivateKey } from "../protocol/keys.js";
 import { prepareChangePassword, prepareResetPassword } from "../protocol/password-change.js";
 import { parseUserPublicKeyData } from "../protocol/public-keys.js";
 import { createSafetyNumber as protocolCreateSafetyNumber } from "../protocol/safety-number.js";
-import {
-  KEY_PAGE,
-  loginOverHttp,
-  notFoundAsUndefined,
-  readServerOutput,
-  resultObject,
-  userKeyData,
-  wipeKey,
-  wipeUserKey,
-  type LoginResult,
-  type SdkContext,
-} from "./internal.js";
+import { KEY_PAGE, loginOverHttp, readServerOutput, resultObject, wipeKey, type LoginResult, type SdkContext } from "./internal.js";
 import { Group } from "./Group.js";
-import { cursor, groupListItem, inviteItem } from "./group-internal.js";
-import { hmacEntry } from "./group-internal.js";
+import { cursor, groupListItem, inviteItem, wipeCreatedKeys } from "./group-internal.js";
+import { openHmacKey, openWrappedKeys, type GroupEnv } from "./group-keyring.js";
 import type { GroupList, GroupOutDataHmacKeys, GroupVerify } from "./group-types.js";
+import { FileMethods, type NewFileTarget } from "./file-methods.js";
+import { ASYMMETRIC, HeadDecryptor, signKeyIf } from "./head-crypto.js";
+import { SharedRun } from "./key-rotation.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { CACHE_PREFIXES, STORAGE_KEYS } from "./storage.js";
-import { strictVerify } from "./verify-policy.js";
 import type { CryptoRawOutput, GroupInviteListItem, OtpRegister, UserData, UserDeviceList, UserKeyData, UserPublicKeyData } from "./types.js";
+import { UserKeyring } from "./user-keyring.js";
 import * as files from "./files/index.js";
-import { takeCancelUpload } from "./files/Uploader.js";
 import { generateNonRegisteredKeyByPublicKey, getNonRegisteredKeyByPrivateKey, symKeyContext, type SymKey } from "./SymKey.js";
-
-/** How often `finishKeyRotation` goes over the pending rotations (a rotation may need the key of another one). */
-const KEY_ROTATION_ROUNDS = 10;
 
 /** The own-backend form of a device registration (`user.prepareRegisterDevice`). */
 export interface PreRegisterDeviceData {
@@ -95,8 +72,11 @@ export class User {
   readonly #ctx: SdkContext;
   readonly #hooks: UserHooks;
   readonly #jwt: JwtManager;
+  readonly #keys: UserKeyring;
+  readonly #decryptor: HeadDecryptor<PrivateKey>;
+  readonly #rotations = new SharedRun();
+  readonly #files: FileMethods;
   #identifier: string;
-  #finishing: Promise<void> | null = null;
 
   /** @internal Use `Sentc.login` / `Sentc.init` / `Sentc.getActualUser`. */
   constructor(ctx: SdkContext, userData: UserData, userIdentifier: string, hooks: UserHooks, groupInvites: GroupInviteListItem[] = []) {
@@ -111,6 +91,22 @@ export class User {
       jwt: userData.jwt,
       refreshToken: userData.refresh_token,
       onRefresh: (tokens) => this.#onRefresh(tokens),
+    });
+    this.#keys = new UserKeyring(this, ctx, this.#jwt, () => this.finishKeyRotation());
+    this.#decryptor = new HeadDecryptor(
+      {
+        ctx,
+        keyFor: async (head) => importPrivateKey((await this.#keys.get(head.id)).private_key),
+        keyForSync: (head) => importPrivateKey(this.getPrivateKeySync(head.id)),
+      },
+      ASYMMETRIC,
+    );
+    this.#files = new FileMethods({
+      transport: () => this.#fileTransport(),
+      uploader: (uploadCallback, otherUserId) => new files.Uploader(ctx.http.baseUrl, ctx.http.appToken, this, undefined, otherUserId, uploadCallback),
+      downloader: () => new files.Downloader(ctx.http.baseUrl, ctx.http.appToken, this),
+      contentKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey),
+      signKey: () => this.getSignKeySync(),
     });
   }
 
@@ -182,17 +178,6 @@ export class User {
     return this.user_data.mfa;
   }
 
-  #keyData(keyId: string): UserKeyData | undefined {
-    const index = this.user_data.key_map.get(keyId);
-    return index === undefined ? undefined : this.user_data.user_keys[index];
-  }
-
-  #newestKey(): UserKeyData {
-    const key = this.#keyData(this.user_data.newest_key_id) ?? this.user_data.user_keys[0];
-    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.keyNotFound);
-    return key;
-  }
-
   /**
    * `GET /user/user_keys/key/<key_id>`: fetches one user key, keeps and persists it; `first` makes it the newest.
    * @throws {SentcError} `server` (e.g. `server_304`) when the server has no such key for this device (a key rotation
@@ -203,45 +188,7 @@ export class User {
    * await user.fetchUserKey(keyId);
    */
   async fetchUserKey(key_id: string, first = false): Promise<void> {
-    const result = await userApi.getUserKey(this.#ctx.http, this.#jwt, key_id);
-    const key = decryptUserKey(importPrivateKey(this.user_data.device.private_key), result);
-    if (key.groupKey.keyId !== key_id) {
-      wipeUserKey(key);
-      throw new SentcError("invalid_server_response", "the server answered another user key than asked for");
-    }
-    const data = userKeyData(key);
-    wipeUserKey(key);
-    const index = this.user_data.key_map.get(key_id);
-    if (index === undefined) {
-      this.user_data.key_map.set(key_id, this.user_data.user_keys.length);
-      this.user_data.user_keys.push(data);
-    } else {
-      this.user_data.user_keys[index] = data;
-    }
-    if (first) this.user_data.newest_key_id = key_id;
-    await this.persist();
-  }
-
-  /**
-   * The key with this id: held locally, else fetched. When the server does not have it for this device yet (a
-   * rotation started on another device) the server's error stands until the app calls `finishKeyRotation()`, as in
-   * the reference; with the init option `auto_finish_key_rotation` pending rotations are finished first.
-   */
-  async #getKeyData(keyId: string): Promise<UserKeyData> {
-    const held = this.#keyData(keyId);
-    if (held) return held;
-    try {
-      await this.fetchUserKey(keyId);
-    } catch (error) {
-      if (this.#ctx.options.auto_finish_key_rotation !== true) throw error;
-      notFoundAsUndefined(error);
-      await this.finishKeyRotation();
-      // Still missing: the server's own answer (e.g. server_304) is the error, as in the reference (sdk.md §7.3).
-      if (!this.#keyData(keyId)) throw error;
-    }
-    const key = this.#keyData(keyId);
-    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.keyNotFound);
-    return key;
+    return this.#keys.fetch(key_id, first);
   }
 
   /**
@@ -253,7 +200,7 @@ export class User {
    * const symKey = await user.getUserSymKey(keyId);
    */
   async getUserSymKey(key_id: string): Promise<string> {
-    return (await this.#getKeyData(key_id)).group_key;
+    return (await this.#keys.get(key_id)).group_key;
   }
 
   /**
@@ -264,7 +211,7 @@ export class User {
    * const privateKey = await user.getPrivateKey(keyId);
    */
   async getPrivateKey(key_id: string): Promise<string> {
-    return (await this.#getKeyData(key_id)).private_key;
+    return (await this.#keys.get(key_id)).private_key;
   }
 
   /**
@@ -274,9 +221,7 @@ export class User {
    * const privateKey = user.getPrivateKeySync(user.getNewestKey().group_key_id);
    */
   getPrivateKeySync(key_id: string): string {
-    const key = this.#keyData(key_id);
-    if (!key) throw new SentcError("key_not_found", REFERENCE_MESSAGES.keyNotFound);
-    return key.private_key;
+    return this.#keys.requireHeld(key_id).private_key;
   }
 
   /**
@@ -309,7 +254,7 @@ export class User {
    * const publicKey = user.getNewestPublicKey();
    */
   getNewestPublicKey(): string {
-    return this.#newestKey().public_key;
+    return this.#keys.newest().public_key;
   }
 
   /**
@@ -319,7 +264,7 @@ export class User {
    * const signKey = user.getNewestSignKey();
    */
   getNewestSignKey(): string {
-    return this.#newestKey().sign_key;
+    return this.#keys.newest().sign_key;
   }
 
   /**
@@ -339,7 +284,7 @@ export class User {
    * const signKey = user.getSignKeySync();
    */
   getSignKeySync(): string {
-    return this.#newestKey().sign_key;
+    return this.#keys.newest().sign_key;
   }
 
   /**
@@ -349,7 +294,7 @@ export class User {
    * const { group_key_id } = user.getNewestKey();
    */
   getNewestKey(): UserKeyData {
-    return this.#newestKey();
+    return this.#keys.newest();
   }
 
   /**
@@ -360,20 +305,7 @@ export class User {
    * const keys = await user.decryptHmacKeys(fetched);
    */
   async decryptHmacKeys(fetchedKeys: GroupOutDataHmacKeys[]): Promise<string[]> {
-    if (!Array.isArray(fetchedKeys)) throw new SentcError("invalid_input", "fetchedKeys must be an array");
-    const out: string[] = [];
-    for (const fetched of fetchedKeys) {
-      const [keyId, keyData] = hmacEntry(fetched);
-      const key = importSymKey(await this.getUserSymKey(keyId));
-      try {
-        const hmac = decryptHmacKey(key, keyData);
-        out.push(exportHmacKey(hmac));
-        wipeKey(hmac);
-      } finally {
-        wipeKey(key);
-      }
-    }
-    return out;
+    return openWrappedKeys(fetchedKeys, "fetchedKeys", (keyId) => this.getUserSymKey(keyId), openHmacKey);
   }
 
   // ---------- account ----------
@@ -709,13 +641,11 @@ export class User {
    * await user.keyRotation();
    */
   async keyRotation(): Promise<void> {
-    const previous = importSymKey(this.#newestKey().group_key);
+    const previous = importSymKey(this.#keys.newest().group_key);
     const invoker = importPublicKey(this.user_data.device.public_key);
     const { serverInput, keys } = prepareKeyRotation({ previousGroupKey: previous, invokerPublicKey: invoker, starter: this.user_data.user_id, userGroup: true });
     wipeKey(previous);
-    keys.groupKey.key.fill(0);
-    wipeKey(keys.privateKey);
-    if (keys.signKey) wipeKey(keys.signKey);
+    wipeCreatedKeys(keys);
     const { key_id } = await userApi.startUserKeyRotation(this.#ctx.http, this.#jwt, serverInput);
     await this.fetchUserKey(key_id, true);
   }
@@ -730,43 +660,7 @@ export class User {
    */
   finishKeyRotation(): Promise<void> {
     // Concurrent decrypts that miss a key share one run.
-    if (this.#finishing === null) {
-      this.#finishing = this.#finishKeyRotation().finally(() => {
-        this.#finishing = null;
-      });
-    }
-    return this.#finishing;
-  }
-
-  async #finishKeyRotation(): Promise<void> {
-    let pending = await userApi.getUserKeyRotations(this.#ctx.http, this.#jwt);
-    for (let round = 0; round < KEY_ROTATION_ROUNDS && pending.length > 0; round++) {
-      const left: typeof pending = [];
-      for (const entry of pending) {
-        const previousId = entry.previous_group_key_id;
-        const newId = entry.new_group_key_id;
-        if (typeof previousId !== "string" || typeof newId !== "string") throw new SentcError("invalid_server_response", "GET /user/user_keys/rotation: missing key ids");
-        if (!this.#keyData(previousId)) await this.fetchUserKey(previousId).catch(notFoundAsUndefined);
-        const previous = this.#keyData(previousId);
-        if (!previous) {
-          left.push(entry);
-          continue;
-        }
-        const previousKey = importSymKey(previous.group_key);
-        const privateKey = importPrivateKey(this.user_data.device.private_key);
-        try {
-          const { newGroupKey, serverInput } = protocolFinishKeyRotation(entry, previousKey, importPublicKey(this.user_data.device.public_key), privateKey);
-          newGroupKey.key.fill(0);
-          await userApi.finishUserKeyRotation(this.#ctx.http, this.#jwt, newId, serverInput);
-        } finally {
-          wipeKey(previousKey);
-          wipeKey(privateKey);
-        }
-        await this.fetchUserKey(newId, true);
-      }
-      if (left.length === pending.length) break;
-      pending = left;
-    }
+    return this.#rotations.run(() => this.#keys.finishRotations());
   }
 
   // ---------- groups (sdk.md §2.3 "Groups from the user side") ----------
@@ -780,10 +674,7 @@ export class User {
   prepareGroupCreate(sign = false): string {
     const signKey = sign ? importSignKey(this.getSignKeySync()) : null;
     const { serverInput, keys } = prepareCreateGroup({ creatorPublicKey: importPublicKey(this.getNewestPublicKey()), signKey, starter: this.user_data.user_id });
-    keys.groupKey.key.fill(0);
-    wipeKey(keys.privateKey);
-    keys.hmacKey?.key.fill(0);
-    keys.sortableKey?.key.fill(0);
+    wipeCreatedKeys(keys);
     if (signKey) wipeKey(signKey);
     return serverInput;
   }
@@ -827,8 +718,20 @@ export class User {
    * const group = await user.getGroup(groupId);
    * const text = await group.encryptString("hello");
    */
-  getGroup(group_id: string, group_as_member?: string, verify: GroupVerify = 0): Promise<Group> {
-    return Group.load({ ctx: this.#ctx, jwt: this.#jwt, user: this }, group_id, { groupAsMember: group_as_member, verify });
+  getGroup(group_id: string, group_as_member?: string, verify: GroupVerify = 0): Promise<Group<User>> {
+    return Group.load(this.#groupEnv(), group_id, { groupAsMember: group_as_member, verify });
+  }
+
+  /** What the groups of this user work with (`Group` reaches the user only through these). */
+  #groupEnv(): GroupEnv<User> {
+    const http = this.#ctx.http;
+    return {
+      ctx: this.#ctx,
+      jwt: this.#jwt,
+      user: this,
+      uploader: (groupId, uploadCallback, groupAsMember) => new files.Uploader(http.baseUrl, http.appToken, this, groupId, undefined, uploadCallback, groupAsMember),
+      downloader: (groupId, groupAsMember) => new files.Downloader(http.baseUrl, http.appToken, this, groupId, groupAsMember),
+    };
   }
 
   /**
@@ -921,7 +824,7 @@ export class User {
    * const number = await user.createSafetyNumber({ user_id: otherUserId, verify_key_id: otherVerifyKeyId });
    */
   async createSafetyNumber(user_to_compare?: { user_id: string; verify_key_id: string }): Promise<string> {
-    const own = importVerifyKey(this.#newestKey().verify_key);
+    const own = importVerifyKey(this.#keys.newest().verify_key);
     if (!user_to_compare) return protocolCreateSafetyNumber(own, this.user_data.user_id);
     const other = importVerifyKey(await getUserVerifyKeyData(this.#ctx, user_to_compare.user_id, user_to_compare.verify_key_id));
     return protocolCreateSafetyNumber(own, this.user_data.user_id, other, user_to_compare.user_id);
@@ -930,33 +833,12 @@ export class User {
   // ---------- asymmetric encryption (sdk.md §4.1, §4.2) ----------
 
   #signKeyFor(sign: boolean) {
-    return sign ? importSignKey(this.getSignKeySync()) : null;
+    return signKeyIf(sign, () => this.getSignKeySync());
   }
 
   async #replyKey(replyId: string) {
     if (typeof replyId !== "string" || replyId.length === 0) throw new SentcError("invalid_input", "reply_id must be a user id");
     return importPublicKey((await this.getPublicKey(replyId)).public_key);
-  }
-
-  async #privateKeyFor(head: EncryptedHead): Promise<PrivateKey> {
-    return importPrivateKey((await this.#getKeyData(head.id)).private_key);
-  }
-
-  #privateKeyForSync(head: EncryptedHead): PrivateKey {
-    return importPrivateKey(this.getPrivateKeySync(head.id));
-  }
-
-  /**
-   * The sender's verify key for a signed head. Unsigned data needs none: it is decrypted unchecked, as the
-   * reference does, or refused (`missing_signature`) with the init option `strict_verify`.
-   */
-  async #verifyKeyFor(head: EncryptedHead, userId: string | undefined): Promise<VerifyKey | null> {
-    if (head.sign === null) {
-      if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
-      return null;
-    }
-    if (typeof userId !== "string" || userId.length === 0) throw new SentcError("invalid_input", "verifying needs the sender's user id");
-    return importVerifyKey(await getUserVerifyKeyData(this.#ctx, userId, head.sign.id));
   }
 
   /**
@@ -996,8 +878,7 @@ export class User {
    * const bytes = await user.decryptRaw(head, data);
    */
   async decryptRaw(head: string, encrypted_data: Uint8Array, verify_key?: string): Promise<Uint8Array> {
-    const parsed = parseHead(head);
-    return decryptRawAsymmetric(await this.#privateKeyFor(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
+    return this.#decryptor.raw(head, encrypted_data, verify_key);
   }
 
   /**
@@ -1009,8 +890,7 @@ export class User {
    * const bytes = user.decryptRawSync(head, data);
    */
   decryptRawSync(head: string, encrypted_data: Uint8Array, verify_key?: string): Uint8Array {
-    const parsed = parseHead(head);
-    return decryptRawAsymmetric(this.#privateKeyForSync(parsed), head, encrypted_data, explicitVerifyKey(parsed, verify_key));
+    return this.#decryptor.rawSync(head, encrypted_data, verify_key);
   }
 
   /**
@@ -1050,9 +930,7 @@ export class User {
    * const bytes = await user.decrypt(encrypted, true, senderUserId);
    */
   async decrypt(data: Uint8Array, verify = false, user_id?: string): Promise<Uint8Array> {
-    const { head } = splitHead(data);
-    const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
-    return decryptAsymmetric(await this.#privateKeyFor(head), data, verifyKey);
+    return this.#decryptor.bytes(data, verify, user_id);
   }
 
   /**
@@ -1065,8 +943,7 @@ export class User {
    * const bytes = user.decryptSync(encrypted);
    */
   decryptSync(data: Uint8Array, verify_key?: string): Uint8Array {
-    const { head } = splitHead(data);
-    return decryptAsymmetric(this.#privateKeyForSync(head), data, explicitVerifyKey(head, verify_key));
+    return this.#decryptor.bytesSync(data, verify_key);
   }
 
   /**
@@ -1110,9 +987,7 @@ export class User {
    * const text = await user.decryptString(encryptedText, true, aliceUserId);
    */
   async decryptString(data: string, verify = false, user_id?: string): Promise<string> {
-    const { head } = splitHead(fromBase64(data));
-    const verifyKey = verify ? await this.#verifyKeyFor(head, user_id) : null;
-    return decryptStringAsymmetric(await this.#privateKeyFor(head), data, verifyKey);
+    return this.#decryptor.string(data, verify, user_id);
   }
 
   /**
@@ -1125,8 +1000,7 @@ export class User {
    * const text = user.decryptStringSync(encryptedText);
    */
   decryptStringSync(data: string, verify_key?: string): string {
-    const { head } = splitHead(fromBase64(data));
-    return decryptStringAsymmetric(this.#privateKeyForSync(head), data, explicitVerifyKey(head, verify_key));
+    return this.#decryptor.stringSync(data, verify_key);
   }
 
   // ---------- content keys and files (sdk.md §4.3, §4.4) ----------
@@ -1148,10 +1022,6 @@ export class User {
     if (group_id !== undefined) transport.group_id = group_id;
     if (group_as_member !== undefined) transport.group_as_member = group_as_member;
     return transport;
-  }
-
-  #downloadContext(): files.FileDownloadContext {
-    return { ...this.#fileTransport(), getKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey) };
   }
 
   /**
@@ -1188,9 +1058,7 @@ export class User {
    */
   async prepareRegisterFile(file: files.FileInput, reply_id?: string): Promise<files.FilePrepareCreateOutput> {
     const [key, encrypted_key] = await this.generateNonRegisteredKey(reply_id || this.user_data.user_id);
-    const uploader = new files.Uploader(this.#ctx.http.baseUrl, this.#ctx.http.appToken, this, undefined, reply_id || undefined);
-    const [server_input, encrypted_file_name] = uploader.prepareFileRegister(file, key.key, encrypted_key, key.master_key_id);
-    return { server_input, encrypted_file_name, key, master_key_id: key.master_key_id };
+    return this.#files.prepareRegister(file, key, encrypted_key, reply_id || undefined);
   }
 
   /**
@@ -1211,8 +1079,7 @@ export class User {
    * await user.uploadFile(file, prepared.key, sessionId, false, (p) => console.log(p));
    */
   uploadFile(file: files.FileInput, content_key: SymKey, session_id: string, sign = false, upload_callback?: (progress?: number) => void): Promise<void> {
-    const uploader = new files.Uploader(this.#ctx.http.baseUrl, this.#ctx.http.appToken, this, undefined, undefined, upload_callback);
-    return uploader.checkFileUpload(file, content_key.key, session_id, sign);
+    return this.#files.uploadRegistered(file, content_key, session_id, sign, upload_callback);
   }
 
   /**
@@ -1225,16 +1092,9 @@ export class User {
    */
   async createFile(file: files.FileInput, sign = false, reply_id?: string, upload_callback?: files.FileProgressCallback, options: files.FileUploadOptions = {}): Promise<files.FileCreateOutput> {
     const [key, encrypted_key] = await this.generateNonRegisteredKey(reply_id || this.user_data.user_id);
-    const context: files.FileUploadContext = { ...this.#fileTransport(), key, encrypted_key, belongs_to_type: reply_id ? "User" : "None" };
-    if (reply_id) context.belongs_to_id = reply_id;
-    files.Uploader.cancel_upload = false;
-    return files.uploadFile(context, file, {
-      stop: takeCancelUpload,
-      ...options,
-      sign,
-      sign_key: sign ? this.getSignKeySync() : undefined,
-      upload_callback: upload_callback ?? options.upload_callback,
-    });
+    const target: NewFileTarget = { key, encrypted_key, belongs_to_type: reply_id ? "User" : "None" };
+    if (reply_id) target.belongs_to_id = reply_id;
+    return this.#files.create(target, file, sign, upload_callback, options);
   }
 
   /**
@@ -1245,8 +1105,7 @@ export class User {
    * const [meta, key] = await user.downloadFileMetaInfo(fileId);
    */
   downloadFileMetaInfo(file_id: string, verify_key?: string): Promise<[files.FileMetaInformation, SymKey]> {
-    void verify_key; // File names are encrypted unsigned by every SDK: there is nothing to verify.
-    return files.downloadFileMetaInfo(this.#downloadContext(), file_id);
+    return this.#files.metaInfo(file_id, verify_key);
   }
 
   /**
@@ -1257,8 +1116,7 @@ export class User {
    * const url = await user.downloadFileWithMetaInfo(key, meta);
    */
   downloadFileWithMetaInfo(key: SymKey, file_meta: files.FileMetaInformation, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<string> {
-    const downloader = new files.Downloader(this.#ctx.http.baseUrl, this.#ctx.http.appToken, this);
-    return downloader.downloadFileParts(file_meta.part_list, key.key, updateProgressCb, verify_key);
+    return this.#files.withMetaInfo(key, file_meta, verify_key, updateProgressCb);
   }
 
   /**
@@ -1270,8 +1128,7 @@ export class User {
    * const [url, meta] = await user.downloadFile(fileId);
    */
   async downloadFile(file_id: string, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<[string, files.FileMetaInformation, SymKey]> {
-    const [meta, key] = await this.downloadFileMetaInfo(file_id, verify_key);
-    return [await this.downloadFileWithMetaInfo(key, meta, verify_key, updateProgressCb), meta, key];
+    return this.#files.download(file_id, verify_key, updateProgressCb);
   }
 
   /**
@@ -1282,7 +1139,7 @@ export class User {
    * const { data, file_name } = await user.downloadFileData(fileId);
    */
   async downloadFileData(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
-    return files.downloadFile(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
+    return this.#files.data(file_id, verify_key, download_callback, options);
   }
 
   /**
@@ -1294,7 +1151,7 @@ export class User {
    * await user.updateFileName(fileId, key, "report.pdf");
    */
   updateFileName(file_id: string, content_key: SymKey, file_name?: string | null): Promise<void> {
-    return files.updateFileName(this.#fileTransport(), file_id, content_key, file_name);
+    return this.#files.rename(file_id, content_key, file_name);
   }
 
   /**
@@ -1305,22 +1162,9 @@ export class User {
    * await user.deleteFile(fileId);
    */
   deleteFile(file_id: string): Promise<void> {
-    return files.deleteFile(this.#fileTransport(), file_id);
+    return this.#files.remove(file_id);
   }
 
-}
-
-/**
- * An explicit verify key (exported string) for a head. Unsigned data is decrypted unchecked, as the reference does,
- * or refused (`missing_signature`) with the init option `strict_verify`.
- */
-function explicitVerifyKey(head: EncryptedHead, verifyKey: string | undefined): VerifyKey | null {
-  if (verifyKey === undefined || verifyKey === "") return null;
-  if (head.sign === null) {
-    if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
-    return null;
-  }
-  return importVerifyKey(verifyKey);
 }
 
 /** The answer of `POST /user/prepare_register_device`: its envelope (text or object) or the bare result object. */

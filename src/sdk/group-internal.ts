@@ -8,6 +8,7 @@ import { serializeGroupKeyServerOutput, type GroupKeyEntry } from "../protocol/g
 import type { GroupKeyData } from "../protocol/group-keys.js";
 import { prepareKeysForNewMember } from "../protocol/group-member.js";
 import { isRecord, optionalStringField, stringField } from "../protocol/json.js";
+import type { GroupKeys } from "../protocol/group-create.js";
 import { exportPrivateKey, exportPublicKey, exportSymKey, type PublicKey, type SymKey } from "../protocol/keys.js";
 import { serializeUserPublicKeyData } from "../protocol/public-keys.js";
 import { wipeKey } from "./internal.js";
@@ -28,9 +29,6 @@ export const GROUP_KEY_PAGE = 50;
  * (which opens one whenever asked); the reference's pages of 50 lose keys 51–100 on sentc's server.
  */
 export const MEMBER_KEY_PAGE = 100;
-
-/** How often `finishKeyRotation` goes over the pending rotations (a rotation may need the key of another one). */
-export const KEY_ROTATION_ROUNDS = 10;
 
 /** `group_data_user_<user id or group-as-member id>_id_<group id>` (sdk.md §6). */
 export function groupStorageKey(memberId: string, groupId: string): string {
@@ -195,4 +193,19 @@ export function keyEntryOf(entry: unknown): GroupKeyEntry {
   }
   if (isRecord(entry) && typeof entry.user_public_key_id === "string") return groupKeyEntry(entry as JsonObject);
   throw new SentcError("invalid_input", "expected {private_key_id, key_data} or the server's group key object");
+}
+
+/**
+ * Zeroes the keys a group create or a key rotation generated (only their encrypted forms leave the device).
+ * Throws nothing.
+ * @example
+ * const { serverInput, keys } = prepareCreateGroup(input);
+ * wipeCreatedKeys(keys);
+ */
+export function wipeCreatedKeys(keys: GroupKeys): void {
+  keys.groupKey.key.fill(0);
+  wipeKey(keys.privateKey);
+  keys.hmacKey?.key.fill(0);
+  keys.sortableKey?.key.fill(0);
+  if (keys.signKey && isRecord(keys.signKey)) wipeKey(keys.signKey as { key?: Uint8Array });
 }
