@@ -57,7 +57,7 @@ async function openStore(db: string): Promise<Store> {
 
 /** NAME=VALUE pairs or one preset name → what `setOptions` takes. */
 function optionsArgument(words: string[]): unknown {
-  if (words.length === 1 && !words[0]!.includes("=")) return words[0];
+  if (words.length === 1 && /^[a-z]+$/.test(words[0]!)) return words[0];
   const options: Record<string, unknown> = {};
   for (const word of words) {
     const match = /^([a-z_]+)=(\d+)$/.exec(word);
