@@ -42,6 +42,14 @@ export function dashboardDir(): string {
   throw new Error("sentc-server: the dashboard files (server/dashboard) were not found");
 }
 
+/** The page loads only its own files, talks only to this server and is not framed (clickjacking). */
+const DASHBOARD_SECURITY_HEADERS = {
+  "content-security-policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "x-frame-options": "DENY",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
 const wrongAdminToken = () => new ApiError(401, 60, "Wrong or missing admin token");
 
 function ok(reply: FastifyReply, result: unknown): FastifyReply {
@@ -69,7 +77,10 @@ export function registerAdmin(app: FastifyInstance, options: AdminRouteOptions):
       content = readFileSync(join(dir, name));
       files.set(name, content);
     }
-    return reply.code(200).header("content-type", DASHBOARD_FILES[name]!).header("cache-control", "no-cache").send(content);
+    return reply
+      .code(200)
+      .headers({ "content-type": DASHBOARD_FILES[name]!, "cache-control": "no-cache", ...DASHBOARD_SECURITY_HEADERS })
+      .send(content);
   };
   app.get("/dashboard", serveFile("index.html"));
   for (const name of Object.keys(DASHBOARD_FILES)) app.get(`/dashboard/${name}`, serveFile(name));

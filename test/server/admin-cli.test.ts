@@ -207,6 +207,14 @@ describe("sentc-server app", () => {
     const tokenFile = join(dir, "admin-token");
     writeFileSync(tokenFile, `${ADMIN_TOKEN}\n`);
     const server = await startServer(["--db", db, "--admin-token-file", tokenFile, "--log-level", "info"], cleanEnv());
+    // The compiled server finds the dashboard files of the source tree.
+    for (const [file, type] of [["", "text/html"], ["/dashboard.js", "text/javascript"], ["/dashboard.css", "text/css"]]) {
+      const response = await fetch(`${server.baseUrl}/dashboard${file}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toContain(type);
+      expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      expect((await response.text()).length).toBeGreaterThan(100);
+    }
     const answer = await adminCall(server.baseUrl, "GET", "/apps");
     expect(answer.status).toBe(200);
     expect(answer.body.result).toHaveLength(1);
