@@ -103,8 +103,8 @@ describe("apps", () => {
     expectError(await register(created.public_token), 400, 203);
     const user = expectOk(await register(created.secret_token));
     expect(user.user_id).toBeTypeOf("string");
-    const session = await login({ ...h, call: apiCaller(h.server.baseUrl, created.public_token) }, unique(), "x").catch((e: Error) => e);
-    expect(session).toBeInstanceOf(Error);
+    const listed = expectOk(await admin("GET", `/apps/${created.app_id}`));
+    expect(listed).toMatchObject({ app_id: created.app_id, identifier: "created", public_token: created.public_token, disabled: false });
   });
 
   it("create with a preset and options, group and file options; bad input is refused (422/11)", async () => {
