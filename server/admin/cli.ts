@@ -15,6 +15,7 @@ import { openSqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
 import { AppAdmin } from "./service.js";
 
+/** The text of `sentc-server app --help`. */
 export const APP_COMMAND_HELP = `usage: sentc-server app COMMAND [--db PATH|URL]
 
 Manages the apps in the database of --db (default: SENTC_DB, else ./data/sentc.sqlite); prints JSON.

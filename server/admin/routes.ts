@@ -12,6 +12,7 @@ import type { Store } from "../store/types.js";
 import { AppAdmin } from "./service.js";
 import { adminTokenChecker } from "./token.js";
 
+/** Where the admin API lives. */
 export const ADMIN_PREFIX = "/admin/v1";
 
 /** The files of the dashboard page and their content types. */
@@ -56,6 +57,7 @@ function ok(reply: FastifyReply, result: unknown): FastifyReply {
   return reply.code(200).header("content-type", "application/json").send(Buffer.from(JSON.stringify({ status: true, result })));
 }
 
+/** What `registerAdmin` needs. */
 export interface AdminRouteOptions {
   store: Store;
   /** undefined: the admin API is off (the dashboard page is still served and says so). */
