@@ -8,6 +8,7 @@
  * the secret token only on the start that created the default app (it is stored hashed). The request log
  * (JSON lines) follows on stdout. SIGTERM/SIGINT: stop accepting, finish requests in flight, close, exit 0.
  */
+import { resolveAdminToken } from "./admin/token.js";
 import { readServerConfig } from "./config.js";
 import type { LogDestination } from "./logging.js";
 import { helpText, parseCliOptions, serverVersion } from "./options.js";
@@ -27,6 +28,12 @@ class StartLineFirst implements LogDestination {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "app") {
+    // App management on the database (server/admin/cli.ts).
+    const { runAppCommand } = await import("./admin/cli.js");
+    process.exitCode = await runAppCommand(process.argv.slice(3), process.env);
+    return;
+  }
   const options = parseCliOptions(process.argv.slice(2), process.env);
   if (options.help) {
     process.stdout.write(helpText());
@@ -37,6 +44,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = options.config ? readServerConfig(options.config) : undefined;
+  const adminToken = resolveAdminToken(process.env, options.adminTokenFile);
   // Loaded only to serve (--help and --version answer without Fastify, the stores and the core).
   const { startServer } = await import("./main.js");
   const logs = new StartLineFirst();
@@ -50,6 +58,7 @@ async function main(): Promise<void> {
     logging: { level: options.logLevel, destination: logs },
     metrics: options.metrics,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
+    adminToken,
     log: (line) => process.stderr.write(`sentc-server: ${line}\n`),
   });
   const line: Record<string, unknown> = { base_url: server.baseUrl };

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { initCore } from "../src/core/index.js";
 import { DEFAULT_CHALLENGE_TTL_SECONDS, DEFAULT_LOGIN_LIMIT, type ServerConfig } from "./config.js";
+import { registerAdmin } from "./admin/routes.js";
 import { buildHttpApp } from "./http/app.js";
 import { registerOps } from "./http/ops.js";
 import { logInternalError, loggingServerOptions, type LoggingOptions } from "./logging.js";
@@ -57,6 +58,8 @@ export interface StartOptions {
   metrics?: boolean;
   /** How long `close()` lets requests in flight finish before it closes their connections (default 10 000 ms). */
   shutdownTimeoutMs?: number;
+  /** The operator credential of the admin API (/admin/v1, the dashboard); absent: the admin API is off. */
+  adminToken?: string;
 }
 
 /** The default of `StartOptions.shutdownTimeoutMs`. */
@@ -151,6 +154,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     onUnrouted: (request, reply) => ops.trackUnrouted(request, reply),
   });
   registerFileRoutes(http, files);
+  registerAdmin(http, { store, adminToken: options.adminToken, now });
   const ops = registerOps(http, { store, metrics: options.metrics ? createServerMetrics(store) : null });
   const fileCleanup = startFileCleanup(files);
   const host = options.host ?? "127.0.0.1";

@@ -55,6 +55,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "log-level", env: "SENTC_LOG_LEVEL", kind: "string", placeholder: "LEVEL", defaultText: "info", description: `request log level: ${LOG_LEVELS.join(", ")} (JSON lines on stdout)` },
   { name: "metrics", env: "SENTC_METRICS", kind: "boolean", defaultText: "off", description: "serve Prometheus metrics at GET /metrics (env: 1/true/yes/on or 0/false/no/off)" },
   {
+    name: "admin-token-file",
+    env: "SENTC_ADMIN_TOKEN_FILE",
+    kind: "string",
+    placeholder: "FILE",
+    defaultText: "none (SENTC_ADMIN_TOKEN, else the admin API is off)",
+    description: "file with the admin token of /admin/v1 and /dashboard (or set SENTC_ADMIN_TOKEN)",
+  },
+  {
     name: "shutdown-timeout",
     env: "SENTC_SHUTDOWN_TIMEOUT",
     kind: "string",
@@ -76,6 +84,8 @@ export interface CliOptions {
   db: string;
   config?: string;
   files?: string;
+  /** The file holding the admin token (`SENTC_ADMIN_TOKEN` is read by server/admin/token.ts). */
+  adminTokenFile?: string;
   /** undefined = the store's default. */
   rotationPollMs?: number;
   logLevel: LogLevel;
@@ -151,6 +161,7 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
     db,
     config: raw("config")?.text,
     files: raw("files")?.text,
+    adminTokenFile: raw("admin-token-file")?.text,
     rotationPollMs: poll ? parseSeconds(poll.text, poll.source) : undefined,
     logLevel,
     metrics,
@@ -205,6 +216,7 @@ export function helpText(): string {
     lines.push(`  ${flag}`, `      ${spec.description}`, `      default: ${spec.defaultText}; environment: ${spec.env}`);
   }
   lines.push("  -h, --help", "      this text", "  -v, --version", "      the version", "");
+  lines.push("app management: sentc-server app --help (works on the database of --db directly)", "");
   lines.push("endpoints besides /api/v1: GET /health (liveness), GET /ready (database and migrations), GET /metrics (with --metrics)", "");
   return lines.join("\n");
 }

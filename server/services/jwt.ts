@@ -79,11 +79,13 @@ export class JwtService {
   }
 
   private async verifyKeyFor(appId: string, kid: string): Promise<KeyObject> {
+    // The key row is read on every request (a key deleted by app management stops at once in every
+    // process); only the imported key object is cached.
+    const record = await this.store.getJwtKey(appId, kid);
+    if (!record) throw E.jwtKeyNotFound();
     const cacheKey = `${appId}\u0000${kid}`;
     const cached = this.verifyKeys.get(cacheKey);
     if (cached) return cached;
-    const record = await this.store.getJwtKey(appId, kid);
-    if (!record) throw E.jwtKeyNotFound();
     let key: KeyObject;
     try {
       key = importVerifyKey(record.verifyKey);

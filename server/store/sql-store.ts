@@ -179,6 +179,33 @@ class SqlOps implements StoreOps {
     return this.one(jwtKeyFromRow, "SELECT * FROM app_jwt_keys WHERE app_id = ? ORDER BY time DESC, id DESC LIMIT 1", appId);
   }
 
+  // ---- app management (server/admin)
+  async listJwtKeys(appId: string): Promise<JwtKeyRecord[]> {
+    return this.many(jwtKeyFromRow, "SELECT * FROM app_jwt_keys WHERE app_id = ? ORDER BY time, id", appId);
+  }
+  async deleteJwtKey(appId: string, keyId: string): Promise<boolean> {
+    return (await this.run("DELETE FROM app_jwt_keys WHERE id = ? AND app_id = ?", keyId, appId)) > 0;
+  }
+  async deleteAppData(appId: string, now: number): Promise<void> {
+    await this.atomically(async (tx) => {
+      const groupsOfApp = "SELECT id FROM groups_ WHERE app_id = ?";
+      for (const table of ["group_members", "group_member_keys", "group_key_rotations", "group_invites_and_join_reqs"]) {
+        await tx.run(`DELETE FROM ${table} WHERE group_id IN (${groupsOfApp})`, appId);
+      }
+      await tx.run("DELETE FROM otp_recovery_keys WHERE user_id IN (SELECT id FROM users WHERE app_id = ?)", appId);
+      for (const table of ["group_keys", "group_hmac_keys", "group_sortable_keys", "groups_", "refresh_tokens", "login_challenges", "devices", "users", "sym_keys", "file_sessions"]) {
+        await tx.run(`DELETE FROM ${table} WHERE app_id = ?`, appId);
+      }
+      await tx.run("UPDATE files SET status = 0, delete_at = ? WHERE app_id = ? AND status <> 0", now, appId);
+    });
+  }
+  async deleteApp(appId: string): Promise<boolean> {
+    return this.atomically(async (tx) => {
+      await tx.run("DELETE FROM app_jwt_keys WHERE app_id = ?", appId);
+      return (await tx.run("DELETE FROM apps WHERE id = ?", appId)) > 0;
+    });
+  }
+
   // ---- users and devices
   async identifierExists(appId: string, hashedIdentifier: string): Promise<boolean> {
     return (await this.get("SELECT 1 AS x FROM devices WHERE app_id = ? AND device_identifier = ?", appId, hashedIdentifier)) !== undefined;

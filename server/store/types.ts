@@ -262,6 +262,18 @@ export interface StoreOps {
   getJwtKey(appId: string, keyId: string): Promise<JwtKeyRecord | null>;
   /** The newest key of the app (new JWTs are signed with it). */
   getNewestJwtKey(appId: string): Promise<JwtKeyRecord | null>;
+  // app management (server/admin)
+  /** The app's JWT keys, oldest first. */
+  listJwtKeys(appId: string): Promise<JwtKeyRecord[]>;
+  /** Removes one JWT key; false when the app has no such key. */
+  deleteJwtKey(appId: string, keyId: string): Promise<boolean>;
+  /**
+   * Removes every user, device, group, key and sym key of the app and marks its files deleted (the file
+   * cleanup removes their parts); the app, its tokens, options and JWT keys stay.
+   */
+  deleteAppData(appId: string, now: number): Promise<void>;
+  /** Removes the app and its JWT keys (after `deleteAppData`); false when there is no such app. */
+  deleteApp(appId: string): Promise<boolean>;
 
   // users and devices
   identifierExists(appId: string, hashedIdentifier: string): Promise<boolean>;

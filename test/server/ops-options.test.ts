@@ -34,6 +34,7 @@ describe("parseCliOptions", () => {
       SENTC_LOG_LEVEL: "WARN",
       SENTC_METRICS: "yes",
       SENTC_SHUTDOWN_TIMEOUT: "30",
+      SENTC_ADMIN_TOKEN_FILE: "/run/secrets/sentc-admin",
     };
     // The table names exactly these variables.
     expect(OPTIONS.map((o) => o.env).sort()).toEqual(Object.keys(env).sort());
@@ -43,6 +44,7 @@ describe("parseCliOptions", () => {
       db: "postgres://u:p@db:5432/sentc",
       config: "/etc/sentc/apps.json",
       files: "/srv/files",
+      adminTokenFile: "/run/secrets/sentc-admin",
       rotationPollMs: 2500,
       logLevel: "warn",
       metrics: true,
