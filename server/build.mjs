@@ -4,8 +4,9 @@
 //   dist/server/cli.js   the `sentc-server` bin
 //   dist/src/…           compiled copies of src/core, src/protocol, src/errors.ts
 //   dist/core.wasm       the core (build/core.wasm of the repository: `npm run build:core` there first)
+//   dist/server/dashboard/  the dashboard page's static files
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
 
@@ -20,6 +21,8 @@ rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 execFileSync(process.execPath, [tsc, "-p", join(here, "tsconfig.json")], { stdio: "inherit" });
 copyFileSync(core, join(dist, "core.wasm"));
+// The dashboard page's static files, beside the compiled admin/ folder that serves them.
+cpSync(join(here, "dashboard"), join(dist, "server", "dashboard"), { recursive: true });
 
 // The server may use src/core and src/protocol only (the layer rule): anything else compiled in is an error.
 const allowed = [/^server\//, /^src\/core\//, /^src\/protocol\//, /^src\/errors\.js$/, /^core\.wasm$/];

@@ -23,15 +23,14 @@ const DASHBOARD_FILES: Record<string, string> = {
 };
 
 /**
- * The folder of the dashboard files: `dashboard/` beside the folder of this module (the source tree,
- * or a package build that copies `server/dashboard` next to its compiled `admin/`), else the source
- * folder seen from the compiled tree (dist/server/server/admin → server/dashboard).
+ * The folder of the dashboard files: `dashboard/` beside the folder of this module (server/dashboard in the
+ * source tree; dist/server/dashboard in the package, where server/build.mjs copies it).
  * @throws Error when no folder has index.html.
  * @example readFileSync(join(dashboardDir(), "index.html"));
  */
 export function dashboardDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of ["../dashboard", "../../../../server/dashboard"]) {
+  for (const candidate of ["../dashboard"]) {
     const dir = resolve(here, candidate);
     try {
       readFileSync(join(dir, "index.html"));

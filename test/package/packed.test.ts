@@ -246,7 +246,7 @@ export async function start(): Promise<User | undefined> {
 describe("the server package (sentc-as-server)", () => {
   it("ships the compiled server, the SDK layers it uses and the core, nothing else of src/", async () => {
     const files = await listing(serverTarball);
-    for (const file of ["package/dist/server/cli.js", "package/dist/server/main.js", "package/dist/core.wasm", "package/dist/src/core/loader.js"]) {
+    for (const file of ["package/dist/server/cli.js", "package/dist/server/main.js", "package/dist/core.wasm", "package/dist/src/core/loader.js", "package/dist/server/dashboard/index.html"]) {
       expect(files).toContain(file);
     }
     expect(files.filter((file) => file.startsWith("package/dist/src/protocol/")).length).toBeGreaterThan(0);

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildServerInto } from "../helpers/server-build.js";
 import { OPTIONS } from "../../server/options.js";
 import { prepareRegister } from "../../src/protocol/register.js";
 import { loadReleaseCore } from "../helpers/core.js";
@@ -31,8 +32,7 @@ const SLOW = 240_000;
 
 beforeAll(async () => {
   await loadReleaseCore();
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", join(root, "server/tsconfig.json"), "--outDir", outDir], { cwd: root, stdio: "inherit" });
+  buildServerInto(outDir);
 }, 180_000);
 
 afterAll(async () => {
@@ -207,7 +207,7 @@ describe("sentc-server app", () => {
     const tokenFile = join(dir, "admin-token");
     writeFileSync(tokenFile, `${ADMIN_TOKEN}\n`);
     const server = await startServer(["--db", db, "--admin-token-file", tokenFile, "--log-level", "info"], cleanEnv());
-    // The compiled server finds the dashboard files of the source tree.
+    // The compiled server finds the dashboard files beside its admin/ folder, as in the package.
     for (const [file, type] of [["", "text/html"], ["/dashboard.js", "text/javascript"], ["/dashboard.css", "text/css"]]) {
       const response = await fetch(`${server.baseUrl}/dashboard${file}`);
       expect(response.status).toBe(200);

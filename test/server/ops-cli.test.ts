@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildServerInto } from "../helpers/server-build.js";
 import { OPTIONS } from "../../server/options.js";
 import { createTestDatabase, testStoreKind, type TestDatabase } from "./harness.js";
 
@@ -27,10 +28,7 @@ const dir = mkdtempSync(join(tmpdir(), "sentc-ops-cli-"));
 const databases: TestDatabase[] = [];
 
 beforeAll(() => {
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", join(root, "server/tsconfig.json"), "--outDir", outDir], { cwd: root, stdio: "inherit" });
-  // Where the packaged server finds its core: beside the compiled server folder (as server/dist/core.wasm).
-  copyFileSync(join(root, "build/core.wasm"), join(outDir, "core.wasm"));
+  buildServerInto(outDir);
 }, 180_000);
 
 afterAll(async () => {
