@@ -884,6 +884,20 @@ export class User {
     return files.downloadFile(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
   }
 
+  /**
+   * Not in the reference: downloads and decrypts a file as a `ReadableStream` of the plaintext (one chunk per part,
+   * fetched while the stream is read), with its meta data and key: memory stays at a few parts whatever the file
+   * size. Save it with `saveFileStream`, or read it with a reader.
+   * @throws SentcError `server`, `key_not_found`; the stream errors with `decryption_failed`, `verification_failed`,
+   *   `network_error`, `aborted`
+   * @example
+   * const [stream, meta] = await user.downloadFileStream(fileId);
+   * await saveFileStream(stream, { file_name: meta.file_name });
+   */
+  downloadFileStream(file_id: string, verify_key?: string, options: files.FileDownloadOptions = {}): Promise<[ReadableStream<Uint8Array>, files.FileMetaInformation, SymKey]> {
+    return files.downloadFileStream(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key });
+  }
+
   updateFileName(file_id: string, content_key: SymKey, file_name?: string | null): Promise<void> {
     return files.updateFileName(this.#fileTransport(), file_id, content_key, file_name);
   }
