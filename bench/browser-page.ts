@@ -76,6 +76,8 @@ export const BENCH_PAGE_SCRIPT = String.raw`
 
     async downloadStream(fileId) {
       const g = await group();
+      // A build without downloadFileStream (for comparisons with older versions): no number.
+      if (typeof g.downloadFileStream !== "function") return { ms: Number.NaN, size: Number.NaN };
       let size = 0;
       const { ms } = await time(async () => {
         const [stream] = await g.downloadFileStream(fileId);

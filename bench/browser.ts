@@ -8,7 +8,7 @@
  *   - the peak memory above idle (V8 heap plus ArrayBuffer backing stores, CDP `Runtime.getHeapUsage`) while a
  *     256 MiB generated Blob is uploaded and streamed back.
  *
- *   npm run bench:browser [-- --json] [--large-mib 64] [--memory-mib 256] [--runs 3]
+ *   npm run bench:browser [-- --json] [--large-mib 64] [--memory-mib 256 (0: skip)] [--runs 3]
  *
  * Numbers vary with the machine and its load: compare the ratios printed in the same run.
  */
@@ -94,7 +94,7 @@ async function measureSize(page: Page, stack: DemoStack, mib: number): Promise<S
         const reference = await call<{ ms: number; size: number }>(page, `bench.downloadFile(${arg(up.fileId)}, "auto")`);
         add("download_reference_api", reference.ms);
         const stream = await call<{ ms: number; size: number }>(page, `bench.downloadStream(${arg(up.fileId)})`);
-        if (stream.size !== size) throw new Error(`downloadFileStream gave ${stream.size} bytes, expected ${size}`);
+        if (!Number.isNaN(stream.size) && stream.size !== size) throw new Error(`downloadFileStream gave ${stream.size} bytes, expected ${size}`);
         add("download_stream", stream.ms);
         const raw = await call<{ ms: number; size: number }>(page, `bench.rawDownload(${arg(stack.apiUrl)}, ${arg(stack.app.publicToken)}, ${arg(up.fileId)})`);
         add("raw_download", raw.ms);
@@ -151,7 +151,7 @@ try {
     results.push(await measureSize(page, stack, mib));
   }
   log(`measuring memory with ${memoryMib} MiB …`);
-  const memory = await measureMemory(page, cdp);
+  const memory = memoryMib > 0 ? await measureMemory(page, cdp) : { mib: 0, upload: Number.NaN, streamDownload: Number.NaN };
 
   const large = results.at(-1)!;
   const uploadLimit = large.raw.encrypt + large.raw.upload;

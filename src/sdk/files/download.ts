@@ -14,7 +14,7 @@ import { prepareFileNameUpdate } from "../../protocol/file.js";
 import { exportSymKey, importSymKey, importVerifyKey, type VerifyKey } from "../../protocol/keys.js";
 import { ALG } from "../../protocol/algorithms.js";
 import type { SymKey } from "../SymKey.js";
-import { decryptPart, type AesEngine } from "./part-crypto.js";
+import { decryptPart, releaseBuffer, type AesEngine } from "./part-crypto.js";
 import type { DownloadCheckpoint, FileDownloadContext, FileDownloadOptions, FileDownloadOutput, FileMetaInformation, FileTransport } from "./types.js";
 
 function requestOptions(transport: FileTransport, signal?: AbortSignal): RequestOptions {
@@ -127,6 +127,7 @@ async function* decryptedParts(
       checkAborted(signal);
       if (encrypted instanceof PartFailure) throw encrypted.error;
       const { plaintext, nextKey } = await decryptPart(previous, encrypted, verifyKey, engine);
+      if (plaintext.buffer !== encrypted.buffer) releaseBuffer(encrypted);
       previous.fill(0);
       previous = nextKey;
       yield { plaintext, checkpoint: () => checkpoint(i + 1, nextKey), index: i };

@@ -15,7 +15,7 @@ import { isRecord } from "../../protocol/json.js";
 import { importSignKey, type SignKey } from "../../protocol/keys.js";
 import { wipeKey } from "../../protocol/keypairs.js";
 import type { SymKey } from "../SymKey.js";
-import { encryptPartPieces, type AesEngine } from "./part-crypto.js";
+import { encryptPartPieces, releaseBuffer, type AesEngine } from "./part-crypto.js";
 import type { FileCreateOutput, FileTransport, FileUploadContext, FileUploadOptions } from "./types.js";
 
 /** sentc's part size: 4 MiB of plaintext. */
@@ -137,12 +137,17 @@ export async function uploadFileParts(
       const plaintext = await readPart(file, start, Math.min(size, start + partSize));
       checkAborted(signal, "the upload");
       const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, signKey, engine);
+      // A part read from a Blob is ours; the caller's Uint8Array is not.
+      if (!(file instanceof Uint8Array)) releaseBuffer(plaintext);
       if (previous !== contentKey) previous.fill(0);
       previous = nextKey;
       if (await settle()) return;
       checkAborted(signal, "the upload");
       const sequence = i + 1;
-      inFlight = uploadPart(transport.http, transport.jwt, session_id, sequence, sequence === count, partBody(pieces), transport.file_part_url, request).then(
+      const body = partBody(pieces);
+      // The Blob holds its own copy: the encrypted body (pieces after the head and its 0x00) can go now.
+      if (body instanceof Blob) for (const piece of pieces.slice(2)) releaseBuffer(piece);
+      inFlight = uploadPart(transport.http, transport.jwt, session_id, sequence, sequence === count, body, transport.file_part_url, request).then(
         () => options.upload_callback?.(sequence / count),
         (error: unknown) => new UploadFailure(error),
       );
