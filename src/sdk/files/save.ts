@@ -8,6 +8,7 @@ import { SentcError } from "../../errors.js";
 /** How `saveFileStream` saved the file. */
 export type SavedVia = "file_system_access" | "blob";
 
+/** Options of `saveFileStream`: the offered name, the fallback Blob's type, and whether to ask for a location. */
 export interface SaveFileStreamOptions {
   /** The name offered to the user (default `"download"`). */
   file_name?: string;
