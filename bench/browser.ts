@@ -170,7 +170,7 @@ try {
   };
 
   if (json) {
-    console.log(JSON.stringify({ login_ms: loginMs, sizes: results, memory_bytes_above_idle: memory, targets, met }, null, 2));
+    console.log(JSON.stringify({ time_unit: "ms (median)", login_ms: loginMs, sizes: results, memory_bytes_above_idle: memory, targets, met }, null, 2));
   } else {
     log("");
     log("MiB/s (median)          size  createFile           downloadFile                     raw limits");
