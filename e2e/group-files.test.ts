@@ -43,9 +43,18 @@ describe("group files across two browser contexts", () => {
     const aliceId = await signUp(alicePage, `alice-files-${stamp}`);
     const bobId = await signUp(bobPage, `bob-files-${stamp}`);
 
-    const uploadedParts: Buffer[] = [];
-    alicePage.on("request", (request) => {
-      if (request.method() === "POST" && new URL(request.url()).pathname.startsWith("/api/v1/file/part/")) uploadedParts.push(request.postDataBuffer()!);
+    // The part bodies as handed to fetch (they are Blobs, which DevTools does not see as post data).
+    await alicePage.evaluate(() => {
+      const realFetch = window.fetch;
+      (window as any).sentParts = [];
+      window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+        if (init?.method === "POST" && new URL(String(input)).pathname.startsWith("/api/v1/file/part/")) {
+          const body = init.body;
+          const bytes = body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : new Uint8Array(body as ArrayBuffer);
+          (window as any).sentParts.push(Array.from(bytes));
+        }
+        return realFetch(input, init);
+      };
     });
 
     const upload = await alicePage.evaluate(
@@ -73,6 +82,7 @@ describe("group files across two browser contexts", () => {
     expect(upload.progress.at(-1)).toBe(1);
     for (let i = 1; i < upload.progress.length; i++) expect(upload.progress[i]!).toBeGreaterThan(upload.progress[i - 1]!);
     // What went over the wire was ciphertext, in as many parts.
+    const uploadedParts = (await alicePage.evaluate(() => (window as any).sentParts as number[][])).map((part) => Buffer.from(part));
     expect(uploadedParts).toHaveLength(parts);
     for (const part of uploadedParts) expect(part.includes("TOP SECRET")).toBe(false);
 

@@ -236,13 +236,15 @@ export class HttpClient {
 
   /**
    * Uploads raw bytes (a file part) to a full URL (the API's `/api/v1/file/part/…` or the app's `file_part_url`);
-   * resolves to the envelope's `result`.
+   * resolves to the envelope's `result`. A `Blob` body is sent by reference: browsers neither copy it into the
+   * request message nor hand it to an attached DevTools client (see docs/performance.md).
    */
-  uploadBytes(method: "POST" | "PUT" | "PATCH", url: string, bytes: Uint8Array, jwt?: JwtInput, options: RequestOptions = {}): Promise<unknown> {
-    if (!(bytes instanceof Uint8Array)) throw new SentcError("invalid_input", "a file part must be a Uint8Array");
+  uploadBytes(method: "POST" | "PUT" | "PATCH", url: string, bytes: Uint8Array | Blob, jwt?: JwtInput, options: RequestOptions = {}): Promise<unknown> {
+    const isBlob = typeof Blob !== "undefined" && bytes instanceof Blob;
+    if (!isBlob && !(bytes instanceof Uint8Array)) throw new SentcError("invalid_input", "a file part must be a Uint8Array or a Blob");
     return this.#withJwt(jwt, async (token) => {
       // fetch refuses views of a SharedArrayBuffer; copy only in that case.
-      const body = bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+      const body = bytes instanceof Uint8Array && !(bytes.buffer instanceof ArrayBuffer) ? new Uint8Array(bytes) : (bytes as Uint8Array<ArrayBuffer> | Blob);
       const init: RequestInit = { method, headers: this.#headers(token, options, "application/octet-stream"), body };
       const response = await this.send(url, init, options);
       return readEnvelope(response.body, response.status);

@@ -1410,6 +1410,20 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> {
   }
 
   /**
+   * Not in the reference: downloads and decrypts a file as a `ReadableStream` of the plaintext (one chunk per part,
+   * fetched while the stream is read), with its meta data and key: memory stays at a few parts whatever the file
+   * size. Save it with `saveFileStream`, or read it with a reader.
+   * @throws {SentcError} `server` (e.g. `server_512`, `server_304`) when the server refuses the meta data or the key;
+   *   `network_error`; the stream errors with `decryption_failed`, `verification_failed`, `network_error`, `aborted`
+   * @example
+   * const [stream, meta] = await group.downloadFileStream(fileId);
+   * await saveFileStream(stream, { file_name: meta.file_name });
+   */
+  downloadFileStream(file_id: string, verify_key?: string, options: files.FileDownloadOptions = {}): Promise<[ReadableStream<Uint8Array>, files.FileMetaInformation, ContentKey]> {
+    return this.#files.downloadStream(file_id, verify_key, options);
+  }
+
+  /**
    * Sets (or with `null` / `undefined` removes) the name of a group file, encrypted with its content key.
    * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
    * refuses; `network_error` / `timeout`.

@@ -61,6 +61,16 @@ export class FileMethods {
   }
 
   /**
+   * `downloadFileStream`: meta data, content key and a `ReadableStream` of the decrypted parts.
+   * @throws {SentcError} `server`, `network_error`, `invalid_server_response` while the meta data and key are fetched
+   * @example
+   * return fileMethods.downloadStream(fileId, verifyKey, {});
+   */
+  downloadStream(file_id: string, verify_key: string | undefined, options: files.FileDownloadOptions): Promise<[ReadableStream<Uint8Array>, files.FileMetaInformation, SymKey]> {
+    return files.downloadFileStream(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key });
+  }
+
+  /**
    * `createFile`: registers, encrypts and uploads a file under a new content key.
    * @throws SentcError `server`, `network`, `invalid_input`, `aborted` (signal only)
    * @example

@@ -99,7 +99,7 @@ describe("upload and download", () => {
     const file = new File([data], "big.bin");
     const sizes: number[] = [];
     const recording: FetchFn = (input, init) => {
-      if (init.method === "POST" && input.includes("/file/part/")) sizes.push((init.body as Uint8Array).length);
+      if (init.method === "POST" && input.includes("/file/part/")) sizes.push(init.body instanceof Blob ? init.body.size : (init.body as Uint8Array).length);
       return fetch(input, init);
     };
     const up = await uploadFile(userUpload(alice.user, recording), file);

@@ -97,7 +97,7 @@ export async function registerFile(http: HttpClient, jwt: JwtInput, body: string
 }
 
 /**
- * `POST <part base>/<session_id>/<sequence>/<end>` with the encrypted part as raw body. The JWT may be expired
+ * `POST <part base>/<session_id>/<sequence>/<end>` with the encrypted part (bytes or a `Blob`) as raw body. The JWT may be expired
  * (the server's `jwt_expire_transform`), so a plain string JWT is fine for long uploads.
  */
 export async function uploadPart(
@@ -106,7 +106,7 @@ export async function uploadPart(
   sessionId: string,
   sequence: number,
   end: boolean,
-  part: Uint8Array,
+  part: Uint8Array | Blob,
   filePartUrl?: string,
   options?: RequestOptions,
 ): Promise<void> {

@@ -35,7 +35,8 @@ export class FilePartStorage {
    */
   async getDownloadUrl(): Promise<string> {
     if (typeof URL.createObjectURL !== "function") throw new SentcError("unsupported_environment", "URL.createObjectURL is not available");
-    return URL.createObjectURL(new Blob(this.#parts.map((part) => new Uint8Array(part))));
+    // Blob copies the parts itself; a second copy is needed only for views of a SharedArrayBuffer.
+    return URL.createObjectURL(new Blob(this.#parts.map((part) => (part.buffer instanceof ArrayBuffer ? (part as Uint8Array<ArrayBuffer>) : new Uint8Array(part)))));
   }
 
   /**
@@ -169,7 +170,8 @@ export class Downloader {
       Downloader.cancel_download = false;
       let cancelled = false;
       const options: FileDownloadOptions = {
-        on_part: (part) => storage.storePart(part.slice()),
+        // The decrypted part belongs to the caller of on_part: keep it as it is, without a copy.
+        on_part: (part) => storage.storePart(part),
         stop: () => (cancelled = takeCancelDownload()),
       };
       if (verify_key) options.verify_key = verify_key;

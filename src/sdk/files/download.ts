@@ -14,7 +14,7 @@ import { prepareFileNameUpdate } from "../../protocol/file.js";
 import { exportSymKey, importSymKey, importVerifyKey, type VerifyKey } from "../../protocol/keys.js";
 import { ALG } from "../../protocol/algorithms.js";
 import type { SymKey } from "../SymKey.js";
-import { decryptPart, type AesEngine } from "./part-crypto.js";
+import { decryptPart, releaseBuffer, type AesEngine } from "./part-crypto.js";
 import type { DownloadCheckpoint, FileDownloadContext, FileDownloadOptions, FileDownloadOutput, FileMetaInformation, FileTransport } from "./types.js";
 
 function requestOptions(transport: FileTransport, signal?: AbortSignal): RequestOptions {
@@ -101,6 +101,72 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** One decrypted part and the checkpoint after it. */
+interface DecryptedPart {
+  plaintext: Uint8Array;
+  checkpoint: () => DownloadCheckpoint;
+  index: number;
+}
+
+/**
+ * The decrypted parts of `parts` from `start`, in order. The next part is fetched while the current one is
+ * decrypted and handed out (one request ahead, so at most two encrypted parts are held); leaving the loop early
+ * aborts that request and wipes the key.
+ */
+async function* decryptedParts(
+  transport: FileTransport,
+  parts: FilePartListItem[],
+  start: number,
+  firstKey: Uint8Array,
+  verifyKey: VerifyKey | null,
+  engine: AesEngine,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<DecryptedPart, void, undefined> {
+  const ahead = new AbortController();
+  const onAbort = () => ahead.abort(signal?.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const fetchPart = (i: number): Promise<Uint8Array | PartFailure> => {
+    const part = parts[i]!;
+    return downloadPart(transport.http, part.part_id, part.extern_storage ? transport.file_part_url : undefined, requestOptions(transport, ahead.signal)).catch(
+      (error: unknown) => new PartFailure(error),
+    );
+  };
+  let previous = firstKey;
+  let next = start < parts.length ? fetchPart(start) : undefined;
+  try {
+    for (let i = start; i < parts.length; i++) {
+      checkAborted(signal);
+      const encrypted = await next!;
+      next = i + 1 < parts.length ? fetchPart(i + 1) : undefined;
+      checkAborted(signal);
+      if (encrypted instanceof PartFailure) throw encrypted.error;
+      const { plaintext, nextKey } = await decryptPart(previous, encrypted, verifyKey, engine);
+      if (plaintext.buffer !== encrypted.buffer) releaseBuffer(encrypted);
+      previous.fill(0);
+      previous = nextKey;
+      yield { plaintext, checkpoint: () => checkpoint(i + 1, nextKey), index: i };
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    ahead.abort();
+    if (next !== undefined) await next;
+    previous.fill(0);
+  }
+}
+
+/** A failed part request, kept as a value so that it is not an unhandled rejection while the current part is decrypted. */
+class PartFailure {
+  constructor(readonly error: unknown) {}
+}
+
+function firstKeyOf(key: SymKey, parts: FilePartListItem[], options: FileDownloadOptions): { start: number; key: Uint8Array } {
+  if (parts.length === 0) throw new SentcError("invalid_server_response", "the file has no parts");
+  if (!options.resume) return { start: 0, key: key.protocolKey().key };
+  const { next_index } = options.resume;
+  if (!Number.isSafeInteger(next_index) || next_index < 0 || next_index > parts.length) throw new SentcError("invalid_input", "resume.next_index is out of range");
+  return { start: next_index, key: importSymKey(options.resume.key).key };
+}
+
 /**
  * Downloads and decrypts the parts of `meta` with the content `key` (the reference's `downloadFileWithMetaInfo`),
  * in order; resolves to the file's bytes (empty when `on_part` streams them). Progress is `(i + 1) / parts`.
@@ -117,35 +183,17 @@ export async function downloadFileWithMetaInfo(transport: FileTransport, key: Sy
   const engine: AesEngine = options.engine ?? "auto";
   const verifyKey: VerifyKey | null = options.verify_key ? importVerifyKey(options.verify_key) : null;
   const parts = meta.part_list;
-  if (parts.length === 0) throw new SentcError("invalid_server_response", "the file has no parts");
-  let start = 0;
-  let previous: Uint8Array;
-  if (options.resume) {
-    const { next_index } = options.resume;
-    if (!Number.isSafeInteger(next_index) || next_index < 0 || next_index > parts.length) throw new SentcError("invalid_input", "resume.next_index is out of range");
-    start = next_index;
-    previous = importSymKey(options.resume.key).key;
-  } else {
-    previous = key.protocolKey().key;
-  }
+  const first = firstKeyOf(key, parts, options);
   const collected: Uint8Array[] = [];
   try {
-    for (let i = start; i < parts.length; i++) {
-      checkAborted(signal);
-      const part = parts[i]!;
-      const encrypted = await downloadPart(transport.http, part.part_id, part.extern_storage ? transport.file_part_url : undefined, requestOptions(transport, signal));
-      checkAborted(signal);
-      const { plaintext, nextKey } = await decryptPart(previous, encrypted, verifyKey, engine);
-      previous.fill(0);
-      previous = nextKey;
-      if (options.on_part) await options.on_part(plaintext, checkpoint(i + 1, nextKey));
+    for await (const { plaintext, checkpoint: after, index } of decryptedParts(transport, parts, first.start, first.key, verifyKey, engine, signal)) {
+      if (options.on_part) await options.on_part(plaintext, after());
       else collected.push(plaintext);
-      options.download_callback?.((i + 1) / parts.length);
+      options.download_callback?.((index + 1) / parts.length);
       if (options.stop?.()) break;
     }
     return options.on_part ? new Uint8Array(0) : concat(collected);
   } finally {
-    previous.fill(0);
     // A cancelled or failed download leaves no decrypted bytes behind; a finished one hands out a copy.
     for (const chunk of collected) chunk.fill(0);
   }
@@ -165,6 +213,58 @@ export async function downloadFile(ctx: FileDownloadContext, file_id: string, op
   const [meta, key] = await downloadFileMetaInfo(ctx, file_id, options.signal);
   const data = await downloadFileWithMetaInfo(ctx, key, meta, options);
   return { data, file_name: meta.file_name, meta, key };
+}
+
+/**
+ * The decrypted content of the parts of `meta` as a `ReadableStream` of one chunk per part: a part is fetched and
+ * decrypted when the reader asks for it (plus one request ahead), so memory stays at a few parts whatever the
+ * file size. Cancelling the stream (or `options.signal`) aborts the request in flight; a failure errors the
+ * stream with the `SentcError`. `on_part` and `stop` are not used here.
+ * @throws {SentcError} `invalid_server_response` for a file without parts, `invalid_input` for a bad `resume`,
+ *   `unsupported_environment` without `ReadableStream`; while reading: `server`, `network_error`,
+ *   `decryption_failed`, `verification_failed`, `aborted`
+ * @example
+ * const stream = downloadStreamWithMetaInfo(transport, key, meta);
+ * for await (const chunk of stream) sink.write(chunk);
+ */
+export function downloadStreamWithMetaInfo(transport: FileTransport, key: SymKey, meta: Pick<FileMetaInformation, "part_list">, options: FileDownloadOptions = {}): ReadableStream<Uint8Array> {
+  if (typeof ReadableStream !== "function") throw new SentcError("unsupported_environment", "ReadableStream is not available");
+  const engine: AesEngine = options.engine ?? "auto";
+  const verifyKey: VerifyKey | null = options.verify_key ? importVerifyKey(options.verify_key) : null;
+  const parts = meta.part_list;
+  const first = firstKeyOf(key, parts, options);
+  const source = decryptedParts(transport, parts, first.start, first.key, verifyKey, engine, options.signal);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const step = await source.next();
+        if (step.done) {
+          controller.close();
+          return;
+        }
+        controller.enqueue(step.value.plaintext);
+        options.download_callback?.((step.value.index + 1) / parts.length);
+      },
+      async cancel() {
+        await source.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Meta data, key and a `ReadableStream` of the decrypted content (see `downloadStreamWithMetaInfo`) in one call.
+ * Resolves once the meta data and the key are there; the parts are fetched while the stream is read.
+ * @throws {SentcError} as `downloadFileMetaInfo` (`server`, `network_error`, `invalid_server_response`) and
+ *   `downloadStreamWithMetaInfo` (`unsupported_environment`)
+ * @example
+ * const [stream, meta] = await downloadFileStream(ctx, fileId);
+ * await saveFileStream(stream, { file_name: meta.file_name });
+ */
+export async function downloadFileStream(ctx: FileDownloadContext, file_id: string, options: FileDownloadOptions = {}): Promise<[ReadableStream<Uint8Array>, FileMetaInformation, SymKey]> {
+  const [meta, key] = await downloadFileMetaInfo(ctx, file_id, options.signal);
+  return [downloadStreamWithMetaInfo(ctx, key, meta, options), meta, key];
 }
 
 /**

@@ -5,7 +5,8 @@
 import { SentcError } from "../../errors.js";
 
 export { DEFAULT_PART_SIZE, MAX_PART_SIZE, doneFileRegister, partCount, prepareRegisterFile, uploadFile, uploadFileParts, type FileInput } from "./upload.js";
-export { deleteFile, downloadFile, downloadFileMetaInfo, downloadFileWithMetaInfo, getFileMetaData, updateFileName } from "./download.js";
+export { deleteFile, downloadFile, downloadFileMetaInfo, downloadFileStream, downloadFileWithMetaInfo, downloadStreamWithMetaInfo, getFileMetaData, updateFileName } from "./download.js";
+export { saveFileStream, type SaveFileStreamOptions, type SavedVia } from "./save.js";
 export { Uploader } from "./Uploader.js";
 export { Downloader, FilePartStorage } from "./Downloader.js";
 export { WEBCRYPTO_MIN_BYTES, decryptPart, encryptPart, hasWebCrypto, openBody, sealBody, type AesEngine } from "./part-crypto.js";

@@ -8,7 +8,7 @@
  * bytes, so the output of either engine reads with the other and with the reference. The 32-byte key wrap and
  * signatures always use the core.
  */
-import { randomBytes } from "../../core/index.js";
+import { aesGcmEncrypt, randomBytes } from "../../core/index.js";
 import { SentcError } from "../../errors.js";
 import { NONCE_BYTES, SYM_OVERHEAD, symDecrypt, symEncrypt } from "../../protocol/aead.js";
 import { ALG } from "../../protocol/algorithms.js";
@@ -71,16 +71,33 @@ function buffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
  * const sealed = await sealBody(key32, new TextEncoder().encode("part"), "wasm");
  */
 export async function sealBody(key: Uint8Array, plaintext: Uint8Array, engine: AesEngine = "auto", nonce: Uint8Array = randomBytes(NONCE_BYTES)): Promise<Uint8Array> {
+  return concatPieces(await sealBodyPieces(key, plaintext, engine, nonce));
+}
+
+/**
+ * `sealBody` as pieces in wire order (`[nonce ‖ sealed]` from WebCrypto, one piece from the core): the caller can
+ * hand them to a `Blob` without first copying them into one buffer.
+ */
+async function sealBodyPieces(key: Uint8Array, plaintext: Uint8Array, engine: AesEngine, nonce: Uint8Array = randomBytes(NONCE_BYTES)): Promise<Uint8Array[]> {
   if (!(key instanceof Uint8Array) || key.length !== 32) throw new SentcError("invalid_input", "the key must be 32 bytes");
   if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_BYTES) throw new SentcError("invalid_input", `the nonce must be ${NONCE_BYTES} bytes`);
   if (!(plaintext instanceof Uint8Array)) throw new SentcError("invalid_input", "the plaintext must be a Uint8Array");
   const s = pick(engine, plaintext.length);
-  if (s === undefined) return symEncrypt(key, plaintext, nonce);
+  // The core's output as its own piece: no second copy to put the nonce in front.
+  if (s === undefined) return [nonce, aesGcmEncrypt(key, nonce, plaintext)];
   const cryptoKey = await s.importKey("raw", buffer(key), { name: "AES-GCM" }, false, ["encrypt"]);
   const sealed = new Uint8Array(await s.encrypt({ name: "AES-GCM", iv: buffer(nonce), tagLength: 128 }, cryptoKey, buffer(plaintext)));
-  const out = new Uint8Array(NONCE_BYTES + sealed.length);
-  out.set(nonce, 0);
-  out.set(sealed, NONCE_BYTES);
+  return [nonce, sealed];
+}
+
+function concatPieces(pieces: Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
   return out;
 }
 
@@ -124,22 +141,34 @@ export async function encryptPart(
   signKey: SignKey | null | undefined,
   engine: AesEngine = "auto",
 ): Promise<{ part: Uint8Array; nextKey: Uint8Array }> {
+  const { pieces, nextKey } = await encryptPartPieces(previousKey, plaintext, signKey, engine);
+  return { part: concatPieces(pieces), nextKey };
+}
+
+const HEAD_END = Uint8Array.of(0);
+
+/**
+ * @internal `encryptPart` as pieces in wire order (`head ‖ 0x00 ‖ [sig] ‖ nonce ‖ sealed`), so an upload can send
+ * them as one `Blob` without concatenating the part first.
+ * @throws SentcError `invalid_input` for a bad key or plaintext
+ * @example
+ * const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, null, "webcrypto");
+ */
+export async function encryptPartPieces(
+  previousKey: Uint8Array,
+  plaintext: Uint8Array,
+  signKey: SignKey | null | undefined,
+  engine: AesEngine = "auto",
+): Promise<{ pieces: Uint8Array[]; size: number; nextKey: Uint8Array }> {
   if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32) throw new SentcError("invalid_input", "the previous key must be 32 bytes");
   const partKey = generateSymKey().key;
-  let body = await sealBody(partKey, plaintext, engine);
-  if (signKey) {
-    const signature = signOnly(signKey, body);
-    const signed = new Uint8Array(signature.length + body.length);
-    signed.set(signature, 0);
-    signed.set(body, signature.length);
-    body = signed;
-  }
+  let body = await sealBodyPieces(partKey, plaintext, engine);
+  // The signature covers the whole sealed body (crypto.md §11), so a signed part needs it in one buffer.
+  if (signKey) body = [signOnly(signKey, concatPieces(body)), ...body];
   const sign = signKey ? { id: signKey.keyId, alg: signKey.alg } : null;
   const head = utf8.encode(JSON.stringify({ key: toBase64(symEncrypt(previousKey, partKey)), sign, sym_key_alg: ALG.aesGcm }));
-  const part = new Uint8Array(head.length + 1 + body.length);
-  part.set(head, 0);
-  part.set(body, head.length + 1);
-  return { part, nextKey: partKey };
+  const pieces = [head, HEAD_END, ...body];
+  return { pieces, size: pieces.reduce((sum, piece) => sum + piece.length, 0), nextKey: partKey };
 }
 
 /**
@@ -161,4 +190,19 @@ export async function decryptPart(
 ): Promise<{ plaintext: Uint8Array; nextKey: Uint8Array }> {
   const { partKey, body } = openFilePartHead(previousKey, part, verifyKey, { requireSignature: strictVerify() });
   return { plaintext: await openBody(partKey, body, engine), nextKey: partKey };
+}
+
+/**
+ * @internal Gives the memory of a buffer this module owns back at once instead of at the next garbage collection
+ * (`ArrayBuffer.prototype.transfer(0)` detaches it), so large files do not pile up parts waiting for the GC. Only
+ * for whole buffers nobody else holds; does nothing where `transfer` is missing.
+ * @throws nothing
+ * @example
+ * releaseBuffer(encryptedPart);
+ */
+export function releaseBuffer(bytes: Uint8Array): void {
+  const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
+  if (!(buffer instanceof ArrayBuffer) || typeof buffer.transfer !== "function" || buffer.detached === true) return;
+  if (bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength) return;
+  buffer.transfer(0);
 }

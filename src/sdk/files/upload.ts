@@ -15,7 +15,7 @@ import { isRecord } from "../../protocol/json.js";
 import { importSignKey, type SignKey } from "../../protocol/keys.js";
 import { wipeKey } from "../../protocol/keypairs.js";
 import type { SymKey } from "../SymKey.js";
-import { encryptPart, type AesEngine } from "./part-crypto.js";
+import { encryptPartPieces, releaseBuffer, type AesEngine } from "./part-crypto.js";
 import type { FileCreateOutput, FileTransport, FileUploadContext, FileUploadOptions } from "./types.js";
 
 /** sentc's part size: 4 MiB of plaintext. */
@@ -152,24 +152,62 @@ export async function uploadFileParts(
   const request = requestOptions(transport, signal);
   const contentKey = key.protocolKey().key;
   let previous = contentKey;
+  // One part is uploaded while the next is read and encrypted: at most two parts are held at a time.
+  let inFlight: Promise<unknown> | undefined;
+  const settle = async (): Promise<boolean> => {
+    if (inFlight === undefined) return false;
+    const outcome = await inFlight;
+    inFlight = undefined;
+    if (outcome instanceof UploadFailure) throw outcome.error;
+    return options.stop?.() === true;
+  };
   try {
     for (let i = 0; i < count; i++) {
       checkAborted(signal, "the upload");
       const start = i * partSize;
       const plaintext = await readPart(file, start, Math.min(size, start + partSize));
       checkAborted(signal, "the upload");
-      const { part, nextKey } = await encryptPart(previous, plaintext, signKey, engine);
+      const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, signKey, engine);
+      // A part read from a Blob is ours; the caller's Uint8Array is not.
+      if (!(file instanceof Uint8Array)) releaseBuffer(plaintext);
       if (previous !== contentKey) previous.fill(0);
       previous = nextKey;
-      await uploadPart(transport.http, transport.jwt, session_id, i + 1, i === count - 1, part, transport.file_part_url, request);
-      options.upload_callback?.((i + 1) / count);
-      if (options.stop?.()) return;
+      if (await settle()) return;
+      checkAborted(signal, "the upload");
+      const sequence = i + 1;
+      const body = partBody(pieces);
+      // The Blob holds its own copy: the encrypted body (pieces after the head and its 0x00) can go now.
+      if (body instanceof Blob) for (const piece of pieces.slice(2)) releaseBuffer(piece);
+      inFlight = uploadPart(transport.http, transport.jwt, session_id, sequence, sequence === count, body, transport.file_part_url, request).then(
+        () => options.upload_callback?.(sequence / count),
+        (error: unknown) => new UploadFailure(error),
+      );
     }
+    await settle();
   } finally {
+    // A failure while a part is on its way: let that request end (its signal aborts it) before the caller cleans up.
+    if (inFlight !== undefined) await inFlight;
     previous.fill(0);
     contentKey.fill(0);
     if (signKey) wipeKey(signKey);
   }
+}
+
+/** A rejected part upload, kept as a value so that it is not an unhandled rejection while the next part is encrypted. */
+class UploadFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** The encrypted part as the request body: a `Blob` of its pieces where there is one (no concatenation, no inline copy). */
+function partBody(pieces: Uint8Array[]): Blob | Uint8Array {
+  if (typeof Blob === "function") return new Blob(pieces as Uint8Array<ArrayBuffer>[]);
+  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  return out;
 }
 
 // ---------- all in one ----------

@@ -1,0 +1,192 @@
+/**
+ * Browser benchmark (not a test): starts the project's server and the example backend on 127.0.0.1, opens the SDK
+ * (dist/sentc.umd.js) in headless Chromium and measures in one run
+ *   - login (Argon2id in the page plus the login round trips),
+ *   - createFile and downloadFile of 3 MiB and 64 MiB with the engines `wasm` and `webcrypto`, and the
+ *     streaming download (`downloadFileStream`),
+ *   - the limits on the same bytes: raw WebCrypto AES-GCM encrypt/decrypt and raw part upload/download,
+ *   - the peak memory above idle (V8 heap plus ArrayBuffer backing stores, CDP `Runtime.getHeapUsage`) while a
+ *     256 MiB generated Blob is uploaded and streamed back.
+ *
+ *   npm run bench:browser [-- --json] [--large-mib 64] [--memory-mib 256 (0: skip)] [--runs 3]
+ *
+ * Numbers vary with the machine and its load: compare the ratios printed in the same run.
+ */
+import { parseArgs } from "node:util";
+import type { CDPSession, Page } from "playwright-core";
+import { launchChromium } from "../e2e/helpers/chromium.js";
+import { openSdkPage, startDemoStack, type DemoStack } from "../e2e/helpers/demo-stack.js";
+import { BENCH_PAGE_SCRIPT } from "./browser-page.js";
+
+const { values } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    "large-mib": { type: "string", default: "64" },
+    "memory-mib": { type: "string", default: "256" },
+    runs: { type: "string", default: "3" },
+  },
+});
+const MIB = 1024 * 1024;
+const json = values.json;
+const runs = Math.max(1, Number(values.runs));
+const sizes = [3, Number(values["large-mib"])];
+const memoryMib = Number(values["memory-mib"]);
+const log = json ? (line: string) => process.stderr.write(line + "\n") : (line: string) => console.log(line);
+
+type Engine = "wasm" | "webcrypto";
+const ENGINES: Engine[] = ["wasm", "webcrypto"];
+
+interface SizeResult {
+  mib: number;
+  createFile: Record<Engine, number>;
+  downloadFile: Record<Engine | "reference_api" | "stream", number>;
+  raw: { encrypt: number; decrypt: number; upload: number; download: number };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const call = <T>(page: Page, expression: string): Promise<T> => page.evaluate(expression) as Promise<T>;
+const arg = (value: unknown) => JSON.stringify(value);
+
+async function heapBytes(cdp: CDPSession): Promise<number> {
+  const usage = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number; backingStorageSize?: number };
+  return usage.usedSize + (usage.backingStorageSize ?? 0);
+}
+
+/** Runs `action` while sampling the page's memory every 25 ms; answers the peak above the idle level before it. */
+async function peakAbove(cdp: CDPSession, action: () => Promise<unknown>): Promise<number> {
+  await cdp.send("HeapProfiler.collectGarbage");
+  const idle = await heapBytes(cdp);
+  let peak = idle;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      peak = Math.max(peak, await heapBytes(cdp));
+      await new Promise((done) => setTimeout(done, 25));
+    }
+  })();
+  try {
+    await action();
+  } finally {
+    running = false;
+    await sampler;
+  }
+  return peak - idle;
+}
+
+async function measureSize(page: Page, stack: DemoStack, mib: number): Promise<SizeResult> {
+  const size = mib * MIB;
+  await call(page, `bench.makeData(${size})`);
+  const times: Record<string, number[]> = {};
+  const add = (name: string, ms: number) => (times[name] ??= []).push(ms);
+  const rounds = mib > 8 ? Math.min(runs, 2) : runs;
+  for (let round = 0; round < rounds; round++) {
+    for (const engine of ENGINES) {
+      const up = await call<{ ms: number; fileId: string }>(page, `bench.createFile(${arg(engine)})`);
+      add(`create_${engine}`, up.ms);
+      const down = await call<{ ms: number; size: number }>(page, `bench.downloadFile(${arg(up.fileId)}, ${arg(engine)})`);
+      if (down.size !== size) throw new Error(`downloadFile gave ${down.size} bytes, expected ${size}`);
+      add(`download_${engine}`, down.ms);
+      if (engine === "webcrypto") {
+        const reference = await call<{ ms: number; size: number }>(page, `bench.downloadFile(${arg(up.fileId)}, "auto")`);
+        add("download_reference_api", reference.ms);
+        const stream = await call<{ ms: number; size: number }>(page, `bench.downloadStream(${arg(up.fileId)})`);
+        if (!Number.isNaN(stream.size) && stream.size !== size) throw new Error(`downloadFileStream gave ${stream.size} bytes, expected ${size}`);
+        add("download_stream", stream.ms);
+        const raw = await call<{ ms: number; size: number }>(page, `bench.rawDownload(${arg(stack.apiUrl)}, ${arg(stack.app.publicToken)}, ${arg(up.fileId)})`);
+        add("raw_download", raw.ms);
+      }
+      await call(page, `bench.deleteFile(${arg(up.fileId)})`);
+    }
+    const rawCrypto = await call<{ encryptMs: number; decryptMs: number }>(page, "bench.rawCrypto()");
+    add("raw_encrypt", rawCrypto.encryptMs);
+    add("raw_decrypt", rawCrypto.decryptMs);
+    add("raw_upload", await call<number>(page, `bench.rawUpload(${arg(stack.apiUrl)}, ${arg(stack.app.publicToken)})`));
+  }
+  await call(page, "bench.dropData()");
+  const m = (name: string) => median(times[name]!);
+  return {
+    mib,
+    createFile: { wasm: m("create_wasm"), webcrypto: m("create_webcrypto") },
+    downloadFile: { wasm: m("download_wasm"), webcrypto: m("download_webcrypto"), reference_api: m("download_reference_api"), stream: m("download_stream") },
+    raw: { encrypt: m("raw_encrypt"), decrypt: m("raw_decrypt"), upload: m("raw_upload"), download: m("raw_download") },
+  };
+}
+
+async function measureMemory(page: Page, cdp: CDPSession): Promise<{ mib: number; upload: number; streamDownload: number }> {
+  await call(page, `bench.makeData(${memoryMib * MIB})`);
+  let fileId = "";
+  const upload = await peakAbove(cdp, async () => {
+    fileId = (await call<{ fileId: string }>(page, `bench.createFile("webcrypto")`)).fileId;
+  });
+  await call(page, "bench.dropData()");
+  let size = 0;
+  const streamDownload = await peakAbove(cdp, async () => {
+    size = (await call<{ size: number }>(page, `bench.downloadStream(${arg(fileId)})`)).size;
+  });
+  if (size !== memoryMib * MIB) throw new Error(`the streamed download gave ${size} bytes`);
+  await call(page, `bench.deleteFile(${arg(fileId)})`);
+  return { mib: memoryMib, upload, streamDownload };
+}
+
+const rate = (mib: number, ms: number) => (mib * 1000) / ms;
+const fmt = (value: number) => value.toFixed(1).padStart(7);
+
+const stack = await startDemoStack();
+const browser = await launchChromium();
+try {
+  const context = await browser.newContext();
+  const page = await openSdkPage(context, stack);
+  const cdp = await context.newCDPSession(page);
+  await page.evaluate(BENCH_PAGE_SCRIPT);
+  const loginMs = await call<number>(page, `bench.login(${arg(`bench-${Date.now()}`)}, "bench password ✓")`);
+  log(`login: ${loginMs.toFixed(0)} ms`);
+
+  const results: SizeResult[] = [];
+  for (const mib of sizes) {
+    log(`measuring ${mib} MiB …`);
+    results.push(await measureSize(page, stack, mib));
+  }
+  log(`measuring memory with ${memoryMib} MiB …`);
+  const memory = memoryMib > 0 ? await measureMemory(page, cdp) : { mib: 0, upload: Number.NaN, streamDownload: Number.NaN };
+
+  const large = results.at(-1)!;
+  const uploadLimit = large.raw.encrypt + large.raw.upload;
+  const downloadLimit = large.raw.download + large.raw.decrypt;
+  const targets = {
+    create_file_vs_limit: { ratio: uploadLimit / Math.max(large.createFile.wasm, large.createFile.webcrypto), target: 0.5 },
+    download_file_vs_limit: { ratio: downloadLimit / Math.max(large.downloadFile.wasm, large.downloadFile.webcrypto, large.downloadFile.reference_api), target: 0.5 },
+    upload_memory_mib: { value: memory.upload / MIB, target: 64 },
+    stream_download_memory_mib: { value: memory.streamDownload / MIB, target: 64 },
+  };
+  const met = {
+    create_file_vs_limit: targets.create_file_vs_limit.ratio >= 0.5,
+    download_file_vs_limit: targets.download_file_vs_limit.ratio >= 0.5,
+    upload_memory_mib: targets.upload_memory_mib.value < 64,
+    stream_download_memory_mib: targets.stream_download_memory_mib.value < 64,
+  };
+
+  if (json) {
+    console.log(JSON.stringify({ time_unit: "ms (median)", login_ms: loginMs, sizes: results, memory_bytes_above_idle: memory, targets, met }, null, 2));
+  } else {
+    log("");
+    log("MiB/s (median)          size  createFile           downloadFile                     raw limits");
+    log("                              wasm   webcrypto     wasm   webcrypto  ref.API  stream   encrypt  upload  download  decrypt");
+    for (const r of results) {
+      log(
+        `${String(r.mib).padStart(28)}  ${fmt(rate(r.mib, r.createFile.wasm))} ${fmt(rate(r.mib, r.createFile.webcrypto))}    ${fmt(rate(r.mib, r.downloadFile.wasm))} ${fmt(rate(r.mib, r.downloadFile.webcrypto))} ${fmt(rate(r.mib, r.downloadFile.reference_api))} ${fmt(rate(r.mib, r.downloadFile.stream))}   ${fmt(rate(r.mib, r.raw.encrypt))} ${fmt(rate(r.mib, r.raw.upload))} ${fmt(rate(r.mib, r.raw.download))} ${fmt(rate(r.mib, r.raw.decrypt))}`,
+      );
+    }
+    log("");
+    log(`createFile ${large.mib} MiB (slower engine) vs raw encrypt + raw upload: ${(targets.create_file_vs_limit.ratio * 100).toFixed(0)} % (target ≥ 50 %): ${met.create_file_vs_limit ? "met" : "NOT met"}`);
+    log(`downloadFile ${large.mib} MiB (slowest path) vs raw fetch + raw decrypt: ${(targets.download_file_vs_limit.ratio * 100).toFixed(0)} % (target ≥ 50 %): ${met.download_file_vs_limit ? "met" : "NOT met"}`);
+    log(`peak memory above idle, ${memory.mib} MiB upload: ${targets.upload_memory_mib.value.toFixed(1)} MiB (target < 64): ${met.upload_memory_mib ? "met" : "NOT met"}`);
+    log(`peak memory above idle, ${memory.mib} MiB streamed download: ${targets.stream_download_memory_mib.value.toFixed(1)} MiB (target < 64): ${met.stream_download_memory_mib ? "met" : "NOT met"}`);
+  }
+} finally {
+  await browser.close();
+  await stack.close();
+}

@@ -1,0 +1,83 @@
+/**
+ * Saving a decrypted download without holding it in memory where the browser allows: the File System Access API
+ * (`showSaveFilePicker` → `createWritable()`, Chromium) receives the stream part by part; elsewhere the stream is
+ * collected into a `Blob` (browsers keep large Blobs out of the JS heap) and offered through a download link.
+ */
+import { SentcError } from "../../errors.js";
+
+/** How `saveFileStream` saved the file. */
+export type SavedVia = "file_system_access" | "blob";
+
+/** Options of `saveFileStream`: the offered name, the fallback Blob's type, and whether to ask for a location. */
+export interface SaveFileStreamOptions {
+  /** The name offered to the user (default `"download"`). */
+  file_name?: string;
+  /** The MIME type of the fallback Blob (default `application/octet-stream`). */
+  type?: string;
+  /** `false` never asks for a save location (always the Blob download). Default `true`. */
+  use_file_system_access?: boolean;
+}
+
+interface WritableFile {
+  createWritable(): Promise<WritableStream<Uint8Array>>;
+}
+
+type SavePicker = (options: { suggestedName?: string }) => Promise<WritableFile>;
+
+function savePicker(): SavePicker | undefined {
+  const picker = (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+  return typeof picker === "function" ? (picker as SavePicker).bind(globalThis) : undefined;
+}
+
+/**
+ * Saves a stream of decrypted bytes (e.g. from `downloadFileStream`) as a file. With the File System Access API it
+ * asks for a location and writes part by part (bounded memory); without it, or when the picker is refused for a
+ * reason other than the user cancelling, the stream becomes a `Blob` and a download link is clicked. Call it from
+ * a user gesture (a click handler): browsers allow the save dialog only then.
+ * @throws SentcError `aborted` when the user cancels the save dialog (the stream is cancelled),
+ *   `unsupported_environment` outside a browser, or the stream's own error (e.g. `decryption_failed`)
+ * @example
+ * const [stream, meta] = await group.downloadFileStream(fileId);
+ * await saveFileStream(stream, { file_name: meta.file_name });
+ */
+export async function saveFileStream(stream: ReadableStream<Uint8Array>, options: SaveFileStreamOptions = {}): Promise<SavedVia> {
+  if (typeof ReadableStream !== "function" || !(stream instanceof ReadableStream)) throw new SentcError("invalid_input", "saveFileStream needs a ReadableStream");
+  const name = options.file_name || "download";
+  const picker = options.use_file_system_access === false ? undefined : savePicker();
+  if (picker !== undefined) {
+    let handle: WritableFile | undefined;
+    try {
+      handle = await picker({ suggestedName: name });
+    } catch (error) {
+      if ((error as { name?: unknown }).name === "AbortError") {
+        await stream.cancel().catch(() => undefined);
+        throw new SentcError("aborted", "the save dialog was cancelled", { cause: error });
+      }
+      // Not allowed here (no user gesture, a sandboxed frame): fall back to the Blob download.
+    }
+    if (handle !== undefined) {
+      await stream.pipeTo(await handle.createWritable());
+      return "file_system_access";
+    }
+  }
+  if (typeof document === "undefined" || typeof URL.createObjectURL !== "function") {
+    await stream.cancel().catch(() => undefined);
+    throw new SentcError("unsupported_environment", "saveFileStream needs a browser (document and URL.createObjectURL)");
+  }
+  const blob = await new Response(stream as ReadableStream<Uint8Array<ArrayBuffer>>).blob();
+  const url = URL.createObjectURL(new Blob([blob], { type: options.type ?? "application/octet-stream" }));
+  try {
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    link.rel = "noopener";
+    link.style.display = "none";
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } finally {
+    // The click has started the download; give it a moment before the URL goes.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+  return "blob";
+}
