@@ -1,8 +1,8 @@
 // Prints the gzip -9 size of what a browser downloads and fails when a budget is exceeded:
 //   the crypto core (build/core.wasm)                                      ≤ 30 KB
-//   the UMD build, minified, core inlined (dist/sentc.umd.js)              ≤ 64 KB
+//   the UMD build, minified, core inlined (dist/sentc.umd.js)              ≤ 68 KB (target 64 KB)
 //   the ESM build + its core (dist/sentc.js, the chunks it imports, dist/core.wasm), as shipped: readable,
-//   not minified (the application's bundler minifies it)                   ≤ 96 KB
+//   not minified (the application's bundler minifies it)                   ≤ 112 KB
 // Run `npm run build:lib` first (npm run size does).
 import { existsSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -26,8 +26,8 @@ function esmClosure(entry) {
 
 const checks = [
   { what: "crypto core (build/core.wasm)", files: ["build/core.wasm"], budget: 30 * KB },
-  { what: "UMD (dist/sentc.umd.js, minified, core inlined)", files: ["dist/sentc.umd.js"], budget: 64 * KB },
-  { what: "ESM, not minified (dist/sentc.js + chunks + dist/core.wasm)", files: [...esmClosure("dist/sentc.js"), "dist/core.wasm"], budget: 96 * KB },
+  { what: "UMD (dist/sentc.umd.js, minified, core inlined)", files: ["dist/sentc.umd.js"], budget: 68 * KB },
+  { what: "ESM, not minified (dist/sentc.js + chunks + dist/core.wasm)", files: [...esmClosure("dist/sentc.js"), "dist/core.wasm"], budget: 112 * KB },
 ];
 let over = 0;
 for (const check of checks) {

@@ -79,130 +79,119 @@ export interface ReferenceMapping {
   readonly client: number;
   /** Further reference numbers a throw site may name for this code (the reference is finer-grained there). */
   readonly also: readonly number[];
-  /** Why this number: the reference's situation it matches (§7.2), or the choice made where it has none. */
-  readonly why: string;
 }
 
 /**
  * The one place that maps our client codes to the reference's `client_*` numbers (spec sdk.md §7.2).
  * `client` is the default, `also` lists the numbers a throw site may name instead (`{ reference: 102 }`):
  * the reference distinguishes there what one of our codes covers. Codes the reference has no equivalent for
- * get the number of its nearest situation; `why` documents each choice.
+ * get the number of its nearest situation; the comment on each row says why (kept out of the bundle).
  */
 export const REFERENCE_CLIENT_CODES = {
-  core_not_initialized: {
-    client: 13,
-    also: [],
-    why: "No equivalent (the reference fails with a TypeError from its wasm glue). client_13 (RNG failed) is what the reference reports when its crypto runtime cannot run; nothing cryptographic can run here either.",
-  },
-  core_load_failed: {
-    client: 13,
-    also: [],
-    why: "No equivalent (the reference rejects with the raw fetch/WebAssembly error). client_13 as for core_not_initialized: the crypto runtime is unavailable.",
-  },
-  unsupported_environment: {
-    client: 13,
-    also: [1000],
-    why: "client_13 (RNG failed) is the reference's answer when crypto.getRandomValues is missing; a missing fetch is client_1000 (can't send request).",
-  },
-  invalid_input: {
-    client: 100,
-    also: [1, 2, 3, 8, 9, 10, 60, 61, 62, 101, 102, 109, 110, 111, 112, 113, 114, 115, 200, 300, 301, 1100, 1101],
-    why: "A bad argument. The reference's wasm answers a value it cannot take with client_100; throw sites name the exact number where the reference has one (client_200 bad rank, client_300/301 searchable input too long/empty, client_60/61/62 OPE, client_109-115 key import).",
-  },
-  verification_failed: {
-    client: 22,
-    also: [31, 43],
-    why: "client_22 (verification failed) for data signatures; client_31 for a group or user key signature (key verification failed).",
-  },
-  weak_public_key: {
-    client: 8,
-    also: [14],
-    why: "No equivalent (the reference does not check for small-order keys). client_8 (can't decode public key) when encrypting to it; client_14 when such a key makes decryption impossible.",
-  },
-  out_of_memory: {
-    client: 13,
-    also: [],
-    why: "No equivalent (the reference's wasm aborts with a RuntimeError). client_13 as for other failures of the crypto runtime.",
-  },
-  unsupported_algorithm: {
-    client: 1,
-    also: [109],
-    why: "client_1 (algorithm not found).",
-  },
-  invalid_encoding: {
-    client: 10,
-    also: [2, 3, 4, 5, 6, 8, 9, 101, 109, 110, 111, 112, 113, 114, 115, 203, 1101],
-    why: "client_10 (can't decode encrypted data) for encrypted text; key exports name the reference's import error for their base64 (client_110 sign, client_111 private, client_112 symmetric/hmac/sortable, client_113 public, client_114 verify key), PEM text client_115, key rotation data client_203, the JWT client_1101.",
-  },
-  invalid_format: {
-    client: 101,
-    also: [1, 2, 3, 4, 5, 6, 8, 9, 10, 30, 102, 109, 110, 111, 112, 113, 114, 115, 130, 203, 1100, 1101, 1102],
-    why: "client_101 (JSON parse failed) for text that is not JSON or lacks a field (the reference's serde answers both with client_101); a key export the reference cannot read is client_109 (client_30 for a wrong key length), an unknown alg client_1, a bad JWT client_1100/1101, key rotation data client_203, a login challenge that is not text client_1102.",
-  },
-  decryption_failed: {
-    client: 14,
-    also: [10, 21, 30],
-    why: "client_14 (decryption failed: wrong key or tampered data); client_10 for ciphertext too short to decode; client_30 for a key that a wrong master key cannot decrypt.",
-  },
-  missing_signature: { client: 42, also: [], why: "client_42 (data has no signature)." },
-  wrong_verify_key: { client: 20, also: [], why: "client_20 (the signature was made by another key pair)." },
-  permission_denied: {
-    client: 201,
-    also: [202],
-    why: "client_201 (no permission: the member's rank); client_202 when the member to kick has a higher rank.",
-  },
-  key_rotation_failed: {
-    client: 204,
-    also: [203],
-    why: "client_204 (key rotation failed for this account); client_203 when the rotation data cannot be decoded.",
-  },
-  network_error: {
-    client: 1000,
-    also: [1003],
-    why: "client_1000 (can't send request); client_1003 when the response bytes cannot be read.",
-  },
-  timeout: {
-    client: 1000,
-    also: [],
-    why: "No equivalent (the reference has no timeouts). client_1000 like a request that could not be sent.",
-  },
-  aborted: {
-    client: 1000,
-    also: [],
-    why: "No equivalent (the reference has no AbortSignal). client_1000: the request was not completed.",
-  },
-  invalid_server_response: {
-    client: 101,
-    also: [102, 130, 1002, 1003, 1100, 1101],
-    why: "client_101: the reference parses every answer with serde, so a body that is not JSON (a proxy's HTML page) or lacks a field is client_101 there; client_1002 for a body that is not text, client_130 for a login answer without user keys, client_1100 for a refreshed JWT that is not valid.",
-  },
-  refresh_failed: {
-    client: 1000,
-    also: [],
-    why: "No equivalent (the reference uses whatever its refresh fetch returns). client_1000: the refresh request did not deliver a JWT.",
-  },
-  mfa_required: { client: 10000, also: [], why: "client_10000 (MFA is on and the call needs a token)." },
-  not_logged_in: {
-    client: 1100,
-    also: [],
-    why: 'The reference throws a plain Error "No actual user found" (kept as the message). client_1100 (JWT invalid): there is no session to use, logging in again is the remedy.',
-  },
-  key_not_found: {
-    client: 109,
-    also: [14],
-    why: 'The reference throws a plain Error "Key not found" / "Group key not found. Maybe done key rotation will help" (kept as the message); where it goes on with the missing key its wasm answers client_109 (can\'t import the key, e.g. an empty key).',
-  },
-  not_initialized: {
-    client: 13,
-    also: [],
-    why: "No equivalent (the reference fails with a TypeError on its unset options). client_13 as for core_not_initialized: nothing can run yet.",
-  },
-  storage_failed: {
-    client: 100,
-    also: [],
-    why: "No equivalent (the reference lets IndexedDB's DOMException through). client_100 (can't create string from object): the value could not be stored or read back.",
-  },
+  /**
+   * No equivalent (the reference fails with a TypeError from its wasm glue). client_13 (RNG failed) is what the
+   * reference reports when its crypto runtime cannot run; nothing cryptographic can run here either.
+   */
+  core_not_initialized: { client: 13, also: [] },
+  /**
+   * No equivalent (the reference rejects with the raw fetch/WebAssembly error). client_13 as for
+   * core_not_initialized: the crypto runtime is unavailable.
+   */
+  core_load_failed: { client: 13, also: [] },
+  /**
+   * client_13 (RNG failed) is the reference's answer when crypto.getRandomValues is missing; a missing fetch is
+   * client_1000 (can't send request).
+   */
+  unsupported_environment: { client: 13, also: [1000] },
+  /**
+   * A bad argument. The reference's wasm answers a value it cannot take with client_100; throw sites name the exact
+   * number where the reference has one (client_200 bad rank, client_300/301 searchable input too long/empty,
+   * client_60/61/62 OPE, client_109-115 key import).
+   */
+  invalid_input: { client: 100, also: [1, 2, 3, 8, 9, 10, 60, 61, 62, 101, 102, 109, 110, 111, 112, 113, 114, 115, 200, 300, 301, 1100, 1101] },
+  /**
+   * client_22 (verification failed) for data signatures; client_31 for a group or user key signature (key
+   * verification failed).
+   */
+  verification_failed: { client: 22, also: [31, 43] },
+  /**
+   * No equivalent (the reference does not check for small-order keys). client_8 (can't decode public key) when
+   * encrypting to it; client_14 when such a key makes decryption impossible.
+   */
+  weak_public_key: { client: 8, also: [14] },
+  /**
+   * No equivalent (the reference's wasm aborts with a RuntimeError). client_13 as for other failures of the crypto
+   * runtime.
+   */
+  out_of_memory: { client: 13, also: [] },
+  /** client_1 (algorithm not found). */
+  unsupported_algorithm: { client: 1, also: [109] },
+  /**
+   * client_10 (can't decode encrypted data) for encrypted text; key exports name the reference's import error for
+   * their base64 (client_110 sign, client_111 private, client_112 symmetric/hmac/sortable, client_113 public,
+   * client_114 verify key), PEM text client_115, key rotation data client_203, the JWT client_1101.
+   */
+  invalid_encoding: { client: 10, also: [2, 3, 4, 5, 6, 8, 9, 101, 109, 110, 111, 112, 113, 114, 115, 203, 1101] },
+  /**
+   * client_101 (JSON parse failed) for text that is not JSON or lacks a field (the reference's serde answers both
+   * with client_101); a key export the reference cannot read is client_109 (client_30 for a wrong key length), an
+   * unknown alg client_1, a bad JWT client_1100/1101, key rotation data client_203, a login challenge that is not
+   * text client_1102.
+   */
+  invalid_format: { client: 101, also: [1, 2, 3, 4, 5, 6, 8, 9, 10, 30, 102, 109, 110, 111, 112, 113, 114, 115, 130, 203, 1100, 1101, 1102] },
+  /**
+   * client_14 (decryption failed: wrong key or tampered data); client_10 for ciphertext too short to decode;
+   * client_30 for a key that a wrong master key cannot decrypt.
+   */
+  decryption_failed: { client: 14, also: [10, 21, 30] },
+  /** client_42 (data has no signature). */
+  missing_signature: { client: 42, also: [] },
+  /** client_20 (the signature was made by another key pair). */
+  wrong_verify_key: { client: 20, also: [] },
+  /** client_201 (no permission: the member's rank); client_202 when the member to kick has a higher rank. */
+  permission_denied: { client: 201, also: [202] },
+  /** client_204 (key rotation failed for this account); client_203 when the rotation data cannot be decoded. */
+  key_rotation_failed: { client: 204, also: [203] },
+  /** client_1000 (can't send request); client_1003 when the response bytes cannot be read. */
+  network_error: { client: 1000, also: [1003] },
+  /** No equivalent (the reference has no timeouts). client_1000 like a request that could not be sent. */
+  timeout: { client: 1000, also: [] },
+  /** No equivalent (the reference has no AbortSignal). client_1000: the request was not completed. */
+  aborted: { client: 1000, also: [] },
+  /**
+   * client_101: the reference parses every answer with serde, so a body that is not JSON (a proxy's HTML page) or
+   * lacks a field is client_101 there; client_1002 for a body that is not text, client_130 for a login answer
+   * without user keys, client_1100 for a refreshed JWT that is not valid.
+   */
+  invalid_server_response: { client: 101, also: [102, 130, 1002, 1003, 1100, 1101] },
+  /**
+   * No equivalent (the reference uses whatever its refresh fetch returns). client_1000: the refresh request did not
+   * deliver a JWT.
+   */
+  refresh_failed: { client: 1000, also: [] },
+  /** client_10000 (MFA is on and the call needs a token). */
+  mfa_required: { client: 10000, also: [] },
+  /**
+   * The reference throws a plain Error "No actual user found" (kept as the message). client_1100 (JWT invalid):
+   * there is no session to use, logging in again is the remedy.
+   */
+  not_logged_in: { client: 1100, also: [] },
+  /**
+   * The reference throws a plain Error "Key not found" / "Group key not found. Maybe done key rotation will help"
+   * (kept as the message); where it goes on with the missing key its wasm answers client_109 (can't import the key,
+   * e.g. an empty key).
+   */
+  key_not_found: { client: 109, also: [14] },
+  /**
+   * No equivalent (the reference fails with a TypeError on its unset options). client_13 as for
+   * core_not_initialized: nothing can run yet.
+   */
+  not_initialized: { client: 13, also: [] },
+  /**
+   * No equivalent (the reference lets IndexedDB's DOMException through). client_100 (can't create string from
+   * object): the value could not be stored or read back.
+   */
+  storage_failed: { client: 100, also: [] },
 } as const satisfies Record<ClientErrorCode, ReferenceMapping>;
 
 type ReferenceTable = typeof REFERENCE_CLIENT_CODES;
