@@ -181,8 +181,11 @@ export function findMissingDocs(program: ts.Program, entryFile: string, errorCod
   return [...new Set(findings)].sort();
 }
 
-/** The `@example` blocks of the functions and public class methods exported by `entryFile`, code fences removed. */
-export function examplesOf(program: ts.Program, entryFile: string): { name: string; code: string }[] {
+/**
+ * The `@example` blocks of the functions and public class methods exported by `entryFile`, code fences removed;
+ * with `declaredUnder`, only of what is declared in that folder (the crypto entry also re-exports `SentcError`).
+ */
+export function examplesOf(program: ts.Program, entryFile: string, declaredUnder?: string): { name: string; code: string }[] {
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(resolve(REPO_ROOT, entryFile));
   const moduleSymbol = source && checker.getSymbolAtLocation(source);
@@ -198,7 +201,8 @@ export function examplesOf(program: ts.Program, entryFile: string): { name: stri
   };
   for (const exported of checker.getExportsOfModule(moduleSymbol)) {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    const declarations = (symbol.declarations ?? []).filter(isProjectSource);
+    const inScope = (node: ts.Node) => declaredUnder === undefined || node.getSourceFile().fileName.startsWith(resolve(REPO_ROOT, declaredUnder));
+    const declarations = (symbol.declarations ?? []).filter(isProjectSource).filter(inScope);
     collect(exported.getName(), declarations);
     const classDeclaration = declarations.find(ts.isClassDeclaration);
     if (!classDeclaration) continue;

@@ -106,7 +106,7 @@ describe.each(ENTRIES)("the entry $entry", ({ entry, knownMissing, count }) => {
 
 describe("the examples of the crypto entry (src/core/index.ts)", () => {
   it("has one or more examples for each of its functions, and they type-check", () => {
-    const examples = examplesOf(program, TSDOC_ENTRIES.core);
+    const examples = examplesOf(program, TSDOC_ENTRIES.core, "src/core/");
     expect(examples.length).toBeGreaterThanOrEqual(25);
     for (const example of examples) expect(example.code, example.name).toMatch(/from "sentc-as\/core";/);
 
@@ -138,7 +138,7 @@ describe("the examples of the crypto entry (src/core/index.ts)", () => {
     const coreEntry = JSON.stringify(resolve(REPO_ROOT, TSDOC_ENTRIES.core));
     const failures: string[] = [];
     try {
-      const examples = examplesOf(program, TSDOC_ENTRIES.core);
+      const examples = examplesOf(program, TSDOC_ENTRIES.core, "src/core/");
       for (const [i, example] of examples.entries()) {
         const file = join(dir, `example-${i}.ts`);
         writeFileSync(file, example.code.replaceAll('"sentc-as/core"', coreEntry));
