@@ -130,6 +130,9 @@ function registerRoute<C>(app: FastifyInstance, ctx: ServiceContext, handlerCont
       request.sentcApp = await resolveAppToken(ctx, typeof token === "string" ? token : undefined);
       const appId = request.sentcApp.app.id;
       const params = (request.params ?? {}) as Record<string, string>;
+      // Backend-only routes check the token kind before anything they look up, so that the public token
+      // learns nothing about users or memberships (always 400/203).
+      if (def.access === "forced") checkEndpoint(request.sentcApp, def.access);
       if (def.forcedUser) await requireAppUser(ctx, appId, params.user_id ?? "");
       const authorization = request.headers.authorization;
       if (def.jwt !== "none" && (def.jwt !== "optional" || authorization !== undefined)) {
