@@ -155,4 +155,13 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX file_sessions_created ON file_sessions (created_at)`,
     ],
   },
+  {
+    version: 20,
+    // The monthly rotation quota is counted per member who started the rotation (docs/server.md, "Abuse limits").
+    name: "who started each group key rotation",
+    statements: [
+      `CREATE TABLE group_key_rotation_starts (key_id TEXT PRIMARY KEY, group_id TEXT NOT NULL, started_by TEXT NOT NULL, time BIGINT NOT NULL)`,
+      `CREATE INDEX group_key_rotation_starts_member ON group_key_rotation_starts (group_id, started_by, time)`,
+    ],
+  },
 ];

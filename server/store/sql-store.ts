@@ -322,7 +322,7 @@ class SqlOps implements StoreOps {
   }
   async deleteGroup(groupId: string): Promise<void> {
     await this.atomically(async (tx) => {
-      for (const table of ["group_member_keys", "group_key_rotations", "group_members", "group_keys", "group_hmac_keys", "group_sortable_keys", "group_invites_and_join_reqs"]) {
+      for (const table of ["group_member_keys", "group_key_rotations", "group_members", "group_keys", "group_hmac_keys", "group_sortable_keys", "group_invites_and_join_reqs", "group_key_rotation_starts"]) {
         await tx.run(`DELETE FROM ${table} WHERE group_id = ?`, groupId);
       }
       await tx.run("DELETE FROM groups_ WHERE id = ?", groupId);
@@ -503,6 +503,12 @@ class SqlOps implements StoreOps {
   }
   async countKeyRotationsSince(groupId: string, time: number): Promise<number> {
     return n((await this.get("SELECT COUNT(*) AS c FROM group_keys WHERE group_id = ? AND previous_group_key_id IS NOT NULL AND time >= ?", groupId, time))?.c ?? 0);
+  }
+  async recordRotationStart(groupId: string, keyId: string, startedBy: string, time: number): Promise<void> {
+    await this.run("INSERT INTO group_key_rotation_starts (key_id, group_id, started_by, time) VALUES (?, ?, ?, ?)", keyId, groupId, startedBy, time);
+  }
+  async countRotationsStartedBy(groupId: string, startedBy: string, time: number): Promise<number> {
+    return n((await this.get("SELECT COUNT(*) AS c FROM group_key_rotation_starts WHERE group_id = ? AND started_by = ? AND time >= ?", groupId, startedBy, time))?.c ?? 0);
   }
   async listMembersWithoutRotation(groupId: string, keyId: string, limit: number): Promise<MemberRecord[]> {
     return (

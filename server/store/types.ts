@@ -376,6 +376,10 @@ export interface StoreOps {
   hasRotation(groupId: string, userId: string): Promise<boolean>;
   /** Rotations started since `time` (keys with a previous key). */
   countKeyRotationsSince(groupId: string, time: number): Promise<number>;
+  /** Records who started the rotation that made `keyId` (the per-member monthly quota). */
+  recordRotationStart(groupId: string, keyId: string, startedBy: string, time: number): Promise<void>;
+  /** Rotations of the group that `startedBy` started since `time`. */
+  countRotationsStartedBy(groupId: string, startedBy: string, time: number): Promise<number>;
   /** Members that have neither a key row nor a rotation row for `keyId`, ascending by joined time. */
   listMembersWithoutRotation(groupId: string, keyId: string, limit: number): Promise<MemberRecord[]>;
   /** Keys whose ephemeral key is still stored: rotations the worker has not finished. */
