@@ -81,8 +81,11 @@ export async function createGroup(ctx: ServiceContext, appId: string, placement:
   return { group_id: groupId };
 }
 
-/** Deletes a group and all its descendants (with their rows, keys, rotations, requests and memberships elsewhere). */
-async function deleteGroupTree(tx: StoreOps, groupId: string): Promise<void> {
+/**
+ * Deletes a group and all its descendants (with their rows, keys, rotations, requests and memberships
+ * elsewhere); their files are marked deleted (the cleanup removes the parts).
+ */
+async function deleteGroupTree(tx: StoreOps, groupId: string, time: number): Promise<void> {
   const ids: string[] = [];
   const queue = [groupId];
   const seen = new Set<string>();
@@ -95,6 +98,7 @@ async function deleteGroupTree(tx: StoreOps, groupId: string): Promise<void> {
   }
   for (const id of ids.reverse()) {
     await tx.deleteMembershipsOfGroup(id);
+    await tx.markFilesDeletedOf("group", id, time);
     await tx.deleteGroup(id);
   }
 }
@@ -102,7 +106,7 @@ async function deleteGroupTree(tx: StoreOps, groupId: string): Promise<void> {
 /** `DELETE /group/:group_id` (rank ≤ 1). */
 export async function deleteGroup(ctx: ServiceContext, access: GroupAccess) {
   requireRank(access, 1);
-  await ctx.store.transaction((tx) => deleteGroupTree(tx, access.group.id));
+  await ctx.store.transaction((tx) => deleteGroupTree(tx, access.group.id, ctx.now()));
   return SUCCESS;
 }
 
@@ -110,7 +114,7 @@ export async function deleteGroup(ctx: ServiceContext, access: GroupAccess) {
 export async function deleteGroupForced(ctx: ServiceContext, appId: string, groupId: string) {
   await ctx.store.transaction(async (tx) => {
     const group = await loadGroup(tx, appId, groupId);
-    await deleteGroupTree(tx, group.id);
+    await deleteGroupTree(tx, group.id, ctx.now());
   });
   return SUCCESS;
 }

@@ -210,11 +210,15 @@ export async function deleteDevice(ctx: ServiceContext, appId: string, user: Jwt
   });
 }
 
-/** `DELETE /user` and the forced variants: the user, its devices, user group and memberships. */
+/**
+ * `DELETE /user` and the forced variants: the user, its devices, user group and memberships; the files
+ * that belong to the user and the user's own files outside groups are marked deleted.
+ */
 export async function deleteUser(ctx: ServiceContext, appId: string, userId: string) {
   return ctx.store.transaction(async (tx) => {
     const user = await tx.getUser(appId, userId);
     if (!user) throw E.userNotFound();
+    await tx.markFilesDeletedOf("user", user.id, ctx.now());
     await tx.deleteGroup(user.userGroupId);
     await tx.deleteUser(user.id);
     return SUCCESS;

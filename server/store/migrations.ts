@@ -164,4 +164,10 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX group_key_rotation_starts_member ON group_key_rotation_starts (group_id, started_by, time)`,
     ],
   },
+  {
+    version: 21,
+    // Group and user deletes mark the files of the group or user deleted.
+    name: "files by owner and by group or user",
+    statements: [`CREATE INDEX files_belongs_to ON files (belongs_to)`, `CREATE INDEX files_owner ON files (owner)`],
+  },
 ];

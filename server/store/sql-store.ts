@@ -570,6 +570,13 @@ class SqlOps implements StoreOps {
       await tx.run("DELETE FROM file_sessions WHERE file_id = ?", fileId);
     });
   }
+  async markFilesDeletedOf(kind: "group" | "user", id: string, deleteAt: number): Promise<number> {
+    if (kind === "group") return this.run("UPDATE files SET status = 0, delete_at = ? WHERE belongs_to = ? AND belongs_to_type = 1 AND status = 1", deleteAt, id);
+    return this.run(
+      "UPDATE files SET status = 0, delete_at = ? WHERE status = 1 AND ((belongs_to = ? AND belongs_to_type = 2) OR (owner = ? AND belongs_to_type <> 1))",
+      deleteAt, id, id,
+    );
+  }
   async insertFileSession(x: FileSessionRecord): Promise<void> {
     await this.run(
       "INSERT INTO file_sessions (id, file_id, app_id, created_at, expected_size, max_chunk_size) VALUES (?, ?, ?, ?, ?, ?)",

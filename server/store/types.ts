@@ -406,6 +406,12 @@ export interface StoreOps {
   /** Sets status 0 and `delete_at` and drops the file's upload sessions. */
   markFileDeleted(fileId: string, deleteAt: number): Promise<void>;
 
+  /**
+   * Marks deleted (status 0) the files of a deleted group (those that belong to it) or of a deleted user
+   * (those that belong to the user, and those the user owns that belong to no group); returns how many.
+   */
+  markFilesDeletedOf(kind: "group" | "user", id: string, deleteAt: number): Promise<number>;
+
   insertFileSession(session: FileSessionRecord): Promise<void>;
   getFileSession(appId: string, sessionId: string): Promise<FileSessionRecord | null>;
   deleteFileSession(sessionId: string): Promise<void>;

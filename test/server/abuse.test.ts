@@ -2,10 +2,14 @@
  * Abuse limits of the server: what a holder of the public token, or a member of a group, must not be able
  * to learn or spend (docs/server.md, "Abuse limits").
  */
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encryptFilePart, prepareRegisterFile, type BelongsTo } from "../../src/protocol/file.js";
+import { generateSymKeyWrappedByMasterKey } from "../../src/protocol/sym-key-wrap.js";
+import { startFilesHarness } from "./files-harness.js";
 import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import type { SymKey } from "../../src/protocol/keys.js";
-import { expectError, expectOk, startHarness, type Harness } from "./harness.js";
+import { expectError, expectOk, login, registerUser, startHarness, type Harness, type LoggedIn } from "./harness.js";
 import { addMember, createGroup, newUser, V, type TestGroup, type TestUser } from "./group-helpers.js";
 
 let h: Harness;
@@ -73,6 +77,65 @@ describe("the monthly key rotation quota", () => {
       expect(await h.server.store.countKeyRotationsSince(group.groupId, 0)).toBe(5);
     } finally {
       await h.server.store.upsertApp(app);
+    }
+  });
+});
+
+describe("files of deleted groups and users", () => {
+  it("are marked deleted with the group tree or the user: metadata 400/512, parts 400/500", async () => {
+    const fh = await startFilesHarness();
+    try {
+      type User = LoggedIn & { userId: string };
+      const newFileUser = async (): Promise<User> => {
+        const user = await registerUser(fh);
+        return { ...(await login(fh, user.identifier, user.password)), userId: user.userId };
+      };
+      /** Registers and uploads a one-part file; its metadata path and part id. */
+      const storeFile = async (user: User, type: BelongsTo, belongsTo: string | null, groupId?: string) => {
+        const master = user.userKeys[0]!.groupKey;
+        const { key, encryptedKey } = generateSymKeyWrappedByMasterKey(master);
+        const base = groupId ? `${V}/group/${groupId}/file` : `${V}/file`;
+        const registered = expectOk(await fh.call("POST", base, { jwt: user.jwt, raw: prepareRegisterFile(master.keyId, key, encryptedKey, belongsTo, type, null) }));
+        const { part } = encryptFilePart(key.key, randomBytes(16));
+        expectOk(await fh.call("POST", `${V}/file/part/${registered.session_id}/0/true`, { jwt: user.jwt, raw: Buffer.from(part), headers: { "content-type": "application/octet-stream" } }));
+        const meta = `${base}/${registered.file_id}`;
+        const partId = expectOk(await fh.call("GET", meta, { jwt: user.jwt })).part_list[0].part_id as string;
+        expect((await fh.callBytes("GET", `${V}/file/part/${partId}`)).status).toBe(200);
+        return { meta, partId };
+      };
+      const gone = async (user: User, file: { meta: string; partId: string }) => {
+        expectError(await fh.call("GET", file.meta, { jwt: user.jwt }), 400, 512);
+        const part = await fh.callBytes("GET", `${V}/file/part/${file.partId}`);
+        expect(part.status).toBe(400);
+        expect(JSON.parse(part.bytes.toString("utf8")).err_code).toBe(500);
+      };
+
+      const [alice, bob] = [await newFileUser(), await newFileUser()];
+      const root = expectOk(await fh.call("POST", `${V}/group/light`, { jwt: alice.jwt })).group_id as string;
+      const child = expectOk(await fh.call("POST", `${V}/group/${root}/child/light`, { jwt: alice.jwt })).group_id as string;
+      const other = expectOk(await fh.call("POST", `${V}/group/light`, { jwt: alice.jwt })).group_id as string;
+      const rootFile = await storeFile(alice, "Group", root, root);
+      const childFile = await storeFile(alice, "Group", child, child);
+      const otherFile = await storeFile(alice, "Group", other, other);
+      expectOk(await fh.call("DELETE", `${V}/group/${root}`, { jwt: alice.jwt }));
+      for (const file of [rootFile, childFile]) {
+        const part = await fh.callBytes("GET", `${V}/file/part/${file.partId}`);
+        expect(part.status).toBe(400);
+        expect(JSON.parse(part.bytes.toString("utf8")).err_code).toBe(500);
+      }
+      expect(expectOk(await fh.call("GET", otherFile.meta, { jwt: alice.jwt })).part_list).toHaveLength(1);
+
+      const bobsOwn = await storeFile(bob, "None", null);
+      const forAlice = await storeFile(bob, "User", alice.userId);
+      const aliceForBob = await storeFile(alice, "User", bob.userId);
+      const aliceOwn = await storeFile(alice, "None", null);
+      expectOk(await fh.call("DELETE", `${V}/user/forced/delete/${bob.userId}`, { token: fh.app.secretToken }));
+      await gone(alice, bobsOwn);
+      await gone(alice, forAlice);
+      await gone(alice, aliceForBob);
+      expect(expectOk(await fh.call("GET", aliceOwn.meta, { jwt: alice.jwt })).part_list).toHaveLength(1);
+    } finally {
+      await fh.close();
     }
   });
 });
