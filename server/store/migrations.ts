@@ -170,4 +170,10 @@ export const MIGRATIONS: Migration[] = [
     name: "files by owner and by group or user",
     statements: [`CREATE INDEX files_belongs_to ON files (belongs_to)`, `CREATE INDEX files_owner ON files (owner)`],
   },
+  {
+    version: 22,
+    // User, device and group deletes remove a member's key rows and rotations by member id alone.
+    name: "member key rows and rotations by member",
+    statements: [`CREATE INDEX group_member_keys_user ON group_member_keys (user_id)`, `CREATE INDEX group_key_rotations_user ON group_key_rotations (user_id)`],
+  },
 ];

@@ -3,13 +3,20 @@
  * to learn or spend (docs/server.md, "Abuse limits").
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { newId } from "../../server/crypto.js";
+import { GROUP_DELETE_BATCH } from "../../server/services/groups.js";
+import type { SqlDriver, SqlSession } from "../../server/store/driver.js";
+import { openPostgresDriver } from "../../server/store/postgres.js";
+import { SqlStore } from "../../server/store/sql-store.js";
+import { openSqliteDriver } from "../../server/store/sqlite.js";
+import type { StoreOps } from "../../server/store/types.js";
 import { encryptFilePart, prepareRegisterFile, type BelongsTo } from "../../src/protocol/file.js";
 import { generateSymKeyWrappedByMasterKey } from "../../src/protocol/sym-key-wrap.js";
 import { startFilesHarness } from "./files-harness.js";
 import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import type { SymKey } from "../../src/protocol/keys.js";
-import { expectError, expectOk, login, registerUser, startHarness, type Harness, type LoggedIn } from "./harness.js";
+import { createTestDatabase, expectError, expectOk, login, registerUser, startHarness, testStoreKind, type ApiAnswer, type Harness, type LoggedIn } from "./harness.js";
 import { addMember, createGroup, newUser, V, type TestGroup, type TestUser } from "./group-helpers.js";
 
 let h: Harness;
@@ -137,5 +144,134 @@ describe("files of deleted groups and users", () => {
     } finally {
       await fh.close();
     }
+  });
+});
+
+describe("deletes of users, devices and group trees", () => {
+  /** A driver that records every statement the store sends. */
+  function recording(driver: SqlDriver, log: Array<{ sql: string; args: readonly unknown[] }>): SqlDriver {
+    const wrap = (session: SqlSession): SqlSession => ({
+      get: (sql, args) => (log.push({ sql, args }), session.get(sql, args)),
+      all: (sql, args) => (log.push({ sql, args }), session.all(sql, args)),
+      run: (sql, args) => (log.push({ sql, args }), session.run(sql, args)),
+      runUnlessConflict: (sql, args) => (log.push({ sql, args }), session.runUnlessConflict(sql, args)),
+    });
+    return { ...driver, direct: wrap(driver.direct), transaction: (fn) => driver.transaction((session) => fn(wrap(session))) };
+  }
+
+  it("find their rows through indexes (no statement scans a whole table)", async () => {
+    const postgres = testStoreKind() === "postgres";
+    const database = postgres ? await createTestDatabase() : null;
+    const driver = database ? await openPostgresDriver({ url: database.url, maxConnections: 2 }) : openSqliteDriver({ path: ":memory:" });
+    try {
+      const log: Array<{ sql: string; args: readonly unknown[] }> = [];
+      const store = new SqlStore(recording(driver, log));
+      const [userId, deviceId, groupId] = [newId(), newId(), newId()];
+      await store.insertDevice({
+        id: deviceId, userId, appId: "app", deviceIdentifier: "id", time: 1, registerTokenHash: null, clientRandomValue: "", hashedAuthKey: "", derivedAlg: "",
+        encryptedMasterKey: "", masterKeyAlg: "", encryptedMasterKeyAlg: "", publicKey: "", encryptedPrivateKey: "", keypairEncryptAlg: "", verifyKey: "", encryptedSignKey: "", keypairSignAlg: "",
+      });
+      log.length = 0;
+      await store.deleteMembershipsOfGroup(groupId);
+      await store.markFilesDeletedOf("group", groupId, 1);
+      await store.deleteGroup(groupId);
+      await store.listChildGroupIds(groupId);
+      await store.deleteMember(groupId, userId);
+      await store.markFilesDeletedOf("user", userId, 1);
+      await store.deleteDevice(deviceId);
+      await store.deleteUser(userId);
+      const statements = log.filter((entry) => /^\s*(DELETE|UPDATE|SELECT)/i.test(entry.sql));
+      expect(statements.length).toBeGreaterThan(15);
+      const scans: string[] = [];
+      const leadingColumns = new Map<string, string>();
+      if (postgres) {
+        for (const row of await driver.direct.all("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()", [])) {
+          leadingColumns.set(String(row.indexname), /\(\s*"?(\w+)/.exec(String(row.indexdef))?.[1] ?? "");
+        }
+      }
+      for (const { sql, args } of statements) {
+        if (postgres) {
+          // With sequential scans priced out, PostgreSQL still plans one where no index fits.
+          const plan = await driver.transaction(async (session) => {
+            await session.run("SET LOCAL enable_seqscan = off", []);
+            return session.all(`EXPLAIN ${sql}`, args);
+          });
+          // Without a skip scan, an index whose leading column is not in its condition is read whole too.
+          const lines = plan.map((row) => String(row["QUERY PLAN"]));
+          lines.forEach((line, i) => {
+            if (line.includes("Seq Scan")) scans.push(`${sql} → ${line}`);
+            const index = /Index (?:Only )?Scan (?:using )?(?:on )?(\w+)/.exec(line)?.[1];
+            if (index === undefined) return;
+            const condition = lines.slice(i + 1).find((next) => next.includes("Index Cond:")) ?? "";
+            const leading = leadingColumns.get(index);
+            if (leading === undefined || !new RegExp(`\\b${leading}\\b`).test(condition)) scans.push(`${sql} → ${line} ${condition}`);
+          });
+        } else {
+          const plan = await driver.direct.all(`EXPLAIN QUERY PLAN ${sql}`, args);
+          for (const row of plan) if (/^SCAN /.test(String(row.detail))) scans.push(`${sql} → ${String(row.detail)}`);
+        }
+      }
+      expect(scans).toEqual([]);
+    } finally {
+      await driver.close();
+      await database?.drop();
+    }
+  });
+
+  it("delete a large group tree in bounded transactions, serving other requests in between", async () => {
+    const store = h.server.store;
+    const owner = await newUser(h);
+    const root = expectOk(await h.call("POST", `${V}/group/light`, { jwt: owner.jwt })).group_id as string;
+    const other = expectOk(await h.call("POST", `${V}/group/light`, { jwt: owner.jwt })).group_id as string;
+    const children = 2 * GROUP_DELETE_BATCH + 20;
+    const time = Date.now();
+    let parent = root;
+    for (let i = 0; i < children; i++) {
+      const id = newId();
+      // A wide tree with a deep branch.
+      const above = i % 10 === 0 ? parent : root;
+      await store.insertGroup({ id, appId: h.app.id, parent: above, type: 0, invite: true, isConnectedGroup: false, time: time + i });
+      await store.insertMember({ userId: above, groupId: id, time: time + i, rank: 0, keyUploadSessionId: null, type: 1 });
+      if (i % 10 === 0) parent = id;
+    }
+    const original = store.transaction.bind(store);
+    const deletedPerTransaction: number[] = [];
+    const servedBetween: ApiAnswer[] = [];
+    const spy = vi.spyOn(store, "transaction").mockImplementation(async (fn) => {
+      let deleted = 0;
+      const result = await original((tx) => {
+        deleted = 0;
+        const counting = new Proxy(tx, {
+          get(target, name) {
+            if (name === "deleteGroup") return (id: string) => (deleted++, target.deleteGroup(id));
+            const value = Reflect.get(target, name) as unknown;
+            return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+          },
+        }) as StoreOps;
+        return fn(counting);
+      });
+      if (deleted > 0) {
+        deletedPerTransaction.push(deleted);
+        // Between two of the delete's transactions: other requests are answered, the tree's root is still whole.
+        if (deletedPerTransaction.length === 1) {
+          servedBetween.push(await h.call("GET", `${V}/group/${other}/light`, { jwt: owner.jwt }));
+          servedBetween.push(await h.call("GET", `${V}/group/${root}/light`, { jwt: owner.jwt }));
+        }
+      }
+      return result;
+    });
+    try {
+      expectOk(await h.call("DELETE", `${V}/group/${root}`, { jwt: owner.jwt }));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(deletedPerTransaction.length).toBeGreaterThanOrEqual(3);
+    for (const count of deletedPerTransaction) expect(count).toBeLessThanOrEqual(GROUP_DELETE_BATCH);
+    expect(deletedPerTransaction.reduce((a, b) => a + b, 0)).toBe(children + 1);
+    expect(servedBetween).toHaveLength(2);
+    for (const answer of servedBetween) expectOk(answer);
+    expectError(await h.call("GET", `${V}/group/${root}/light`, { jwt: owner.jwt }), 400, 310);
+    expect(await store.listChildGroupIds(root)).toEqual([]);
+    expectOk(await h.call("GET", `${V}/group/${other}/light`, { jwt: owner.jwt }));
   });
 });
