@@ -9,6 +9,7 @@ import { ApiError, E } from "../errors.js";
 import { authenticateJwt, checkEndpoint, requireFresh, resolveAppToken, type AuthenticatedApp } from "../services/apps.js";
 import type { JwtUser, ServiceContext } from "../services/context.js";
 import { requireAppUser, resolveGroupAccess, type GroupAccess } from "../services/group-access.js";
+import { StoreBusyError } from "../store/types.js";
 import { streamBody } from "./raw-body.js";
 import { ROUTES, type RouteDef } from "./routes.js";
 
@@ -36,12 +37,14 @@ function sendEnvelope(reply: FastifyReply, status: number, payload: Record<strin
 }
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  if (error.httpStatus === 503) reply.header("retry-after", "1");
   return sendEnvelope(reply, error.httpStatus, { status: false, err_msg: error.message, err_code: error.code });
 }
 
 /** Maps anything thrown to an ApiError; unexpected errors become 500/10 and are logged. */
 function toApiError(error: unknown, log: (error: unknown) => void): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof StoreBusyError) return E.busy();
   const code = (error as { code?: unknown }).code;
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return E.inputTooBig();
   const statusCode = (error as { statusCode?: unknown }).statusCode;

@@ -35,8 +35,11 @@ function deviceRecord(appId: string, input: DeviceRegisterInput, userId: string 
   };
 }
 
+/**
+ * The identifier's uniqueness is the table's constraint (`ON CONFLICT DO NOTHING`), not a read before the
+ * insert: concurrent registrations on PostgreSQL then do not abort each other's SERIALIZABLE transactions.
+ */
 async function insertDeviceOrConflict(tx: StoreOps, device: DeviceRecord): Promise<void> {
-  if (await tx.identifierExists(device.appId, device.deviceIdentifier)) throw E.userExists();
   try {
     await tx.insertDevice(device);
   } catch (error) {
@@ -50,8 +53,7 @@ function requireUserGroupSignKeys(group: CreateGroupInput): void {
 }
 
 /** Creates the user group (type 1) with the device as its only member (rank 0). */
-async function createUserGroup(tx: StoreOps, appId: string, deviceId: string, group: CreateGroupInput | null, time: number): Promise<string> {
-  const groupId = newId();
+async function createUserGroup(tx: StoreOps, appId: string, deviceId: string, group: CreateGroupInput | null, time: number, groupId = newId()): Promise<string> {
   await tx.insertGroup({ id: groupId, appId, parent: null, type: 1, invite: true, isConnectedGroup: false, time });
   await tx.insertMember({ userId: deviceId, groupId, time, rank: 0, keyUploadSessionId: null, type: 0 });
   if (group === null) return groupId;
@@ -108,8 +110,10 @@ export async function register(ctx: ServiceContext, appId: string, device: Devic
     const userId = newId();
     const record = deviceRecord(appId, device, userId, time, null);
     await insertDeviceOrConflict(tx, record);
-    await tx.insertUser({ id: userId, appId, userGroupId: "none", time, otpSecret: null, otpAlg: null });
-    await tx.setUserGroup(userId, await createUserGroup(tx, appId, record.id, group, time));
+    // Inserts only (no update of the new user row): nothing for concurrent registrations to conflict on.
+    const userGroupId = newId();
+    await tx.insertUser({ id: userId, appId, userGroupId, time, otpSecret: null, otpAlg: null });
+    await createUserGroup(tx, appId, record.id, group, time, userGroupId);
     return { user_id: userId, device_id: record.id, device_identifier: device.deviceIdentifier };
   });
 }

@@ -198,6 +198,14 @@ export class StoreConflictError extends Error {
   override readonly name = "StoreConflictError";
 }
 
+/**
+ * Thrown by a store when a transaction still conflicted with concurrent ones after every retry
+ * (PostgreSQL serialization failures and deadlocks): the request may be sent again (HTTP 503).
+ */
+export class StoreBusyError extends Error {
+  override readonly name = "StoreBusyError";
+}
+
 // ---- symmetric keys (api.md §3.7) and files (§3.8); the bytes of file parts live in a `BlobStore`
 // (file-blobs.ts), the store only records them.
 

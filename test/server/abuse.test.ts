@@ -10,13 +10,14 @@ import type { SqlDriver, SqlSession } from "../../server/store/driver.js";
 import { openPostgresDriver } from "../../server/store/postgres.js";
 import { SqlStore } from "../../server/store/sql-store.js";
 import { openSqliteDriver } from "../../server/store/sqlite.js";
-import type { StoreOps } from "../../server/store/types.js";
+import { StoreBusyError, type StoreOps } from "../../server/store/types.js";
 import { encryptFilePart, prepareRegisterFile, type BelongsTo } from "../../src/protocol/file.js";
+import { prepareRegister } from "../../src/protocol/register.js";
 import { generateSymKeyWrappedByMasterKey } from "../../src/protocol/sym-key-wrap.js";
 import { startFilesHarness } from "./files-harness.js";
 import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import type { SymKey } from "../../src/protocol/keys.js";
-import { createTestDatabase, expectError, expectOk, login, registerUser, startHarness, testStoreKind, type ApiAnswer, type Harness, type LoggedIn } from "./harness.js";
+import { createTestDatabase, expectError, expectOk, login, registerUser, startHarness, testStoreKind, unique, type ApiAnswer, type Harness, type LoggedIn } from "./harness.js";
 import { addMember, createGroup, newUser, V, type TestGroup, type TestUser } from "./group-helpers.js";
 
 let h: Harness;
@@ -273,5 +274,55 @@ describe("deletes of users, devices and group trees", () => {
     expectError(await h.call("GET", `${V}/group/${root}/light`, { jwt: owner.jwt }), 400, 310);
     expect(await store.listChildGroupIds(root)).toEqual([]);
     expectOk(await h.call("GET", `${V}/group/${other}/light`, { jwt: owner.jwt }));
+  });
+});
+
+describe("concurrent registrations", () => {
+  it("200 register_light calls, 16 at a time, never answer 500 (same identifiers: one wins, the others 400/101)", async () => {
+    const device = (JSON.parse(prepareRegister(unique(), "pw")) as { device: Record<string, unknown> }).device;
+    const identifiers = Array.from({ length: 160 }, () => unique("parallel"));
+    // Every fifth call repeats an identifier of another call.
+    const calls = Array.from({ length: 200 }, (_, i) => identifiers[i < 160 ? i : (i * 7) % 160]!);
+    const answers: ApiAnswer[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < calls.length) {
+          const identifier = calls[next++]!;
+          answers.push(await h.call("POST", `${V}/register_light`, { token: h.app.secretToken, body: { ...device, device_identifier: identifier } }));
+        }
+      }),
+    );
+    expect(answers).toHaveLength(200);
+    const statuses = answers.map((a) => `${a.status}/${a.body.err_code ?? "ok"}`);
+    expect(statuses.filter((s) => s !== "200/ok" && s !== "400/101")).toEqual([]);
+    expect(statuses.filter((s) => s === "200/ok")).toHaveLength(160);
+  });
+});
+
+describe("a database that stays busy", () => {
+  it("answers a retryable 503 envelope (err_code 503, retry-after) instead of 500", async () => {
+    const spy = vi.spyOn(h.server.store, "transaction").mockRejectedValueOnce(new StoreBusyError("conflicted"));
+    try {
+      const answer = await h.call("POST", `${V}/register_light`, { token: h.app.secretToken, raw: JSON.stringify(JSON.parse(prepareRegister(unique(), "pw")).device) });
+      expectError(answer, 503, 503);
+      expect(answer.headers.get("retry-after")).toBe("1");
+    } finally {
+      spy.mockRestore();
+    }
+    if (testStoreKind() === "postgres") {
+      // The PostgreSQL driver gives up after its retries with StoreBusyError.
+      const database = await createTestDatabase();
+      const driver = await openPostgresDriver({ url: database.url, maxConnections: 2 });
+      try {
+        let attempts = 0;
+        const conflict = Object.assign(new Error("could not serialize access"), { code: "40001" });
+        await expect(driver.transaction(async () => (attempts++, Promise.reject(conflict)))).rejects.toBeInstanceOf(StoreBusyError);
+        expect(attempts).toBeGreaterThan(1);
+      } finally {
+        await driver.close();
+        await database.drop();
+      }
+    }
   });
 });
