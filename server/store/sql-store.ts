@@ -203,8 +203,14 @@ class SqlOps implements StoreOps {
   async getDevice(appId: string, deviceId: string): Promise<DeviceRecord | null> {
     return this.one(deviceFromRow, "SELECT * FROM devices WHERE id = ? AND app_id = ?", deviceId, appId);
   }
-  async getPendingDeviceByToken(appId: string, tokenHash: string): Promise<DeviceRecord | null> {
-    return this.one(deviceFromRow, "SELECT * FROM devices WHERE app_id = ? AND register_token_hash = ? AND user_id IS NULL", appId, tokenHash);
+  async getPendingDeviceByToken(appId: string, tokenHash: string, createdSince: number): Promise<DeviceRecord | null> {
+    return this.one(deviceFromRow, "SELECT * FROM devices WHERE app_id = ? AND register_token_hash = ? AND user_id IS NULL AND time >= ?", appId, tokenHash, createdSince);
+  }
+  async deletePendingDevice(appId: string, hashedIdentifier: string, createdBefore: number): Promise<boolean> {
+    return (await this.run("DELETE FROM devices WHERE app_id = ? AND device_identifier = ? AND user_id IS NULL AND time < ?", appId, hashedIdentifier, createdBefore)) > 0;
+  }
+  async deletePendingDevicesBefore(time: number): Promise<number> {
+    return this.run("DELETE FROM devices WHERE user_id IS NULL AND time < ?", time);
   }
   async confirmDevice(deviceId: string, userId: string): Promise<void> {
     await this.run("UPDATE devices SET user_id = ?, register_token_hash = NULL WHERE id = ?", userId, deviceId);

@@ -281,7 +281,12 @@ export interface StoreOps {
   /** A registered (confirmed) device by its hashed identifier. */
   getDeviceByIdentifier(appId: string, hashedIdentifier: string): Promise<DeviceRecord | null>;
   getDevice(appId: string, deviceId: string): Promise<DeviceRecord | null>;
-  getPendingDeviceByToken(appId: string, tokenHash: string): Promise<DeviceRecord | null>;
+  /** A pending device by its registration token, created at `createdSince` or later. */
+  getPendingDeviceByToken(appId: string, tokenHash: string, createdSince: number): Promise<DeviceRecord | null>;
+  /** Deletes the pending device of the identifier when it was created before `createdBefore`; false when there is none. */
+  deletePendingDevice(appId: string, hashedIdentifier: string, createdBefore: number): Promise<boolean>;
+  /** Deletes every pending device (all apps) created before `time`; returns how many. */
+  deletePendingDevicesBefore(time: number): Promise<number>;
   confirmDevice(deviceId: string, userId: string): Promise<void>;
   listDevices(userId: string, cursor: Cursor): Promise<DeviceRecord[]>;
   listDeviceIds(userId: string): Promise<string[]>;

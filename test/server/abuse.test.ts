@@ -12,7 +12,10 @@ import { SqlStore } from "../../server/store/sql-store.js";
 import { openSqliteDriver } from "../../server/store/sqlite.js";
 import { StoreBusyError, type StoreOps } from "../../server/store/types.js";
 import { encryptFilePart, prepareRegisterFile, type BelongsTo } from "../../src/protocol/file.js";
-import { prepareRegister } from "../../src/protocol/register.js";
+import { prepareRegisterDevice } from "../../src/protocol/device.js";
+import { prepareRegister, prepareRegisterDeviceStart } from "../../src/protocol/register.js";
+import { PENDING_DEVICE_TTL_MS } from "../../server/services/users.js";
+import { FIELD_LIMITS } from "../../server/http/input.js";
 import { generateSymKeyWrappedByMasterKey } from "../../src/protocol/sym-key-wrap.js";
 import { startFilesHarness } from "./files-harness.js";
 import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
@@ -324,5 +327,56 @@ describe("a database that stays busy", () => {
         await database.drop();
       }
     }
+  });
+});
+
+describe("pending device registrations", () => {
+  it("never block a real registration of the identifier", async () => {
+    const identifier = unique("squatted");
+    expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }));
+    const registered = await registerUser(h, identifier, "pw");
+    await login(h, registered.identifier, "pw");
+    // A real device is not given up for a new pending one.
+    expectError(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }), 400, 101);
+  });
+
+  it("expire: the identifier is free again and the old token is refused (400/100)", async () => {
+    const identifier = unique("pending");
+    const first = expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }));
+    expectError(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }), 400, 101);
+    h.clock.offsetMs = PENDING_DEVICE_TTL_MS + 60_000;
+    try {
+      const owner = await registerUser(h);
+      const session = await login(h, owner.identifier, owner.password);
+      const done = prepareRegisterDevice(first, session.userKeys.map((k) => k.groupKey), session.userKeys.length);
+      expectError(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, raw: done.serverInput }), 400, 100);
+      const second = expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw2") }));
+      const added = prepareRegisterDevice(second, session.userKeys.map((k) => k.groupKey), session.userKeys.length);
+      expectOk(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, raw: added.serverInput }));
+      await login(h, identifier, "pw2");
+    } finally {
+      h.clock.offsetMs = 0;
+    }
+  });
+});
+
+describe("field size limits", () => {
+  it("refuse over-long fields with 422/11 and accept the real sizes", async () => {
+    const start = JSON.parse(prepareRegisterDeviceStart(unique("limits"), "pw")) as { master_key: Record<string, unknown>; derived: Record<string, unknown>; device_identifier: string };
+    const prepare = (body: unknown) => h.call("POST", `${V}/user/prepare_register_device`, { body });
+    const over = (limit: number) => "A".repeat(limit + 1);
+    expectError(await prepare({ ...start, derived: { ...start.derived, public_key: over(FIELD_LIMITS.key) } }), 422, 11);
+    expectError(await prepare({ ...start, derived: { ...start.derived, encrypted_sign_key: "A".repeat(240_000) } }), 422, 11);
+    expectError(await prepare({ ...start, derived: { ...start.derived, keypair_encrypt_alg: over(FIELD_LIMITS.alg) } }), 422, 11);
+    expectError(await prepare({ ...start, derived: { ...start.derived, client_random_value: over(FIELD_LIMITS.secret) } }), 422, 11);
+    expectError(await prepare({ ...start, master_key: { ...start.master_key, encrypted_master_key: over(FIELD_LIMITS.key) } }), 422, 11);
+    expectError(await prepare({ ...start, device_identifier: over(FIELD_LIMITS.identifier) }), 422, 11);
+    expectError(await h.call("POST", `${V}/exists`, { body: { user_identifier: over(FIELD_LIMITS.identifier) } }), 422, 11);
+    // Exactly at the limits is fine (the server does not parse key material).
+    const atLimit = { ...start, device_identifier: `${unique()}${"x".repeat(FIELD_LIMITS.identifier - 40)}`, derived: { ...start.derived, verify_key: "A".repeat(FIELD_LIMITS.key) } };
+    expectOk(await prepare(atLimit));
+    // sentc's largest real values (hybrid keys of the test vectors) are far below the key limit.
+    expect(FIELD_LIMITS.key).toBeGreaterThanOrEqual(3 * 5416);
+    expectOk(await prepare(start));
   });
 });
