@@ -13,7 +13,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Codes used by this server. Numbers are sentc's; 118 is ours (login rate limit, see docs/server.md). */
+/** Codes used by this server. Numbers are sentc's; 118 (login rate limit) and 503 (busy) are ours, see docs/server.md. */
 export const E = {
   idFormat: () => new ApiError(400, 1, "Id has a wrong format. Make sure to follow the uuid v4 or v7 format."),
   internal: () => new ApiError(500, 10, "Internal server error"),
@@ -25,6 +25,8 @@ export const E = {
   jwtFormat: () => new ApiError(401, 32, "Wrong jwt format"),
   jwtKeyNotFound: () => new ApiError(401, 35, "No matched key to this key id"),
   notFound: () => new ApiError(404, 404, "Not found"),
+  /** Ours: the database stayed busy with conflicting transactions; the request may be sent again (HTTP 503). */
+  busy: () => new ApiError(503, 503, "The server is busy. Try again."),
   userNotFound: (message = "User not found") => new ApiError(400, 100, message),
   userExists: () => new ApiError(400, 101, "User already exists"),
   saltError: () => new ApiError(401, 110, "Can't create salt"),

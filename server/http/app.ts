@@ -9,6 +9,7 @@ import { ApiError, E } from "../errors.js";
 import { authenticateJwt, checkEndpoint, requireFresh, resolveAppToken, type AuthenticatedApp } from "../services/apps.js";
 import type { JwtUser, ServiceContext } from "../services/context.js";
 import { requireAppUser, resolveGroupAccess, type GroupAccess } from "../services/group-access.js";
+import { StoreBusyError } from "../store/types.js";
 import { streamBody } from "./raw-body.js";
 import { ROUTES, type RouteDef } from "./routes.js";
 
@@ -36,12 +37,14 @@ function sendEnvelope(reply: FastifyReply, status: number, payload: Record<strin
 }
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  if (error.httpStatus === 503) reply.header("retry-after", "1");
   return sendEnvelope(reply, error.httpStatus, { status: false, err_msg: error.message, err_code: error.code });
 }
 
 /** Maps anything thrown to an ApiError; unexpected errors become 500/10 and are logged. */
 function toApiError(error: unknown, log: (error: unknown) => void): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof StoreBusyError) return E.busy();
   const code = (error as { code?: unknown }).code;
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return E.inputTooBig();
   const statusCode = (error as { statusCode?: unknown }).statusCode;
@@ -130,6 +133,9 @@ function registerRoute<C>(app: FastifyInstance, ctx: ServiceContext, handlerCont
       request.sentcApp = await resolveAppToken(ctx, typeof token === "string" ? token : undefined);
       const appId = request.sentcApp.app.id;
       const params = (request.params ?? {}) as Record<string, string>;
+      // Backend-only routes check the token kind before anything they look up, so that the public token
+      // learns nothing about users or memberships (always 400/203).
+      if (def.access === "forced") checkEndpoint(request.sentcApp, def.access);
       if (def.forcedUser) await requireAppUser(ctx, appId, params.user_id ?? "");
       const authorization = request.headers.authorization;
       if (def.jwt !== "none" && (def.jwt !== "optional" || authorization !== undefined)) {

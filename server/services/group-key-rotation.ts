@@ -65,8 +65,8 @@ export function rotatedGroupKey(
 
 /**
  * `POST /group/:group_id/key_rotation`: rank ≤ `min_rank_key_rotation` (301), fewer than
- * `max_key_rotation_month` rotations this month (321), UUID ids (400/1), a known previous key (304). The
- * invoker gets its key row at once; the worker handles everybody else.
+ * `max_key_rotation_month` rotations this month started by the same user (321), UUID ids (400/1), a
+ * known previous key (304). The invoker gets its key row at once; the worker handles everybody else.
  */
 export async function startKeyRotation(ctx: ServiceContext, appId: string, access: GroupAccess, input: KeyRotationInput) {
   const options = groupOptionsOf((await ctx.store.getApp(appId))?.groupOptions);
@@ -78,12 +78,15 @@ export async function startKeyRotation(ctx: ServiceContext, appId: string, acces
   const groupId = access.group.id;
   const key = await ctx.store.transaction(async (tx) => {
     const time = ctx.now();
-    if ((await tx.countKeyRotationsSince(groupId, monthStart(time))) >= options.max_key_rotation_month) throw E.groupKeyRotationLimit();
+    // Counted per member (the user behind the request): a member who spends its quota and is then kicked
+    // never keeps the others from rotating it out.
+    if ((await tx.countRotationsStartedBy(groupId, access.realUserId, monthStart(time))) >= options.max_key_rotation_month) throw E.groupKeyRotationLimit();
     if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId))) throw E.groupKeyNotFound("The previous group key was not found");
     const keyId = newId();
     // The ephemeral key is kept until the worker has handed it to every member: the marker of an unfinished rotation.
     const record = rotatedGroupKey(input, { id: keyId, groupId, appId, time }, input.encryptedEphemeralKey);
     await tx.insertGroupKey(record);
+    await tx.recordRotationStart(groupId, keyId, access.realUserId, time);
     await tx.insertMemberKeys([
       { keyId, userId: access.userId, groupId, encryptedGroupKey: input.encryptedGroupKeyByUser, encryptedAlg: input.encryptedGroupKeyAlg, encryptedGroupKeyKeyId: input.invokerPublicKeyId, time },
     ]);

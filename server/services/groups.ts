@@ -12,6 +12,8 @@ import { groupUserKeysOut, hmacKeyOut, sortableKeyOut } from "./outputs.js";
 
 const SUCCESS = "Success";
 const FIRST_PAGE: Cursor = { time: 0, id: "", limit: 50 };
+/** Groups deleted per transaction when a group tree is deleted (docs/server.md, "Abuse limits"). */
+export const GROUP_DELETE_BATCH = 50;
 
 /** Where a new group hangs: nowhere (creator is a user), under a parent, or connected to a group. */
 export type GroupPlacement = { kind: "user"; userId: string } | { kind: "child"; access: GroupAccess } | { kind: "connected"; access: GroupAccess };
@@ -81,8 +83,8 @@ export async function createGroup(ctx: ServiceContext, appId: string, placement:
   return { group_id: groupId };
 }
 
-/** Deletes a group and all its descendants (with their rows, keys, rotations, requests and memberships elsewhere). */
-async function deleteGroupTree(tx: StoreOps, groupId: string): Promise<void> {
+/** The ids of a group and its descendants, parents before children (breadth first). */
+async function groupTree(store: StoreOps, groupId: string): Promise<string[]> {
   const ids: string[] = [];
   const queue = [groupId];
   const seen = new Set<string>();
@@ -91,27 +93,56 @@ async function deleteGroupTree(tx: StoreOps, groupId: string): Promise<void> {
     if (seen.has(id)) continue;
     seen.add(id);
     ids.push(id);
-    queue.push(...(await tx.listChildGroupIds(id)));
+    queue.push(...(await store.listChildGroupIds(id)));
   }
-  for (const id of ids.reverse()) {
+  return ids;
+}
+
+/** Deletes the groups (children before parents) with their rows and memberships elsewhere; their files are marked deleted. */
+async function deleteGroups(tx: StoreOps, childrenFirst: string[], time: number): Promise<void> {
+  for (const id of childrenFirst) {
     await tx.deleteMembershipsOfGroup(id);
+    await tx.markFilesDeletedOf("group", id, time);
     await tx.deleteGroup(id);
   }
+}
+
+/**
+ * Deletes a group and all its descendants in transactions of at most `GROUP_DELETE_BATCH` groups, the
+ * deepest first, so that a large tree never holds the database for long (SQLite serves one transaction
+ * at a time) and other requests run in between. Between two transactions the rest of the tree is whole
+ * (every remaining group keeps its parent); the root goes in the last one. `check` runs at the start of
+ * that last transaction (the forced route's group lookup). A group created meanwhile under a group of a
+ * batch goes with it.
+ */
+async function deleteGroupTree(ctx: ServiceContext, groupId: string, check: (tx: StoreOps) => Promise<void> = async () => undefined): Promise<void> {
+  const planned = await groupTree(ctx.store, groupId);
+  const childrenFirst = planned.slice(1).reverse();
+  for (let i = 0; i + GROUP_DELETE_BATCH < planned.length; i += GROUP_DELETE_BATCH) {
+    const batch = childrenFirst.slice(i, i + GROUP_DELETE_BATCH);
+    await ctx.store.transaction(async (tx) => {
+      for (const id of batch) await deleteGroups(tx, (await groupTree(tx, id)).reverse(), ctx.now());
+    });
+    // Let requests that queued meanwhile run before the next batch.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await ctx.store.transaction(async (tx) => {
+    await check(tx);
+    await deleteGroups(tx, (await groupTree(tx, groupId)).reverse(), ctx.now());
+  });
 }
 
 /** `DELETE /group/:group_id` (rank ≤ 1). */
 export async function deleteGroup(ctx: ServiceContext, access: GroupAccess) {
   requireRank(access, 1);
-  await ctx.store.transaction((tx) => deleteGroupTree(tx, access.group.id));
+  await deleteGroupTree(ctx, access.group.id);
   return SUCCESS;
 }
 
 /** `DELETE /group/forced/:group_id`: any normal group of the app (400/310 otherwise). */
 export async function deleteGroupForced(ctx: ServiceContext, appId: string, groupId: string) {
-  await ctx.store.transaction(async (tx) => {
-    const group = await loadGroup(tx, appId, groupId);
-    await deleteGroupTree(tx, group.id);
-  });
+  const group = await loadGroup(ctx.store, appId, groupId);
+  await deleteGroupTree(ctx, group.id, async (tx) => void (await loadGroup(tx, appId, groupId)));
   return SUCCESS;
 }
 

@@ -11,6 +11,8 @@ import { newOtpSecret, OTP_ALG, RECOVERY_KEY_COUNT } from "./otp.js";
 
 const SUCCESS = "Success";
 export const MAX_KEYS_PER_REQUEST = 100;
+/** A pending device registration (`prepare_register_device`) is valid this long (docs/server.md, "Abuse limits"). */
+export const PENDING_DEVICE_TTL_MS = 60 * 60 * 1000;
 
 function deviceRecord(appId: string, input: DeviceRegisterInput, userId: string | null, time: number, registerTokenHash: string | null): DeviceRecord {
   return {
@@ -35,23 +37,31 @@ function deviceRecord(appId: string, input: DeviceRegisterInput, userId: string 
   };
 }
 
-async function insertDeviceOrConflict(tx: StoreOps, device: DeviceRecord): Promise<void> {
-  if (await tx.identifierExists(device.appId, device.deviceIdentifier)) throw E.userExists();
-  try {
-    await tx.insertDevice(device);
-  } catch (error) {
-    if (error instanceof StoreConflictError) throw E.userExists();
-    throw error;
+/**
+ * The identifier's uniqueness is the table's constraint (`ON CONFLICT DO NOTHING`), not a read before the
+ * insert: concurrent registrations on PostgreSQL then do not abort each other's SERIALIZABLE transactions.
+ */
+async function insertDeviceOrConflict(tx: StoreOps, device: DeviceRecord, pendingBefore: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await tx.insertDevice(device);
+    } catch (error) {
+      if (!(error instanceof StoreConflictError)) throw error;
+    }
+    // A pending registration created before `pendingBefore` gives way (once); a registered device never.
+    if (attempt > 1 || !(await tx.deletePendingDevice(device.appId, device.deviceIdentifier, pendingBefore))) throw E.userExists();
   }
 }
+
+/** A real registration takes the identifier from any pending one. */
+const ANY_PENDING = Number.MAX_SAFE_INTEGER;
 
 function requireUserGroupSignKeys(group: CreateGroupInput): void {
   if (group.encryptedSignKey === null || group.verifyKey === null || group.publicKeySig === null || group.keypairSignAlg === null) throw E.userKeysMissing();
 }
 
 /** Creates the user group (type 1) with the device as its only member (rank 0). */
-async function createUserGroup(tx: StoreOps, appId: string, deviceId: string, group: CreateGroupInput | null, time: number): Promise<string> {
-  const groupId = newId();
+async function createUserGroup(tx: StoreOps, appId: string, deviceId: string, group: CreateGroupInput | null, time: number, groupId = newId()): Promise<string> {
   await tx.insertGroup({ id: groupId, appId, parent: null, type: 1, invite: true, isConnectedGroup: false, time });
   await tx.insertMember({ userId: deviceId, groupId, time, rank: 0, keyUploadSessionId: null, type: 0 });
   if (group === null) return groupId;
@@ -107,18 +117,26 @@ export async function register(ctx: ServiceContext, appId: string, device: Devic
     const time = ctx.now();
     const userId = newId();
     const record = deviceRecord(appId, device, userId, time, null);
-    await insertDeviceOrConflict(tx, record);
-    await tx.insertUser({ id: userId, appId, userGroupId: "none", time, otpSecret: null, otpAlg: null });
-    await tx.setUserGroup(userId, await createUserGroup(tx, appId, record.id, group, time));
+    await insertDeviceOrConflict(tx, record, ANY_PENDING);
+    // Inserts only (no update of the new user row): nothing for concurrent registrations to conflict on.
+    const userGroupId = newId();
+    await tx.insertUser({ id: userId, appId, userGroupId, time, otpSecret: null, otpAlg: null });
+    await createUserGroup(tx, appId, record.id, group, time, userGroupId);
     return { user_id: userId, device_id: record.id, device_identifier: device.deviceIdentifier };
   });
 }
 
-/** `POST /user/prepare_register_device`: a pending device with a one-time token (stored hashed). */
+/**
+ * `POST /user/prepare_register_device`: a pending device with a one-time token (stored hashed), valid for
+ * `PENDING_DEVICE_TTL_MS`. An expired pending device of the identifier is replaced; expired ones of any
+ * identifier are removed.
+ */
 export async function prepareRegisterDevice(ctx: ServiceContext, appId: string, input: DeviceRegisterInput) {
   const token = randomBase64Url(50);
-  const record = deviceRecord(appId, input, null, ctx.now(), hashText(token));
-  await ctx.store.transaction((tx) => insertDeviceOrConflict(tx, record));
+  const now = ctx.now();
+  const record = deviceRecord(appId, input, null, now, hashText(token));
+  await ctx.store.deletePendingDevicesBefore(now - PENDING_DEVICE_TTL_MS);
+  await ctx.store.transaction((tx) => insertDeviceOrConflict(tx, record, now - PENDING_DEVICE_TTL_MS));
   return {
     device_id: record.id,
     token,
@@ -154,7 +172,7 @@ export async function doneRegisterDevice(ctx: ServiceContext, appId: string, use
   const newRank = rank ?? 4;
   if (!Number.isInteger(newRank) || newRank < 1 || newRank > 4) throw E.groupRank();
   return ctx.store.transaction(async (tx) => {
-    const device = await tx.getPendingDeviceByToken(appId, hashText(token));
+    const device = await tx.getPendingDeviceByToken(appId, hashText(token), ctx.now() - PENDING_DEVICE_TTL_MS);
     if (!device) throw E.userNotFound("Device was not found for this token");
     const time = ctx.now();
     // Sessions open whenever the client asks for one (the reference only at exactly 100 keys, api.md §7.2).
@@ -210,11 +228,15 @@ export async function deleteDevice(ctx: ServiceContext, appId: string, user: Jwt
   });
 }
 
-/** `DELETE /user` and the forced variants: the user, its devices, user group and memberships. */
+/**
+ * `DELETE /user` and the forced variants: the user, its devices, user group and memberships; the files
+ * that belong to the user and the user's own files outside groups are marked deleted.
+ */
 export async function deleteUser(ctx: ServiceContext, appId: string, userId: string) {
   return ctx.store.transaction(async (tx) => {
     const user = await tx.getUser(appId, userId);
     if (!user) throw E.userNotFound();
+    await tx.markFilesDeletedOf("user", user.id, ctx.now());
     await tx.deleteGroup(user.userGroupId);
     await tx.deleteUser(user.id);
     return SUCCESS;
@@ -324,7 +346,7 @@ export async function resetUser(ctx: ServiceContext, appId: string, input: Regis
     await tx.deleteGroup(user.userGroupId);
     const time = ctx.now();
     const device = deviceRecord(appId, input.device, user.id, time, null);
-    await insertDeviceOrConflict(tx, device);
+    await insertDeviceOrConflict(tx, device, ANY_PENDING);
     await tx.setUserGroup(user.id, await createUserGroup(tx, appId, device.id, input.group, time));
     return SUCCESS;
   });

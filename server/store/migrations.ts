@@ -155,4 +155,25 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX file_sessions_created ON file_sessions (created_at)`,
     ],
   },
+  {
+    version: 20,
+    // The monthly rotation quota is counted per member who started the rotation (docs/server.md, "Abuse limits").
+    name: "who started each group key rotation",
+    statements: [
+      `CREATE TABLE group_key_rotation_starts (key_id TEXT PRIMARY KEY, group_id TEXT NOT NULL, started_by TEXT NOT NULL, time BIGINT NOT NULL)`,
+      `CREATE INDEX group_key_rotation_starts_member ON group_key_rotation_starts (group_id, started_by, time)`,
+    ],
+  },
+  {
+    version: 21,
+    // Group and user deletes mark the files of the group or user deleted.
+    name: "files by owner and by group or user",
+    statements: [`CREATE INDEX files_belongs_to ON files (belongs_to)`, `CREATE INDEX files_owner ON files (owner)`],
+  },
+  {
+    version: 22,
+    // User, device and group deletes remove a member's key rows and rotations by member id alone.
+    name: "member key rows and rotations by member",
+    statements: [`CREATE INDEX group_member_keys_user ON group_member_keys (user_id)`, `CREATE INDEX group_key_rotations_user ON group_key_rotations (user_id)`],
+  },
 ];

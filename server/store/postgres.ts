@@ -25,7 +25,7 @@ import type { SqlDialect, SqlDriver, SqlSession } from "./driver.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 import type { Row } from "./rows.js";
 import { SqlStore } from "./sql-store.js";
-import type { Store } from "./types.js";
+import { StoreBusyError, type Store } from "./types.js";
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -166,7 +166,8 @@ export async function openPostgresDriver(options: PostgresStoreOptions): Promise
         } catch (rollbackError) {
           broken = rollbackError as Error; // the connection is gone: the pool drops it
         }
-        if (!RETRY_CODES.has(pgCode(error) ?? "") || attempt >= MAX_ATTEMPTS) throw error;
+        if (!RETRY_CODES.has(pgCode(error) ?? "")) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw new StoreBusyError(`the transaction conflicted ${attempt} times with concurrent ones`, { cause: error });
       } finally {
         client.release(broken);
       }

@@ -230,8 +230,14 @@ class SqlOps implements StoreOps {
   async getDevice(appId: string, deviceId: string): Promise<DeviceRecord | null> {
     return this.one(deviceFromRow, "SELECT * FROM devices WHERE id = ? AND app_id = ?", deviceId, appId);
   }
-  async getPendingDeviceByToken(appId: string, tokenHash: string): Promise<DeviceRecord | null> {
-    return this.one(deviceFromRow, "SELECT * FROM devices WHERE app_id = ? AND register_token_hash = ? AND user_id IS NULL", appId, tokenHash);
+  async getPendingDeviceByToken(appId: string, tokenHash: string, createdSince: number): Promise<DeviceRecord | null> {
+    return this.one(deviceFromRow, "SELECT * FROM devices WHERE app_id = ? AND register_token_hash = ? AND user_id IS NULL AND time >= ?", appId, tokenHash, createdSince);
+  }
+  async deletePendingDevice(appId: string, hashedIdentifier: string, createdBefore: number): Promise<boolean> {
+    return (await this.run("DELETE FROM devices WHERE app_id = ? AND device_identifier = ? AND user_id IS NULL AND time < ?", appId, hashedIdentifier, createdBefore)) > 0;
+  }
+  async deletePendingDevicesBefore(time: number): Promise<number> {
+    return this.run("DELETE FROM devices WHERE user_id IS NULL AND time < ?", time);
   }
   async confirmDevice(deviceId: string, userId: string): Promise<void> {
     await this.run("UPDATE devices SET user_id = ?, register_token_hash = NULL WHERE id = ?", userId, deviceId);
@@ -349,7 +355,7 @@ class SqlOps implements StoreOps {
   }
   async deleteGroup(groupId: string): Promise<void> {
     await this.atomically(async (tx) => {
-      for (const table of ["group_member_keys", "group_key_rotations", "group_members", "group_keys", "group_hmac_keys", "group_sortable_keys", "group_invites_and_join_reqs"]) {
+      for (const table of ["group_member_keys", "group_key_rotations", "group_members", "group_keys", "group_hmac_keys", "group_sortable_keys", "group_invites_and_join_reqs", "group_key_rotation_starts"]) {
         await tx.run(`DELETE FROM ${table} WHERE group_id = ?`, groupId);
       }
       await tx.run("DELETE FROM groups_ WHERE id = ?", groupId);
@@ -531,6 +537,12 @@ class SqlOps implements StoreOps {
   async countKeyRotationsSince(groupId: string, time: number): Promise<number> {
     return n((await this.get("SELECT COUNT(*) AS c FROM group_keys WHERE group_id = ? AND previous_group_key_id IS NOT NULL AND time >= ?", groupId, time))?.c ?? 0);
   }
+  async recordRotationStart(groupId: string, keyId: string, startedBy: string, time: number): Promise<void> {
+    await this.run("INSERT INTO group_key_rotation_starts (key_id, group_id, started_by, time) VALUES (?, ?, ?, ?)", keyId, groupId, startedBy, time);
+  }
+  async countRotationsStartedBy(groupId: string, startedBy: string, time: number): Promise<number> {
+    return n((await this.get("SELECT COUNT(*) AS c FROM group_key_rotation_starts WHERE group_id = ? AND started_by = ? AND time >= ?", groupId, startedBy, time))?.c ?? 0);
+  }
   async listMembersWithoutRotation(groupId: string, keyId: string, limit: number): Promise<MemberRecord[]> {
     return (
       await this.all(
@@ -590,6 +602,13 @@ class SqlOps implements StoreOps {
       await tx.run("UPDATE files SET status = 0, delete_at = ? WHERE id = ? AND status = 1", deleteAt, fileId);
       await tx.run("DELETE FROM file_sessions WHERE file_id = ?", fileId);
     });
+  }
+  async markFilesDeletedOf(kind: "group" | "user", id: string, deleteAt: number): Promise<number> {
+    if (kind === "group") return this.run("UPDATE files SET status = 0, delete_at = ? WHERE belongs_to = ? AND belongs_to_type = 1 AND status = 1", deleteAt, id);
+    return this.run(
+      "UPDATE files SET status = 0, delete_at = ? WHERE status = 1 AND ((belongs_to = ? AND belongs_to_type = 2) OR (owner = ? AND belongs_to_type <> 1))",
+      deleteAt, id, id,
+    );
   }
   async insertFileSession(x: FileSessionRecord): Promise<void> {
     await this.run(

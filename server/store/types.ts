@@ -198,6 +198,14 @@ export class StoreConflictError extends Error {
   override readonly name = "StoreConflictError";
 }
 
+/**
+ * Thrown by a store when a transaction still conflicted with concurrent ones after every retry
+ * (PostgreSQL serialization failures and deadlocks): the request may be sent again (HTTP 503).
+ */
+export class StoreBusyError extends Error {
+  override readonly name = "StoreBusyError";
+}
+
 // ---- symmetric keys (api.md §3.7) and files (§3.8); the bytes of file parts live in a `BlobStore`
 // (file-blobs.ts), the store only records them.
 
@@ -285,7 +293,12 @@ export interface StoreOps {
   /** A registered (confirmed) device by its hashed identifier. */
   getDeviceByIdentifier(appId: string, hashedIdentifier: string): Promise<DeviceRecord | null>;
   getDevice(appId: string, deviceId: string): Promise<DeviceRecord | null>;
-  getPendingDeviceByToken(appId: string, tokenHash: string): Promise<DeviceRecord | null>;
+  /** A pending device by its registration token, created at `createdSince` or later. */
+  getPendingDeviceByToken(appId: string, tokenHash: string, createdSince: number): Promise<DeviceRecord | null>;
+  /** Deletes the pending device of the identifier when it was created before `createdBefore`; false when there is none. */
+  deletePendingDevice(appId: string, hashedIdentifier: string, createdBefore: number): Promise<boolean>;
+  /** Deletes every pending device (all apps) created before `time`; returns how many. */
+  deletePendingDevicesBefore(time: number): Promise<number>;
   confirmDevice(deviceId: string, userId: string): Promise<void>;
   listDevices(userId: string, cursor: Cursor): Promise<DeviceRecord[]>;
   listDeviceIds(userId: string): Promise<string[]>;
@@ -388,6 +401,10 @@ export interface StoreOps {
   hasRotation(groupId: string, userId: string): Promise<boolean>;
   /** Rotations started since `time` (keys with a previous key). */
   countKeyRotationsSince(groupId: string, time: number): Promise<number>;
+  /** Records who started the rotation that made `keyId` (the per-member monthly quota). */
+  recordRotationStart(groupId: string, keyId: string, startedBy: string, time: number): Promise<void>;
+  /** Rotations of the group that `startedBy` started since `time`. */
+  countRotationsStartedBy(groupId: string, startedBy: string, time: number): Promise<number>;
   /** Members that have neither a key row nor a rotation row for `keyId`, ascending by joined time. */
   listMembersWithoutRotation(groupId: string, keyId: string, limit: number): Promise<MemberRecord[]>;
   /** Keys whose ephemeral key is still stored: rotations the worker has not finished. */
@@ -413,6 +430,12 @@ export interface StoreOps {
   updateFileName(fileId: string, encryptedFileName: string | null): Promise<void>;
   /** Sets status 0 and `delete_at` and drops the file's upload sessions. */
   markFileDeleted(fileId: string, deleteAt: number): Promise<void>;
+
+  /**
+   * Marks deleted (status 0) the files of a deleted group (those that belong to it) or of a deleted user
+   * (those that belong to the user, and those the user owns that belong to no group); returns how many.
+   */
+  markFilesDeletedOf(kind: "group" | "user", id: string, deleteAt: number): Promise<number>;
 
   insertFileSession(session: FileSessionRecord): Promise<void>;
   getFileSession(appId: string, sessionId: string): Promise<FileSessionRecord | null>;
