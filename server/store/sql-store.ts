@@ -189,7 +189,7 @@ class SqlOps implements StoreOps {
   async deleteAppData(appId: string, now: number): Promise<void> {
     await this.atomically(async (tx) => {
       const groupsOfApp = "SELECT id FROM groups_ WHERE app_id = ?";
-      for (const table of ["group_members", "group_member_keys", "group_key_rotations", "group_invites_and_join_reqs"]) {
+      for (const table of ["group_members", "group_member_keys", "group_key_rotations", "group_key_rotation_starts", "group_invites_and_join_reqs"]) {
         await tx.run(`DELETE FROM ${table} WHERE group_id IN (${groupsOfApp})`, appId);
       }
       await tx.run("DELETE FROM otp_recovery_keys WHERE user_id IN (SELECT id FROM users WHERE app_id = ?)", appId);
