@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { initCore } from "../src/core/index.js";
-import { DEFAULT_CHALLENGE_TTL_SECONDS, DEFAULT_LOGIN_LIMIT, type ServerConfig } from "./config.js";
+import { DEFAULT_CHALLENGE_TTL_SECONDS, DEFAULT_REFRESH_TOKEN_IDLE_DAYS, DEFAULT_LOGIN_LIMIT, type ServerConfig } from "./config.js";
 import { buildHttpApp } from "./http/app.js";
 import { registerOps } from "./http/ops.js";
 import { logInternalError, loggingServerOptions, type LoggingOptions } from "./logging.js";
@@ -114,6 +114,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     loginLimiter: new LoginLimiter(config.login_rate_limit ?? DEFAULT_LOGIN_LIMIT, now),
     now,
     challengeTtlMs: (config.challenge_ttl_seconds ?? DEFAULT_CHALLENGE_TTL_SECONDS) * 1000,
+    refreshTokenIdleMs: (config.refresh_token_idle_days ?? DEFAULT_REFRESH_TOKEN_IDLE_DAYS) * 86_400_000,
     rotations,
   };
   let defaultApp: DefaultAppInfo | null = null;

@@ -10,6 +10,8 @@ export interface ServiceContext {
   /** Milliseconds since the epoch. */
   now(): number;
   challengeTtlMs: number;
+  /** Idle lifetime of refresh tokens; JWTs older than this are refused at `/refresh` and `/init`. */
+  refreshTokenIdleMs: number;
   /**
    * The group key rotation worker (api.md §3.5.7). Optional so that partial set-ups (tests of other
    * areas) can build a context; without it started rotations wait in the store for the next start.
@@ -35,4 +37,6 @@ export interface JwtUser {
   deviceId: string;
   userGroupId: string;
   fresh: boolean;
+  /** The JWT's `iat` in milliseconds. */
+  issuedAtMs: number;
 }

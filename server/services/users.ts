@@ -241,6 +241,8 @@ export async function changePassword(ctx: ServiceContext, appId: string, user: J
     derivedAlg: input.newDerivedAlg,
   });
   if (!changed) throw E.login();
+  // Every session of the user ends at its next refresh (docs/server.md "Sessions").
+  await ctx.store.deleteRefreshTokensOfUser(user.userId);
   return SUCCESS;
 }
 
@@ -257,6 +259,7 @@ export async function resetPassword(ctx: ServiceContext, user: JwtUser, input: R
     encryptedSignKey: input.encryptedSignKey,
   });
   if (!updated) throw E.userNotFound("No keys to update");
+  await ctx.store.deleteRefreshTokensOfUser(user.userId);
   return SUCCESS;
 }
 
@@ -267,6 +270,7 @@ export async function resetPasswordLight(ctx: ServiceContext, appId: string, inp
     const r = deviceRecord(appId, input, device.userId, device.time, null);
     const { id: _id, userId: _u, appId: _a, deviceIdentifier: _d, time: _t, registerTokenHash: _r, ...keys } = r;
     await ctx.store.updateDeviceKeys(device.id, keys);
+    if (device.userId) await ctx.store.deleteRefreshTokensOfUser(device.userId);
   }
   return SUCCESS;
 }
@@ -283,8 +287,19 @@ async function newOtp(ctx: ServiceContext, userId: string) {
   return { secret, alg: OTP_ALG, recover };
 }
 
-/** `PATCH /user/register_otp` and `PATCH /user/reset_otp`. */
+/** `PATCH /user/reset_otp` (fresh JWT): a new secret and new recovery keys. */
 export const registerOtp = (ctx: ServiceContext, user: JwtUser) => newOtp(ctx, user.userId);
+
+/**
+ * `PATCH /user/register_otp` (fresh JWT): refused while OTP is on (400/903), so that a session can never
+ * silently replace the secret and the recovery keys; `reset_otp` does that on purpose.
+ */
+export async function enableOtp(ctx: ServiceContext, appId: string, user: JwtUser) {
+  const record = await ctx.store.getUser(appId, user.userId);
+  if (!record) throw E.userNotFound();
+  if (record.otpSecret !== null) throw E.otpAlreadyEnabled();
+  return newOtp(ctx, user.userId);
+}
 
 /** `PATCH /user/disable_otp` and `PUT /user/forced/disable_otp`. */
 export async function disableOtp(ctx: ServiceContext, userId: string) {

@@ -155,4 +155,12 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX file_sessions_created ON file_sessions (created_at)`,
     ],
   },
+  {
+    version: 10,
+    name: "session lifetimes: refresh token last use, last accepted TOTP step",
+    statements: [
+      `ALTER TABLE refresh_tokens ADD COLUMN last_used BIGINT`,
+      `ALTER TABLE users ADD COLUMN otp_last_step BIGINT`,
+    ],
+  },
 ];

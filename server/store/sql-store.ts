@@ -284,6 +284,20 @@ class SqlOps implements StoreOps {
   async hasRefreshToken(appId: string, deviceId: string, tokenHash: string): Promise<boolean> {
     return (await this.get("SELECT 1 AS x FROM refresh_tokens WHERE token_hash = ? AND device_id = ? AND app_id = ?", tokenHash, deviceId, appId)) !== undefined;
   }
+  async useRefreshToken(appId: string, deviceId: string, tokenHash: string, notBefore: number, now: number): Promise<boolean> {
+    const changed = await this.run(
+      "UPDATE refresh_tokens SET last_used = ? WHERE token_hash = ? AND device_id = ? AND app_id = ? AND COALESCE(last_used, time) >= ?",
+      now,
+      tokenHash,
+      deviceId,
+      appId,
+      notBefore,
+    );
+    return changed > 0;
+  }
+  async deleteRefreshToken(tokenHash: string): Promise<void> {
+    await this.run("DELETE FROM refresh_tokens WHERE token_hash = ?", tokenHash);
+  }
   async deleteRefreshTokensOfUser(userId: string): Promise<void> {
     await this.run("DELETE FROM refresh_tokens WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", userId);
   }
@@ -291,6 +305,9 @@ class SqlOps implements StoreOps {
   // ---- OTP
   async setOtp(userId: string, secret: string | null, alg: string | null): Promise<void> {
     await this.run("UPDATE users SET otp_secret = ?, otp_alg = ? WHERE id = ?", secret, alg, userId);
+  }
+  async recordOtpStep(userId: string, step: number): Promise<boolean> {
+    return (await this.run("UPDATE users SET otp_last_step = ? WHERE id = ? AND (otp_last_step IS NULL OR otp_last_step < ?)", step, userId, step)) > 0;
   }
   async insertRecoveryKeys(userId: string, keys: Array<{ id: string; token: string; tokenHash: string }>, time: number): Promise<void> {
     await this.insertMany(

@@ -301,10 +301,19 @@ export interface StoreOps {
   // refresh tokens (stored hashed)
   insertRefreshToken(appId: string, deviceId: string, tokenHash: string, time: number): Promise<void>;
   hasRefreshToken(appId: string, deviceId: string, tokenHash: string): Promise<boolean>;
+  /**
+   * Marks a refresh token as used at `now` when it exists and was last used (or issued) at or after
+   * `notBefore` (its idle lifetime); false otherwise.
+   */
+  useRefreshToken(appId: string, deviceId: string, tokenHash: string, notBefore: number, now: number): Promise<boolean>;
+  /** Deletes one refresh token (rotation on use). */
+  deleteRefreshToken(tokenHash: string): Promise<void>;
   deleteRefreshTokensOfUser(userId: string): Promise<void>;
 
   // OTP
   setOtp(userId: string, secret: string | null, alg: string | null): Promise<void>;
+  /** Records the TOTP time step of an accepted code; false when this or a later step was accepted before (replay). */
+  recordOtpStep(userId: string, step: number): Promise<boolean>;
   insertRecoveryKeys(userId: string, keys: Array<{ id: string; token: string; tokenHash: string }>, time: number): Promise<void>;
   deleteRecoveryKeys(userId: string): Promise<void>;
   listRecoveryKeys(userId: string): Promise<string[]>;

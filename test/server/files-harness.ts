@@ -55,6 +55,7 @@ export async function startFilesHarness(): Promise<FilesHarness> {
     loginLimiter: new LoginLimiter(config.login_rate_limit, now),
     now,
     challengeTtlMs: DEFAULT_CHALLENGE_TTL_SECONDS * 1000,
+    refreshTokenIdleMs: 30 * 86_400_000,
   };
   await applyConfigApps(ctx, config.apps);
 
