@@ -15,6 +15,7 @@ import { createServerMetrics } from "./metrics.js";
 import { registerFileRoutes } from "./http/routes-files.js";
 import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
 import type { ServiceContext } from "./services/context.js";
+import { loadOrCreateKeyFile, parseSecretKeys, SecretBox } from "./secrets.js";
 import { startFileCleanup, type FilesContext } from "./services/files.js";
 import { LocalBlobStore } from "./store/file-blobs.js";
 import { KeyRotationWorker } from "./services/group-key-rotation.js";
@@ -51,6 +52,12 @@ export interface StartOptions {
    * PostgreSQL, a temp folder for ":memory:". Several processes on one PostgreSQL need a shared folder.
    */
   filesDir?: string;
+  /**
+   * Server keys for secrets at rest (server/secrets.ts), the first encrypts. Default: SENTC_SECRET_KEY,
+   * else the file SENTC_SECRET_KEY_FILE, else `.secret-key` in the files folder (created on first start),
+   * a random key for ":memory:".
+   */
+  secretKeys?: Buffer[];
   /** Request logs (Fastify's pino): level and destination (default stdout). Default: none (silent). */
   logging?: LoggingOptions;
   /** Prometheus metrics at GET /metrics (default off: a 404). */
@@ -95,6 +102,17 @@ function defaultFilesDir(dbPath: string, postgres: boolean, fileDb: boolean): st
   return mkdtempSync(join(tmpdir(), "sentc-files-"));
 }
 
+/** The server keys (see `StartOptions.secretKeys`). */
+function resolveSecretBox(keys: Buffer[] | undefined, memory: boolean, filesDir: string): SecretBox {
+  if (keys) return new SecretBox(keys);
+  const fromEnv = process.env.SENTC_SECRET_KEY;
+  if (fromEnv) return new SecretBox(parseSecretKeys(fromEnv, "SENTC_SECRET_KEY"));
+  const file = process.env.SENTC_SECRET_KEY_FILE;
+  if (file) return new SecretBox(parseSecretKeys(readFileSync(file, "utf8"), file));
+  if (memory) return SecretBox.random();
+  return new SecretBox(loadOrCreateKeyFile(join(filesDir, ".secret-key")));
+}
+
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   await initCore(options.coreWasm ?? findCoreWasm());
   const dbPath = options.dbPath ?? "./data/sentc.sqlite";
@@ -108,9 +126,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const rotations = new KeyRotationWorker(store, {
     onFinished: log ? (key) => log(`key rotation finished: group ${key.groupId}, key ${key.id}`) : undefined,
   });
+  const filesDir = options.filesDir ?? defaultFilesDir(dbPath, postgres, fileDb);
+  let secrets: SecretBox;
+  try {
+    secrets = resolveSecretBox(options.secretKeys, !postgres && !fileDb, filesDir);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const ctx: ServiceContext = {
     store,
-    jwt: new JwtService(store, () => Math.floor(now() / 1000)),
+    secrets,
+    jwt: new JwtService(store, () => Math.floor(now() / 1000), secrets),
     loginLimiter: new LoginLimiter(config.login_rate_limit ?? DEFAULT_LOGIN_LIMIT, now),
     now,
     challengeTtlMs: (config.challenge_ttl_seconds ?? DEFAULT_CHALLENGE_TTL_SECONDS) * 1000,
@@ -139,7 +166,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   rotationPoll?.unref();
   const files: FilesContext = {
     ctx,
-    blobs: new LocalBlobStore(options.filesDir ?? defaultFilesDir(dbPath, postgres, fileDb)),
+    blobs: new LocalBlobStore(filesDir),
   };
   const logging = options.logging ?? { level: "silent" };
   const http = await buildHttpApp(ctx, {

@@ -115,11 +115,11 @@ export async function applyConfigApps(ctx: ServiceContext, apps: AppConfig[]): P
       let keyTime = time;
       for (const key of config.jwt_keys) {
         if (verifyKeyOf(key.sign_key) !== key.verify_key) throw new Error(`config: jwt key ${key.id} of app ${config.id}: the verify key does not match the sign key`);
-        await tx.insertJwtKey({ id: key.id, appId: config.id, signKey: key.sign_key, verifyKey: key.verify_key, alg: "ES384", time: keyTime++ });
+        await tx.insertJwtKey({ id: key.id, appId: config.id, signKey: ctx.secrets.seal(key.sign_key, "jwt-sign-key"), verifyKey: key.verify_key, alg: "ES384", time: keyTime++ });
       }
       if (!(await tx.getNewestJwtKey(config.id))) {
         const pair = generateEs384KeyPair();
-        await tx.insertJwtKey({ id: newId(), appId: config.id, signKey: pair.signKey, verifyKey: pair.verifyKey, alg: "ES384", time });
+        await tx.insertJwtKey({ id: newId(), appId: config.id, signKey: ctx.secrets.seal(pair.signKey, "jwt-sign-key"), verifyKey: pair.verifyKey, alg: "ES384", time });
       }
     }
   });
@@ -153,7 +153,7 @@ export async function ensureDefaultApp(ctx: ServiceContext): Promise<DefaultAppI
     const time = ctx.now();
     await tx.upsertApp(appRecordFromConfig(config, time));
     const pair = generateEs384KeyPair();
-    await tx.insertJwtKey({ id: newId(), appId: config.id, signKey: pair.signKey, verifyKey: pair.verifyKey, alg: "ES384", time });
+    await tx.insertJwtKey({ id: newId(), appId: config.id, signKey: ctx.secrets.seal(pair.signKey, "jwt-sign-key"), verifyKey: pair.verifyKey, alg: "ES384", time });
     return { appId: config.id, publicToken: config.public_token, secretToken: config.secret_token };
   });
 }

@@ -103,7 +103,7 @@ export async function doneLogin(ctx: ServiceContext, appId: string, input: AuthI
 export async function validateMfa(ctx: ServiceContext, appId: string, input: OtpInput, revealUnknown = false) {
   const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown);
   if (user.otpSecret === null) throw E.otpNotFound();
-  const step = totpStep(user.otpSecret, input.token, ctx.now());
+  const step = totpStep(ctx.secrets.open(user.otpSecret, "otp-secret"), input.token, ctx.now());
   // A code is accepted once: a replay within its window (or an older code) is a wrong code.
   if (step === null || !(await ctx.store.recordOtpStep(user.id, step))) {
     ctx.loginLimiter.recordFailure(appId, hashedIdentifier);

@@ -1,4 +1,5 @@
 /** What every service function gets: the store, the clock and the server-wide settings. */
+import type { SecretBox } from "../secrets.js";
 import type { GroupKeyRecord, Store } from "../store/types.js";
 import type { JwtService } from "./jwt.js";
 import type { LoginLimiter } from "./rate-limit.js";
@@ -6,6 +7,8 @@ import type { LoginLimiter } from "./rate-limit.js";
 export interface ServiceContext {
   store: Store;
   jwt: JwtService;
+  /** Encrypts JWT sign keys, OTP secrets and recovery keys at rest (server/secrets.ts). */
+  secrets: SecretBox;
   loginLimiter: LoginLimiter;
   /** Milliseconds since the epoch. */
   now(): number;

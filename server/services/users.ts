@@ -281,8 +281,10 @@ async function newOtp(ctx: ServiceContext, userId: string) {
   await ctx.store.transaction(async (tx) => {
     // Older recovery keys go away (the reference keeps accumulating them, api.md §7.15).
     await tx.deleteRecoveryKeys(userId);
-    await tx.setOtp(userId, secret, OTP_ALG);
-    await tx.insertRecoveryKeys(userId, recover.map((token) => ({ id: newId(), token, tokenHash: hashText(token) })), ctx.now());
+    // At rest: the secret and the recovery keys encrypted with the server key, the keys' lookup hash beside.
+    await tx.setOtp(userId, ctx.secrets.seal(secret, "otp-secret"), OTP_ALG);
+    const rows = recover.map((token) => ({ id: newId(), token: ctx.secrets.seal(token, "otp-recovery-key"), tokenHash: hashText(token) }));
+    await tx.insertRecoveryKeys(userId, rows, ctx.now());
   });
   return { secret, alg: OTP_ALG, recover };
 }
@@ -312,7 +314,7 @@ export async function disableOtp(ctx: ServiceContext, userId: string) {
 
 /** `GET /user/otp_recovery_keys`. */
 export async function otpRecoveryKeys(ctx: ServiceContext, user: JwtUser) {
-  return { keys: await ctx.store.listRecoveryKeys(user.userId) };
+  return { keys: (await ctx.store.listRecoveryKeys(user.userId)).map((stored) => ctx.secrets.open(stored, "otp-recovery-key")) };
 }
 
 /** Forced actions name the user by an identifier (api.md §3.4); 400/100 when unknown. */

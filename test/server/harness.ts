@@ -80,6 +80,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 /** PostgreSQL: one schema per `dbPath`, so that a restart on the "same file" finds its data. */
 const schemasByPath = new Map<string, TestDatabase>();
 
+const HARNESS_SECRET_KEY = randomBytes(32);
+
 export interface TestApp {
   id: string;
   publicToken: string;
@@ -198,6 +200,8 @@ export async function startHarness(extra: Partial<ServerConfig> & Record<string,
     coreWasm: await readFile(new URL("../../build/core.wasm", import.meta.url)),
     now: () => Date.now() + clock.offsetMs,
     filesDir,
+    // PostgreSQL restarts get a new files folder: one server key for the whole test run instead of its key file.
+    secretKeys: testStoreKind() === "postgres" ? [HARNESS_SECRET_KEY] : undefined,
     ...options.server,
   });
   const call = apiCaller(server.baseUrl, main.app.publicToken);
