@@ -114,7 +114,11 @@ function bool(value: unknown, what: string): boolean {
   return value;
 }
 
-/** The device-proof switch of an app, kept beside sentc's options in the stored options JSON (default on). */
+/**
+ * The device-proof switch of an app, kept beside sentc's options in the stored options JSON (default on;
+ * never throws: unreadable JSON keeps it on).
+ * @example parseRequireDeviceProof('{"require_device_proof":false}'); // false
+ */
 export function parseRequireDeviceProof(json: string): boolean {
   try {
     const stored = JSON.parse(json) as Record<string, unknown> | null;

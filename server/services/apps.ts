@@ -62,6 +62,8 @@ export const DEVICE_PROOF_MAX_SKEW_SECONDS = 300;
 /**
  * The device-secret proof (src/protocol/device-proof.ts): the request is signed with the sign key of the
  * JWT's device, whose verify key the server stored at registration.
+ * @throws ApiError 401/119 when the header is missing, stale, or not signed by that device.
+ * @example await requireDeviceProof(ctx, appId, user, { header, method: "PUT", path: "/api/v1/user", body });
  */
 export async function requireDeviceProof(
   ctx: ServiceContext,

@@ -86,7 +86,8 @@ async function challengeOutput(ctx: ServiceContext, appId: string, device: Devic
 
 /**
  * Whether login answers tell an unknown identifier (400/100, as the reference) from a wrong password
- * (401/112): only when the app lets the public token call `/exists`, which reveals the same.
+ * (401/112): only when the app lets the public token call `/exists`, which reveals the same. Never throws.
+ * @example auth.doneLogin(ctx, appId, input, revealsUnknownIdentifiers(app));
  */
 export function revealsUnknownIdentifiers(app: AppRecord): boolean {
   return parseAppOptions(app.options).user_exists === 1;

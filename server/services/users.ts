@@ -295,6 +295,8 @@ export const registerOtp = (ctx: ServiceContext, user: JwtUser) => newOtp(ctx, u
 /**
  * `PATCH /user/register_otp` (fresh JWT): refused while OTP is on (400/903), so that a session can never
  * silently replace the secret and the recovery keys; `reset_otp` does that on purpose.
+ * @throws ApiError 400/903 while OTP is on, 400/100 for an unknown user.
+ * @example const { secret, alg, recover } = await enableOtp(ctx, appId, user);
  */
 export async function enableOtp(ctx: ServiceContext, appId: string, user: JwtUser) {
   const record = await ctx.store.getUser(appId, user.userId);
