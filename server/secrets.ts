@@ -22,7 +22,11 @@ export class SecretKeyError extends Error {
 /** The id of a server key: the first 8 bytes of its SHA-256, hex. */
 const keyIdOf = (key: Buffer): string => sha256(key).subarray(0, 8).toString("hex");
 
-/** Parses keys: base64 of 32 bytes each, separated by commas, spaces or new lines; `#` starts a comment line. */
+/**
+ * Parses keys: base64 of 32 bytes each, separated by commas, spaces or new lines; `#` starts a comment line.
+ * @throws SecretKeyError for a key that is not 32 bytes of base64, or no key at all.
+ * @example const keys = parseSecretKeys(process.env.SENTC_SECRET_KEY ?? "", "SENTC_SECRET_KEY");
+ */
 export function parseSecretKeys(text: string, source: string): Buffer[] {
   const keys = text
     .split("\n")
@@ -61,6 +65,10 @@ export function loadOrCreateKeyFile(path: string): Buffer[] {
   return parseSecretKeys(readFileSync(path, "utf8"), path);
 }
 
+/**
+ * Encrypts and opens secrets with the server keys.
+ * @example const box = new SecretBox(keys); box.open(box.seal(secret, "otp-secret"), "otp-secret") === secret;
+ */
 export class SecretBox {
   private readonly keys: Array<{ id: string; key: Buffer }>;
 
@@ -80,6 +88,7 @@ export class SecretBox {
     return stored.startsWith(`${PREFIX}${this.keys[0]!.id}:`);
   }
 
+  /** Encrypts with the first key; `purpose` is bound as associated data. Never throws. */
   seal(plain: string, purpose: SecretPurpose): string {
     const { id, key } = this.keys[0]!;
     const iv = randomBytes(12);

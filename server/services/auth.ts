@@ -172,6 +172,8 @@ async function checkRefreshToken(ctx: ServiceContext, appId: string, user: JwtUs
 /**
  * `PUT /refresh`. With `rotate` (the header `x-sentc-rotate-refresh-token: 1`, sent by clients that keep the
  * answer's `refresh_token`) the used token is replaced by a new one; reference clients never ask for it.
+ * @throws ApiError 400/114 for an unknown or idle token, 401/30 for a JWT older than the idle lifetime.
+ * @example await refreshJwt(ctx, appId, user, refreshToken, true); // { user_id, jwt, device_id, refresh_token }
  */
 export async function refreshJwt(ctx: ServiceContext, appId: string, user: JwtUser, refreshToken: string, rotate = false) {
   const jwt = await checkRefreshToken(ctx, appId, user, refreshToken);

@@ -15,7 +15,8 @@ export function newOtpSecret(): string {
 
 /**
  * The 30-second time step a code belongs to (within ±1 step of `nowMs`), or null when it is wrong.
- * Callers record the step so that a code is accepted once (see `recordOtpStep` of the store).
+ * Callers record the step so that a code is accepted once (see `recordOtpStep` of the store). Never throws.
+ * @example const step = totpStep(secret, "123456", Date.now()); // null when wrong
  */
 export function totpStep(secretBase32: string, token: string, nowMs: number): number | null {
   if (!/^\d{6}$/.test(token)) return null;
