@@ -15,7 +15,7 @@ import { createServerMetrics } from "./metrics.js";
 import { registerFileRoutes } from "./http/routes-files.js";
 import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
 import type { ServiceContext } from "./services/context.js";
-import { loadOrCreateKeyFile, parseSecretKeys, SecretBox } from "./secrets.js";
+import { loadOrCreateKeyFile, parseSecretKeys, resealSecrets, SecretBox } from "./secrets.js";
 import { startFileCleanup, type FilesContext } from "./services/files.js";
 import { LocalBlobStore } from "./store/file-blobs.js";
 import { KeyRotationWorker } from "./services/group-key-rotation.js";
@@ -146,6 +146,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   };
   let defaultApp: DefaultAppInfo | null = null;
   try {
+    const resealed = await resealSecrets(store, secrets);
+    if (resealed > 0) log?.(`secrets at rest: ${resealed} values re-encrypted with the current server key`);
     if (config.apps && config.apps.length > 0) await applyConfigApps(ctx, config.apps);
     else defaultApp = await ensureDefaultApp(ctx);
   } catch (error) {

@@ -83,6 +83,11 @@ export class SecretBox {
     return new SecretBox([randomBytes(32)]);
   }
 
+  /** The start of every value sealed with the current key (`listStaleSecrets`). */
+  get currentPrefix(): string {
+    return `${PREFIX}${this.keys[0]!.id}:`;
+  }
+
   /** True when `stored` is encrypted with the current (first) key. */
   isCurrent(stored: string): boolean {
     return stored.startsWith(`${PREFIX}${this.keys[0]!.id}:`);
@@ -113,5 +118,35 @@ export class SecretBox {
     } catch {
       throw new SecretKeyError(`a stored ${purpose} does not open with server key ${id}`);
     }
+  }
+}
+
+/** What a store offers for re-encryption (a part of `Store`). */
+export interface StaleSecretStore {
+  listStaleSecrets(currentPrefix: string, limit: number): Promise<Record<"jwtKeys" | "otpSecrets" | "recoveryKeys", Array<{ id: string; value: string }>>>;
+  updateSecret(kind: "jwtKeys" | "otpSecrets" | "recoveryKeys", id: string, value: string): Promise<void>;
+}
+
+const PURPOSE_OF = { jwtKeys: "jwt-sign-key", otpSecrets: "otp-secret", recoveryKeys: "otp-recovery-key" } as const;
+
+/**
+ * Re-encrypts, at start, every secret that is in plain text or under an older key with the current key,
+ * so an old key can be dropped after one start with the new key first. Returns how many were rewritten.
+ * @throws SecretKeyError when a value is under a key that is not configured any more.
+ * @example const rewritten = await resealSecrets(store, secrets);
+ */
+export async function resealSecrets(store: StaleSecretStore, box: SecretBox, batch = 500): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const stale = await store.listStaleSecrets(box.currentPrefix, batch);
+    let count = 0;
+    for (const kind of ["jwtKeys", "otpSecrets", "recoveryKeys"] as const) {
+      for (const { id, value } of stale[kind]) {
+        await store.updateSecret(kind, id, box.seal(box.open(value, PURPOSE_OF[kind]), PURPOSE_OF[kind]));
+        count++;
+      }
+    }
+    total += count;
+    if (count === 0) return total;
   }
 }

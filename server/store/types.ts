@@ -312,6 +312,13 @@ export interface StoreOps {
 
   // OTP
   setOtp(userId: string, secret: string | null, alg: string | null): Promise<void>;
+  /**
+   * Secrets at rest that do not start with `currentPrefix` (another server key, or plain text): JWT sign
+   * keys, OTP secrets (by user id) and recovery keys (by row id), at most `limit` of each.
+   */
+  listStaleSecrets(currentPrefix: string, limit: number): Promise<{ jwtKeys: Array<{ id: string; value: string }>; otpSecrets: Array<{ id: string; value: string }>; recoveryKeys: Array<{ id: string; value: string }> }>;
+  /** Writes a re-encrypted secret back (see `listStaleSecrets`). */
+  updateSecret(kind: "jwtKeys" | "otpSecrets" | "recoveryKeys", id: string, value: string): Promise<void>;
   /** Records the TOTP time step of an accepted code; false when this or a later step was accepted before (replay). */
   recordOtpStep(userId: string, step: number): Promise<boolean>;
   insertRecoveryKeys(userId: string, keys: Array<{ id: string; token: string; tokenHash: string }>, time: number): Promise<void>;

@@ -4,6 +4,9 @@
  * key encrypts, every configured key decrypts.
  */
 import { randomBytes } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseSecretKeys, SecretBox, SecretKeyError } from "../../server/secrets.js";
 import { currentTotp } from "../../server/services/otp.js";
@@ -76,5 +79,41 @@ describe("the database alone", () => {
     expectOk(await h.call("POST", `${V}/validate_mfa`, { body: { ...auth, token: currentTotp(otp.secret, Date.now()) } }));
     expectOk(await h.call("POST", `${V}/validate_recovery_otp`, { body: { ...auth, token: otp.recover[0] } }));
     expectError(await h.call("POST", `${V}/validate_recovery_otp`, { body: { ...auth, token: otp.recover[0] } }), 400, 901);
+  });
+});
+
+describe("server key rotation", () => {
+  it("a start with a new key first re-encrypts every secret; then the old key can go", async () => {
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    const dbPath = join(await mkdtemp(join(tmpdir(), "sentc-secrets-")), "db.sqlite");
+    const first = await startHarness({}, { dbPath, server: { secretKeys: [oldKey] } });
+    const apps = first.apps;
+    const user = await registerUser(first);
+    const session = await login(first, user.identifier, user.password);
+    const otp = expectOk(await first.call("PATCH", `${V}/user/register_otp`, { jwt: session.jwt }));
+    await first.close();
+
+    const rotated = await startHarness({}, { dbPath, apps, server: { secretKeys: [newKey, oldKey] } });
+    const prefix = new SecretBox([newKey]).currentPrefix;
+    try {
+      expect((await rotated.server.store.getNewestJwtKey(rotated.app.id))!.signKey.startsWith(prefix)).toBe(true);
+      expect((await rotated.server.store.getUser(rotated.app.id, user.userId))!.otpSecret!.startsWith(prefix)).toBe(true);
+      for (const stored of await rotated.server.store.listRecoveryKeys(user.userId)) expect(stored.startsWith(prefix)).toBe(true);
+    } finally {
+      await rotated.close();
+    }
+
+    const newOnly = await startHarness({}, { dbPath, apps, server: { secretKeys: [newKey] } });
+    try {
+      const salt = expectOk(await newOnly.call("POST", `${V}/prepare_login`, { body: { user_identifier: user.identifier } }));
+      const auth = JSON.parse(prepareLogin(user.identifier, user.password, salt).doneLoginInput);
+      expectOk(await newOnly.call("POST", `${V}/validate_mfa`, { body: { ...auth, token: currentTotp(otp.secret, Date.now()) } }));
+      expectOk(await newOnly.call("POST", `${V}/validate_recovery_otp`, { body: { ...auth, token: otp.recover[1] } }));
+    } finally {
+      await newOnly.close();
+    }
+    // Without any of the keys the values cannot be read: the start fails with a clear error.
+    await expect(startHarness({}, { dbPath, apps, server: { secretKeys: [randomBytes(32)] } })).rejects.toThrow(SecretKeyError);
   });
 });
