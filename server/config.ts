@@ -71,6 +71,12 @@ export interface AppConfig {
   group_options: GroupOptions;
   file_options: FileOptions;
   disabled: boolean;
+  /**
+   * The device-secret proof on sensitive routes (docs/server.md "Sessions"): on by default; false lets apps
+   * that still run the reference client register devices, reset passwords, change identifiers and rotate
+   * user keys with a refreshed JWT alone.
+   */
+  require_device_proof: boolean;
   /** ES384 keys; the newest (last) signs new JWTs. Generated when empty. */
   jwt_keys: Array<{ id: string; sign_key: string; verify_key: string }>;
 }
@@ -86,10 +92,13 @@ export interface ServerConfig {
   login_rate_limit: LoginLimitConfig;
   /** How long a login challenge can be answered. */
   challenge_ttl_seconds: number;
+  /** Idle lifetime of a refresh token: unused this long, it stops working (and so do JWTs this old at /refresh). */
+  refresh_token_idle_days: number;
 }
 
 export const DEFAULT_LOGIN_LIMIT: LoginLimitConfig = { max_failures: 10, window_seconds: 300 };
 export const DEFAULT_CHALLENGE_TTL_SECONDS = 300;
+export const DEFAULT_REFRESH_TOKEN_IDLE_DAYS = 30;
 
 function fail(message: string): never {
   throw new Error(`config: ${message}`);
@@ -98,6 +107,25 @@ function fail(message: string): never {
 function str(value: unknown, what: string): string {
   if (typeof value !== "string" || value.length === 0) fail(`${what} must be a non-empty string`);
   return value;
+}
+
+function bool(value: unknown, what: string): boolean {
+  if (typeof value !== "boolean") fail(`${what} must be true or false`);
+  return value;
+}
+
+/**
+ * The device-proof switch of an app, kept beside sentc's options in the stored options JSON (default on;
+ * never throws: unreadable JSON keeps it on).
+ * @example parseRequireDeviceProof('{"require_device_proof":false}'); // false
+ */
+export function parseRequireDeviceProof(json: string): boolean {
+  try {
+    const stored = JSON.parse(json) as Record<string, unknown> | null;
+    return !(typeof stored === "object" && stored !== null && stored.require_device_proof === false);
+  } catch {
+    return true;
+  }
 }
 
 function int(value: unknown, what: string, min: number): number {
@@ -149,6 +177,7 @@ export function parseServerConfig(raw: unknown): ServerConfig {
         auth_token: typeof f.auth_token === "string" ? f.auth_token : null,
       },
       disabled: a.disabled === true,
+      require_device_proof: a.require_device_proof === undefined ? true : bool(a.require_device_proof, `apps[${i}].require_device_proof`),
       jwt_keys: jwtKeys.map((k: unknown, j) => {
         const key = (k ?? {}) as Record<string, unknown>;
         return {
@@ -167,6 +196,7 @@ export function parseServerConfig(raw: unknown): ServerConfig {
       window_seconds: int(limit.window_seconds ?? DEFAULT_LOGIN_LIMIT.window_seconds, "login_rate_limit.window_seconds", 1),
     },
     challenge_ttl_seconds: int(root.challenge_ttl_seconds ?? DEFAULT_CHALLENGE_TTL_SECONDS, "challenge_ttl_seconds", 1),
+    refresh_token_idle_days: int(root.refresh_token_idle_days ?? DEFAULT_REFRESH_TOKEN_IDLE_DAYS, "refresh_token_idle_days", 1),
   };
 }
 

@@ -13,7 +13,10 @@ export class ApiError extends Error {
   }
 }
 
-/** Codes used by this server. Numbers are sentc's; 118 (login rate limit) and 503 (busy) are ours, see docs/server.md. */
+/**
+ * Codes used by this server. Numbers are sentc's; 118 (login rate limit), 119 (device proof), 120 (key signature),
+ * 503 (busy) and 903 (OTP already on) are ours, see docs/server.md.
+ */
 export const E = {
   idFormat: () => new ApiError(400, 1, "Id has a wrong format. Make sure to follow the uuid v4 or v7 format."),
   internal: () => new ApiError(500, 10, "Internal server error"),
@@ -37,6 +40,8 @@ export const E = {
   lastDevice: () => new ApiError(400, 115, "Can't delete the last device. Use user delete instead."),
   userKeysMissing: () => new ApiError(400, 117, "User keys not found. Make sure to create the user group with sign keys."),
   tooManyAttempts: (seconds: number) => new ApiError(429, 118, `Too many login attempts. Try again in ${seconds} seconds.`),
+  deviceProof: () => new ApiError(401, 119, "This action needs a device proof: sign the request with the device's sign key (x-sentc-device-signature)"),
+  keySignature: (message = "The signature over the new public key does not verify") => new ApiError(400, 120, message),
   appTokenNotFound: () => new ApiError(401, 200, "No app found for this token"),
   appTokenFormat: () => new ApiError(401, 201, "The app token has a wrong format"),
   challenge: (message = "Can't create login challenge") => new ApiError(400, 201, message),
@@ -74,4 +79,5 @@ export const E = {
   otpDecode: () => new ApiError(400, 900, "No valid token"),
   otpNotFound: (message = "Otp secret not found") => new ApiError(400, 901, message),
   otpWrong: () => new ApiError(402, 902, "Wrong otp."),
+  otpAlreadyEnabled: () => new ApiError(400, 903, "Otp is already enabled. Use reset_otp for a new secret."),
 } as const;

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { initCore } from "../src/core/index.js";
-import { DEFAULT_CHALLENGE_TTL_SECONDS, DEFAULT_LOGIN_LIMIT, type ServerConfig } from "./config.js";
+import { DEFAULT_CHALLENGE_TTL_SECONDS, DEFAULT_REFRESH_TOKEN_IDLE_DAYS, DEFAULT_LOGIN_LIMIT, type ServerConfig } from "./config.js";
 import { registerAdmin } from "./admin/routes.js";
 import { buildHttpApp } from "./http/app.js";
 import { registerOps } from "./http/ops.js";
@@ -16,6 +16,7 @@ import { createServerMetrics } from "./metrics.js";
 import { registerFileRoutes } from "./http/routes-files.js";
 import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
 import type { ServiceContext } from "./services/context.js";
+import { loadOrCreateKeyFile, parseSecretKeys, resealSecrets, SecretBox } from "./secrets.js";
 import { startFileCleanup, type FilesContext } from "./services/files.js";
 import { LocalBlobStore } from "./store/file-blobs.js";
 import { KeyRotationWorker } from "./services/group-key-rotation.js";
@@ -52,6 +53,12 @@ export interface StartOptions {
    * PostgreSQL, a temp folder for ":memory:". Several processes on one PostgreSQL need a shared folder.
    */
   filesDir?: string;
+  /**
+   * Server keys for secrets at rest (server/secrets.ts), the first encrypts. Default: SENTC_SECRET_KEY,
+   * else the file SENTC_SECRET_KEY_FILE, else `.secret-key` in the files folder (created on first start),
+   * a random key for ":memory:".
+   */
+  secretKeys?: Buffer[];
   /** Request logs (Fastify's pino): level and destination (default stdout). Default: none (silent). */
   logging?: LoggingOptions;
   /** Prometheus metrics at GET /metrics (default off: a 404). */
@@ -101,6 +108,17 @@ function defaultFilesDir(dbPath: string, postgres: boolean, fileDb: boolean): st
   return mkdtempSync(join(tmpdir(), "sentc-files-"));
 }
 
+/** The server keys (see `StartOptions.secretKeys`). */
+function resolveSecretBox(keys: Buffer[] | undefined, memory: boolean, filesDir: string): SecretBox {
+  if (keys) return new SecretBox(keys);
+  const fromEnv = process.env.SENTC_SECRET_KEY;
+  if (fromEnv) return new SecretBox(parseSecretKeys(fromEnv, "SENTC_SECRET_KEY"));
+  const file = process.env.SENTC_SECRET_KEY_FILE;
+  if (file) return new SecretBox(parseSecretKeys(readFileSync(file, "utf8"), file));
+  if (memory) return SecretBox.random();
+  return new SecretBox(loadOrCreateKeyFile(join(filesDir, ".secret-key")));
+}
+
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   await initCore(options.coreWasm ?? findCoreWasm());
   const dbPath = options.dbPath ?? "./data/sentc.sqlite";
@@ -114,16 +132,28 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const rotations = new KeyRotationWorker(store, {
     onFinished: log ? (key) => log(`key rotation finished: group ${key.groupId}, key ${key.id}`) : undefined,
   });
+  const filesDir = options.filesDir ?? defaultFilesDir(dbPath, postgres, fileDb);
+  let secrets: SecretBox;
+  try {
+    secrets = resolveSecretBox(options.secretKeys, !postgres && !fileDb, filesDir);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const ctx: ServiceContext = {
     store,
-    jwt: new JwtService(store, () => Math.floor(now() / 1000)),
+    secrets,
+    jwt: new JwtService(store, () => Math.floor(now() / 1000), secrets),
     loginLimiter: new LoginLimiter(config.login_rate_limit ?? DEFAULT_LOGIN_LIMIT, now),
     now,
     challengeTtlMs: (config.challenge_ttl_seconds ?? DEFAULT_CHALLENGE_TTL_SECONDS) * 1000,
+    refreshTokenIdleMs: (config.refresh_token_idle_days ?? DEFAULT_REFRESH_TOKEN_IDLE_DAYS) * 86_400_000,
     rotations,
   };
   let defaultApp: DefaultAppInfo | null = null;
   try {
+    const resealed = await resealSecrets(store, secrets);
+    if (resealed > 0) log?.(`secrets at rest: ${resealed} values re-encrypted with the current server key`);
     if (config.apps && config.apps.length > 0) await applyConfigApps(ctx, config.apps);
     else defaultApp = await ensureDefaultApp(ctx);
   } catch (error) {
@@ -144,7 +174,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   rotationPoll?.unref();
   const files: FilesContext = {
     ctx,
-    blobs: new LocalBlobStore(options.filesDir ?? defaultFilesDir(dbPath, postgres, fileDb)),
+    blobs: new LocalBlobStore(filesDir),
   };
   const logging = options.logging ?? { level: "silent" };
   const http = await buildHttpApp(ctx, {

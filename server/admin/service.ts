@@ -11,6 +11,7 @@ import {
   DEFAULT_GROUP_OPTIONS,
   defaultAppOptions,
   parseAppOptions,
+  parseRequireDeviceProof,
   type AppOptionName,
   type AppOptions,
   type FileOptions,
@@ -252,7 +253,12 @@ export class AppAdmin {
    * @throws ApiError 404, 422. @example await admin.setOptions(id, { user_register: 1 });
    */
   async setOptions(appId: string, input: unknown): Promise<AppView> {
-    return this.update(appId, (app) => ({ ...app, options: JSON.stringify(parseOptionsInput(input, parseAppOptions(app.options))) }));
+    return this.update(appId, (app) => {
+      const options = parseOptionsInput(input, parseAppOptions(app.options));
+      // The app's relaxed device proof (docs/server.md, "Sessions") lives in the same JSON: keep it.
+      const stored = parseRequireDeviceProof(app.options) ? options : { ...options, require_device_proof: false };
+      return { ...app, options: JSON.stringify(stored) };
+    });
   }
 
   /** Changes group options. @throws ApiError 404, 422. @example await admin.setGroupOptions(id, { min_rank_key_rotation: 1 }); */

@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import type { Readable } from "node:stream";
 import { ApiError, E } from "../errors.js";
-import { authenticateJwt, checkEndpoint, requireFresh, resolveAppToken, type AuthenticatedApp } from "../services/apps.js";
+import { authenticateJwt, checkEndpoint, requireDeviceProof, requireFresh, resolveAppToken, type AuthenticatedApp } from "../services/apps.js";
 import type { JwtUser, ServiceContext } from "../services/context.js";
 import { requireAppUser, resolveGroupAccess, type GroupAccess } from "../services/group-access.js";
 import { StoreBusyError } from "../store/types.js";
@@ -21,7 +21,7 @@ const CORS_PREFLIGHT_HEADERS = {
   "access-control-max-age": "86400",
   "access-control-allow-origin": "*",
   "access-control-allow-credentials": "true",
-  "access-control-allow-headers": "x-sentc-app-token, x-sentc-group-access-id, Content-Type, Accept, Origin, Authorization, x-socket-id",
+  "access-control-allow-headers": "x-sentc-app-token, x-sentc-group-access-id, Content-Type, Accept, Origin, Authorization, x-socket-id, x-sentc-device-signature, x-sentc-rotate-refresh-token",
 };
 
 declare module "fastify" {
@@ -29,6 +29,8 @@ declare module "fastify" {
     sentcApp?: AuthenticatedApp;
     sentcUser?: JwtUser;
     sentcGroup?: GroupAccess;
+    /** The raw JSON body (device proofs sign its SHA-256). */
+    sentcRawBody?: Buffer;
   }
 }
 
@@ -79,8 +81,9 @@ export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions 
 
   // The server ignores Content-Type (api.md §1.2): every body is JSON, parsed here.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: BODY_LIMIT }, (_request, body, done) => {
+  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: BODY_LIMIT }, (request, body, done) => {
     const buffer = body as Buffer;
+    request.sentcRawBody = buffer;
     if (buffer.length === 0) return done(null, undefined);
     try {
       done(null, JSON.parse(buffer.toString("utf8")));
@@ -164,7 +167,13 @@ function registerRoute<C>(app: FastifyInstance, ctx: ServiceContext, handlerCont
           if (!user) throw E.jwtNotFound();
           requireFresh(user);
         }
-        const result = await def.handle({ ctx: handlerContext, app: auth.app, appId: auth.app.id, input, params, user, group: request.sentcGroup ?? null, body });
+        if (def.deviceProof && auth.requireDeviceProof) {
+          if (!user) throw E.jwtNotFound();
+          const header = request.headers["x-sentc-device-signature"];
+          const path = request.url.split("?")[0] ?? request.url;
+          await requireDeviceProof(ctx, auth.app.id, user, { header: typeof header === "string" ? header : undefined, method: request.method, path, body: request.sentcRawBody ?? Buffer.alloc(0) });
+        }
+        const result = await def.handle({ ctx: handlerContext, app: auth.app, appId: auth.app.id, input, params, user, group: request.sentcGroup ?? null, body, headers: request.headers });
         if (def.rawResult) return reply.code(200).header("content-type", "application/octet-stream").send(result as Buffer);
         if (result === undefined || result === null || result === "" || result === false || result === 0) throw E.internal();
         return sendEnvelope(reply, 200, { status: true, result });

@@ -35,6 +35,8 @@ export interface RouteRequest<I, C = ServiceContext> {
   group: GroupAccess | null;
   /** Set on `rawBody` routes. */
   body: PartBody | null;
+  /** The request headers (lower-case names). */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export interface RouteDef<I = unknown, C = ServiceContext> {
@@ -53,6 +55,11 @@ export interface RouteDef<I = unknown, C = ServiceContext> {
   optionFirst?: boolean;
   /** A path the sentc SDKs call that the reference lacks (api.md §7.1); not in routes.json. */
   alias?: boolean;
+  /**
+   * The caller must prove it holds the JWT device's sign key (`x-sentc-device-signature`, docs/server.md
+   * "Sessions"), unless the app relaxed it (`require_device_proof: false`).
+   */
+  deviceProof?: boolean;
   /** The body is not JSON: the handler reads it raw (`body`), after every check passed. */
   rawBody?: boolean;
   /** The result is raw bytes (`application/octet-stream`), not an envelope; errors stay envelopes. */
@@ -109,11 +116,11 @@ export const ROUTES: RouteDef[] = [
   route({ method: "POST", path: "/register", access: "user_register", jwt: "none", parse: input.registerInput, handle: (r) => users.register(r.ctx, r.appId, r.input.device, r.input.group) }),
   route({ method: "POST", path: "/register_light", access: "user_register", jwt: "none", parse: (b) => input.deviceRegisterInput(b), handle: (r) => users.register(r.ctx, r.appId, r.input, null) }),
   route({ method: "POST", path: "/prepare_login", access: "user_prepare_login", jwt: "none", parse: input.identifierBody, handle: (r) => auth.prepareLogin(r.ctx, r.appId, r.input) }),
-  route({ method: "POST", path: "/done_login", access: "user_done_login", jwt: "none", parse: input.authInput, handle: (r) => auth.doneLogin(r.ctx, r.appId, r.input) }),
-  route({ method: "POST", path: "/validate_mfa", access: "user_done_login", jwt: "none", parse: input.otpInput, handle: (r) => auth.validateMfa(r.ctx, r.appId, r.input) }),
-  route({ method: "POST", path: "/validate_recovery_otp", access: "user_done_login", jwt: "none", parse: input.otpInput, handle: (r) => auth.validateRecoveryOtp(r.ctx, r.appId, r.input) }),
-  route({ method: "POST", path: "/verify_login", access: "user_done_login", jwt: "none", parse: input.verifyLoginInput, handle: (r) => auth.verifyLogin(r.ctx, r.appId, r.input, false) }),
-  route({ method: "POST", path: "/verify_login_light", access: "user_done_login", jwt: "none", parse: input.verifyLoginInput, handle: (r) => auth.verifyLogin(r.ctx, r.appId, r.input, true) }),
+  route({ method: "POST", path: "/done_login", access: "user_done_login", jwt: "none", parse: input.authInput, handle: (r) => auth.doneLogin(r.ctx, r.appId, r.input, auth.revealsUnknownIdentifiers(r.app)) }),
+  route({ method: "POST", path: "/validate_mfa", access: "user_done_login", jwt: "none", parse: input.otpInput, handle: (r) => auth.validateMfa(r.ctx, r.appId, r.input, auth.revealsUnknownIdentifiers(r.app)) }),
+  route({ method: "POST", path: "/validate_recovery_otp", access: "user_done_login", jwt: "none", parse: input.otpInput, handle: (r) => auth.validateRecoveryOtp(r.ctx, r.appId, r.input, auth.revealsUnknownIdentifiers(r.app)) }),
+  route({ method: "POST", path: "/verify_login", access: "user_done_login", jwt: "none", parse: input.verifyLoginInput, handle: (r) => auth.verifyLogin(r.ctx, r.appId, r.input, false, auth.revealsUnknownIdentifiers(r.app)) }),
+  route({ method: "POST", path: "/verify_login_light", access: "user_done_login", jwt: "none", parse: input.verifyLoginInput, handle: (r) => auth.verifyLogin(r.ctx, r.appId, r.input, true, auth.revealsUnknownIdentifiers(r.app)) }),
   route({ method: "POST", path: "/user/prepare_register_device", access: "user_device_register", jwt: "none", parse: (b) => input.deviceRegisterInput(b), handle: (r) => users.prepareRegisterDevice(r.ctx, r.appId, r.input) }),
   route({ method: "PUT", path: "/user/reset_pw_light", access: "forced", jwt: "none", parse: (b) => input.deviceRegisterInput(b), handle: (r) => users.resetPasswordLight(r.ctx, r.appId, r.input) }),
 
@@ -124,27 +131,27 @@ export const ROUTES: RouteDef[] = [
   route({ method: "GET", path: "/group/:group_id/public_key", access: "user_public_data", jwt: "none", handle: (r) => keys.groupPublicKey(r.ctx, r.appId, p(r.params, "group_id")) }),
 
   // ---- §3.2 refresh / init (expired JWT accepted, signature still checked)
-  route({ method: "PUT", path: "/refresh", access: "user_jwt_refresh", jwt: "expired_ok", parse: input.refreshTokenBody, handle: (r) => auth.refreshJwt(r.ctx, r.appId, me(r), r.input) }),
+  route({ method: "PUT", path: "/refresh", access: "user_jwt_refresh", jwt: "expired_ok", parse: input.refreshTokenBody, handle: (r) => auth.refreshJwt(r.ctx, r.appId, me(r), r.input, r.headers?.["x-sentc-rotate-refresh-token"] === "1") }),
   route({ method: "POST", path: "/init", access: "user_jwt_refresh", jwt: "expired_ok", parse: input.refreshTokenBody, handle: (r) => auth.initUser(r.ctx, r.appId, me(r), r.input) }),
 
   // ---- §3.3 user with JWT
   route({ method: "GET", path: "/user/jwt", access: "forced", jwt: "required", handle: (r) => users.jwtInfo(me(r)) }),
   route({ method: "GET", path: "/user/device/:last_fetched_time/:last_id", access: "user_device_list", jwt: "required", parse: (_b, ps) => input.cursorParams(ps.last_fetched_time, ps.last_id), handle: (r) => users.listDevices(r.ctx, me(r), r.input) }),
-  route({ method: "PUT", path: "/user", access: "user_update", jwt: "required", parse: input.identifierBody, handle: (r) => users.updateIdentifier(r.ctx, r.appId, me(r), r.input) }),
-  route({ method: "PUT", path: "/user/done_register_device", access: "user_device_register", jwt: "required", parse: input.doneRegisterDeviceInput, handle: (r) => users.doneRegisterDevice(r.ctx, r.appId, me(r), r.input.token, r.input.keys, r.input.keys.rank) }),
-  route({ method: "PUT", path: "/user/done_register_device_light", access: "user_device_register", jwt: "required", parse: input.doneRegisterDeviceLightInput, handle: (r) => users.doneRegisterDevice(r.ctx, r.appId, me(r), r.input.token, null, r.input.rank) }),
+  route({ method: "PUT", path: "/user", access: "user_update", jwt: "required", deviceProof: true, parse: input.identifierBody, handle: (r) => users.updateIdentifier(r.ctx, r.appId, me(r), r.input) }),
+  route({ method: "PUT", path: "/user/done_register_device", access: "user_device_register", jwt: "required", deviceProof: true, parse: input.doneRegisterDeviceInput, handle: (r) => users.doneRegisterDevice(r.ctx, r.appId, me(r), r.input.token, r.input.keys, r.input.keys.rank) }),
+  route({ method: "PUT", path: "/user/done_register_device_light", access: "user_device_register", jwt: "required", deviceProof: true, parse: input.doneRegisterDeviceLightInput, handle: (r) => users.doneRegisterDevice(r.ctx, r.appId, me(r), r.input.token, null, r.input.rank) }),
   route({ method: "PUT", path: "/user/user_keys/session/:key_session_id", access: null, jwt: "required", parse: (b) => input.newMemberKeyList(b), handle: (r) => users.uploadDeviceKeys(r.ctx, me(r), p(r.params, "key_session_id"), r.input) }),
   route({ method: "DELETE", path: "/user/device/:device_id", access: "user_device_delete", jwt: "fresh", handle: (r) => users.deleteDevice(r.ctx, r.appId, me(r), p(r.params, "device_id")) }),
   route({ method: "DELETE", path: "/user", access: "user_delete", jwt: "fresh", handle: (r) => users.deleteUser(r.ctx, r.appId, me(r).userId) }),
   route({ method: "PUT", path: "/user/update_pw", access: "user_change_password", jwt: "fresh", parse: input.changePasswordInput, handle: (r) => users.changePassword(r.ctx, r.appId, me(r), r.input) }),
-  route({ method: "PUT", path: "/user/reset_pw", access: "user_reset_password", jwt: "required", parse: input.resetPasswordInput, handle: (r) => users.resetPassword(r.ctx, me(r), r.input) }),
-  route({ method: "PATCH", path: "/user/register_otp", access: "user_register_otp", jwt: "required", handle: (r) => users.registerOtp(r.ctx, me(r)) }),
+  route({ method: "PUT", path: "/user/reset_pw", access: "user_reset_password", jwt: "required", deviceProof: true, parse: input.resetPasswordInput, handle: (r) => users.resetPassword(r.ctx, me(r), r.input) }),
+  route({ method: "PATCH", path: "/user/register_otp", access: "user_register_otp", jwt: "fresh", handle: (r) => users.enableOtp(r.ctx, r.appId, me(r)) }),
   route({ method: "PATCH", path: "/user/reset_otp", access: "user_reset_otp", jwt: "fresh", handle: (r) => users.registerOtp(r.ctx, me(r)) }),
   route({ method: "PATCH", path: "/user/disable_otp", access: "user_disable_otp", jwt: "fresh", handle: (r) => users.disableOtp(r.ctx, me(r).userId) }),
   route({ method: "GET", path: "/user/otp_recovery_keys", access: "user_get_otp_recovery_keys", jwt: "fresh", handle: (r) => users.otpRecoveryKeys(r.ctx, me(r)) }),
   route({ method: "GET", path: "/user/user_keys/keys/:last_fetched_time/:last_k_id", access: "user_done_login", jwt: "required", parse: (_b, ps) => input.cursorParams(ps.last_fetched_time, ps.last_k_id), handle: (r) => keys.userKeys(r.ctx, me(r), r.input) }),
   route({ method: "GET", path: "/user/user_keys/key/:key_id", access: "user_done_login", jwt: "required", handle: (r) => keys.userKey(r.ctx, me(r), p(r.params, "key_id")) }),
-  route({ method: "POST", path: "/user/user_keys/rotation", access: "user_key_update", jwt: "required", parse: input.keyRotationInput, handle: (r) => keys.startUserKeyRotation(r.ctx, r.appId, me(r), r.input) }),
+  route({ method: "POST", path: "/user/user_keys/rotation", access: "user_key_update", jwt: "required", deviceProof: true, parse: input.keyRotationInput, handle: (r) => keys.startUserKeyRotation(r.ctx, r.appId, me(r), r.input) }),
   route({ method: "GET", path: "/user/user_keys/rotation", access: "user_key_update", jwt: "required", handle: (r) => keys.pendingUserKeyRotations(r.ctx, me(r)) }),
   route({ method: "PUT", path: "/user/user_keys/rotation/:key_id", access: "user_key_update", jwt: "required", parse: input.doneKeyRotationInput, handle: (r) => keys.finishUserKeyRotation(r.ctx, me(r), p(r.params, "key_id"), r.input) }),
 

@@ -2,7 +2,9 @@
  * Apps and their tokens (api.md §2): token lookup, the per-endpoint option check, JWT authentication of a
  * request, and seeding apps from the config (or a default app on a new database).
  */
-import { DEFAULT_FILE_OPTIONS, DEFAULT_GROUP_OPTIONS, defaultAppOptions, parseAppOptions, type AppConfig, type AppOptionName, type AppOptions } from "../config.js";
+import { DEFAULT_FILE_OPTIONS, DEFAULT_GROUP_OPTIONS, defaultAppOptions, parseAppOptions, parseRequireDeviceProof, type AppConfig, type AppOptionName, type AppOptions } from "../config.js";
+import { verifyDeviceProof } from "../../src/protocol/device-proof.js";
+import { verifyKeyFromPemText } from "../../src/protocol/public-keys.js";
 import { generateEs384KeyPair, hashAppToken, newId, randomBase64, verifyKeyOf } from "../crypto.js";
 import { E } from "../errors.js";
 import type { AppRecord, TokenKind } from "../store/types.js";
@@ -12,6 +14,8 @@ export interface AuthenticatedApp {
   app: AppRecord;
   kind: TokenKind;
   options: AppOptions;
+  /** The device-secret proof on sensitive routes (default on). */
+  requireDeviceProof: boolean;
 }
 
 /** The `x-sentc-app-token` check (api.md §1.6 step 1). */
@@ -22,7 +26,7 @@ export async function resolveAppToken(ctx: ServiceContext, token: string | undef
   const found = await ctx.store.getAppByTokenHash(hash);
   if (!found) throw E.appTokenNotFound();
   if (found.app.disabled) throw E.appDisabled();
-  return { app: found.app, kind: found.kind, options: parseAppOptions(found.app.options) };
+  return { app: found.app, kind: found.kind, options: parseAppOptions(found.app.options), requireDeviceProof: parseRequireDeviceProof(found.app.options) };
 }
 
 /** "forced" = sentc's ForceServer endpoints (always the secret token); null = no option check. */
@@ -49,7 +53,34 @@ export async function authenticateJwt(
   const device = await ctx.store.getDevice(appId, claims.sub);
   // A deleted device's JWT stops working at once (the reference keeps it valid until exp).
   if (!device || device.userId !== user.id) throw E.notFresh("No device found for this jwt");
-  return { userId: user.id, deviceId: device.id, userGroupId: user.userGroupId, fresh: claims.fresh };
+  return { userId: user.id, deviceId: device.id, userGroupId: user.userGroupId, fresh: claims.fresh, issuedAtMs: claims.iat * 1000 };
+}
+
+/** How far a device proof's time may be from the server's clock. */
+export const DEVICE_PROOF_MAX_SKEW_SECONDS = 300;
+
+/**
+ * The device-secret proof (src/protocol/device-proof.ts): the request is signed with the sign key of the
+ * JWT's device, whose verify key the server stored at registration.
+ * @throws ApiError 401/119 when the header is missing, stale, or not signed by that device.
+ * @example await requireDeviceProof(ctx, appId, user, { header, method: "PUT", path: "/api/v1/user", body });
+ */
+export async function requireDeviceProof(
+  ctx: ServiceContext,
+  appId: string,
+  user: JwtUser,
+  request: { header: string | undefined; method: string; path: string; body: Uint8Array },
+): Promise<void> {
+  const device = await ctx.store.getDevice(appId, user.deviceId);
+  if (!device || request.header === undefined) throw E.deviceProof();
+  let valid = false;
+  try {
+    const verifyKey = verifyKeyFromPemText(device.verifyKey, device.keypairSignAlg, device.id);
+    valid = verifyDeviceProof(verifyKey, request.header, request.method, request.path, request.body, Math.floor(ctx.now() / 1000), DEVICE_PROOF_MAX_SKEW_SECONDS);
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw E.deviceProof();
 }
 
 export function requireFresh(user: JwtUser): void {
@@ -67,7 +98,8 @@ function appRecordFromConfig(config: AppConfig, time: number): AppRecord {
     hashedPublicToken,
     hashedSecretToken,
     publicToken: config.public_token,
-    options: JSON.stringify(config.options),
+    // The device-proof switch rides along with sentc's options (only written when relaxed).
+    options: JSON.stringify(config.require_device_proof === false ? { ...config.options, require_device_proof: false } : config.options),
     groupOptions: JSON.stringify(config.group_options),
     fileOptions: JSON.stringify(config.file_options),
     disabled: config.disabled,
@@ -85,11 +117,11 @@ export async function applyConfigApps(ctx: ServiceContext, apps: AppConfig[]): P
       let keyTime = time;
       for (const key of config.jwt_keys) {
         if (verifyKeyOf(key.sign_key) !== key.verify_key) throw new Error(`config: jwt key ${key.id} of app ${config.id}: the verify key does not match the sign key`);
-        await tx.insertJwtKey({ id: key.id, appId: config.id, signKey: key.sign_key, verifyKey: key.verify_key, alg: "ES384", time: keyTime++ });
+        await tx.insertJwtKey({ id: key.id, appId: config.id, signKey: ctx.secrets.seal(key.sign_key, "jwt-sign-key"), verifyKey: key.verify_key, alg: "ES384", time: keyTime++ });
       }
       if (!(await tx.getNewestJwtKey(config.id))) {
         const pair = generateEs384KeyPair();
-        await tx.insertJwtKey({ id: newId(), appId: config.id, signKey: pair.signKey, verifyKey: pair.verifyKey, alg: "ES384", time });
+        await tx.insertJwtKey({ id: newId(), appId: config.id, signKey: ctx.secrets.seal(pair.signKey, "jwt-sign-key"), verifyKey: pair.verifyKey, alg: "ES384", time });
       }
     }
   });
@@ -117,12 +149,13 @@ export async function ensureDefaultApp(ctx: ServiceContext): Promise<DefaultAppI
       group_options: { ...DEFAULT_GROUP_OPTIONS },
       file_options: { ...DEFAULT_FILE_OPTIONS },
       disabled: false,
+      require_device_proof: true,
       jwt_keys: [],
     };
     const time = ctx.now();
     await tx.upsertApp(appRecordFromConfig(config, time));
     const pair = generateEs384KeyPair();
-    await tx.insertJwtKey({ id: newId(), appId: config.id, signKey: pair.signKey, verifyKey: pair.verifyKey, alg: "ES384", time });
+    await tx.insertJwtKey({ id: newId(), appId: config.id, signKey: ctx.secrets.seal(pair.signKey, "jwt-sign-key"), verifyKey: pair.verifyKey, alg: "ES384", time });
     return { appId: config.id, publicToken: config.public_token, secretToken: config.secret_token };
   });
 }

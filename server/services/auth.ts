@@ -2,7 +2,7 @@
  * Login (api.md §3.1, §4.3–§4.5), refresh and init (§3.2), forced login (§3.4).
  *
  * Unlike the reference: unknown identifiers and wrong passwords answer the same 401/112 after the same
- * work; failed attempts are limited per identifier; login challenges are stored hashed, expire and are
+ * work, unless the app's public token may call `/exists` (then 400/100 as the reference); failed attempts are limited per identifier; login challenges are stored hashed, expire and are
  * single-use; refresh tokens are stored as SHA-256 hashes.
  */
 import { randomBytes } from "node:crypto";
@@ -14,11 +14,12 @@ import { publicKeyFromPemText } from "../../src/protocol/public-keys.js";
 import { ALG } from "../../src/protocol/algorithms.js";
 import { constantTimeEqual, decodeBase64Strict, hashText, randomBase64Url, sha256 } from "../crypto.js";
 import { E } from "../errors.js";
-import type { DeviceRecord, UserRecord } from "../store/types.js";
+import { parseAppOptions } from "../config.js";
+import type { AppRecord, DeviceRecord, UserRecord } from "../store/types.js";
 import type { JwtUser, ServiceContext } from "./context.js";
 import type { AuthInput, OtpInput, VerifyLoginInput } from "./inputs.js";
 import { deviceKeysOut, forcedDeviceKeysOut, groupUserKeysOut, hmacKeyOut } from "./outputs.js";
-import { verifyTotp } from "./otp.js";
+import { totpStep } from "./otp.js";
 
 /** sentc's fake client random value for unknown identifiers (api.md §4.3). */
 export const SERVER_RANDOM_VALUE = "zx4AKPCMHkeZnh21ciQ62w==";
@@ -44,7 +45,7 @@ interface Authenticated {
 }
 
 /** The auth-key check (api.md §4.4), identical for unknown identifiers and wrong keys. */
-export async function authenticate(ctx: ServiceContext, appId: string, input: AuthInput): Promise<Authenticated> {
+export async function authenticate(ctx: ServiceContext, appId: string, input: AuthInput, revealUnknown = false): Promise<Authenticated> {
   const hashedIdentifier = hashText(input.deviceIdentifier);
   ctx.loginLimiter.check(appId, hashedIdentifier);
   const authKey = decodeBase64Strict(input.authKey);
@@ -55,6 +56,8 @@ export async function authenticate(ctx: ServiceContext, appId: string, input: Au
   const matches = constantTimeEqual(sha256(authKey).subarray(0, 16), stored && stored.length === 16 ? stored : DUMMY_HASH);
   if (!matches || !device || !user || !stored) {
     ctx.loginLimiter.recordFailure(appId, hashedIdentifier);
+    // As the reference (400/100) when the app's public token may ask /exists anyway; else the same 112.
+    if (revealUnknown && !device) throw E.userNotFound();
     throw E.login();
   }
   return { device, user, hashedIdentifier };
@@ -81,18 +84,29 @@ async function challengeOutput(ctx: ServiceContext, appId: string, device: Devic
   return { device_keys: deviceKeysOut(device, user), challenge: encrypted };
 }
 
+/**
+ * Whether login answers tell an unknown identifier (400/100, as the reference) from a wrong password
+ * (401/112): only when the app lets the public token call `/exists`, which reveals the same. Never throws.
+ * @example auth.doneLogin(ctx, appId, input, revealsUnknownIdentifiers(app));
+ */
+export function revealsUnknownIdentifiers(app: AppRecord): boolean {
+  return parseAppOptions(app.options).user_exists === 1;
+}
+
 /** `POST /done_login` → `"Otp"` or `{Direct: DoneLoginServerOutput}`. */
-export async function doneLogin(ctx: ServiceContext, appId: string, input: AuthInput) {
-  const { device, user } = await authenticate(ctx, appId, input);
+export async function doneLogin(ctx: ServiceContext, appId: string, input: AuthInput, revealUnknown = false) {
+  const { device, user } = await authenticate(ctx, appId, input, revealUnknown);
   if (user.otpSecret !== null) return "Otp";
   return { Direct: await challengeOutput(ctx, appId, device, user) };
 }
 
 /** `POST /validate_mfa`. */
-export async function validateMfa(ctx: ServiceContext, appId: string, input: OtpInput) {
-  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input);
+export async function validateMfa(ctx: ServiceContext, appId: string, input: OtpInput, revealUnknown = false) {
+  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown);
   if (user.otpSecret === null) throw E.otpNotFound();
-  if (!verifyTotp(user.otpSecret, input.token, ctx.now())) {
+  const step = totpStep(ctx.secrets.open(user.otpSecret, "otp-secret"), input.token, ctx.now());
+  // A code is accepted once: a replay within its window (or an older code) is a wrong code.
+  if (step === null || !(await ctx.store.recordOtpStep(user.id, step))) {
     ctx.loginLimiter.recordFailure(appId, hashedIdentifier);
     throw E.otpWrong();
   }
@@ -100,8 +114,8 @@ export async function validateMfa(ctx: ServiceContext, appId: string, input: Otp
 }
 
 /** `POST /validate_recovery_otp`: a recovery key works once. */
-export async function validateRecoveryOtp(ctx: ServiceContext, appId: string, input: OtpInput) {
-  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input);
+export async function validateRecoveryOtp(ctx: ServiceContext, appId: string, input: OtpInput, revealUnknown = false) {
+  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown);
   if (!(await ctx.store.consumeRecoveryKey(user.id, hashText(input.token)))) {
     ctx.loginLimiter.recordFailure(appId, hashedIdentifier);
     throw E.otpNotFound("Recovery token not found");
@@ -124,8 +138,8 @@ async function verifyOutput(ctx: ServiceContext, appId: string, user: UserRecord
 }
 
 /** `POST /verify_login` and `/verify_login_light`: the decrypted challenge proves the device key. */
-export async function verifyLogin(ctx: ServiceContext, appId: string, input: VerifyLoginInput, light: boolean) {
-  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input);
+export async function verifyLogin(ctx: ServiceContext, appId: string, input: VerifyLoginInput, light: boolean, revealUnknown = false) {
+  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown);
   const valid = await ctx.store.consumeChallenge(appId, device.id, hashText(input.challenge), ctx.now() - ctx.challengeTtlMs);
   if (!valid) {
     ctx.loginLimiter.recordFailure(appId, hashedIdentifier);
@@ -143,15 +157,33 @@ export async function forcedLogin(ctx: ServiceContext, appId: string, identifier
   return { device_keys: forcedDeviceKeysOut(device, user), verify };
 }
 
+/**
+ * The refresh token must exist for the JWT's device and have been used (or issued) within its idle
+ * lifetime; the JWT itself may be expired, but not older than that lifetime (docs/server.md "Sessions").
+ */
 async function checkRefreshToken(ctx: ServiceContext, appId: string, user: JwtUser, refreshToken: string): Promise<string> {
-  if (!(await ctx.store.hasRefreshToken(appId, user.deviceId, hashText(refreshToken)))) throw E.refreshToken();
+  const now = ctx.now();
+  const notBefore = now - ctx.refreshTokenIdleMs;
+  if (user.issuedAtMs < notBefore) throw E.jwtValidation();
+  if (!(await ctx.store.useRefreshToken(appId, user.deviceId, hashText(refreshToken), notBefore, now))) throw E.refreshToken();
   return ctx.jwt.mint(appId, user.userId, user.deviceId, false);
 }
 
-/** `PUT /refresh`. */
-export async function refreshJwt(ctx: ServiceContext, appId: string, user: JwtUser, refreshToken: string) {
+/**
+ * `PUT /refresh`. With `rotate` (the header `x-sentc-rotate-refresh-token: 1`, sent by clients that keep the
+ * answer's `refresh_token`) the used token is replaced by a new one; reference clients never ask for it.
+ * @throws ApiError 400/114 for an unknown or idle token, 401/30 for a JWT older than the idle lifetime.
+ * @example await refreshJwt(ctx, appId, user, refreshToken, true); // { user_id, jwt, device_id, refresh_token }
+ */
+export async function refreshJwt(ctx: ServiceContext, appId: string, user: JwtUser, refreshToken: string, rotate = false) {
   const jwt = await checkRefreshToken(ctx, appId, user, refreshToken);
-  return { user_id: user.userId, jwt, device_id: user.deviceId };
+  if (!rotate) return { user_id: user.userId, jwt, device_id: user.deviceId };
+  const next = randomBase64Url(50);
+  await ctx.store.transaction(async (tx) => {
+    await tx.deleteRefreshToken(hashText(refreshToken));
+    await tx.insertRefreshToken(appId, user.deviceId, hashText(next), ctx.now());
+  });
+  return { user_id: user.userId, jwt, device_id: user.deviceId, refresh_token: next };
 }
 
 /** `POST /init`: a new JWT and the first page of pending group invites. */

@@ -7,6 +7,7 @@ import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } fr
 import type { KeyObject } from "node:crypto";
 import { importSignKey, importVerifyKey, isUuid } from "../crypto.js";
 import { E } from "../errors.js";
+import type { SecretBox } from "../secrets.js";
 import type { Store } from "../store/types.js";
 
 export const JWT_LIFETIME_SECONDS = 300;
@@ -27,6 +28,8 @@ export class JwtService {
   constructor(
     private readonly store: Store,
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+    /** Opens the stored sign keys (server/secrets.ts); without it they must be stored in plain text. */
+    private readonly secrets?: SecretBox,
   ) {}
 
   async mint(appId: string, userId: string, deviceId: string, fresh: boolean): Promise<string> {
@@ -34,7 +37,7 @@ export class JwtService {
     if (!key) throw E.internal();
     let signKey = this.signKeys.get(key.id);
     if (!signKey) {
-      signKey = importSignKey(key.signKey);
+      signKey = importSignKey(this.secrets ? this.secrets.open(key.signKey, "jwt-sign-key") : key.signKey);
       this.signKeys.set(key.id, signKey);
     }
     const iat = this.nowSeconds();

@@ -13,13 +13,23 @@ export function newOtpSecret(): string {
   return new Secret({ size: 32 }).base32.replace(/=+$/, "");
 }
 
-export function verifyTotp(secretBase32: string, token: string, nowMs: number): boolean {
-  if (!/^\d{6}$/.test(token)) return false;
+/**
+ * The 30-second time step a code belongs to (within ±1 step of `nowMs`), or null when it is wrong.
+ * Callers record the step so that a code is accepted once (see `recordOtpStep` of the store). Never throws.
+ * @example const step = totpStep(secret, "123456", Date.now()); // null when wrong
+ */
+export function totpStep(secretBase32: string, token: string, nowMs: number): number | null {
+  if (!/^\d{6}$/.test(token)) return null;
   try {
-    return totp(secretBase32).validate({ token, timestamp: nowMs, window: 1 }) !== null;
+    const delta = totp(secretBase32).validate({ token, timestamp: nowMs, window: 1 });
+    return delta === null ? null : Math.floor(nowMs / 30_000) + delta;
   } catch {
-    return false;
+    return null;
   }
+}
+
+export function verifyTotp(secretBase32: string, token: string, nowMs: number): boolean {
+  return totpStep(secretBase32, token, nowMs) !== null;
 }
 
 /** The current code (tests and tools). */

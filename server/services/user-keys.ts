@@ -3,7 +3,7 @@
  * of the ephemeral key (§3.5.7), and the public/verify key lookups (§3.1).
  */
 import { SentcError } from "../../src/errors.js";
-import { publicKeyFromPemText } from "../../src/protocol/public-keys.js";
+import { publicKeyFromPemText, verifyKeyFromPemText, verifyUserPublicKey, type UserPublicKeyData } from "../../src/protocol/public-keys.js";
 import { encryptEphemeralKeyForMember } from "../../src/protocol/key-rotation.js";
 import { isUuid, newId } from "../crypto.js";
 import { E } from "../errors.js";
@@ -33,9 +33,14 @@ export async function startUserKeyRotation(ctx: ServiceContext, appId: string, u
   if (input.signedByUserId !== null && input.signedByUserSignKeyId !== null && (!isUuid(input.signedByUserId) || !isUuid(input.signedByUserSignKeyId))) {
     throw E.idFormat();
   }
+  checkNewUserKeySignature(input.publicGroupKey, input.keypairEncryptAlg, input.verifyKey, input.keypairSignAlg, input.publicKeySig);
+  if (input.signedByUserId !== null && input.signedByUserId !== user.userId) throw E.keySignature("The new user key can only be signed by its own user");
   return ctx.store.transaction(async (tx) => {
     const groupId = user.userGroupId;
     if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId))) throw E.groupKeyNotFound("The previous group key was not found");
+    if (input.signedByUserSignKeyId !== null && !(await tx.getGroupKey(groupId, input.signedByUserSignKeyId))?.verifyKey) {
+      throw E.keySignature("The signing key is not a key of this user");
+    }
     const keyId = newId();
     const time = ctx.now();
     // The ephemeral key is handed out below, in the same transaction, so it is never stored.
@@ -68,6 +73,21 @@ export async function startUserKeyRotation(ctx: ServiceContext, appId: string, u
     await tx.insertRotations(rotations);
     return { group_id: groupId, key_id: keyId };
   });
+}
+
+/**
+ * The reference client signs the new public key with the new sign key (`public_key_sig`, checked by
+ * `verifyUserPublicKey` on the other side): the server checks that signature before it stores the keys.
+ */
+function checkNewUserKeySignature(publicKeyPem: string, publicAlg: string, verifyKeyPem: string, signAlg: string, signature: string): void {
+  let valid: boolean;
+  try {
+    const publicKey = publicKeyFromPemText(publicKeyPem, publicAlg, "new");
+    valid = verifyUserPublicKey(verifyKeyFromPemText(verifyKeyPem, signAlg, "new"), { publicKey, signature, signatureKeyId: null } satisfies UserPublicKeyData);
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw E.keySignature();
 }
 
 /** `GET /user/user_keys/rotation`: `GroupKeyUpdate[]` for this device, oldest key first. */

@@ -263,6 +263,8 @@ export async function changePassword(ctx: ServiceContext, appId: string, user: J
     derivedAlg: input.newDerivedAlg,
   });
   if (!changed) throw E.login();
+  // Every session of the user ends at its next refresh (docs/server.md "Sessions").
+  await ctx.store.deleteRefreshTokensOfUser(user.userId);
   return SUCCESS;
 }
 
@@ -279,6 +281,7 @@ export async function resetPassword(ctx: ServiceContext, user: JwtUser, input: R
     encryptedSignKey: input.encryptedSignKey,
   });
   if (!updated) throw E.userNotFound("No keys to update");
+  await ctx.store.deleteRefreshTokensOfUser(user.userId);
   return SUCCESS;
 }
 
@@ -289,6 +292,7 @@ export async function resetPasswordLight(ctx: ServiceContext, appId: string, inp
     const r = deviceRecord(appId, input, device.userId, device.time, null);
     const { id: _id, userId: _u, appId: _a, deviceIdentifier: _d, time: _t, registerTokenHash: _r, ...keys } = r;
     await ctx.store.updateDeviceKeys(device.id, keys);
+    if (device.userId) await ctx.store.deleteRefreshTokensOfUser(device.userId);
   }
   return SUCCESS;
 }
@@ -299,14 +303,29 @@ async function newOtp(ctx: ServiceContext, userId: string) {
   await ctx.store.transaction(async (tx) => {
     // Older recovery keys go away (the reference keeps accumulating them, api.md §7.15).
     await tx.deleteRecoveryKeys(userId);
-    await tx.setOtp(userId, secret, OTP_ALG);
-    await tx.insertRecoveryKeys(userId, recover.map((token) => ({ id: newId(), token, tokenHash: hashText(token) })), ctx.now());
+    // At rest: the secret and the recovery keys encrypted with the server key, the keys' lookup hash beside.
+    await tx.setOtp(userId, ctx.secrets.seal(secret, "otp-secret"), OTP_ALG);
+    const rows = recover.map((token) => ({ id: newId(), token: ctx.secrets.seal(token, "otp-recovery-key"), tokenHash: hashText(token) }));
+    await tx.insertRecoveryKeys(userId, rows, ctx.now());
   });
   return { secret, alg: OTP_ALG, recover };
 }
 
-/** `PATCH /user/register_otp` and `PATCH /user/reset_otp`. */
+/** `PATCH /user/reset_otp` (fresh JWT): a new secret and new recovery keys. */
 export const registerOtp = (ctx: ServiceContext, user: JwtUser) => newOtp(ctx, user.userId);
+
+/**
+ * `PATCH /user/register_otp` (fresh JWT): refused while OTP is on (400/903), so that a session can never
+ * silently replace the secret and the recovery keys; `reset_otp` does that on purpose.
+ * @throws ApiError 400/903 while OTP is on, 400/100 for an unknown user.
+ * @example const { secret, alg, recover } = await enableOtp(ctx, appId, user);
+ */
+export async function enableOtp(ctx: ServiceContext, appId: string, user: JwtUser) {
+  const record = await ctx.store.getUser(appId, user.userId);
+  if (!record) throw E.userNotFound();
+  if (record.otpSecret !== null) throw E.otpAlreadyEnabled();
+  return newOtp(ctx, user.userId);
+}
 
 /** `PATCH /user/disable_otp` and `PUT /user/forced/disable_otp`. */
 export async function disableOtp(ctx: ServiceContext, userId: string) {
@@ -319,7 +338,7 @@ export async function disableOtp(ctx: ServiceContext, userId: string) {
 
 /** `GET /user/otp_recovery_keys`. */
 export async function otpRecoveryKeys(ctx: ServiceContext, user: JwtUser) {
-  return { keys: await ctx.store.listRecoveryKeys(user.userId) };
+  return { keys: (await ctx.store.listRecoveryKeys(user.userId)).map((stored) => ctx.secrets.open(stored, "otp-recovery-key")) };
 }
 
 /** Forced actions name the user by an identifier (api.md §3.4); 400/100 when unknown. */

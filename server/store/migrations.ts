@@ -156,6 +156,14 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
+    version: 10,
+    name: "session lifetimes: refresh token last use, last accepted TOTP step",
+    statements: [
+      `ALTER TABLE refresh_tokens ADD COLUMN last_used BIGINT`,
+      `ALTER TABLE users ADD COLUMN otp_last_step BIGINT`,
+    ],
+  },
+  {
     version: 20,
     // The monthly rotation quota is counted per member who started the rotation (docs/server.md, "Abuse limits").
     name: "who started each group key rotation",

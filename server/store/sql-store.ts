@@ -317,6 +317,20 @@ class SqlOps implements StoreOps {
   async hasRefreshToken(appId: string, deviceId: string, tokenHash: string): Promise<boolean> {
     return (await this.get("SELECT 1 AS x FROM refresh_tokens WHERE token_hash = ? AND device_id = ? AND app_id = ?", tokenHash, deviceId, appId)) !== undefined;
   }
+  async useRefreshToken(appId: string, deviceId: string, tokenHash: string, notBefore: number, now: number): Promise<boolean> {
+    const changed = await this.run(
+      "UPDATE refresh_tokens SET last_used = ? WHERE token_hash = ? AND device_id = ? AND app_id = ? AND COALESCE(last_used, time) >= ?",
+      now,
+      tokenHash,
+      deviceId,
+      appId,
+      notBefore,
+    );
+    return changed > 0;
+  }
+  async deleteRefreshToken(tokenHash: string): Promise<void> {
+    await this.run("DELETE FROM refresh_tokens WHERE token_hash = ?", tokenHash);
+  }
   async deleteRefreshTokensOfUser(userId: string): Promise<void> {
     await this.run("DELETE FROM refresh_tokens WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", userId);
   }
@@ -324,6 +338,27 @@ class SqlOps implements StoreOps {
   // ---- OTP
   async setOtp(userId: string, secret: string | null, alg: string | null): Promise<void> {
     await this.run("UPDATE users SET otp_secret = ?, otp_alg = ? WHERE id = ?", secret, alg, userId);
+  }
+  async listStaleSecrets(currentPrefix: string, limit: number) {
+    // The prefix is "enc:v1:<hex>:", free of LIKE wildcards.
+    const pattern = `${currentPrefix}%`;
+    const pick = async (sql: string) => (await this.all(sql, pattern, limit)).map((r) => ({ id: s(r.id), value: s(r.value) }));
+    return {
+      jwtKeys: await pick("SELECT id, sign_key AS value FROM app_jwt_keys WHERE sign_key NOT LIKE ? ORDER BY id LIMIT ?"),
+      otpSecrets: await pick("SELECT id, otp_secret AS value FROM users WHERE otp_secret IS NOT NULL AND otp_secret NOT LIKE ? ORDER BY id LIMIT ?"),
+      recoveryKeys: await pick("SELECT id, token AS value FROM otp_recovery_keys WHERE token NOT LIKE ? ORDER BY id LIMIT ?"),
+    };
+  }
+  async updateSecret(kind: "jwtKeys" | "otpSecrets" | "recoveryKeys", id: string, value: string): Promise<void> {
+    const sql = {
+      jwtKeys: "UPDATE app_jwt_keys SET sign_key = ? WHERE id = ?",
+      otpSecrets: "UPDATE users SET otp_secret = ? WHERE id = ?",
+      recoveryKeys: "UPDATE otp_recovery_keys SET token = ? WHERE id = ?",
+    }[kind];
+    await this.run(sql, value, id);
+  }
+  async recordOtpStep(userId: string, step: number): Promise<boolean> {
+    return (await this.run("UPDATE users SET otp_last_step = ? WHERE id = ? AND (otp_last_step IS NULL OR otp_last_step < ?)", step, userId, step)) > 0;
   }
   async insertRecoveryKeys(userId: string, keys: Array<{ id: string; token: string; tokenHash: string }>, time: number): Promise<void> {
     await this.insertMany(

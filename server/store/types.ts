@@ -326,10 +326,26 @@ export interface StoreOps {
   // refresh tokens (stored hashed)
   insertRefreshToken(appId: string, deviceId: string, tokenHash: string, time: number): Promise<void>;
   hasRefreshToken(appId: string, deviceId: string, tokenHash: string): Promise<boolean>;
+  /**
+   * Marks a refresh token as used at `now` when it exists and was last used (or issued) at or after
+   * `notBefore` (its idle lifetime); false otherwise.
+   */
+  useRefreshToken(appId: string, deviceId: string, tokenHash: string, notBefore: number, now: number): Promise<boolean>;
+  /** Deletes one refresh token (rotation on use). */
+  deleteRefreshToken(tokenHash: string): Promise<void>;
   deleteRefreshTokensOfUser(userId: string): Promise<void>;
 
   // OTP
   setOtp(userId: string, secret: string | null, alg: string | null): Promise<void>;
+  /**
+   * Secrets at rest that do not start with `currentPrefix` (another server key, or plain text): JWT sign
+   * keys, OTP secrets (by user id) and recovery keys (by row id), at most `limit` of each.
+   */
+  listStaleSecrets(currentPrefix: string, limit: number): Promise<{ jwtKeys: Array<{ id: string; value: string }>; otpSecrets: Array<{ id: string; value: string }>; recoveryKeys: Array<{ id: string; value: string }> }>;
+  /** Writes a re-encrypted secret back (see `listStaleSecrets`). */
+  updateSecret(kind: "jwtKeys" | "otpSecrets" | "recoveryKeys", id: string, value: string): Promise<void>;
+  /** Records the TOTP time step of an accepted code; false when this or a later step was accepted before (replay). */
+  recordOtpStep(userId: string, step: number): Promise<boolean>;
   insertRecoveryKeys(userId: string, keys: Array<{ id: string; token: string; tokenHash: string }>, time: number): Promise<void>;
   deleteRecoveryKeys(userId: string): Promise<void>;
   listRecoveryKeys(userId: string): Promise<string[]>;

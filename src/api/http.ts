@@ -10,6 +10,8 @@
  * and from the envelope `server` or `invalid_server_response` (see envelope.ts).
  */
 import { SentcError } from "../errors.js";
+import { createDeviceProof, DEVICE_PROOF_HEADER } from "../protocol/device-proof.js";
+import type { SignKey } from "../protocol/keys.js";
 import { binaryDownloadError, readEnvelope } from "./envelope.js";
 
 /** The part of `fetch` the SDK uses; inject your own (tests, polyfills, instrumentation). */
@@ -50,6 +52,12 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** `x-sentc-group-access-id`: access the group as this member (connected) group. */
   groupAccessId?: string;
+  /**
+   * Signs the request with this device sign key (`x-sentc-device-signature`, src/protocol/device-proof.ts):
+   * the proof this project's server asks for on device registration, `reset_pw`, identifier changes and user
+   * key rotation. Servers that do not know the header ignore it.
+   */
+  deviceSignKey?: SignKey;
 }
 
 /** A fully read response. */
@@ -229,6 +237,11 @@ export class HttpClient {
     return this.#withJwt(jwt, async (token) => {
       const init: RequestInit = { method, headers: this.#headers(token, options, text === undefined ? undefined : "application/json") };
       if (text !== undefined) init.body = text;
+      if (options.deviceSignKey !== undefined) {
+        const bodyBytes = new TextEncoder().encode(text ?? "");
+        const proof = createDeviceProof(options.deviceSignKey, method, new URL(url).pathname, Math.floor(Date.now() / 1000), bodyBytes);
+        (init.headers as Record<string, string>)[DEVICE_PROOF_HEADER] = proof;
+      }
       const response = await this.send(url, init, options);
       return readEnvelope(response.body, response.status);
     });

@@ -346,7 +346,7 @@ export class User {
    */
   async updateUser(newIdentifier: string): Promise<void> {
     if (typeof newIdentifier !== "string" || newIdentifier.length === 0) throw new SentcError("invalid_input", "the new identifier must be a non-empty string");
-    await userApi.updateUser(this.#ctx.http, this.#jwt, JSON.stringify({ user_identifier: newIdentifier }));
+    await userApi.updateUser(this.#ctx.http, this.#jwt, JSON.stringify({ user_identifier: newIdentifier }), this.#deviceProof());
     const store = await this.#ctx.getStore();
     const old = this.#identifier;
     this.#identifier = newIdentifier;
@@ -398,7 +398,7 @@ export class User {
     const signKey = importSignKey(this.user_data.device.sign_key);
     try {
       const body = prepareResetPassword(newPassword, privateKey, signKey);
-      await userApi.resetPassword(this.#ctx.http, this.#jwt, body);
+      await userApi.resetPassword(this.#ctx.http, this.#jwt, body, { deviceSignKey: signKey });
     } finally {
       wipeKey(privateKey);
       wipeKey(signKey);
@@ -588,7 +588,7 @@ export class User {
     const keys = this.#allUserSymKeys();
     try {
       const { serverInput, publicKey } = protocolPrepareRegisterDevice(output, keys.slice(0, KEY_PAGE), keys.length);
-      const answer = await userApi.doneRegisterDevice(this.#ctx.http, this.#jwt, serverInput);
+      const answer = await userApi.doneRegisterDevice(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
       if (keys.length <= KEY_SESSION_THRESHOLD) return undefined;
       const sessionId = answer.session_id;
       if (sessionId === undefined) throw new SentcError("invalid_server_response", "the server opened no key session for more than 50 keys");
@@ -646,7 +646,7 @@ export class User {
     const { serverInput, keys } = prepareKeyRotation({ previousGroupKey: previous, invokerPublicKey: invoker, starter: this.user_data.user_id, userGroup: true });
     wipeKey(previous);
     wipeCreatedKeys(keys);
-    const { key_id } = await userApi.startUserKeyRotation(this.#ctx.http, this.#jwt, serverInput);
+    const { key_id } = await userApi.startUserKeyRotation(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
     await this.fetchUserKey(key_id, true);
   }
 
@@ -831,6 +831,11 @@ export class User {
   }
 
   // ---------- asymmetric encryption (sdk.md §4.1, §4.2) ----------
+
+  /** Signs a sensitive request with this device's sign key (the server's device proof, src/protocol/device-proof.ts). */
+  #deviceProof() {
+    return { deviceSignKey: importSignKey(this.user_data.device.sign_key) };
+  }
 
   #signKeyFor(sign: boolean) {
     return signKeyIf(sign, () => this.getSignKeySync());

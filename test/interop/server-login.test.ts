@@ -53,7 +53,7 @@ describe("the real sentc_wasm client against our server", () => {
     expect(devices.body.result.map((d: { device_id: string }) => d.device_id)).toEqual([deviceId]);
   });
 
-  it("the real client gets the server's errors: a wrong password and an unknown user look the same", async () => {
+  it("the real client gets the server's errors: 112 for a wrong password, the reference's 100 for an unknown user", async () => {
     const identifier = unique("real");
     await registerWithOurData(identifier, "right password");
     const wrong = await real.login(h.server.baseUrl, h.app.publicToken, identifier, "wrong password").then(
@@ -64,9 +64,10 @@ describe("the real sentc_wasm client against our server", () => {
       () => "logged in",
       (error: unknown) => String(error),
     );
-    // The server checks the auth key at done_login; an unknown user gets a stable fake salt and the very
-    // same answer, so the caller cannot tell whether the account exists.
+    // The server checks the auth key at done_login. This app lets the public token call /exists, so an
+    // unknown user gets the reference's 100 (which the reference client's flows expect); with /exists
+    // closed to the public token it would get the same 112 as a wrong password (test/server/sessions.test.ts).
     expect(JSON.parse(wrong)).toEqual({ status: "server_112", error_message: "Wrong username or password" });
-    expect(JSON.parse(unknown)).toEqual(JSON.parse(wrong));
+    expect(JSON.parse(unknown)).toEqual({ status: "server_100", error_message: "User not found" });
   });
 });

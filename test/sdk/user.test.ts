@@ -12,10 +12,17 @@ beforeAll(async () => {
 });
 afterAll(() => s.h.close());
 
+import { importSignKey } from "../../src/protocol/keys.js";
+
 const V = "/api/v1";
 
+/**
+ * A code of the next 30-second step: the server accepts each code once (docs/server.md "Sessions"), so the
+ * server clock moves on by one step for every code (never waiting for the real clock).
+ */
 function totpNow(secret: string): string {
-  return new TOTP({ algorithm: "SHA256", digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate();
+  s.h.clock.offsetMs += 30_000;
+  return new TOTP({ algorithm: "SHA256", digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + s.h.clock.offsetMs });
 }
 
 describe("register and identifiers", () => {
@@ -92,7 +99,7 @@ describe("login", () => {
     expect(await Sentc.getUser("nobody")).toBe(false);
 
     expect(await sentcError(Sentc.login(identifier, "wrong pw"))).toMatchObject({ code: "server", serverCode: 112 });
-    expect(await sentcError(Sentc.login(unique(), "pw"))).toMatchObject({ code: "server", serverCode: 112 });
+    expect(await sentcError(Sentc.login(unique(), "pw"))).toMatchObject({ code: "server", serverCode: 100 });
     expect((await sentcError(Sentc.login(identifier, ""))).code).toBe("invalid_input");
   });
 
@@ -224,7 +231,7 @@ describe("account", () => {
   it("deletes the user from the client and logs out", async () => {
     const { user, identifier, password } = await newUser();
     await user.deleteUser(password);
-    expect(await sentcError(Sentc.login(identifier, password))).toMatchObject({ serverCode: 112 });
+    expect(await sentcError(Sentc.login(identifier, password))).toMatchObject({ serverCode: 100 });
     expect((await sentcError(Sentc.getActualUser())).code).toBe("not_logged_in");
   });
 
@@ -242,7 +249,7 @@ describe("account", () => {
     const deleted = await s.h.call("DELETE", `${V}/user`, { token: s.strict.secretToken, jwt });
     Sentc.doneDeleteUser(JSON.stringify(deleted.body));
     await user.logOut();
-    expect(await sentcError(Sentc.login(identifier, "pw"))).toMatchObject({ serverCode: 112 });
+    expect(await sentcError(Sentc.login(identifier, "pw"))).toMatchObject({ serverCode: 100 });
     await reinit(s);
   });
 });
@@ -266,7 +273,7 @@ describe("devices", () => {
     expect(devices.map((d) => d.device_id).sort()).toEqual([user.user_data.device_id, device.user_data.device_id].sort());
     expect(await user.getDevices(devices[devices.length - 1]!)).toEqual([]);
     await user.deleteDevice(password, device.user_data.device_id);
-    expect(await sentcError(Sentc.login(deviceId, "device pw"))).toMatchObject({ serverCode: 112 });
+    expect(await sentcError(Sentc.login(deviceId, "device pw"))).toMatchObject({ serverCode: 100 });
     expect(await user.getDevices()).toHaveLength(1);
     // A used device token cannot be accepted twice.
     expect((await sentcError(user.registerDevice(out))).code).toBe("server");
@@ -323,7 +330,9 @@ describe("devices", () => {
     const prepared = user.prepareRegisterDevice(text);
     expect(JSON.parse(prepared.get_input())).toMatchObject({ user_keys: { key_session: false } });
     expect(() => user.prepareRegisterDevice(text, 1)).toThrowError(expect.objectContaining({ code: "invalid_input" }));
-    const done = await s.h.call("PUT", `${V}/user/done_register_device`, { token: s.lax.publicToken, jwt: await user.getJwt(), raw: prepared.input });
+    // The request carries the device proof of the accepting device (docs/server.md "Sessions").
+    const deviceSignKey = importSignKey(user.user_data.device.sign_key);
+    const done = await s.h.call("PUT", `${V}/user/done_register_device`, { token: s.lax.publicToken, jwt: await user.getJwt(), raw: prepared.input, deviceSignKey });
     expect(done.body.status).toBe(true);
     expect((await Sentc.login(deviceId, "pw", true)).user_data.user_id).toBe(user.user_data.user_id);
     const taken = await s.h.call("POST", `${V}/user/prepare_register_device`, { token: s.lax.publicToken, raw: start });
@@ -372,5 +381,6 @@ describe("MFA (TOTP)", () => {
     await withToken.disableOtp(password, totpNow(secret2));
     expect(withToken.enabledMfa()).toBe(false);
     expect((await Sentc.login(identifier, password)).kind).toBe("user");
+    s.h.clock.offsetMs = 0;
   });
 });

@@ -4,6 +4,7 @@
  * same store with a temporary data folder, and apps with other file storage modes. It returns a `Harness`
  * so that harness.ts's helpers (registerUser, login, expectOk, expectError) work unchanged.
  */
+import { SecretBox } from "../../server/secrets.js";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,12 +50,15 @@ export async function startFilesHarness(): Promise<FilesHarness> {
   // SENTC_TEST_STORE=postgres: the PostgreSQL store (in a fresh schema) serves both parts, as in main.ts.
   const pgDb = testStoreKind() === "postgres" ? await createTestDatabase() : null;
   const store = pgDb ? await openPostgresStore({ url: pgDb.url }) : openSqliteStore({ path: ":memory:" });
+  const secrets = SecretBox.random();
   const ctx: ServiceContext = {
     store,
-    jwt: new JwtService(store, () => Math.floor(now() / 1000)),
+    jwt: new JwtService(store, () => Math.floor(now() / 1000), secrets),
+    secrets,
     loginLimiter: new LoginLimiter(config.login_rate_limit, now),
     now,
     challengeTtlMs: DEFAULT_CHALLENGE_TTL_SECONDS * 1000,
+    refreshTokenIdleMs: 30 * 86_400_000,
   };
   await applyConfigApps(ctx, config.apps);
 

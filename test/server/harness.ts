@@ -16,6 +16,8 @@ import { generateEs384KeyPair, newId } from "../../server/crypto.js";
 import { startServer, type RunningServer, type StartOptions } from "../../server/main.js";
 import { doneLogin, doneVerifyLogin, prepareLogin, prepareVerifyLogin, type DeviceKeys, type VerifyLoginResult } from "../../src/protocol/login.js";
 import { prepareRegister } from "../../src/protocol/register.js";
+import { createDeviceProof, DEVICE_PROOF_HEADER } from "../../src/protocol/device-proof.js";
+import type { SignKey } from "../../src/protocol/keys.js";
 
 export type TestStoreKind = "sqlite" | "postgres";
 
@@ -78,6 +80,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 /** PostgreSQL: one schema per `dbPath`, so that a restart on the "same file" finds its data. */
 const schemasByPath = new Map<string, TestDatabase>();
 
+const HARNESS_SECRET_KEY = randomBytes(32);
+
 export interface TestApp {
   id: string;
   publicToken: string;
@@ -129,6 +133,8 @@ export interface CallOptions {
   /** Sent as is (overrides body). */
   raw?: string | Buffer;
   headers?: Record<string, string>;
+  /** Signs the request with this device sign key (`x-sentc-device-signature`, src/protocol/device-proof.ts). */
+  deviceSignKey?: SignKey;
 }
 
 export interface ApiAnswer {
@@ -155,6 +161,10 @@ export function apiCaller(baseUrl: string, defaultToken: string): Harness["call"
     if (options.jwt !== undefined) headers.authorization = `Bearer ${options.jwt}`;
     let body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (method === "GET" || method === "HEAD") body = undefined;
+    if (options.deviceSignKey) {
+      const bytes = body === undefined ? new Uint8Array(0) : typeof body === "string" ? new TextEncoder().encode(body) : new Uint8Array(body);
+      headers[DEVICE_PROOF_HEADER] = createDeviceProof(options.deviceSignKey, method, new URL(baseUrl + path).pathname, Math.floor(Date.now() / 1000), bytes);
+    }
     const response = await fetch(baseUrl + path, { method, headers, body: typeof body === "string" || body === undefined ? body : new Uint8Array(body) });
     const text = await response.text();
     return { status: response.status, body: text.length > 0 ? JSON.parse(text) : {}, headers: response.headers };
@@ -190,6 +200,8 @@ export async function startHarness(extra: Partial<ServerConfig> & Record<string,
     coreWasm: await readFile(new URL("../../build/core.wasm", import.meta.url)),
     now: () => Date.now() + clock.offsetMs,
     filesDir,
+    // PostgreSQL restarts get a new files folder: one server key for the whole test run instead of its key file.
+    secretKeys: testStoreKind() === "postgres" ? [HARNESS_SECRET_KEY] : undefined,
     ...options.server,
   });
   const call = apiCaller(server.baseUrl, main.app.publicToken);

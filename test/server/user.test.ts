@@ -85,13 +85,12 @@ describe("login, JWT, refresh", () => {
     expect(Object.keys(result).sort()).toEqual(["jwt", "refresh_token"]);
   });
 
-  it("refuses wrong passwords and unknown users alike (401/112), bad auth keys with 401/111", async () => {
+  it("refuses wrong passwords with 401/112, unknown users with 400/100 as the reference (the public token may call /exists), bad auth keys with 401/111", async () => {
     const user = await registerUser(h);
     const wrong = await h.call("POST", `${V}/done_login`, { body: { auth_key: toBase64(new Uint8Array(32).fill(7)), device_identifier: user.identifier } });
     const unknown = await h.call("POST", `${V}/done_login`, { body: { auth_key: toBase64(new Uint8Array(32).fill(7)), device_identifier: unique("nobody") } });
     expectError(wrong, 401, 112);
-    expectError(unknown, 401, 112);
-    expect(wrong.body.err_msg).toBe(unknown.body.err_msg);
+    expectError(unknown, 400, 100);
     expectError(await h.call("POST", `${V}/done_login`, { body: { auth_key: "not base64!", device_identifier: user.identifier } }), 401, 111);
     expectError(await h.call("POST", `${V}/done_login`, { body: { auth_key: toBase64(new Uint8Array(16)), device_identifier: user.identifier } }), 401, 111);
     expectError(await h.call("POST", `${V}/done_login`, { body: { device_identifier: user.identifier } }), 422, 11);
@@ -177,13 +176,13 @@ describe("devices", () => {
     expect(start.device_identifier).toBe(second);
     expectError(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(second, "pw2") }), 400, 101);
     // Pending devices cannot log in yet and are not listed.
-    expectError(await h.call("POST", `${V}/done_login`, { body: { auth_key: toBase64(new Uint8Array(32)), device_identifier: second } }), 401, 112);
+    expectError(await h.call("POST", `${V}/done_login`, { body: { auth_key: toBase64(new Uint8Array(32)), device_identifier: second } }), 400, 100);
     expect(expectOk(await h.call("GET", `${V}/user/device/0/none`, { jwt: session.jwt }))).toHaveLength(1);
     const done = prepareRegisterDevice(start, session.userKeys.map((k) => k.groupKey), session.userKeys.length);
-    expectError(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, body: { ...JSON.parse(done.serverInput), token: "wrong" } }), 400, 100);
-    const added = expectOk(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, raw: done.serverInput }));
+    expectError(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, deviceSignKey: session.deviceKeys.signKey, body: { ...JSON.parse(done.serverInput), token: "wrong" } }), 400, 100);
+    const added = expectOk(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, deviceSignKey: session.deviceKeys.signKey, raw: done.serverInput }));
     expect(added).toEqual({ message: "This device was added to the account." });
-    expectError(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, raw: done.serverInput }), 400, 100);
+    expectError(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, deviceSignKey: session.deviceKeys.signKey, raw: done.serverInput }), 400, 100);
     // The new device logs in and opens the user keys.
     const secondSession = await login(h, second, "pw2");
     expect(secondSession.deviceKeys.userId).toBe(user.userId);
@@ -209,14 +208,14 @@ describe("devices", () => {
     const user = await registerUser(h);
     const session = await login(h, user.identifier, user.password);
     const start = expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(unique("light"), "pw") }));
-    expectOk(await h.call("PUT", `${V}/user/done_register_device_light`, { jwt: session.jwt, body: { user_group: { rank: null }, token: start.token } }));
+    expectOk(await h.call("PUT", `${V}/user/done_register_device_light`, { jwt: session.jwt, deviceSignKey: session.deviceKeys.signKey, body: { user_group: { rank: null }, token: start.token } }));
     // A key session: the first request opens it, the upload adds keys.
     const third = unique("third");
     const start3 = expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(third, "pw3") }));
     const done = JSON.parse(prepareRegisterDevice(start3, session.userKeys.map((k) => k.groupKey), 1).serverInput);
     const keys = done.user_keys.keys;
-    expectError(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, body: { ...done, user_keys: { ...done.user_keys, keys: [] } } }), 400, 303);
-    const opened = expectOk(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, body: { ...done, user_keys: { ...done.user_keys, key_session: true } } }));
+    expectError(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, deviceSignKey: session.deviceKeys.signKey, body: { ...done, user_keys: { ...done.user_keys, keys: [] } } }), 400, 303);
+    const opened = expectOk(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, deviceSignKey: session.deviceKeys.signKey, body: { ...done, user_keys: { ...done.user_keys, key_session: true } } }));
     expect(typeof opened.session_id).toBe("string");
     expectOk(await h.call("PUT", `${V}/user/user_keys/session/${opened.session_id}`, { jwt: session.jwt, body: keys }));
     expectError(await h.call("PUT", `${V}/user/user_keys/session/unknown`, { jwt: session.jwt, body: keys }), 400, 306);
@@ -230,9 +229,9 @@ describe("identifier and password", () => {
     const user = await registerUser(h);
     const other = await registerUser(h);
     const session = await login(h, user.identifier, user.password);
-    expectError(await h.call("PUT", `${V}/user`, { jwt: session.jwt, body: { user_identifier: other.identifier } }), 400, 101);
+    expectError(await h.call("PUT", `${V}/user`, { jwt: session.jwt, deviceSignKey: session.deviceKeys.signKey, body: { user_identifier: other.identifier } }), 400, 101);
     const renamed = unique("renamed");
-    expectOk(await h.call("PUT", `${V}/user`, { jwt: session.jwt, body: { user_identifier: renamed } }));
+    expectOk(await h.call("PUT", `${V}/user`, { jwt: session.jwt, deviceSignKey: session.deviceKeys.signKey, body: { user_identifier: renamed } }));
     await login(h, renamed, user.password);
   });
 
@@ -253,9 +252,9 @@ describe("identifier and password", () => {
     const user = await registerUser(h);
     const session = await login(h, user.identifier, user.password);
     const body = prepareResetPassword("reset password", session.deviceKeys.privateKey, session.deviceKeys.signKey);
-    expectOk(await h.call("PUT", `${V}/user/reset_pw`, { jwt: session.jwt, raw: body }));
+    expectOk(await h.call("PUT", `${V}/user/reset_pw`, { jwt: session.jwt, deviceSignKey: session.deviceKeys.signKey, raw: body }));
     await login(h, user.identifier, "reset password");
-    expectError(await h.call("PUT", `${V}/user/reset_pw`, { jwt: session.jwt, body: {} }), 422, 11);
+    expectError(await h.call("PUT", `${V}/user/reset_pw`, { jwt: session.jwt, deviceSignKey: session.deviceKeys.signKey, body: {} }), 422, 11);
   });
 });
 
@@ -297,16 +296,16 @@ describe("user keys and key rotation", () => {
     const a = await login(h, user.identifier, user.password);
     const secondId = unique("second");
     const start = expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(secondId, "pw2") }));
-    expectOk(await h.call("PUT", `${V}/user/done_register_device`, { jwt: a.jwt, raw: prepareRegisterDevice(start, a.userKeys.map((k) => k.groupKey), 1).serverInput }));
+    expectOk(await h.call("PUT", `${V}/user/done_register_device`, { jwt: a.jwt, deviceSignKey: a.deviceKeys.signKey, raw: prepareRegisterDevice(start, a.userKeys.map((k) => k.groupKey), 1).serverInput }));
     const b = await login(h, secondId, "pw2");
     const oldKey = a.userKeys[0]!;
 
     const rotation = prepareKeyRotation({ previousGroupKey: oldKey.groupKey, invokerPublicKey: a.deviceKeys.publicKey, signKey: oldKey.signKey, starter: user.userId, userGroup: true });
     const bad = JSON.parse(rotation.serverInput);
-    expectError(await h.call("POST", `${V}/user/user_keys/rotation`, { jwt: a.jwt, body: { ...bad, previous_group_key_id: "nope" } }), 400, 1);
+    expectError(await h.call("POST", `${V}/user/user_keys/rotation`, { jwt: a.jwt, deviceSignKey: a.deviceKeys.signKey, body: { ...bad, previous_group_key_id: "nope" } }), 400, 1);
     const { verify_key: _v, ...noSign } = bad;
-    expectError(await h.call("POST", `${V}/user/user_keys/rotation`, { jwt: a.jwt, body: noSign }), 400, 117);
-    const started = expectOk(await h.call("POST", `${V}/user/user_keys/rotation`, { jwt: a.jwt, raw: rotation.serverInput }));
+    expectError(await h.call("POST", `${V}/user/user_keys/rotation`, { jwt: a.jwt, deviceSignKey: a.deviceKeys.signKey, body: noSign }), 400, 117);
+    const started = expectOk(await h.call("POST", `${V}/user/user_keys/rotation`, { jwt: a.jwt, deviceSignKey: a.deviceKeys.signKey, raw: rotation.serverInput }));
     expect(started.group_id).toBe(a.deviceKeys.userGroupId);
     expect(expectOk(await h.call("GET", `${V}/user/user_keys/rotation`, { jwt: a.jwt }))).toEqual([]);
     const pending = expectOk(await h.call("GET", `${V}/user/user_keys/rotation`, { jwt: b.jwt }));
@@ -340,7 +339,7 @@ describe("delete user", () => {
     const refreshed = expectOk(await h.call("PUT", `${V}/refresh`, { jwt: session.jwt, body: { refresh_token: session.refreshToken } }));
     expectError(await h.call("DELETE", `${V}/user`, { token: h.app.secretToken, jwt: refreshed.jwt }), 401, 113);
     expectOk(await h.call("DELETE", `${V}/user`, { token: h.app.secretToken, jwt: session.jwt }));
-    await expect(login(h, user.identifier, user.password)).rejects.toThrow(/112/);
+    await expect(login(h, user.identifier, user.password)).rejects.toThrow(/100/);
     expectError(await h.call("GET", `${V}/user/${user.userId}/public_key`), 400, 100);
     expectError(await h.call("PUT", `${V}/refresh`, { jwt: session.jwt, body: { refresh_token: session.refreshToken } }), 400, 100);
     expect(expectOk(await h.call("POST", `${V}/exists`, { body: { user_identifier: user.identifier } })).available).toBe(true);

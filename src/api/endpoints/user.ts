@@ -94,7 +94,7 @@ function otpRegisterResult(value: unknown, what: string): OtpRegisterResult {
   return { secret: expectString(result, "secret", what), alg: expectString(result, "alg", what), recover: expectStringArray(result, "recover", what) };
 }
 
-/** `PATCH /user/register_otp` → secret and six recovery keys (the SDKs use a fresh JWT; the server does not insist). */
+/** `PATCH /user/register_otp` (fresh JWT; refused while OTP is on) → secret and six recovery keys. */
 export async function registerOtp(http: HttpClient, jwt: JwtInput, options?: RequestOptions): Promise<OtpRegisterResult> {
   return otpRegisterResult(await http.requestJson("PATCH", "/user/register_otp", undefined, jwt, options), "PATCH /user/register_otp result");
 }
