@@ -68,6 +68,7 @@ import type {
   GroupVerify,
 } from "./group-types.js";
 import { FileMethods } from "./file-methods.js";
+import { FileOwnerApi } from "./file-owner-api.js";
 import { HeadDecryptor, SYMMETRIC, signKeyIf } from "./head-crypto.js";
 import { readServerOutput, resultObject, resultString, wipeKey } from "./internal.js";
 import { SharedRun } from "./key-rotation.js";
@@ -97,7 +98,7 @@ function checkRank(rank: number, max: number, what: string): void {
  * const text = await group.encryptString("hello");
  * const clear = await group.decryptString(text);
  */
-export class Group<U extends GroupOwnerUser = GroupOwnerUser> {
+export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerApi {
   /** The decrypted keys and the member's view of the group (the reference's `data`). */
   data: GroupData;
   readonly #env: GroupEnv<U>;
@@ -109,6 +110,7 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> {
 
   /** @internal Use `user.getGroup`, `group.getChildGroup` or `group.getConnectedGroup`. */
   constructor(data: GroupData, env: GroupEnv<U>, owner: KeyOwner, verify: GroupVerify = 0) {
+    super();
     this.data = data;
     this.#env = env;
     this.#verify = verify;
@@ -128,6 +130,14 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> {
       contentKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey),
       signKey: () => this.getSignKeySync(),
     });
+  }
+
+  /**
+   * The file methods of this group (the base class `FileOwnerApi` serves the shared ones through it).
+   * @internal
+   */
+  protected override fileMethods(): FileMethods {
+    return this.#files;
   }
 
   #fileTransport(): files.FileTransport {
@@ -1366,84 +1376,5 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> {
     return this.#files.create({ key, encrypted_key, belongs_to_type: "Group", belongs_to_id: this.data.group_id }, file, sign, upload_callback, options);
   }
 
-  /**
-   * The group file's meta data (name decrypted) and its content key, without the content.
-   * @throws {SentcError} `server` (e.g. `server_512` not found, `server_521` no access), `key_not_found`
-   * @example
-   * const [meta, key] = await group.downloadFileMetaInfo(fileId);
-   */
-  downloadFileMetaInfo(file_id: string, verify_key?: string): Promise<[files.FileMetaInformation, ContentKey]> {
-    return this.#files.metaInfo(file_id, verify_key);
-  }
-
-  /**
-   * The content of a file whose meta data and key `downloadFileMetaInfo` gave, as an object URL (`""` when
-   * `Downloader.cancel_download` stopped it); `verify_key` checks every part's signature.
-   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`
-   * @example
-   * const url = await group.downloadFileWithMetaInfo(key, meta);
-   */
-  downloadFileWithMetaInfo(key: ContentKey, file_meta: files.FileMetaInformation, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<string> {
-    return this.#files.withMetaInfo(key, file_meta, verify_key, updateProgressCb);
-  }
-
-  /**
-   * Downloads and decrypts a group file as the reference does: `[objectUrl, meta, key]` (`objectUrl` is `""` when
-   * `Downloader.cancel_download` stopped it). For the bytes (e.g. in Node) use `downloadFileData`.
-   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `unsupported_environment`
-   * @example
-   * const [url, meta] = await group.downloadFile(fileId, senderVerifyKey);
-   */
-  async downloadFile(file_id: string, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<[string, files.FileMetaInformation, ContentKey]> {
-    return this.#files.download(file_id, verify_key, updateProgressCb);
-  }
-
-  /**
-   * Not in the reference: downloads and decrypts a group file into bytes (`{data, file_name, meta, key}`), with
-   * cancellation (`options.signal`), streaming (`on_part`) and `resume`.
-   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
-   * @example
-   * const { data } = await group.downloadFileData(fileId);
-   */
-  async downloadFileData(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
-    return this.#files.data(file_id, verify_key, download_callback, options);
-  }
-
-  /**
-   * Not in the reference: downloads and decrypts a file as a `ReadableStream` of the plaintext (one chunk per part,
-   * fetched while the stream is read), with its meta data and key: memory stays at a few parts whatever the file
-   * size. Save it with `saveFileStream`, or read it with a reader.
-   * @throws {SentcError} `server` (e.g. `server_512`, `server_304`) when the server refuses the meta data or the key;
-   *   `network_error`; the stream errors with `decryption_failed`, `verification_failed`, `network_error`, `aborted`
-   * @example
-   * const [stream, meta] = await group.downloadFileStream(fileId);
-   * await saveFileStream(stream, { file_name: meta.file_name });
-   */
-  downloadFileStream(file_id: string, verify_key?: string, options: files.FileDownloadOptions = {}): Promise<[ReadableStream<Uint8Array>, files.FileMetaInformation, ContentKey]> {
-    return this.#files.downloadStream(file_id, verify_key, options);
-  }
-
-  /**
-   * Sets (or with `null` / `undefined` removes) the name of a group file, encrypted with its content key.
-   * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
-   * refuses; `network_error` / `timeout`.
-   * @example
-   * const [meta, key] = await group.downloadFileMetaInfo(fileId);
-   * await group.updateFileName(fileId, key, "report.pdf");
-   */
-  updateFileName(file_id: string, content_key: ContentKey, file_name?: string | null): Promise<void> {
-    return this.#files.rename(file_id, content_key, file_name);
-  }
-
-  /**
-   * Deletes a file of this group.
-   * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
-   * refuses; `network_error` / `timeout`.
-   * @example
-   * await group.deleteFile(fileId);
-   */
-  deleteFile(file_id: string): Promise<void> {
-    return this.#files.remove(file_id);
-  }
 
 }

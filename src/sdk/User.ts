@@ -28,6 +28,7 @@ import { cursor, groupListItem, inviteItem, wipeCreatedKeys } from "./group-inte
 import { openHmacKey, openWrappedKeys, type GroupEnv } from "./group-keyring.js";
 import type { GroupList, GroupOutDataHmacKeys, GroupVerify } from "./group-types.js";
 import { FileMethods, type NewFileTarget } from "./file-methods.js";
+import { FileOwnerApi } from "./file-owner-api.js";
 import { ASYMMETRIC, HeadDecryptor, signKeyIf } from "./head-crypto.js";
 import { SharedRun } from "./key-rotation.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
@@ -64,7 +65,7 @@ export interface UserHooks {
  * const group = await user.getGroup(await user.createGroup());
  * const text = await group.encryptString("hello");
  */
-export class User {
+export class User extends FileOwnerApi {
   /** The decrypted keys and tokens of this device (the reference's `user_data`). */
   readonly user_data: UserData;
   /** Pending group invites delivered by `POST /init` (api refresh mode). */
@@ -80,6 +81,7 @@ export class User {
 
   /** @internal Use `Sentc.login` / `Sentc.init` / `Sentc.getActualUser`. */
   constructor(ctx: SdkContext, userData: UserData, userIdentifier: string, hooks: UserHooks, groupInvites: GroupInviteListItem[] = []) {
+    super();
     this.#ctx = ctx;
     this.#hooks = hooks;
     this.user_data = userData;
@@ -108,6 +110,14 @@ export class User {
       contentKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey),
       signKey: () => this.getSignKeySync(),
     });
+  }
+
+  /**
+   * The file methods of this user (the base class `FileOwnerApi` serves the shared ones through it).
+   * @internal
+   */
+  protected override fileMethods(): FileMethods {
+    return this.#files;
   }
 
   /**
@@ -1102,87 +1112,6 @@ export class User {
     return this.#files.create(target, file, sign, upload_callback, options);
   }
 
-  /**
-   * The file's meta data (name decrypted) and its content key, without the content.
-   * @throws {SentcError} `server` (e.g. `server_512` not found, `server_521` no access), `key_not_found` when the key
-   * is not for this user
-   * @example
-   * const [meta, key] = await user.downloadFileMetaInfo(fileId);
-   */
-  downloadFileMetaInfo(file_id: string, verify_key?: string): Promise<[files.FileMetaInformation, SymKey]> {
-    return this.#files.metaInfo(file_id, verify_key);
-  }
-
-  /**
-   * The content of a file whose meta data and key `downloadFileMetaInfo` gave, as an object URL (`""` when
-   * `Downloader.cancel_download` stopped it); `verify_key` checks every part's signature.
-   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`
-   * @example
-   * const url = await user.downloadFileWithMetaInfo(key, meta);
-   */
-  downloadFileWithMetaInfo(key: SymKey, file_meta: files.FileMetaInformation, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<string> {
-    return this.#files.withMetaInfo(key, file_meta, verify_key, updateProgressCb);
-  }
-
-  /**
-   * Downloads and decrypts a file as the reference does: `[objectUrl, meta, key]` (`objectUrl` is `""` when
-   * `Downloader.cancel_download` stopped it). For the bytes (e.g. in Node) use `downloadFileData`.
-   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`,
-   * `unsupported_environment` (no `URL.createObjectURL`)
-   * @example
-   * const [url, meta] = await user.downloadFile(fileId);
-   */
-  async downloadFile(file_id: string, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<[string, files.FileMetaInformation, SymKey]> {
-    return this.#files.download(file_id, verify_key, updateProgressCb);
-  }
-
-  /**
-   * Not in the reference: downloads and decrypts a file into bytes (`{data, file_name, meta, key}`), with
-   * cancellation (`options.signal`), streaming (`on_part`) and `resume`.
-   * @throws {SentcError} `server`, `key_not_found`, `decryption_failed`, `verification_failed`, `aborted`
-   * @example
-   * const { data, file_name } = await user.downloadFileData(fileId);
-   */
-  async downloadFileData(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
-    return this.#files.data(file_id, verify_key, download_callback, options);
-  }
-
-  /**
-   * Not in the reference: downloads and decrypts a file as a `ReadableStream` of the plaintext (one chunk per part,
-   * fetched while the stream is read), with its meta data and key: memory stays at a few parts whatever the file
-   * size. Save it with `saveFileStream`, or read it with a reader.
-   * @throws {SentcError} `server` (e.g. `server_512`, `server_304`) when the server refuses the meta data or the key;
-   *   `network_error`; the stream errors with `decryption_failed`, `verification_failed`, `network_error`, `aborted`
-   * @example
-   * const [stream, meta] = await user.downloadFileStream(fileId);
-   * await saveFileStream(stream, { file_name: meta.file_name });
-   */
-  downloadFileStream(file_id: string, verify_key?: string, options: files.FileDownloadOptions = {}): Promise<[ReadableStream<Uint8Array>, files.FileMetaInformation, SymKey]> {
-    return this.#files.downloadStream(file_id, verify_key, options);
-  }
-
-  /**
-   * Sets (or with `null` / `undefined` removes) a file's name, encrypted with its content key (`PUT /api/v1/file/<id>`).
-   * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
-   * refuses; `network_error` / `timeout`.
-   * @example
-   * const [meta, key] = await user.downloadFileMetaInfo(fileId);
-   * await user.updateFileName(fileId, key, "report.pdf");
-   */
-  updateFileName(file_id: string, content_key: SymKey, file_name?: string | null): Promise<void> {
-    return this.#files.rename(file_id, content_key, file_name);
-  }
-
-  /**
-   * Deletes a file of this user (`DELETE /api/v1/file/<id>`).
-   * @throws {SentcError} `server` (e.g. `server_521` for no access, `server_512` for an unknown file) when the server
-   * refuses; `network_error` / `timeout`.
-   * @example
-   * await user.deleteFile(fileId);
-   */
-  deleteFile(file_id: string): Promise<void> {
-    return this.#files.remove(file_id);
-  }
 
 }
 

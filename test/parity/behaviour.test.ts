@@ -175,9 +175,10 @@ describe("Uploader and Downloader (sdk.md §4.4)", () => {
     ]);
     expect(await objectUrlBytes(first[0])).toEqual(data);
     expect(await objectUrlBytes(second[0])).toEqual(bytes(3000, 9));
-    // Serialized: every progress report of one download comes before the other's.
-    const firstB = events.findIndex((e) => e.startsWith("b"));
-    expect(events.slice(0, firstB).every((e) => e.startsWith("a")) && events.slice(firstB).every((e) => e.startsWith("b"))).toBe(true);
+    // Serialized: every progress report of one download comes before the other's (whichever got the lock first).
+    const owners = events.map((e) => e[0]);
+    const switches = owners.filter((owner, i) => i > 0 && owner !== owners[i - 1]).length;
+    expect(switches, events.join(" ")).toBe(1);
     expect(events).toHaveLength(7);
   });
 
