@@ -27,7 +27,10 @@ const errorsModule = fileURLToPath(new URL("./src/errors.ts", import.meta.url));
  */
 async function gzippedCore(): Promise<Uint8Array> {
   const wasm = readFileSync(new URL("./build/core.wasm", import.meta.url));
-  const cached = new URL(`./build/gzip/core-${createHash("sha256").update(wasm).digest("hex").slice(0, 32)}.wasm.gz`, import.meta.url);
+  const cached = new URL(
+    `./build/gzip/core-${createHash("sha256").update(wasm).digest("hex").slice(0, 32)}.wasm.gz`,
+    import.meta.url,
+  );
   if (existsSync(cached)) return readFileSync(cached);
   const gzipped = await gzipAsync(wasm, { numiterations: 15 });
   mkdirSync(new URL("./build/gzip/", import.meta.url), { recursive: true });
@@ -90,7 +93,11 @@ export default defineConfig(({ mode }) => {
       terserOptions: { compress: { passes: 2 }, format: { comments: false } },
       lib:
         mode === "esm"
-          ? { entry: { sentc: "src/index.ts", core: "src/core/index.ts" }, formats: ["es"], fileName: (_format, name) => `${name}.js` }
+          ? {
+              entry: { sentc: "src/index.ts", core: "src/core/index.ts" },
+              formats: ["es"],
+              fileName: (_format, name) => `${name}.js`,
+            }
           : { entry: "src/index.ts", formats: ["umd"], name: "Sentc", fileName: () => "sentc.umd.js" },
       rollupOptions: {
         external: [/^node:/],

@@ -9,7 +9,7 @@
  *     (Blob bodies, the fastest the browser offers),
  *   - raw download: `fetch` of each stored part of a file the SDK uploaded.
  */
-export const BENCH_PAGE_SCRIPT = String.raw`
+export const BENCH_PAGE_SCRIPT = `
 (() => {
   const PART = 4 * 1024 * 1024;
   const S = () => window.Sentc.default;

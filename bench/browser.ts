@@ -31,7 +31,7 @@ const json = values.json;
 const runs = Math.max(1, Number(values.runs));
 const sizes = [3, Number(values["large-mib"])];
 const memoryMib = Number(values["memory-mib"]);
-const log = json ? (line: string) => process.stderr.write(line + "\n") : (line: string) => console.log(line);
+const log = json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
 
 type Engine = "wasm" | "webcrypto";
 const ENGINES: Engine[] = ["wasm", "webcrypto"];
@@ -87,16 +87,26 @@ async function measureSize(page: Page, stack: DemoStack, mib: number): Promise<S
     for (const engine of ENGINES) {
       const up = await call<{ ms: number; fileId: string }>(page, `bench.createFile(${arg(engine)})`);
       add(`create_${engine}`, up.ms);
-      const down = await call<{ ms: number; size: number }>(page, `bench.downloadFile(${arg(up.fileId)}, ${arg(engine)})`);
+      const down = await call<{ ms: number; size: number }>(
+        page,
+        `bench.downloadFile(${arg(up.fileId)}, ${arg(engine)})`,
+      );
       if (down.size !== size) throw new Error(`downloadFile gave ${down.size} bytes, expected ${size}`);
       add(`download_${engine}`, down.ms);
       if (engine === "webcrypto") {
-        const reference = await call<{ ms: number; size: number }>(page, `bench.downloadFile(${arg(up.fileId)}, "auto")`);
+        const reference = await call<{ ms: number; size: number }>(
+          page,
+          `bench.downloadFile(${arg(up.fileId)}, "auto")`,
+        );
         add("download_reference_api", reference.ms);
         const stream = await call<{ ms: number; size: number }>(page, `bench.downloadStream(${arg(up.fileId)})`);
-        if (!Number.isNaN(stream.size) && stream.size !== size) throw new Error(`downloadFileStream gave ${stream.size} bytes, expected ${size}`);
+        if (!Number.isNaN(stream.size) && stream.size !== size)
+          throw new Error(`downloadFileStream gave ${stream.size} bytes, expected ${size}`);
         add("download_stream", stream.ms);
-        const raw = await call<{ ms: number; size: number }>(page, `bench.rawDownload(${arg(stack.apiUrl)}, ${arg(stack.app.publicToken)}, ${arg(up.fileId)})`);
+        const raw = await call<{ ms: number; size: number }>(
+          page,
+          `bench.rawDownload(${arg(stack.apiUrl)}, ${arg(stack.app.publicToken)}, ${arg(up.fileId)})`,
+        );
         add("raw_download", raw.ms);
       }
       await call(page, `bench.deleteFile(${arg(up.fileId)})`);
@@ -111,12 +121,20 @@ async function measureSize(page: Page, stack: DemoStack, mib: number): Promise<S
   return {
     mib,
     createFile: { wasm: m("create_wasm"), webcrypto: m("create_webcrypto") },
-    downloadFile: { wasm: m("download_wasm"), webcrypto: m("download_webcrypto"), reference_api: m("download_reference_api"), stream: m("download_stream") },
+    downloadFile: {
+      wasm: m("download_wasm"),
+      webcrypto: m("download_webcrypto"),
+      reference_api: m("download_reference_api"),
+      stream: m("download_stream"),
+    },
     raw: { encrypt: m("raw_encrypt"), decrypt: m("raw_decrypt"), upload: m("raw_upload"), download: m("raw_download") },
   };
 }
 
-async function measureMemory(page: Page, cdp: CDPSession): Promise<{ mib: number; upload: number; streamDownload: number }> {
+async function measureMemory(
+  page: Page,
+  cdp: CDPSession,
+): Promise<{ mib: number; upload: number; streamDownload: number }> {
   await call(page, `bench.makeData(${memoryMib * MIB})`);
   let fileId = "";
   const upload = await peakAbove(cdp, async () => {
@@ -151,14 +169,23 @@ try {
     results.push(await measureSize(page, stack, mib));
   }
   log(`measuring memory with ${memoryMib} MiB …`);
-  const memory = memoryMib > 0 ? await measureMemory(page, cdp) : { mib: 0, upload: Number.NaN, streamDownload: Number.NaN };
+  const memory =
+    memoryMib > 0 ? await measureMemory(page, cdp) : { mib: 0, upload: Number.NaN, streamDownload: Number.NaN };
 
   const large = results.at(-1)!;
   const uploadLimit = large.raw.encrypt + large.raw.upload;
   const downloadLimit = large.raw.download + large.raw.decrypt;
   const targets = {
-    create_file_vs_limit: { ratio: uploadLimit / Math.max(large.createFile.wasm, large.createFile.webcrypto), target: 0.5 },
-    download_file_vs_limit: { ratio: downloadLimit / Math.max(large.downloadFile.wasm, large.downloadFile.webcrypto, large.downloadFile.reference_api), target: 0.5 },
+    create_file_vs_limit: {
+      ratio: uploadLimit / Math.max(large.createFile.wasm, large.createFile.webcrypto),
+      target: 0.5,
+    },
+    download_file_vs_limit: {
+      ratio:
+        downloadLimit /
+        Math.max(large.downloadFile.wasm, large.downloadFile.webcrypto, large.downloadFile.reference_api),
+      target: 0.5,
+    },
     upload_memory_mib: { value: memory.upload / MIB, target: 64 },
     stream_download_memory_mib: { value: memory.streamDownload / MIB, target: 64 },
   };
@@ -170,21 +197,37 @@ try {
   };
 
   if (json) {
-    console.log(JSON.stringify({ time_unit: "ms (median)", login_ms: loginMs, sizes: results, memory_bytes_above_idle: memory, targets, met }, null, 2));
+    console.log(
+      JSON.stringify(
+        { time_unit: "ms (median)", login_ms: loginMs, sizes: results, memory_bytes_above_idle: memory, targets, met },
+        null,
+        2,
+      ),
+    );
   } else {
     log("");
     log("MiB/s (median)          size  createFile           downloadFile                     raw limits");
-    log("                              wasm   webcrypto     wasm   webcrypto  ref.API  stream   encrypt  upload  download  decrypt");
+    log(
+      "                              wasm   webcrypto     wasm   webcrypto  ref.API  stream   encrypt  upload  download  decrypt",
+    );
     for (const r of results) {
       log(
         `${String(r.mib).padStart(28)}  ${fmt(rate(r.mib, r.createFile.wasm))} ${fmt(rate(r.mib, r.createFile.webcrypto))}    ${fmt(rate(r.mib, r.downloadFile.wasm))} ${fmt(rate(r.mib, r.downloadFile.webcrypto))} ${fmt(rate(r.mib, r.downloadFile.reference_api))} ${fmt(rate(r.mib, r.downloadFile.stream))}   ${fmt(rate(r.mib, r.raw.encrypt))} ${fmt(rate(r.mib, r.raw.upload))} ${fmt(rate(r.mib, r.raw.download))} ${fmt(rate(r.mib, r.raw.decrypt))}`,
       );
     }
     log("");
-    log(`createFile ${large.mib} MiB (slower engine) vs raw encrypt + raw upload: ${(targets.create_file_vs_limit.ratio * 100).toFixed(0)} % (target ≥ 50 %): ${met.create_file_vs_limit ? "met" : "NOT met"}`);
-    log(`downloadFile ${large.mib} MiB (slowest path) vs raw fetch + raw decrypt: ${(targets.download_file_vs_limit.ratio * 100).toFixed(0)} % (target ≥ 50 %): ${met.download_file_vs_limit ? "met" : "NOT met"}`);
-    log(`peak memory above idle, ${memory.mib} MiB upload: ${targets.upload_memory_mib.value.toFixed(1)} MiB (target < 64): ${met.upload_memory_mib ? "met" : "NOT met"}`);
-    log(`peak memory above idle, ${memory.mib} MiB streamed download: ${targets.stream_download_memory_mib.value.toFixed(1)} MiB (target < 64): ${met.stream_download_memory_mib ? "met" : "NOT met"}`);
+    log(
+      `createFile ${large.mib} MiB (slower engine) vs raw encrypt + raw upload: ${(targets.create_file_vs_limit.ratio * 100).toFixed(0)} % (target ≥ 50 %): ${met.create_file_vs_limit ? "met" : "NOT met"}`,
+    );
+    log(
+      `downloadFile ${large.mib} MiB (slowest path) vs raw fetch + raw decrypt: ${(targets.download_file_vs_limit.ratio * 100).toFixed(0)} % (target ≥ 50 %): ${met.download_file_vs_limit ? "met" : "NOT met"}`,
+    );
+    log(
+      `peak memory above idle, ${memory.mib} MiB upload: ${targets.upload_memory_mib.value.toFixed(1)} MiB (target < 64): ${met.upload_memory_mib ? "met" : "NOT met"}`,
+    );
+    log(
+      `peak memory above idle, ${memory.mib} MiB streamed download: ${targets.stream_download_memory_mib.value.toFixed(1)} MiB (target < 64): ${met.stream_download_memory_mib ? "met" : "NOT met"}`,
+    );
   }
 } finally {
   await browser.close();

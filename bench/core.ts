@@ -19,7 +19,7 @@ const json = args.includes("--json");
 const only = option("--only");
 const rounds = Number(option("--rounds") ?? 7);
 const roundMs = Number(option("--round-ms") ?? 250);
-const log = json ? (line: string) => process.stderr.write(line + "\n") : (line: string) => console.log(line);
+const log = json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
 
 // SENTC_CORE_WASM benchmarks another build, e.g. one area built with `scripts/build-core.mjs --area NAME`.
 await initCore(await readFile(process.env.SENTC_CORE_WASM ?? new URL("../build/core.wasm", import.meta.url)));
@@ -51,10 +51,12 @@ for (const benchCase of selected) {
 }
 
 if (json) {
-  process.stdout.write(JSON.stringify({ machine, results }) + "\n");
+  process.stdout.write(`${JSON.stringify({ machine, results })}\n`);
 } else {
   const missed = results.filter((r) => targetVerdict(r)?.startsWith("MISSED"));
-  log(`\n${results.length} cases, ${results.filter((r) => TARGETS[r.id]).length} with targets, ${missed.length} missed`);
+  log(
+    `\n${results.length} cases, ${results.filter((r) => TARGETS[r.id]).length} with targets, ${missed.length} missed`,
+  );
 }
 
 function format(value: number): string {

@@ -23,7 +23,11 @@ import { prepareRegister } from "../src/protocol/register.js";
 import { generateEs384KeyPair, newId } from "../server/crypto.js";
 
 const { values } = parseArgs({
-  options: { duration: { type: "string", default: "10" }, connections: { type: "string", default: "32" }, users: { type: "string", default: "200" } },
+  options: {
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "32" },
+    users: { type: "string", default: "200" },
+  },
 });
 const duration = Number(values.duration);
 const connections = Number(values.connections);
@@ -34,24 +38,55 @@ await initCore(readFileSync(join(root, "build/core.wasm")));
 
 const dir = mkdtempSync(join(tmpdir(), "sentc-bench-"));
 const pair = generateEs384KeyPair();
-const app = { id: newId(), public_token: randomBytes(30).toString("base64"), secret_token: randomBytes(50).toString("base64") };
+const app = {
+  id: newId(),
+  public_token: randomBytes(30).toString("base64"),
+  secret_token: randomBytes(50).toString("base64"),
+};
 writeFileSync(
   join(dir, "config.json"),
   JSON.stringify({
-    apps: [{ ...app, identifier: "bench", options: "default", jwt_keys: [{ id: newId(), sign_key: pair.signKey, verify_key: pair.verifyKey }] }],
+    apps: [
+      {
+        ...app,
+        identifier: "bench",
+        options: "default",
+        jwt_keys: [{ id: newId(), sign_key: pair.signKey, verify_key: pair.verifyKey }],
+      },
+    ],
     login_rate_limit: { max_failures: 0, window_seconds: 60 },
   }),
 );
-const child = spawn(process.execPath, [join(root, "server/dist/server/cli.js"), "--port", "0", "--db", join(dir, "bench.sqlite"), "--config", join(dir, "config.json"), "--log-level", "warn"], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const line = await new Promise<{ base_url: string }>((ok) => createInterface({ input: child.stdout! }).once("line", (text) => ok(JSON.parse(text))));
+const child = spawn(
+  process.execPath,
+  [
+    join(root, "server/dist/server/cli.js"),
+    "--port",
+    "0",
+    "--db",
+    join(dir, "bench.sqlite"),
+    "--config",
+    join(dir, "config.json"),
+    "--log-level",
+    "warn",
+  ],
+  {
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
+const line = await new Promise<{ base_url: string }>((ok) =>
+  createInterface({ input: child.stdout! }).once("line", (text) => ok(JSON.parse(text))),
+);
 const base = line.base_url;
 
 async function post(path: string, body: string, token = app.public_token, method = "POST", jwt?: string): Promise<any> {
   const headers: Record<string, string> = { "x-sentc-app-token": token };
   if (jwt) headers.authorization = `Bearer ${jwt}`;
-  const json = (await (await fetch(base + path, { method, headers, body })).json()) as { status: boolean; result: any; err_msg?: string };
+  const json = (await (await fetch(base + path, { method, headers, body })).json()) as {
+    status: boolean;
+    result: any;
+    err_msg?: string;
+  };
   if (!json.status) throw new Error(`${path}: ${json.err_msg}`);
   return json.result;
 }
@@ -63,14 +98,26 @@ for (let i = 0; i < userCount; i++) {
   await post("/api/v1/register", prepareRegister(identifier, "password"), app.secret_token);
   const salt = await post("/api/v1/prepare_login", JSON.stringify({ user_identifier: identifier }));
   const start = prepareLogin(identifier, "password", salt);
-  const forced = await post("/api/v1/user/forced/login_light", JSON.stringify({ user_identifier: identifier }), app.secret_token);
-  users.push({ identifier, doneLoginInput: start.doneLoginInput, jwt: forced.verify.jwt, refreshToken: forced.verify.refresh_token });
+  const forced = await post(
+    "/api/v1/user/forced/login_light",
+    JSON.stringify({ user_identifier: identifier }),
+    app.secret_token,
+  );
+  users.push({
+    identifier,
+    doneLoginInput: start.doneLoginInput,
+    jwt: forced.verify.jwt,
+    refreshToken: forced.verify.refresh_token,
+  });
 }
 
 let cursor = 0;
 const nextUser = () => users[cursor++ % users.length]!;
 
-async function run(title: string, request: autocannon.Request): Promise<{ title: string; rps: number; p99: number; errors: number }> {
+async function run(
+  title: string,
+  request: autocannon.Request,
+): Promise<{ title: string; rps: number; p99: number; errors: number }> {
   const result = await autocannon({ url: base, connections, duration, requests: [request] });
   const errors = result.non2xx + result.errors + result.timeouts;
   return { title, rps: result.requests.average, p99: result.latency.p99, errors };
@@ -94,12 +141,21 @@ const results = [
     path: "/api/v1/refresh",
     setupRequest: (req) => {
       const user = nextUser();
-      return { ...req, headers: { "x-sentc-app-token": app.public_token, authorization: `Bearer ${user.jwt}` }, body: JSON.stringify({ refresh_token: user.refreshToken }) };
+      return {
+        ...req,
+        headers: { "x-sentc-app-token": app.public_token, authorization: `Bearer ${user.jwt}` },
+        body: JSON.stringify({ refresh_token: user.refreshToken }),
+      };
     },
   }),
 ];
 
 child.kill("SIGTERM");
 rmSync(dir, { recursive: true, force: true });
-console.log(`\nsentc-server benchmark: 1 server process, store sqlite (file, WAL, synchronous=FULL), ${connections} connections, ${duration} s each, ${userCount} users\n`);
-for (const r of results) console.log(`${r.title.padEnd(50)} ${r.rps.toFixed(0).padStart(7)} req/s   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors}`);
+console.log(
+  `\nsentc-server benchmark: 1 server process, store sqlite (file, WAL, synchronous=FULL), ${connections} connections, ${duration} s each, ${userCount} users\n`,
+);
+for (const r of results)
+  console.log(
+    `${r.title.padEnd(50)} ${r.rps.toFixed(0).padStart(7)} req/s   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors}`,
+  );

@@ -64,7 +64,8 @@ beforeAll(async () => {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   // The builds and the chunk the two ESM entries share, as the package ships them.
-  for (const file of readdirSync("dist").filter((name) => /\.(js|wasm)$/.test(name))) copyFileSync(`dist/${file}`, `${OUT}/${file}`);
+  for (const file of readdirSync("dist").filter((name) => /\.(js|wasm)$/.test(name)))
+    copyFileSync(`dist/${file}`, `${OUT}/${file}`);
   for (const [name, page] of Object.entries(PAGES)) writeFileSync(`${OUT}/${name}`, page.html);
   writeFileSync(`${OUT}/csp.js`, `try { ${esmProbe} } catch (e) { window.result = "error: " + e; }`);
   server = await serveFolder(OUT, { headers: (path) => PAGES[path.slice(1)]?.headers ?? {} });

@@ -1,4 +1,13 @@
-import { createCipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, sign } from "node:crypto";
+import {
+  createCipheriv,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  hkdfSync,
+  sign,
+} from "node:crypto";
 import { copyFile, mkdir } from "node:fs/promises";
 import { argon2id } from "hash-wasm";
 import type { Browser } from "playwright-core";
@@ -39,7 +48,9 @@ beforeAll(async () => {
   page.on("pageerror", (error) => errors.push(String(error)));
   await page.goto(server.url);
   await page.waitForFunction(() => typeof (globalThis as { runCore?: unknown }).runCore === "function");
-  results = await page.evaluate(() => (globalThis as unknown as { runCore(): Promise<Record<string, string | boolean | number>> }).runCore());
+  results = await page.evaluate(() =>
+    (globalThis as unknown as { runCore(): Promise<Record<string, string | boolean | number>> }).runCore(),
+  );
   expect(errors).toEqual([]);
 }, 120_000);
 
@@ -59,7 +70,9 @@ describe("the release core in headless Chromium", () => {
   it("HMAC-SHA256/512 and HKDF-SHA256 match node:crypto", () => {
     expect(results.hmacSha256).toBe(createHmac("sha256", hmacKey).update(message).digest("hex"));
     expect(results.hmacSha512).toBe(createHmac("sha512", hmacKey).update(message).digest("hex"));
-    expect(results.hkdfSha256).toBe(hex(new Uint8Array(hkdfSync("sha256", hkdf.ikm, hkdf.salt, hkdf.info, hkdf.length))));
+    expect(results.hkdfSha256).toBe(
+      hex(new Uint8Array(hkdfSync("sha256", hkdf.ikm, hkdf.salt, hkdf.info, hkdf.length))),
+    );
   });
 
   it("Argon2id at sentc's parameters (m=4096 KiB, t=3, p=1, 64 bytes) matches hash-wasm", async () => {

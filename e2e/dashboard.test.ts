@@ -73,7 +73,7 @@ describe("the dashboard", () => {
     page.on("dialog", (dialog) => void dialog.accept());
 
     // / redirects to the dashboard.
-    await page.goto(h.server.baseUrl + "/");
+    await page.goto(`${h.server.baseUrl}/`);
     expect(new URL(page.url()).pathname).toBe("/dashboard");
 
     await page.fill("#admin-token", "not-the-admin-token-0123456789");
@@ -115,7 +115,9 @@ describe("the dashboard", () => {
     await done(page, "Renew tokens");
     const newPublic = (await page.textContent("#shown-public"))!;
     expect(newPublic).not.toBe(publicToken);
-    const old = await apiCaller(h.server.baseUrl, publicToken)("POST", "/api/v1/exists", { body: { user_identifier: "x" } });
+    const old = await apiCaller(h.server.baseUrl, publicToken)("POST", "/api/v1/exists", {
+      body: { user_identifier: "x" },
+    });
     expect(old.body.err_code).toBe(200);
     expect(await registerInBrowser(publicToken)).toMatch(/^refused/);
     expect(await registerInBrowser(newPublic)).toBe("registered");

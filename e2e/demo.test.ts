@@ -57,7 +57,8 @@ describe("the demo page", () => {
     page.on("pageerror", (error) => pageErrors.push(String(error)));
     const backendCalls: string[] = [];
     page.on("request", (request) => {
-      if (request.url().startsWith(stack.backendUrl + "api/")) backendCalls.push(`${request.method()} ${new URL(request.url()).pathname}`);
+      if (request.url().startsWith(`${stack.backendUrl}api/`))
+        backendCalls.push(`${request.method()} ${new URL(request.url()).pathname}`);
     });
 
     await page.goto(stack.backendUrl);
@@ -73,16 +74,18 @@ describe("the demo page", () => {
       await logged(page, `Registered ${person.identifier}`);
     }
     expect(backendCalls).toEqual(["POST /api/register", "POST /api/register"]);
-    const ids = await page.$$eval("#known-users tbody tr", (rows) => rows.map((row) => (row as HTMLElement).dataset.userId!));
+    const ids = await page.$$eval("#known-users tbody tr", (rows) =>
+      rows.map((row) => (row as HTMLElement).dataset.userId!),
+    );
     expect(ids).toHaveLength(2);
     const [aliceId, bobId] = ids as [string, string];
 
     // The own-backend panes show the prepare JSON and the server's envelope, unchanged in structure.
-    const prepared = JSON.parse(await page.textContent("#prepare-json") ?? "");
+    const prepared = JSON.parse((await page.textContent("#prepare-json")) ?? "");
     expect(Object.keys(prepared)).toEqual(["device", "group"]);
     expect(prepared.device.device_identifier).toBe(bob.identifier);
     expect(Object.keys(prepared.device.derived)).toContain("hashed_authentication_key");
-    const answer = JSON.parse(await page.textContent("#done-json") ?? "");
+    const answer = JSON.parse((await page.textContent("#done-json")) ?? "");
     expect(answer).toMatchObject({ status: true, result: { user_id: bobId } });
     // The page never saw the secret token.
     expect(await page.content()).not.toContain(stack.app.secretToken);
@@ -114,7 +117,11 @@ describe("the demo page", () => {
 
     // A file: encrypted and uploaded in parts, the progress bar reaches the end.
     const fileBytes = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7) % 251));
-    await page.setInputFiles("#file-input", { name: "plan.bin", mimeType: "application/octet-stream", buffer: fileBytes });
+    await page.setInputFiles("#file-input", {
+      name: "plan.bin",
+      mimeType: "application/octet-stream",
+      buffer: fileBytes,
+    });
     await page.click("#upload");
     await logged(page, "Uploaded plan.bin");
     const fileId = await page.inputValue("#file-id");
@@ -136,7 +143,9 @@ describe("the demo page", () => {
     await fillAccount(page, bob.identifier, bob.password);
     await page.click("#login");
     await logged(page, `Logged in as ${bob.identifier}`);
-    expect(await page.$$eval("#groups option", (options) => options.map((o) => (o as HTMLOptionElement).value))).toContain(groupId);
+    expect(
+      await page.$$eval("#groups option", (options) => options.map((o) => (o as HTMLOptionElement).value)),
+    ).toContain(groupId);
     await page.selectOption("#groups", groupId);
     await logged(page, `Opened group ${groupId}`);
     await page.$eval("#decrypted", (output) => (output.textContent = ""));
@@ -160,7 +169,9 @@ describe("the demo page", () => {
 
 describe("npm start", () => {
   it("scripts/start.mjs runs the API server and the backend with the demo page; a person registers and logs in", async () => {
-    const child = spawn(process.execPath, ["scripts/start.mjs", "--port", "0", "--db", ":memory:"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["scripts/start.mjs", "--port", "0", "--db", ":memory:"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -169,7 +180,12 @@ describe("npm start", () => {
         createInterface({ input: child.stdout }).once("line", resolve);
         void exited.then((code) => reject(new Error(`start.mjs exited (${code}): ${stderr}`)));
       });
-      const started = JSON.parse(line) as { base_url: string; public_token: string; secret_token: string; demo_url: string };
+      const started = JSON.parse(line) as {
+        base_url: string;
+        public_token: string;
+        secret_token: string;
+        demo_url: string;
+      };
       expect(Object.keys(started).sort()).toEqual(["app_id", "base_url", "demo_url", "public_token", "secret_token"]);
 
       const context = await browser.newContext();

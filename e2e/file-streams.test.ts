@@ -21,7 +21,7 @@ let page: Page;
 let cdp: CDPSession;
 
 /** Defines `window.streams` in the page: a group, a generated Blob of a repeated 1 MiB chunk, and its checks. */
-const PAGE_SCRIPT = String.raw`
+const PAGE_SCRIPT = `
 (() => {
   const S = () => window.Sentc.default;
   const state = {};
@@ -121,7 +121,13 @@ describe("large files: part-by-part upload and a streamed download", () => {
   let fileId = "";
 
   it("uploads a 64 MiB Blob in parts without holding the file in memory", async () => {
-    const { growth, result } = await growthDuring(() => page.evaluate((size) => (window as any).streams.upload(size), SIZE) as Promise<{ fileId: string; progress: number[] }>);
+    const { growth, result } = await growthDuring(
+      () =>
+        page.evaluate((size) => (window as any).streams.upload(size), SIZE) as Promise<{
+          fileId: string;
+          progress: number[];
+        }>,
+    );
     fileId = result.fileId;
     expect(result.progress).toHaveLength(16);
     expect(result.progress.at(-1)).toBe(1);
@@ -133,7 +139,14 @@ describe("large files: part-by-part upload and a streamed download", () => {
   it("streams it back part by part with every byte right and bounded memory", async () => {
     expect(fileId).not.toBe("");
     const { growth, result } = await growthDuring(
-      () => page.evaluate((id) => (window as any).streams.readStream(id), fileId) as Promise<{ size: number; chunks: number[]; mismatches: number; fileName: string; parts: number }>,
+      () =>
+        page.evaluate((id) => (window as any).streams.readStream(id), fileId) as Promise<{
+          size: number;
+          chunks: number[];
+          mismatches: number;
+          fileName: string;
+          parts: number;
+        }>,
     );
     expect(result.size).toBe(SIZE);
     expect(result.mismatches).toBe(0);
@@ -151,7 +164,10 @@ describe("large files: part-by-part upload and a streamed download", () => {
 
   it("saveFileStream falls back to a Blob download with the file's name and bytes", async () => {
     const small = await page.evaluate((size) => (window as any).streams.upload(size), 5 * MIB + 123);
-    const [download, via] = await Promise.all([page.waitForEvent("download"), page.evaluate((id) => (window as any).streams.save(id), small.fileId)]);
+    const [download, via] = await Promise.all([
+      page.waitForEvent("download"),
+      page.evaluate((id) => (window as any).streams.save(id), small.fileId),
+    ]);
     expect(via).toBe("blob");
     expect(download.suggestedFilename()).toBe("big.bin");
     const stream = await download.createReadStream();

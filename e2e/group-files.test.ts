@@ -50,7 +50,8 @@ describe("group files across two browser contexts", () => {
       window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
         if (init?.method === "POST" && new URL(String(input)).pathname.startsWith("/api/v1/file/part/")) {
           const body = init.body;
-          const bytes = body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : new Uint8Array(body as ArrayBuffer);
+          const bytes =
+            body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : new Uint8Array(body as ArrayBuffer);
           (window as any).sentParts.push(Array.from(bytes));
         }
         return realFetch(input, init);
@@ -69,7 +70,9 @@ describe("group files across two browser contexts", () => {
         for (let i = 0; i < size; i++) bytes[i] = marker[i % marker.length]!;
         const progress: number[] = [];
         const file = new File([bytes], "plan.txt", { type: "text/plain" });
-        const out = await group.createFile(file, false, (value: number) => progress.push(value), { part_size: partSize });
+        const out = await group.createFile(file, false, (value: number) => progress.push(value), {
+          part_size: partSize,
+        });
         const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
         return { groupId, fileId: out.file_id as string, progress, digest };
       },
@@ -80,9 +83,12 @@ describe("group files across two browser contexts", () => {
     const parts = Math.ceil(SIZE / PART_SIZE);
     expect(upload.progress).toHaveLength(parts);
     expect(upload.progress.at(-1)).toBe(1);
-    for (let i = 1; i < upload.progress.length; i++) expect(upload.progress[i]!).toBeGreaterThan(upload.progress[i - 1]!);
+    for (let i = 1; i < upload.progress.length; i++)
+      expect(upload.progress[i]!).toBeGreaterThan(upload.progress[i - 1]!);
     // What went over the wire was ciphertext, in as many parts.
-    const uploadedParts = (await alicePage.evaluate(() => (window as any).sentParts as number[][])).map((part) => Buffer.from(part));
+    const uploadedParts = (await alicePage.evaluate(() => (window as any).sentParts as number[][])).map((part) =>
+      Buffer.from(part),
+    );
     expect(uploadedParts).toHaveLength(parts);
     for (const part of uploadedParts) expect(part.includes("TOP SECRET")).toBe(false);
 

@@ -40,18 +40,26 @@ describe("the own-backend example in the browser", () => {
         // The public token alone may not register (user_register = 2): sentc's error reaches the page.
         let direct: unknown;
         try {
-          await Sentc.register("direct-" + stamp, "pw");
+          await Sentc.register(`direct-${stamp}`, "pw");
         } catch (error: any) {
           direct = { code: error.code, serverCode: error.serverCode };
         }
 
         // prepare here → POST /api/register (the backend adds the secret token) → done here.
         const prepared = Sentc.prepareRegister(alice.id, alice.pw);
-        const answer = await fetch("/api/register", { method: "POST", headers: { "content-type": "application/json" }, body: prepared });
+        const answer = await fetch("/api/register", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: prepared,
+        });
         const answerText = await answer.text();
         const aliceId = Sentc.doneRegister(answerText);
         // A taken identifier: the backend passes sentc's error envelope back unchanged, done* throws it.
-        const again = await fetch("/api/register", { method: "POST", headers: { "content-type": "application/json" }, body: Sentc.prepareRegister(alice.id, alice.pw) });
+        const again = await fetch("/api/register", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: Sentc.prepareRegister(alice.id, alice.pw),
+        });
         let taken: unknown;
         try {
           Sentc.doneRegister(await again.text());
@@ -69,13 +77,21 @@ describe("the own-backend example in the browser", () => {
         const groupId = await user.createGroup();
         const group = await user.getGroup(groupId);
         const note = await group.encryptString("the plan ✓");
-        const posted = (await fetch(`/api/groups/${groupId}/notes`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ note }) })).status;
+        const posted = (
+          await fetch(`/api/groups/${groupId}/notes`, {
+            method: "POST",
+            headers: { ...auth, "content-type": "application/json" },
+            body: JSON.stringify({ note }),
+          })
+        ).status;
         const listed = await (await fetch(`/api/groups/${groupId}/notes`, { headers: auth })).json();
         const readBack = await group.decryptString(listed.notes[0]);
 
         // mallory is no member: the backend asks sentc (group light data with her JWT) and refuses.
         const malloryUser = await Sentc.login(mallory.id, mallory.pw, true);
-        const malloryAnswer = await fetch(`/api/groups/${groupId}/notes`, { headers: { authorization: `Bearer ${await malloryUser.getJwt()}` } });
+        const malloryAnswer = await fetch(`/api/groups/${groupId}/notes`, {
+          headers: { authorization: `Bearer ${await malloryUser.getJwt()}` },
+        });
         const refused = { status: malloryAnswer.status, body: await malloryAnswer.json() };
 
         // Delete mallory through the backend with a fresh JWT (a new login), then done here.
@@ -89,7 +105,21 @@ describe("the own-backend example in the browser", () => {
         } catch (error: any) {
           loginAfterDelete = error.code;
         }
-        return { direct, aliceId, answerText, taken, malloryId, me, noJwt, posted, listed, readBack, refused, deletedStatus: deleted.status, loginAfterDelete };
+        return {
+          direct,
+          aliceId,
+          answerText,
+          taken,
+          malloryId,
+          me,
+          noJwt,
+          posted,
+          listed,
+          readBack,
+          refused,
+          deletedStatus: deleted.status,
+          loginAfterDelete,
+        };
       },
       { stamp },
     );
@@ -109,7 +139,9 @@ describe("the own-backend example in the browser", () => {
 
     // What the page sent where: the register and delete went to the backend, never to the API directly, and no
     // request from the page carried the secret token.
-    const backendCalls = requests.filter((r) => r.url().startsWith(stack.backendUrl)).map((r) => `${r.method()} ${new URL(r.url()).pathname}`);
+    const backendCalls = requests
+      .filter((r) => r.url().startsWith(stack.backendUrl))
+      .map((r) => `${r.method()} ${new URL(r.url()).pathname}`);
     expect(backendCalls).toEqual(expect.arrayContaining(["POST /api/register", "GET /api/me", "DELETE /api/user"]));
     const apiCalls = requests.filter((r) => r.url().startsWith(stack.apiUrl)).map((r) => new URL(r.url()).pathname);
     expect(apiCalls.filter((path) => path === "/api/v1/register")).toHaveLength(1); // only the refused direct attempt

@@ -33,7 +33,10 @@ afterAll(async () => {
 
 const STRATEGIES = {
   api: { init: undefined, refreshCall: (s: DemoStack) => `PUT ${s.apiUrl}/api/v1/refresh` },
-  cookie: { init: `{ refresh: { endpoint: window.Sentc.REFRESH_ENDPOINT.cookie, endpoint_url: "/api/refresh" } }`, refreshCall: (s: DemoStack) => `GET ${s.backendUrl}api/refresh` },
+  cookie: {
+    init: `{ refresh: { endpoint: window.Sentc.REFRESH_ENDPOINT.cookie, endpoint_url: "/api/refresh" } }`,
+    refreshCall: (s: DemoStack) => `GET ${s.backendUrl}api/refresh`,
+  },
   cookie_fn: {
     init: `{ refresh: { endpoint: window.Sentc.REFRESH_ENDPOINT.cookie_fn, endpoint_fn: async (oldJwt) => {
       window.refreshFnCalls = (window.refreshFnCalls ?? 0) + 1;
@@ -113,7 +116,10 @@ describe.each(Object.keys(STRATEGIES) as Array<keyof typeof STRATEGIES>)("refres
       expect(after.jwt).not.toBe(jwt);
       // The new JWT is valid by the shifted clock, and the server takes it.
       expect(expOf(after.jwt) * 1000).toBeGreaterThan(Date.now() + shift);
-      expect((await stack.h.call("GET", "/api/v1/group/all/0/none", { token: stack.app.publicToken, jwt: after.jwt })).body.status).toBe(true);
+      expect(
+        (await stack.h.call("GET", "/api/v1/group/all/0/none", { token: stack.app.publicToken, jwt: after.jwt })).body
+          .status,
+      ).toBe(true);
       // Renewed once, by this strategy's route, before the call that needed it.
       const renewals = calls.slice(before).filter((call) => call === strategy.refreshCall(stack));
       expect(renewals).toHaveLength(1);

@@ -77,7 +77,10 @@ describe.each(["umd", "esm"])("the SDK in the %s app, with the project's server"
     page = await open(context, app);
     const second = await page.evaluate(async (encrypted) => {
       const user = await (window as any).ready;
-      return { userId: user?.user_data.user_id, decrypted: await user.decryptString(encrypted, true, user.user_data.user_id) };
+      return {
+        userId: user?.user_data.user_id,
+        decrypted: await user.decryptString(encrypted, true, user.user_data.user_id),
+      };
     }, first.encrypted);
     expect(second).toEqual({ userId: first.userId, decrypted: "hello from the page ✓" });
 

@@ -26,12 +26,16 @@ if (area) {
   await mkdir("build/entries", { recursive: true });
   await writeFile("build/entries/asconfig.area.json", "{}\n");
   ascArgs = [
-    "--config", "build/entries/asconfig.area.json",
-    "--runtime", options.runtime,
+    "--config",
+    "build/entries/asconfig.area.json",
+    "--runtime",
+    options.runtime,
     ...options.use.flatMap((use) => ["--use", use]),
     ...options.enable.flatMap((feature) => ["--enable", feature]),
-    "--optimizeLevel", String(options.optimizeLevel),
-    "--shrinkLevel", String(options.shrinkLevel),
+    "--optimizeLevel",
+    String(options.optimizeLevel),
+    "--shrinkLevel",
+    String(options.shrinkLevel),
     ...(options.converge ? ["--converge"] : []),
   ];
   await mkdir("build/entries", { recursive: true });
@@ -60,12 +64,18 @@ if (error) {
 const module = new WebAssembly.Module(await readFile(outFile));
 const imports = WebAssembly.Module.imports(module);
 if (imports.length > 0) {
-  console.error(`build-core: the core must have no imports, found ${imports.map((i) => `${i.module}.${i.name}`).join(", ")}`);
+  console.error(
+    `build-core: the core must have no imports, found ${imports.map((i) => `${i.module}.${i.name}`).join(", ")}`,
+  );
   process.exit(1);
 }
 if (textFile) {
   const wat = await readFile(textFile, "utf8");
-  const exported = new Set(WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name));
+  const exported = new Set(
+    WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === "function")
+      .map((e) => e.name),
+  );
   for (const match of wat.matchAll(/\(export "([^"]+)" \(func (\$[^)]+)\)\)/g)) {
     const [, name, internal] = match;
     if (!exported.has(name)) continue;

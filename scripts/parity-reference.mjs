@@ -152,7 +152,7 @@ export const REFERENCE = {
       "uploadFile(file: File, content_key: SymKey, session_id: string, sign = false, upload_callback?: (progress?: number) => void): Promise<void>",
       "downloadFileMetaInfo(file_id: string, verify_key?: string): Promise<[FileMetaInformation, SymKey]>",
       "downloadFileWithMetaInfo(key: SymKey, file_meta: FileMetaInformation, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<string>",
-      "createFile(file: File, sign = false, reply_id = \"\", upload_callback?: (progress?: number) => void): Promise<FileCreateOutput>",
+      'createFile(file: File, sign = false, reply_id = "", upload_callback?: (progress?: number) => void): Promise<FileCreateOutput>',
       "downloadFile(file_id: string, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<[string, FileMetaInformation, SymKey]>",
       "updateFileName(file_id: string, content_key: SymKey, file_name?: string): Promise<void>",
       "deleteFile(file_id: string): Promise<void>",
@@ -258,8 +258,7 @@ export const REFERENCE = {
   },
   Uploader: {
     section: "§4.4",
-    ctor:
-      "constructor(base_url: string, app_token: string, user: User, group_id?: string, other_user_id?: string, upload_callback?: (progress?: number) => void, group_as_member?: string, chunk_size = 4194304)",
+    ctor: "constructor(base_url: string, app_token: string, user: User, group_id?: string, other_user_id?: string, upload_callback?: (progress?: number) => void, group_as_member?: string, chunk_size = 4194304)",
     members: [
       "static property cancel_upload: boolean",
       "prepareFileRegister(file: File, content_key: string, encrypted_content_key: string, master_key_id: string): [string, string]",
@@ -296,7 +295,9 @@ const MEMBER = /^(private )?(static )?(property |get |set )?(\w+)(\((.*)\))?(?::
 /** `Function.length` of a signature as TypeScript compiles it for the reference's target (ES2018). */
 function compiledLength(name, params, isStatic) {
   const source = `class Probe { ${isStatic ? "static " : ""}${name}(${params}) {} }\nexport const length = Probe${isStatic ? "" : ".prototype"}.${name}.length;`;
-  const js = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2018, module: ts.ModuleKind.CommonJS } }).outputText;
+  const js = ts.transpileModule(source, {
+    compilerOptions: { target: ts.ScriptTarget.ES2018, module: ts.ModuleKind.CommonJS },
+  }).outputText;
   const module = { exports: {} };
   new Function("module", "exports", js)(module, module.exports);
   return module.exports.length;
@@ -315,7 +316,8 @@ function parseMember(line) {
   if (!match) throw new Error(`cannot read the signature "${line}"`);
   const [, priv, stat, kindWord, name, call, params = "", type] = match;
   const isStatic = stat !== undefined;
-  const kind = kindWord === "property " ? "property" : kindWord === "get " ? "getter" : kindWord === "set " ? "setter" : "method";
+  const kind =
+    kindWord === "property " ? "property" : kindWord === "get " ? "getter" : kindWord === "set " ? "setter" : "method";
   const member = { name, static: isStatic, kind };
   if (kind === "method") {
     if (call === undefined) throw new Error(`method without parameter list: "${line}"`);
@@ -359,7 +361,7 @@ export function buildReferenceApi() {
 export const REFERENCE_JSON_PATH = resolve(import.meta.dirname, "../test/parity/reference-api.json");
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const text = JSON.stringify(buildReferenceApi(), null, 2) + "\n";
+  const text = `${JSON.stringify(buildReferenceApi(), null, 2)}\n`;
   if (process.argv.includes("--check")) {
     if (readFileSync(REFERENCE_JSON_PATH, "utf8") !== text) {
       console.error("test/parity/reference-api.json is out of date: run node scripts/parity-reference.mjs");

@@ -19,7 +19,8 @@ function esmClosure(entry) {
     const file = pending.pop();
     if (files.has(file) || !existsSync(at(file))) continue;
     files.add(file);
-    for (const match of readFileSync(at(file), "utf8").matchAll(/(?:from\s*|import\s*)["']\.\/([^"']+\.js)["']/g)) pending.push(`dist/${match[1]}`);
+    for (const match of readFileSync(at(file), "utf8").matchAll(/(?:from\s*|import\s*)["']\.\/([^"']+\.js)["']/g))
+      pending.push(`dist/${match[1]}`);
   }
   return [...files];
 }
@@ -27,7 +28,11 @@ function esmClosure(entry) {
 const checks = [
   { what: "crypto core (build/core.wasm)", files: ["build/core.wasm"], budget: 30 * KB },
   { what: "UMD (dist/sentc.umd.js, minified, core inlined)", files: ["dist/sentc.umd.js"], budget: 68 * KB },
-  { what: "ESM, not minified (dist/sentc.js + chunks + dist/core.wasm)", files: [...esmClosure("dist/sentc.js"), "dist/core.wasm"], budget: 112 * KB },
+  {
+    what: "ESM, not minified (dist/sentc.js + chunks + dist/core.wasm)",
+    files: [...esmClosure("dist/sentc.js"), "dist/core.wasm"],
+    budget: 112 * KB,
+  },
 ];
 let over = 0;
 for (const check of checks) {
@@ -40,6 +45,8 @@ for (const check of checks) {
   const bytes = check.files.reduce((sum, file) => sum + gzip(file), 0);
   const ok = bytes <= check.budget;
   if (!ok) over++;
-  console.log(`${check.what}: ${(bytes / KB).toFixed(1)} KB gzip (budget ${check.budget / KB} KB)${ok ? "" : "  OVER BUDGET"}`);
+  console.log(
+    `${check.what}: ${(bytes / KB).toFixed(1)} KB gzip (budget ${check.budget / KB} KB)${ok ? "" : "  OVER BUDGET"}`,
+  );
 }
 process.exitCode = over > 0 ? 1 : 0;

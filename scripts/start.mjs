@@ -48,7 +48,14 @@ if (wantsHelp) {
   process.exit(0);
 }
 // The demo page needs the <script> build only (npm run build:lib builds everything the package ships).
-step("building the SDK (dist/sentc.umd.js)", process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", "--mode", "umd", "--logLevel", "warn"]);
+step("building the SDK (dist/sentc.umd.js)", process.execPath, [
+  join(root, "node_modules/vite/bin/vite.js"),
+  "build",
+  "--mode",
+  "umd",
+  "--logLevel",
+  "warn",
+]);
 
 // ---------- the app the demo backend uses ----------
 
@@ -58,7 +65,12 @@ try {
   ({ values: flags } = parseArgs({
     args: serverArgs,
     strict: false,
-    options: { port: { type: "string", default: "3002" }, host: { type: "string", default: "127.0.0.1" }, db: { type: "string", default: "./data/sentc.sqlite" }, config: { type: "string" } },
+    options: {
+      port: { type: "string", default: "3002" },
+      host: { type: "string", default: "127.0.0.1" },
+      db: { type: "string", default: "./data/sentc.sqlite" },
+      config: { type: "string" },
+    },
   }));
 } catch (error) {
   fail(error.message);
@@ -77,7 +89,9 @@ if (configPath === undefined) {
     configPath = resolve(/^postgres(ql)?:\/\//.test(db) ? "data" : dirname(db), "demo-apps.json");
   }
   if (!existsSync(configPath)) {
-    const { generateEs384KeyPair, newId } = await import(pathToFileURL(join(root, "server/dist/server/crypto.js")).href);
+    const { generateEs384KeyPair, newId } = await import(
+      pathToFileURL(join(root, "server/dist/server/crypto.js")).href
+    );
     const pair = generateEs384KeyPair();
     const app = {
       id: newId(),
@@ -88,7 +102,7 @@ if (configPath === undefined) {
       jwt_keys: [{ id: newId(), sign_key: pair.signKey, verify_key: pair.verifyKey }],
     };
     mkdirSync(dirname(configPath), { recursive: true });
-    writeFileSync(configPath, JSON.stringify({ apps: [app] }, null, 2) + "\n", { mode: 0o600 });
+    writeFileSync(configPath, `${JSON.stringify({ apps: [app] }, null, 2)}\n`, { mode: 0o600 });
     createdSecret = true;
   }
   extraArgs.push("--config", configPath);
@@ -100,7 +114,13 @@ try {
 } catch (error) {
   fail(`cannot read ${configPath}: ${error.message}`);
 }
-if (!app || typeof app.public_token !== "string" || typeof app.secret_token !== "string" || !Array.isArray(app.jwt_keys) || app.jwt_keys.length === 0) {
+if (
+  !app ||
+  typeof app.public_token !== "string" ||
+  typeof app.secret_token !== "string" ||
+  !Array.isArray(app.jwt_keys) ||
+  app.jwt_keys.length === 0
+) {
   fail(`the demo backend needs the first app of ${configPath} with public_token, secret_token and jwt_keys`);
 }
 
@@ -130,7 +150,11 @@ function stop(code) {
 
 /** Starts a process whose first stdout line is JSON; resolves to it. Later stdout lines are passed through. */
 function startProcess(name, args, env, cwd) {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   children.push(child);
   return new Promise((resolveLine, reject) => {
     let first = true;
@@ -163,22 +187,34 @@ process.on("exit", () => {
 
 try {
   // The server runs where `npm start` was called, so relative --db/--config/--files paths mean what they say.
-  const server = await startProcess("sentc-server", [join(root, "server/dist/server/cli.js"), ...serverArgs, ...extraArgs], {}, process.cwd());
+  const server = await startProcess(
+    "sentc-server",
+    [join(root, "server/dist/server/cli.js"), ...serverArgs, ...extraArgs],
+    {},
+    process.cwd(),
+  );
   const demoPort = process.env.DEMO_PORT ?? (Number(flags.port) === 0 ? "0" : "3100");
-  const demo = await startProcess("demo", ["--import", "tsx", join(root, "examples/demo/main.ts")], {
-    PORT: demoPort,
-    HOST: String(flags.host),
-    SENTC_BASE_URL: server.base_url,
-    SENTC_PUBLIC_TOKEN: app.public_token,
-    SENTC_SECRET_TOKEN: app.secret_token,
-    SENTC_JWT_VERIFY_KEYS: JSON.stringify(app.jwt_keys.map(({ id, verify_key }) => ({ id, verify_key }))),
-    ADMIN_KEY: process.env.ADMIN_KEY ?? randomBytes(24).toString("base64url"),
-    SENTC_UMD: join(root, "dist/sentc.umd.js"),
-  }, root);
+  const demo = await startProcess(
+    "demo",
+    ["--import", "tsx", join(root, "examples/demo/main.ts")],
+    {
+      PORT: demoPort,
+      HOST: String(flags.host),
+      SENTC_BASE_URL: server.base_url,
+      SENTC_PUBLIC_TOKEN: app.public_token,
+      SENTC_SECRET_TOKEN: app.secret_token,
+      SENTC_JWT_VERIFY_KEYS: JSON.stringify(app.jwt_keys.map(({ id, verify_key }) => ({ id, verify_key }))),
+      ADMIN_KEY: process.env.ADMIN_KEY ?? randomBytes(24).toString("base64url"),
+      SENTC_UMD: join(root, "dist/sentc.umd.js"),
+    },
+    root,
+  );
   const line = { base_url: server.base_url, app_id: app.id, public_token: app.public_token, demo_url: demo.demo_url };
   if (createdSecret) line.secret_token = app.secret_token;
-  process.stdout.write(JSON.stringify(line) + "\n");
-  process.stderr.write(`start: the API server is on ${server.base_url}; open the demo at ${demo.demo_url} (Ctrl-C stops both)\n`);
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+  process.stderr.write(
+    `start: the API server is on ${server.base_url}; open the demo at ${demo.demo_url} (Ctrl-C stops both)\n`,
+  );
   if (!tempDir) process.stderr.write(`start: the app's tokens and JWT keys are in ${configPath} (keep it secret)\n`);
 } catch (error) {
   process.stderr.write(`start: ${error.message}\n`);

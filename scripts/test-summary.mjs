@@ -2,7 +2,12 @@
 // "tests: N passed, N failed" (skipped and todo counted after a comma when present).
 import { existsSync, readFileSync } from "node:fs";
 
-const reports = ["test-results/unit.json", "test-results/server-pg.json", "test-results/browser.json", "test-results/package.json"].filter((file) => existsSync(file));
+const reports = [
+  "test-results/unit.json",
+  "test-results/server-pg.json",
+  "test-results/browser.json",
+  "test-results/package.json",
+].filter((file) => existsSync(file));
 let passed = 0;
 let failed = 0;
 let skipped = 0;

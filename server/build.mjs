@@ -26,7 +26,10 @@ cpSync(join(here, "dashboard"), join(dist, "server", "dashboard"), { recursive: 
 
 // The server may use src/core and src/protocol only (the layer rule): anything else compiled in is an error.
 const allowed = [/^server\//, /^src\/core\//, /^src\/protocol\//, /^src\/errors\.js$/, /^core\.wasm$/];
-const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+const walk = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 const outside = walk(dist)
   .map((file) => relative(dist, file).split("\\").join("/"))
   .filter((file) => !allowed.some((rule) => rule.test(file)));

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   } else if (config) {
     line.app_ids = config.apps.map((a) => a.id);
   }
-  process.stdout.write(JSON.stringify(line) + "\n");
+  process.stdout.write(`${JSON.stringify(line)}\n`);
   logs.release();
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {

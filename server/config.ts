@@ -5,15 +5,54 @@ import { readFileSync } from "node:fs";
 
 /** Every `AppOptions` field of sentc, in sentc's order. 0 = blocked, 1 = public or secret token, 2 = secret token only. */
 export const APP_OPTION_NAMES = [
-  "group_create", "group_get", "group_user_keys", "group_user_update_check", "group_invite", "group_auto_invite",
-  "group_accept_invite", "group_reject_invite", "group_join_req", "group_accept_join_req", "group_reject_join_req",
-  "group_key_rotation", "group_user_delete", "group_delete", "group_leave", "group_change_rank", "group_list",
-  "group_invite_stop", "user_exists", "user_register", "user_delete", "user_update", "user_change_password",
-  "user_reset_password", "user_prepare_login", "user_done_login", "user_public_data", "user_jwt_refresh",
-  "user_device_register", "user_device_delete", "user_device_list", "user_key_update", "user_register_otp",
-  "user_reset_otp", "user_disable_otp", "user_get_otp_recovery_keys", "key_register", "key_get", "file_register",
-  "file_part_upload", "file_get", "file_part_download", "file_delete", "content", "content_small", "content_med",
-  "content_large", "content_x_large",
+  "group_create",
+  "group_get",
+  "group_user_keys",
+  "group_user_update_check",
+  "group_invite",
+  "group_auto_invite",
+  "group_accept_invite",
+  "group_reject_invite",
+  "group_join_req",
+  "group_accept_join_req",
+  "group_reject_join_req",
+  "group_key_rotation",
+  "group_user_delete",
+  "group_delete",
+  "group_leave",
+  "group_change_rank",
+  "group_list",
+  "group_invite_stop",
+  "user_exists",
+  "user_register",
+  "user_delete",
+  "user_update",
+  "user_change_password",
+  "user_reset_password",
+  "user_prepare_login",
+  "user_done_login",
+  "user_public_data",
+  "user_jwt_refresh",
+  "user_device_register",
+  "user_device_delete",
+  "user_device_list",
+  "user_key_update",
+  "user_register_otp",
+  "user_reset_otp",
+  "user_disable_otp",
+  "user_get_otp_recovery_keys",
+  "key_register",
+  "key_get",
+  "file_register",
+  "file_part_upload",
+  "file_get",
+  "file_part_download",
+  "file_delete",
+  "content",
+  "content_small",
+  "content_med",
+  "content_large",
+  "content_x_large",
 ] as const;
 
 export type AppOptionName = (typeof APP_OPTION_NAMES)[number];
@@ -21,7 +60,12 @@ export type AppOptions = Record<AppOptionName, number>;
 
 /** Options that need the secret token by default (sentc's `AppOptions::default()`). */
 const SECRET_BY_DEFAULT: ReadonlySet<string> = new Set([
-  "user_register", "user_delete", "content_small", "content_med", "content_large", "content_x_large",
+  "user_register",
+  "user_delete",
+  "content_small",
+  "content_med",
+  "content_large",
+  "content_x_large",
 ]);
 
 export function defaultAppOptions(preset: "default" | "lax" | "closed" = "default"): AppOptions {
@@ -150,7 +194,8 @@ export function parseServerConfig(raw: unknown): ServerConfig {
     } else if (typeof a.options === "object" && a.options !== null) {
       options = defaultAppOptions();
       for (const [name, value] of Object.entries(a.options)) {
-        if (!(APP_OPTION_NAMES as readonly string[]).includes(name)) fail(`apps[${i}].options: unknown option "${name}"`);
+        if (!(APP_OPTION_NAMES as readonly string[]).includes(name))
+          fail(`apps[${i}].options: unknown option "${name}"`);
         if (value !== 0 && value !== 1 && value !== 2) fail(`apps[${i}].options.${name} must be 0, 1 or 2`);
         options[name as AppOptionName] = value;
       }
@@ -158,7 +203,8 @@ export function parseServerConfig(raw: unknown): ServerConfig {
     const g = (a.group_options ?? {}) as Record<string, unknown>;
     const f = (a.file_options ?? {}) as Record<string, unknown>;
     const storage = f.file_storage ?? DEFAULT_FILE_OPTIONS.file_storage;
-    if (storage !== -1 && storage !== 0 && storage !== 1) fail(`apps[${i}].file_options.file_storage must be -1, 0 or 1`);
+    if (storage !== -1 && storage !== 0 && storage !== 1)
+      fail(`apps[${i}].file_options.file_storage must be -1, 0 or 1`);
     const jwtKeys = (a.jwt_keys ?? []) as unknown;
     if (!Array.isArray(jwtKeys)) fail(`apps[${i}].jwt_keys must be an array`);
     return {
@@ -168,8 +214,16 @@ export function parseServerConfig(raw: unknown): ServerConfig {
       secret_token: str(a.secret_token, `apps[${i}].secret_token`),
       options,
       group_options: {
-        max_key_rotation_month: int(g.max_key_rotation_month ?? DEFAULT_GROUP_OPTIONS.max_key_rotation_month, "max_key_rotation_month", 0),
-        min_rank_key_rotation: int(g.min_rank_key_rotation ?? DEFAULT_GROUP_OPTIONS.min_rank_key_rotation, "min_rank_key_rotation", 0),
+        max_key_rotation_month: int(
+          g.max_key_rotation_month ?? DEFAULT_GROUP_OPTIONS.max_key_rotation_month,
+          "max_key_rotation_month",
+          0,
+        ),
+        min_rank_key_rotation: int(
+          g.min_rank_key_rotation ?? DEFAULT_GROUP_OPTIONS.min_rank_key_rotation,
+          "min_rank_key_rotation",
+          0,
+        ),
       },
       file_options: {
         file_storage: storage,
@@ -177,7 +231,8 @@ export function parseServerConfig(raw: unknown): ServerConfig {
         auth_token: typeof f.auth_token === "string" ? f.auth_token : null,
       },
       disabled: a.disabled === true,
-      require_device_proof: a.require_device_proof === undefined ? true : bool(a.require_device_proof, `apps[${i}].require_device_proof`),
+      require_device_proof:
+        a.require_device_proof === undefined ? true : bool(a.require_device_proof, `apps[${i}].require_device_proof`),
       jwt_keys: jwtKeys.map((k: unknown, j) => {
         const key = (k ?? {}) as Record<string, unknown>;
         return {
@@ -193,10 +248,18 @@ export function parseServerConfig(raw: unknown): ServerConfig {
     apps,
     login_rate_limit: {
       max_failures: int(limit.max_failures ?? DEFAULT_LOGIN_LIMIT.max_failures, "login_rate_limit.max_failures", 0),
-      window_seconds: int(limit.window_seconds ?? DEFAULT_LOGIN_LIMIT.window_seconds, "login_rate_limit.window_seconds", 1),
+      window_seconds: int(
+        limit.window_seconds ?? DEFAULT_LOGIN_LIMIT.window_seconds,
+        "login_rate_limit.window_seconds",
+        1,
+      ),
     },
     challenge_ttl_seconds: int(root.challenge_ttl_seconds ?? DEFAULT_CHALLENGE_TTL_SECONDS, "challenge_ttl_seconds", 1),
-    refresh_token_idle_days: int(root.refresh_token_idle_days ?? DEFAULT_REFRESH_TOKEN_IDLE_DAYS, "refresh_token_idle_days", 1),
+    refresh_token_idle_days: int(
+      root.refresh_token_idle_days ?? DEFAULT_REFRESH_TOKEN_IDLE_DAYS,
+      "refresh_token_idle_days",
+      1,
+    ),
   };
 }
 

@@ -3,7 +3,15 @@
  * ids, the ES384 key handling for JWTs. The sentc formats (challenge encryption, key rotation) come from
  * src/protocol.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from "node:crypto";
 import { v7 as uuidv7, validate as uuidValidate, version as uuidVersion } from "uuid";
 
 export const newId = (): string => uuidv7();
@@ -24,7 +32,8 @@ export const hashText = (text: string): string => sha256(text).toString("base64"
 
 /** Strict standard base64 with padding (what sentc's tokens and keys use); null when not canonical. */
 export function decodeBase64Strict(text: string): Buffer | null {
-  if (typeof text !== "string" || text.length === 0 || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
+  if (typeof text !== "string" || text.length === 0 || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+    return null;
   const bytes = Buffer.from(text, "base64");
   return bytes.toString("base64") === text ? bytes : null;
 }
@@ -56,17 +65,25 @@ export interface Es384KeyPair {
 
 export function generateEs384KeyPair(): Es384KeyPair {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
-  return { signKey: privateKey.export({ format: "der", type: "pkcs8" }).toString("base64"), verifyKey: rawPointOf(publicKey).toString("base64") };
+  return {
+    signKey: privateKey.export({ format: "der", type: "pkcs8" }).toString("base64"),
+    verifyKey: rawPointOf(publicKey).toString("base64"),
+  };
 }
 
 function rawPointOf(publicKey: KeyObject): Buffer {
   const jwk = publicKey.export({ format: "jwk" });
-  return Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? "", "base64url"), Buffer.from(jwk.y ?? "", "base64url")]);
+  return Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(jwk.x ?? "", "base64url"),
+    Buffer.from(jwk.y ?? "", "base64url"),
+  ]);
 }
 
 export function importSignKey(pkcs8Base64: string): KeyObject {
   const key = createPrivateKey({ key: Buffer.from(pkcs8Base64, "base64"), format: "der", type: "pkcs8" });
-  if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "secp384r1") throw new Error("the JWT sign key must be a P-384 key");
+  if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "secp384r1")
+    throw new Error("the JWT sign key must be a P-384 key");
   return key;
 }
 
@@ -74,7 +91,12 @@ export function importVerifyKey(rawBase64: string): KeyObject {
   const raw = Buffer.from(rawBase64, "base64");
   if (raw.length !== 97 || raw[0] !== 4) throw new Error("the JWT verify key must be a raw uncompressed P-384 point");
   return createPublicKey({
-    key: { kty: "EC", crv: "P-384", x: raw.subarray(1, 49).toString("base64url"), y: raw.subarray(49).toString("base64url") },
+    key: {
+      kty: "EC",
+      crv: "P-384",
+      x: raw.subarray(1, 49).toString("base64url"),
+      y: raw.subarray(49).toString("base64url"),
+    },
     format: "jwk",
   });
 }

@@ -38,9 +38,16 @@ export const E = {
   notFresh: (message = "The jwt is not valid for this action") => new ApiError(401, 113, message),
   refreshToken: () => new ApiError(400, 114, "Refresh token not found"),
   lastDevice: () => new ApiError(400, 115, "Can't delete the last device. Use user delete instead."),
-  userKeysMissing: () => new ApiError(400, 117, "User keys not found. Make sure to create the user group with sign keys."),
-  tooManyAttempts: (seconds: number) => new ApiError(429, 118, `Too many login attempts. Try again in ${seconds} seconds.`),
-  deviceProof: () => new ApiError(401, 119, "This action needs a device proof: sign the request with the device's sign key (x-sentc-device-signature)"),
+  userKeysMissing: () =>
+    new ApiError(400, 117, "User keys not found. Make sure to create the user group with sign keys."),
+  tooManyAttempts: (seconds: number) =>
+    new ApiError(429, 118, `Too many login attempts. Try again in ${seconds} seconds.`),
+  deviceProof: () =>
+    new ApiError(
+      401,
+      119,
+      "This action needs a device proof: sign the request with the device's sign key (x-sentc-device-signature)",
+    ),
   keySignature: (message = "The signature over the new public key does not verify") => new ApiError(400, 120, message),
   appTokenNotFound: () => new ApiError(401, 200, "No app found for this token"),
   appTokenFormat: () => new ApiError(401, 201, "The app token has a wrong format"),
@@ -55,7 +62,8 @@ export const E = {
   groupTooManyKeys: () => new ApiError(400, 305, "Too many keys in one request. The maximum is 100."),
   groupKeySession: () => new ApiError(400, 306, "Key session not found"),
   groupInviteNotFound: () => new ApiError(400, 307, "No invite found"),
-  groupOnlyOneAdmin: () => new ApiError(400, 308, "Only one admin left in this group. Set another admin before leaving."),
+  groupOnlyOneAdmin: () =>
+    new ApiError(400, 308, "Only one admin left in this group. Set another admin before leaving."),
   groupJoinReqNotFound: () => new ApiError(400, 309, "Join request not found"),
   groupAccess: (message = "No access to this group") => new ApiError(400, 310, message),
   groupRankUpdate: (message = "Wrong rank") => new ApiError(400, 314, message),
@@ -70,7 +78,8 @@ export const E = {
   /** A number in a file route's path (`:seq`, `:last_sequence`, `:end`): the file API answers 12, not 13. */
   filePathNumber: () => new ApiError(400, 12, "It must be a number"),
   filePartOpen: () => new ApiError(400, 500, "Can't open the file"),
-  filePartTooLarge: (maxBytes: number) => new ApiError(400, 502, `File chunk is too large to upload. The max chunk size is: ${maxBytes}`),
+  filePartTooLarge: (maxBytes: number) =>
+    new ApiError(400, 502, `File chunk is too large to upload. The max chunk size is: ${maxBytes}`),
   fileSessionNotFound: () => new ApiError(400, 510, "File upload session not found"),
   fileSessionExpired: () => new ApiError(400, 511, "File upload session expired"),
   fileNotFound: (message = "File not found") => new ApiError(400, 512, message),

@@ -5,7 +5,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
 
 /** The levels `--log-level` accepts (pino's), quietest last. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -111,7 +117,12 @@ export function genRequestId(raw: IncomingMessage): string {
 function serializeError(error: unknown): { type: string; message: string; stack: string; [key: string]: unknown } {
   if (!(error instanceof Error)) return { type: typeof error, message: String(error), stack: "" };
   const code = (error as { code?: unknown }).code;
-  return { type: error.name, message: error.message, ...(typeof code === "string" || typeof code === "number" ? { code } : {}), stack: error.stack ?? "" };
+  return {
+    type: error.name,
+    message: error.message,
+    ...(typeof code === "string" || typeof code === "number" ? { code } : {}),
+    stack: error.stack ?? "",
+  };
 }
 
 /**
@@ -122,7 +133,12 @@ function serializeError(error: unknown): { type: string; message: string; stack:
  * @example
  * logRequestCompleted(null, request, reply, reply.elapsedTime);
  */
-export function logRequestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, durationMs: number): void {
+export function logRequestCompleted(
+  error: Error | null | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  durationMs: number,
+): void {
   const outcome = outcomes.get(request);
   const line: Record<string, unknown> = {
     method: request.method,
@@ -178,7 +194,10 @@ export function loggingServerOptions(options: LoggingOptions = { level: "silent"
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       serializers: {
         // Nothing of a request or reply beyond the line's own fields; no URL (ids), no headers (tokens).
-        req: (request: { method?: string; routeOptions?: { url?: string } }) => ({ method: request.method, route: request.routeOptions?.url ?? "unmatched" }),
+        req: (request: { method?: string; routeOptions?: { url?: string } }) => ({
+          method: request.method,
+          route: request.routeOptions?.url ?? "unmatched",
+        }),
         res: (reply: { statusCode?: number }) => ({ status: reply.statusCode }),
         err: serializeError,
       },

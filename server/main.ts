@@ -7,7 +7,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { initCore } from "../src/core/index.js";
-import { DEFAULT_CHALLENGE_TTL_SECONDS, DEFAULT_REFRESH_TOKEN_IDLE_DAYS, DEFAULT_LOGIN_LIMIT, type ServerConfig } from "./config.js";
+import {
+  DEFAULT_CHALLENGE_TTL_SECONDS,
+  DEFAULT_REFRESH_TOKEN_IDLE_DAYS,
+  DEFAULT_LOGIN_LIMIT,
+  type ServerConfig,
+} from "./config.js";
 import { registerAdmin } from "./admin/routes.js";
 import { buildHttpApp } from "./http/app.js";
 import { registerOps } from "./http/ops.js";
@@ -125,7 +130,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const postgres = options.store === undefined && isPostgresUrl(dbPath);
   const fileDb = options.store === undefined && !postgres && dbPath !== ":memory:";
   if (fileDb) mkdirSync(dirname(resolve(dbPath)), { recursive: true });
-  const store = options.store ?? (postgres ? await openPostgresStore({ url: dbPath }) : openSqliteStore({ path: dbPath }));
+  const store =
+    options.store ?? (postgres ? await openPostgresStore({ url: dbPath }) : openSqliteStore({ path: dbPath }));
   const now = options.now ?? Date.now;
   const config = options.config ?? {};
   const log = options.log;
@@ -168,7 +174,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const rotationPoll =
     pollMs > 0
       ? setInterval(() => {
-          rotations.resume().catch((error: unknown) => log?.(`key rotation poll failed: ${error instanceof Error ? error.message : String(error)}`));
+          rotations
+            .resume()
+            .catch((error: unknown) =>
+              log?.(`key rotation poll failed: ${error instanceof Error ? error.message : String(error)}`),
+            );
         }, pollMs)
       : null;
   rotationPoll?.unref();

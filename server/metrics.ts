@@ -8,9 +8,19 @@ import type { Store } from "./store/types.js";
 
 const API = "/api/v1";
 /** Routes whose success completes a login (a JWT is issued). */
-const LOGIN_COMPLETED = new Set([`${API}/verify_login`, `${API}/verify_login_light`, `${API}/user/forced/login`, `${API}/user/forced/login_light`]);
+const LOGIN_COMPLETED = new Set([
+  `${API}/verify_login`,
+  `${API}/verify_login_light`,
+  `${API}/user/forced/login`,
+  `${API}/user/forced/login_light`,
+]);
 /** Every step of a login; an error answer on any of them counts as a failed login. */
-const LOGIN_STEPS = new Set([...LOGIN_COMPLETED, `${API}/done_login`, `${API}/validate_mfa`, `${API}/validate_recovery_otp`]);
+const LOGIN_STEPS = new Set([
+  ...LOGIN_COMPLETED,
+  `${API}/done_login`,
+  `${API}/validate_mfa`,
+  `${API}/validate_recovery_otp`,
+]);
 /** Routes that exchange a refresh token for a new JWT. */
 const REFRESH_ROUTES = new Set([`${API}/refresh`, `${API}/init`]);
 
@@ -85,7 +95,11 @@ export function createServerMetrics(store: Store): ServerMetrics {
     help: "Database connections open (PostgreSQL: the pool's totalCount; SQLite: its one connection).",
     registers: [registry],
   });
-  const connectionsIdle = new Gauge({ name: "sentc_db_connections_idle", help: "Open database connections not in use (PostgreSQL: idleCount).", registers: [registry] });
+  const connectionsIdle = new Gauge({
+    name: "sentc_db_connections_idle",
+    help: "Open database connections not in use (PostgreSQL: idleCount).",
+    registers: [registry],
+  });
   const connectionWaiters = new Gauge({
     name: "sentc_db_connection_waiters",
     help: "Queries waiting for a connection (PostgreSQL: waitingCount; SQLite: calls queued on its connection).",

@@ -25,8 +25,22 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: "port", env: "SENTC_PORT", kind: "string", placeholder: "N", defaultText: "3002", description: "port to listen on; 0 = any free port (the start line tells which)" },
-  { name: "host", env: "SENTC_HOST", kind: "string", placeholder: "ADDRESS", defaultText: "127.0.0.1", description: "address to listen on (0.0.0.0 or :: for every interface)" },
+  {
+    name: "port",
+    env: "SENTC_PORT",
+    kind: "string",
+    placeholder: "N",
+    defaultText: "3002",
+    description: "port to listen on; 0 = any free port (the start line tells which)",
+  },
+  {
+    name: "host",
+    env: "SENTC_HOST",
+    kind: "string",
+    placeholder: "ADDRESS",
+    defaultText: "127.0.0.1",
+    description: "address to listen on (0.0.0.0 or :: for every interface)",
+  },
   {
     name: "db",
     env: "SENTC_DB",
@@ -35,7 +49,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: "./data/sentc.sqlite",
     description: "SQLite file (created with its folder), :memory:, or postgres://USER:PASSWORD@HOST:PORT/DB",
   },
-  { name: "config", env: "SENTC_CONFIG", kind: "string", placeholder: "FILE", defaultText: "none (a default app on a new database)", description: "apps and settings (JSON)" },
+  {
+    name: "config",
+    env: "SENTC_CONFIG",
+    kind: "string",
+    placeholder: "FILE",
+    defaultText: "none (a default app on a new database)",
+    description: "apps and settings (JSON)",
+  },
   {
     name: "files",
     env: "SENTC_FILES",
@@ -52,8 +73,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: "30 with PostgreSQL, 0 (off) with SQLite",
     description: "how often the key rotation worker looks for rotations no worker of this process runs",
   },
-  { name: "log-level", env: "SENTC_LOG_LEVEL", kind: "string", placeholder: "LEVEL", defaultText: "info", description: `request log level: ${LOG_LEVELS.join(", ")} (JSON lines on stdout)` },
-  { name: "metrics", env: "SENTC_METRICS", kind: "boolean", defaultText: "off", description: "serve Prometheus metrics at GET /metrics (env: 1/true/yes/on or 0/false/no/off)" },
+  {
+    name: "log-level",
+    env: "SENTC_LOG_LEVEL",
+    kind: "string",
+    placeholder: "LEVEL",
+    defaultText: "info",
+    description: `request log level: ${LOG_LEVELS.join(", ")} (JSON lines on stdout)`,
+  },
+  {
+    name: "metrics",
+    env: "SENTC_METRICS",
+    kind: "boolean",
+    defaultText: "off",
+    description: "serve Prometheus metrics at GET /metrics (env: 1/true/yes/on or 0/false/no/off)",
+  },
   {
     name: "admin-token-file",
     env: "SENTC_ADMIN_TOKEN_FILE",
@@ -97,7 +131,8 @@ export interface CliOptions {
 
 function parseSeconds(text: string, source: string): number {
   const seconds = Number(text);
-  if (text.trim() === "" || !Number.isFinite(seconds) || seconds < 0) throw new OptionError(`${source} must be a number of seconds ≥ 0, not ${JSON.stringify(text)}`);
+  if (text.trim() === "" || !Number.isFinite(seconds) || seconds < 0)
+    throw new OptionError(`${source} must be a number of seconds ≥ 0, not ${JSON.stringify(text)}`);
   return Math.round(seconds * 1000);
 }
 
@@ -115,14 +150,20 @@ function parseSwitch(text: string, source: string): boolean {
  * parseCliOptions(["--port", "0"], { SENTC_LOG_LEVEL: "warn" }); // { port: 0, logLevel: "warn", … }
  */
 export function parseCliOptions(argv: string[], env: Record<string, string | undefined>): CliOptions {
-  const parseOptions: Record<string, { type: "string" | "boolean"; short?: string }> = { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } };
+  const parseOptions: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean", short: "v" },
+  };
   for (const spec of OPTIONS) {
     parseOptions[spec.name] = { type: spec.kind };
     if (spec.kind === "boolean") parseOptions[`no-${spec.name}`] = { type: "boolean" };
   }
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, options: parseOptions, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    values = parseArgs({ args: argv, options: parseOptions, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
   } catch (error) {
     throw new OptionError(`${(error as Error).message} (see --help)`);
   }
@@ -141,16 +182,22 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
   let port = 3002;
   if (portRaw) {
     port = /^\d{1,5}$/.test(portRaw.text) ? Number(portRaw.text) : NaN;
-    if (!(port >= 0 && port <= 65535)) throw new OptionError(`${portRaw.source} must be a port number 0…65535, not ${JSON.stringify(portRaw.text)}`);
+    if (!(port >= 0 && port <= 65535))
+      throw new OptionError(`${portRaw.source} must be a port number 0…65535, not ${JSON.stringify(portRaw.text)}`);
   }
   const level = raw("log-level");
   const logLevel = (level?.text.toLowerCase() ?? "info") as LogLevel;
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new OptionError(`${level!.source} must be one of ${LOG_LEVELS.join(", ")}, not ${JSON.stringify(level!.text)}`);
-  if (values.metrics === true && values["no-metrics"] === true) throw new OptionError("--metrics and --no-metrics contradict each other");
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw new OptionError(
+      `${level!.source} must be one of ${LOG_LEVELS.join(", ")}, not ${JSON.stringify(level!.text)}`,
+    );
+  if (values.metrics === true && values["no-metrics"] === true)
+    throw new OptionError("--metrics and --no-metrics contradict each other");
   let metrics = false;
   if (values.metrics === true) metrics = true;
   else if (values["no-metrics"] === true) metrics = false;
-  else if (env.SENTC_METRICS !== undefined && env.SENTC_METRICS !== "") metrics = parseSwitch(env.SENTC_METRICS, "SENTC_METRICS");
+  else if (env.SENTC_METRICS !== undefined && env.SENTC_METRICS !== "")
+    metrics = parseSwitch(env.SENTC_METRICS, "SENTC_METRICS");
   const poll = raw("rotation-poll");
   const shutdown = raw("shutdown-timeout");
   const host = text("host", "127.0.0.1");
@@ -212,11 +259,19 @@ export function helpText(): string {
     "options:",
   ];
   for (const spec of OPTIONS) {
-    const flag = spec.kind === "boolean" ? `--${spec.name}, --no-${spec.name}` : `--${spec.name} ${spec.placeholder ?? "VALUE"}`;
-    lines.push(`  ${flag}`, `      ${spec.description}`, `      default: ${spec.defaultText}; environment: ${spec.env}`);
+    const flag =
+      spec.kind === "boolean" ? `--${spec.name}, --no-${spec.name}` : `--${spec.name} ${spec.placeholder ?? "VALUE"}`;
+    lines.push(
+      `  ${flag}`,
+      `      ${spec.description}`,
+      `      default: ${spec.defaultText}; environment: ${spec.env}`,
+    );
   }
   lines.push("  -h, --help", "      this text", "  -v, --version", "      the version", "");
   lines.push("app management: sentc-server app --help (works on the database of --db directly)", "");
-  lines.push("endpoints besides /api/v1: GET /health (liveness), GET /ready (database and migrations), GET /metrics (with --metrics)", "");
+  lines.push(
+    "endpoints besides /api/v1: GET /health (liveness), GET /ready (database and migrations), GET /metrics (with --metrics)",
+    "",
+  );
   return lines.join("\n");
 }

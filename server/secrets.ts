@@ -36,7 +36,8 @@ export function parseSecretKeys(text: string, source: string): Buffer[] {
     .filter((part) => part.length > 0)
     .map((part) => {
       const key = Buffer.from(part, "base64");
-      if (key.length !== 32 || key.toString("base64") !== part) throw new SecretKeyError(`${source}: every server key must be the base64 of 32 random bytes`);
+      if (key.length !== 32 || key.toString("base64") !== part)
+        throw new SecretKeyError(`${source}: every server key must be the base64 of 32 random bytes`);
       return key;
     });
   if (keys.length === 0) throw new SecretKeyError(`${source}: no server key`);
@@ -108,7 +109,10 @@ export class SecretBox {
     if (!stored.startsWith(PREFIX)) return stored;
     const [id, data] = stored.slice(PREFIX.length).split(":");
     const entry = this.keys.find((k) => k.id === id);
-    if (!entry || data === undefined) throw new SecretKeyError(`a stored ${purpose} is encrypted with server key ${id ?? "?"}, which is not configured`);
+    if (!entry || data === undefined)
+      throw new SecretKeyError(
+        `a stored ${purpose} is encrypted with server key ${id ?? "?"}, which is not configured`,
+      );
     const bytes = Buffer.from(data, "base64");
     try {
       const decipher = createDecipheriv("aes-256-gcm", entry.key, bytes.subarray(0, 12));
@@ -123,7 +127,10 @@ export class SecretBox {
 
 /** What a store offers for re-encryption (a part of `Store`). */
 export interface StaleSecretStore {
-  listStaleSecrets(currentPrefix: string, limit: number): Promise<Record<"jwtKeys" | "otpSecrets" | "recoveryKeys", Array<{ id: string; value: string }>>>;
+  listStaleSecrets(
+    currentPrefix: string,
+    limit: number,
+  ): Promise<Record<"jwtKeys" | "otpSecrets" | "recoveryKeys", Array<{ id: string; value: string }>>>;
   updateSecret(kind: "jwtKeys" | "otpSecrets" | "recoveryKeys", id: string, value: string): Promise<void>;
 }
 

@@ -108,7 +108,10 @@ export const REFERENCE_CLIENT_CODES = {
    * number where the reference has one (client_200 bad rank, client_300/301 searchable input too long/empty,
    * client_60/61/62 OPE, client_109-115 key import).
    */
-  invalid_input: { client: 100, also: [1, 2, 3, 8, 9, 10, 60, 61, 62, 101, 102, 109, 110, 111, 112, 113, 114, 115, 200, 300, 301, 1100, 1101] },
+  invalid_input: {
+    client: 100,
+    also: [1, 2, 3, 8, 9, 10, 60, 61, 62, 101, 102, 109, 110, 111, 112, 113, 114, 115, 200, 300, 301, 1100, 1101],
+  },
   /**
    * client_22 (verification failed) for data signatures; client_31 for a group or user key signature (key
    * verification failed).
@@ -138,7 +141,10 @@ export const REFERENCE_CLIENT_CODES = {
    * unknown alg client_1, a bad JWT client_1100/1101, key rotation data client_203, a login challenge that is not
    * text client_1102.
    */
-  invalid_format: { client: 101, also: [1, 2, 3, 4, 5, 6, 8, 9, 10, 30, 102, 109, 110, 111, 112, 113, 114, 115, 130, 203, 1100, 1101, 1102] },
+  invalid_format: {
+    client: 101,
+    also: [1, 2, 3, 4, 5, 6, 8, 9, 10, 30, 102, 109, 110, 111, 112, 113, 114, 115, 130, 203, 1100, 1101, 1102],
+  },
   /**
    * client_14 (decryption failed: wrong key or tampered data); client_10 for ciphertext too short to decode;
    * client_30 for a key that a wrong master key cannot decrypt.
@@ -197,7 +203,9 @@ export const REFERENCE_CLIENT_CODES = {
 type ReferenceTable = typeof REFERENCE_CLIENT_CODES;
 
 /** The reference `client_*` numbers a throw site may name for `code` (its default and its `also` list). */
-export type ReferenceNumber<C extends ClientErrorCode> = C extends ClientErrorCode ? ReferenceTable[C]["client"] | ReferenceTable[C]["also"][number] : never;
+export type ReferenceNumber<C extends ClientErrorCode> = C extends ClientErrorCode
+  ? ReferenceTable[C]["client"] | ReferenceTable[C]["also"][number]
+  : never;
 
 /** A reference status: `client_<n>` (§7.2) or `server_<err_code>` (§7.3). */
 export type ReferenceStatus = `client_${number}` | `server_${number}`;
@@ -232,7 +240,11 @@ const RETRYABLE_CODES: ReadonlySet<SentcErrorCode> = new Set<SentcErrorCode>(["n
 const RETRYABLE_GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
 /** The reference status of a code: `server_<serverCode>`, the named reference number, or the table's default. */
-function referenceStatus(code: SentcErrorCode, reference: number | undefined, serverCode: number | undefined): ReferenceStatus {
+function referenceStatus(
+  code: SentcErrorCode,
+  reference: number | undefined,
+  serverCode: number | undefined,
+): ReferenceStatus {
   if (code === "server") return `server_${serverCode ?? 0}`;
   const row: ReferenceMapping | undefined = (REFERENCE_CLIENT_CODES as Record<string, ReferenceMapping>)[code];
   return `client_${reference ?? row?.client ?? 100}`;
@@ -309,7 +321,11 @@ export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error
    */
   get retryable(): boolean {
     if (RETRYABLE_CODES.has(this.code)) return true;
-    return this.code === "invalid_server_response" && this.httpStatus !== undefined && RETRYABLE_GATEWAY_STATUSES.has(this.httpStatus);
+    return (
+      this.code === "invalid_server_response" &&
+      this.httpStatus !== undefined &&
+      RETRYABLE_GATEWAY_STATUSES.has(this.httpStatus)
+    );
   }
 
   /**
@@ -374,7 +390,8 @@ export function withReference(error: unknown, overrides: ReferenceOverrides): un
   if (error.serverCode !== undefined) options.serverCode = error.serverCode;
   if (error.httpStatus !== undefined) options.httpStatus = error.httpStatus;
   const copy = new SentcError(error.code as ClientErrorCode, error.message, options);
-  if (error.stack !== undefined) Object.defineProperty(copy, "stack", { value: error.stack, writable: true, configurable: true });
+  if (error.stack !== undefined)
+    Object.defineProperty(copy, "stack", { value: error.stack, writable: true, configurable: true });
   return copy;
 }
 

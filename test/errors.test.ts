@@ -55,7 +55,10 @@ describe("the mapping table", () => {
 
   it("has a row for every code declared in the ClientErrorCode union of src/errors.ts", () => {
     const source = readFileSync(resolve(root, "src/errors.ts"), "utf8");
-    const union = source.slice(source.indexOf("export type ClientErrorCode"), source.indexOf("export type SentcErrorCode"));
+    const union = source.slice(
+      source.indexOf("export type ClientErrorCode"),
+      source.indexOf("export type SentcErrorCode"),
+    );
     const declared = [...union.matchAll(/\|\s*"([a-z_]+)"/g)].map((m) => m[1]!).sort();
     expect(declared.length).toBeGreaterThan(20);
     expect([...codes].sort()).toEqual(declared);
@@ -152,12 +155,15 @@ describe("escaping: the JSON is valid whatever the message holds", () => {
     "two\nlines\r\nand a\ttab",
     "control \u0000 \u0001 \u001f chars",
     "unicode: ü ß 漢字 🎉 and separators \u2028 \u2029",
-    "{\"status\": client_101, \"error_message\": \"nested\"}",
+    '{"status": client_101, "error_message": "nested"}',
     "",
     "x".repeat(5000),
   ];
   it.each(messages.map((m) => [JSON.stringify(m).slice(0, 40), m]))("%s", (_label, message) => {
-    for (const error of [new SentcError("invalid_format", message), new SentcError("server", message, { serverCode: 310, httpStatus: 400 })]) {
+    for (const error of [
+      new SentcError("invalid_format", message),
+      new SentcError("server", message, { serverCode: 310, httpStatus: 400 }),
+    ]) {
       const parsed = referenceParse(error);
       expect(parsed.error_message).toBe(message);
       expect(error.error_message).toBe(message);
@@ -182,7 +188,10 @@ describe("server errors pass through as server_<err_code>", () => {
 
   it("server messages with quotes and newlines stay valid JSON", () => {
     const body = JSON.stringify({ status: false, err_code: 304, err_msg: 'Key "abc" not found\nat all' });
-    expect(referenceParse(thrown(() => parseEnvelope(body, 200)))).toEqual({ status: "server_304", error_message: 'Key "abc" not found\nat all' });
+    expect(referenceParse(thrown(() => parseEnvelope(body, 200)))).toEqual({
+      status: "server_304",
+      error_message: 'Key "abc" not found\nat all',
+    });
   });
 
   it("a body that is not sentc's envelope is client_101, as when the reference's serde cannot parse it", () => {
@@ -196,7 +205,9 @@ describe("requests that do not complete", () => {
   it("a fetch that fails, a timeout and an abort are client_1000 (the reference's \"can't send request\")", async () => {
     const failing = () => Promise.reject(new TypeError("Failed to fetch"));
     const never = (_url: string, init: RequestInit) =>
-      new Promise<Response>((_, reject) => init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))));
+      new Promise<Response>((_, reject) =>
+        init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))),
+      );
     const controller = new AbortController();
     controller.abort();
     const outcomes = await Promise.allSettled([
@@ -204,7 +215,9 @@ describe("requests that do not complete", () => {
       exchange(never, "http://api.test/x", { method: "GET" }, { timeoutMs: 20 }),
       exchange(never, "http://api.test/x", { method: "GET" }, { signal: controller.signal }),
     ]);
-    const errors = outcomes.map((outcome) => (outcome.status === "rejected" ? (outcome.reason as SentcError) : undefined));
+    const errors = outcomes.map((outcome) =>
+      outcome.status === "rejected" ? (outcome.reason as SentcError) : undefined,
+    );
     expect(errors.map((error) => error?.code)).toEqual(["network_error", "timeout", "aborted"]);
     for (const error of errors) {
       expect(referenceParse(error).status).toBe("client_1000");
@@ -223,7 +236,7 @@ describe("reference texts of the plain-Error cases", () => {
     });
   });
 
-  it("an unknown refresh endpoint is a SentcError with the reference's \"No refresh option found\"", () => {
+  it('an unknown refresh endpoint is a SentcError with the reference\'s "No refresh option found"', () => {
     const error = thrown(() => refreshStrategyFromOptions({ endpoint: 7 } as never));
     expect(error.code).toBe("invalid_input");
     expect(error.message).toBe("No refresh option found");

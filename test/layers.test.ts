@@ -25,19 +25,40 @@ describe("layers of src/ and server/", () => {
     const { files, imports } = readImportGraph(root, ["src", "server"]);
     // The graph must really be read: every layer has files and the layers import each other.
     for (const layer of ["core", "protocol", "api", "sdk", "server", "errors", "index"]) {
-      expect(files.some((file) => layerOf(file) === layer), `a file in layer ${layer}`).toBe(true);
+      expect(
+        files.some((file) => layerOf(file) === layer),
+        `a file in layer ${layer}`,
+      ).toBe(true);
     }
-    expect(imports.some((edge) => layerOf(edge.from) === "sdk" && edge.to !== undefined && layerOf(edge.to) === "protocol")).toBe(true);
-    expect(imports.some((edge) => layerOf(edge.from) === "server" && edge.to !== undefined && layerOf(edge.to) === "protocol")).toBe(true);
+    expect(
+      imports.some((edge) => layerOf(edge.from) === "sdk" && edge.to !== undefined && layerOf(edge.to) === "protocol"),
+    ).toBe(true);
+    expect(
+      imports.some(
+        (edge) => layerOf(edge.from) === "server" && edge.to !== undefined && layerOf(edge.to) === "protocol",
+      ),
+    ).toBe(true);
     expect(findLayerViolations({ files, imports }).map(formatLayerViolation)).toEqual([]);
   });
 
   it("reads the imports of the real tree, resolving .js specifiers to the .ts sources", () => {
     const { imports } = readImportGraph(root, ["src"]);
     const from = (file: string) => imports.filter((edge) => edge.from === file);
-    expect(from("src/core/memory.ts")).toContainEqual({ from: "src/core/memory.ts", specifier: "../errors.js", to: "src/errors.ts" });
-    expect(from("src/core/memory.ts")).toContainEqual({ from: "src/core/memory.ts", specifier: "./abi.js", to: "src/core/abi.ts" });
-    expect(from("src/core/index.ts")).toContainEqual({ from: "src/core/index.ts", specifier: "./loader.js", to: "src/core/loader.ts" });
+    expect(from("src/core/memory.ts")).toContainEqual({
+      from: "src/core/memory.ts",
+      specifier: "../errors.js",
+      to: "src/errors.ts",
+    });
+    expect(from("src/core/memory.ts")).toContainEqual({
+      from: "src/core/memory.ts",
+      specifier: "./abi.js",
+      to: "src/core/abi.ts",
+    });
+    expect(from("src/core/index.ts")).toContainEqual({
+      from: "src/core/index.ts",
+      specifier: "./loader.js",
+      to: "src/core/loader.ts",
+    });
     expect(imports.every((edge) => edge.to !== undefined)).toBe(true);
   });
 });
@@ -49,7 +70,7 @@ describe("import graph reader", () => {
       mkdirSync(join(dir, "src/core"), { recursive: true });
       mkdirSync(join(dir, "src/sdk/files"), { recursive: true });
       writeFileSync(join(dir, "src/core/a.ts"), "export const a = 1;\n");
-      writeFileSync(join(dir, "src/core/index.ts"), "export * from \"./a.js\";\n");
+      writeFileSync(join(dir, "src/core/index.ts"), 'export * from "./a.js";\n');
       writeFileSync(
         join(dir, "src/sdk/files/b.ts"),
         [
@@ -66,7 +87,9 @@ describe("import graph reader", () => {
       );
       const { files, imports } = readImportGraph(dir, ["src"]);
       expect(files).toEqual(["src/core/a.ts", "src/core/index.ts", "src/sdk/files/b.ts"]);
-      expect(imports.filter((edge) => edge.from === "src/sdk/files/b.ts").map(({ specifier, to }) => [specifier, to])).toEqual([
+      expect(
+        imports.filter((edge) => edge.from === "src/sdk/files/b.ts").map(({ specifier, to }) => [specifier, to]),
+      ).toEqual([
         ["../../core/a.js", "src/core/a.ts"],
         ["../../core/index.js", "src/core/index.ts"],
         ["../../core", "src/core/index.ts"],
@@ -145,7 +168,9 @@ describe("layer checker", () => {
     expect(formatLayerViolation(violations[0]!)).toBe(
       'src/core/a.ts: import "./src/protocol/b.ts" (src/protocol/b.ts) src/core may not import the higher layer src/protocol',
     );
-    expect(formatLayerViolation(violations[5]!)).toMatch(/^server\/e\.ts: import .* server\/ may import src\/protocol, src\/core and src\/errors\.ts only, not src\/api$/);
+    expect(formatLayerViolation(violations[5]!)).toMatch(
+      /^server\/e\.ts: import .* server\/ may import src\/protocol, src\/core and src\/errors\.ts only, not src\/api$/,
+    );
   });
 
   it("reports unresolved imports and files outside every layer", () => {

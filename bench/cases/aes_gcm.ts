@@ -46,7 +46,8 @@ export async function cases(): Promise<BenchCase[]> {
     if (aesGcmDecrypt(key, nonce, ours).length !== size || nodeDecrypt(ours).length !== size) {
       throw new Error("aes-gcm bench: round trip failed");
     }
-    if (sentc.decrypt_symmetric(sentcKey, sentcSealed).length !== size) throw new Error("aes-gcm bench: sentc_wasm failed");
+    if (sentc.decrypt_symmetric(sentcKey, sentcSealed).length !== size)
+      throw new Error("aes-gcm bench: sentc_wasm failed");
     const unit = size >= 1 << 20 ? "MiB/s" : "ops/s";
     const bytes = unit === "MiB/s" ? { bytesPerOp: size } : {};
     out.push(

@@ -17,9 +17,24 @@ export async function cases(): Promise<BenchCase[]> {
       ours: () => argon2id({ password, salt, ...params }),
       peers: {
         "libsodium-sumo": () =>
-          sodium.crypto_pwhash(64, password, salt, params.iterations, params.memoryKib * 1024, sodium.crypto_pwhash_ALG_ARGON2ID13),
+          sodium.crypto_pwhash(
+            64,
+            password,
+            salt,
+            params.iterations,
+            params.memoryKib * 1024,
+            sodium.crypto_pwhash_ALG_ARGON2ID13,
+          ),
         "hash-wasm": () =>
-          hashWasmArgon2id({ password, salt, memorySize: 4096, iterations: 3, parallelism: 1, hashLength: 64, outputType: "binary" }),
+          hashWasmArgon2id({
+            password,
+            salt,
+            memorySize: 4096,
+            iterations: 3,
+            parallelism: 1,
+            hashLength: 64,
+            outputType: "binary",
+          }),
         noble: () => nobleArgon2id(password, salt, { m: 4096, t: 3, p: 1, dkLen: 64 }),
       },
     },

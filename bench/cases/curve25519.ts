@@ -11,8 +11,16 @@ export async function cases(): Promise<BenchCase[]> {
   const skB = new Uint8Array(32).map((_, i) => (i * 53 + 11) & 255);
   const pkB = x25519PublicKey(skB);
   const nodeX = {
-    privateKey: createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), skA]), format: "der", type: "pkcs8" }),
-    publicKey: createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b656e032100", "hex"), pkB]), format: "der", type: "spki" }),
+    privateKey: createPrivateKey({
+      key: Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), skA]),
+      format: "der",
+      type: "pkcs8",
+    }),
+    publicKey: createPublicKey({
+      key: Buffer.concat([Buffer.from("302a300506032b656e032100", "hex"), pkB]),
+      format: "der",
+      type: "spki",
+    }),
   };
 
   const seed = new Uint8Array(32).map((_, i) => (i * 71 + 5) & 255);
@@ -21,8 +29,16 @@ export async function cases(): Promise<BenchCase[]> {
   const sig = ed25519Sign(seed, msg);
   // libsodium signs with its 64-byte secret key seed ‖ pk (it does not recompute the public key).
   const sodiumKeys = sodium.crypto_sign_seed_keypair(seed);
-  const nodeEdPrivate = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8" });
-  const nodeEdPublic = createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), pk]), format: "der", type: "spki" });
+  const nodeEdPrivate = createPrivateKey({
+    key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]),
+    format: "der",
+    type: "pkcs8",
+  });
+  const nodeEdPublic = createPublicKey({
+    key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), pk]),
+    format: "der",
+    type: "spki",
+  });
 
   return [
     {

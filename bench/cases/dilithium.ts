@@ -22,7 +22,12 @@ export async function cases(): Promise<BenchCase[]> {
   const sig = dilithiumSign(kp.secretKey, msg);
 
   const signKey = { alg: "ED25519_DILITHIUM_3", x: edSeed, k: kp.secretKey, keyId: "bench_sign" } as SignKey;
-  const verifyKey = { alg: "ED25519_DILITHIUM_3", x: ed25519PublicKey(edSeed), k: kp.publicKey, keyId: "bench_sign" } as VerifyKey;
+  const verifyKey = {
+    alg: "ED25519_DILITHIUM_3",
+    x: ed25519PublicKey(edSeed),
+    k: kp.publicKey,
+    keyId: "bench_sign",
+  } as VerifyKey;
   const signExport = keys.exportSignKey(signKey);
   const verifyData = serializeUserVerifyKeyData(verifyKey);
   const symKey = { alg: "AES-GCM-256", key: new Uint8Array(32).fill(7), keyId: "bench_sym" } as keys.SymKey;
@@ -36,7 +41,17 @@ export async function cases(): Promise<BenchCase[]> {
     { id: "dilithium3-keygen", unit: "ops/s", ours: () => dilithiumKeyPair(seed), peers: {} },
     { id: "dilithium3-sign", unit: "ops/s", ours: () => dilithiumSign(kp.secretKey, msg), peers: realSign },
     { id: "dilithium3-verify", unit: "ops/s", ours: () => dilithiumVerify(kp.publicKey, msg, sig), peers: realVerify },
-    { id: "dilithium3-sign-hybrid-sym32", unit: "ops/s", ours: () => enc.encryptSymmetric(symKey, msg, signKey), peers: realSign },
-    { id: "dilithium3-verify-hybrid-sym32", unit: "ops/s", ours: () => enc.decryptSymmetric(symKey, sealedByUs, verifyKey), peers: realVerify },
+    {
+      id: "dilithium3-sign-hybrid-sym32",
+      unit: "ops/s",
+      ours: () => enc.encryptSymmetric(symKey, msg, signKey),
+      peers: realSign,
+    },
+    {
+      id: "dilithium3-verify-hybrid-sym32",
+      unit: "ops/s",
+      ours: () => enc.decryptSymmetric(symKey, sealedByUs, verifyKey),
+      peers: realVerify,
+    },
   ];
 }

@@ -32,7 +32,10 @@ export async function cases(): Promise<BenchCase[]> {
     return out;
   };
   const hybridDecrypt = (data: Uint8Array): Uint8Array =>
-    eciesDecrypt(xSecret, symDecrypt(kyberDecapsulate(kyber.secretKey, data.subarray(0, KYBER_CT)), data.subarray(KYBER_CT)));
+    eciesDecrypt(
+      xSecret,
+      symDecrypt(kyberDecapsulate(kyber.secretKey, data.subarray(0, KYBER_CT)), data.subarray(KYBER_CT)),
+    );
 
   const keyId = "bench_hybrid";
   const publicKeyData = JSON.stringify({
@@ -42,7 +45,9 @@ export async function cases(): Promise<BenchCase[]> {
     public_key_sig: null,
     public_key_sig_key_id: null,
   });
-  const privateKeyExport = JSON.stringify({ EciesKyberHybrid: { x: toBase64(xSecret), k: toBase64(kyber.secretKey), key_id: keyId } });
+  const privateKeyExport = JSON.stringify({
+    EciesKyberHybrid: { x: toBase64(xSecret), k: toBase64(kyber.secretKey), key_id: keyId },
+  });
   const realRaw = sentc.encrypt_raw_asymmetric(publicKeyData, plaintext);
   const realHead = realRaw.get_head();
   const realData = realRaw.get_data();
@@ -50,13 +55,21 @@ export async function cases(): Promise<BenchCase[]> {
 
   // Sanity: each side opens the other's output before anything is timed.
   const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
-  if (!same(hybridDecrypt(realData), plaintext)) throw new Error("kyber bench: cannot open the real client's hybrid ciphertext");
-  if (!same(sentc.decrypt_raw_asymmetric(privateKeyExport, ourData, realHead), plaintext)) throw new Error("kyber bench: the real client cannot open ours");
-  if (!same(kyberDecapsulate(kyber.secretKey, encaps.ciphertext), encaps.sharedSecret)) throw new Error("kyber bench: round trip failed");
+  if (!same(hybridDecrypt(realData), plaintext))
+    throw new Error("kyber bench: cannot open the real client's hybrid ciphertext");
+  if (!same(sentc.decrypt_raw_asymmetric(privateKeyExport, ourData, realHead), plaintext))
+    throw new Error("kyber bench: the real client cannot open ours");
+  if (!same(kyberDecapsulate(kyber.secretKey, encaps.ciphertext), encaps.sharedSecret))
+    throw new Error("kyber bench: round trip failed");
 
   return [
     { id: "kyber768-encaps", unit: "ops/s", ours: () => kyberEncapsulate(kyber.publicKey), peers: {} },
-    { id: "kyber768-decaps", unit: "ops/s", ours: () => kyberDecapsulate(kyber.secretKey, encaps.ciphertext), peers: {} },
+    {
+      id: "kyber768-decaps",
+      unit: "ops/s",
+      ours: () => kyberDecapsulate(kyber.secretKey, encaps.ciphertext),
+      peers: {},
+    },
     { id: "kyber768-keypair", unit: "ops/s", ours: () => kyberKeyPair(), peers: {} },
     {
       id: "hybrid-encrypt-32b",

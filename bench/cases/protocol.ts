@@ -13,7 +13,8 @@ export async function cases(): Promise<BenchCase[]> {
   // Sanity: both produce a RegisterData with the same top-level shape before they are timed.
   const ours = JSON.parse(prepareRegister("user", "password")) as Record<string, unknown>;
   const theirs = JSON.parse(sentc.prepare_register("user", "password")) as Record<string, unknown>;
-  if (Object.keys(ours).join() !== Object.keys(theirs).join()) throw new Error("register-prepare bench: different RegisterData shapes");
+  if (Object.keys(ours).join() !== Object.keys(theirs).join())
+    throw new Error("register-prepare bench: different RegisterData shapes");
   return [
     {
       id: "register-prepare",

@@ -1,5 +1,6 @@
 /** Fixed inputs for the in-browser known-answer run; the expected outputs are computed in Node by peers. */
-const bytes = (length: number, seed: number): Uint8Array => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff);
+const bytes = (length: number, seed: number): Uint8Array =>
+  Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff);
 
 export const INPUTS = {
   message: bytes(1000, 1),

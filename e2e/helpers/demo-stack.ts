@@ -42,7 +42,11 @@ export async function startDemoStack(): Promise<DemoStack> {
     jwtVerifyKeys: [{ id: app.jwtKeyId, verify_key: app.verifyKey }],
     adminKey: "admin-key-of-the-browser-tests",
   });
-  addDemoRoutes(backend, { sentcBaseUrl: h.server.baseUrl, publicToken: app.publicToken, umdPath: "dist/sentc.umd.js" });
+  addDemoRoutes(backend, {
+    sentcBaseUrl: h.server.baseUrl,
+    publicToken: app.publicToken,
+    umdPath: "dist/sentc.umd.js",
+  });
   // A bare page on the backend's origin with only the SDK loaded (no init), for tests that call the SDK directly.
   backend.get("/sdk.html", async (_request, reply) => reply.type("text/html; charset=utf-8").send(SDK_PAGE));
   const address = await backend.listen({ port: 0, host: "127.0.0.1" });
@@ -106,13 +110,18 @@ const SDK_PAGE = `<!doctype html>
  * app and `extra` options (an expression evaluated in the page, for functions such as `endpoint_fn`), and fails
  * on uncaught page errors.
  */
-export async function openSdkPage(context: BrowserContext, stack: DemoStack, options: { clock?: boolean; init?: string } = {}): Promise<Page> {
+export async function openSdkPage(
+  context: BrowserContext,
+  stack: DemoStack,
+  options: { clock?: boolean; init?: string } = {},
+): Promise<Page> {
   const page = await context.newPage();
   if (options.clock) await page.addInitScript(SHIFTABLE_CLOCK);
   const errors = watchErrors(page);
   await page.goto(`${stack.backendUrl}sdk.html`);
   await page.evaluate(
     async ({ baseUrl, token, init }) => {
+      // biome-ignore lint/security/noGlobalEval: the test's own init options, serialized into the page
       const extra = init ? (0, eval)(`(${init})`) : {};
       await (window as any).Sentc.default.init({ app_token: token, base_url: baseUrl, ...extra });
     },

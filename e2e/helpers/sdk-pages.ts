@@ -27,7 +27,11 @@ export async function buildUmdPage(outDir: string): Promise<void> {
   await build({
     configFile: false,
     logLevel: "warn",
-    build: { outDir, emptyOutDir: false, lib: { entry: "e2e/apps/page-api.ts", formats: ["es"], fileName: () => "page-api.js" } },
+    build: {
+      outDir,
+      emptyOutDir: false,
+      lib: { entry: "e2e/apps/page-api.ts", formats: ["es"], fileName: () => "page-api.js" },
+    },
   });
 }
 
@@ -43,7 +47,11 @@ export async function buildEsmApp(outDir: string): Promise<void> {
 }
 
 /** Opens a page of a built app with the SDK options in its URL and waits until `Sentc.init` has been called. */
-export async function openSdkPage(context: BrowserContext, siteUrl: string, options: Record<string, unknown>): Promise<Page> {
+export async function openSdkPage(
+  context: BrowserContext,
+  siteUrl: string,
+  options: Record<string, unknown>,
+): Promise<Page> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));

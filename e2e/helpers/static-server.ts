@@ -27,12 +27,15 @@ export async function serveFolder(folder: string, options: ServeOptions = {}): P
   const root = resolve(folder);
   const server: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
-    const file = normalize(join(root, path.endsWith("/") ? path + "index.html" : path));
+    const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
     if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
       response.writeHead(404).end("not found");
       return;
     }
-    response.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", ...options.headers?.(path) });
+    response.writeHead(200, {
+      "content-type": MIME[extname(file)] ?? "application/octet-stream",
+      ...options.headers?.(path),
+    });
     createReadStream(file).pipe(response);
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));

@@ -1,7 +1,6 @@
 // The sentc-as demo page: plain JavaScript on top of the UMD build (window.Sentc.default).
 // Registration goes through the example backend (it holds the secret token); everything else goes from this
 // page straight to the sentc API with the public token.
-"use strict";
 
 (() => {
   const Sentc = window.Sentc.default;
@@ -30,7 +29,12 @@
   /** Pretty JSON for the prepare/done panes; long key material is shortened so the structure stays readable. */
   function pretty(text) {
     try {
-      return JSON.stringify(JSON.parse(text), (_key, value) => (typeof value === "string" && value.length > 96 ? `${value.slice(0, 60)}… (${value.length} chars)` : value), 2);
+      return JSON.stringify(
+        JSON.parse(text),
+        (_key, value) =>
+          typeof value === "string" && value.length > 96 ? `${value.slice(0, 60)}… (${value.length} chars)` : value,
+        2,
+      );
     } catch {
       return text;
     }
@@ -42,8 +46,8 @@
     try {
       await action();
     } catch (error) {
-      const code = error && error.code ? ` [${error.code}${error.serverCode ? ` ${error.serverCode}` : ""}]` : "";
-      log(`${label} failed${code}: ${error && error.message ? error.message : String(error)}`, true);
+      const code = error?.code ? ` [${error.code}${error.serverCode ? ` ${error.serverCode}` : ""}]` : "";
+      log(`${label} failed${code}: ${error?.message ? error.message : String(error)}`, true);
     } finally {
       button.disabled = false;
       refresh();
@@ -56,7 +60,8 @@
     $("logout").disabled = !loggedIn;
     $("create-group").disabled = !loggedIn;
     $("groups").disabled = !loggedIn;
-    for (const id of ["invite", "encrypt", "decrypt", "upload", "download"]) $(id).disabled = !loggedIn || group === undefined;
+    for (const id of ["invite", "encrypt", "decrypt", "upload", "download"])
+      $(id).disabled = !loggedIn || group === undefined;
     $("current-user").textContent = loggedIn ? `${user.userIdentifier} (${user.user_data.user_id})` : "nobody";
     $("current-group").textContent = group ? group.data.group_id : "none";
   }
@@ -102,7 +107,11 @@
         const input = Sentc.prepareRegister(identifier, password);
         $("prepare-json").textContent = pretty(input);
         $("done-json").textContent = "…";
-        const answer = await fetch("/api/register", { method: "POST", headers: { "content-type": "application/json" }, body: input });
+        const answer = await fetch("/api/register", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: input,
+        });
         const text = await answer.text();
         $("done-json").textContent = pretty(text);
         const userId = Sentc.doneRegister(text);
@@ -140,7 +149,9 @@
     }),
   );
 
-  $("groups").addEventListener("change", (event) => run(event.currentTarget, "Open group", () => openGroup(event.currentTarget.value)));
+  $("groups").addEventListener("change", (event) =>
+    run(event.currentTarget, "Open group", () => openGroup(event.currentTarget.value)),
+  );
 
   $("invite-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -177,7 +188,9 @@
       const file = $("file-input").files[0];
       $("upload-progress").value = 0;
       // Small parts so the progress bar moves for small files too (sentc's default part is 4 MiB).
-      const out = await group.createFile(file, false, (progress) => ($("upload-progress").value = progress), { part_size: 64 * 1024 });
+      const out = await group.createFile(file, false, (progress) => ($("upload-progress").value = progress), {
+        part_size: 64 * 1024,
+      });
       $("file-id").value = out.file_id;
       $("file-result").textContent = `Uploaded ${file.name} (${file.size} bytes) as file ${out.file_id}`;
       log(`Uploaded ${file.name} encrypted`);
@@ -188,7 +201,11 @@
     event.preventDefault();
     void run($("download"), "Download", async () => {
       $("download-progress").value = 0;
-      const result = await group.downloadFileData($("file-id").value.trim(), undefined, (progress) => ($("download-progress").value = progress));
+      const result = await group.downloadFileData(
+        $("file-id").value.trim(),
+        undefined,
+        (progress) => ($("download-progress").value = progress),
+      );
       if (downloadUrl) URL.revokeObjectURL(downloadUrl);
       downloadUrl = URL.createObjectURL(new Blob([result.data]));
       const link = document.createElement("a");
@@ -196,7 +213,10 @@
       link.download = result.file_name ?? "file";
       link.id = "file-link";
       link.textContent = `Save ${result.file_name ?? "file"}`;
-      $("file-result").replaceChildren(`Decrypted ${result.file_name ?? "a file"} (${result.data.length} bytes). `, link);
+      $("file-result").replaceChildren(
+        `Decrypted ${result.file_name ?? "a file"} (${result.data.length} bytes). `,
+        link,
+      );
       log(`Downloaded and decrypted ${result.file_name ?? "a file"}`);
     });
   });
@@ -215,6 +235,6 @@
   }
 
   start().catch((error) => {
-    setStatus(`Could not start: ${error && error.message ? error.message : String(error)}`, "error");
+    setStatus(`Could not start: ${error?.message ? error.message : String(error)}`, "error");
   });
 })();

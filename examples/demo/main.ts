@@ -10,7 +10,11 @@ import { addDemoRoutes } from "./serve.js";
 
 const config = configFromEnv();
 const app = await buildBackend(config);
-addDemoRoutes(app, { sentcBaseUrl: config.sentcBaseUrl, publicToken: config.publicToken, umdPath: process.env.SENTC_UMD ?? "dist/sentc.umd.js" });
+addDemoRoutes(app, {
+  sentcBaseUrl: config.sentcBaseUrl,
+  publicToken: config.publicToken,
+  umdPath: process.env.SENTC_UMD ?? "dist/sentc.umd.js",
+});
 const address = await app.listen({ port: Number(process.env.PORT ?? 3100), host: process.env.HOST ?? "127.0.0.1" });
 // One JSON line, read by scripts/start.mjs.
 console.log(JSON.stringify({ demo_url: `${address}/` }));

@@ -18,7 +18,11 @@ export interface DemoOptions {
 
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 
-const TYPES = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
+const TYPES = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
 
 /** Adds `/`, `/demo.js`, `/style.css`, `/sentc.umd.js` and `/demo-config.json` to the backend. */
 export function addDemoRoutes(app: FastifyInstance, options: DemoOptions): void {

@@ -31,10 +31,12 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): BackendConfig {
   const keys = JSON.parse(required(env, "SENTC_JWT_VERIFY_KEYS")) as unknown;
-  if (!Array.isArray(keys) || keys.length === 0) throw new Error("SENTC_JWT_VERIFY_KEYS must be a non-empty JSON array");
+  if (!Array.isArray(keys) || keys.length === 0)
+    throw new Error("SENTC_JWT_VERIFY_KEYS must be a non-empty JSON array");
   const jwtVerifyKeys = keys.map((key: unknown, i) => {
     const { id, verify_key } = (key ?? {}) as Record<string, unknown>;
-    if (typeof id !== "string" || typeof verify_key !== "string") throw new Error(`SENTC_JWT_VERIFY_KEYS[${i}] needs "id" and "verify_key"`);
+    if (typeof id !== "string" || typeof verify_key !== "string")
+      throw new Error(`SENTC_JWT_VERIFY_KEYS[${i}] needs "id" and "verify_key"`);
     return { id, verify_key };
   });
   return {

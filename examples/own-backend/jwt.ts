@@ -28,7 +28,12 @@ export class JwtVerificationError extends Error {}
 function jwkOf(rawBase64: string): { kty: "EC"; crv: "P-384"; x: string; y: string } {
   const raw = Buffer.from(rawBase64, "base64");
   if (raw.length !== 97 || raw[0] !== 4) throw new Error("not a raw uncompressed P-384 point (97 bytes, base64)");
-  return { kty: "EC", crv: "P-384", x: raw.subarray(1, 49).toString("base64url"), y: raw.subarray(49).toString("base64url") };
+  return {
+    kty: "EC",
+    crv: "P-384",
+    x: raw.subarray(1, 49).toString("base64url"),
+    y: raw.subarray(49).toString("base64url"),
+  };
 }
 
 /** Imports the app's verify keys once; `verify(jwt)` then checks signature, `kid`, `typ` and expiry. */
@@ -48,9 +53,14 @@ export async function createJwtVerifier(keys: JwtVerifyKey[]): Promise<(jwt: str
   };
   return async (jwt) => {
     try {
-      const { payload } = await jwtVerify(jwt, keyFor, { algorithms: ["ES384"], typ: "JWT", requiredClaims: ["aud", "sub", "exp", "iat"] });
+      const { payload } = await jwtVerify(jwt, keyFor, {
+        algorithms: ["ES384"],
+        typ: "JWT",
+        requiredClaims: ["aud", "sub", "exp", "iat"],
+      });
       const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
-      if (typeof aud !== "string" || typeof payload.sub !== "string") throw new JwtVerificationError("aud and sub must be strings");
+      if (typeof aud !== "string" || typeof payload.sub !== "string")
+        throw new JwtVerificationError("aud and sub must be strings");
       return { userId: aud, deviceId: payload.sub, fresh: payload.fresh === true, exp: payload.exp! };
     } catch (error) {
       if (error instanceof JwtVerificationError) throw error;

@@ -40,7 +40,12 @@ export class SentcApi {
   async request(method: string, path: string, request: SentcRequest): Promise<SentcAnswer> {
     const headers: Record<string, string> = { "x-sentc-app-token": request.token, "content-type": "application/json" };
     if (request.jwt !== undefined) headers.authorization = `Bearer ${request.jwt}`;
-    const body = request.body === undefined ? undefined : typeof request.body === "string" ? request.body : JSON.stringify(request.body);
+    const body =
+      request.body === undefined
+        ? undefined
+        : typeof request.body === "string"
+          ? request.body
+          : JSON.stringify(request.body);
     const response = await fetch(`${this.#baseUrl}/api/v1${path}`, { method, headers, body });
     return { status: response.status, text: await response.text() };
   }
@@ -50,7 +55,8 @@ export class SentcApi {
 export function parseEnvelope<T = unknown>(text: string): SentcEnvelope<T> | undefined {
   try {
     const value = JSON.parse(text) as unknown;
-    if (typeof value === "object" && value !== null && typeof (value as { status?: unknown }).status === "boolean") return value as SentcEnvelope<T>;
+    if (typeof value === "object" && value !== null && typeof (value as { status?: unknown }).status === "boolean")
+      return value as SentcEnvelope<T>;
   } catch {
     // not JSON
   }

@@ -48,13 +48,18 @@ function parseJson(body: unknown): Record<string, unknown> | undefined {
   if (typeof body !== "string") return undefined;
   try {
     const value = JSON.parse(body) as unknown;
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-export async function buildBackend(config: BackendConfig, notes: NoteStore = { user: new Map(), group: new Map() }): Promise<FastifyInstance> {
+export async function buildBackend(
+  config: BackendConfig,
+  notes: NoteStore = { user: new Map(), group: new Map() },
+): Promise<FastifyInstance> {
   const sentc = new SentcApi(config.sentcBaseUrl);
   const verifyJwt = await createJwtVerifier(config.jwtVerifyKeys);
   const app = Fastify();
@@ -64,7 +69,10 @@ export async function buildBackend(config: BackendConfig, notes: NoteStore = { u
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => done(null, body));
 
   /** The offline JWT check: signature with the app's verify key, expiry. Answers 401 itself when it fails. */
-  async function requireUser(request: FastifyRequest, reply: FastifyReply): Promise<(JwtUser & { jwt: string }) | undefined> {
+  async function requireUser(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<(JwtUser & { jwt: string }) | undefined> {
     const jwt = bearer(request);
     if (jwt === undefined) {
       await reply.code(401).send({ error: "missing bearer token" });
@@ -91,8 +99,12 @@ export async function buildBackend(config: BackendConfig, notes: NoteStore = { u
   // Register: the body is `Sentc.prepareRegister(identifier, password)`; the browser reads the answer with
   // `Sentc.doneRegister(text)`. Your own checks (invite codes, captcha, …) go before the call.
   app.post("/api/register", async (request, reply) => {
-    if (typeof request.body !== "string" || request.body.length === 0) return reply.code(400).send({ error: "the body must be the JSON from Sentc.prepareRegister" });
-    return passThrough(reply, await sentc.request("POST", "/register", { token: config.secretToken, body: request.body }));
+    if (typeof request.body !== "string" || request.body.length === 0)
+      return reply.code(400).send({ error: "the body must be the JSON from Sentc.prepareRegister" });
+    return passThrough(
+      reply,
+      await sentc.request("POST", "/register", { token: config.secretToken, body: request.body }),
+    );
   });
 
   // Delete the account: the browser sends a *fresh* JWT (`await user.getFreshJwt(password)`), then reads the
@@ -112,7 +124,8 @@ export async function buildBackend(config: BackendConfig, notes: NoteStore = { u
     if (jwt === undefined) return reply.code(401).send({ error: "missing bearer token" });
     const answer = await sentc.request("GET", "/user/jwt", { token: config.secretToken, jwt });
     const envelope = parseEnvelope<{ id: string; device_id: string }>(answer.text);
-    if (envelope?.status !== true || !envelope.result) return reply.code(401).send({ error: "invalid JWT", err_code: envelope?.err_code });
+    if (envelope?.status !== true || !envelope.result)
+      return reply.code(401).send({ error: "invalid JWT", err_code: envelope?.err_code });
     return { user_id: envelope.result.id, device_id: envelope.result.device_id };
   });
 
@@ -137,10 +150,16 @@ export async function buildBackend(config: BackendConfig, notes: NoteStore = { u
   });
 
   /** The group access check: sentc answers the light group data for members, HTTP 400 / err_code 310 for anyone else. */
-  async function requireMember(request: FastifyRequest<{ Params: { groupId: string } }>, reply: FastifyReply): Promise<{ rank: number } | undefined> {
+  async function requireMember(
+    request: FastifyRequest<{ Params: { groupId: string } }>,
+    reply: FastifyReply,
+  ): Promise<{ rank: number } | undefined> {
     const user = await requireUser(request, reply);
     if (!user) return undefined;
-    const answer = await sentc.request("GET", `/group/${encodeURIComponent(request.params.groupId)}/light`, { token: config.publicToken, jwt: user.jwt });
+    const answer = await sentc.request("GET", `/group/${encodeURIComponent(request.params.groupId)}/light`, {
+      token: config.publicToken,
+      jwt: user.jwt,
+    });
     const envelope = parseEnvelope<{ group_id: string; rank: number }>(answer.text);
     if (envelope?.status === true && envelope.result) return { rank: envelope.result.rank };
     if (envelope?.err_code === 310) await reply.code(403).send({ error: "not a member of this group", err_code: 310 });
@@ -171,8 +190,12 @@ export async function buildBackend(config: BackendConfig, notes: NoteStore = { u
     app.post(path, async (request, reply) => {
       if (!requireAdmin(request, reply)) return reply;
       const user_identifier = parseJson(request.body)?.user_identifier;
-      if (typeof user_identifier !== "string") return reply.code(400).send({ error: "body: {user_identifier: string}" });
-      return passThrough(reply, await sentc.request(method, sentcPath, { token: config.secretToken, body: { user_identifier } }));
+      if (typeof user_identifier !== "string")
+        return reply.code(400).send({ error: "body: {user_identifier: string}" });
+      return passThrough(
+        reply,
+        await sentc.request(method, sentcPath, { token: config.secretToken, body: { user_identifier } }),
+      );
     });
   }
   // Turns MFA off for a user who lost the authenticator and the recovery keys.
@@ -190,10 +213,18 @@ export async function buildBackend(config: BackendConfig, notes: NoteStore = { u
     const user = await requireUser(request, reply);
     if (!user) return reply;
     const refresh_token = parseJson(request.body)?.refresh_token;
-    if (typeof refresh_token !== "string" || refresh_token.length === 0) return reply.code(400).send({ error: "body: {refresh_token: string}" });
-    const answer = await sentc.request("PUT", "/refresh", { token: config.publicToken, jwt: user.jwt, body: { refresh_token } });
+    if (typeof refresh_token !== "string" || refresh_token.length === 0)
+      return reply.code(400).send({ error: "body: {refresh_token: string}" });
+    const answer = await sentc.request("PUT", "/refresh", {
+      token: config.publicToken,
+      jwt: user.jwt,
+      body: { refresh_token },
+    });
     if (parseEnvelope(answer.text)?.status !== true) return passThrough(reply, answer);
-    reply.header("set-cookie", `${REFRESH_COOKIE}=${encodeURIComponent(refresh_token)}; Max-Age=${REFRESH_COOKIE_MAX_AGE}; ${cookieAttributes}`);
+    reply.header(
+      "set-cookie",
+      `${REFRESH_COOKIE}=${encodeURIComponent(refresh_token)}; Max-Age=${REFRESH_COOKIE_MAX_AGE}; ${cookieAttributes}`,
+    );
     return reply.code(204).send();
   });
 

@@ -73,6 +73,7 @@ function optionsArgument(words: string[]): unknown {
  * @example process.exitCode = await runAppCommand(["list", "--db", "data/sentc.sqlite"], process.env);
  */
 export async function runAppCommand(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: the type is parseArgs' own, inferred from its options below
   let parsed;
   try {
     parsed = parseArgs({
@@ -106,7 +107,20 @@ export async function runAppCommand(argv: string[], env: Record<string, string |
       if (value === undefined) throw new UsageError(`${command} needs ${what}`);
       return value;
     };
-    const known = ["create", "list", "get", "rename", "disable", "enable", "delete", "reset", "tokens", "options", "jwt", "import"];
+    const known = [
+      "create",
+      "list",
+      "get",
+      "rename",
+      "disable",
+      "enable",
+      "delete",
+      "reset",
+      "tokens",
+      "options",
+      "jwt",
+      "import",
+    ];
     if (!known.includes(command!)) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     store = await openStore(db);
     const admin = new AppAdmin(store);
@@ -115,7 +129,12 @@ export async function runAppCommand(argv: string[], env: Record<string, string |
       case "create":
         result = await admin.createApp({
           identifier: values.identifier,
-          options: values.options === undefined ? undefined : values.options.trim().startsWith("{") ? json(values.options, "--options") : values.options,
+          options:
+            values.options === undefined
+              ? undefined
+              : values.options.trim().startsWith("{")
+                ? json(values.options, "--options")
+                : values.options,
           group_options: json(values["group-options"], "--group-options"),
           file_options: json(values["file-options"], "--file-options"),
         });
@@ -149,16 +168,23 @@ export async function runAppCommand(argv: string[], env: Record<string, string |
         const appId = arg(1, "APP_ID");
         if (args[0] === "set") {
           const words = args.slice(2);
-          if (words.length === 0 && !values["group-options"] && !values["file-options"]) throw new UsageError("options set needs a preset, NAME=VALUE pairs, --group-options or --file-options");
+          if (words.length === 0 && !values["group-options"] && !values["file-options"])
+            throw new UsageError("options set needs a preset, NAME=VALUE pairs, --group-options or --file-options");
           // Validated before anything is written, so that a bad part changes nothing.
           const groupOptions = json(values["group-options"], "--group-options");
           const fileOptions = json(values["file-options"], "--file-options");
           if (words.length > 0) await admin.setOptions(appId, optionsArgument(words));
           if (groupOptions !== undefined) await admin.setGroupOptions(appId, groupOptions);
           if (fileOptions !== undefined) await admin.setFileOptions(appId, fileOptions);
-        } else if (args[0] !== "get") throw new UsageError("options: expected `options get APP_ID` or `options set APP_ID …`");
+        } else if (args[0] !== "get")
+          throw new UsageError("options: expected `options get APP_ID` or `options set APP_ID …`");
         const view = await admin.getApp(appId);
-        result = { app_id: appId, options: view.options, group_options: view.group_options, file_options: view.file_options };
+        result = {
+          app_id: appId,
+          options: view.options,
+          group_options: view.group_options,
+          file_options: view.file_options,
+        };
         break;
       }
       case "jwt": {
@@ -179,7 +205,7 @@ export async function runAppCommand(argv: string[], env: Record<string, string |
         break;
       }
     }
-    process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

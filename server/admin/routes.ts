@@ -53,7 +53,10 @@ const DASHBOARD_SECURITY_HEADERS = {
 const wrongAdminToken = () => new ApiError(401, 60, "Wrong or missing admin token");
 
 function ok(reply: FastifyReply, result: unknown): FastifyReply {
-  return reply.code(200).header("content-type", "application/json").send(Buffer.from(JSON.stringify({ status: true, result })));
+  return reply
+    .code(200)
+    .header("content-type", "application/json")
+    .send(Buffer.from(JSON.stringify({ status: true, result })));
 }
 
 /** What `registerAdmin` needs. */
@@ -93,7 +96,8 @@ export function registerAdmin(app: FastifyInstance, options: AdminRouteOptions):
     async (scope) => {
       scope.addHook("onRequest", async (request) => {
         const header = request.headers.authorization;
-        const presented = typeof header === "string" && header.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
+        const presented =
+          typeof header === "string" && header.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
         if (!check(presented)) throw wrongAdminToken();
       });
       type P = { app_id: string; jwt_id: string };
@@ -104,7 +108,8 @@ export function registerAdmin(app: FastifyInstance, options: AdminRouteOptions):
       scope.get("/apps/:app_id", async (q, r) => ok(r, await admin.getApp(id(q))));
       scope.put("/apps/:app_id", async (q, r) => {
         const input = body(q);
-        if (input.disabled !== undefined && typeof input.disabled !== "boolean") throw new ApiError(422, 11, "Wrong input: disabled must be true or false");
+        if (input.disabled !== undefined && typeof input.disabled !== "boolean")
+          throw new ApiError(422, 11, "Wrong input: disabled must be true or false");
         if (input.identifier !== undefined) await admin.renameApp(id(q), input.identifier);
         if (typeof input.disabled === "boolean") await admin.setDisabled(id(q), input.disabled);
         return ok(r, await admin.getApp(id(q)));
@@ -123,8 +128,12 @@ export function registerAdmin(app: FastifyInstance, options: AdminRouteOptions):
         return ok(r, { options: view.options, group_options: view.group_options, file_options: view.file_options });
       });
       scope.put("/apps/:app_id/options", async (q, r) => ok(r, (await admin.setOptions(id(q), q.body)).options));
-      scope.put("/apps/:app_id/group_options", async (q, r) => ok(r, (await admin.setGroupOptions(id(q), q.body)).group_options));
-      scope.put("/apps/:app_id/file_options", async (q, r) => ok(r, (await admin.setFileOptions(id(q), q.body)).file_options));
+      scope.put("/apps/:app_id/group_options", async (q, r) =>
+        ok(r, (await admin.setGroupOptions(id(q), q.body)).group_options),
+      );
+      scope.put("/apps/:app_id/file_options", async (q, r) =>
+        ok(r, (await admin.setFileOptions(id(q), q.body)).file_options),
+      );
       scope.patch("/apps/:app_id/new_jwt_keys", async (q, r) => ok(r, await admin.addJwtKey(id(q))));
       scope.get("/apps/:app_id/jwt", async (q, r) => ok(r, await admin.listJwtKeys(id(q))));
       scope.delete("/apps/:app_id/jwt/:jwt_id", async (q, r) => {

@@ -80,13 +80,15 @@ export interface AppCreateInput {
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw AdminErrors.input(`${what} must be an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw AdminErrors.input(`${what} must be an object`);
   return value as Record<string, unknown>;
 }
 
 function identifierOf(value: unknown): string {
   if (value === undefined || value === null) return "";
-  if (typeof value !== "string" || value.length > 200) throw AdminErrors.input("identifier must be a string of at most 200 characters");
+  if (typeof value !== "string" || value.length > 200)
+    throw AdminErrors.input("identifier must be a string of at most 200 characters");
   return value;
 }
 
@@ -97,7 +99,8 @@ function identifierOf(value: unknown): string {
  */
 export function parseOptionsInput(input: unknown, current: AppOptions): AppOptions {
   if (typeof input === "string") {
-    if (!(OPTION_PRESETS as readonly string[]).includes(input)) throw AdminErrors.input(`unknown options preset "${input}" (default, lax, closed)`);
+    if (!(OPTION_PRESETS as readonly string[]).includes(input))
+      throw AdminErrors.input(`unknown options preset "${input}" (default, lax, closed)`);
     return defaultAppOptions(input as OptionPreset);
   }
   const options = { ...current };
@@ -117,8 +120,10 @@ export function parseOptionsInput(input: unknown, current: AppOptions): AppOptio
 export function parseGroupOptionsInput(input: unknown, current: GroupOptions): GroupOptions {
   const next = { ...current };
   for (const [name, value] of Object.entries(record(input, "group_options"))) {
-    if (name !== "max_key_rotation_month" && name !== "min_rank_key_rotation") throw AdminErrors.input(`unknown group option "${name}"`);
-    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 1_000_000) throw AdminErrors.input(`group option ${name} must be an integer ≥ 0`);
+    if (name !== "max_key_rotation_month" && name !== "min_rank_key_rotation")
+      throw AdminErrors.input(`unknown group option "${name}"`);
+    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 1_000_000)
+      throw AdminErrors.input(`group option ${name} must be an integer ≥ 0`);
     next[name] = value as number;
   }
   return next;
@@ -136,7 +141,8 @@ export function parseFileOptionsInput(input: unknown, current: FileOptions): Fil
       if (value !== -1 && value !== 0 && value !== 1) throw AdminErrors.input("file_storage must be -1, 0 or 1");
       next.file_storage = value;
     } else if (name === "storage_url" || name === "auth_token") {
-      if (value !== null && (typeof value !== "string" || value.length > (name === "auth_token" ? 50 : 2000))) throw AdminErrors.input(`${name} must be a string or null`);
+      if (value !== null && (typeof value !== "string" || value.length > (name === "auth_token" ? 50 : 2000)))
+        throw AdminErrors.input(`${name} must be a string or null`);
       next[name] = value as string | null;
     } else throw AdminErrors.input(`unknown file option "${name}"`);
   }
@@ -166,14 +172,30 @@ function viewOf(app: AppRecord): AppView {
   };
 }
 
-function newTokens(): { publicToken: string; secretToken: string; hashedPublicToken: string; hashedSecretToken: string } {
+function newTokens(): {
+  publicToken: string;
+  secretToken: string;
+  hashedPublicToken: string;
+  hashedSecretToken: string;
+} {
   const publicToken = randomBase64(30);
   const secretToken = randomBase64(50);
-  return { publicToken, secretToken, hashedPublicToken: hashAppToken(publicToken)!, hashedSecretToken: hashAppToken(secretToken)! };
+  return {
+    publicToken,
+    secretToken,
+    hashedPublicToken: hashAppToken(publicToken)!,
+    hashedSecretToken: hashAppToken(secretToken)!,
+  };
 }
 
 function jwtOutput(key: JwtKeyRecord): JwtKeyOutput {
-  return { app_id: key.appId, jwt_id: key.id, jwt_verify_key: key.verifyKey, jwt_sign_key: key.signKey, jwt_alg: "ES384" };
+  return {
+    app_id: key.appId,
+    jwt_id: key.id,
+    jwt_verify_key: key.verifyKey,
+    jwt_sign_key: key.signKey,
+    jwt_alg: "ES384",
+  };
 }
 
 /**
@@ -201,14 +223,28 @@ export class AppAdmin {
    * @example await admin.createApp({ identifier: "shop" }); // { app_id, secret_token, public_token, jwt_data }
    */
   async createApp(input: AppCreateInput = {}): Promise<AppCreated> {
-    const options = input.options === undefined ? defaultAppOptions() : parseOptionsInput(input.options, defaultAppOptions());
-    const groupOptions = input.group_options === undefined ? DEFAULT_GROUP_OPTIONS : parseGroupOptionsInput(input.group_options, DEFAULT_GROUP_OPTIONS);
-    const fileOptions = input.file_options === undefined ? DEFAULT_FILE_OPTIONS : parseFileOptionsInput(input.file_options, DEFAULT_FILE_OPTIONS);
+    const options =
+      input.options === undefined ? defaultAppOptions() : parseOptionsInput(input.options, defaultAppOptions());
+    const groupOptions =
+      input.group_options === undefined
+        ? DEFAULT_GROUP_OPTIONS
+        : parseGroupOptionsInput(input.group_options, DEFAULT_GROUP_OPTIONS);
+    const fileOptions =
+      input.file_options === undefined
+        ? DEFAULT_FILE_OPTIONS
+        : parseFileOptionsInput(input.file_options, DEFAULT_FILE_OPTIONS);
     const identifier = identifierOf(input.identifier);
     const tokens = newTokens();
     const time = this.now();
     const pair = generateEs384KeyPair();
-    const key: JwtKeyRecord = { id: newId(), appId: newId(), signKey: pair.signKey, verifyKey: pair.verifyKey, alg: "ES384", time };
+    const key: JwtKeyRecord = {
+      id: newId(),
+      appId: newId(),
+      signKey: pair.signKey,
+      verifyKey: pair.verifyKey,
+      alg: "ES384",
+      time,
+    };
     await this.store.transaction(async (tx) => {
       await tx.upsertApp({
         id: key.appId,
@@ -224,7 +260,12 @@ export class AppAdmin {
       });
       await tx.insertJwtKey(key);
     });
-    return { app_id: key.appId, secret_token: tokens.secretToken, public_token: tokens.publicToken, jwt_data: jwtOutput(key) };
+    return {
+      app_id: key.appId,
+      secret_token: tokens.secretToken,
+      public_token: tokens.publicToken,
+      jwt_data: jwtOutput(key),
+    };
   }
 
   /** Every app, oldest first. @example await admin.listApps(); // [{ app_id, identifier, … }] */
@@ -263,12 +304,18 @@ export class AppAdmin {
 
   /** Changes group options. @throws ApiError 404, 422. @example await admin.setGroupOptions(id, { min_rank_key_rotation: 1 }); */
   async setGroupOptions(appId: string, input: unknown): Promise<AppView> {
-    return this.update(appId, (app) => ({ ...app, groupOptions: JSON.stringify(parseGroupOptionsInput(input, parseJson(app.groupOptions, DEFAULT_GROUP_OPTIONS))) }));
+    return this.update(appId, (app) => ({
+      ...app,
+      groupOptions: JSON.stringify(parseGroupOptionsInput(input, parseJson(app.groupOptions, DEFAULT_GROUP_OPTIONS))),
+    }));
   }
 
   /** Changes file options. @throws ApiError 404, 422. @example await admin.setFileOptions(id, { file_storage: -1 }); */
   async setFileOptions(appId: string, input: unknown): Promise<AppView> {
-    return this.update(appId, (app) => ({ ...app, fileOptions: JSON.stringify(parseFileOptionsInput(input, parseJson(app.fileOptions, DEFAULT_FILE_OPTIONS))) }));
+    return this.update(appId, (app) => ({
+      ...app,
+      fileOptions: JSON.stringify(parseFileOptionsInput(input, parseJson(app.fileOptions, DEFAULT_FILE_OPTIONS))),
+    }));
   }
 
   /**
@@ -277,7 +324,12 @@ export class AppAdmin {
    */
   async renewTokens(appId: string): Promise<{ secret_token: string; public_token: string }> {
     const tokens = newTokens();
-    await this.update(appId, (app) => ({ ...app, hashedPublicToken: tokens.hashedPublicToken, hashedSecretToken: tokens.hashedSecretToken, publicToken: tokens.publicToken }));
+    await this.update(appId, (app) => ({
+      ...app,
+      hashedPublicToken: tokens.hashedPublicToken,
+      hashedSecretToken: tokens.hashedSecretToken,
+      publicToken: tokens.publicToken,
+    }));
     return { secret_token: tokens.secretToken, public_token: tokens.publicToken };
   }
 
@@ -303,7 +355,14 @@ export class AppAdmin {
     const pair = generateEs384KeyPair();
     // Strictly newer than the newest key, so that it signs from now on even within the same millisecond.
     const time = Math.max(this.now(), (newest?.time ?? 0) + 1);
-    const key: JwtKeyRecord = { id: newId(), appId, signKey: pair.signKey, verifyKey: pair.verifyKey, alg: "ES384", time };
+    const key: JwtKeyRecord = {
+      id: newId(),
+      appId,
+      signKey: pair.signKey,
+      verifyKey: pair.verifyKey,
+      alg: "ES384",
+      time,
+    };
     await this.store.insertJwtKey(key);
     return jwtOutput(key);
   }
@@ -311,7 +370,12 @@ export class AppAdmin {
   /** The app's JWT keys (public parts), oldest first. @throws ApiError 404. @example await admin.listJwtKeys(id); */
   async listJwtKeys(appId: string): Promise<JwtKeyView[]> {
     await this.load(appId);
-    return (await this.store.listJwtKeys(appId)).map((k) => ({ jwt_key_id: k.id, jwt_alg: k.alg, time: k.time, verify_key: k.verifyKey }));
+    return (await this.store.listJwtKeys(appId)).map((k) => ({
+      jwt_key_id: k.id,
+      jwt_alg: k.alg,
+      time: k.time,
+      verify_key: k.verifyKey,
+    }));
   }
 
   /**

@@ -17,7 +17,10 @@ export const MIN_ADMIN_TOKEN_LENGTH = 16;
  * @throws Error when the file cannot be read or the token is shorter than 16 characters.
  * @example resolveAdminToken(process.env, options.adminTokenFile);
  */
-export function resolveAdminToken(env: Record<string, string | undefined>, file: string | undefined): string | undefined {
+export function resolveAdminToken(
+  env: Record<string, string | undefined>,
+  file: string | undefined,
+): string | undefined {
   let token: string | undefined;
   let source = "SENTC_ADMIN_TOKEN";
   if (file) {
@@ -29,7 +32,8 @@ export function resolveAdminToken(env: Record<string, string | undefined>, file:
     }
   } else if (env.SENTC_ADMIN_TOKEN) token = env.SENTC_ADMIN_TOKEN.trim();
   if (token === undefined) return undefined;
-  if (token.length < MIN_ADMIN_TOKEN_LENGTH) throw new Error(`admin token from ${source} must have at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH)
+    throw new Error(`admin token from ${source} must have at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   return token;
 }
 

@@ -23,8 +23,9 @@ async function call(method, path, body) {
   } catch {
     // not JSON: handled below
   }
-  if (response.status === 404 && path === "/apps" && (!answer || answer.err_code === 404)) throw new Error("The admin API is off: start the server with an admin token.");
-  if (!answer || !answer.status) throw new Error(answer?.err_msg || `HTTP ${response.status}`);
+  if (response.status === 404 && path === "/apps" && (!answer || answer.err_code === 404))
+    throw new Error("The admin API is off: start the server with an admin token.");
+  if (!answer?.status) throw new Error(answer?.err_msg || `HTTP ${response.status}`);
   return answer.result;
 }
 
@@ -114,11 +115,13 @@ async function loadJwtKeys() {
     remove.type = "button";
     remove.className = "small danger";
     remove.textContent = "Delete";
-    remove.addEventListener("click", () => act("Delete JWT key", async () => {
-      if (!confirm(`Delete JWT key ${key.jwt_key_id}? JWTs signed with it stop working.`)) return;
-      await call("DELETE", `/apps/${selected.app_id}/jwt/${key.jwt_key_id}`);
-      await loadJwtKeys();
-    }));
+    remove.addEventListener("click", () =>
+      act("Delete JWT key", async () => {
+        if (!confirm(`Delete JWT key ${key.jwt_key_id}? JWTs signed with it stop working.`)) return;
+        await call("DELETE", `/apps/${selected.app_id}/jwt/${key.jwt_key_id}`);
+        await loadJwtKeys();
+      }),
+    );
     row.insertCell().append(remove);
   }
 }
@@ -159,14 +162,19 @@ $("sign-out").addEventListener("click", () => {
 $("create-form").addEventListener("submit", (event) => {
   event.preventDefault();
   act("Create app", async () => {
-    const created = await call("POST", "/apps", { identifier: $("new-identifier").value, options: $("new-preset").value });
+    const created = await call("POST", "/apps", {
+      identifier: $("new-identifier").value,
+      options: $("new-preset").value,
+    });
     showTokens(created.app_id, created.public_token, created.secret_token);
     $("new-identifier").value = "";
     await showApp(created.app_id);
   });
 });
 for (const button of document.querySelectorAll("button.copy")) {
-  button.addEventListener("click", () => act("Copy", () => navigator.clipboard.writeText($(button.dataset.copy).textContent)));
+  button.addEventListener("click", () =>
+    act("Copy", () => navigator.clipboard.writeText($(button.dataset.copy).textContent)),
+  );
 }
 $("rename-form").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -175,35 +183,47 @@ $("rename-form").addEventListener("submit", (event) => {
     await showApp(selected.app_id);
   });
 });
-$("renew").addEventListener("click", () => act("Renew tokens", async () => {
-  if (!confirm("Renew both tokens? The old ones stop working at once.")) return;
-  const tokens = await call("PATCH", `/apps/${selected.app_id}/token_renew`);
-  showTokens(selected.app_id, tokens.public_token, tokens.secret_token);
-  await loadApps();
-}));
-$("toggle-disabled").addEventListener("click", () => act(selected.disabled ? "Enable app" : "Disable app", async () => {
-  await call("PUT", `/apps/${selected.app_id}`, { disabled: !selected.disabled });
-  await showApp(selected.app_id);
-}));
-$("reset").addEventListener("click", () => act("Reset app", async () => {
-  if (!confirm("Delete every user, group, key and file of this app?")) return;
-  await call("DELETE", `/apps/${selected.app_id}/reset`);
-}));
-$("delete").addEventListener("click", () => act("Delete app", async () => {
-  if (!confirm("Delete this app with all its data?")) return;
-  await call("DELETE", `/apps/${selected.app_id}`);
-  selected = null;
-  $("app-detail").hidden = true;
-  await loadApps();
-}));
+$("renew").addEventListener("click", () =>
+  act("Renew tokens", async () => {
+    if (!confirm("Renew both tokens? The old ones stop working at once.")) return;
+    const tokens = await call("PATCH", `/apps/${selected.app_id}/token_renew`);
+    showTokens(selected.app_id, tokens.public_token, tokens.secret_token);
+    await loadApps();
+  }),
+);
+$("toggle-disabled").addEventListener("click", () =>
+  act(selected.disabled ? "Enable app" : "Disable app", async () => {
+    await call("PUT", `/apps/${selected.app_id}`, { disabled: !selected.disabled });
+    await showApp(selected.app_id);
+  }),
+);
+$("reset").addEventListener("click", () =>
+  act("Reset app", async () => {
+    if (!confirm("Delete every user, group, key and file of this app?")) return;
+    await call("DELETE", `/apps/${selected.app_id}/reset`);
+  }),
+);
+$("delete").addEventListener("click", () =>
+  act("Delete app", async () => {
+    if (!confirm("Delete this app with all its data?")) return;
+    await call("DELETE", `/apps/${selected.app_id}`);
+    selected = null;
+    $("app-detail").hidden = true;
+    await loadApps();
+  }),
+);
 for (const button of document.querySelectorAll("button.preset")) {
-  button.addEventListener("click", () => act(`Preset ${button.dataset.preset}`, async () => {
-    renderOptions(await call("PUT", `/apps/${selected.app_id}/options`, button.dataset.preset));
-  }));
+  button.addEventListener("click", () =>
+    act(`Preset ${button.dataset.preset}`, async () => {
+      renderOptions(await call("PUT", `/apps/${selected.app_id}/options`, button.dataset.preset));
+    }),
+  );
 }
-$("save-options").addEventListener("click", () => act("Save options", async () => {
-  renderOptions(await call("PUT", `/apps/${selected.app_id}/options`, readOptions()));
-}));
+$("save-options").addEventListener("click", () =>
+  act("Save options", async () => {
+    renderOptions(await call("PUT", `/apps/${selected.app_id}/options`, readOptions()));
+  }),
+);
 $("more-options-form").addEventListener("submit", (event) => {
   event.preventDefault();
   act("Save group and file options", async () => {
@@ -219,11 +239,13 @@ $("more-options-form").addEventListener("submit", (event) => {
     await showApp(selected.app_id);
   });
 });
-$("jwt-add").addEventListener("click", () => act("New JWT key", async () => {
-  const key = await call("PATCH", `/apps/${selected.app_id}/new_jwt_keys`);
-  await loadJwtKeys();
-  $("jwt-sign-key").textContent = key.jwt_sign_key;
-  $("jwt-created").hidden = false;
-}));
+$("jwt-add").addEventListener("click", () =>
+  act("New JWT key", async () => {
+    const key = await call("PATCH", `/apps/${selected.app_id}/new_jwt_keys`);
+    await loadJwtKeys();
+    $("jwt-sign-key").textContent = key.jwt_sign_key;
+    $("jwt-created").hidden = false;
+  }),
+);
 
 if (adminToken) act("Sign in", signIn);

@@ -3,10 +3,22 @@
  * the app-token and JWT checks, body limits and CORS (api.md §1). Every route table (routes.ts,
  * routes-files.ts) runs through `registerRoutes`.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
 import type { Readable } from "node:stream";
 import { ApiError, E } from "../errors.js";
-import { authenticateJwt, checkEndpoint, requireDeviceProof, requireFresh, resolveAppToken, type AuthenticatedApp } from "../services/apps.js";
+import {
+  authenticateJwt,
+  checkEndpoint,
+  requireDeviceProof,
+  requireFresh,
+  resolveAppToken,
+  type AuthenticatedApp,
+} from "../services/apps.js";
 import type { JwtUser, ServiceContext } from "../services/context.js";
 import { requireAppUser, resolveGroupAccess, type GroupAccess } from "../services/group-access.js";
 import { StoreBusyError } from "../store/types.js";
@@ -21,7 +33,8 @@ const CORS_PREFLIGHT_HEADERS = {
   "access-control-max-age": "86400",
   "access-control-allow-origin": "*",
   "access-control-allow-credentials": "true",
-  "access-control-allow-headers": "x-sentc-app-token, x-sentc-group-access-id, Content-Type, Accept, Origin, Authorization, x-socket-id, x-sentc-device-signature, x-sentc-rotate-refresh-token",
+  "access-control-allow-headers":
+    "x-sentc-app-token, x-sentc-group-access-id, Content-Type, Accept, Origin, Authorization, x-socket-id, x-sentc-device-signature, x-sentc-rotate-refresh-token",
 };
 
 declare module "fastify" {
@@ -35,7 +48,10 @@ declare module "fastify" {
 }
 
 function sendEnvelope(reply: FastifyReply, status: number, payload: Record<string, unknown>): FastifyReply {
-  return reply.code(status).header("content-type", "application/json").send(Buffer.from(JSON.stringify(payload)));
+  return reply
+    .code(status)
+    .header("content-type", "application/json")
+    .send(Buffer.from(JSON.stringify(payload)));
 }
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
@@ -50,7 +66,8 @@ function toApiError(error: unknown, log: (error: unknown) => void): ApiError {
   const code = (error as { code?: unknown }).code;
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return E.inputTooBig();
   const statusCode = (error as { statusCode?: unknown }).statusCode;
-  if (typeof statusCode === "number" && statusCode >= 400 && statusCode < 500) return E.jsonParse(String((error as Error).message ?? "bad request"));
+  if (typeof statusCode === "number" && statusCode >= 400 && statusCode < 500)
+    return E.jsonParse(String((error as Error).message ?? "bad request"));
   log(error);
   return E.internal();
 }
@@ -65,7 +82,8 @@ export interface HttpAppOptions {
 }
 
 export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions = {}): Promise<FastifyInstance> {
-  const logInternal = options.onInternalError ?? ((error: unknown) => console.error("sentc-server: internal error", error));
+  const logInternal =
+    options.onInternalError ?? ((error: unknown) => console.error("sentc-server: internal error", error));
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,
@@ -97,7 +115,12 @@ export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions 
     return payload;
   });
 
-  app.setErrorHandler((error, request, reply) => sendError(reply, toApiError(error, (e) => logInternal(e, request))));
+  app.setErrorHandler((error, request, reply) =>
+    sendError(
+      reply,
+      toApiError(error, (e) => logInternal(e, request)),
+    ),
+  );
   app.setNotFoundHandler((_request, reply) => sendError(reply, E.notFound()));
 
   app.options("/*", (_request, reply) => reply.code(200).headers(CORS_PREFLIGHT_HEADERS).send(""));
@@ -115,7 +138,12 @@ export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions 
  * JSON parser, limits and error handler of `buildHttpApp`.
  * @example registerRoutes(app, ctx, ctx, ROUTES);
  */
-export function registerRoutes<C>(app: FastifyInstance, ctx: ServiceContext, handlerContext: C, defs: ReadonlyArray<RouteDef<unknown, C>>): void {
+export function registerRoutes<C>(
+  app: FastifyInstance,
+  ctx: ServiceContext,
+  handlerContext: C,
+  defs: ReadonlyArray<RouteDef<unknown, C>>,
+): void {
   for (const def of defs) if (!def.rawBody) registerRoute(app, ctx, handlerContext, def);
   const rawDefs = defs.filter((def) => def.rawBody);
   if (rawDefs.length === 0) return;
@@ -126,7 +154,12 @@ export function registerRoutes<C>(app: FastifyInstance, ctx: ServiceContext, han
   });
 }
 
-function registerRoute<C>(app: FastifyInstance, ctx: ServiceContext, handlerContext: C, def: RouteDef<unknown, C>): void {
+function registerRoute<C>(
+  app: FastifyInstance,
+  ctx: ServiceContext,
+  handlerContext: C,
+  def: RouteDef<unknown, C>,
+): void {
   app.route({
     method: def.method,
     url: API_PREFIX + def.path,
@@ -171,11 +204,31 @@ function registerRoute<C>(app: FastifyInstance, ctx: ServiceContext, handlerCont
           if (!user) throw E.jwtNotFound();
           const header = request.headers["x-sentc-device-signature"];
           const path = request.url.split("?")[0] ?? request.url;
-          await requireDeviceProof(ctx, auth.app.id, user, { header: typeof header === "string" ? header : undefined, method: request.method, path, body: request.sentcRawBody ?? Buffer.alloc(0) });
+          await requireDeviceProof(ctx, auth.app.id, user, {
+            header: typeof header === "string" ? header : undefined,
+            method: request.method,
+            path,
+            body: request.sentcRawBody ?? Buffer.alloc(0),
+          });
         }
-        const result = await def.handle({ ctx: handlerContext, app: auth.app, appId: auth.app.id, input, params, user, group: request.sentcGroup ?? null, body, headers: request.headers });
-        if (def.rawResult) return reply.code(200).header("content-type", "application/octet-stream").send(result as Buffer);
-        if (result === undefined || result === null || result === "" || result === false || result === 0) throw E.internal();
+        const result = await def.handle({
+          ctx: handlerContext,
+          app: auth.app,
+          appId: auth.app.id,
+          input,
+          params,
+          user,
+          group: request.sentcGroup ?? null,
+          body,
+          headers: request.headers,
+        });
+        if (def.rawResult)
+          return reply
+            .code(200)
+            .header("content-type", "application/octet-stream")
+            .send(result as Buffer);
+        if (result === undefined || result === null || result === "" || result === false || result === 0)
+          throw E.internal();
         return sendEnvelope(reply, 200, { status: true, result });
       } finally {
         body?.discard();

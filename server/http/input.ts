@@ -66,7 +66,8 @@ function limitOf(field: string): number {
 }
 
 export function obj(value: unknown, what = "body"): Obj {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw E.jsonParse(`${what}: expected an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw E.jsonParse(`${what}: expected an object`);
   return value as Obj;
 }
 
@@ -87,7 +88,8 @@ export function optStr(o: Obj, field: string, what = "body"): string | null {
 function optInt(o: Obj, field: string, what: string): number | null {
   const value = o[field];
   if (value === undefined || value === null) return null;
-  if (typeof value !== "number" || !Number.isInteger(value) || Math.abs(value) > 2 ** 31) throw E.jsonParse(`${what}.${field}: expected an integer`);
+  if (typeof value !== "number" || !Number.isInteger(value) || Math.abs(value) > 2 ** 31)
+    throw E.jsonParse(`${what}.${field}: expected an integer`);
   return value;
 }
 
@@ -229,7 +231,11 @@ export function newMemberKeyList(value: unknown, what = "body"): NewMemberKeyInp
 
 export function newMemberKeysInput(value: unknown, what = "body"): NewMemberKeysInput {
   const o = obj(value, what);
-  return { keys: newMemberKeyList(o.keys, `${what}.keys`), rank: optInt(o, "rank", what), keySession: bool(o, "key_session", what) };
+  return {
+    keys: newMemberKeyList(o.keys, `${what}.keys`),
+    rank: optInt(o, "rank", what),
+    keySession: bool(o, "key_session", what),
+  };
 }
 
 /** `GroupKeysForNewMemberServerInput` as a new member input. */
@@ -281,7 +287,11 @@ export function keyRotationInput(body: unknown): KeyRotationInput {
 
 export function doneKeyRotationInput(body: unknown): DoneKeyRotationInput {
   const o = obj(body);
-  return { encryptedNewGroupKey: str(o, "encrypted_new_group_key"), publicKeyId: str(o, "public_key_id"), encryptedAlg: str(o, "encrypted_alg") };
+  return {
+    encryptedNewGroupKey: str(o, "encrypted_new_group_key"),
+    publicKeyId: str(o, "public_key_id"),
+    encryptedAlg: str(o, "encrypted_alg"),
+  };
 }
 
 /** Cursor path params (api.md §1.7): the time must be an unsigned integer (400/13); 0 = first page. */
@@ -296,13 +306,18 @@ export function cursorParams(time: string | undefined, id: string | undefined, l
 
 export function symKeyInput(body: unknown): SymKeyInput {
   const o = obj(body);
-  return { alg: str(o, "alg"), encryptedKeyString: str(o, "encrypted_key_string"), masterKeyId: str(o, "master_key_id") };
+  return {
+    alg: str(o, "alg"),
+    encryptedKeyString: str(o, "encrypted_key_string"),
+    masterKeyId: str(o, "master_key_id"),
+  };
 }
 
 export function fileRegisterInput(body: unknown): FileRegisterInput {
   const o = obj(body);
   const type = o.belongs_to_type;
-  if (type !== "None" && type !== "Group" && type !== "User") throw E.jsonParse('body.belongs_to_type: expected "None", "Group" or "User"');
+  if (type !== "None" && type !== "Group" && type !== "User")
+    throw E.jsonParse('body.belongs_to_type: expected "None", "Group" or "User"');
   return {
     encryptedKey: str(o, "encrypted_key"),
     encryptedKeyAlg: str(o, "encrypted_key_alg"),

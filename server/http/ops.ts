@@ -56,7 +56,11 @@ function envelopeErrorCode(payload: unknown): number | undefined {
 }
 
 function sendJson(reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {
-  return reply.code(status).header("content-type", "application/json").header("cache-control", "no-store").send(JSON.stringify(body));
+  return reply
+    .code(status)
+    .header("content-type", "application/json")
+    .header("cache-control", "no-store")
+    .send(JSON.stringify(body));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -95,7 +99,12 @@ export function registerOps(app: FastifyInstance, options: OpsOptions): OpsContr
 
   if (metrics) {
     app.addHook("onResponse", async (request, reply) => {
-      metrics.observeRequest({ method: request.method, route: routeLabel(request), status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
+      metrics.observeRequest({
+        method: request.method,
+        route: routeLabel(request),
+        status: reply.statusCode,
+        seconds: reply.elapsedTime / 1000,
+      });
     });
   }
 
@@ -121,7 +130,11 @@ export function registerOps(app: FastifyInstance, options: OpsOptions): OpsContr
 
   if (metrics) {
     app.get("/metrics", { onRequest: quiet }, async (_request, reply) =>
-      reply.code(200).header("content-type", metrics.contentType).header("cache-control", "no-store").send(await metrics.render()),
+      reply
+        .code(200)
+        .header("content-type", metrics.contentType)
+        .header("cache-control", "no-store")
+        .send(await metrics.render()),
     );
   }
 
@@ -155,7 +168,12 @@ export function registerOps(app: FastifyInstance, options: OpsOptions): OpsContr
       };
       reply.raw.once("finish", () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        metrics?.observeRequest({ method: request.method, route: routeLabel(request), status: reply.statusCode, seconds: ms / 1000 });
+        metrics?.observeRequest({
+          method: request.method,
+          route: routeLabel(request),
+          status: reply.statusCode,
+          seconds: ms / 1000,
+        });
         logRequestCompleted(null, request, reply, ms);
       });
     },

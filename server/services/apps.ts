@@ -2,7 +2,16 @@
  * Apps and their tokens (api.md §2): token lookup, the per-endpoint option check, JWT authentication of a
  * request, and seeding apps from the config (or a default app on a new database).
  */
-import { DEFAULT_FILE_OPTIONS, DEFAULT_GROUP_OPTIONS, defaultAppOptions, parseAppOptions, parseRequireDeviceProof, type AppConfig, type AppOptionName, type AppOptions } from "../config.js";
+import {
+  DEFAULT_FILE_OPTIONS,
+  DEFAULT_GROUP_OPTIONS,
+  defaultAppOptions,
+  parseAppOptions,
+  parseRequireDeviceProof,
+  type AppConfig,
+  type AppOptionName,
+  type AppOptions,
+} from "../config.js";
 import { verifyDeviceProof } from "../../src/protocol/device-proof.js";
 import { verifyKeyFromPemText } from "../../src/protocol/public-keys.js";
 import { generateEs384KeyPair, hashAppToken, newId, randomBase64, verifyKeyOf } from "../crypto.js";
@@ -26,7 +35,12 @@ export async function resolveAppToken(ctx: ServiceContext, token: string | undef
   const found = await ctx.store.getAppByTokenHash(hash);
   if (!found) throw E.appTokenNotFound();
   if (found.app.disabled) throw E.appDisabled();
-  return { app: found.app, kind: found.kind, options: parseAppOptions(found.app.options), requireDeviceProof: parseRequireDeviceProof(found.app.options) };
+  return {
+    app: found.app,
+    kind: found.kind,
+    options: parseAppOptions(found.app.options),
+    requireDeviceProof: parseRequireDeviceProof(found.app.options),
+  };
 }
 
 /** "forced" = sentc's ForceServer endpoints (always the secret token); null = no option check. */
@@ -53,7 +67,13 @@ export async function authenticateJwt(
   const device = await ctx.store.getDevice(appId, claims.sub);
   // A deleted device's JWT stops working at once (the reference keeps it valid until exp).
   if (!device || device.userId !== user.id) throw E.notFresh("No device found for this jwt");
-  return { userId: user.id, deviceId: device.id, userGroupId: user.userGroupId, fresh: claims.fresh, issuedAtMs: claims.iat * 1000 };
+  return {
+    userId: user.id,
+    deviceId: device.id,
+    userGroupId: user.userGroupId,
+    fresh: claims.fresh,
+    issuedAtMs: claims.iat * 1000,
+  };
 }
 
 /** How far a device proof's time may be from the server's clock. */
@@ -76,7 +96,15 @@ export async function requireDeviceProof(
   let valid = false;
   try {
     const verifyKey = verifyKeyFromPemText(device.verifyKey, device.keypairSignAlg, device.id);
-    valid = verifyDeviceProof(verifyKey, request.header, request.method, request.path, request.body, Math.floor(ctx.now() / 1000), DEVICE_PROOF_MAX_SKEW_SECONDS);
+    valid = verifyDeviceProof(
+      verifyKey,
+      request.header,
+      request.method,
+      request.path,
+      request.body,
+      Math.floor(ctx.now() / 1000),
+      DEVICE_PROOF_MAX_SKEW_SECONDS,
+    );
   } catch {
     valid = false;
   }
@@ -90,8 +118,10 @@ export function requireFresh(user: JwtUser): void {
 function appRecordFromConfig(config: AppConfig, time: number): AppRecord {
   const hashedPublicToken = hashAppToken(config.public_token);
   const hashedSecretToken = hashAppToken(config.secret_token);
-  if (hashedPublicToken === null || hashedSecretToken === null) throw new Error(`config: the tokens of app ${config.id} must be standard base64`);
-  if (hashedPublicToken === hashedSecretToken) throw new Error(`config: app ${config.id} uses the same public and secret token`);
+  if (hashedPublicToken === null || hashedSecretToken === null)
+    throw new Error(`config: the tokens of app ${config.id} must be standard base64`);
+  if (hashedPublicToken === hashedSecretToken)
+    throw new Error(`config: app ${config.id} uses the same public and secret token`);
   return {
     id: config.id,
     identifier: config.identifier,
@@ -99,7 +129,9 @@ function appRecordFromConfig(config: AppConfig, time: number): AppRecord {
     hashedSecretToken,
     publicToken: config.public_token,
     // The device-proof switch rides along with sentc's options (only written when relaxed).
-    options: JSON.stringify(config.require_device_proof === false ? { ...config.options, require_device_proof: false } : config.options),
+    options: JSON.stringify(
+      config.require_device_proof === false ? { ...config.options, require_device_proof: false } : config.options,
+    ),
     groupOptions: JSON.stringify(config.group_options),
     fileOptions: JSON.stringify(config.file_options),
     disabled: config.disabled,
@@ -116,12 +148,27 @@ export async function applyConfigApps(ctx: ServiceContext, apps: AppConfig[]): P
       await tx.upsertApp(appRecordFromConfig(config, time));
       let keyTime = time;
       for (const key of config.jwt_keys) {
-        if (verifyKeyOf(key.sign_key) !== key.verify_key) throw new Error(`config: jwt key ${key.id} of app ${config.id}: the verify key does not match the sign key`);
-        await tx.insertJwtKey({ id: key.id, appId: config.id, signKey: ctx.secrets.seal(key.sign_key, "jwt-sign-key"), verifyKey: key.verify_key, alg: "ES384", time: keyTime++ });
+        if (verifyKeyOf(key.sign_key) !== key.verify_key)
+          throw new Error(`config: jwt key ${key.id} of app ${config.id}: the verify key does not match the sign key`);
+        await tx.insertJwtKey({
+          id: key.id,
+          appId: config.id,
+          signKey: ctx.secrets.seal(key.sign_key, "jwt-sign-key"),
+          verifyKey: key.verify_key,
+          alg: "ES384",
+          time: keyTime++,
+        });
       }
       if (!(await tx.getNewestJwtKey(config.id))) {
         const pair = generateEs384KeyPair();
-        await tx.insertJwtKey({ id: newId(), appId: config.id, signKey: ctx.secrets.seal(pair.signKey, "jwt-sign-key"), verifyKey: pair.verifyKey, alg: "ES384", time });
+        await tx.insertJwtKey({
+          id: newId(),
+          appId: config.id,
+          signKey: ctx.secrets.seal(pair.signKey, "jwt-sign-key"),
+          verifyKey: pair.verifyKey,
+          alg: "ES384",
+          time,
+        });
       }
     }
   });
@@ -155,7 +202,14 @@ export async function ensureDefaultApp(ctx: ServiceContext): Promise<DefaultAppI
     const time = ctx.now();
     await tx.upsertApp(appRecordFromConfig(config, time));
     const pair = generateEs384KeyPair();
-    await tx.insertJwtKey({ id: newId(), appId: config.id, signKey: ctx.secrets.seal(pair.signKey, "jwt-sign-key"), verifyKey: pair.verifyKey, alg: "ES384", time });
+    await tx.insertJwtKey({
+      id: newId(),
+      appId: config.id,
+      signKey: ctx.secrets.seal(pair.signKey, "jwt-sign-key"),
+      verifyKey: pair.verifyKey,
+      alg: "ES384",
+      time,
+    });
     return { appId: config.id, publicToken: config.public_token, secretToken: config.secret_token };
   });
 }

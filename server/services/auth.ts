@@ -31,11 +31,17 @@ const DUMMY_HASH = randomBytes(16);
 export async function prepareLogin(ctx: ServiceContext, appId: string, identifier: string) {
   const device = await ctx.store.getDeviceByIdentifier(appId, hashText(identifier));
   if (!device) {
-    return { salt_string: Buffer.from(generateSalt(fromBase64(SERVER_RANDOM_VALUE), identifier)).toString("base64"), derived_encryption_key_alg: ALG.argon2 };
+    return {
+      salt_string: Buffer.from(generateSalt(fromBase64(SERVER_RANDOM_VALUE), identifier)).toString("base64"),
+      derived_encryption_key_alg: ALG.argon2,
+    };
   }
   const clientRandomValue = decodeBase64Strict(device.clientRandomValue);
   if (!clientRandomValue || device.derivedAlg !== ALG.argon2) throw E.saltError();
-  return { salt_string: Buffer.from(generateSalt(clientRandomValue)).toString("base64"), derived_encryption_key_alg: device.derivedAlg };
+  return {
+    salt_string: Buffer.from(generateSalt(clientRandomValue)).toString("base64"),
+    derived_encryption_key_alg: device.derivedAlg,
+  };
 }
 
 interface Authenticated {
@@ -45,15 +51,23 @@ interface Authenticated {
 }
 
 /** The auth-key check (api.md §4.4), identical for unknown identifiers and wrong keys. */
-export async function authenticate(ctx: ServiceContext, appId: string, input: AuthInput, revealUnknown = false): Promise<Authenticated> {
+export async function authenticate(
+  ctx: ServiceContext,
+  appId: string,
+  input: AuthInput,
+  revealUnknown = false,
+): Promise<Authenticated> {
   const hashedIdentifier = hashText(input.deviceIdentifier);
   ctx.loginLimiter.check(appId, hashedIdentifier);
   const authKey = decodeBase64Strict(input.authKey);
-  if (!authKey || authKey.length !== 32) throw E.authKeyFormat();
+  if (authKey?.length !== 32) throw E.authKeyFormat();
   const device = await ctx.store.getDeviceByIdentifier(appId, hashedIdentifier);
   const user = await ctx.store.getUser(appId, device?.userId ?? "");
   const stored = device ? decodeBase64Strict(device.hashedAuthKey) : null;
-  const matches = constantTimeEqual(sha256(authKey).subarray(0, 16), stored && stored.length === 16 ? stored : DUMMY_HASH);
+  const matches = constantTimeEqual(
+    sha256(authKey).subarray(0, 16),
+    stored && stored.length === 16 ? stored : DUMMY_HASH,
+  );
   if (!matches || !device || !user || !stored) {
     ctx.loginLimiter.recordFailure(appId, hashedIdentifier);
     // As the reference (400/100) when the app's public token may ask /exists anyway; else the same 112.
@@ -70,7 +84,10 @@ async function challengeOutput(ctx: ServiceContext, appId: string, device: Devic
   const challenge = randomBase64Url(50);
   let encrypted: string;
   try {
-    encrypted = encryptKeyForPublicKey(publicKeyFromPemText(device.publicKey, device.keypairEncryptAlg, device.id), new TextEncoder().encode(challenge));
+    encrypted = encryptKeyForPublicKey(
+      publicKeyFromPemText(device.publicKey, device.keypairEncryptAlg, device.id),
+      new TextEncoder().encode(challenge),
+    );
   } catch (error) {
     if (error instanceof SentcError) throw E.challenge();
     throw error;
@@ -138,9 +155,20 @@ async function verifyOutput(ctx: ServiceContext, appId: string, user: UserRecord
 }
 
 /** `POST /verify_login` and `/verify_login_light`: the decrypted challenge proves the device key. */
-export async function verifyLogin(ctx: ServiceContext, appId: string, input: VerifyLoginInput, light: boolean, revealUnknown = false) {
+export async function verifyLogin(
+  ctx: ServiceContext,
+  appId: string,
+  input: VerifyLoginInput,
+  light: boolean,
+  revealUnknown = false,
+) {
   const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown);
-  const valid = await ctx.store.consumeChallenge(appId, device.id, hashText(input.challenge), ctx.now() - ctx.challengeTtlMs);
+  const valid = await ctx.store.consumeChallenge(
+    appId,
+    device.id,
+    hashText(input.challenge),
+    ctx.now() - ctx.challengeTtlMs,
+  );
   if (!valid) {
     ctx.loginLimiter.recordFailure(appId, hashedIdentifier);
     throw E.login();
@@ -161,11 +189,17 @@ export async function forcedLogin(ctx: ServiceContext, appId: string, identifier
  * The refresh token must exist for the JWT's device and have been used (or issued) within its idle
  * lifetime; the JWT itself may be expired, but not older than that lifetime (docs/server.md "Sessions").
  */
-async function checkRefreshToken(ctx: ServiceContext, appId: string, user: JwtUser, refreshToken: string): Promise<string> {
+async function checkRefreshToken(
+  ctx: ServiceContext,
+  appId: string,
+  user: JwtUser,
+  refreshToken: string,
+): Promise<string> {
   const now = ctx.now();
   const notBefore = now - ctx.refreshTokenIdleMs;
   if (user.issuedAtMs < notBefore) throw E.jwtValidation();
-  if (!(await ctx.store.useRefreshToken(appId, user.deviceId, hashText(refreshToken), notBefore, now))) throw E.refreshToken();
+  if (!(await ctx.store.useRefreshToken(appId, user.deviceId, hashText(refreshToken), notBefore, now)))
+    throw E.refreshToken();
   return ctx.jwt.mint(appId, user.userId, user.deviceId, false);
 }
 
@@ -175,7 +209,13 @@ async function checkRefreshToken(ctx: ServiceContext, appId: string, user: JwtUs
  * @throws ApiError 400/114 for an unknown or idle token, 401/30 for a JWT older than the idle lifetime.
  * @example await refreshJwt(ctx, appId, user, refreshToken, true); // { user_id, jwt, device_id, refresh_token }
  */
-export async function refreshJwt(ctx: ServiceContext, appId: string, user: JwtUser, refreshToken: string, rotate = false) {
+export async function refreshJwt(
+  ctx: ServiceContext,
+  appId: string,
+  user: JwtUser,
+  refreshToken: string,
+  rotate = false,
+) {
   const jwt = await checkRefreshToken(ctx, appId, user, refreshToken);
   if (!rotate) return { user_id: user.userId, jwt, device_id: user.deviceId };
   const next = randomBase64Url(50);

@@ -78,7 +78,9 @@ export interface PartBody {
 /** The app's storage mode; stored options that cannot be read count as "none". */
 export function fileStorageOf(app: Pick<AppRecord, "fileOptions">): FileOptions["file_storage"] {
   try {
-    const value = (JSON.parse(app.fileOptions) as Record<string, unknown> | null)?.file_storage ?? DEFAULT_FILE_OPTIONS.file_storage;
+    const value =
+      (JSON.parse(app.fileOptions) as Record<string, unknown> | null)?.file_storage ??
+      DEFAULT_FILE_OPTIONS.file_storage;
     return value === 0 || value === 1 ? value : -1;
   } catch {
     return -1;
@@ -87,11 +89,15 @@ export function fileStorageOf(app: Pick<AppRecord, "fileOptions">): FileOptions[
 
 async function liveFile(fx: FilesContext, appId: string, fileId: string): Promise<FileRecord> {
   const file = await fx.ctx.store.getFile(appId, fileId);
-  if (!file || file.status !== 1) throw E.fileNotFound();
+  if (file?.status !== 1) throw E.fileNotFound();
   return file;
 }
 
-const partItem = (p: FilePartRecord): FilePartListItem => ({ part_id: p.id, sequence: p.sequence, extern_storage: p.extern });
+const partItem = (p: FilePartRecord): FilePartListItem => ({
+  part_id: p.id,
+  sequence: p.sequence,
+  extern_storage: p.extern,
+});
 
 // ---- registration
 
@@ -131,7 +137,14 @@ export async function registerFile(
       status: 1,
       deleteAt: null,
     });
-    await tx.insertFileSession({ id: sessionId, fileId, appId, createdAt: now, expectedSize: 0, maxChunkSize: MAX_PART_SIZE });
+    await tx.insertFileSession({
+      id: sessionId,
+      fileId,
+      appId,
+      createdAt: now,
+      expectedSize: 0,
+      maxChunkSize: MAX_PART_SIZE,
+    });
   });
   return { file_id: fileId, session_id: sessionId };
 }
@@ -141,7 +154,7 @@ async function openSession(fx: FilesContext, appId: string, sessionId: string, o
   const session = await fx.ctx.store.getFileSession(appId, sessionId);
   if (!session) throw E.fileSessionNotFound();
   const file = await fx.ctx.store.getFile(appId, session.fileId);
-  if (!file || file.status !== 1 || file.owner !== ownerId) throw E.fileSessionNotFound();
+  if (file?.status !== 1 || file.owner !== ownerId) throw E.fileSessionNotFound();
   if (fx.ctx.now() - session.createdAt > SESSION_TTL_MS) throw E.fileSessionExpired();
   return session;
 }
@@ -175,7 +188,12 @@ export async function uploadPart(
   const partId = newId();
   await fx.blobs.put(partId, bytes);
   try {
-    await recordPart(fx, { id: partId, fileId: session.fileId, appId: app.id, size: bytes.length, sequence, extern: false }, sessionId, end);
+    await recordPart(
+      fx,
+      { id: partId, fileId: session.fileId, appId: app.id, size: bytes.length, sequence, extern: false },
+      sessionId,
+      end,
+    );
   } catch (error) {
     await fx.blobs.delete(partId).catch(() => undefined);
     throw error;
@@ -195,7 +213,12 @@ export async function registerExternPart(
   if (fileStorageOf(app) !== 1) throw E.fileUploadNotAllowed();
   const session = await openSession(fx, app.id, sessionId, ownerId);
   const partId = newId();
-  await recordPart(fx, { id: partId, fileId: session.fileId, appId: app.id, size: 0, sequence, extern: true }, sessionId, end);
+  await recordPart(
+    fx,
+    { id: partId, fileId: session.fileId, appId: app.id, size: 0, sequence, extern: true },
+    sessionId,
+    end,
+  );
   return { part_id: partId };
 }
 
@@ -214,7 +237,13 @@ export async function deleteExternPart(fx: FilesContext, app: AppRecord, partId:
  * group file only through its own group's route; a user file for its owner and the user it belongs to;
  * a file of nobody for anyone with the app token. No parts yet → 400/512, as in sentc.
  */
-export async function getFile(fx: FilesContext, appId: string, user: JwtUser | null, fileId: string, groupId: string | null): Promise<FileMetaData> {
+export async function getFile(
+  fx: FilesContext,
+  appId: string,
+  user: JwtUser | null,
+  fileId: string,
+  groupId: string | null,
+): Promise<FileMetaData> {
   const file = await liveFile(fx, appId, fileId);
   if (file.belongsToType === 1) {
     if (groupId === null || file.belongsTo !== groupId) throw E.fileAccess();
@@ -238,7 +267,12 @@ export async function getFile(fx: FilesContext, appId: string, user: JwtUser | n
 }
 
 /** `GET /file/:file_id/part_fetch/:last_sequence`: the next page; an empty page is 400/512, as in sentc. */
-export async function listParts(fx: FilesContext, appId: string, fileId: string, lastSequence: number): Promise<FilePartListItem[]> {
+export async function listParts(
+  fx: FilesContext,
+  appId: string,
+  fileId: string,
+  lastSequence: number,
+): Promise<FilePartListItem[]> {
   const file = await liveFile(fx, appId, fileId);
   const parts = await fx.ctx.store.listFileParts(file.id, lastSequence, PART_PAGE);
   if (parts.length === 0) throw E.fileNotFound();
@@ -257,7 +291,13 @@ export async function downloadPart(fx: FilesContext, appId: string, partId: stri
 // ---- changing
 
 /** `PUT /file/:file_id`: owner only. */
-export async function renameFile(fx: FilesContext, appId: string, user: JwtUser, fileId: string, encryptedFileName: string | null): Promise<"Success"> {
+export async function renameFile(
+  fx: FilesContext,
+  appId: string,
+  user: JwtUser,
+  fileId: string,
+  encryptedFileName: string | null,
+): Promise<"Success"> {
   const file = await liveFile(fx, appId, fileId);
   if (file.owner !== user.userId) throw E.fileAccess();
   await fx.ctx.store.updateFileName(file.id, encryptedFileName);
@@ -278,7 +318,8 @@ export async function deleteFile(
 ): Promise<"Success"> {
   const file = await liveFile(fx, appId, fileId);
   if (file.owner !== user.userId) {
-    const groupAdmin = group !== null && file.belongsToType === 1 && file.belongsTo === group.id && group.access.rank <= 3;
+    const groupAdmin =
+      group !== null && file.belongsToType === 1 && file.belongsTo === group.id && group.access.rank <= 3;
     if (!groupAdmin) throw E.fileAccess();
   }
   await fx.ctx.store.transaction((tx) => tx.markFileDeleted(file.id, fx.ctx.now()));
@@ -350,7 +391,11 @@ export interface FileCleanupTimer {
 }
 
 /** Runs `cleanupFiles` every `intervalMs` (default 1 h); runs never overlap; the timer does not keep the process alive. */
-export function startFileCleanup(fx: FilesContext, intervalMs = 60 * 60 * 1000, onError: (error: unknown) => void = (error) => console.error("sentc-server: file cleanup failed", error)): FileCleanupTimer {
+export function startFileCleanup(
+  fx: FilesContext,
+  intervalMs = 60 * 60 * 1000,
+  onError: (error: unknown) => void = (error) => console.error("sentc-server: file cleanup failed", error),
+): FileCleanupTimer {
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;

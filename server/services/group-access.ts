@@ -29,7 +29,12 @@ export interface GroupAccess {
 const MAX_DEPTH = 100;
 
 /** The membership of `memberId` in the group, directly or in one of its ancestors. */
-async function findMembership(store: StoreOps, appId: string, group: GroupRecord, memberId: string): Promise<{ row: MemberRecord; viaParent: string | null } | null> {
+async function findMembership(
+  store: StoreOps,
+  appId: string,
+  group: GroupRecord,
+  memberId: string,
+): Promise<{ row: MemberRecord; viaParent: string | null } | null> {
   const direct = await store.getMember(group.id, memberId);
   if (direct) return { row: direct, viaParent: null };
   let parentId = group.parent;
@@ -45,7 +50,7 @@ async function findMembership(store: StoreOps, appId: string, group: GroupRecord
 /** A normal group (type 0) of the app; user groups and other apps' groups are "no access" (400/310). */
 export async function loadGroup(store: StoreOps, appId: string, groupId: string): Promise<GroupRecord> {
   const group = await store.getGroup(appId, groupId);
-  if (!group || group.type !== 0) throw E.groupAccess();
+  if (group?.type !== 0) throw E.groupAccess();
   return group;
 }
 
@@ -71,7 +76,7 @@ export async function resolveGroupAccess(
   let asGroupRank: number | null = null;
   if (accessGroupId !== undefined) {
     const asGroup = await store.getGroup(appId, accessGroupId);
-    if (!asGroup || asGroup.type !== 0) throw E.groupAccess();
+    if (asGroup?.type !== 0) throw E.groupAccess();
     const inner = await findMembership(store, appId, asGroup, realUserId);
     if (!inner) throw E.groupAccess();
     asGroupRank = inner.row.rank;
@@ -91,7 +96,8 @@ export async function resolveGroupAccess(
 
 /** `GroupUserAccessBy` (serde externally tagged). */
 export function accessByOut(access: GroupAccess): unknown {
-  if (access.viaParent !== null && access.asGroup !== null) return { GroupAsUserAsParent: { parent: access.viaParent, group_as_user: access.asGroup } };
+  if (access.viaParent !== null && access.asGroup !== null)
+    return { GroupAsUserAsParent: { parent: access.viaParent, group_as_user: access.asGroup } };
   if (access.viaParent !== null) return { Parent: access.viaParent };
   if (access.asGroup !== null) return { GroupAsUser: access.asGroup };
   return "User";

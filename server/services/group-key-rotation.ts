@@ -24,8 +24,14 @@ function groupOptionsOf(json: string | undefined): GroupOptions {
   try {
     const parsed = JSON.parse(json ?? "{}") as Partial<GroupOptions>;
     return {
-      max_key_rotation_month: typeof parsed.max_key_rotation_month === "number" ? parsed.max_key_rotation_month : DEFAULT_GROUP_OPTIONS.max_key_rotation_month,
-      min_rank_key_rotation: typeof parsed.min_rank_key_rotation === "number" ? parsed.min_rank_key_rotation : DEFAULT_GROUP_OPTIONS.min_rank_key_rotation,
+      max_key_rotation_month:
+        typeof parsed.max_key_rotation_month === "number"
+          ? parsed.max_key_rotation_month
+          : DEFAULT_GROUP_OPTIONS.max_key_rotation_month,
+      min_rank_key_rotation:
+        typeof parsed.min_rank_key_rotation === "number"
+          ? parsed.min_rank_key_rotation
+          : DEFAULT_GROUP_OPTIONS.min_rank_key_rotation,
     };
   } catch {
     return { ...DEFAULT_GROUP_OPTIONS };
@@ -68,11 +74,20 @@ export function rotatedGroupKey(
  * `max_key_rotation_month` rotations this month started by the same user (321), UUID ids (400/1), a
  * known previous key (304). The invoker gets its key row at once; the worker handles everybody else.
  */
-export async function startKeyRotation(ctx: ServiceContext, appId: string, access: GroupAccess, input: KeyRotationInput) {
+export async function startKeyRotation(
+  ctx: ServiceContext,
+  appId: string,
+  access: GroupAccess,
+  input: KeyRotationInput,
+) {
   const options = groupOptionsOf((await ctx.store.getApp(appId))?.groupOptions);
   requireRank(access, options.min_rank_key_rotation);
   if (!isUuid(input.previousGroupKeyId) || !isUuid(input.invokerPublicKeyId)) throw E.idFormat();
-  if (input.signedByUserId !== null && input.signedByUserSignKeyId !== null && (!isUuid(input.signedByUserId) || !isUuid(input.signedByUserSignKeyId))) {
+  if (
+    input.signedByUserId !== null &&
+    input.signedByUserSignKeyId !== null &&
+    (!isUuid(input.signedByUserId) || !isUuid(input.signedByUserSignKeyId))
+  ) {
     throw E.idFormat();
   }
   const groupId = access.group.id;
@@ -80,15 +95,27 @@ export async function startKeyRotation(ctx: ServiceContext, appId: string, acces
     const time = ctx.now();
     // Counted per member (the user behind the request): a member who spends its quota and is then kicked
     // never keeps the others from rotating it out.
-    if ((await tx.countRotationsStartedBy(groupId, access.realUserId, monthStart(time))) >= options.max_key_rotation_month) throw E.groupKeyRotationLimit();
-    if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId))) throw E.groupKeyNotFound("The previous group key was not found");
+    if (
+      (await tx.countRotationsStartedBy(groupId, access.realUserId, monthStart(time))) >= options.max_key_rotation_month
+    )
+      throw E.groupKeyRotationLimit();
+    if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId)))
+      throw E.groupKeyNotFound("The previous group key was not found");
     const keyId = newId();
     // The ephemeral key is kept until the worker has handed it to every member: the marker of an unfinished rotation.
     const record = rotatedGroupKey(input, { id: keyId, groupId, appId, time }, input.encryptedEphemeralKey);
     await tx.insertGroupKey(record);
     await tx.recordRotationStart(groupId, keyId, access.realUserId, time);
     await tx.insertMemberKeys([
-      { keyId, userId: access.userId, groupId, encryptedGroupKey: input.encryptedGroupKeyByUser, encryptedAlg: input.encryptedGroupKeyAlg, encryptedGroupKeyKeyId: input.invokerPublicKeyId, time },
+      {
+        keyId,
+        userId: access.userId,
+        groupId,
+        encryptedGroupKey: input.encryptedGroupKeyByUser,
+        encryptedAlg: input.encryptedGroupKeyAlg,
+        encryptedGroupKeyKeyId: input.invokerPublicKeyId,
+        time,
+      },
     ]);
     return record;
   });
@@ -114,7 +141,13 @@ export async function pendingRotationsOf(ctx: ServiceContext, groupId: string, m
 }
 
 /** Stores the member's own copy of the new key and ends its pending rotation (400/304 when none is pending). */
-export async function finishRotationOf(ctx: ServiceContext, groupId: string, memberId: string, keyId: string, input: DoneKeyRotationInput) {
+export async function finishRotationOf(
+  ctx: ServiceContext,
+  groupId: string,
+  memberId: string,
+  keyId: string,
+  input: DoneKeyRotationInput,
+) {
   return ctx.store.transaction(async (tx) => {
     if (!(await tx.deleteRotation(keyId, memberId))) throw E.groupKeyNotFound("No key rotation for this key");
     await tx.insertMemberKeys([
@@ -138,7 +171,12 @@ export function pendingKeyRotations(ctx: ServiceContext, access: GroupAccess) {
 }
 
 /** `PUT /group/:group_id/key_rotation/:key_id`: the member's own key row for the new key. */
-export function finishKeyRotation(ctx: ServiceContext, access: GroupAccess, keyId: string, input: DoneKeyRotationInput) {
+export function finishKeyRotation(
+  ctx: ServiceContext,
+  access: GroupAccess,
+  keyId: string,
+  input: DoneKeyRotationInput,
+) {
   return finishRotationOf(ctx, access.group.id, access.userId, keyId, input);
 }
 
@@ -155,13 +193,27 @@ async function memberPublicKey(tx: StoreOps, appId: string, member: MemberRecord
 async function rotationFor(tx: StoreOps, key: GroupKeyRecord, member: MemberRecord): Promise<RotationRecord> {
   const base = { keyId: key.id, userId: member.userId, groupId: key.groupId };
   const publicKey = await memberPublicKey(tx, key.appId, member);
-  if (!publicKey) return { ...base, encryptedEphemeralKey: "", encryptedEphKeyKeyId: "", error: "No public key found for this member" };
+  if (!publicKey)
+    return {
+      ...base,
+      encryptedEphemeralKey: "",
+      encryptedEphKeyKeyId: "",
+      error: "No public key found for this member",
+    };
   try {
     const pk = publicKeyFromPemText(publicKey.publicKey, publicKey.privateKeyPairAlg, publicKey.id);
-    return { ...base, encryptedEphemeralKey: encryptEphemeralKeyForMember(pk, key.encryptedEphemeralKey ?? ""), encryptedEphKeyKeyId: publicKey.id, error: null };
+    return {
+      ...base,
+      encryptedEphemeralKey: encryptEphemeralKeyForMember(pk, key.encryptedEphemeralKey ?? ""),
+      encryptedEphKeyKeyId: publicKey.id,
+      error: null,
+    };
   } catch (cause) {
     // Hybrid (post-quantum) member keys end here until the server has Kyber.
-    const error = cause instanceof SentcError ? `${cause.code}: ${cause.message}` : "The key could not be encrypted for this member";
+    const error =
+      cause instanceof SentcError
+        ? `${cause.code}: ${cause.message}`
+        : "The key could not be encrypted for this member";
     return { ...base, encryptedEphemeralKey: "", encryptedEphKeyKeyId: publicKey.id, error };
   }
 }

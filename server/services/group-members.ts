@@ -39,13 +39,48 @@ export interface AddMemberMode {
   message: string;
 }
 
-export const INVITE_USER: AddMemberMode = { target: "user", auto: false, connectedChecks: false, message: "Group was invited. Please wait until the user accepts the invite." };
-export const INVITE_GROUP: AddMemberMode = { target: "group", auto: false, connectedChecks: true, message: "User was invited. Please wait until the user accepts the invite." };
-export const AUTO_USER: AddMemberMode = { target: "user", auto: true, connectedChecks: false, message: "Group was auto invited. The user is now a group member." };
-export const AUTO_GROUP: AddMemberMode = { target: "group", auto: true, connectedChecks: true, message: "User was auto invited. The user is now a group member." };
-export const AUTO_GROUP_FORCE: AddMemberMode = { target: "group", auto: true, connectedChecks: false, message: "Group was invited. Please wait until the user accepts the invite." };
-export const FORCED_AUTO_USER: AddMemberMode = { target: "user", auto: true, connectedChecks: false, message: "Was invited. Please wait until the user accepts the invite." };
-export const FORCED_AUTO_GROUP: AddMemberMode = { target: "group", auto: true, connectedChecks: false, message: "Was invited. Please wait until the user accepts the invite." };
+export const INVITE_USER: AddMemberMode = {
+  target: "user",
+  auto: false,
+  connectedChecks: false,
+  message: "Group was invited. Please wait until the user accepts the invite.",
+};
+export const INVITE_GROUP: AddMemberMode = {
+  target: "group",
+  auto: false,
+  connectedChecks: true,
+  message: "User was invited. Please wait until the user accepts the invite.",
+};
+export const AUTO_USER: AddMemberMode = {
+  target: "user",
+  auto: true,
+  connectedChecks: false,
+  message: "Group was auto invited. The user is now a group member.",
+};
+export const AUTO_GROUP: AddMemberMode = {
+  target: "group",
+  auto: true,
+  connectedChecks: true,
+  message: "User was auto invited. The user is now a group member.",
+};
+export const AUTO_GROUP_FORCE: AddMemberMode = {
+  target: "group",
+  auto: true,
+  connectedChecks: false,
+  message: "Group was invited. Please wait until the user accepts the invite.",
+};
+export const FORCED_AUTO_USER: AddMemberMode = {
+  target: "user",
+  auto: true,
+  connectedChecks: false,
+  message: "Was invited. Please wait until the user accepts the invite.",
+};
+export const FORCED_AUTO_GROUP: AddMemberMode = {
+  target: "group",
+  auto: true,
+  connectedChecks: false,
+  message: "Was invited. Please wait until the user accepts the invite.",
+};
 
 export interface ReInviteMode {
   target: "user" | "group";
@@ -53,14 +88,27 @@ export interface ReInviteMode {
   message: string;
 }
 
-export const RE_INVITE_USER: ReInviteMode = { target: "user", connectedChecks: false, message: "Group was re invited. The user is a group member again." };
-export const RE_INVITE_GROUP: ReInviteMode = { target: "group", connectedChecks: true, message: "User was re invited. The user is a group member again." };
-export const RE_INVITE_GROUP_FORCE: ReInviteMode = { target: "group", connectedChecks: false, message: "User was re invited. The user is a group member again." };
+export const RE_INVITE_USER: ReInviteMode = {
+  target: "user",
+  connectedChecks: false,
+  message: "Group was re invited. The user is a group member again.",
+};
+export const RE_INVITE_GROUP: ReInviteMode = {
+  target: "group",
+  connectedChecks: true,
+  message: "User was re invited. The user is a group member again.",
+};
+export const RE_INVITE_GROUP_FORCE: ReInviteMode = {
+  target: "group",
+  connectedChecks: false,
+  message: "User was re invited. The user is a group member again.",
+};
 
 /** New member rank: `rank ?? 4`, from 1 to 4 and not stronger than the inviter's (400/301). */
 function newMemberRank(access: GroupAccess, rank: number | null): number {
   const value = rank ?? 4;
-  if (!Number.isInteger(value) || value < 1 || value > 4 || value < access.rank) throw E.groupRank("The new rank must be from 1 to 4 and not higher than your own");
+  if (!Number.isInteger(value) || value < 1 || value > 4 || value < access.rank)
+    throw E.groupRank("The new rank must be from 1 to 4 and not higher than your own");
   return value;
 }
 
@@ -69,17 +117,26 @@ function checkKeys(input: NewMemberInput): void {
 }
 
 /** The invited user must exist in the app; an invited group must be a normal group of the app (and fit the connected rules). */
-async function checkTarget(tx: StoreOps, appId: string, access: GroupAccess, targetId: string, target: "user" | "group", connectedChecks: boolean): Promise<void> {
+async function checkTarget(
+  tx: StoreOps,
+  appId: string,
+  access: GroupAccess,
+  targetId: string,
+  target: "user" | "group",
+  connectedChecks: boolean,
+): Promise<void> {
   if (target === "user") {
     if (!(await tx.getUser(appId, targetId))) throw E.userNotFound();
     return;
   }
-  if (connectedChecks && !access.group.isConnectedGroup) throw E.groupJoinAsConnectedGroup("Only connected groups can have groups as members");
+  if (connectedChecks && !access.group.isConnectedGroup)
+    throw E.groupJoinAsConnectedGroup("Only connected groups can have groups as members");
   const invited: GroupRecord = await loadGroup(tx, appId, targetId).catch(() => {
     throw E.groupAccess("Group to invite not found");
   });
   if (invited.id === access.group.id) throw E.groupJoinAsConnectedGroup("A group can't be a member of itself");
-  if (connectedChecks && invited.isConnectedGroup) throw E.groupJoinAsConnectedGroup("A connected group can't be a member of another connected group");
+  if (connectedChecks && invited.isConnectedGroup)
+    throw E.groupJoinAsConnectedGroup("A connected group can't be a member of another connected group");
 }
 
 function newMemberResult(sessionId: string | null, message: string) {
@@ -91,7 +148,14 @@ function newMemberResult(sessionId: string | null, message: string) {
  * the forced `invite_auto` routes, each with and without keys): rank ≤ 2, invites allowed (317), 1–100 keys
  * (303/305), the new rank (301), not yet a member (302), not yet invited (302).
  */
-export async function addMember(ctx: ServiceContext, appId: string, access: GroupAccess, targetId: string, input: NewMemberInput, mode: AddMemberMode) {
+export async function addMember(
+  ctx: ServiceContext,
+  appId: string,
+  access: GroupAccess,
+  targetId: string,
+  input: NewMemberInput,
+  mode: AddMemberMode,
+) {
   requireRank(access, 2);
   if (!access.group.invite) throw E.groupInviteStop();
   checkKeys(input);
@@ -111,8 +175,18 @@ export async function addMember(ctx: ServiceContext, appId: string, access: Grou
     // A session whenever the client asks (the reference only at exactly 100 keys, api.md §7.2).
     const sessionId = input.keys !== null && input.keySession ? newId() : null;
     const type = mode.target === "user" ? USER_MEMBER : GROUP_MEMBER;
-    if (mode.auto) await tx.insertMember({ userId: targetId, groupId, time, rank, keyUploadSessionId: sessionId, type });
-    else await tx.insertGroupRequest({ userId: targetId, groupId, type: INVITE, time, keyUploadSessionId: sessionId, userType: type, newUserRank: rank });
+    if (mode.auto)
+      await tx.insertMember({ userId: targetId, groupId, time, rank, keyUploadSessionId: sessionId, type });
+    else
+      await tx.insertGroupRequest({
+        userId: targetId,
+        groupId,
+        type: INVITE,
+        time,
+        keyUploadSessionId: sessionId,
+        userType: type,
+        newUserRank: rank,
+      });
     if (input.keys === null) return SUCCESS;
     await insertKeysForMember(tx, groupId, targetId, input.keys, time);
     return newMemberResult(sessionId, mode.message);
@@ -124,7 +198,14 @@ export async function addMember(ctx: ServiceContext, appId: string, access: Grou
  * for a direct member, same rank. Every check runs before the membership is touched (the reference kicks
  * first, api.md §7.9): rank ≤ 2, keys, a direct member of the right kind (320), not a stronger rank (316).
  */
-export async function reInvite(ctx: ServiceContext, appId: string, access: GroupAccess, targetId: string, input: NewMemberInput, mode: ReInviteMode) {
+export async function reInvite(
+  ctx: ServiceContext,
+  appId: string,
+  access: GroupAccess,
+  targetId: string,
+  input: NewMemberInput,
+  mode: ReInviteMode,
+) {
   requireRank(access, 2);
   if (!access.group.invite) throw E.groupInviteStop();
   checkKeys(input);
@@ -138,7 +219,14 @@ export async function reInvite(ctx: ServiceContext, appId: string, access: Group
     await tx.deleteMember(groupId, targetId);
     const time = ctx.now();
     const sessionId = input.keys !== null && input.keySession ? newId() : null;
-    await tx.insertMember({ userId: targetId, groupId, time: member.time, rank: member.rank, keyUploadSessionId: sessionId, type });
+    await tx.insertMember({
+      userId: targetId,
+      groupId,
+      time: member.time,
+      rank: member.rank,
+      keyUploadSessionId: sessionId,
+      type,
+    });
     if (input.keys !== null) await insertKeysForMember(tx, groupId, targetId, input.keys, time);
     return newMemberResult(sessionId, mode.message);
   });
@@ -154,7 +242,14 @@ async function acceptInviteOf(ctx: ServiceContext, appId: string, groupId: strin
     await tx.deleteGroupRequest(groupId, memberId, INVITE);
     try {
       // The invite's key session stays usable after the acceptance.
-      await tx.insertMember({ userId: memberId, groupId, time: ctx.now(), rank: invite.newUserRank, keyUploadSessionId: invite.keyUploadSessionId, type: invite.userType });
+      await tx.insertMember({
+        userId: memberId,
+        groupId,
+        time: ctx.now(),
+        rank: invite.newUserRank,
+        keyUploadSessionId: invite.keyUploadSessionId,
+        type: invite.userType,
+      });
     } catch (error) {
       if (error instanceof StoreConflictError) throw E.groupUserExists();
       throw error;
@@ -174,24 +269,37 @@ async function rejectInviteOf(ctx: ServiceContext, appId: string, groupId: strin
 }
 
 /** `PATCH /group/:group_id/invite`: the JWT user accepts (400/307 without an invite). */
-export const acceptInvite = (ctx: ServiceContext, appId: string, groupId: string, userId: string) => acceptInviteOf(ctx, appId, groupId, userId);
+export const acceptInvite = (ctx: ServiceContext, appId: string, groupId: string, userId: string) =>
+  acceptInviteOf(ctx, appId, groupId, userId);
 
 /** `DELETE /group/:group_id/invite`: the JWT user rejects; the invite's key rows are removed. */
-export const rejectInvite = (ctx: ServiceContext, appId: string, groupId: string, userId: string) => rejectInviteOf(ctx, appId, groupId, userId);
+export const rejectInvite = (ctx: ServiceContext, appId: string, groupId: string, userId: string) =>
+  rejectInviteOf(ctx, appId, groupId, userId);
 
 /** `PATCH /group/:group_id/invite/:group_id_to_join`: group `:group_id` (caller rank ≤ 1) accepts. */
-export async function acceptInviteAsGroup(ctx: ServiceContext, appId: string, access: GroupAccess, groupToJoin: string) {
+export async function acceptInviteAsGroup(
+  ctx: ServiceContext,
+  appId: string,
+  access: GroupAccess,
+  groupToJoin: string,
+) {
   requireRank(access, 1);
   return acceptInviteOf(ctx, appId, groupToJoin, access.group.id);
 }
 
 /** `DELETE /group/:group_id/invite/:group_id_to_reject`: group `:group_id` (caller rank ≤ 1) rejects. */
-export async function rejectInviteAsGroup(ctx: ServiceContext, appId: string, access: GroupAccess, groupToReject: string) {
+export async function rejectInviteAsGroup(
+  ctx: ServiceContext,
+  appId: string,
+  access: GroupAccess,
+  groupToReject: string,
+) {
   requireRank(access, 1);
   return rejectInviteOf(ctx, appId, groupToReject, access.group.id);
 }
 
-const requestListOut = (rows: Array<{ groupId: string; time: number }>) => rows.map((r) => ({ group_id: r.groupId, time: r.time }));
+const requestListOut = (rows: Array<{ groupId: string; time: number }>) =>
+  rows.map((r) => ({ group_id: r.groupId, time: r.time }));
 
 /** `GET /group/invite/:t/:id`: invites for the JWT user, newest first. */
 export async function invitesForUser(ctx: ServiceContext, appId: string, userId: string, cursor: Cursor) {
@@ -206,26 +314,44 @@ export async function invitesForGroup(ctx: ServiceContext, appId: string, access
 
 // ---- join requests
 
-async function insertJoinRequest(tx: StoreOps, group: GroupRecord, memberId: string, userType: number, time: number): Promise<void> {
+async function insertJoinRequest(
+  tx: StoreOps,
+  group: GroupRecord,
+  memberId: string,
+  userType: number,
+  time: number,
+): Promise<void> {
   if (await tx.getMember(group.id, memberId)) throw E.groupUserExists();
   if (!group.invite) throw E.groupInviteStop();
   if (await tx.getGroupRequest(group.id, memberId)) return; // INSERT IGNORE: a pending request or invite stays as it is
-  await tx.insertGroupRequest({ userId: memberId, groupId: group.id, type: JOIN_REQUEST, time, keyUploadSessionId: null, userType, newUserRank: 4 });
+  await tx.insertGroupRequest({
+    userId: memberId,
+    groupId: group.id,
+    type: JOIN_REQUEST,
+    time,
+    keyUploadSessionId: null,
+    userType,
+    newUserRank: 4,
+  });
 }
 
 /** `PATCH /group/:group_id/join_req`: the JWT user asks to join (310 unknown group, 302 member, 317 stopped). */
 export async function joinRequest(ctx: ServiceContext, appId: string, groupId: string, userId: string) {
-  await ctx.store.transaction(async (tx) => insertJoinRequest(tx, await loadGroup(tx, appId, groupId), userId, USER_MEMBER, ctx.now()));
+  await ctx.store.transaction(async (tx) =>
+    insertJoinRequest(tx, await loadGroup(tx, appId, groupId), userId, USER_MEMBER, ctx.now()),
+  );
   return SUCCESS;
 }
 
 /** `PATCH /group/:group_id/join_req/:group_id_to_join`: a normal group (rank ≤ 1) asks to join a connected group (319). */
 export async function joinRequestAsGroup(ctx: ServiceContext, appId: string, access: GroupAccess, groupToJoin: string) {
   requireRank(access, 1);
-  if (access.group.isConnectedGroup) throw E.groupJoinAsConnectedGroup("A connected group can't join another connected group");
+  if (access.group.isConnectedGroup)
+    throw E.groupJoinAsConnectedGroup("A connected group can't join another connected group");
   await ctx.store.transaction(async (tx) => {
     const target = await loadGroup(tx, appId, groupToJoin);
-    if (!target.isConnectedGroup || target.id === access.group.id) throw E.groupJoinAsConnectedGroup("Groups can only join connected groups");
+    if (!target.isConnectedGroup || target.id === access.group.id)
+      throw E.groupJoinAsConnectedGroup("Groups can only join connected groups");
     await insertJoinRequest(tx, target, access.group.id, GROUP_MEMBER, ctx.now());
   });
   return SUCCESS;
@@ -251,10 +377,16 @@ async function deleteSentRequest(ctx: ServiceContext, appId: string, groupId: st
 }
 
 /** `DELETE /group/joins/:join_req_id` (the id is the group the request went to; 310 when unknown). */
-export const deleteSentJoinRequest = (ctx: ServiceContext, appId: string, groupId: string, userId: string) => deleteSentRequest(ctx, appId, groupId, userId);
+export const deleteSentJoinRequest = (ctx: ServiceContext, appId: string, groupId: string, userId: string) =>
+  deleteSentRequest(ctx, appId, groupId, userId);
 
 /** `DELETE /group/:group_id/joins/:join_req_id` (rank ≤ 1). */
-export async function deleteSentJoinRequestOfGroup(ctx: ServiceContext, appId: string, access: GroupAccess, groupId: string) {
+export async function deleteSentJoinRequestOfGroup(
+  ctx: ServiceContext,
+  appId: string,
+  access: GroupAccess,
+  groupId: string,
+) {
   requireRank(access, 1);
   return deleteSentRequest(ctx, appId, groupId, access.group.id);
 }
@@ -262,11 +394,20 @@ export async function deleteSentJoinRequestOfGroup(ctx: ServiceContext, appId: s
 /** `GET /group/:group_id/join_req/:t/:id`: received join requests, ascending (rank ≤ 2). */
 export async function joinRequestsOfGroup(ctx: ServiceContext, access: GroupAccess, cursor: Cursor) {
   requireRank(access, 2);
-  return (await ctx.store.listJoinRequestsOfGroup(access.group.id, cursor)).map((r) => ({ user_id: r.userId, time: r.time, user_type: r.userType }));
+  return (await ctx.store.listJoinRequestsOfGroup(access.group.id, cursor)).map((r) => ({
+    user_id: r.userId,
+    time: r.time,
+    user_type: r.userType,
+  }));
 }
 
 /** `PUT /group/:group_id/join_req/:join_user[/light]`: rank ≤ 2, the request must exist (309). */
-export async function acceptJoinRequest(ctx: ServiceContext, access: GroupAccess, joinUser: string, input: NewMemberInput) {
+export async function acceptJoinRequest(
+  ctx: ServiceContext,
+  access: GroupAccess,
+  joinUser: string,
+  input: NewMemberInput,
+) {
   requireRank(access, 2);
   checkKeys(input);
   const rank = newMemberRank(access, input.rank);
@@ -278,7 +419,14 @@ export async function acceptJoinRequest(ctx: ServiceContext, access: GroupAccess
     await tx.deleteGroupRequest(groupId, joinUser, JOIN_REQUEST);
     const time = ctx.now();
     const sessionId = input.keys !== null && input.keySession ? newId() : null;
-    await tx.insertMember({ userId: joinUser, groupId, time, rank, keyUploadSessionId: sessionId, type: request.userType });
+    await tx.insertMember({
+      userId: joinUser,
+      groupId,
+      time,
+      rank,
+      keyUploadSessionId: sessionId,
+      type: request.userType,
+    });
     if (input.keys === null) return SUCCESS;
     await insertKeysForMember(tx, groupId, joinUser, input.keys, time);
     return newMemberResult(sessionId, "The join request was accepted. The user is now a member of this group.");
@@ -295,7 +443,12 @@ export async function rejectJoinRequest(ctx: ServiceContext, access: GroupAccess
 // ---- key-upload sessions
 
 /** `PUT /group/:group_id/invite/session/:id`: more keys for an invite (or an accepted invite). */
-export async function uploadInviteSessionKeys(ctx: ServiceContext, access: GroupAccess, sessionId: string, keys: NewMemberKeyInput[]) {
+export async function uploadInviteSessionKeys(
+  ctx: ServiceContext,
+  access: GroupAccess,
+  sessionId: string,
+  keys: NewMemberKeyInput[],
+) {
   checkKeyCount(keys);
   return ctx.store.transaction(async (tx) => {
     const invite = await tx.findInviteBySession(access.group.id, sessionId);
@@ -307,7 +460,12 @@ export async function uploadInviteSessionKeys(ctx: ServiceContext, access: Group
 }
 
 /** `PUT /group/:group_id/join_req/session/:id`: more keys for an accepted join request or an auto invite. */
-export async function uploadMemberSessionKeys(ctx: ServiceContext, access: GroupAccess, sessionId: string, keys: NewMemberKeyInput[]) {
+export async function uploadMemberSessionKeys(
+  ctx: ServiceContext,
+  access: GroupAccess,
+  sessionId: string,
+  keys: NewMemberKeyInput[],
+) {
   checkKeyCount(keys);
   return ctx.store.transaction(async (tx) => {
     const member = await tx.findMemberBySession(access.group.id, sessionId);
@@ -346,9 +504,14 @@ export async function kick(ctx: ServiceContext, access: GroupAccess, targetId: s
 }
 
 /** `PUT /group/:group_id/change_rank`: rank ≤ 1; the new rank is 1–4 (314, negative values too); not the creator (314). */
-export async function changeRank(ctx: ServiceContext, access: GroupAccess, input: { changedUserId: string; newRank: number }) {
+export async function changeRank(
+  ctx: ServiceContext,
+  access: GroupAccess,
+  input: { changedUserId: string; newRank: number },
+) {
   requireRank(access, 1);
-  if (!Number.isInteger(input.newRank) || input.newRank < 1 || input.newRank > 4) throw E.groupRankUpdate("The new rank must be from 1 to 4");
+  if (!Number.isInteger(input.newRank) || input.newRank < 1 || input.newRank > 4)
+    throw E.groupRankUpdate("The new rank must be from 1 to 4");
   return ctx.store.transaction(async (tx) => {
     const row = await tx.getMember(access.group.id, input.changedUserId);
     if (!row) throw E.groupUserNotFound();

@@ -16,10 +16,19 @@ const FIRST_PAGE: Cursor = { time: 0, id: "", limit: 50 };
 export const GROUP_DELETE_BATCH = 50;
 
 /** Where a new group hangs: nowhere (creator is a user), under a parent, or connected to a group. */
-export type GroupPlacement = { kind: "user"; userId: string } | { kind: "child"; access: GroupAccess } | { kind: "connected"; access: GroupAccess };
+export type GroupPlacement =
+  | { kind: "user"; userId: string }
+  | { kind: "child"; access: GroupAccess }
+  | { kind: "connected"; access: GroupAccess };
 
 /** Stores a new group with its first key (when not light), HMAC and sortable key and the creator row. */
-async function insertNewGroup(tx: StoreOps, ctx: ServiceContext, appId: string, placement: GroupPlacement, input: CreateGroupInput | null): Promise<string> {
+async function insertNewGroup(
+  tx: StoreOps,
+  ctx: ServiceContext,
+  appId: string,
+  placement: GroupPlacement,
+  input: CreateGroupInput | null,
+): Promise<string> {
   const time = ctx.now();
   const groupId = newId();
   let parent: string | null = null;
@@ -57,9 +66,25 @@ async function insertNewGroup(tx: StoreOps, ctx: ServiceContext, appId: string, 
     ...groupKeySignatureColumns(input, keyId),
   });
   await tx.insertMemberKeys([
-    { keyId, userId: creator, groupId, encryptedGroupKey: input.encryptedGroupKey, encryptedAlg: input.encryptedGroupKeyAlg, encryptedGroupKeyKeyId: input.creatorPublicKeyId, time },
+    {
+      keyId,
+      userId: creator,
+      groupId,
+      encryptedGroupKey: input.encryptedGroupKey,
+      encryptedAlg: input.encryptedGroupKeyAlg,
+      encryptedGroupKeyKeyId: input.creatorPublicKeyId,
+      time,
+    },
   ]);
-  await tx.insertHmacKey({ id: newId(), groupId, appId, encryptedHmacKey: input.encryptedHmacKey, encryptedHmacAlg: input.encryptedHmacAlg, encryptedHmacEncryptionKeyId: keyId, time });
+  await tx.insertHmacKey({
+    id: newId(),
+    groupId,
+    appId,
+    encryptedHmacKey: input.encryptedHmacKey,
+    encryptedHmacAlg: input.encryptedHmacAlg,
+    encryptedHmacEncryptionKeyId: keyId,
+    time,
+  });
   await tx.insertSortableKey({
     id: newId(),
     groupId,
@@ -76,7 +101,12 @@ async function insertNewGroup(tx: StoreOps, ctx: ServiceContext, appId: string, 
  * `POST /group[/light]`, `POST /group/:id/child[/light]`, `POST /group/:id/connected[/light]` and the forced
  * variants. Child and connected groups need rank ≤ 1; a connected group cannot get connected groups (318).
  */
-export async function createGroup(ctx: ServiceContext, appId: string, placement: GroupPlacement, input: CreateGroupInput | null) {
+export async function createGroup(
+  ctx: ServiceContext,
+  appId: string,
+  placement: GroupPlacement,
+  input: CreateGroupInput | null,
+) {
   if (placement.kind !== "user") requireRank(placement.access, 1);
   if (placement.kind === "connected" && placement.access.group.isConnectedGroup) throw E.groupConnectedFromConnected();
   const groupId = await ctx.store.transaction((tx) => insertNewGroup(tx, ctx, appId, placement, input));
@@ -115,7 +145,11 @@ async function deleteGroups(tx: StoreOps, childrenFirst: string[], time: number)
  * that last transaction (the forced route's group lookup). A group created meanwhile under a group of a
  * batch goes with it.
  */
-async function deleteGroupTree(ctx: ServiceContext, groupId: string, check: (tx: StoreOps) => Promise<void> = async () => undefined): Promise<void> {
+async function deleteGroupTree(
+  ctx: ServiceContext,
+  groupId: string,
+  check: (tx: StoreOps) => Promise<void> = async () => undefined,
+): Promise<void> {
   const planned = await groupTree(ctx.store, groupId);
   const childrenFirst = planned.slice(1).reverse();
   for (let i = 0; i + GROUP_DELETE_BATCH < planned.length; i += GROUP_DELETE_BATCH) {
@@ -207,7 +241,12 @@ export async function groupKey(ctx: ServiceContext, access: GroupAccess, keyId: 
 
 /** `GET /group/:group_id/member/:t/:id`: everyone but the acting member, ascending by joined time. */
 export async function members(ctx: ServiceContext, access: GroupAccess, cursor: Cursor) {
-  return (await ctx.store.listMembersPage(access.group.id, access.userId, cursor)).map((m) => ({ user_id: m.userId, rank: m.rank, joined_time: m.time, user_type: m.type }));
+  return (await ctx.store.listMembersPage(access.group.id, access.userId, cursor)).map((m) => ({
+    user_id: m.userId,
+    rank: m.rank,
+    joined_time: m.time,
+    user_type: m.type,
+  }));
 }
 
 /** `GET /group/forced/:group_id/user/:user_id`: is the user a direct member (400/300 otherwise)? */
@@ -220,7 +259,11 @@ export async function singleMemberForced(ctx: ServiceContext, appId: string, gro
 
 /** `GET /group/:group_id/children/:t/:id`: direct children, ascending. */
 export async function children(ctx: ServiceContext, access: GroupAccess, cursor: Cursor) {
-  return (await ctx.store.listChildGroups(access.group.id, cursor)).map((g: GroupRecord) => ({ group_id: g.id, time: g.time, parent: g.parent }));
+  return (await ctx.store.listChildGroups(access.group.id, cursor)).map((g: GroupRecord) => ({
+    group_id: g.id,
+    time: g.time,
+    parent: g.parent,
+  }));
 }
 
 /** `GET /group/all/:t/:id` (member = the user) and `GET /group/:group_id/all/:t/:id` (member = the group). */

@@ -44,7 +44,10 @@ export interface GroupKeySignatureInput {
  * The group key columns of a key's signature part; the public key signature is made with the key itself.
  * @example await tx.insertGroupKey({ ...otherColumns, ...groupKeySignatureColumns(input, keyId) });
  */
-export function groupKeySignatureColumns(input: GroupKeySignatureInput, keyId: string): Pick<GroupKeyRecord, keyof GroupKeySignatureInput | "publicKeySigKeyId"> {
+export function groupKeySignatureColumns(
+  input: GroupKeySignatureInput,
+  keyId: string,
+): Pick<GroupKeyRecord, keyof GroupKeySignatureInput | "publicKeySigKeyId"> {
   return {
     encryptedSignKey: input.encryptedSignKey,
     verifyKey: input.verifyKey,

@@ -1,5 +1,12 @@
 /** Wire shapes of results (api.md §3.0), built from store records. */
-import type { DeviceRecord, GroupKeyRecord, HmacKeyRecord, MemberKeyView, SortableKeyRecord, UserRecord } from "../store/types.js";
+import type {
+  DeviceRecord,
+  GroupKeyRecord,
+  HmacKeyRecord,
+  MemberKeyView,
+  SortableKeyRecord,
+  UserRecord,
+} from "../store/types.js";
 
 /** `GroupUserKeys`: optional fields are omitted (not null) when absent. */
 export function groupUserKeysOut(view: MemberKeyView): Record<string, unknown> {

@@ -34,7 +34,12 @@ const entity = (k: SymKeyRecord): SymKeyEntity => ({
 });
 
 /** `POST /keys/sym_key` → `{key_id}`. */
-export async function registerSymKey(fx: FilesContext, appId: string, user: JwtUser, input: SymKeyInput): Promise<{ key_id: string }> {
+export async function registerSymKey(
+  fx: FilesContext,
+  appId: string,
+  user: JwtUser,
+  input: SymKeyInput,
+): Promise<{ key_id: string }> {
   const id = newId();
   await fx.ctx.store.transaction((tx) =>
     tx.insertSymKey({
@@ -64,6 +69,11 @@ export async function getSymKey(fx: FilesContext, appId: string, keyId: string):
 }
 
 /** `GET /keys/sym_key/master_key/:master_key_id/:last_fetched_time/:last_key_id`: newest first, 50 a page. */
-export async function listSymKeysByMasterKey(fx: FilesContext, appId: string, masterKeyId: string, cursor: Cursor): Promise<SymKeyEntity[]> {
+export async function listSymKeysByMasterKey(
+  fx: FilesContext,
+  appId: string,
+  masterKeyId: string,
+  cursor: Cursor,
+): Promise<SymKeyEntity[]> {
   return (await fx.ctx.store.listSymKeysByMasterKey(appId, masterKeyId, cursor)).map(entity);
 }

@@ -3,7 +3,12 @@
  * of the ephemeral key (§3.5.7), and the public/verify key lookups (§3.1).
  */
 import { SentcError } from "../../src/errors.js";
-import { publicKeyFromPemText, verifyKeyFromPemText, verifyUserPublicKey, type UserPublicKeyData } from "../../src/protocol/public-keys.js";
+import {
+  publicKeyFromPemText,
+  verifyKeyFromPemText,
+  verifyUserPublicKey,
+  type UserPublicKeyData,
+} from "../../src/protocol/public-keys.js";
 import { encryptEphemeralKeyForMember } from "../../src/protocol/key-rotation.js";
 import { isUuid, newId } from "../crypto.js";
 import { E } from "../errors.js";
@@ -12,7 +17,6 @@ import type { JwtUser, ServiceContext } from "./context.js";
 import type { DoneKeyRotationInput, KeyRotationInput } from "./inputs.js";
 import { finishRotationOf, pendingRotationsOf, rotatedGroupKey } from "./group-key-rotation.js";
 import { groupUserKeysOut, publicKeyOut } from "./outputs.js";
-
 
 /** `GET /user/user_keys/keys/:t/:id`. */
 export async function userKeys(ctx: ServiceContext, user: JwtUser, cursor: Cursor) {
@@ -28,17 +32,38 @@ export async function userKey(ctx: ServiceContext, user: JwtUser, keyId: string)
 
 /** `POST /user/user_keys/rotation`: a new user-group key; every other device gets the ephemeral key. */
 export async function startUserKeyRotation(ctx: ServiceContext, appId: string, user: JwtUser, input: KeyRotationInput) {
-  if (input.encryptedSignKey === null || input.verifyKey === null || input.publicKeySig === null || input.keypairSignAlg === null) throw E.userKeysMissing();
+  if (
+    input.encryptedSignKey === null ||
+    input.verifyKey === null ||
+    input.publicKeySig === null ||
+    input.keypairSignAlg === null
+  )
+    throw E.userKeysMissing();
   if (!isUuid(input.previousGroupKeyId) || !isUuid(input.invokerPublicKeyId)) throw E.idFormat();
-  if (input.signedByUserId !== null && input.signedByUserSignKeyId !== null && (!isUuid(input.signedByUserId) || !isUuid(input.signedByUserSignKeyId))) {
+  if (
+    input.signedByUserId !== null &&
+    input.signedByUserSignKeyId !== null &&
+    (!isUuid(input.signedByUserId) || !isUuid(input.signedByUserSignKeyId))
+  ) {
     throw E.idFormat();
   }
-  checkNewUserKeySignature(input.publicGroupKey, input.keypairEncryptAlg, input.verifyKey, input.keypairSignAlg, input.publicKeySig);
-  if (input.signedByUserId !== null && input.signedByUserId !== user.userId) throw E.keySignature("The new user key can only be signed by its own user");
+  checkNewUserKeySignature(
+    input.publicGroupKey,
+    input.keypairEncryptAlg,
+    input.verifyKey,
+    input.keypairSignAlg,
+    input.publicKeySig,
+  );
+  if (input.signedByUserId !== null && input.signedByUserId !== user.userId)
+    throw E.keySignature("The new user key can only be signed by its own user");
   return ctx.store.transaction(async (tx) => {
     const groupId = user.userGroupId;
-    if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId))) throw E.groupKeyNotFound("The previous group key was not found");
-    if (input.signedByUserSignKeyId !== null && !(await tx.getGroupKey(groupId, input.signedByUserSignKeyId))?.verifyKey) {
+    if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId)))
+      throw E.groupKeyNotFound("The previous group key was not found");
+    if (
+      input.signedByUserSignKeyId !== null &&
+      !(await tx.getGroupKey(groupId, input.signedByUserSignKeyId))?.verifyKey
+    ) {
       throw E.keySignature("The signing key is not a key of this user");
     }
     const keyId = newId();
@@ -64,11 +89,24 @@ export async function startUserKeyRotation(ctx: ServiceContext, appId: string, u
       let encrypted = "";
       let error: string | null = null;
       try {
-        encrypted = encryptEphemeralKeyForMember(publicKeyFromPemText(device.publicKey, device.keypairEncryptAlg, device.id), input.encryptedEphemeralKey);
+        encrypted = encryptEphemeralKeyForMember(
+          publicKeyFromPemText(device.publicKey, device.keypairEncryptAlg, device.id),
+          input.encryptedEphemeralKey,
+        );
       } catch (cause) {
-        error = cause instanceof SentcError ? `${cause.code}: ${cause.message}` : "The key could not be encrypted for this device";
+        error =
+          cause instanceof SentcError
+            ? `${cause.code}: ${cause.message}`
+            : "The key could not be encrypted for this device";
       }
-      rotations.push({ keyId, userId: device.id, groupId, encryptedEphemeralKey: encrypted, encryptedEphKeyKeyId: device.id, error });
+      rotations.push({
+        keyId,
+        userId: device.id,
+        groupId,
+        encryptedEphemeralKey: encrypted,
+        encryptedEphKeyKeyId: device.id,
+        error,
+      });
     }
     await tx.insertRotations(rotations);
     return { group_id: groupId, key_id: keyId };
@@ -79,11 +117,21 @@ export async function startUserKeyRotation(ctx: ServiceContext, appId: string, u
  * The reference client signs the new public key with the new sign key (`public_key_sig`, checked by
  * `verifyUserPublicKey` on the other side): the server checks that signature before it stores the keys.
  */
-function checkNewUserKeySignature(publicKeyPem: string, publicAlg: string, verifyKeyPem: string, signAlg: string, signature: string): void {
+function checkNewUserKeySignature(
+  publicKeyPem: string,
+  publicAlg: string,
+  verifyKeyPem: string,
+  signAlg: string,
+  signature: string,
+): void {
   let valid: boolean;
   try {
     const publicKey = publicKeyFromPemText(publicKeyPem, publicAlg, "new");
-    valid = verifyUserPublicKey(verifyKeyFromPemText(verifyKeyPem, signAlg, "new"), { publicKey, signature, signatureKeyId: null } satisfies UserPublicKeyData);
+    valid = verifyUserPublicKey(verifyKeyFromPemText(verifyKeyPem, signAlg, "new"), {
+      publicKey,
+      signature,
+      signatureKeyId: null,
+    } satisfies UserPublicKeyData);
   } catch {
     valid = false;
   }
@@ -103,7 +151,11 @@ export function finishUserKeyRotation(ctx: ServiceContext, user: JwtUser, keyId:
 /** `GET /user/:user_id/public_key[/:key_id]`. */
 export async function userPublicKey(ctx: ServiceContext, appId: string, userId: string, keyId: string | null) {
   const user = await ctx.store.getUser(appId, userId);
-  const key = user ? (keyId === null ? await ctx.store.getNewestGroupKey(appId, user.userGroupId) : await ctx.store.getGroupKey(user.userGroupId, keyId)) : null;
+  const key = user
+    ? keyId === null
+      ? await ctx.store.getNewestGroupKey(appId, user.userGroupId)
+      : await ctx.store.getGroupKey(user.userGroupId, keyId)
+    : null;
   if (!key) throw E.userNotFound("Public key from this user not found");
   return publicKeyOut(key);
 }
@@ -112,7 +164,8 @@ export async function userPublicKey(ctx: ServiceContext, appId: string, userId: 
 export async function userVerifyKey(ctx: ServiceContext, appId: string, userId: string, keyId: string) {
   const user = await ctx.store.getUser(appId, userId);
   const key = user ? await ctx.store.getGroupKey(user.userGroupId, keyId) : null;
-  if (!key || key.verifyKey === null || key.keypairSignAlg === null) throw E.userNotFound("Verify key from this user not found");
+  if (!key || key.verifyKey === null || key.keypairSignAlg === null)
+    throw E.userNotFound("Verify key from this user not found");
   return { verify_key_id: key.id, verify_key: key.verifyKey, verify_key_alg: key.keypairSignAlg };
 }
 

@@ -6,7 +6,15 @@ import { constantTimeEqual, decodeBase64Strict, hashText, newId, randomBase64Url
 import { E } from "../errors.js";
 import { StoreConflictError, type Cursor, type DeviceRecord, type StoreOps } from "../store/types.js";
 import type { JwtUser, ServiceContext } from "./context.js";
-import type { ChangePasswordInput, CreateGroupInput, DeviceRegisterInput, NewMemberKeyInput, NewMemberKeysInput, RegisterInput, ResetPasswordInput } from "./inputs.js";
+import type {
+  ChangePasswordInput,
+  CreateGroupInput,
+  DeviceRegisterInput,
+  NewMemberKeyInput,
+  NewMemberKeysInput,
+  RegisterInput,
+  ResetPasswordInput,
+} from "./inputs.js";
 import { newOtpSecret, OTP_ALG, RECOVERY_KEY_COUNT } from "./otp.js";
 
 const SUCCESS = "Success";
@@ -14,7 +22,13 @@ export const MAX_KEYS_PER_REQUEST = 100;
 /** A pending device registration (`prepare_register_device`) is valid this long (docs/server.md, "Abuse limits"). */
 export const PENDING_DEVICE_TTL_MS = 60 * 60 * 1000;
 
-function deviceRecord(appId: string, input: DeviceRegisterInput, userId: string | null, time: number, registerTokenHash: string | null): DeviceRecord {
+function deviceRecord(
+  appId: string,
+  input: DeviceRegisterInput,
+  userId: string | null,
+  time: number,
+  registerTokenHash: string | null,
+): DeviceRecord {
   return {
     id: newId(),
     userId,
@@ -49,7 +63,8 @@ async function insertDeviceOrConflict(tx: StoreOps, device: DeviceRecord, pendin
       if (!(error instanceof StoreConflictError)) throw error;
     }
     // A pending registration created before `pendingBefore` gives way (once); a registered device never.
-    if (attempt > 1 || !(await tx.deletePendingDevice(device.appId, device.deviceIdentifier, pendingBefore))) throw E.userExists();
+    if (attempt > 1 || !(await tx.deletePendingDevice(device.appId, device.deviceIdentifier, pendingBefore)))
+      throw E.userExists();
   }
 }
 
@@ -57,11 +72,24 @@ async function insertDeviceOrConflict(tx: StoreOps, device: DeviceRecord, pendin
 const ANY_PENDING = Number.MAX_SAFE_INTEGER;
 
 function requireUserGroupSignKeys(group: CreateGroupInput): void {
-  if (group.encryptedSignKey === null || group.verifyKey === null || group.publicKeySig === null || group.keypairSignAlg === null) throw E.userKeysMissing();
+  if (
+    group.encryptedSignKey === null ||
+    group.verifyKey === null ||
+    group.publicKeySig === null ||
+    group.keypairSignAlg === null
+  )
+    throw E.userKeysMissing();
 }
 
 /** Creates the user group (type 1) with the device as its only member (rank 0). */
-async function createUserGroup(tx: StoreOps, appId: string, deviceId: string, group: CreateGroupInput | null, time: number, groupId = newId()): Promise<string> {
+async function createUserGroup(
+  tx: StoreOps,
+  appId: string,
+  deviceId: string,
+  group: CreateGroupInput | null,
+  time: number,
+  groupId = newId(),
+): Promise<string> {
   await tx.insertGroup({ id: groupId, appId, parent: null, type: 1, invite: true, isConnectedGroup: false, time });
   await tx.insertMember({ userId: deviceId, groupId, time, rank: 0, keyUploadSessionId: null, type: 0 });
   if (group === null) return groupId;
@@ -90,9 +118,25 @@ async function createUserGroup(tx: StoreOps, appId: string, deviceId: string, gr
   });
   // The creator key is the device's public key (the reference overwrites creator_public_key_id the same way).
   await tx.insertMemberKeys([
-    { keyId, userId: deviceId, groupId, encryptedGroupKey: group.encryptedGroupKey, encryptedAlg: group.encryptedGroupKeyAlg, encryptedGroupKeyKeyId: deviceId, time },
+    {
+      keyId,
+      userId: deviceId,
+      groupId,
+      encryptedGroupKey: group.encryptedGroupKey,
+      encryptedAlg: group.encryptedGroupKeyAlg,
+      encryptedGroupKeyKeyId: deviceId,
+      time,
+    },
   ]);
-  await tx.insertHmacKey({ id: newId(), groupId, appId, encryptedHmacKey: group.encryptedHmacKey, encryptedHmacAlg: group.encryptedHmacAlg, encryptedHmacEncryptionKeyId: keyId, time });
+  await tx.insertHmacKey({
+    id: newId(),
+    groupId,
+    appId,
+    encryptedHmacKey: group.encryptedHmacKey,
+    encryptedHmacAlg: group.encryptedHmacAlg,
+    encryptedHmacEncryptionKeyId: keyId,
+    time,
+  });
   await tx.insertSortableKey({
     id: newId(),
     groupId,
@@ -111,7 +155,12 @@ export async function identifierAvailable(ctx: ServiceContext, appId: string, id
 }
 
 /** `POST /register` (group given) and `POST /register_light` (group null). */
-export async function register(ctx: ServiceContext, appId: string, device: DeviceRegisterInput, group: CreateGroupInput | null) {
+export async function register(
+  ctx: ServiceContext,
+  appId: string,
+  device: DeviceRegisterInput,
+  group: CreateGroupInput | null,
+) {
   if (group) requireUserGroupSignKeys(group);
   return ctx.store.transaction(async (tx) => {
     const time = ctx.now();
@@ -151,7 +200,13 @@ export function checkKeyCount(keys: NewMemberKeyInput[]): void {
   if (keys.length > MAX_KEYS_PER_REQUEST) throw E.groupTooManyKeys();
 }
 
-export async function insertKeysForMember(tx: StoreOps, groupId: string, memberId: string, keys: NewMemberKeyInput[], time: number): Promise<void> {
+export async function insertKeysForMember(
+  tx: StoreOps,
+  groupId: string,
+  memberId: string,
+  keys: NewMemberKeyInput[],
+  time: number,
+): Promise<void> {
   for (const key of keys) if (!(await tx.getGroupKey(groupId, key.keyId))) throw E.groupKeyNotFound();
   await tx.insertMemberKeys(
     keys.map((key) => ({
@@ -167,7 +222,14 @@ export async function insertKeysForMember(tx: StoreOps, groupId: string, memberI
 }
 
 /** `PUT /user/done_register_device(_light)`: an existing device adds the pending one to the user group. */
-export async function doneRegisterDevice(ctx: ServiceContext, appId: string, user: JwtUser, token: string, keys: NewMemberKeysInput | null, rank: number | null) {
+export async function doneRegisterDevice(
+  ctx: ServiceContext,
+  appId: string,
+  user: JwtUser,
+  token: string,
+  keys: NewMemberKeysInput | null,
+  rank: number | null,
+) {
   if (keys) checkKeyCount(keys.keys);
   const newRank = rank ?? 4;
   if (!Number.isInteger(newRank) || newRank < 1 || newRank > 4) throw E.groupRank();
@@ -177,7 +239,14 @@ export async function doneRegisterDevice(ctx: ServiceContext, appId: string, use
     const time = ctx.now();
     // Sessions open whenever the client asks for one (the reference only at exactly 100 keys, api.md §7.2).
     const sessionId = keys?.keySession ? newId() : null;
-    await tx.insertMember({ userId: device.id, groupId: user.userGroupId, time, rank: newRank, keyUploadSessionId: sessionId, type: 0 });
+    await tx.insertMember({
+      userId: device.id,
+      groupId: user.userGroupId,
+      time,
+      rank: newRank,
+      keyUploadSessionId: sessionId,
+      type: 0,
+    });
     if (keys) await insertKeysForMember(tx, user.userGroupId, device.id, keys.keys, time);
     await tx.confirmDevice(device.id, user.userId);
     if (!keys) return SUCCESS;
@@ -186,7 +255,12 @@ export async function doneRegisterDevice(ctx: ServiceContext, appId: string, use
 }
 
 /** `PUT /user/user_keys/session/:key_session_id`: more keys for a device added with a key session. */
-export async function uploadDeviceKeys(ctx: ServiceContext, user: JwtUser, sessionId: string, keys: NewMemberKeyInput[]) {
+export async function uploadDeviceKeys(
+  ctx: ServiceContext,
+  user: JwtUser,
+  sessionId: string,
+  keys: NewMemberKeyInput[],
+) {
   checkKeyCount(keys);
   return ctx.store.transaction(async (tx) => {
     const member = await tx.findMemberBySession(user.userGroupId, sessionId);
@@ -249,7 +323,7 @@ export async function changePassword(ctx: ServiceContext, appId: string, user: J
   if (!device) throw E.notFresh("No device found for this jwt");
   ctx.loginLimiter.check(appId, device.deviceIdentifier);
   const oldAuthKey = decodeBase64Strict(input.oldAuthKey);
-  if (!oldAuthKey || oldAuthKey.length !== 32) throw E.authKeyFormat();
+  if (oldAuthKey?.length !== 32) throw E.authKeyFormat();
   const stored = decodeBase64Strict(device.hashedAuthKey);
   if (!stored || !constantTimeEqual(sha256(oldAuthKey).subarray(0, 16), stored)) {
     ctx.loginLimiter.recordFailure(appId, device.deviceIdentifier);
@@ -305,7 +379,11 @@ async function newOtp(ctx: ServiceContext, userId: string) {
     await tx.deleteRecoveryKeys(userId);
     // At rest: the secret and the recovery keys encrypted with the server key, the keys' lookup hash beside.
     await tx.setOtp(userId, ctx.secrets.seal(secret, "otp-secret"), OTP_ALG);
-    const rows = recover.map((token) => ({ id: newId(), token: ctx.secrets.seal(token, "otp-recovery-key"), tokenHash: hashText(token) }));
+    const rows = recover.map((token) => ({
+      id: newId(),
+      token: ctx.secrets.seal(token, "otp-recovery-key"),
+      tokenHash: hashText(token),
+    }));
     await tx.insertRecoveryKeys(userId, rows, ctx.now());
   });
   return { secret, alg: OTP_ALG, recover };
@@ -338,7 +416,9 @@ export async function disableOtp(ctx: ServiceContext, userId: string) {
 
 /** `GET /user/otp_recovery_keys`. */
 export async function otpRecoveryKeys(ctx: ServiceContext, user: JwtUser) {
-  return { keys: (await ctx.store.listRecoveryKeys(user.userId)).map((stored) => ctx.secrets.open(stored, "otp-recovery-key")) };
+  return {
+    keys: (await ctx.store.listRecoveryKeys(user.userId)).map((stored) => ctx.secrets.open(stored, "otp-recovery-key")),
+  };
 }
 
 /** Forced actions name the user by an identifier (api.md §3.4); 400/100 when unknown. */

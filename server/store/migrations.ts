@@ -182,6 +182,9 @@ export const MIGRATIONS: Migration[] = [
     version: 22,
     // User, device and group deletes remove a member's key rows and rotations by member id alone.
     name: "member key rows and rotations by member",
-    statements: [`CREATE INDEX group_member_keys_user ON group_member_keys (user_id)`, `CREATE INDEX group_key_rotations_user ON group_key_rotations (user_id)`],
+    statements: [
+      `CREATE INDEX group_member_keys_user ON group_member_keys (user_id)`,
+      `CREATE INDEX group_key_rotations_user ON group_key_rotations (user_id)`,
+    ],
   },
 ];

@@ -106,12 +106,22 @@ async function migratePostgres(client: pg.ClientBase): Promise<void> {
   await client.query("BEGIN");
   try {
     await client.query("SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", [LOCK_CLASS]);
-    await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-    const applied = new Set((await client.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map((r) => Number(r.version)));
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    );
+    const applied = new Set(
+      (await client.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map((r) =>
+        Number(r.version),
+      ),
+    );
     for (const migration of PG_MIGRATIONS) {
       if (applied.has(migration.version)) continue;
       for (const statement of migration.statements) await client.query(statement);
-      await client.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [migration.version, migration.name, Date.now()]);
+      await client.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
     }
     await client.query("COMMIT");
   } catch (error) {
@@ -137,7 +147,10 @@ export interface PostgresStoreOptions {
 export async function openPostgresDriver(options: PostgresStoreOptions): Promise<SqlDriver> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
-  pool.on("error", options.onPoolError ?? ((error) => process.stderr.write(`sentc-server: postgres: ${error.message}\n`)));
+  pool.on(
+    "error",
+    options.onPoolError ?? ((error) => process.stderr.write(`sentc-server: postgres: ${error.message}\n`)),
+  );
   try {
     const client = await pool.connect();
     try {
@@ -167,7 +180,10 @@ export async function openPostgresDriver(options: PostgresStoreOptions): Promise
           broken = rollbackError as Error; // the connection is gone: the pool drops it
         }
         if (!RETRY_CODES.has(pgCode(error) ?? "")) throw error;
-        if (attempt >= MAX_ATTEMPTS) throw new StoreBusyError(`the transaction conflicted ${attempt} times with concurrent ones`, { cause: error });
+        if (attempt >= MAX_ATTEMPTS)
+          throw new StoreBusyError(`the transaction conflicted ${attempt} times with concurrent ones`, {
+            cause: error,
+          });
       } finally {
         client.release(broken);
       }

@@ -48,11 +48,25 @@ export function appFromRow(r: Row): AppRecord {
 }
 
 export function jwtKeyFromRow(r: Row): JwtKeyRecord {
-  return { id: s(r.id), appId: s(r.app_id), signKey: s(r.sign_key), verifyKey: s(r.verify_key), alg: s(r.alg), time: n(r.time) };
+  return {
+    id: s(r.id),
+    appId: s(r.app_id),
+    signKey: s(r.sign_key),
+    verifyKey: s(r.verify_key),
+    alg: s(r.alg),
+    time: n(r.time),
+  };
 }
 
 export function userFromRow(r: Row): UserRecord {
-  return { id: s(r.id), appId: s(r.app_id), userGroupId: s(r.user_group_id), time: n(r.time), otpSecret: sn(r.otp_secret), otpAlg: sn(r.otp_alg) };
+  return {
+    id: s(r.id),
+    appId: s(r.app_id),
+    userGroupId: s(r.user_group_id),
+    time: n(r.time),
+    otpSecret: sn(r.otp_secret),
+    otpAlg: sn(r.otp_alg),
+  };
 }
 
 export const DEVICE_COLUMNS: Array<[keyof DeviceKeyMaterial, string]> = [
@@ -180,7 +194,15 @@ export function memberKeyViewFromRow(r: Row): MemberKeyView {
 }
 
 export const GK_SELECT = GROUP_KEY_COLUMNS.map(([, c]) => `k.${c} AS k_${c}`).join(", ");
-export const MK_SELECT = ["k_id", "user_id", "group_id", "encrypted_group_key", "encrypted_alg", "encrypted_group_key_key_id", "time"]
+export const MK_SELECT = [
+  "k_id",
+  "user_id",
+  "group_id",
+  "encrypted_group_key",
+  "encrypted_alg",
+  "encrypted_group_key_key_id",
+  "time",
+]
   .map((c) => `m.${c} AS mk_${c}`)
   .join(", ");
 
@@ -238,7 +260,14 @@ export function fileFromRow(r: Row): FileRecord {
 }
 
 export function partFromRow(r: Row): FilePartRecord {
-  return { id: s(r.id), fileId: s(r.file_id), appId: s(r.app_id), size: n(r.size), sequence: n(r.sequence), extern: n(r.extern) !== 0 };
+  return {
+    id: s(r.id),
+    fileId: s(r.file_id),
+    appId: s(r.app_id),
+    size: n(r.size),
+    sequence: n(r.sequence),
+    extern: n(r.extern) !== 0,
+  };
 }
 
 export function sessionFromRow(r: Row): FileSessionRecord {

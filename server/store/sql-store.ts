@@ -135,17 +135,38 @@ class SqlOps implements StoreOps {
   /** Ascending cursor page (api.md §1.7) over `base` (which ends in a WHERE clause) on columns t, id. */
   private async pageAsc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Promise<Row[]> {
     if (c.time === 0) return this.all(`${base} ORDER BY ${t}, ${id} LIMIT ?`, ...args, c.limit);
-    return this.all(`${base} AND ${t} >= ? AND (${t} > ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t}, ${id} LIMIT ?`, ...args, c.time, c.time, c.time, c.id, c.limit);
+    return this.all(
+      `${base} AND ${t} >= ? AND (${t} > ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t}, ${id} LIMIT ?`,
+      ...args,
+      c.time,
+      c.time,
+      c.time,
+      c.id,
+      c.limit,
+    );
   }
   /** Descending cursor page ("older than"). */
   private async pageDesc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Promise<Row[]> {
     if (c.time === 0) return this.all(`${base} ORDER BY ${t} DESC, ${id} LIMIT ?`, ...args, c.limit);
-    return this.all(`${base} AND ${t} <= ? AND (${t} < ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t} DESC, ${id} LIMIT ?`, ...args, c.time, c.time, c.time, c.id, c.limit);
+    return this.all(
+      `${base} AND ${t} <= ? AND (${t} < ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t} DESC, ${id} LIMIT ?`,
+      ...args,
+      c.time,
+      c.time,
+      c.time,
+      c.id,
+      c.limit,
+    );
   }
 
   // ---- apps
   async getAppByTokenHash(hash: string): Promise<{ app: AppRecord; kind: TokenKind } | null> {
-    const app = await this.one(appFromRow, "SELECT * FROM apps WHERE hashed_public_token = ? OR hashed_secret_token = ?", hash, hash);
+    const app = await this.one(
+      appFromRow,
+      "SELECT * FROM apps WHERE hashed_public_token = ? OR hashed_secret_token = ?",
+      hash,
+      hash,
+    );
     return app ? { app, kind: app.hashedSecretToken === hash ? "secret" : "public" } : null;
   }
   async getApp(appId: string): Promise<AppRecord | null> {
@@ -162,21 +183,39 @@ class SqlOps implements StoreOps {
        ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, hashed_public_token = excluded.hashed_public_token,
          hashed_secret_token = excluded.hashed_secret_token, public_token = excluded.public_token, options = excluded.options,
          group_options = excluded.group_options, file_options = excluded.file_options, disabled = excluded.disabled`,
-      a.id, a.identifier, a.hashedPublicToken, a.hashedSecretToken, a.publicToken, a.options, a.groupOptions, a.fileOptions, a.disabled ? 1 : 0, a.time,
+      a.id,
+      a.identifier,
+      a.hashedPublicToken,
+      a.hashedSecretToken,
+      a.publicToken,
+      a.options,
+      a.groupOptions,
+      a.fileOptions,
+      a.disabled ? 1 : 0,
+      a.time,
     );
   }
   async insertJwtKey(k: JwtKeyRecord): Promise<void> {
     await this.run(
       `INSERT INTO app_jwt_keys (id, app_id, sign_key, verify_key, alg, time) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET sign_key = excluded.sign_key, verify_key = excluded.verify_key, alg = excluded.alg`,
-      k.id, k.appId, k.signKey, k.verifyKey, k.alg, k.time,
+      k.id,
+      k.appId,
+      k.signKey,
+      k.verifyKey,
+      k.alg,
+      k.time,
     );
   }
   async getJwtKey(appId: string, keyId: string): Promise<JwtKeyRecord | null> {
     return this.one(jwtKeyFromRow, "SELECT * FROM app_jwt_keys WHERE id = ? AND app_id = ?", keyId, appId);
   }
   async getNewestJwtKey(appId: string): Promise<JwtKeyRecord | null> {
-    return this.one(jwtKeyFromRow, "SELECT * FROM app_jwt_keys WHERE app_id = ? ORDER BY time DESC, id DESC LIMIT 1", appId);
+    return this.one(
+      jwtKeyFromRow,
+      "SELECT * FROM app_jwt_keys WHERE app_id = ? ORDER BY time DESC, id DESC LIMIT 1",
+      appId,
+    );
   }
 
   // ---- app management (server/admin)
@@ -189,11 +228,28 @@ class SqlOps implements StoreOps {
   async deleteAppData(appId: string, now: number): Promise<void> {
     await this.atomically(async (tx) => {
       const groupsOfApp = "SELECT id FROM groups_ WHERE app_id = ?";
-      for (const table of ["group_members", "group_member_keys", "group_key_rotations", "group_key_rotation_starts", "group_invites_and_join_reqs"]) {
+      for (const table of [
+        "group_members",
+        "group_member_keys",
+        "group_key_rotations",
+        "group_key_rotation_starts",
+        "group_invites_and_join_reqs",
+      ]) {
         await tx.run(`DELETE FROM ${table} WHERE group_id IN (${groupsOfApp})`, appId);
       }
       await tx.run("DELETE FROM otp_recovery_keys WHERE user_id IN (SELECT id FROM users WHERE app_id = ?)", appId);
-      for (const table of ["group_keys", "group_hmac_keys", "group_sortable_keys", "groups_", "refresh_tokens", "login_challenges", "devices", "users", "sym_keys", "file_sessions"]) {
+      for (const table of [
+        "group_keys",
+        "group_hmac_keys",
+        "group_sortable_keys",
+        "groups_",
+        "refresh_tokens",
+        "login_challenges",
+        "devices",
+        "users",
+        "sym_keys",
+        "file_sessions",
+      ]) {
         await tx.run(`DELETE FROM ${table} WHERE app_id = ?`, appId);
       }
       await tx.run("UPDATE files SET status = 0, delete_at = ? WHERE app_id = ? AND status <> 0", now, appId);
@@ -208,10 +264,24 @@ class SqlOps implements StoreOps {
 
   // ---- users and devices
   async identifierExists(appId: string, hashedIdentifier: string): Promise<boolean> {
-    return (await this.get("SELECT 1 AS x FROM devices WHERE app_id = ? AND device_identifier = ?", appId, hashedIdentifier)) !== undefined;
+    return (
+      (await this.get(
+        "SELECT 1 AS x FROM devices WHERE app_id = ? AND device_identifier = ?",
+        appId,
+        hashedIdentifier,
+      )) !== undefined
+    );
   }
   async insertUser(u: UserRecord): Promise<void> {
-    await this.run("INSERT INTO users (id, app_id, user_group_id, time, otp_secret, otp_alg) VALUES (?, ?, ?, ?, ?, ?)", u.id, u.appId, u.userGroupId, u.time, u.otpSecret, u.otpAlg);
+    await this.run(
+      "INSERT INTO users (id, app_id, user_group_id, time, otp_secret, otp_alg) VALUES (?, ?, ?, ?, ?, ?)",
+      u.id,
+      u.appId,
+      u.userGroupId,
+      u.time,
+      u.otpSecret,
+      u.otpAlg,
+    );
   }
   async setUserGroup(userId: string, groupId: string): Promise<void> {
     await this.run("UPDATE users SET user_group_id = ? WHERE id = ?", groupId, userId);
@@ -220,21 +290,59 @@ class SqlOps implements StoreOps {
     return this.one(userFromRow, "SELECT * FROM users WHERE id = ? AND app_id = ?", userId, appId);
   }
   async insertDevice(d: DeviceRecord): Promise<void> {
-    const columns = ["id", "user_id", "app_id", "device_identifier", "time", "register_token_hash", ...DEVICE_COLUMNS.map(([, c]) => c)];
-    const values = [d.id, d.userId, d.appId, d.deviceIdentifier, d.time, d.registerTokenHash, ...DEVICE_COLUMNS.map(([f]) => d[f])];
-    await this.insertOrConflict("identifier taken", `INSERT INTO devices (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`, ...values);
+    const columns = [
+      "id",
+      "user_id",
+      "app_id",
+      "device_identifier",
+      "time",
+      "register_token_hash",
+      ...DEVICE_COLUMNS.map(([, c]) => c),
+    ];
+    const values = [
+      d.id,
+      d.userId,
+      d.appId,
+      d.deviceIdentifier,
+      d.time,
+      d.registerTokenHash,
+      ...DEVICE_COLUMNS.map(([f]) => d[f]),
+    ];
+    await this.insertOrConflict(
+      "identifier taken",
+      `INSERT INTO devices (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
+      ...values,
+    );
   }
   async getDeviceByIdentifier(appId: string, hashedIdentifier: string): Promise<DeviceRecord | null> {
-    return this.one(deviceFromRow, "SELECT * FROM devices WHERE app_id = ? AND device_identifier = ? AND user_id IS NOT NULL", appId, hashedIdentifier);
+    return this.one(
+      deviceFromRow,
+      "SELECT * FROM devices WHERE app_id = ? AND device_identifier = ? AND user_id IS NOT NULL",
+      appId,
+      hashedIdentifier,
+    );
   }
   async getDevice(appId: string, deviceId: string): Promise<DeviceRecord | null> {
     return this.one(deviceFromRow, "SELECT * FROM devices WHERE id = ? AND app_id = ?", deviceId, appId);
   }
   async getPendingDeviceByToken(appId: string, tokenHash: string, createdSince: number): Promise<DeviceRecord | null> {
-    return this.one(deviceFromRow, "SELECT * FROM devices WHERE app_id = ? AND register_token_hash = ? AND user_id IS NULL AND time >= ?", appId, tokenHash, createdSince);
+    return this.one(
+      deviceFromRow,
+      "SELECT * FROM devices WHERE app_id = ? AND register_token_hash = ? AND user_id IS NULL AND time >= ?",
+      appId,
+      tokenHash,
+      createdSince,
+    );
   }
   async deletePendingDevice(appId: string, hashedIdentifier: string, createdBefore: number): Promise<boolean> {
-    return (await this.run("DELETE FROM devices WHERE app_id = ? AND device_identifier = ? AND user_id IS NULL AND time < ?", appId, hashedIdentifier, createdBefore)) > 0;
+    return (
+      (await this.run(
+        "DELETE FROM devices WHERE app_id = ? AND device_identifier = ? AND user_id IS NULL AND time < ?",
+        appId,
+        hashedIdentifier,
+        createdBefore,
+      )) > 0
+    );
   }
   async deletePendingDevicesBefore(time: number): Promise<number> {
     return this.run("DELETE FROM devices WHERE user_id IS NULL AND time < ?", time);
@@ -249,25 +357,45 @@ class SqlOps implements StoreOps {
     return (await this.all("SELECT id FROM devices WHERE user_id = ? ORDER BY time, id", userId)).map((r) => s(r.id));
   }
   async updateDeviceIdentifier(deviceId: string, hashedIdentifier: string): Promise<void> {
-    await this.runOrConflict("identifier taken", "UPDATE devices SET device_identifier = ? WHERE id = ?", hashedIdentifier, deviceId);
+    await this.runOrConflict(
+      "identifier taken",
+      "UPDATE devices SET device_identifier = ? WHERE id = ?",
+      hashedIdentifier,
+      deviceId,
+    );
   }
   async changeDevicePassword(
     deviceId: string,
     oldHashedAuthKey: string,
-    d: Pick<DeviceKeyMaterial, "clientRandomValue" | "hashedAuthKey" | "encryptedMasterKey" | "encryptedMasterKeyAlg" | "derivedAlg">,
+    d: Pick<
+      DeviceKeyMaterial,
+      "clientRandomValue" | "hashedAuthKey" | "encryptedMasterKey" | "encryptedMasterKeyAlg" | "derivedAlg"
+    >,
   ): Promise<boolean> {
     // One statement: the compare and the update are atomic (a concurrent change makes the other one miss).
     const changed = await this.run(
       `UPDATE devices SET client_random_value = ?, hashed_auth_key = ?, encrypted_master_key = ?, encrypted_master_key_alg = ?, derived_alg = ?
        WHERE id = ? AND hashed_auth_key = ?`,
-      d.clientRandomValue, d.hashedAuthKey, d.encryptedMasterKey, d.encryptedMasterKeyAlg, d.derivedAlg, deviceId, oldHashedAuthKey,
+      d.clientRandomValue,
+      d.hashedAuthKey,
+      d.encryptedMasterKey,
+      d.encryptedMasterKeyAlg,
+      d.derivedAlg,
+      deviceId,
+      oldHashedAuthKey,
     );
     return changed === 1;
   }
   async updateDeviceKeys(deviceId: string, data: Partial<DeviceKeyMaterial>): Promise<boolean> {
     const set = DEVICE_COLUMNS.filter(([f]) => data[f] !== undefined);
     if (set.length === 0) return (await this.get("SELECT 1 AS x FROM devices WHERE id = ?", deviceId)) !== undefined;
-    return (await this.run(`UPDATE devices SET ${set.map(([, c]) => `${c} = ?`).join(", ")} WHERE id = ?`, ...set.map(([f]) => data[f]), deviceId)) === 1;
+    return (
+      (await this.run(
+        `UPDATE devices SET ${set.map(([, c]) => `${c} = ?`).join(", ")} WHERE id = ?`,
+        ...set.map(([f]) => data[f]),
+        deviceId,
+      )) === 1
+    );
   }
   async deleteDevice(deviceId: string): Promise<void> {
     await this.atomically(async (tx) => {
@@ -281,7 +409,12 @@ class SqlOps implements StoreOps {
     await this.atomically(async (tx) => {
       for (const r of await tx.all("SELECT id FROM devices WHERE user_id = ?", userId)) await tx.deleteDevice(s(r.id));
       await tx.run("DELETE FROM otp_recovery_keys WHERE user_id = ?", userId);
-      await tx.deleteRowsOfMember(userId, ["group_member_keys", "group_key_rotations", "group_members", "group_invites_and_join_reqs"]);
+      await tx.deleteRowsOfMember(userId, [
+        "group_member_keys",
+        "group_key_rotations",
+        "group_members",
+        "group_invites_and_join_reqs",
+      ]);
       await tx.run("DELETE FROM users WHERE id = ?", userId);
     });
   }
@@ -292,14 +425,23 @@ class SqlOps implements StoreOps {
 
   // ---- challenges
   async insertChallenge(appId: string, deviceId: string, challengeHash: string, time: number): Promise<void> {
-    await this.run("INSERT INTO login_challenges (challenge_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)", challengeHash, deviceId, appId, time);
+    await this.run(
+      "INSERT INTO login_challenges (challenge_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)",
+      challengeHash,
+      deviceId,
+      appId,
+      time,
+    );
   }
   async consumeChallenge(appId: string, deviceId: string, challengeHash: string, notBefore: number): Promise<boolean> {
     return this.atomically(async (tx) => {
       // The DELETE is the check: of two concurrent logins with the same challenge only one deletes the row.
       const hit = await tx.run(
         "DELETE FROM login_challenges WHERE challenge_hash = ? AND device_id = ? AND app_id = ? AND time >= ?",
-        challengeHash, deviceId, appId, notBefore,
+        challengeHash,
+        deviceId,
+        appId,
+        notBefore,
       );
       if (hit === 0) return false;
       await tx.run("DELETE FROM login_challenges WHERE device_id = ?", deviceId);
@@ -312,12 +454,31 @@ class SqlOps implements StoreOps {
 
   // ---- refresh tokens
   async insertRefreshToken(appId: string, deviceId: string, tokenHash: string, time: number): Promise<void> {
-    await this.run("INSERT INTO refresh_tokens (token_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)", tokenHash, deviceId, appId, time);
+    await this.run(
+      "INSERT INTO refresh_tokens (token_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)",
+      tokenHash,
+      deviceId,
+      appId,
+      time,
+    );
   }
   async hasRefreshToken(appId: string, deviceId: string, tokenHash: string): Promise<boolean> {
-    return (await this.get("SELECT 1 AS x FROM refresh_tokens WHERE token_hash = ? AND device_id = ? AND app_id = ?", tokenHash, deviceId, appId)) !== undefined;
+    return (
+      (await this.get(
+        "SELECT 1 AS x FROM refresh_tokens WHERE token_hash = ? AND device_id = ? AND app_id = ?",
+        tokenHash,
+        deviceId,
+        appId,
+      )) !== undefined
+    );
   }
-  async useRefreshToken(appId: string, deviceId: string, tokenHash: string, notBefore: number, now: number): Promise<boolean> {
+  async useRefreshToken(
+    appId: string,
+    deviceId: string,
+    tokenHash: string,
+    notBefore: number,
+    now: number,
+  ): Promise<boolean> {
     const changed = await this.run(
       "UPDATE refresh_tokens SET last_used = ? WHERE token_hash = ? AND device_id = ? AND app_id = ? AND COALESCE(last_used, time) >= ?",
       now,
@@ -342,11 +503,18 @@ class SqlOps implements StoreOps {
   async listStaleSecrets(currentPrefix: string, limit: number) {
     // The prefix is "enc:v1:<hex>:", free of LIKE wildcards.
     const pattern = `${currentPrefix}%`;
-    const pick = async (sql: string) => (await this.all(sql, pattern, limit)).map((r) => ({ id: s(r.id), value: s(r.value) }));
+    const pick = async (sql: string) =>
+      (await this.all(sql, pattern, limit)).map((r) => ({ id: s(r.id), value: s(r.value) }));
     return {
-      jwtKeys: await pick("SELECT id, sign_key AS value FROM app_jwt_keys WHERE sign_key NOT LIKE ? ORDER BY id LIMIT ?"),
-      otpSecrets: await pick("SELECT id, otp_secret AS value FROM users WHERE otp_secret IS NOT NULL AND otp_secret NOT LIKE ? ORDER BY id LIMIT ?"),
-      recoveryKeys: await pick("SELECT id, token AS value FROM otp_recovery_keys WHERE token NOT LIKE ? ORDER BY id LIMIT ?"),
+      jwtKeys: await pick(
+        "SELECT id, sign_key AS value FROM app_jwt_keys WHERE sign_key NOT LIKE ? ORDER BY id LIMIT ?",
+      ),
+      otpSecrets: await pick(
+        "SELECT id, otp_secret AS value FROM users WHERE otp_secret IS NOT NULL AND otp_secret NOT LIKE ? ORDER BY id LIMIT ?",
+      ),
+      recoveryKeys: await pick(
+        "SELECT id, token AS value FROM otp_recovery_keys WHERE token NOT LIKE ? ORDER BY id LIMIT ?",
+      ),
     };
   }
   async updateSecret(kind: "jwtKeys" | "otpSecrets" | "recoveryKeys", id: string, value: string): Promise<void> {
@@ -358,9 +526,20 @@ class SqlOps implements StoreOps {
     await this.run(sql, value, id);
   }
   async recordOtpStep(userId: string, step: number): Promise<boolean> {
-    return (await this.run("UPDATE users SET otp_last_step = ? WHERE id = ? AND (otp_last_step IS NULL OR otp_last_step < ?)", step, userId, step)) > 0;
+    return (
+      (await this.run(
+        "UPDATE users SET otp_last_step = ? WHERE id = ? AND (otp_last_step IS NULL OR otp_last_step < ?)",
+        step,
+        userId,
+        step,
+      )) > 0
+    );
   }
-  async insertRecoveryKeys(userId: string, keys: Array<{ id: string; token: string; tokenHash: string }>, time: number): Promise<void> {
+  async insertRecoveryKeys(
+    userId: string,
+    keys: Array<{ id: string; token: string; tokenHash: string }>,
+    time: number,
+  ): Promise<void> {
     await this.insertMany(
       "INSERT INTO otp_recovery_keys (id, user_id, token, token_hash, time)",
       "(?, ?, ?, ?, ?)",
@@ -372,17 +551,27 @@ class SqlOps implements StoreOps {
     await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ?", userId);
   }
   async listRecoveryKeys(userId: string): Promise<string[]> {
-    return (await this.all("SELECT token FROM otp_recovery_keys WHERE user_id = ? ORDER BY time, id", userId)).map((r) => s(r.token));
+    return (await this.all("SELECT token FROM otp_recovery_keys WHERE user_id = ? ORDER BY time, id", userId)).map(
+      (r) => s(r.token),
+    );
   }
   async consumeRecoveryKey(userId: string, tokenHash: string): Promise<boolean> {
-    return (await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ? AND token_hash = ?", userId, tokenHash)) > 0;
+    return (
+      (await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ? AND token_hash = ?", userId, tokenHash)) > 0
+    );
   }
 
   // ---- groups
   async insertGroup(g: GroupRecord): Promise<void> {
     await this.run(
       "INSERT INTO groups_ (id, app_id, parent, type, invite, is_connected_group, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      g.id, g.appId, g.parent, g.type, g.invite ? 1 : 0, g.isConnectedGroup ? 1 : 0, g.time,
+      g.id,
+      g.appId,
+      g.parent,
+      g.type,
+      g.invite ? 1 : 0,
+      g.isConnectedGroup ? 1 : 0,
+      g.time,
     );
   }
   async getGroup(appId: string, groupId: string): Promise<GroupRecord | null> {
@@ -390,7 +579,16 @@ class SqlOps implements StoreOps {
   }
   async deleteGroup(groupId: string): Promise<void> {
     await this.atomically(async (tx) => {
-      for (const table of ["group_member_keys", "group_key_rotations", "group_members", "group_keys", "group_hmac_keys", "group_sortable_keys", "group_invites_and_join_reqs", "group_key_rotation_starts"]) {
+      for (const table of [
+        "group_member_keys",
+        "group_key_rotations",
+        "group_members",
+        "group_keys",
+        "group_hmac_keys",
+        "group_sortable_keys",
+        "group_invites_and_join_reqs",
+        "group_key_rotation_starts",
+      ]) {
         await tx.run(`DELETE FROM ${table} WHERE group_id = ?`, groupId);
       }
       await tx.run("DELETE FROM groups_ WHERE id = ?", groupId);
@@ -406,7 +604,12 @@ class SqlOps implements StoreOps {
     return this.one(groupKeyFromRow, "SELECT * FROM group_keys WHERE id = ? AND group_id = ?", keyId, groupId);
   }
   async getNewestGroupKey(appId: string, groupId: string): Promise<GroupKeyRecord | null> {
-    return this.one(groupKeyFromRow, "SELECT * FROM group_keys WHERE group_id = ? AND app_id = ? ORDER BY time DESC, id DESC LIMIT 1", groupId, appId);
+    return this.one(
+      groupKeyFromRow,
+      "SELECT * FROM group_keys WHERE group_id = ? AND app_id = ? ORDER BY time DESC, id DESC LIMIT 1",
+      groupId,
+      appId,
+    );
   }
   async clearEphemeralKey(keyId: string): Promise<void> {
     await this.run("UPDATE group_keys SET encrypted_ephemeral_key = NULL WHERE id = ?", keyId);
@@ -414,23 +617,42 @@ class SqlOps implements StoreOps {
   async insertHmacKey(k: HmacKeyRecord): Promise<void> {
     await this.run(
       "INSERT INTO group_hmac_keys (id, group_id, app_id, encrypted_hmac_key, encrypted_hmac_alg, encrypted_hmac_encryption_key_id, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      k.id, k.groupId, k.appId, k.encryptedHmacKey, k.encryptedHmacAlg, k.encryptedHmacEncryptionKeyId, k.time,
+      k.id,
+      k.groupId,
+      k.appId,
+      k.encryptedHmacKey,
+      k.encryptedHmacAlg,
+      k.encryptedHmacEncryptionKeyId,
+      k.time,
     );
   }
   async insertSortableKey(k: SortableKeyRecord): Promise<void> {
     await this.run(
       "INSERT INTO group_sortable_keys (id, group_id, app_id, encrypted_sortable_key, encrypted_sortable_alg, encrypted_sortable_encryption_key_id, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      k.id, k.groupId, k.appId, k.encryptedSortableKey, k.encryptedSortableAlg, k.encryptedSortableEncryptionKeyId, k.time,
+      k.id,
+      k.groupId,
+      k.appId,
+      k.encryptedSortableKey,
+      k.encryptedSortableAlg,
+      k.encryptedSortableEncryptionKeyId,
+      k.time,
     );
   }
   async listHmacKeys(groupId: string, c: Cursor): Promise<HmacKeyRecord[]> {
-    return (await this.pageDesc("SELECT * FROM group_hmac_keys WHERE group_id = ?", "time", "id", c, groupId)).map(hmacKeyFromRow);
+    return (await this.pageDesc("SELECT * FROM group_hmac_keys WHERE group_id = ?", "time", "id", c, groupId)).map(
+      hmacKeyFromRow,
+    );
   }
   async insertMember(m: MemberRecord): Promise<void> {
     await this.insertOrConflict(
       "already a member",
       "INSERT INTO group_members (user_id, group_id, time, rank, key_upload_session_id, type) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-      m.userId, m.groupId, m.time, m.rank, m.keyUploadSessionId, m.type,
+      m.userId,
+      m.groupId,
+      m.time,
+      m.rank,
+      m.keyUploadSessionId,
+      m.type,
     );
   }
   async getMember(groupId: string, userId: string): Promise<MemberRecord | null> {
@@ -440,14 +662,27 @@ class SqlOps implements StoreOps {
     return this.many(memberFromRow, "SELECT * FROM group_members WHERE group_id = ? ORDER BY time, user_id", groupId);
   }
   async findMemberBySession(groupId: string, sessionId: string): Promise<MemberRecord | null> {
-    return this.one(memberFromRow, "SELECT * FROM group_members WHERE group_id = ? AND key_upload_session_id = ?", groupId, sessionId);
+    return this.one(
+      memberFromRow,
+      "SELECT * FROM group_members WHERE group_id = ? AND key_upload_session_id = ?",
+      groupId,
+      sessionId,
+    );
   }
   async insertMemberKeys(rows: MemberKeyRecord[]): Promise<void> {
     await this.insertMany(
       "INSERT INTO group_member_keys (k_id, user_id, group_id, encrypted_group_key, encrypted_alg, encrypted_group_key_key_id, time)",
       "(?, ?, ?, ?, ?, ?, ?)",
       "ON CONFLICT (k_id, user_id) DO NOTHING",
-      rows.map((m) => [m.keyId, m.userId, m.groupId, m.encryptedGroupKey, m.encryptedAlg, m.encryptedGroupKeyKeyId, m.time]),
+      rows.map((m) => [
+        m.keyId,
+        m.userId,
+        m.groupId,
+        m.encryptedGroupKey,
+        m.encryptedAlg,
+        m.encryptedGroupKeyKeyId,
+        m.time,
+      ]),
     );
   }
   async listMemberKeys(groupId: string, userId: string, c: Cursor): Promise<MemberKeyView[]> {
@@ -458,7 +693,9 @@ class SqlOps implements StoreOps {
     return this.one(
       memberKeyViewFromRow,
       `SELECT ${GK_SELECT}, ${MK_SELECT} FROM group_member_keys m JOIN group_keys k ON k.id = m.k_id WHERE m.group_id = ? AND m.user_id = ? AND m.k_id = ?`,
-      groupId, userId, keyId,
+      groupId,
+      userId,
+      keyId,
     );
   }
   async insertRotations(rows: RotationRecord[]): Promise<void> {
@@ -474,16 +711,25 @@ class SqlOps implements StoreOps {
       await this.all(
         `SELECT ${GK_SELECT}, r.key_id, r.user_id, r.group_id, r.encrypted_ephemeral_key AS r_eph, r.encrypted_eph_key_key_id, r.error
          FROM group_key_rotations r JOIN group_keys k ON k.id = r.key_id WHERE r.group_id = ? AND r.user_id = ? ORDER BY k.time, k.id`,
-        groupId, userId,
+        groupId,
+        userId,
       )
     ).map((r) => ({ key: groupKeyFromRow(r, "k_"), rotation: rotationFromRow(r) }));
   }
   async deleteRotation(keyId: string, userId: string): Promise<boolean> {
     return (await this.run("DELETE FROM group_key_rotations WHERE key_id = ? AND user_id = ?", keyId, userId)) > 0;
   }
-  async listInvitesForUser(appId: string, userId: string, c: Cursor): Promise<Array<{ groupId: string; time: number }>> {
-    const base = "SELECT i.group_id, i.time FROM group_invites_and_join_reqs i JOIN groups_ g ON g.id = i.group_id WHERE g.app_id = ? AND i.user_id = ? AND i.type = 0";
-    return (await this.pageDesc(base, "i.time", "i.group_id", c, appId, userId)).map((r) => ({ groupId: s(r.group_id), time: n(r.time) }));
+  async listInvitesForUser(
+    appId: string,
+    userId: string,
+    c: Cursor,
+  ): Promise<Array<{ groupId: string; time: number }>> {
+    const base =
+      "SELECT i.group_id, i.time FROM group_invites_and_join_reqs i JOIN groups_ g ON g.id = i.group_id WHERE g.app_id = ? AND i.user_id = ? AND i.type = 0";
+    return (await this.pageDesc(base, "i.time", "i.group_id", c, appId, userId)).map((r) => ({
+      groupId: s(r.group_id),
+      time: n(r.time),
+    }));
   }
 
   // ---- groups: structure and lists
@@ -502,18 +748,41 @@ class SqlOps implements StoreOps {
         `SELECT g.*, m.user_id AS m_user_id, m.group_id AS m_group_id, m.time AS m_time, m.rank AS m_rank,
            m.key_upload_session_id AS m_key_upload_session_id, m.type AS m_type
          FROM group_members m JOIN groups_ g ON g.id = m.group_id WHERE g.app_id = ? AND g.type = 0 AND m.user_id = ? AND m.type IN (0, 2)`,
-        "g.time", "g.id", c, appId, memberId,
+        "g.time",
+        "g.id",
+        c,
+        appId,
+        memberId,
       )
     ).map((r) => ({
       group: groupFromRow(r),
-      member: memberFromRow({ user_id: r.m_user_id, group_id: r.m_group_id, time: r.m_time, rank: r.m_rank, key_upload_session_id: r.m_key_upload_session_id, type: r.m_type }),
+      member: memberFromRow({
+        user_id: r.m_user_id,
+        group_id: r.m_group_id,
+        time: r.m_time,
+        rank: r.m_rank,
+        key_upload_session_id: r.m_key_upload_session_id,
+        type: r.m_type,
+      }),
     }));
   }
   async listMembersPage(groupId: string, excludeUserId: string, c: Cursor): Promise<MemberRecord[]> {
-    return (await this.pageAsc("SELECT * FROM group_members WHERE group_id = ? AND user_id <> ?", "time", "user_id", c, groupId, excludeUserId)).map(memberFromRow);
+    return (
+      await this.pageAsc(
+        "SELECT * FROM group_members WHERE group_id = ? AND user_id <> ?",
+        "time",
+        "user_id",
+        c,
+        groupId,
+        excludeUserId,
+      )
+    ).map(memberFromRow);
   }
   async countMembersWithRank(groupId: string, maxRank: number): Promise<number> {
-    return n((await this.get("SELECT COUNT(*) AS c FROM group_members WHERE group_id = ? AND rank <= ?", groupId, maxRank))?.c ?? 0);
+    return n(
+      (await this.get("SELECT COUNT(*) AS c FROM group_members WHERE group_id = ? AND rank <= ?", groupId, maxRank))
+        ?.c ?? 0,
+    );
   }
   async updateMemberRank(groupId: string, userId: string, rank: number): Promise<void> {
     await this.run("UPDATE group_members SET rank = ? WHERE group_id = ? AND user_id = ?", rank, groupId, userId);
@@ -529,10 +798,19 @@ class SqlOps implements StoreOps {
     await this.run("DELETE FROM group_member_keys WHERE group_id = ? AND user_id = ?", groupId, userId);
   }
   async deleteMembershipsOfGroup(groupId: string): Promise<void> {
-    await this.atomically((tx) => tx.deleteRowsOfMember(groupId, ["group_member_keys", "group_key_rotations", "group_members", "group_invites_and_join_reqs"]));
+    await this.atomically((tx) =>
+      tx.deleteRowsOfMember(groupId, [
+        "group_member_keys",
+        "group_key_rotations",
+        "group_members",
+        "group_invites_and_join_reqs",
+      ]),
+    );
   }
   async listSortableKeys(groupId: string, c: Cursor): Promise<SortableKeyRecord[]> {
-    return (await this.pageDesc("SELECT * FROM group_sortable_keys WHERE group_id = ?", "time", "id", c, groupId)).map(sortableKeyFromRow);
+    return (await this.pageDesc("SELECT * FROM group_sortable_keys WHERE group_id = ?", "time", "id", c, groupId)).map(
+      sortableKeyFromRow,
+    );
   }
 
   // ---- invites and join requests
@@ -541,42 +819,107 @@ class SqlOps implements StoreOps {
       "request exists",
       `INSERT INTO group_invites_and_join_reqs (user_id, group_id, type, time, key_upload_session_id, user_type, new_user_rank)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      x.userId, x.groupId, x.type, x.time, x.keyUploadSessionId, x.userType, x.newUserRank,
+      x.userId,
+      x.groupId,
+      x.type,
+      x.time,
+      x.keyUploadSessionId,
+      x.userType,
+      x.newUserRank,
     );
   }
   async getGroupRequest(groupId: string, userId: string): Promise<GroupRequestRecord | null> {
-    return this.one(requestFromRow, "SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ?", groupId, userId);
+    return this.one(
+      requestFromRow,
+      "SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ?",
+      groupId,
+      userId,
+    );
   }
   async findInviteBySession(groupId: string, sessionId: string): Promise<GroupRequestRecord | null> {
-    return this.one(requestFromRow, "SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 0 AND key_upload_session_id = ?", groupId, sessionId);
+    return this.one(
+      requestFromRow,
+      "SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 0 AND key_upload_session_id = ?",
+      groupId,
+      sessionId,
+    );
   }
   async deleteGroupRequest(groupId: string, userId: string, type: number): Promise<boolean> {
-    return (await this.run("DELETE FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ? AND type = ?", groupId, userId, type)) > 0;
+    return (
+      (await this.run(
+        "DELETE FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ? AND type = ?",
+        groupId,
+        userId,
+        type,
+      )) > 0
+    );
   }
   async listRequestsOfMember(appId: string, userId: string, type: number, c: Cursor): Promise<GroupRequestRecord[]> {
     return (
       await this.pageDesc(
         "SELECT i.* FROM group_invites_and_join_reqs i JOIN groups_ g ON g.id = i.group_id WHERE g.app_id = ? AND i.user_id = ? AND i.type = ?",
-        "i.time", "i.group_id", c, appId, userId, type,
+        "i.time",
+        "i.group_id",
+        c,
+        appId,
+        userId,
+        type,
       )
     ).map(requestFromRow);
   }
   async listJoinRequestsOfGroup(groupId: string, c: Cursor): Promise<GroupRequestRecord[]> {
-    return (await this.pageAsc("SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 1", "time", "user_id", c, groupId)).map(requestFromRow);
+    return (
+      await this.pageAsc(
+        "SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 1",
+        "time",
+        "user_id",
+        c,
+        groupId,
+      )
+    ).map(requestFromRow);
   }
 
   // ---- group key rotation
   async hasRotation(groupId: string, userId: string): Promise<boolean> {
-    return (await this.get("SELECT 1 AS x FROM group_key_rotations WHERE group_id = ? AND user_id = ? LIMIT 1", groupId, userId)) !== undefined;
+    return (
+      (await this.get(
+        "SELECT 1 AS x FROM group_key_rotations WHERE group_id = ? AND user_id = ? LIMIT 1",
+        groupId,
+        userId,
+      )) !== undefined
+    );
   }
   async countKeyRotationsSince(groupId: string, time: number): Promise<number> {
-    return n((await this.get("SELECT COUNT(*) AS c FROM group_keys WHERE group_id = ? AND previous_group_key_id IS NOT NULL AND time >= ?", groupId, time))?.c ?? 0);
+    return n(
+      (
+        await this.get(
+          "SELECT COUNT(*) AS c FROM group_keys WHERE group_id = ? AND previous_group_key_id IS NOT NULL AND time >= ?",
+          groupId,
+          time,
+        )
+      )?.c ?? 0,
+    );
   }
   async recordRotationStart(groupId: string, keyId: string, startedBy: string, time: number): Promise<void> {
-    await this.run("INSERT INTO group_key_rotation_starts (key_id, group_id, started_by, time) VALUES (?, ?, ?, ?)", keyId, groupId, startedBy, time);
+    await this.run(
+      "INSERT INTO group_key_rotation_starts (key_id, group_id, started_by, time) VALUES (?, ?, ?, ?)",
+      keyId,
+      groupId,
+      startedBy,
+      time,
+    );
   }
   async countRotationsStartedBy(groupId: string, startedBy: string, time: number): Promise<number> {
-    return n((await this.get("SELECT COUNT(*) AS c FROM group_key_rotation_starts WHERE group_id = ? AND started_by = ? AND time >= ?", groupId, startedBy, time))?.c ?? 0);
+    return n(
+      (
+        await this.get(
+          "SELECT COUNT(*) AS c FROM group_key_rotation_starts WHERE group_id = ? AND started_by = ? AND time >= ?",
+          groupId,
+          startedBy,
+          time,
+        )
+      )?.c ?? 0,
+    );
   }
   async listMembersWithoutRotation(groupId: string, keyId: string, limit: number): Promise<MemberRecord[]> {
     return (
@@ -585,19 +928,25 @@ class SqlOps implements StoreOps {
            AND NOT EXISTS (SELECT 1 FROM group_member_keys k WHERE k.k_id = ? AND k.user_id = m.user_id)
            AND NOT EXISTS (SELECT 1 FROM group_key_rotations r WHERE r.key_id = ? AND r.user_id = m.user_id)
          ORDER BY m.time, m.user_id LIMIT ?`,
-        groupId, keyId, keyId, limit,
+        groupId,
+        keyId,
+        keyId,
+        limit,
       )
     ).map(memberFromRow);
   }
   async listUnfinishedRotations(): Promise<GroupKeyRecord[]> {
-    return (await this.all("SELECT * FROM group_keys WHERE encrypted_ephemeral_key IS NOT NULL ORDER BY time, id")).map((r) => groupKeyFromRow(r));
+    return (await this.all("SELECT * FROM group_keys WHERE encrypted_ephemeral_key IS NOT NULL ORDER BY time, id")).map(
+      (r) => groupKeyFromRow(r),
+    );
   }
   async lockUnfinishedRotation(groupId: string, keyId: string): Promise<GroupKeyRecord | null> {
     // A rotation another process's worker holds is not waited for (skipped): that worker finishes it.
     return this.one(
       groupKeyFromRow,
       `SELECT * FROM group_keys WHERE id = ? AND group_id = ? AND encrypted_ephemeral_key IS NOT NULL${this.dialect.claimRow}`,
-      keyId, groupId,
+      keyId,
+      groupId,
     );
   }
 
@@ -605,17 +954,35 @@ class SqlOps implements StoreOps {
   async insertSymKey(k: SymKeyRecord): Promise<void> {
     await this.run(
       "INSERT INTO sym_keys (id, app_id, master_key_id, creator_id, encrypted_key, master_key_alg, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      k.id, k.appId, k.masterKeyId, k.creatorId, k.encryptedKey, k.masterKeyAlg, k.time,
+      k.id,
+      k.appId,
+      k.masterKeyId,
+      k.creatorId,
+      k.encryptedKey,
+      k.masterKeyAlg,
+      k.time,
     );
   }
   async getSymKey(appId: string, keyId: string): Promise<SymKeyRecord | null> {
     return this.one(symKeyFromRow, "SELECT * FROM sym_keys WHERE id = ? AND app_id = ?", keyId, appId);
   }
   async listSymKeysByMasterKey(appId: string, masterKeyId: string, c: Cursor): Promise<SymKeyRecord[]> {
-    return (await this.pageDesc("SELECT * FROM sym_keys WHERE app_id = ? AND master_key_id = ?", "time", "id", c, appId, masterKeyId)).map(symKeyFromRow);
+    return (
+      await this.pageDesc(
+        "SELECT * FROM sym_keys WHERE app_id = ? AND master_key_id = ?",
+        "time",
+        "id",
+        c,
+        appId,
+        masterKeyId,
+      )
+    ).map(symKeyFromRow);
   }
   async deleteSymKey(appId: string, keyId: string, creatorId: string): Promise<boolean> {
-    return (await this.run("DELETE FROM sym_keys WHERE id = ? AND app_id = ? AND creator_id = ?", keyId, appId, creatorId)) > 0;
+    return (
+      (await this.run("DELETE FROM sym_keys WHERE id = ? AND app_id = ? AND creator_id = ?", keyId, appId, creatorId)) >
+      0
+    );
   }
 
   // ---- files
@@ -623,7 +990,18 @@ class SqlOps implements StoreOps {
     await this.run(
       `INSERT INTO files (id, app_id, owner, belongs_to, belongs_to_type, encrypted_key, encrypted_key_alg, master_key_id, encrypted_file_name, time, status, delete_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      f.id, f.appId, f.owner, f.belongsTo, f.belongsToType, f.encryptedKey, f.encryptedKeyAlg, f.masterKeyId, f.encryptedFileName, f.time, f.status, f.deleteAt,
+      f.id,
+      f.appId,
+      f.owner,
+      f.belongsTo,
+      f.belongsToType,
+      f.encryptedKey,
+      f.encryptedKeyAlg,
+      f.masterKeyId,
+      f.encryptedFileName,
+      f.time,
+      f.status,
+      f.deleteAt,
     );
   }
   async getFile(appId: string, fileId: string): Promise<FileRecord | null> {
@@ -639,16 +1017,28 @@ class SqlOps implements StoreOps {
     });
   }
   async markFilesDeletedOf(kind: "group" | "user", id: string, deleteAt: number): Promise<number> {
-    if (kind === "group") return this.run("UPDATE files SET status = 0, delete_at = ? WHERE belongs_to = ? AND belongs_to_type = 1 AND status = 1", deleteAt, id);
+    if (kind === "group")
+      return this.run(
+        "UPDATE files SET status = 0, delete_at = ? WHERE belongs_to = ? AND belongs_to_type = 1 AND status = 1",
+        deleteAt,
+        id,
+      );
     return this.run(
       "UPDATE files SET status = 0, delete_at = ? WHERE status = 1 AND ((belongs_to = ? AND belongs_to_type = 2) OR (owner = ? AND belongs_to_type <> 1))",
-      deleteAt, id, id,
+      deleteAt,
+      id,
+      id,
     );
   }
   async insertFileSession(x: FileSessionRecord): Promise<void> {
     await this.run(
       "INSERT INTO file_sessions (id, file_id, app_id, created_at, expected_size, max_chunk_size) VALUES (?, ?, ?, ?, ?, ?)",
-      x.id, x.fileId, x.appId, x.createdAt, x.expectedSize, x.maxChunkSize,
+      x.id,
+      x.fileId,
+      x.appId,
+      x.createdAt,
+      x.expectedSize,
+      x.maxChunkSize,
     );
   }
   async getFileSession(appId: string, sessionId: string): Promise<FileSessionRecord | null> {
@@ -662,37 +1052,70 @@ class SqlOps implements StoreOps {
       // Parts of one file are recorded one at a time (the file row is the lock), so a retried sequence
       // uploaded twice at once replaces cleanly instead of colliding on (file_id, sequence).
       await tx.get(`SELECT 1 AS x FROM files WHERE id = ?${tx.dialect.lockRow}`, p.fileId);
-      const old = await tx.get("DELETE FROM file_parts WHERE file_id = ? AND sequence = ? RETURNING *", p.fileId, p.sequence);
+      const old = await tx.get(
+        "DELETE FROM file_parts WHERE file_id = ? AND sequence = ? RETURNING *",
+        p.fileId,
+        p.sequence,
+      );
       await tx.run(
         "INSERT INTO file_parts (id, file_id, app_id, size, sequence, extern) VALUES (?, ?, ?, ?, ?, ?)",
-        p.id, p.fileId, p.appId, p.size, p.sequence, p.extern ? 1 : 0,
+        p.id,
+        p.fileId,
+        p.appId,
+        p.size,
+        p.sequence,
+        p.extern ? 1 : 0,
       );
       return old ? partFromRow(old) : null;
     });
   }
   async getLiveFilePart(appId: string, partId: string): Promise<FilePartRecord | null> {
-    return this.one(partFromRow, "SELECT p.* FROM file_parts p JOIN files f ON f.id = p.file_id WHERE p.id = ? AND p.app_id = ? AND f.status = 1", partId, appId);
+    return this.one(
+      partFromRow,
+      "SELECT p.* FROM file_parts p JOIN files f ON f.id = p.file_id WHERE p.id = ? AND p.app_id = ? AND f.status = 1",
+      partId,
+      appId,
+    );
   }
   async listFileParts(fileId: string, afterSequence: number, limit: number): Promise<FilePartRecord[]> {
-    return this.many(partFromRow, "SELECT * FROM file_parts WHERE file_id = ? AND sequence > CAST(? AS BIGINT) ORDER BY sequence LIMIT ?", fileId, afterSequence, limit);
+    return this.many(
+      partFromRow,
+      "SELECT * FROM file_parts WHERE file_id = ? AND sequence > CAST(? AS BIGINT) ORDER BY sequence LIMIT ?",
+      fileId,
+      afterSequence,
+      limit,
+    );
   }
   async deleteFilePart(appId: string, partId: string): Promise<FilePartRecord | null> {
     return this.one(partFromRow, "DELETE FROM file_parts WHERE id = ? AND app_id = ? RETURNING *", partId, appId);
   }
   async listSessionsCreatedBefore(time: number, limit: number): Promise<FileSessionRecord[]> {
-    return this.many(sessionFromRow, "SELECT * FROM file_sessions WHERE created_at < ? ORDER BY created_at, id LIMIT ?", time, limit);
+    return this.many(
+      sessionFromRow,
+      "SELECT * FROM file_sessions WHERE created_at < ? ORDER BY created_at, id LIMIT ?",
+      time,
+      limit,
+    );
   }
   async listPartsOfDeletedFiles(limit: number): Promise<FilePartRecord[]> {
-    return this.many(partFromRow, "SELECT p.* FROM file_parts p JOIN files f ON f.id = p.file_id WHERE f.status = 0 ORDER BY p.file_id, p.sequence LIMIT ?", limit);
+    return this.many(
+      partFromRow,
+      "SELECT p.* FROM file_parts p JOIN files f ON f.id = p.file_id WHERE f.status = 0 ORDER BY p.file_id, p.sequence LIMIT ?",
+      limit,
+    );
   }
   async deleteFilePartsById(partIds: string[]): Promise<void> {
     await this.inSlices(partIds, (list, slice) => this.run(`DELETE FROM file_parts WHERE id IN (${list})`, ...slice));
   }
   async purgeDeletedFilesWithoutParts(): Promise<number> {
-    return this.run("DELETE FROM files WHERE status = 0 AND NOT EXISTS (SELECT 1 FROM file_parts p WHERE p.file_id = files.id)");
+    return this.run(
+      "DELETE FROM files WHERE status = 0 AND NOT EXISTS (SELECT 1 FROM file_parts p WHERE p.file_id = files.id)",
+    );
   }
   async existingFilePartIds(partIds: string[]): Promise<string[]> {
-    const pages = await this.inSlices(partIds, (list, slice) => this.all(`SELECT id FROM file_parts WHERE id IN (${list})`, ...slice));
+    const pages = await this.inSlices(partIds, (list, slice) =>
+      this.all(`SELECT id FROM file_parts WHERE id IN (${list})`, ...slice),
+    );
     return pages.flat().map((r) => s(r.id));
   }
 }

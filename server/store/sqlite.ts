@@ -96,13 +96,21 @@ export interface SqliteStoreOptions {
 }
 
 function migrate(db: Db): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-  const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as Row[]).map((r) => Number(r.version)));
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+  );
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations").all() as Row[]).map((r) => Number(r.version)),
+  );
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       for (const statement of migration.statements) db.exec(statement);
-      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(migration.version, migration.name, Date.now());
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        migration.version,
+        migration.name,
+        Date.now(),
+      );
     }).immediate();
   }
 }
@@ -153,7 +161,11 @@ export function openSqliteDriver(options: SqliteStoreOptions): SqlDriver {
         }
       }),
     // One connection; calls queue on the mutex.
-    connectionStats: () => ({ total: db.open ? 1 : 0, idle: db.open && mutex.queued === 0 ? 1 : 0, waiting: Math.max(0, mutex.queued - 1) }),
+    connectionStats: () => ({
+      total: db.open ? 1 : 0,
+      idle: db.open && mutex.queued === 0 ? 1 : 0,
+      waiting: Math.max(0, mutex.queued - 1),
+    }),
     close: () =>
       mutex.with(() => {
         db.close();

@@ -308,7 +308,10 @@ export interface StoreOps {
   changeDevicePassword(
     deviceId: string,
     oldHashedAuthKey: string,
-    data: Pick<DeviceKeyMaterial, "clientRandomValue" | "hashedAuthKey" | "encryptedMasterKey" | "encryptedMasterKeyAlg" | "derivedAlg">,
+    data: Pick<
+      DeviceKeyMaterial,
+      "clientRandomValue" | "hashedAuthKey" | "encryptedMasterKey" | "encryptedMasterKeyAlg" | "derivedAlg"
+    >,
   ): Promise<boolean>;
   /** Overwrites the given key material of a device; false when the device does not exist. */
   updateDeviceKeys(deviceId: string, data: Partial<DeviceKeyMaterial>): Promise<boolean>;
@@ -341,12 +344,23 @@ export interface StoreOps {
    * Secrets at rest that do not start with `currentPrefix` (another server key, or plain text): JWT sign
    * keys, OTP secrets (by user id) and recovery keys (by row id), at most `limit` of each.
    */
-  listStaleSecrets(currentPrefix: string, limit: number): Promise<{ jwtKeys: Array<{ id: string; value: string }>; otpSecrets: Array<{ id: string; value: string }>; recoveryKeys: Array<{ id: string; value: string }> }>;
+  listStaleSecrets(
+    currentPrefix: string,
+    limit: number,
+  ): Promise<{
+    jwtKeys: Array<{ id: string; value: string }>;
+    otpSecrets: Array<{ id: string; value: string }>;
+    recoveryKeys: Array<{ id: string; value: string }>;
+  }>;
   /** Writes a re-encrypted secret back (see `listStaleSecrets`). */
   updateSecret(kind: "jwtKeys" | "otpSecrets" | "recoveryKeys", id: string, value: string): Promise<void>;
   /** Records the TOTP time step of an accepted code; false when this or a later step was accepted before (replay). */
   recordOtpStep(userId: string, step: number): Promise<boolean>;
-  insertRecoveryKeys(userId: string, keys: Array<{ id: string; token: string; tokenHash: string }>, time: number): Promise<void>;
+  insertRecoveryKeys(
+    userId: string,
+    keys: Array<{ id: string; token: string; tokenHash: string }>,
+    time: number,
+  ): Promise<void>;
   deleteRecoveryKeys(userId: string): Promise<void>;
   listRecoveryKeys(userId: string): Promise<string[]>;
   /** Deletes the matching recovery key; false when there is none. */

@@ -32,7 +32,11 @@ export function decodeBodyText(body: Uint8Array, httpStatus: number): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(body);
   } catch (cause) {
-    throw new SentcError("invalid_server_response", `the server answered HTTP ${httpStatus} with a body that is not UTF-8`, { httpStatus, cause, reference: 1002 });
+    throw new SentcError(
+      "invalid_server_response",
+      `the server answered HTTP ${httpStatus} with a body that is not UTF-8`,
+      { httpStatus, cause, reference: 1002 },
+    );
   }
 }
 
@@ -44,7 +48,10 @@ function errorFromEnvelope(value: Record<string, unknown>, httpStatus: number): 
   const code = value.err_code;
   const message = value.err_msg;
   if (typeof code !== "number" || !Number.isSafeInteger(code) || code < 0 || typeof message !== "string") {
-    return invalid(`the server answered HTTP ${httpStatus} with an error envelope lacking a numeric err_code and a string err_msg`, httpStatus);
+    return invalid(
+      `the server answered HTTP ${httpStatus} with an error envelope lacking a numeric err_code and a string err_msg`,
+      httpStatus,
+    );
   }
   return new SentcError("server", message, { serverCode: code, httpStatus });
 }

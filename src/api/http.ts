@@ -91,11 +91,17 @@ function describe(method: string, url: string): string {
  * Sends one request and reads the whole body, all inside the timeout. The timeout and the caller's signal abort
  * the underlying fetch and also win a race against it, so a `fetch` that ignores its signal cannot hang the SDK.
  */
-export async function exchange(fetchFn: FetchFn, url: string, init: RequestInit, options: ExchangeOptions = {}): Promise<RawResponse> {
+export async function exchange(
+  fetchFn: FetchFn,
+  url: string,
+  init: RequestInit,
+  options: ExchangeOptions = {},
+): Promise<RawResponse> {
   const { signal, timeoutMs } = options;
   checkTimeout(timeoutMs);
   const what = describe(init.method ?? "GET", url);
-  if (signal?.aborted) throw new SentcError("aborted", `${what} was aborted before it was sent`, { cause: signal.reason });
+  if (signal?.aborted)
+    throw new SentcError("aborted", `${what} was aborted before it was sent`, { cause: signal.reason });
 
   const controller = new AbortController();
   let reason: "timeout" | "aborted" | undefined;
@@ -111,7 +117,10 @@ export async function exchange(fetchFn: FetchFn, url: string, init: RequestInit,
     controller.abort(cause);
     rejectStop(cause);
   };
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop("timeout", new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => stop("timeout", new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
   const onAbort = () => stop("aborted", signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
 
@@ -125,9 +134,12 @@ export async function exchange(fetchFn: FetchFn, url: string, init: RequestInit,
       stopped,
     ]);
   } catch (cause) {
-    if (reason === "timeout") throw new SentcError("timeout", `${what} did not complete within ${timeoutMs} ms`, { cause });
+    if (reason === "timeout")
+      throw new SentcError("timeout", `${what} did not complete within ${timeoutMs} ms`, { cause });
     if (reason === "aborted") throw new SentcError("aborted", `${what} was aborted`, { cause });
-    throw new SentcError("network_error", `${what} failed: the request could not be sent or its answer not read`, { cause });
+    throw new SentcError("network_error", `${what} failed: the request could not be sent or its answer not read`, {
+      cause,
+    });
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
@@ -136,7 +148,8 @@ export async function exchange(fetchFn: FetchFn, url: string, init: RequestInit,
 
 /** `encodeURIComponent` for one path segment; an empty or non-string segment is `invalid_input`. */
 export function pathSegment(value: string, what: string): string {
-  if (typeof value !== "string" || value.length === 0) throw new SentcError("invalid_input", `${what} must be a non-empty string`);
+  if (typeof value !== "string" || value.length === 0)
+    throw new SentcError("invalid_input", `${what} must be a non-empty string`);
   return encodeURIComponent(value);
 }
 
@@ -150,7 +163,12 @@ export interface PageCursor {
 /** `/<time>/<id>` for the next page after `last` (sdk.md §0: `/<last.time ?? "0">/<last.id ?? "none">`). */
 export function pagePath(last: PageCursor | null | undefined): string {
   if (last === null || last === undefined) return "/0/none";
-  const time = typeof last.time === "number" ? (Number.isSafeInteger(last.time) && last.time >= 0 ? String(last.time) : "") : last.time;
+  const time =
+    typeof last.time === "number"
+      ? Number.isSafeInteger(last.time) && last.time >= 0
+        ? String(last.time)
+        : ""
+      : last.time;
   if (!/^\d+$/.test(time)) throw new SentcError("invalid_input", "a page cursor time must be a non-negative integer");
   return `/${time}/${pathSegment(last.id, "a page cursor id")}`;
 }
@@ -192,7 +210,8 @@ export class HttpClient {
   get fetchFn(): FetchFn {
     if (this.#fetch !== undefined) return this.#fetch;
     const globalFetch = globalThis.fetch;
-    if (typeof globalFetch !== "function") throw new SentcError("unsupported_environment", "no fetch: pass options.fetch", { reference: 1000 });
+    if (typeof globalFetch !== "function")
+      throw new SentcError("unsupported_environment", "no fetch: pass options.fetch", { reference: 1000 });
     return (input, init) => globalFetch(input, init);
   }
 
@@ -221,7 +240,11 @@ export class HttpClient {
       return await attempt(first);
     } catch (error) {
       const refused =
-        error instanceof SentcError && error.code === "server" && error.httpStatus === 401 && error.serverCode !== undefined && JWT_REJECTED_CODES.has(error.serverCode);
+        error instanceof SentcError &&
+        error.code === "server" &&
+        error.httpStatus === 401 &&
+        error.serverCode !== undefined &&
+        JWT_REJECTED_CODES.has(error.serverCode);
       if (!refused || jwt.refreshAfterRejection === undefined) throw error;
       return attempt(await jwt.refreshAfterRejection(first));
     }
@@ -231,15 +254,30 @@ export class HttpClient {
    * A JSON request to `/api/v1<path>`; resolves to the envelope's `result`.
    * @param body JSON text (as produced by src/protocol) or a value to stringify; omitted for no body.
    */
-  requestJson(method: HttpMethod, path: string, body?: string | object, jwt?: JwtInput, options: RequestOptions = {}): Promise<unknown> {
+  requestJson(
+    method: HttpMethod,
+    path: string,
+    body?: string | object,
+    jwt?: JwtInput,
+    options: RequestOptions = {},
+  ): Promise<unknown> {
     const url = this.apiUrl(path);
     const text = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     return this.#withJwt(jwt, async (token) => {
-      const init: RequestInit = { method, headers: this.#headers(token, options, text === undefined ? undefined : "application/json") };
+      const init: RequestInit = {
+        method,
+        headers: this.#headers(token, options, text === undefined ? undefined : "application/json"),
+      };
       if (text !== undefined) init.body = text;
       if (options.deviceSignKey !== undefined) {
         const bodyBytes = new TextEncoder().encode(text ?? "");
-        const proof = createDeviceProof(options.deviceSignKey, method, new URL(url).pathname, Math.floor(Date.now() / 1000), bodyBytes);
+        const proof = createDeviceProof(
+          options.deviceSignKey,
+          method,
+          new URL(url).pathname,
+          Math.floor(Date.now() / 1000),
+          bodyBytes,
+        );
         (init.headers as Record<string, string>)[DEVICE_PROOF_HEADER] = proof;
       }
       const response = await this.send(url, init, options);
@@ -252,12 +290,22 @@ export class HttpClient {
    * resolves to the envelope's `result`. A `Blob` body is sent by reference: browsers neither copy it into the
    * request message nor hand it to an attached DevTools client (see docs/performance.md).
    */
-  uploadBytes(method: "POST" | "PUT" | "PATCH", url: string, bytes: Uint8Array | Blob, jwt?: JwtInput, options: RequestOptions = {}): Promise<unknown> {
+  uploadBytes(
+    method: "POST" | "PUT" | "PATCH",
+    url: string,
+    bytes: Uint8Array | Blob,
+    jwt?: JwtInput,
+    options: RequestOptions = {},
+  ): Promise<unknown> {
     const isBlob = typeof Blob !== "undefined" && bytes instanceof Blob;
-    if (!isBlob && !(bytes instanceof Uint8Array)) throw new SentcError("invalid_input", "a file part must be a Uint8Array or a Blob");
+    if (!isBlob && !(bytes instanceof Uint8Array))
+      throw new SentcError("invalid_input", "a file part must be a Uint8Array or a Blob");
     return this.#withJwt(jwt, async (token) => {
       // fetch refuses views of a SharedArrayBuffer; copy only in that case.
-      const body = bytes instanceof Uint8Array && !(bytes.buffer instanceof ArrayBuffer) ? new Uint8Array(bytes) : (bytes as Uint8Array<ArrayBuffer> | Blob);
+      const body =
+        bytes instanceof Uint8Array && !(bytes.buffer instanceof ArrayBuffer)
+          ? new Uint8Array(bytes)
+          : (bytes as Uint8Array<ArrayBuffer> | Blob);
       const init: RequestInit = { method, headers: this.#headers(token, options, "application/octet-stream"), body };
       const response = await this.send(url, init, options);
       return readEnvelope(response.body, response.status);
@@ -270,7 +318,11 @@ export class HttpClient {
    */
   async downloadBytes(url: string, jwt?: JwtInput, options: RequestOptions = {}): Promise<Uint8Array> {
     return this.#withJwt(jwt, async (token) => {
-      const response = await this.send(url, { method: "GET", headers: this.#headers(token, options, undefined) }, options);
+      const response = await this.send(
+        url,
+        { method: "GET", headers: this.#headers(token, options, undefined) },
+        options,
+      );
       if (response.status >= 400) throw binaryDownloadError(response.body, response.status);
       return response.body;
     });

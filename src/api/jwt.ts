@@ -30,7 +30,11 @@ export type Clock = () => number;
  * True when `jwt` must be refreshed before use: `exp <= now + margin` (in seconds), or the claims cannot be read.
  * @param now milliseconds since the epoch
  */
-export function jwtNeedsRefresh(jwt: string, now: number = Date.now(), marginSeconds: number = JWT_REFRESH_MARGIN_SECONDS): boolean {
+export function jwtNeedsRefresh(
+  jwt: string,
+  now: number = Date.now(),
+  marginSeconds: number = JWT_REFRESH_MARGIN_SECONDS,
+): boolean {
   let exp: number;
   try {
     exp = decodeJwt(jwt).exp;
@@ -70,12 +74,14 @@ export function refreshStrategyFromOptions(options?: RefreshOptions): RefreshStr
   if (options === undefined || options.endpoint === REFRESH_ENDPOINT.api) return { kind: "api" };
   if (options.endpoint === REFRESH_ENDPOINT.cookie) {
     const url = options.endpoint_url;
-    if (typeof url !== "string" || url.length === 0) throw new SentcError("invalid_input", "refresh mode cookie needs endpoint_url");
+    if (typeof url !== "string" || url.length === 0)
+      throw new SentcError("invalid_input", "refresh mode cookie needs endpoint_url");
     return { kind: "cookie", url };
   }
   if (options.endpoint === REFRESH_ENDPOINT.cookie_fn) {
     const refresh = options.endpoint_fn;
-    if (typeof refresh !== "function") throw new SentcError("invalid_input", "refresh mode cookie_fn needs endpoint_fn");
+    if (typeof refresh !== "function")
+      throw new SentcError("invalid_input", "refresh mode cookie_fn needs endpoint_fn");
     return { kind: "cookie_fn", refresh };
   }
   // The reference's plain Error text for an unknown refresh endpoint (sdk.md §7.1).
@@ -133,7 +139,8 @@ export class JwtManager implements JwtProvider {
     this.#clock = options.clock ?? Date.now;
     this.#marginSeconds = options.marginSeconds ?? JWT_REFRESH_MARGIN_SECONDS;
     this.#onRefresh = options.onRefresh;
-    if (!Number.isFinite(this.#marginSeconds) || this.#marginSeconds < 0) throw new SentcError("invalid_input", "marginSeconds must be ≥ 0");
+    if (!Number.isFinite(this.#marginSeconds) || this.#marginSeconds < 0)
+      throw new SentcError("invalid_input", "marginSeconds must be ≥ 0");
     decodeJwt(options.jwt);
     this.#jwt = options.jwt;
     this.#refreshToken = this.#checkRefreshToken(options.refreshToken ?? "");
@@ -141,7 +148,8 @@ export class JwtManager implements JwtProvider {
 
   #checkRefreshToken(refreshToken: string): string {
     if (typeof refreshToken !== "string") throw new SentcError("invalid_input", "the refresh token must be a string");
-    if (this.#strategy.kind === "api" && refreshToken.length === 0) throw new SentcError("invalid_input", "refresh mode api needs the refresh token");
+    if (this.#strategy.kind === "api" && refreshToken.length === 0)
+      throw new SentcError("invalid_input", "refresh mode api needs the refresh token");
     return refreshToken;
   }
 
@@ -200,7 +208,8 @@ export class JwtManager implements JwtProvider {
   /** Replaces the session's tokens (login, `POST /init`); the JWT must be well-formed. Keeps the refresh token when omitted. */
   setTokens(tokens: { jwt: string; refreshToken?: string }): void {
     decodeJwt(tokens.jwt);
-    const refreshToken = tokens.refreshToken === undefined ? this.#refreshToken : this.#checkRefreshToken(tokens.refreshToken);
+    const refreshToken =
+      tokens.refreshToken === undefined ? this.#refreshToken : this.#checkRefreshToken(tokens.refreshToken);
     this.#jwt = tokens.jwt;
     this.#refreshToken = refreshToken;
     this.#generation += 1;
@@ -231,12 +240,19 @@ export class JwtManager implements JwtProvider {
 
   async #cookieRefresh(url: string, oldJwt: string): Promise<string> {
     // No app token: this goes to the app's backend, which answers the bare JWT.
-    const response = await this.#http.send(url, { method: "GET", credentials: "include", headers: { Authorization: `Bearer ${oldJwt}` } });
+    const response = await this.#http.send(url, {
+      method: "GET",
+      credentials: "include",
+      headers: { Authorization: `Bearer ${oldJwt}` },
+    });
     let text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(response.body);
     } catch (cause) {
-      throw new SentcError("invalid_server_response", "the refresh endpoint answered a body that is not UTF-8", { httpStatus: response.status, cause });
+      throw new SentcError("invalid_server_response", "the refresh endpoint answered a body that is not UTF-8", {
+        httpStatus: response.status,
+        cause,
+      });
     }
     if (response.status < 200 || response.status >= 300) {
       // A backend that passes sentc's error envelope through (e.g. 114 "Refresh token not found") keeps its code.
@@ -245,7 +261,9 @@ export class JwtManager implements JwtProvider {
       } catch (error) {
         if (isSentcError(error) && error.code === "server") throw error;
       }
-      throw new SentcError("refresh_failed", `the refresh endpoint answered HTTP ${response.status}`, { httpStatus: response.status });
+      throw new SentcError("refresh_failed", `the refresh endpoint answered HTTP ${response.status}`, {
+        httpStatus: response.status,
+      });
     }
     return text.trim();
   }
@@ -259,7 +277,8 @@ async function functionRefresh(refresh: (oldJwt: string) => Promise<string>, old
     if (isSentcError(cause)) throw cause;
     throw new SentcError("refresh_failed", "the app's refresh function failed", { cause });
   }
-  if (typeof value !== "string") throw new SentcError("refresh_failed", "the app's refresh function did not resolve to a string");
+  if (typeof value !== "string")
+    throw new SentcError("refresh_failed", "the app's refresh function did not resolve to a string");
   return value;
 }
 
@@ -268,15 +287,21 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** A new JWT must be a well-formed sentc JWT for the same user (`aud`) and device (`sub`) as the old one. */
 function checkRefreshedJwt(oldJwt: string, newJwt: string): void {
-  let claims;
+  let claims: ReturnType<typeof decodeJwt>;
   try {
-    if (!JWT_SHAPE.test(newJwt)) throw new SentcError("invalid_format", "jwt: expected three base64url parts", { reference: 1100 });
+    if (!JWT_SHAPE.test(newJwt))
+      throw new SentcError("invalid_format", "jwt: expected three base64url parts", { reference: 1100 });
     claims = decodeJwt(newJwt);
   } catch (cause) {
-    throw new SentcError("invalid_server_response", "the refreshed JWT is not a well-formed sentc JWT", { cause, reference: 1100 });
+    throw new SentcError("invalid_server_response", "the refreshed JWT is not a well-formed sentc JWT", {
+      cause,
+      reference: 1100,
+    });
   }
   const old = decodeJwt(oldJwt);
   if (claims.aud !== old.aud || claims.sub !== old.sub) {
-    throw new SentcError("invalid_server_response", "the refreshed JWT belongs to another user or device", { reference: 1100 });
+    throw new SentcError("invalid_server_response", "the refreshed JWT belongs to another user or device", {
+      reference: 1100,
+    });
   }
 }

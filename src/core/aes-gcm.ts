@@ -23,7 +23,8 @@ function checkCommon(key: unknown, nonce: unknown, aad: unknown): Uint8Array {
   assertBytes(nonce, "nonce", AES_GCM_NONCE_BYTES);
   if (aad === undefined) return EMPTY;
   assertBytes(aad, "aad");
-  if (aad.length > AES_GCM_MAX_BYTES) throw new SentcError("invalid_input", `aad longer than ${AES_GCM_MAX_BYTES} bytes`);
+  if (aad.length > AES_GCM_MAX_BYTES)
+    throw new SentcError("invalid_input", `aad longer than ${AES_GCM_MAX_BYTES} bytes`);
   return aad;
 }
 
@@ -89,11 +90,18 @@ export function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uin
  * const text = new TextDecoder().decode(aesGcmDecrypt(key, nonce, sealed)); // "hello"
  * ```
  */
-export function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad?: Uint8Array): Uint8Array {
+export function aesGcmDecrypt(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ciphertextAndTag: Uint8Array,
+  aad?: Uint8Array,
+): Uint8Array {
   const a = checkCommon(key, nonce, aad);
   assertBytes(ciphertextAndTag, "ciphertextAndTag");
   if (ciphertextAndTag.length < AES_GCM_TAG_BYTES) {
-    throw new SentcError("invalid_input", `ciphertextAndTag must hold at least the ${AES_GCM_TAG_BYTES}-byte tag`, { reference: 10 });
+    throw new SentcError("invalid_input", `ciphertextAndTag must hold at least the ${AES_GCM_TAG_BYTES}-byte tag`, {
+      reference: 10,
+    });
   }
   if (ciphertextAndTag.length > AES_GCM_MAX_BYTES + AES_GCM_TAG_BYTES) {
     throw new SentcError("invalid_input", `ciphertext longer than ${AES_GCM_MAX_BYTES} bytes`);

@@ -34,7 +34,8 @@ export function aes128EncryptBlocks(key: Uint8Array, input: Uint8Array): Uint8Ar
   if (input.length % AES_BLOCK_BYTES !== 0) {
     throw new SentcError("invalid_input", `input must be a multiple of ${AES_BLOCK_BYTES} bytes, got ${input.length}`);
   }
-  if (input.length > AES128_MAX_BYTES) throw new SentcError("invalid_input", `input longer than ${AES128_MAX_BYTES} bytes`);
+  if (input.length > AES128_MAX_BYTES)
+    throw new SentcError("invalid_input", `input longer than ${AES128_MAX_BYTES} bytes`);
   return withArena((arena, core) => {
     const len = input.length;
     // One reservation: key, then the blocks, encrypted in place.

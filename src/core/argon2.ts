@@ -62,7 +62,8 @@ function assertInteger(value: unknown, name: string, min: number, max: number): 
  * ```
  */
 export function argon2id(params: Argon2idParams): Uint8Array {
-  if (typeof params !== "object" || params === null) throw new SentcError("invalid_input", "argon2id takes a parameter object");
+  if (typeof params !== "object" || params === null)
+    throw new SentcError("invalid_input", "argon2id takes a parameter object");
   const { password, salt, memoryKib, iterations, parallelism, length } = params;
   const secret = params.secret === undefined ? new Uint8Array(0) : params.secret;
   const associatedData = params.associatedData === undefined ? new Uint8Array(0) : params.associatedData;
@@ -85,8 +86,21 @@ export function argon2id(params: Argon2idParams): Uint8Array {
     const out = arena.reserve(length);
     const work = arena.reserve(blocks * 1024);
     const status = core.argon2id(
-      pwd, password.length, saltPtr, salt.length, secretPtr, secret.length, adPtr, associatedData.length,
-      memoryKib, iterations | 0, parallelism, out, length, work, blocks * 1024,
+      pwd,
+      password.length,
+      saltPtr,
+      salt.length,
+      secretPtr,
+      secret.length,
+      adPtr,
+      associatedData.length,
+      memoryKib,
+      iterations | 0,
+      parallelism,
+      out,
+      length,
+      work,
+      blocks * 1024,
     );
     checkStatus(status, "argon2id");
     return arena.read(out, length);

@@ -38,7 +38,10 @@ export function dilithiumKeyPair(seed32: Uint8Array = randomBytes(DILITHIUM3_SEE
     const pk = arena.reserve(DILITHIUM3_PUBLIC_KEY_BYTES);
     const sk = arena.reserve(DILITHIUM3_SECRET_KEY_BYTES);
     checkStatus(core.dilithium3_keypair(pk, sk, arena.put(seed32)), "dilithiumKeyPair");
-    return { publicKey: arena.read(pk, DILITHIUM3_PUBLIC_KEY_BYTES), secretKey: arena.read(sk, DILITHIUM3_SECRET_KEY_BYTES) };
+    return {
+      publicKey: arena.read(pk, DILITHIUM3_PUBLIC_KEY_BYTES),
+      secretKey: arena.read(sk, DILITHIUM3_SECRET_KEY_BYTES),
+    };
   });
 }
 
@@ -58,7 +61,11 @@ export function dilithiumKeyPair(seed32: Uint8Array = randomBytes(DILITHIUM3_SEE
  * const signature = dilithiumSign(secretKey, new TextEncoder().encode("hello")); // 3293 bytes
  * ```
  */
-export function dilithiumSign(secretKey: Uint8Array, message: Uint8Array, random: Uint8Array = randomBytes(DILITHIUM3_SIGN_RANDOM_BYTES)): Uint8Array {
+export function dilithiumSign(
+  secretKey: Uint8Array,
+  message: Uint8Array,
+  random: Uint8Array = randomBytes(DILITHIUM3_SIGN_RANDOM_BYTES),
+): Uint8Array {
   assertBytes(secretKey, "secretKey", DILITHIUM3_SECRET_KEY_BYTES);
   assertBytes(message, "message");
   assertBytes(random, "random", DILITHIUM3_SIGN_RANDOM_BYTES);

@@ -37,9 +37,7 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
     view.set(ikm, length);
     view.set(salt, length + ikm.length);
     view.set(info, length + ikm.length + salt.length);
-    const status = core.hkdf_sha256(
-      ikmPtr, ikm.length, saltPtr, salt.length, infoPtr, info.length, out, length,
-    );
+    const status = core.hkdf_sha256(ikmPtr, ikm.length, saltPtr, salt.length, infoPtr, info.length, out, length);
     checkStatus(status, "hkdfSha256");
     return view.slice(0, length);
   });

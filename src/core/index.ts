@@ -12,7 +12,14 @@ export { hmacSha256, hmacSha512 } from "./hmac.js";
 export { hkdfSha256 } from "./hkdf.js";
 export { argon2id, ARGON2_MAX_MEMORY_KIB, ARGON2_MAX_TAG_BYTES, type Argon2idParams } from "./argon2.js";
 export { aes128EncryptBlocks, AES128_KEY_BYTES, AES128_MAX_BYTES, AES_BLOCK_BYTES } from "./aes128.js";
-export { aesGcmDecrypt, aesGcmEncrypt, AES_GCM_KEY_BYTES, AES_GCM_MAX_BYTES, AES_GCM_NONCE_BYTES, AES_GCM_TAG_BYTES } from "./aes-gcm.js";
+export {
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  AES_GCM_KEY_BYTES,
+  AES_GCM_MAX_BYTES,
+  AES_GCM_NONCE_BYTES,
+  AES_GCM_TAG_BYTES,
+} from "./aes-gcm.js";
 export { x25519, x25519PublicKey } from "./x25519.js";
 export { ed25519PublicKey, ed25519Sign, ed25519Verify } from "./ed25519.js";
 export {

@@ -49,7 +49,10 @@ export function kyberKeyPair(seed: Uint8Array = randomBytes(KYBER768_KEYPAIR_SEE
     const pk = arena.reserve(KYBER768_PUBLIC_KEY_BYTES);
     const sk = arena.reserve(KYBER768_SECRET_KEY_BYTES);
     checkStatus(core.kyber768_keypair(s, pk, sk), "kyberKeyPair");
-    return { publicKey: arena.read(pk, KYBER768_PUBLIC_KEY_BYTES), secretKey: arena.read(sk, KYBER768_SECRET_KEY_BYTES) };
+    return {
+      publicKey: arena.read(pk, KYBER768_PUBLIC_KEY_BYTES),
+      secretKey: arena.read(sk, KYBER768_SECRET_KEY_BYTES),
+    };
   });
 }
 
@@ -81,7 +84,10 @@ export function kyberEncapsulate(
     const ct = arena.reserve(KYBER768_CIPHERTEXT_BYTES);
     const ss = arena.reserve(KYBER768_SHARED_SECRET_BYTES);
     checkStatus(core.kyber768_encaps(pk, r, ct, ss), "kyberEncapsulate");
-    return { ciphertext: arena.read(ct, KYBER768_CIPHERTEXT_BYTES), sharedSecret: arena.read(ss, KYBER768_SHARED_SECRET_BYTES) };
+    return {
+      ciphertext: arena.read(ct, KYBER768_CIPHERTEXT_BYTES),
+      sharedSecret: arena.read(ss, KYBER768_SHARED_SECRET_BYTES),
+    };
   });
 }
 

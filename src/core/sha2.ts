@@ -54,7 +54,10 @@ type Variant = "sha256" | "sha512";
 abstract class StreamingSha2 {
   #state: Uint8Array | undefined;
 
-  protected constructor(private readonly variant: Variant, private readonly digestBytes: number) {
+  protected constructor(
+    private readonly variant: Variant,
+    private readonly digestBytes: number,
+  ) {
     this.#state = withArena((arena, core) => {
       const size = (variant === "sha256" ? core.SHA256_STATE_BYTES : core.SHA512_STATE_BYTES).value as number;
       const state = arena.reserve(size);
@@ -117,7 +120,8 @@ abstract class StreamingSha2 {
   }
 
   #live(): Uint8Array {
-    if (this.#state === undefined) throw new SentcError("invalid_input", `${this.variant}: digest() was already called`);
+    if (this.#state === undefined)
+      throw new SentcError("invalid_input", `${this.variant}: digest() was already called`);
     return this.#state;
   }
 }

@@ -30,7 +30,8 @@ export function x25519(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Arra
     view.set(privateKey, 32);
     view.set(publicKey, 64);
     const status = core.x25519(base, base + 32, base + 64);
-    if (status === ERR_VERIFY) throw new SentcError("weak_public_key", "x25519: the public key has small order (all-zero shared secret)");
+    if (status === ERR_VERIFY)
+      throw new SentcError("weak_public_key", "x25519: the public key has small order (all-zero shared secret)");
     checkStatus(status, "x25519");
     return view.slice(0, 32);
   });

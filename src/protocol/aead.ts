@@ -10,7 +10,11 @@ export const TAG_BYTES = 16;
 /** Bytes the construction adds to a plaintext. */
 export const SYM_OVERHEAD = NONCE_BYTES + TAG_BYTES;
 
-export function symEncrypt(key: Uint8Array, plaintext: Uint8Array, nonce: Uint8Array = randomBytes(NONCE_BYTES)): Uint8Array {
+export function symEncrypt(
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  nonce: Uint8Array = randomBytes(NONCE_BYTES),
+): Uint8Array {
   const sealed = aesGcmEncrypt(key, nonce, plaintext);
   const out = new Uint8Array(NONCE_BYTES + sealed.length);
   out.set(nonce, 0);
@@ -22,7 +26,8 @@ export function symEncrypt(key: Uint8Array, plaintext: Uint8Array, nonce: Uint8A
 export function symDecrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
   // sentc panics on inputs shorter than the nonce; anything shorter than nonce + tag cannot be valid.
-  if (data.length < SYM_OVERHEAD) throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
+  if (data.length < SYM_OVERHEAD)
+    throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
   try {
     return aesGcmDecrypt(key, data.subarray(0, NONCE_BYTES), data.subarray(NONCE_BYTES));
   } catch (error) {

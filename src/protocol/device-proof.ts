@@ -27,9 +27,13 @@ function hex(bytes: Uint8Array): string {
  * @example deviceProofMessage("PUT", "/api/v1/user", 1700000000, new TextEncoder().encode("{}"));
  */
 export function deviceProofMessage(method: string, path: string, seconds: number, body: Uint8Array): Uint8Array {
-  if (!Number.isSafeInteger(seconds) || seconds < 0) throw new SentcError("invalid_input", "the device proof time must be a non-negative integer of seconds");
-  if (typeof path !== "string" || !path.startsWith("/")) throw new SentcError("invalid_input", "the device proof path must start with /");
-  return new TextEncoder().encode(`sentc-device-proof-v1\n${method.toUpperCase()}\n${path}\n${seconds}\n${hex(sha256(body))}`);
+  if (!Number.isSafeInteger(seconds) || seconds < 0)
+    throw new SentcError("invalid_input", "the device proof time must be a non-negative integer of seconds");
+  if (typeof path !== "string" || !path.startsWith("/"))
+    throw new SentcError("invalid_input", "the device proof path must start with /");
+  return new TextEncoder().encode(
+    `sentc-device-proof-v1\n${method.toUpperCase()}\n${path}\n${seconds}\n${hex(sha256(body))}`,
+  );
 }
 
 /**
@@ -37,7 +41,13 @@ export function deviceProofMessage(method: string, path: string, seconds: number
  * @throws SentcError `invalid_input` for a bad sign key, time or path.
  * @example const value = createDeviceProof(signKey, "PUT", "/api/v1/user", Math.floor(Date.now() / 1000), body);
  */
-export function createDeviceProof(signKey: SignKey, method: string, path: string, seconds: number, body: Uint8Array): string {
+export function createDeviceProof(
+  signKey: SignKey,
+  method: string,
+  path: string,
+  seconds: number,
+  body: Uint8Array,
+): string {
   return `${seconds}.${toBase64(signOnly(signKey, deviceProofMessage(method, path, seconds, body)))}`;
 }
 
@@ -46,7 +56,15 @@ export function createDeviceProof(signKey: SignKey, method: string, path: string
  * Returns false for anything else (never throws for a bad header).
  * @example verifyDeviceProof(verifyKey, header, "PUT", "/api/v1/user", body, Math.floor(Date.now() / 1000), 300);
  */
-export function verifyDeviceProof(verifyKey: VerifyKey, header: string | undefined, method: string, path: string, body: Uint8Array, nowSeconds: number, maxSkewSeconds: number): boolean {
+export function verifyDeviceProof(
+  verifyKey: VerifyKey,
+  header: string | undefined,
+  method: string,
+  path: string,
+  body: Uint8Array,
+  nowSeconds: number,
+  maxSkewSeconds: number,
+): boolean {
   if (typeof header !== "string") return false;
   const match = /^(\d{1,12})\.([A-Za-z0-9+/]+={0,2})$/.exec(header);
   if (!match) return false;

@@ -12,12 +12,22 @@ import type { SymKey } from "./keys.js";
  * `prepare_register_device(server_output, user_keys, key_count)`: reads `UserDeviceRegisterOutput` and
  * returns the `UserDeviceDoneRegisterInput` JSON plus the new device's `UserPublicKeyData`.
  */
-export function prepareRegisterDevice(serverOutput: string | Record<string, unknown>, userKeys: SymKey[], keyCount: number): { serverInput: string; publicKey: string } {
+export function prepareRegisterDevice(
+  serverOutput: string | Record<string, unknown>,
+  userKeys: SymKey[],
+  keyCount: number,
+): { serverInput: string; publicKey: string } {
   const what = "device register output";
   const data = readObject(serverOutput, what);
   const deviceId = stringField(data, "device_id", what);
-  const publicKey = publicKeyFromPemText(stringField(data, "public_key_string", what), stringField(data, "keypair_encrypt_alg", what), deviceId, what);
-  if (!Array.isArray(userKeys) || userKeys.length === 0) throw new SentcError("invalid_input", "userKeys must hold the user's group keys");
+  const publicKey = publicKeyFromPemText(
+    stringField(data, "public_key_string", what),
+    stringField(data, "keypair_encrypt_alg", what),
+    deviceId,
+    what,
+  );
+  if (!Array.isArray(userKeys) || userKeys.length === 0)
+    throw new SentcError("invalid_input", "userKeys must hold the user's group keys");
   const userKeysInput = prepareKeysForNewMember(publicKey, userKeys, keyCount, null, 0);
   return {
     serverInput: `{"user_keys":${userKeysInput},"token":${JSON.stringify(stringField(data, "token", what))}}`,

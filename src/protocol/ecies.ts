@@ -19,7 +19,11 @@ function deriveKey(shared: Uint8Array): Uint8Array {
   return key;
 }
 
-export function eciesEncrypt(publicKey: Uint8Array, plaintext: Uint8Array, ephemeralSecret: Uint8Array = randomBytes(X25519_BYTES)): Uint8Array {
+export function eciesEncrypt(
+  publicKey: Uint8Array,
+  plaintext: Uint8Array,
+  ephemeralSecret: Uint8Array = randomBytes(X25519_BYTES),
+): Uint8Array {
   const ephemeralPublic = x25519PublicKey(ephemeralSecret);
   const key = deriveKey(x25519(ephemeralSecret, publicKey));
   ephemeralSecret.fill(0);
@@ -36,9 +40,12 @@ export function eciesEncrypt(publicKey: Uint8Array, plaintext: Uint8Array, ephem
 
 export function eciesDecrypt(privateKey: Uint8Array, data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
-  if (data.length <= X25519_BYTES) throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
+  if (data.length <= X25519_BYTES)
+    throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
   // A small-order ephemeral key cannot come from a real sender: for the reader it is undecryptable data (client_14).
-  const key = referenceScope({ weak_public_key: 14 }, () => deriveKey(x25519(privateKey, data.subarray(0, X25519_BYTES))));
+  const key = referenceScope({ weak_public_key: 14 }, () =>
+    deriveKey(x25519(privateKey, data.subarray(0, X25519_BYTES))),
+  );
   try {
     return symDecrypt(key, data.subarray(X25519_BYTES));
   } finally {

@@ -128,7 +128,8 @@ export function fromPem(text: string): { label: string; bytes: Uint8Array } {
   // RFC 7468 §2 strict: every line but the last is exactly 64 characters, the last one 1–64.
   body.forEach((line, index) => {
     const last = index === body.length - 1;
-    if (last ? line.length === 0 || line.length > PEM_LINE : line.length !== PEM_LINE) fail("lines must be 64 characters wide");
+    if (last ? line.length === 0 || line.length > PEM_LINE : line.length !== PEM_LINE)
+      fail("lines must be 64 characters wide");
   });
   return { label: begin[1]!, bytes: fromBase64(body.join("")) };
 }

@@ -35,12 +35,14 @@ const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 function symSealer(key: SymKey): Sealer & Opener {
-  if (key?.alg !== ALG.aesGcm) throw new SentcError("invalid_input", "expected an AES-GCM-256 symmetric key", { reference: 109 });
+  if (key?.alg !== ALG.aesGcm)
+    throw new SentcError("invalid_input", "expected an AES-GCM-256 symmetric key", { reference: 109 });
   return { keyId: key.keyId, seal: (pt) => symEncrypt(key.key, pt), open: (body) => symDecrypt(key.key, body) };
 }
 
 function publicSealer(key: PublicKey): Sealer {
-  if (typeof key?.keyId !== "string") throw new SentcError("invalid_input", "expected a public key", { reference: 109 });
+  if (typeof key?.keyId !== "string")
+    throw new SentcError("invalid_input", "expected a public key", { reference: 109 });
   return { keyId: key.keyId, seal: (pt) => encryptWithPublicKey(key, pt) };
 }
 
@@ -64,7 +66,12 @@ function sealRaw(sealer: Sealer, plaintext: Uint8Array, signKey: SignKey | null 
 }
 
 /** Decrypt steps 1–3 of crypto.md §5. */
-function openRaw(opener: Opener, head: EncryptedHead, payload: Uint8Array, verifyKey: VerifyKey | null | undefined): Uint8Array {
+function openRaw(
+  opener: Opener,
+  head: EncryptedHead,
+  payload: Uint8Array,
+  verifyKey: VerifyKey | null | undefined,
+): Uint8Array {
   if (head.sign === null) return opener.open(payload);
   const { signature, data } = splitSignature(head.sign.alg, payload);
   if (verifyKey) {
@@ -100,7 +107,12 @@ function bytesText(bytes: Uint8Array): string {
 export function encryptRawSymmetric(key: SymKey, plaintext: Uint8Array, signKey?: SignKey | null): RawEncrypted {
   return sealRaw(symSealer(key), plaintext, signKey);
 }
-export function decryptRawSymmetric(key: SymKey, head: string, data: Uint8Array, verifyKey?: VerifyKey | null): Uint8Array {
+export function decryptRawSymmetric(
+  key: SymKey,
+  head: string,
+  data: Uint8Array,
+  verifyKey?: VerifyKey | null,
+): Uint8Array {
   assertBytes(data, "data");
   return openRaw(symSealer(key), parseHead(head), data, verifyKey);
 }
@@ -120,10 +132,19 @@ export function decryptStringSymmetric(key: SymKey, encrypted: string, verifyKey
 
 // Asymmetric --------------------------------------------------------------------------------------------
 
-export function encryptRawAsymmetric(recipient: PublicKey, plaintext: Uint8Array, signKey?: SignKey | null): RawEncrypted {
+export function encryptRawAsymmetric(
+  recipient: PublicKey,
+  plaintext: Uint8Array,
+  signKey?: SignKey | null,
+): RawEncrypted {
   return sealRaw(publicSealer(recipient), plaintext, signKey);
 }
-export function decryptRawAsymmetric(key: PrivateKey, head: string, data: Uint8Array, verifyKey?: VerifyKey | null): Uint8Array {
+export function decryptRawAsymmetric(
+  key: PrivateKey,
+  head: string,
+  data: Uint8Array,
+  verifyKey?: VerifyKey | null,
+): Uint8Array {
   assertBytes(data, "data");
   return openRaw(privateOpener(key), parseHead(head), data, verifyKey);
 }

@@ -17,8 +17,13 @@ const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Encrypts one part; returns the bytes to upload and the key that wraps the next part's key. */
-export function encryptFilePart(previousKey: Uint8Array, plaintext: Uint8Array, signKey?: SignKey | null): { part: Uint8Array; nextKey: Uint8Array } {
-  if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32) throw new SentcError("invalid_input", "the previous key must be 32 bytes");
+export function encryptFilePart(
+  previousKey: Uint8Array,
+  plaintext: Uint8Array,
+  signKey?: SignKey | null,
+): { part: Uint8Array; nextKey: Uint8Array } {
+  if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32)
+    throw new SentcError("invalid_input", "the previous key must be 32 bytes");
   if (!(plaintext instanceof Uint8Array)) throw new SentcError("invalid_input", "the part must be a Uint8Array");
   const partKey = generateSymKey().key;
   let body = symEncrypt(partKey, plaintext);
@@ -30,7 +35,9 @@ export function encryptFilePart(previousKey: Uint8Array, plaintext: Uint8Array, 
     signed.set(body, signature.length);
     body = signed;
   }
-  const headBytes = utf8.encode(JSON.stringify({ key: toBase64(symEncrypt(previousKey, partKey)), sign, sym_key_alg: ALG.aesGcm }));
+  const headBytes = utf8.encode(
+    JSON.stringify({ key: toBase64(symEncrypt(previousKey, partKey)), sign, sym_key_alg: ALG.aesGcm }),
+  );
   const part = new Uint8Array(headBytes.length + 1 + body.length);
   part.set(headBytes, 0);
   part.set(body, headBytes.length + 1);
@@ -73,8 +80,10 @@ export function openFilePartHead(
     const signAlg = stringField(sign, "alg", "file head.sign");
     const { signature, data } = splitSignature(signAlg, body);
     if (verifyKey) {
-      if (verifyKey.keyId !== stringField(sign, "id", "file head.sign")) throw new SentcError("wrong_verify_key", "the part was signed by another key");
-      if (verifyKey.alg !== signAlg || !verifyOnly(verifyKey, signature, data)) throw new SentcError("verification_failed", "the part signature does not verify");
+      if (verifyKey.keyId !== stringField(sign, "id", "file head.sign"))
+        throw new SentcError("wrong_verify_key", "the part was signed by another key");
+      if (verifyKey.alg !== signAlg || !verifyOnly(verifyKey, signature, data))
+        throw new SentcError("verification_failed", "the part signature does not verify");
     }
     body = data;
   } else if (verifyKey && options.requireSignature) {
@@ -84,7 +93,11 @@ export function openFilePartHead(
 }
 
 /** Decrypts one downloaded part; returns the plaintext and the key for the next part. */
-export function decryptFilePart(previousKey: Uint8Array, part: Uint8Array, verifyKey?: VerifyKey | null): { plaintext: Uint8Array; nextKey: Uint8Array } {
+export function decryptFilePart(
+  previousKey: Uint8Array,
+  part: Uint8Array,
+  verifyKey?: VerifyKey | null,
+): { plaintext: Uint8Array; nextKey: Uint8Array } {
   const { partKey, body } = openFilePartHead(previousKey, part, verifyKey);
   return { plaintext: symDecrypt(partKey, body), nextKey: partKey };
 }
@@ -103,7 +116,8 @@ export function prepareRegisterFile(
   belongsToType: BelongsTo,
   fileName?: string | null,
 ): string {
-  if (!["Group", "User", "None"].includes(belongsToType)) throw new SentcError("invalid_input", "belongsToType must be Group, User or None");
+  if (!["Group", "User", "None"].includes(belongsToType))
+    throw new SentcError("invalid_input", "belongsToType must be Group, User or None");
   const type = belongsToId ? belongsToType : "None";
   return JSON.stringify({
     encrypted_key: encryptedContentKey,

@@ -8,7 +8,15 @@ import { symEncrypt } from "./aead.js";
 import { NON_REGISTERED_KEY_ID } from "./algorithms.js";
 import { encryptWithPublicKey } from "./kem.js";
 import { toBase64 } from "./encoding.js";
-import { generateHmacKey, generateKeyPair, generateSignKeyPair, generateSortableKey, generateSymKey, rawKeyBytes, type KeyOptions } from "./keypairs.js";
+import {
+  generateHmacKey,
+  generateKeyPair,
+  generateSignKeyPair,
+  generateSortableKey,
+  generateSymKey,
+  rawKeyBytes,
+  type KeyOptions,
+} from "./keypairs.js";
 import { publicKeyPemText } from "./public-keys.js";
 import type { HmacKey, PrivateKey, PublicKey, SignKey, SortableKey, SymKey, VerifyKey } from "./keys.js";
 import { signatureToString, signOnly } from "./signature.js";

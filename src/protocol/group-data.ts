@@ -88,7 +88,8 @@ function readAccess(value: unknown): GroupAccess {
 
 function objectArray(data: Record<string, unknown>, field: string): Record<string, unknown>[] {
   const value = data[field];
-  if (!Array.isArray(value) || !value.every(isRecord)) throw new SentcError("invalid_format", `group data: "${field}" must be an array of objects`);
+  if (!Array.isArray(value) || !value.every(isRecord))
+    throw new SentcError("invalid_format", `group data: "${field}" must be an array of objects`);
   return value;
 }
 

@@ -38,7 +38,11 @@ export interface GroupKeyData {
  * carries a signature, the signature over the raw group key must verify (`verification_failed`, sentc
  * client_31).
  */
-export function decryptGroupKey(privateKey: PrivateKey, serverKeyData: string | Record<string, unknown>, verifyKey?: VerifyKey | null): GroupKeyData {
+export function decryptGroupKey(
+  privateKey: PrivateKey,
+  serverKeyData: string | Record<string, unknown>,
+  verifyKey?: VerifyKey | null,
+): GroupKeyData {
   const what = "group key data";
   const data = readObject(serverKeyData, what);
   const groupKeyId = stringField(data, "group_key_id", what);
@@ -79,4 +83,3 @@ export function decryptSortableKey(groupKey: SymKey, sortableData: string | Reco
   const raw = symDecrypt(groupKey.key, fromBase64(stringField(data, "encrypted_sortable_key", what)));
   return sortableKeyFromRaw(stringField(data, "encrypted_sortable_alg", what), raw, stringField(data, "id", what));
 }
-

@@ -41,12 +41,14 @@ export function prepareKeysForNewMember(
   rank: number | null | undefined,
   adminRank: number,
 ): string {
-  if (!Number.isInteger(adminRank) || adminRank < 0) throw new SentcError("invalid_input", "adminRank must be a non-negative integer");
+  if (!Number.isInteger(adminRank) || adminRank < 0)
+    throw new SentcError("invalid_input", "adminRank must be a non-negative integer");
   if (adminRank > 2) throw new SentcError("permission_denied", "only group admins (rank 0–2) can add members");
   if (rank !== null && rank !== undefined && (!Number.isInteger(rank) || rank < 1 || rank > 4)) {
     throw new SentcError("invalid_input", "rank must be an integer from 1 to 4", { reference: 200 });
   }
-  if (!Number.isInteger(keyCount) || keyCount < 0) throw new SentcError("invalid_input", "keyCount must be a non-negative integer");
+  if (!Number.isInteger(keyCount) || keyCount < 0)
+    throw new SentcError("invalid_input", "keyCount must be a non-negative integer");
   return JSON.stringify({
     keys: encryptGroupKeysForMember(memberPublicKey, groupKeys),
     rank: rank ?? null,

@@ -56,4 +56,3 @@ export function splitHead(data: Uint8Array): { head: EncryptedHead; payload: Uin
   }
   return { head: parseHead(headText), payload: data.subarray(zero + 1) };
 }
-

@@ -25,7 +25,8 @@ export function stringField(object: Record<string, unknown>, field: string, what
 export function optionalStringField(object: Record<string, unknown>, field: string, what: string): string | null {
   const value = object[field];
   if (value === undefined || value === null) return null;
-  if (typeof value !== "string") throw new SentcError("invalid_format", `${what}: field "${field}" must be a string or null`);
+  if (typeof value !== "string")
+    throw new SentcError("invalid_format", `${what}: field "${field}" must be a string or null`);
   return value;
 }
 
@@ -38,6 +39,7 @@ export function readObject(json: string | Record<string, unknown>, what: string)
 
 export function numberField(object: Record<string, unknown>, field: string, what: string): number {
   const value = object[field];
-  if (typeof value !== "number" || !Number.isFinite(value)) throw new SentcError("invalid_format", `${what}: "${field}" must be a number`);
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw new SentcError("invalid_format", `${what}: "${field}" must be a number`);
   return value;
 }

@@ -21,7 +21,8 @@ export interface JwtClaims {
 export function decodeJwt(jwt: string): JwtClaims {
   if (typeof jwt !== "string") throw new SentcError("invalid_format", "jwt: expected a string", { reference: 1100 });
   const parts = jwt.split(".");
-  if (parts.length !== 3) throw new SentcError("invalid_format", "jwt: expected three dot-separated parts", { reference: 1100 });
+  if (parts.length !== 3)
+    throw new SentcError("invalid_format", "jwt: expected three dot-separated parts", { reference: 1100 });
   let claims: unknown;
   try {
     claims = parseJson(new TextDecoder("utf-8", { fatal: true }).decode(fromBase64Url(parts[1]!)), "jwt claims");

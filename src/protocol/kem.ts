@@ -26,7 +26,8 @@ function kyberSeal(publicKey: Uint8Array, plaintext: Uint8Array): Uint8Array {
 }
 
 function kyberOpen(secretKey: Uint8Array, data: Uint8Array): Uint8Array {
-  if (data.length <= PQ_SIZES.kyberCiphertext) throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
+  if (data.length <= PQ_SIZES.kyberCiphertext)
+    throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
   // Kyber decapsulation never fails (implicit rejection): a wrong key or ciphertext gives another secret,
   // and the AES-GCM tag check below rejects it.
   const sharedSecret = kyberDecapsulate(secretKey, data.subarray(0, PQ_SIZES.kyberCiphertext));

@@ -67,7 +67,9 @@ export function finishKeyRotation(
   privateKey: PrivateKey,
 ): { newGroupKey: SymKey; serverInput: string } {
   // Rotation data the reference cannot read is its client_203 (checked against sentc_wasm 0.15).
-  return referenceScope({ invalid_format: 203, invalid_encoding: 203 }, () => readKeyRotation(serverOutput, previousGroupKey, publicKey, privateKey));
+  return referenceScope({ invalid_format: 203, invalid_encoding: 203 }, () =>
+    readKeyRotation(serverOutput, previousGroupKey, publicKey, privateKey),
+  );
 }
 
 function readKeyRotation(
@@ -79,10 +81,15 @@ function readKeyRotation(
   const what = "key rotation input";
   const data = readObject(serverOutput, what);
   const error = optionalStringField(data, "error", what);
-  if (error !== null) throw new SentcError("key_rotation_failed", `the server could not prepare the rotation for this key: ${error}`);
-  const wrapped = decryptWithPrivateKey(privateKey, fromBase64(stringField(data, "encrypted_ephemeral_key_by_group_key_and_public_key", what)));
+  if (error !== null)
+    throw new SentcError("key_rotation_failed", `the server could not prepare the rotation for this key: ${error}`);
+  const wrapped = decryptWithPrivateKey(
+    privateKey,
+    fromBase64(stringField(data, "encrypted_ephemeral_key_by_group_key_and_public_key", what)),
+  );
   const ephemeralAlg = stringField(data, "ephemeral_alg", what);
-  if (ephemeralAlg !== ALG.aesGcm) throw new SentcError("unsupported_algorithm", `${what}: unknown ephemeral alg "${ephemeralAlg}"`);
+  if (ephemeralAlg !== ALG.aesGcm)
+    throw new SentcError("unsupported_algorithm", `${what}: unknown ephemeral alg "${ephemeralAlg}"`);
   const ephemeral = symDecrypt(previousGroupKey.key, wrapped);
   const rawNewKey = symDecrypt(ephemeral, fromBase64(stringField(data, "encrypted_group_key_by_ephemeral", what)));
   ephemeral.fill(0);

@@ -26,9 +26,15 @@ export interface HybridKey<Alg extends string> {
 export type SymKey = SingleKey<typeof ALG.aesGcm>;
 export type HmacKey = SingleKey<typeof ALG.hmacSha256>;
 export type SortableKey = SingleKey<typeof ALG.ope>;
-export type PrivateKey = SingleKey<typeof ALG.ecies> | SingleKey<typeof ALG.kyber> | HybridKey<typeof ALG.eciesKyberHybrid>;
+export type PrivateKey =
+  | SingleKey<typeof ALG.ecies>
+  | SingleKey<typeof ALG.kyber>
+  | HybridKey<typeof ALG.eciesKyberHybrid>;
 export type PublicKey = PrivateKey;
-export type SignKey = SingleKey<typeof ALG.ed25519> | SingleKey<typeof ALG.dilithium> | HybridKey<typeof ALG.ed25519DilithiumHybrid>;
+export type SignKey =
+  | SingleKey<typeof ALG.ed25519>
+  | SingleKey<typeof ALG.dilithium>
+  | HybridKey<typeof ALG.ed25519DilithiumHybrid>;
 export type VerifyKey = SignKey;
 
 type Layout = { tag: string; alg: string } & ({ key: number } | { x: number; k: number });
@@ -60,7 +66,9 @@ const VERIFY: Layout[] = [
 function decodePart(body: Record<string, unknown>, field: string, length: number, what: string): Uint8Array {
   const bytes = fromBase64(stringField(body, field, what));
   if (bytes.length !== length) {
-    throw new SentcError("invalid_format", `${what}: "${field}" must be ${length} bytes, got ${bytes.length}`, { reference: 30 });
+    throw new SentcError("invalid_format", `${what}: "${field}" must be ${length} bytes, got ${bytes.length}`, {
+      reference: 30,
+    });
   }
   return bytes;
 }
@@ -79,8 +87,16 @@ const IMPORT_BASE64_REFERENCE = {
   verify: 114,
 } as const satisfies Record<string, ReferenceNumber<"invalid_encoding">>;
 
-function importKey(json: string, layouts: Layout[], what: string, kind: keyof typeof IMPORT_BASE64_REFERENCE): SingleKey<string> | HybridKey<string> {
-  return referenceScope({ invalid_format: 109, invalid_encoding: IMPORT_BASE64_REFERENCE[kind], invalid_input: 109 }, () => parseKey(json, layouts, what));
+function importKey(
+  json: string,
+  layouts: Layout[],
+  what: string,
+  kind: keyof typeof IMPORT_BASE64_REFERENCE,
+): SingleKey<string> | HybridKey<string> {
+  return referenceScope(
+    { invalid_format: 109, invalid_encoding: IMPORT_BASE64_REFERENCE[kind], invalid_input: 109 },
+    () => parseKey(json, layouts, what),
+  );
 }
 
 function parseKey(json: string, layouts: Layout[], what: string): SingleKey<string> | HybridKey<string> {
@@ -100,7 +116,13 @@ function parseKey(json: string, layouts: Layout[], what: string): SingleKey<stri
 /** The raw parts of a key: `key` for single keys, `x` and `k` for hybrid ones. */
 export type KeyParts = { key: Uint8Array } | { x: Uint8Array; k: Uint8Array };
 
-function keyFromParts(layouts: Layout[], alg: string, parts: KeyParts, keyId: string, what: string): SingleKey<string> | HybridKey<string> {
+function keyFromParts(
+  layouts: Layout[],
+  alg: string,
+  parts: KeyParts,
+  keyId: string,
+  what: string,
+): SingleKey<string> | HybridKey<string> {
   const layout = layouts.find((l) => l.alg === alg);
   if (!layout) throw new SentcError("invalid_format", `${what}: unknown alg "${alg}"`, { reference: 1 });
   const check = (bytes: Uint8Array | undefined, length: number, field: string): Uint8Array => {
@@ -118,20 +140,33 @@ function keyFromParts(layouts: Layout[], alg: string, parts: KeyParts, keyId: st
  * Interprets the raw bytes sentc encrypts for a key (crypto.md §3.7): the key itself for single keys,
  * `x ‖ k` for hybrid keys, by the key's alg.
  */
-function keyFromRaw(layouts: Layout[], alg: string, raw: Uint8Array, keyId: string, what: string): SingleKey<string> | HybridKey<string> {
+function keyFromRaw(
+  layouts: Layout[],
+  alg: string,
+  raw: Uint8Array,
+  keyId: string,
+  what: string,
+): SingleKey<string> | HybridKey<string> {
   const layout = layouts.find((l) => l.alg === alg);
   if (!layout) throw new SentcError("invalid_format", `${what}: unknown alg "${alg}"`, { reference: 1 });
   // A decrypted key of the wrong length: the reference's "can't decrypt the key" (client_30).
-  if ("key" in layout) return referenceScope({ invalid_format: 30 }, () => keyFromParts(layouts, alg, { key: raw }, keyId, what));
-  if (raw.length !== layout.x + layout.k) throw new SentcError("invalid_format", `${what}: ${layout.x + layout.k} bytes expected`, { reference: 30 });
-  return referenceScope({ invalid_format: 30 }, () => keyFromParts(layouts, alg, { x: raw.slice(0, layout.x), k: raw.slice(layout.x) }, keyId, what));
+  if ("key" in layout)
+    return referenceScope({ invalid_format: 30 }, () => keyFromParts(layouts, alg, { key: raw }, keyId, what));
+  if (raw.length !== layout.x + layout.k)
+    throw new SentcError("invalid_format", `${what}: ${layout.x + layout.k} bytes expected`, { reference: 30 });
+  return referenceScope({ invalid_format: 30 }, () =>
+    keyFromParts(layouts, alg, { x: raw.slice(0, layout.x), k: raw.slice(layout.x) }, keyId, what),
+  );
 }
 
 export const privateKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) =>
   keyFromRaw(PRIVATE, alg, raw, keyId, "private key") as PrivateKey;
-export const signKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) => keyFromRaw(SIGN, alg, raw, keyId, "sign key") as SignKey;
-export const symKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) => keyFromRaw(SYM, alg, raw, keyId, "symmetric key") as SymKey;
-export const hmacKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) => keyFromRaw(HMAC, alg, raw, keyId, "hmac key") as HmacKey;
+export const signKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) =>
+  keyFromRaw(SIGN, alg, raw, keyId, "sign key") as SignKey;
+export const symKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) =>
+  keyFromRaw(SYM, alg, raw, keyId, "symmetric key") as SymKey;
+export const hmacKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) =>
+  keyFromRaw(HMAC, alg, raw, keyId, "hmac key") as HmacKey;
 export const sortableKeyFromRaw = (alg: string, raw: Uint8Array, keyId: string) =>
   keyFromRaw(SORTABLE, alg, raw, keyId, "sortable key") as SortableKey;
 
@@ -179,12 +214,14 @@ export const exportVerifyKey = (key: VerifyKey) => exportKey(key, VERIFY, "verif
 
 /** The derived master-key-encryption key of the MFA login path: `{"Argon2":"<b64 32 bytes>"}`. */
 export function exportMasterKeyFormat(key: Uint8Array): string {
-  if (!(key instanceof Uint8Array) || key.length !== 32) throw new SentcError("invalid_input", "master key format: 32 bytes expected");
+  if (!(key instanceof Uint8Array) || key.length !== 32)
+    throw new SentcError("invalid_input", "master key format: 32 bytes expected");
   return JSON.stringify({ Argon2: toBase64(key) });
 }
 export function importMasterKeyFormat(json: string): Uint8Array {
   const value = parseJson(json, "master key format");
-  if (!isRecord(value) || typeof value.Argon2 !== "string") throw new SentcError("invalid_format", 'master key format: expected {"Argon2":"…"}');
+  if (!isRecord(value) || typeof value.Argon2 !== "string")
+    throw new SentcError("invalid_format", 'master key format: expected {"Argon2":"…"}');
   const key = fromBase64(value.Argon2);
   if (key.length !== 32) throw new SentcError("invalid_format", "master key format: 32 bytes expected");
   return key;

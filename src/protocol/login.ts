@@ -10,7 +10,15 @@ import { decryptGroupKey, decryptHmacKey, type GroupKeyData } from "./group-keys
 import { publicKeyFromPemText, verifyKeyFromPemText } from "./public-keys.js";
 import { isRecord, parseJson, readObject, stringField } from "./json.js";
 import { decryptWithPrivateKey } from "./kem.js";
-import { privateKeyFromRaw, signKeyFromRaw, type HmacKey, type PrivateKey, type PublicKey, type SignKey, type VerifyKey } from "./keys.js";
+import {
+  privateKeyFromRaw,
+  signKeyFromRaw,
+  type HmacKey,
+  type PrivateKey,
+  type PublicKey,
+  type SignKey,
+  type VerifyKey,
+} from "./keys.js";
 import { deriveKeys, type DerivedKeys } from "./password.js";
 
 export interface DeviceKeys {
@@ -30,28 +38,46 @@ export interface LoginStart extends DerivedKeys {
 
 /** `PrepareLoginServerInput` for `POST /api/v1/prepare_login`. */
 export function prepareLoginStart(userIdentifier: string): string {
-  if (typeof userIdentifier !== "string" || userIdentifier.length === 0) throw new SentcError("invalid_input", "the user identifier must be a non-empty string");
+  if (typeof userIdentifier !== "string" || userIdentifier.length === 0)
+    throw new SentcError("invalid_input", "the user identifier must be a non-empty string");
   return JSON.stringify({ user_identifier: userIdentifier });
 }
 
 /** Derives the keys from the password and the server's `PrepareLoginSaltServerOutput`. */
-export function prepareLogin(userIdentifier: string, password: string, saltOutput: string | Record<string, unknown>): LoginStart {
+export function prepareLogin(
+  userIdentifier: string,
+  password: string,
+  saltOutput: string | Record<string, unknown>,
+): LoginStart {
   const what = "prepare login output";
   const data = readObject(saltOutput, what);
-  const derived = deriveKeys(password, fromBase64(stringField(data, "salt_string", what)), stringField(data, "derived_encryption_key_alg", what));
-  return { ...derived, doneLoginInput: JSON.stringify({ auth_key: toBase64(derived.authKey), device_identifier: userIdentifier }) };
+  const derived = deriveKeys(
+    password,
+    fromBase64(stringField(data, "salt_string", what)),
+    stringField(data, "derived_encryption_key_alg", what),
+  );
+  return {
+    ...derived,
+    doneLoginInput: JSON.stringify({ auth_key: toBase64(derived.authKey), device_identifier: userIdentifier }),
+  };
 }
 
-export type DoneLoginResult = { kind: "mfa" } | { kind: "direct"; deviceKeys: DeviceKeys; masterKey: Uint8Array; challenge: string };
+export type DoneLoginResult =
+  | { kind: "mfa" }
+  | { kind: "direct"; deviceKeys: DeviceKeys; masterKey: Uint8Array; challenge: string };
 
 /**
  * Reads `DoneLoginServerReturn`: `"Otp"` when the account has MFA, else `{"Direct":{device_keys,challenge}}`
  * (the MFA endpoints answer the inner `DoneLoginServerOutput` directly, which is accepted too). A wrong
  * password surfaces here as `decryption_failed`.
  */
-export function doneLogin(masterKeyEncryptionKey: Uint8Array, serverOutput: string | Record<string, unknown> | "Otp"): DoneLoginResult {
+export function doneLogin(
+  masterKeyEncryptionKey: Uint8Array,
+  serverOutput: string | Record<string, unknown> | "Otp",
+): DoneLoginResult {
   const what = "done login output";
-  const value = typeof serverOutput === "string" ? (serverOutput === "Otp" ? "Otp" : parseJson(serverOutput, what)) : serverOutput;
+  const value =
+    typeof serverOutput === "string" ? (serverOutput === "Otp" ? "Otp" : parseJson(serverOutput, what)) : serverOutput;
   if (value === "Otp") return { kind: "mfa" };
   if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected "Otp" or an object`);
   const direct = readObject((isRecord(value.Direct) ? value.Direct : value) as Record<string, unknown>, what);
@@ -62,15 +88,26 @@ export function doneLogin(masterKeyEncryptionKey: Uint8Array, serverOutput: stri
   const encryptId = stringField(keys, "keypair_encrypt_id", what);
   const signId = stringField(keys, "keypair_sign_id", what);
   const deviceKeys: DeviceKeys = {
-    privateKey: privateKeyFromRaw(encryptAlg, symDecrypt(masterKey, fromBase64(stringField(keys, "encrypted_private_key", what))), encryptId),
+    privateKey: privateKeyFromRaw(
+      encryptAlg,
+      symDecrypt(masterKey, fromBase64(stringField(keys, "encrypted_private_key", what))),
+      encryptId,
+    ),
     publicKey: publicKeyFromPemText(stringField(keys, "public_key_string", what), encryptAlg, encryptId, what),
-    signKey: signKeyFromRaw(signAlg, symDecrypt(masterKey, fromBase64(stringField(keys, "encrypted_sign_key", what))), signId),
+    signKey: signKeyFromRaw(
+      signAlg,
+      symDecrypt(masterKey, fromBase64(stringField(keys, "encrypted_sign_key", what))),
+      signId,
+    ),
     verifyKey: verifyKeyFromPemText(stringField(keys, "verify_key_string", what), signAlg, signId, what),
     userId: stringField(keys, "user_id", what),
     deviceId: stringField(keys, "device_id", what),
     userGroupId: stringField(keys, "user_group_id", what),
   };
-  const challengeBytes = decryptWithPrivateKey(deviceKeys.privateKey, fromBase64(stringField(direct, "challenge", what)));
+  const challengeBytes = decryptWithPrivateKey(
+    deviceKeys.privateKey,
+    fromBase64(stringField(direct, "challenge", what)),
+  );
   let challenge: string;
   try {
     challenge = new TextDecoder("utf-8", { fatal: true }).decode(challengeBytes);
@@ -116,7 +153,11 @@ export function decryptUserKey(devicePrivateKey: PrivateKey, serverKeyData: stri
   const signId = stringField(data, "keypair_sign_id", what);
   return {
     ...groupKeyData,
-    signKey: signKeyFromRaw(signAlg, symDecrypt(groupKeyData.groupKey.key, fromBase64(stringField(data, "encrypted_sign_key", what))), signId),
+    signKey: signKeyFromRaw(
+      signAlg,
+      symDecrypt(groupKeyData.groupKey.key, fromBase64(stringField(data, "encrypted_sign_key", what))),
+      signId,
+    ),
     verifyKey: verifyKeyFromPemText(stringField(data, "verify_key", what), signAlg, signId, what),
     publicKeySignature: typeof data.public_key_sig === "string" ? data.public_key_sig : null,
     publicKeySignatureKeyId: typeof data.public_key_sig_key_id === "string" ? data.public_key_sig_key_id : null,
@@ -124,13 +165,18 @@ export function decryptUserKey(devicePrivateKey: PrivateKey, serverKeyData: stri
 }
 
 /** Reads `VerifyLoginOutput`: the user keys, the HMAC keys (each opened by the user key it names) and tokens. */
-export function doneVerifyLogin(devicePrivateKey: PrivateKey, serverOutput: string | Record<string, unknown>): VerifyLoginResult {
+export function doneVerifyLogin(
+  devicePrivateKey: PrivateKey,
+  serverOutput: string | Record<string, unknown>,
+): VerifyLoginResult {
   const what = "verify login output";
   const data = readObject(serverOutput, what);
   if (!Array.isArray(data.user_keys) || !Array.isArray(data.hmac_keys)) {
     throw new SentcError("invalid_format", `${what}: user_keys and hmac_keys must be arrays`);
   }
-  const userKeys = data.user_keys.map((key) => decryptUserKey(devicePrivateKey, readObject(key as Record<string, unknown>, what)));
+  const userKeys = data.user_keys.map((key) =>
+    decryptUserKey(devicePrivateKey, readObject(key as Record<string, unknown>, what)),
+  );
   const hmacKeys: HmacKey[] = [];
   const pendingHmacKeys: Record<string, unknown>[] = [];
   for (const entry of data.hmac_keys) {
@@ -140,5 +186,11 @@ export function doneVerifyLogin(devicePrivateKey: PrivateKey, serverOutput: stri
     if (owner) hmacKeys.push(decryptHmacKey(owner.groupKey, hmac));
     else pendingHmacKeys.push(hmac);
   }
-  return { userKeys, hmacKeys, pendingHmacKeys, jwt: stringField(data, "jwt", what), refreshToken: stringField(data, "refresh_token", what) };
+  return {
+    userKeys,
+    hmacKeys,
+    pendingHmacKeys,
+    jwt: stringField(data, "jwt", what),
+    refreshToken: stringField(data, "refresh_token", what),
+  };
 }

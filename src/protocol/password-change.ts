@@ -8,7 +8,8 @@ import type { PrivateKey, SignKey } from "./keys.js";
 import { deriveFromNewRandomValue, hashAuthKey } from "./password.js";
 
 function assertKey(value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array) || value.length !== 32) throw new SentcError("invalid_input", `${what} must be 32 bytes`);
+  if (!(value instanceof Uint8Array) || value.length !== 32)
+    throw new SentcError("invalid_input", `${what} must be 32 bytes`);
 }
 
 /**
@@ -36,7 +37,11 @@ export function prepareChangePassword(newPassword: string, masterKey: Uint8Array
  * `ResetPasswordData` for `PUT /api/v1/user/reset_pw`: a new master key re-wraps the device keys the
  * client still holds and is itself wrapped by the new password.
  */
-export function prepareResetPassword(newPassword: string, devicePrivateKey: PrivateKey, deviceSignKey: SignKey): string {
+export function prepareResetPassword(
+  newPassword: string,
+  devicePrivateKey: PrivateKey,
+  deviceSignKey: SignKey,
+): string {
   const masterKey = generateSymKey();
   const derived = deriveFromNewRandomValue(newPassword);
   const data = {

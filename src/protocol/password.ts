@@ -23,7 +23,7 @@ export interface DerivedKeys {
  * not truncated, as in sentc.
  */
 export function generateSalt(clientRandomValue: Uint8Array, addStr = ""): Uint8Array {
-  const prefix = utf8.encode("sentc" + addStr);
+  const prefix = utf8.encode(`sentc${addStr}`);
   const padded = new Uint8Array(Math.max(SALT_STRING_BYTES, prefix.length) + clientRandomValue.length);
   padded.fill(0x50 /* 'P' */, prefix.length, padded.length - clientRandomValue.length);
   padded.set(prefix, 0);

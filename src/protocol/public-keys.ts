@@ -7,7 +7,14 @@ import { ALG } from "./algorithms.js";
 import { fromPem, toPem } from "./encoding.js";
 import { isRecord, optionalStringField, parseJson, readObject, stringField } from "./json.js";
 import { rawKeyBytes } from "./keypairs.js";
-import { publicKeyFromParts, verifyKeyFromParts, type KeyParts, type PublicKey, type SignKey, type VerifyKey } from "./keys.js";
+import {
+  publicKeyFromParts,
+  verifyKeyFromParts,
+  type KeyParts,
+  type PublicKey,
+  type SignKey,
+  type VerifyKey,
+} from "./keys.js";
 import { signatureFromString, signatureToString, signOnly, verifyOnly } from "./signature.js";
 
 export interface UserPublicKeyData {
@@ -35,12 +42,16 @@ function partsFromPem(pem: string, alg: string, what: string): KeyParts {
 /** A public key from sentc's PEM text (or hybrid `{"x":PEM,"k":PEM}` JSON), interpreted by its alg. */
 export function publicKeyFromPemText(text: string, alg: string, keyId: string, what = "public key"): PublicKey {
   // The reference answers PEM text it cannot use as a key with client_115 (sdk.md §7.2), an unknown alg client_1.
-  return referenceScope({ invalid_format: 115, invalid_encoding: 115 }, () => publicKeyFromParts(alg, partsFromPem(text, alg, what), keyId));
+  return referenceScope({ invalid_format: 115, invalid_encoding: 115 }, () =>
+    publicKeyFromParts(alg, partsFromPem(text, alg, what), keyId),
+  );
 }
 
 /** A verify key from sentc's PEM text (or hybrid JSON), interpreted by its alg. */
 export function verifyKeyFromPemText(text: string, alg: string, keyId: string, what = "verify key"): VerifyKey {
-  return referenceScope({ invalid_format: 115, invalid_encoding: 115 }, () => verifyKeyFromParts(alg, partsFromPem(text, alg, what), keyId));
+  return referenceScope({ invalid_format: 115, invalid_encoding: 115 }, () =>
+    verifyKeyFromParts(alg, partsFromPem(text, alg, what), keyId),
+  );
 }
 
 export function parseUserPublicKeyData(json: string): UserPublicKeyData {
@@ -49,7 +60,12 @@ export function parseUserPublicKeyData(json: string): UserPublicKeyData {
   if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected an object`);
   const alg = stringField(value, "public_key_alg", what);
   return {
-    publicKey: publicKeyFromPemText(stringField(value, "public_key_pem", what), alg, stringField(value, "public_key_id", what), what),
+    publicKey: publicKeyFromPemText(
+      stringField(value, "public_key_pem", what),
+      alg,
+      stringField(value, "public_key_id", what),
+      what,
+    ),
     signature: optionalStringField(value, "public_key_sig", what),
     signatureKeyId: optionalStringField(value, "public_key_sig_key_id", what),
   };
@@ -70,7 +86,12 @@ export function parseUserVerifyKeyData(json: string): VerifyKey {
   const value = parseJson(json, what);
   if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected an object`);
   const alg = stringField(value, "verify_key_alg", what);
-  return verifyKeyFromPemText(stringField(value, "verify_key_pem", what), alg, stringField(value, "verify_key_id", what), what);
+  return verifyKeyFromPemText(
+    stringField(value, "verify_key_pem", what),
+    alg,
+    stringField(value, "verify_key_id", what),
+    what,
+  );
 }
 
 export function serializeUserVerifyKeyData(key: VerifyKey): string {
@@ -79,9 +100,11 @@ export function serializeUserVerifyKeyData(key: VerifyKey): string {
 
 /** Signs a public key as sentc does (§6.9): the sign key's detached signature over the raw key bytes. */
 export function signPublicKey(signKey: SignKey, publicKey: PublicKey): { signature: string; signatureKeyId: string } {
-  return { signature: signatureToString(signOnly(signKey, rawKeyBytes(publicKey)), signKey.alg), signatureKeyId: signKey.keyId };
+  return {
+    signature: signatureToString(signOnly(signKey, rawKeyBytes(publicKey)), signKey.alg),
+    signatureKeyId: signKey.keyId,
+  };
 }
-
 
 /**
  * `user_verify_user_public_key` (§6.9): false when there is no signature or it does not verify. A
@@ -97,7 +120,12 @@ export function readPublicKeyServerOutput(serverOutput: string | Record<string, 
   const what = "public key server output";
   const value = readObject(serverOutput, what);
   return {
-    publicKey: publicKeyFromPemText(stringField(value, "public_key", what), stringField(value, "public_key_alg", what), stringField(value, "public_key_id", what), what),
+    publicKey: publicKeyFromPemText(
+      stringField(value, "public_key", what),
+      stringField(value, "public_key_alg", what),
+      stringField(value, "public_key_id", what),
+      what,
+    ),
     signature: optionalStringField(value, "public_key_sig", what),
     signatureKeyId: optionalStringField(value, "public_key_sig_key_id", what),
   };
@@ -107,5 +135,10 @@ export function readPublicKeyServerOutput(serverOutput: string | Record<string, 
 export function readVerifyKeyServerOutput(serverOutput: string | Record<string, unknown>): VerifyKey {
   const what = "verify key server output";
   const value = readObject(serverOutput, what);
-  return verifyKeyFromPemText(stringField(value, "verify_key", what), stringField(value, "verify_key_alg", what), stringField(value, "verify_key_id", what), what);
+  return verifyKeyFromPemText(
+    stringField(value, "verify_key", what),
+    stringField(value, "verify_key_alg", what),
+    stringField(value, "verify_key_id", what),
+    what,
+  );
 }

@@ -7,13 +7,21 @@ import { symEncrypt } from "./aead.js";
 import { ALG, NON_REGISTERED_KEY_ID } from "./algorithms.js";
 import { toBase64, toBase64Url } from "./encoding.js";
 import { prepareCreateGroup } from "./group-create.js";
-import { generateKeyPair, generateSignKeyPair, generateSymKey, rawKeyBytes, wipeKey, type KeyOptions } from "./keypairs.js";
+import {
+  generateKeyPair,
+  generateSignKeyPair,
+  generateSymKey,
+  rawKeyBytes,
+  wipeKey,
+  type KeyOptions,
+} from "./keypairs.js";
 import { publicKeyPemText } from "./public-keys.js";
 import { deriveFromNewRandomValue, hashAuthKey } from "./password.js";
 import { randomBytes } from "../core/index.js";
 
 function requireText(value: unknown, what: string): string {
-  if (typeof value !== "string" || value.length === 0) throw new SentcError("invalid_input", `${what} must be a non-empty string`);
+  if (typeof value !== "string" || value.length === 0)
+    throw new SentcError("invalid_input", `${what} must be a non-empty string`);
   return value;
 }
 
@@ -60,7 +68,13 @@ export function prepareRegister(userIdentifier: string, password: string, option
 
 /** `prepare_register_device_start(device_identifier, password)` → the `UserDeviceRegisterInput` JSON. */
 export function prepareRegisterDeviceStart(deviceIdentifier: string, password: string, options?: KeyOptions): string {
-  return JSON.stringify(deviceRegisterInput(requireText(deviceIdentifier, "the device identifier"), requireText(password, "the password"), options).input);
+  return JSON.stringify(
+    deviceRegisterInput(
+      requireText(deviceIdentifier, "the device identifier"),
+      requireText(password, "the password"),
+      options,
+    ).input,
+  );
 }
 
 /** `generate_user_register_data()`: a random identifier (20 bytes) and password (40 bytes), base64url. */

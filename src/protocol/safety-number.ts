@@ -26,7 +26,12 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function createSafetyNumber(verifyKey: VerifyKey, userId: string, otherVerifyKey?: VerifyKey | null, otherUserId?: string | null): string {
+export function createSafetyNumber(
+  verifyKey: VerifyKey,
+  userId: string,
+  otherVerifyKey?: VerifyKey | null,
+  otherUserId?: string | null,
+): string {
   if (typeof userId !== "string") throw new SentcError("invalid_input", "the user id must be a string");
   const first = [rawKeyBytes(verifyKey), utf8.encode(userId)] as const;
   if (!otherVerifyKey) return toBase64Url(sha256(concat([...first])));

@@ -13,7 +13,8 @@ export const SEARCHABLE_MAX_BYTES = 200;
 const utf8 = new TextEncoder();
 
 function hmacKeyBytes(key: HmacKey): Uint8Array {
-  if (key?.alg !== ALG.hmacSha256) throw new SentcError("invalid_input", "expected an HMAC-SHA256 key", { reference: 109 });
+  if (key?.alg !== ALG.hmacSha256)
+    throw new SentcError("invalid_input", "expected an HMAC-SHA256 key", { reference: 109 });
   return key.key;
 }
 
@@ -33,7 +34,11 @@ export function createSearchableRaw(key: HmacKey, data: string, full: boolean, l
   }
   const max = Math.min(limit ?? bytes.length, bytes.length);
   if (max > SEARCHABLE_MAX_BYTES) {
-    throw new SentcError("invalid_input", `searchable data is limited to ${SEARCHABLE_MAX_BYTES} bytes; pass full or a limit`, { reference: 300 });
+    throw new SentcError(
+      "invalid_input",
+      `searchable data is limited to ${SEARCHABLE_MAX_BYTES} bytes; pass full or a limit`,
+      { reference: 300 },
+    );
   }
   const hashes: string[] = [];
   for (let i = 0; i <= max && i < bytes.length; i++) hashes.push(hash(raw, bytes.subarray(0, i + 1)));

@@ -56,7 +56,9 @@ export function verifyOnly(verifyKey: VerifyKey, signature: Uint8Array, data: Ui
       const hybrid = verifyKey as Extract<VerifyKey, { x: Uint8Array }>;
       const classical = signature.subarray(0, ED25519_SIGNATURE_BYTES);
       const postQuantum = signature.subarray(ED25519_SIGNATURE_BYTES);
-      return dilithiumVerify(hybrid.k, concat(data, classical), postQuantum) && ed25519Verify(hybrid.x, data, classical);
+      return (
+        dilithiumVerify(hybrid.k, concat(data, classical), postQuantum) && ed25519Verify(hybrid.x, data, classical)
+      );
     }
   }
 }
@@ -72,14 +74,18 @@ export function splitSignature(alg: string, signed: Uint8Array): { signature: Ui
 /** Verifies `sig ‖ data` and returns `data`; a wrong signature gives `verification_failed` (sentc client_22). */
 export function verifyWithData(verifyKey: VerifyKey, signed: Uint8Array): Uint8Array {
   const { signature, data } = splitSignature(verifyKey.alg, signed);
-  if (!verifyOnly(verifyKey, signature, data)) throw new SentcError("verification_failed", "the signature does not verify");
+  if (!verifyOnly(verifyKey, signature, data))
+    throw new SentcError("verification_failed", "the signature does not verify");
   return data;
 }
 
 /** sentc's signature string (crypto.md §4.2): base64, or `{"x":…,"k":…}` for hybrid signatures. */
 export function signatureToString(signature: Uint8Array, alg: string): string {
   if (alg === ALG.ed25519DilithiumHybrid) {
-    return JSON.stringify({ x: toBase64(signature.subarray(0, ED25519_SIGNATURE_BYTES)), k: toBase64(signature.subarray(ED25519_SIGNATURE_BYTES)) });
+    return JSON.stringify({
+      x: toBase64(signature.subarray(0, ED25519_SIGNATURE_BYTES)),
+      k: toBase64(signature.subarray(ED25519_SIGNATURE_BYTES)),
+    });
   }
   return toBase64(signature);
 }

@@ -32,13 +32,18 @@ function sortableKeyBytes(key: SortableKey): Uint8Array {
 function plainNumber(n: number | bigint): number {
   if (typeof n === "bigint") {
     if (n < 0n || n > BigInt(SORTABLE_MAX_NUMBER)) {
-      throw new SentcError("invalid_input", `sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`, { reference: 61 });
+      throw new SentcError("invalid_input", `sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`, {
+        reference: 61,
+      });
     }
     return Number(n);
   }
-  if (typeof n !== "number" || !Number.isInteger(n)) throw new SentcError("invalid_input", "a sortable number must be an integer", { reference: 62 });
+  if (typeof n !== "number" || !Number.isInteger(n))
+    throw new SentcError("invalid_input", "a sortable number must be an integer", { reference: 62 });
   if (n < 0 || n > SORTABLE_MAX_NUMBER) {
-    throw new SentcError("invalid_input", `sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`, { reference: 61 });
+    throw new SentcError("invalid_input", `sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`, {
+      reference: 61,
+    });
   }
   return n;
 }
@@ -66,7 +71,11 @@ export function sortableStringToNumber(s: string): number {
   if (bytes.length > SORTABLE_STRING_BYTES) {
     // A UTF-8 continuation byte (10xxxxxx) right after the cut means the cut splits a character.
     if ((bytes[SORTABLE_STRING_BYTES]! & 0xc0) === 0x80) {
-      throw new SentcError("invalid_input", `sortable strings are cut after ${SORTABLE_STRING_BYTES} UTF-8 bytes, which here splits a character`, { reference: 62 });
+      throw new SentcError(
+        "invalid_input",
+        `sortable strings are cut after ${SORTABLE_STRING_BYTES} UTF-8 bytes, which here splits a character`,
+        { reference: 62 },
+      );
     }
     text = new TextDecoder().decode(bytes.subarray(0, SORTABLE_STRING_BYTES));
   } else if (bytes.length < SORTABLE_STRING_BYTES) {

@@ -13,7 +13,13 @@ import { generateSymKey } from "./keypairs.js";
 import { symKeyFromRaw, type PrivateKey, type PublicKey, type SymKey } from "./keys.js";
 
 function head(encryptedKey: string, masterKeyId: string): string {
-  return JSON.stringify({ alg: ALG.aesGcm, encrypted_key_string: encryptedKey, master_key_id: masterKeyId, key_id: NON_REGISTERED_KEY_ID, time: 0 });
+  return JSON.stringify({
+    alg: ALG.aesGcm,
+    encrypted_key_string: encryptedKey,
+    master_key_id: masterKeyId,
+    key_id: NON_REGISTERED_KEY_ID,
+    time: 0,
+  });
 }
 
 /** `generate_non_register_sym_key(master_key)`: the new key (key id "") and its wrapped description. */
@@ -33,7 +39,11 @@ function readHead(info: string | Record<string, unknown>) {
   const data = readObject(info, what);
   const alg = stringField(data, "alg", what);
   if (alg !== ALG.aesGcm) throw new SentcError("unsupported_algorithm", `${what}: unknown alg "${alg}"`);
-  return { alg, encrypted: fromBase64(stringField(data, "encrypted_key_string", what)), keyId: stringField(data, "key_id", what) };
+  return {
+    alg,
+    encrypted: fromBase64(stringField(data, "encrypted_key_string", what)),
+    keyId: stringField(data, "key_id", what),
+  };
 }
 
 /** `decrypt_sym_key(master_key, info)`: the key gets the id the info names. */

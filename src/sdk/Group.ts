@@ -27,7 +27,10 @@ import {
   type SymKey,
 } from "../protocol/keys.js";
 import { createSearchable, createSearchableRaw, search as protocolSearch } from "../protocol/searchable.js";
-import { encryptSortableRawNumber as protocolSortableNumber, encryptSortableRawString as protocolSortableString } from "../protocol/sortable.js";
+import {
+  encryptSortableRawNumber as protocolSortableNumber,
+  encryptSortableRawString as protocolSortableString,
+} from "../protocol/sortable.js";
 import {
   GROUP_UPDATE_CHECK_MS,
   MEMBER_KEY_PAGE,
@@ -85,7 +88,8 @@ import * as files from "./files/index.js";
 export type { GroupEnv, GroupLoadOptions, GroupOwnerUser } from "./group-keyring.js";
 
 function checkRank(rank: number, max: number, what: string): void {
-  if (rank > max) throw new SentcError("permission_denied", `${what} needs rank ${max} or better (this member has rank ${rank})`);
+  if (rank > max)
+    throw new SentcError("permission_denied", `${what} needs rank ${max} or better (this member has rank ${rank})`);
 }
 
 /**
@@ -125,7 +129,8 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
     );
     this.#files = new FileMethods({
       transport: () => this.#fileTransport(),
-      uploader: (uploadCallback) => env.uploader(this.data.group_id, uploadCallback, this.data.access_by_group_as_member),
+      uploader: (uploadCallback) =>
+        env.uploader(this.data.group_id, uploadCallback, this.data.access_by_group_as_member),
       downloader: () => env.downloader(this.data.group_id, this.data.access_by_group_as_member),
       contentKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey),
       signKey: () => this.getSignKeySync(),
@@ -142,8 +147,10 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
 
   #fileTransport(): files.FileTransport {
     const transport: files.FileTransport = { http: this.#http, jwt: this.#jwt, group_id: this.data.group_id };
-    if (this.data.access_by_group_as_member !== undefined) transport.group_as_member = this.data.access_by_group_as_member;
-    if (this.#env.ctx.options.file_part_url !== undefined) transport.file_part_url = this.#env.ctx.options.file_part_url;
+    if (this.data.access_by_group_as_member !== undefined)
+      transport.group_as_member = this.data.access_by_group_as_member;
+    if (this.#env.ctx.options.file_part_url !== undefined)
+      transport.file_part_url = this.#env.ctx.options.file_part_url;
     return transport;
   }
 
@@ -188,8 +195,13 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * @example
    * const group = await user.getGroup(groupId); // calls Group.load
    */
-  static async load<U extends GroupOwnerUser>(env: GroupEnv<U>, groupId: string, options: GroupLoadOptions = {}): Promise<Group<U>> {
-    if (typeof groupId !== "string" || groupId.length === 0) throw new SentcError("invalid_input", "the group id must be a non-empty string");
+  static async load<U extends GroupOwnerUser>(
+    env: GroupEnv<U>,
+    groupId: string,
+    options: GroupLoadOptions = {},
+  ): Promise<Group<U>> {
+    if (typeof groupId !== "string" || groupId.length === 0)
+      throw new SentcError("invalid_input", "the group id must be a non-empty string");
     const verify = checkVerify(options.verify ?? 0);
     const groupAsMember = options.groupAsMember === "" ? undefined : options.groupAsMember;
     const cached = await readStoredGroupData(env, groupId, groupAsMember);
@@ -208,10 +220,18 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   }
 
   /** The user (direct members), the direct parent (access through an ancestor) or the connected group (group as member). */
-  static async #resolveOwner<U extends GroupOwnerUser>(env: GroupEnv<U>, data: GroupData, verify: GroupVerify): Promise<KeyOwner> {
+  static async #resolveOwner<U extends GroupOwnerUser>(
+    env: GroupEnv<U>,
+    data: GroupData,
+    verify: GroupVerify,
+  ): Promise<KeyOwner> {
     let holder: Group<U> | undefined;
     if (data.access_by_parent_group !== undefined && data.parent_group_id !== undefined) {
-      holder = await Group.load(env, data.parent_group_id, { parent: true, groupAsMember: data.access_by_group_as_member, verify });
+      holder = await Group.load(env, data.parent_group_id, {
+        parent: true,
+        groupAsMember: data.access_by_group_as_member,
+        verify,
+      });
     } else if (data.access_by_group_as_member !== undefined) {
       holder = await Group.load(env, data.access_by_group_as_member, { verify });
     }
@@ -411,7 +431,11 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * const child = await group.getChildGroup(childGroupId);
    */
   getChildGroup(group_id: string, verify: GroupVerify = 0): Promise<Group<U>> {
-    return Group.load(this.#env, group_id, { parent: true, groupAsMember: this.data.access_by_group_as_member, verify });
+    return Group.load(this.#env, group_id, {
+      parent: true,
+      groupAsMember: this.data.access_by_group_as_member,
+      verify,
+    });
   }
 
   /**
@@ -435,7 +459,9 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    */
   async getChildren(last: GroupChildrenListItem | null = null): Promise<GroupChildrenListItem[]> {
     const page = cursor(last?.time, last?.group_id);
-    return (await groupApi.getChildren(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(childItem);
+    return (await groupApi.getChildren(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(
+      childItem,
+    );
   }
 
   #prepareCreateWithThisKey(sign: boolean): [string, string] {
@@ -443,7 +469,11 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
     const publicKey = importPublicKey(this.#newestKey().public_group_key);
     const user = this.#env.user;
     const signKey = sign ? importSignKey(user.getSignKeySync()) : null;
-    const { serverInput, keys } = prepareCreateGroup({ creatorPublicKey: publicKey, signKey, starter: user.user_data.user_id });
+    const { serverInput, keys } = prepareCreateGroup({
+      creatorPublicKey: publicKey,
+      signKey,
+      starter: user.user_data.user_id,
+    });
     wipeCreatedKeys(keys);
     if (signKey) wipeKey(signKey);
     return [serverInput, publicKey.keyId];
@@ -583,11 +613,14 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    */
   async getMember(last: GroupUserListItem | null = null): Promise<GroupUserListItem[]> {
     const page = cursor(last?.joined_time, last?.user_id);
-    return (await groupApi.getMembers(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(memberItem);
+    return (await groupApi.getMembers(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(
+      memberItem,
+    );
   }
 
   async #memberPublicKey(id: string, group: boolean): Promise<PublicKey> {
-    if (typeof id !== "string" || id.length === 0) throw new SentcError("invalid_input", "the member id must be a non-empty string");
+    if (typeof id !== "string" || id.length === 0)
+      throw new SentcError("invalid_input", "the member id must be a non-empty string");
     if (group) return importPublicKey((await getGroupPublicKeyData(this.#env.ctx, id)).key);
     return importPublicKey((await this.#env.user.getPublicKey(id)).public_key);
   }
@@ -597,16 +630,41 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   }
 
   /** Uploads pages 1, 2, … of the keys through the session (each key once, Appendix B 3 fixed). */
-  async #uploadSessionPages(sessionId: string | undefined, publicKey: PublicKey, keys: SymKey[], join: boolean): Promise<PromiseSettledResult<void>[] | undefined> {
+  async #uploadSessionPages(
+    sessionId: string | undefined,
+    publicKey: PublicKey,
+    keys: SymKey[],
+    join: boolean,
+  ): Promise<PromiseSettledResult<void>[] | undefined> {
     if (keys.length <= MEMBER_KEY_PAGE) return undefined;
-    if (sessionId === undefined) throw new SentcError("invalid_server_response", `the server opened no key session for more than ${MEMBER_KEY_PAGE} keys`);
+    if (sessionId === undefined)
+      throw new SentcError(
+        "invalid_server_response",
+        `the server opened no key session for more than ${MEMBER_KEY_PAGE} keys`,
+      );
     const results: PromiseSettledResult<void>[] = [];
     for (let start = MEMBER_KEY_PAGE; start < keys.length; start += MEMBER_KEY_PAGE) {
       const body = JSON.stringify(encryptGroupKeysForMember(publicKey, keys.slice(start, start + MEMBER_KEY_PAGE)));
       // As the reference's Promise.allSettled: a failed page is a rejected entry, not a rejection of the call.
       try {
-        if (join) await groupApi.uploadJoinSession(this.#http, this.#jwt, this.data.group_id, sessionId, body, this.#requestOptions());
-        else await groupApi.uploadInviteSession(this.#http, this.#jwt, this.data.group_id, sessionId, body, this.#requestOptions());
+        if (join)
+          await groupApi.uploadJoinSession(
+            this.#http,
+            this.#jwt,
+            this.data.group_id,
+            sessionId,
+            body,
+            this.#requestOptions(),
+          );
+        else
+          await groupApi.uploadInviteSession(
+            this.#http,
+            this.#jwt,
+            this.data.group_id,
+            sessionId,
+            body,
+            this.#requestOptions(),
+          );
         results.push({ status: "fulfilled", value: undefined });
       } catch (reason) {
         results.push({ status: "rejected", reason });
@@ -615,13 +673,37 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
     return results;
   }
 
-  async #inviteInternally(id: string, rank: number | undefined, auto: boolean, group: boolean, reInvite: boolean): Promise<PromiseSettledResult<void>[] | undefined> {
+  async #inviteInternally(
+    id: string,
+    rank: number | undefined,
+    auto: boolean,
+    group: boolean,
+    reInvite: boolean,
+  ): Promise<PromiseSettledResult<void>[] | undefined> {
     const publicKey = await this.#memberPublicKey(id, group);
     const keys = this.#allSymKeys();
     try {
       const input = memberKeysInput(publicKey, keys, 0, rank, this.data.rank);
-      const kind: groupApi.InviteKind = reInvite ? (group ? "re_invite_group" : "re_invite") : group ? (auto ? "invite_group_auto" : "invite_group") : auto ? "invite_auto" : "invite";
-      const answer = await groupApi.invite(this.#http, this.#jwt, this.data.group_id, kind, id, input, this.#requestOptions());
+      const kind: groupApi.InviteKind = reInvite
+        ? group
+          ? "re_invite_group"
+          : "re_invite"
+        : group
+          ? auto
+            ? "invite_group_auto"
+            : "invite_group"
+          : auto
+            ? "invite_auto"
+            : "invite";
+      const answer = await groupApi.invite(
+        this.#http,
+        this.#jwt,
+        this.data.group_id,
+        kind,
+        id,
+        input,
+        this.#requestOptions(),
+      );
       return await this.#uploadSessionPages(answer.session_id, publicKey, keys, auto || reInvite);
     } finally {
       keys.forEach(wipeKey);
@@ -756,7 +838,12 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * const sessionId = group.doneInvite(await response.text());
    * if (sessionId) await group.handleInviteSessionKeysForNewMember(sessionId, otherUserId);
    */
-  async handleInviteSessionKeysForNewMember(session_id: string, user_id: string, auto = false, group = false): Promise<PromiseSettledResult<void>[] | undefined> {
+  async handleInviteSessionKeysForNewMember(
+    session_id: string,
+    user_id: string,
+    auto = false,
+    group = false,
+  ): Promise<PromiseSettledResult<void>[] | undefined> {
     const publicKey = await this.#memberPublicKey(user_id, group);
     const keys = this.#allSymKeys();
     try {
@@ -788,7 +875,9 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   async getJoinRequests(last: GroupJoinReqListItem | null = null): Promise<GroupJoinReqListItem[]> {
     checkRank(this.data.rank, 2, "listing join requests");
     const page = cursor(last?.time, last?.user_id);
-    return (await groupApi.getJoinRequests(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(joinReqItem);
+    return (
+      await groupApi.getJoinRequests(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())
+    ).map(joinReqItem);
   }
 
   /**
@@ -800,12 +889,23 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * const [request] = await group.getJoinRequests();
    * if (request) await group.acceptJoinRequest(request.user_id);
    */
-  async acceptJoinRequest(user_id: string, user_type: 0 | 2 = 0, rank?: number): Promise<PromiseSettledResult<void>[] | undefined> {
+  async acceptJoinRequest(
+    user_id: string,
+    user_type: 0 | 2 = 0,
+    rank?: number,
+  ): Promise<PromiseSettledResult<void>[] | undefined> {
     const publicKey = await this.#memberPublicKey(user_id, user_type === 2);
     const keys = this.#allSymKeys();
     try {
       const input = memberKeysInput(publicKey, keys, 0, rank, this.data.rank);
-      const answer = await groupApi.acceptJoinRequest(this.#http, this.#jwt, this.data.group_id, user_id, input, this.#requestOptions());
+      const answer = await groupApi.acceptJoinRequest(
+        this.#http,
+        this.#jwt,
+        this.data.group_id,
+        user_id,
+        input,
+        this.#requestOptions(),
+      );
       return await this.#uploadSessionPages(answer.session_id, publicKey, keys, true);
     } finally {
       keys.forEach(wipeKey);
@@ -832,8 +932,10 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * const body = group.prepareUpdateRank(memberUserId, 2);
    */
   prepareUpdateRank(user_id: string, new_rank: number): string {
-    if (typeof user_id !== "string" || user_id.length === 0) throw new SentcError("invalid_input", "the user id must be a non-empty string");
-    if (!Number.isInteger(new_rank) || new_rank < 1 || new_rank > 4) throw new SentcError("invalid_input", "the new rank must be an integer from 1 to 4", { reference: 200 });
+    if (typeof user_id !== "string" || user_id.length === 0)
+      throw new SentcError("invalid_input", "the user id must be a non-empty string");
+    if (!Number.isInteger(new_rank) || new_rank < 1 || new_rank > 4)
+      throw new SentcError("invalid_input", "the new rank must be an integer from 1 to 4", { reference: 200 });
     checkRank(this.data.rank, 1, "changing ranks");
     return JSON.stringify({ changed_user_id: user_id, new_rank });
   }
@@ -890,7 +992,9 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    */
   async getGroups(last: GroupList | null = null): Promise<GroupList[]> {
     const page = cursor(last?.time, last?.group_id);
-    return (await groupApi.getGroupsForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(groupListItem);
+    return (
+      await groupApi.getGroupsForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())
+    ).map(groupListItem);
   }
 
   /**
@@ -902,7 +1006,9 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    */
   async getGroupInvites(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
     const page = cursor(last?.time, last?.group_id);
-    return (await groupApi.getInvitesForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(inviteItem);
+    return (
+      await groupApi.getInvitesForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())
+    ).map(inviteItem);
   }
 
   /**
@@ -948,7 +1054,15 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   async sentJoinReq(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
     checkRank(this.data.rank, 1, "listing sent join requests");
     const page = cursor(last?.time, last?.group_id);
-    return (await groupApi.getSentJoinRequestsForGroup(this.#http, this.#jwt, this.data.group_id, page, this.#requestOptions())).map(inviteItem);
+    return (
+      await groupApi.getSentJoinRequestsForGroup(
+        this.#http,
+        this.#jwt,
+        this.data.group_id,
+        page,
+        this.#requestOptions(),
+      )
+    ).map(inviteItem);
   }
 
   /**
@@ -1020,7 +1134,13 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    */
   async keyRotation(sign = false): Promise<GroupKey> {
     const input = this.#prepareKeyRotation(sign);
-    const { key_id } = await groupApi.startKeyRotation(this.#http, this.#jwt, this.data.group_id, input, this.#requestOptions());
+    const { key_id } = await groupApi.startKeyRotation(
+      this.#http,
+      this.#jwt,
+      this.data.group_id,
+      input,
+      this.#requestOptions(),
+    );
     return this.#keys.takeNewKey(key_id);
   }
 
@@ -1241,7 +1361,11 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * const text = key.decryptString(encryptedText);
    */
   async getNonRegisteredKey(master_key_id: string, encrypted_key: string): Promise<ContentKey> {
-    return getContentKey(await this.getSymKeyById(master_key_id), encrypted_key, symKeyContext(this.#http, this.getSignKeySync()));
+    return getContentKey(
+      await this.getSymKeyById(master_key_id),
+      encrypted_key,
+      symKeyContext(this.#http, this.getSignKeySync()),
+    );
   }
 
   // ---------- searchable (sdk.md §4.5) ----------
@@ -1359,7 +1483,13 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * @example
    * await group.uploadFile(file, prepared.key, sessionId);
    */
-  uploadFile(file: files.FileInput, content_key: ContentKey, session_id: string, sign = false, upload_callback?: (progress?: number) => void): Promise<void> {
+  uploadFile(
+    file: files.FileInput,
+    content_key: ContentKey,
+    session_id: string,
+    sign = false,
+    upload_callback?: (progress?: number) => void,
+  ): Promise<void> {
     return this.#files.uploadRegistered(file, content_key, session_id, sign, upload_callback);
   }
 
@@ -1371,10 +1501,19 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * @example
    * const { file_id } = await group.createFile(file, false, (p) => console.log(p));
    */
-  async createFile(file: files.FileInput, sign = false, upload_callback?: files.FileProgressCallback, options: files.FileUploadOptions = {}): Promise<files.FileCreateOutput> {
+  async createFile(
+    file: files.FileInput,
+    sign = false,
+    upload_callback?: files.FileProgressCallback,
+    options: files.FileUploadOptions = {},
+  ): Promise<files.FileCreateOutput> {
     const [key, encrypted_key] = await this.generateNonRegisteredKey();
-    return this.#files.create({ key, encrypted_key, belongs_to_type: "Group", belongs_to_id: this.data.group_id }, file, sign, upload_callback, options);
+    return this.#files.create(
+      { key, encrypted_key, belongs_to_type: "Group", belongs_to_id: this.data.group_id },
+      file,
+      sign,
+      upload_callback,
+      options,
+    );
   }
-
-
 }

@@ -8,11 +8,23 @@
  * backend, and `done*` functions check sentc's envelope.
  */
 import { REFERENCE_MESSAGES, SentcError } from "../errors.js";
-import { HttpClient, JwtManager, REFRESH_ENDPOINT, authApi, refreshStrategyFromOptions, type FetchFn, type RefreshOptions } from "../api/index.js";
+import {
+  HttpClient,
+  JwtManager,
+  REFRESH_ENDPOINT,
+  authApi,
+  refreshStrategyFromOptions,
+  type FetchFn,
+  type RefreshOptions,
+} from "../api/index.js";
 import { initCore } from "../core/index.js";
 import { prepareLoginStart as protocolPrepareLoginStart } from "../protocol/login.js";
 import { parseUserPublicKeyData } from "../protocol/public-keys.js";
-import { generateUserRegisterData, prepareRegister as protocolPrepareRegister, prepareRegisterDeviceStart as protocolPrepareRegisterDeviceStart } from "../protocol/register.js";
+import {
+  generateUserRegisterData,
+  prepareRegister as protocolPrepareRegister,
+  prepareRegisterDeviceStart as protocolPrepareRegisterDeviceStart,
+} from "../protocol/register.js";
 import {
   loginDone,
   loginOverHttp,
@@ -30,7 +42,12 @@ import {
   type LoginVerifyState,
   type SdkContext,
 } from "./internal.js";
-import { getGroupPublicKeyData, getUserPublicKeyData, getUserVerifyKeyData, verifyUsersPublicKey } from "./public-keys.js";
+import {
+  getGroupPublicKeyData,
+  getUserPublicKeyData,
+  getUserVerifyKeyData,
+  verifyUsersPublicKey,
+} from "./public-keys.js";
 import { createStorage, STORAGE_KEYS, type StorageInterface } from "./storage.js";
 import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyData } from "./types.js";
 import { User, type UserHooks } from "./User.js";
@@ -45,7 +62,9 @@ export const DEFAULT_BASE_URL = "https://api.sentc.com";
 export type LoginUser = { kind: "user"; u: User } | { kind: "mfa"; u: UserMfaLogin };
 
 /** The result of `Sentc.doneLogin` (own-backend login). */
-export type DoneLoginOutput = { kind: "mfa"; u: UserMfaLogin } | { kind: "verify"; state: LoginVerifyState; input: string };
+export type DoneLoginOutput =
+  | { kind: "mfa"; u: UserMfaLogin }
+  | { kind: "verify"; state: LoginVerifyState; input: string };
 
 /** Not in the reference: options for tests and special runtimes. */
 export interface SentcInternalOptions {
@@ -54,7 +73,8 @@ export interface SentcInternalOptions {
 }
 
 function requireText(value: unknown, what: string): string {
-  if (typeof value !== "string" || value.length === 0) throw new SentcError("invalid_input", `${what} must be a non-empty string`);
+  if (typeof value !== "string" || value.length === 0)
+    throw new SentcError("invalid_input", `${what} must be a non-empty string`);
   return value;
 }
 
@@ -128,21 +148,33 @@ export default class Sentc {
   }
 
   static async #init(options: SentcOptions & SentcInternalOptions): Promise<User | undefined> {
-    if (typeof options !== "object" || options === null) throw new SentcError("invalid_input", "Sentc.init needs the options object");
+    if (typeof options !== "object" || options === null)
+      throw new SentcError("invalid_input", "Sentc.init needs the options object");
     const appToken = requireText(options.app_token, "app_token");
     const baseUrl = (options.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
-    const refresh: RefreshOptions = options.refresh ?? { endpoint: REFRESH_ENDPOINT.api, endpoint_url: `${baseUrl}/api/v1/refresh` };
+    const refresh: RefreshOptions = options.refresh ?? {
+      endpoint: REFRESH_ENDPOINT.api,
+      endpoint_url: `${baseUrl}/api/v1/refresh`,
+    };
     const strategy = refreshStrategyFromOptions(refresh);
     const http = new HttpClient({ baseUrl, appToken, fetch: options.fetch, timeoutMs: options.timeout_ms });
     await initCore(await options.wasm_path);
     // The reference's keys, `storage` and `file_part_url` also when undefined (sdk.md §1.1).
-    const resolved: ResolvedSentcOptions = { base_url: baseUrl, app_token: appToken, storage: options.storage, refresh, file_part_url: options.file_part_url };
+    const resolved: ResolvedSentcOptions = {
+      base_url: baseUrl,
+      app_token: appToken,
+      storage: options.storage,
+      refresh,
+      file_part_url: options.file_part_url,
+    };
     if (options.auto_finish_key_rotation !== undefined) {
-      if (typeof options.auto_finish_key_rotation !== "boolean") throw new SentcError("invalid_input", "auto_finish_key_rotation must be a boolean");
+      if (typeof options.auto_finish_key_rotation !== "boolean")
+        throw new SentcError("invalid_input", "auto_finish_key_rotation must be a boolean");
       resolved.auto_finish_key_rotation = options.auto_finish_key_rotation;
     }
     if (options.strict_verify !== undefined) {
-      if (typeof options.strict_verify !== "boolean") throw new SentcError("invalid_input", "strict_verify must be a boolean");
+      if (typeof options.strict_verify !== "boolean")
+        throw new SentcError("invalid_input", "strict_verify must be a boolean");
       resolved.strict_verify = options.strict_verify;
     }
     setStrictVerify(resolved.strict_verify === true);
@@ -236,7 +268,8 @@ export default class Sentc {
   static doneCheckUserIdentifierAvailable(serverOutput: string): boolean {
     const what = "POST /exists result";
     const result = resultObject(readServerOutput(serverOutput, what), what);
-    if (typeof result.available !== "boolean") throw new SentcError("invalid_server_response", `${what}: "available" must be a boolean`);
+    if (typeof result.available !== "boolean")
+      throw new SentcError("invalid_server_response", `${what}: "available" must be a boolean`);
     return result.available;
   }
 
@@ -340,7 +373,10 @@ export default class Sentc {
    * // on the logged-in device: await user.registerDevice(text);
    */
   static async registerDeviceStart(device_identifier: string, password: string): Promise<string> {
-    const body = protocolPrepareRegisterDeviceStart(requireText(device_identifier, "the device identifier"), requireText(password, "the password"));
+    const body = protocolPrepareRegisterDeviceStart(
+      requireText(device_identifier, "the device identifier"),
+      requireText(password, "the password"),
+    );
     const result = await authApi.prepareRegisterDevice(Sentc.#context().http, body);
     return JSON.stringify({ status: true, result });
   }
@@ -445,7 +481,11 @@ export default class Sentc {
    */
   static prepareLogin(deviceIdentifier: string, password: string, server_output: string): LoginStartState {
     requireText(password, "the password");
-    return loginStart(requireText(deviceIdentifier, "the identifier"), password, readServerOutput(server_output, "POST /prepare_login result"));
+    return loginStart(
+      requireText(deviceIdentifier, "the identifier"),
+      password,
+      readServerOutput(server_output, "POST /prepare_login result"),
+    );
   }
 
   /**
@@ -481,7 +521,12 @@ export default class Sentc {
    * const user = await Sentc.verifyLogin(done.state, await verifyResponse.text());
    */
   static async verifyLogin(state: LoginVerifyState, server_output: string, mfa = false): Promise<User> {
-    const result = await loginVerified(Sentc.#context().http, state, readServerOutput(server_output, "POST /verify_login result"), mfa);
+    const result = await loginVerified(
+      Sentc.#context().http,
+      state,
+      readServerOutput(server_output, "POST /verify_login result"),
+      mfa,
+    );
     return Sentc.#buildUser(state.deviceIdentifier, result);
   }
 
@@ -499,7 +544,8 @@ export default class Sentc {
       verified: false,
       fetched_at: Date.now(),
     };
-    if (newest.exported_public_key_sig_key_id !== undefined) ownPublicKey.public_key_sig_key_id = newest.exported_public_key_sig_key_id;
+    if (newest.exported_public_key_sig_key_id !== undefined)
+      ownPublicKey.public_key_sig_key_id = newest.exported_public_key_sig_key_id;
     const signature = parseUserPublicKeyData(newest.exported_public_key).signature;
     if (signature !== null) ownPublicKey.public_key_sig = signature;
     await Promise.all([
@@ -540,7 +586,12 @@ export default class Sentc {
    */
   static refreshJwt(old_jwt: string, refresh_token: string): Promise<string> {
     const ctx = Sentc.#context();
-    const manager = new JwtManager({ http: ctx.http, strategy: ctx.strategy, jwt: old_jwt, refreshToken: refresh_token });
+    const manager = new JwtManager({
+      http: ctx.http,
+      strategy: ctx.strategy,
+      jwt: old_jwt,
+      refreshToken: refresh_token,
+    });
     return manager.refresh();
   }
 
@@ -630,7 +681,11 @@ export default class Sentc {
    * const verifyKey = await Sentc.getUserVerifyKey(userId, verifyKeyId);
    */
   static getUserVerifyKey(user_id: string, key_id: string): Promise<string> {
-    return getUserVerifyKeyData(Sentc.#context(), requireText(user_id, "the user id"), requireText(key_id, "the key id"));
+    return getUserVerifyKeyData(
+      Sentc.#context(),
+      requireText(user_id, "the user id"),
+      requireText(key_id, "the key id"),
+    );
   }
 
   /**
@@ -683,8 +738,17 @@ export default class Sentc {
    *
    * const verifyKey = await Sentc.getUserVerifyKeyData(baseUrl, appToken, userId, verifyKeyId);
    */
-  static getUserVerifyKeyData(base_url: string, app_token: string, user_id: string, verify_key_id: string): Promise<string> {
-    return getUserVerifyKeyData(Sentc.#contextFor(base_url, app_token), requireText(user_id, "the user id"), requireText(verify_key_id, "the key id"));
+  static getUserVerifyKeyData(
+    base_url: string,
+    app_token: string,
+    user_id: string,
+    verify_key_id: string,
+  ): Promise<string> {
+    return getUserVerifyKeyData(
+      Sentc.#contextFor(base_url, app_token),
+      requireText(user_id, "the user id"),
+      requireText(verify_key_id, "the key id"),
+    );
   }
 
   /**
@@ -696,7 +760,11 @@ export default class Sentc {
    *
    * const { key, id } = await Sentc.getGroupPublicKeyData(baseUrl, appToken, groupId);
    */
-  static getGroupPublicKeyData(base_url: string, app_token: string, group_id: string): Promise<{ key: string; id: string }> {
+  static getGroupPublicKeyData(
+    base_url: string,
+    app_token: string,
+    group_id: string,
+  ): Promise<{ key: string; id: string }> {
     return getGroupPublicKeyData(Sentc.#contextFor(base_url, app_token), requireText(group_id, "the group id"));
   }
 
@@ -710,8 +778,19 @@ export default class Sentc {
    *
    * const ok = await Sentc.verifyUsersPublicKey(baseUrl, appToken, userId, publicKey);
    */
-  static verifyUsersPublicKey(base_url: string, app_token: string, user_id: string, public_key: UserPublicKeyData, force = false): Promise<boolean> {
-    return verifyUsersPublicKey(Sentc.#contextFor(base_url, app_token), requireText(user_id, "the user id"), public_key, force);
+  static verifyUsersPublicKey(
+    base_url: string,
+    app_token: string,
+    user_id: string,
+    public_key: UserPublicKeyData,
+    force = false,
+  ): Promise<boolean> {
+    return verifyUsersPublicKey(
+      Sentc.#contextFor(base_url, app_token),
+      requireText(user_id, "the user id"),
+      public_key,
+      force,
+    );
   }
 
   static #contextFor(baseUrl: string, appToken: string): SdkContext {
@@ -720,4 +799,3 @@ export default class Sentc {
     return { ...ctx, http: new HttpClient({ baseUrl, appToken }) };
   }
 }
-

@@ -15,7 +15,13 @@
  * after recovery; decryption never looks at the head id, so both read each other's data).
  */
 import { SentcError } from "../errors.js";
-import { deleteSymKey as apiDeleteSymKey, getSymKey, getSymKeysByMasterKey, registerSymKey as apiRegisterSymKey, type SymKeyEntity } from "../api/endpoints/sym-keys.js";
+import {
+  deleteSymKey as apiDeleteSymKey,
+  getSymKey,
+  getSymKeysByMasterKey,
+  registerSymKey as apiRegisterSymKey,
+  type SymKeyEntity,
+} from "../api/endpoints/sym-keys.js";
 import type { HttpClient, JwtInput, RequestOptions } from "../api/http.js";
 import { symEncrypt } from "../protocol/aead.js";
 import { ALG, NON_REGISTERED_KEY_ID } from "../protocol/algorithms.js";
@@ -30,7 +36,15 @@ import {
 } from "../protocol/encrypt.js";
 import { parseHead, splitHead } from "../protocol/head.js";
 import { generateSymKey } from "../protocol/keypairs.js";
-import { exportSymKey, importPrivateKey, importPublicKey, importSignKey, importSymKey, importVerifyKey, type SymKey as ProtocolSymKey } from "../protocol/keys.js";
+import {
+  exportSymKey,
+  importPrivateKey,
+  importPublicKey,
+  importSignKey,
+  importSymKey,
+  importVerifyKey,
+  type SymKey as ProtocolSymKey,
+} from "../protocol/keys.js";
 import {
   decryptSymKeyByMasterKey,
   decryptSymKeyByPrivateKey,
@@ -51,7 +65,9 @@ export interface SymKeyContext {
 
 /** A `SymKeyContext` from an `HttpClient`. */
 export function symKeyContext(http: HttpClient, signKey?: string): SymKeyContext {
-  return signKey === undefined ? { base_url: http.baseUrl, app_token: http.appToken } : { base_url: http.baseUrl, app_token: http.appToken, sign_key: signKey };
+  return signKey === undefined
+    ? { base_url: http.baseUrl, app_token: http.appToken }
+    : { base_url: http.baseUrl, app_token: http.appToken, sign_key: signKey };
 }
 
 function checkData(data: unknown): asserts data is Uint8Array {
@@ -111,7 +127,8 @@ export class SymKey {
 
   #sign(sign: boolean) {
     if (!sign) return null;
-    if (this.#signKey === undefined) throw new SentcError("invalid_input", "this key has no sign key: it cannot sign", { reference: 109 });
+    if (this.#signKey === undefined)
+      throw new SentcError("invalid_input", "this key has no sign key: it cannot sign", { reference: 109 });
     return importSignKey(this.#signKey);
   }
 
@@ -199,7 +216,10 @@ export class SymKey {
    */
   decryptString(data: string, verify_key?: string): string {
     if (typeof data !== "string") throw new SentcError("invalid_input", "data must be a string");
-    const verifyKey = verify_key === undefined || verify_key === "" ? null : this.#verify(verify_key, splitHead(fromBase64(data)).head.sign !== null);
+    const verifyKey =
+      verify_key === undefined || verify_key === ""
+        ? null
+        : this.#verify(verify_key, splitHead(fromBase64(data)).head.sign !== null);
     return decryptStringSymmetric(this.protocolKey(), data, verifyKey);
   }
 }
@@ -245,7 +265,10 @@ export function generateNonRegisteredKey(master_key: string, ctx: SymKeyContext 
  *
  * const [key, encryptedKey] = generateNonRegisteredKeyByPublicKey(user.getNewestPublicKey());
  */
-export function generateNonRegisteredKeyByPublicKey(public_key: string, ctx: SymKeyContext = NO_CONTEXT): [SymKey, string] {
+export function generateNonRegisteredKeyByPublicKey(
+  public_key: string,
+  ctx: SymKeyContext = NO_CONTEXT,
+): [SymKey, string] {
   const publicKey = importPublicKey(public_key);
   const { key, encryptedKey } = generateSymKeyWrappedByPublicKey(publicKey);
   return [fromProtocol(key, NON_REGISTERED_KEY_ID, publicKey.keyId, ctx), encryptedKey];
@@ -274,7 +297,11 @@ function masterKeyIdOf(encryptedKey: string | Record<string, unknown>): string {
  *
  * const key = getNonRegisteredKey(group.getSymKeyByIdSync(masterKeyId), encryptedKey);
  */
-export function getNonRegisteredKey(master_key: string, encrypted_key: string | Record<string, unknown>, ctx: SymKeyContext = NO_CONTEXT): SymKey {
+export function getNonRegisteredKey(
+  master_key: string,
+  encrypted_key: string | Record<string, unknown>,
+  ctx: SymKeyContext = NO_CONTEXT,
+): SymKey {
   const master = importSymKey(master_key);
   try {
     const key = decryptSymKeyByMasterKey(master, encrypted_key);
@@ -293,7 +320,11 @@ export function getNonRegisteredKey(master_key: string, encrypted_key: string | 
  *
  * const key = getNonRegisteredKeyByPrivateKey(await user.getPrivateKey(masterKeyId), encryptedKey);
  */
-export function getNonRegisteredKeyByPrivateKey(private_key: string, encrypted_key: string | Record<string, unknown>, ctx: SymKeyContext = NO_CONTEXT): SymKey {
+export function getNonRegisteredKeyByPrivateKey(
+  private_key: string,
+  encrypted_key: string | Record<string, unknown>,
+  ctx: SymKeyContext = NO_CONTEXT,
+): SymKey {
   const key = decryptSymKeyByPrivateKey(importPrivateKey(private_key), encrypted_key);
   return fromProtocol(key, key.keyId, masterKeyIdOf(encrypted_key), ctx);
 }
@@ -311,12 +342,22 @@ export function getNonRegisteredKeyByPrivateKey(private_key: string, encrypted_k
  * const [groupKey] = group.getSymKeyToEncryptSync();
  * const key = await registerSymKey(http, await user.getJwt(), groupKey);
  */
-export async function registerSymKey(http: HttpClient, jwt: JwtInput, master_key: string, sign_key?: string, options?: RequestOptions): Promise<SymKey> {
+export async function registerSymKey(
+  http: HttpClient,
+  jwt: JwtInput,
+  master_key: string,
+  sign_key?: string,
+  options?: RequestOptions,
+): Promise<SymKey> {
   const master = importSymKey(master_key);
   const raw = generateSymKey("");
   let body: string;
   try {
-    body = JSON.stringify({ alg: ALG.aesGcm, encrypted_key_string: toBase64(symEncrypt(master.key, raw.key)), master_key_id: master.keyId });
+    body = JSON.stringify({
+      alg: ALG.aesGcm,
+      encrypted_key_string: toBase64(symEncrypt(master.key, raw.key)),
+      master_key_id: master.keyId,
+    });
   } finally {
     master.key.fill(0);
   }
@@ -334,7 +375,12 @@ export type MasterKeyResolver = (master_key_id: string) => Promise<string> | str
 async function openEntity(entity: SymKeyEntity, getMasterKey: MasterKeyResolver, ctx: SymKeyContext): Promise<SymKey> {
   const master = importSymKey(await getMasterKey(entity.master_key_id));
   try {
-    if (master.keyId !== entity.master_key_id) throw new SentcError("key_not_found", `master key ${entity.master_key_id} not found (the resolver gave ${master.keyId})`, { reference: 14 });
+    if (master.keyId !== entity.master_key_id)
+      throw new SentcError(
+        "key_not_found",
+        `master key ${entity.master_key_id} not found (the resolver gave ${master.keyId})`,
+        { reference: 14 },
+      );
     const key = decryptSymKeyByMasterKey(master, { ...entity });
     return fromProtocol(key, entity.key_id, entity.master_key_id, ctx);
   } finally {
@@ -352,9 +398,16 @@ async function openEntity(entity: SymKeyEntity, getMasterKey: MasterKeyResolver,
  *
  * const key = await fetchSymKey(http, keyId, (masterKeyId) => group.getSymKeyById(masterKeyId));
  */
-export async function fetchSymKey(http: HttpClient, key_id: string, getMasterKey: MasterKeyResolver, sign_key?: string, options?: RequestOptions): Promise<SymKey> {
+export async function fetchSymKey(
+  http: HttpClient,
+  key_id: string,
+  getMasterKey: MasterKeyResolver,
+  sign_key?: string,
+  options?: RequestOptions,
+): Promise<SymKey> {
   const entity = await getSymKey(http, key_id, options);
-  if (entity.key_id !== key_id) throw new SentcError("invalid_server_response", "the server answered another sym key than asked for");
+  if (entity.key_id !== key_id)
+    throw new SentcError("invalid_server_response", "the server answered another sym key than asked for");
   return openEntity(entity, getMasterKey, symKeyContext(http, sign_key));
 }
 
@@ -376,7 +429,12 @@ export async function fetchSymKeysByMasterKey(
   sign_key?: string,
   options?: RequestOptions,
 ): Promise<[SymKey[], { time: number; key_id: string } | undefined]> {
-  const entities = await getSymKeysByMasterKey(http, master_key_id, last ? { time: last.time, id: last.key_id } : null, options);
+  const entities = await getSymKeysByMasterKey(
+    http,
+    master_key_id,
+    last ? { time: last.time, id: last.key_id } : null,
+    options,
+  );
   const ctx = symKeyContext(http, sign_key);
   const keys: SymKey[] = [];
   for (const entity of entities) keys.push(await openEntity(entity, getMasterKey, ctx));
@@ -392,6 +450,11 @@ export async function fetchSymKeysByMasterKey(
  *
  * await deleteSymKey(http, await user.getJwt(), key.key_id);
  */
-export async function deleteSymKey(http: HttpClient, jwt: JwtInput, key_id: string, options?: RequestOptions): Promise<void> {
+export async function deleteSymKey(
+  http: HttpClient,
+  jwt: JwtInput,
+  key_id: string,
+  options?: RequestOptions,
+): Promise<void> {
   await apiDeleteSymKey(http, jwt, key_id, options);
 }

@@ -18,11 +18,26 @@ import { prepareCreateGroup } from "../protocol/group-create.js";
 import { encryptGroupKeysForMember, KEY_SESSION_THRESHOLD } from "../protocol/group-member.js";
 import { isRecord } from "../protocol/json.js";
 import { prepareKeyRotation } from "../protocol/key-rotation.js";
-import { importPrivateKey, importPublicKey, importSignKey, importSymKey, importVerifyKey, type PrivateKey } from "../protocol/keys.js";
+import {
+  importPrivateKey,
+  importPublicKey,
+  importSignKey,
+  importSymKey,
+  importVerifyKey,
+  type PrivateKey,
+} from "../protocol/keys.js";
 import { prepareChangePassword, prepareResetPassword } from "../protocol/password-change.js";
 import { parseUserPublicKeyData } from "../protocol/public-keys.js";
 import { createSafetyNumber as protocolCreateSafetyNumber } from "../protocol/safety-number.js";
-import { KEY_PAGE, loginOverHttp, readServerOutput, resultObject, wipeKey, type LoginResult, type SdkContext } from "./internal.js";
+import {
+  KEY_PAGE,
+  loginOverHttp,
+  readServerOutput,
+  resultObject,
+  wipeKey,
+  type LoginResult,
+  type SdkContext,
+} from "./internal.js";
 import { Group } from "./Group.js";
 import { cursor, groupListItem, inviteItem, wipeCreatedKeys } from "./group-internal.js";
 import { openHmacKey, openWrappedKeys, type GroupEnv } from "./group-keyring.js";
@@ -33,10 +48,23 @@ import { ASYMMETRIC, HeadDecryptor, signKeyIf } from "./head-crypto.js";
 import { SharedRun } from "./key-rotation.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { CACHE_PREFIXES, STORAGE_KEYS } from "./storage.js";
-import type { CryptoRawOutput, GroupInviteListItem, OtpRegister, UserData, UserDeviceList, UserKeyData, UserPublicKeyData } from "./types.js";
+import type {
+  CryptoRawOutput,
+  GroupInviteListItem,
+  OtpRegister,
+  UserData,
+  UserDeviceList,
+  UserKeyData,
+  UserPublicKeyData,
+} from "./types.js";
 import { UserKeyring } from "./user-keyring.js";
 import * as files from "./files/index.js";
-import { generateNonRegisteredKeyByPublicKey, getNonRegisteredKeyByPrivateKey, symKeyContext, type SymKey } from "./SymKey.js";
+import {
+  generateNonRegisteredKeyByPublicKey,
+  getNonRegisteredKeyByPrivateKey,
+  symKeyContext,
+  type SymKey,
+} from "./SymKey.js";
 
 /** The own-backend form of a device registration (`user.prepareRegisterDevice`). */
 export interface PreRegisterDeviceData {
@@ -80,7 +108,13 @@ export class User extends FileOwnerApi {
   #identifier: string;
 
   /** @internal Use `Sentc.login` / `Sentc.init` / `Sentc.getActualUser`. */
-  constructor(ctx: SdkContext, userData: UserData, userIdentifier: string, hooks: UserHooks, groupInvites: GroupInviteListItem[] = []) {
+  constructor(
+    ctx: SdkContext,
+    userData: UserData,
+    userIdentifier: string,
+    hooks: UserHooks,
+    groupInvites: GroupInviteListItem[] = [],
+  ) {
     super();
     this.#ctx = ctx;
     this.#hooks = hooks;
@@ -105,7 +139,8 @@ export class User extends FileOwnerApi {
     );
     this.#files = new FileMethods({
       transport: () => this.#fileTransport(),
-      uploader: (uploadCallback, otherUserId) => new files.Uploader(ctx.http.baseUrl, ctx.http.appToken, this, undefined, otherUserId, uploadCallback),
+      uploader: (uploadCallback, otherUserId) =>
+        new files.Uploader(ctx.http.baseUrl, ctx.http.appToken, this, undefined, otherUserId, uploadCallback),
       downloader: () => new files.Downloader(ctx.http.baseUrl, ctx.http.appToken, this),
       contentKey: (masterKeyId, encryptedKey) => this.getNonRegisteredKey(masterKeyId, encryptedKey),
       signKey: () => this.getSignKeySync(),
@@ -338,11 +373,15 @@ export class User extends FileOwnerApi {
   }
 
   async #freshLogin(password: string, mfaToken?: string, mfaRecovery?: boolean): Promise<LoginResult> {
-    const mfa = mfaToken === undefined || mfaToken === "" ? undefined : { token: mfaToken, recovery: mfaRecovery === true };
+    const mfa =
+      mfaToken === undefined || mfaToken === "" ? undefined : { token: mfaToken, recovery: mfaRecovery === true };
     const outcome = await loginOverHttp(this.#ctx.http, this.#identifier, password, mfa);
     if (outcome.kind === "mfa") {
       outcome.state.masterKeyEncryptionKey.fill(0);
-      throw new SentcError("mfa_required", "multi-factor authentication is on: pass the TOTP token (or a recovery key with mfa_recovery = true)");
+      throw new SentcError(
+        "mfa_required",
+        "multi-factor authentication is on: pass the TOTP token (or a recovery key with mfa_recovery = true)",
+      );
     }
     return outcome.result;
   }
@@ -355,8 +394,14 @@ export class User extends FileOwnerApi {
    * await user.updateUser("alice@example.com");
    */
   async updateUser(newIdentifier: string): Promise<void> {
-    if (typeof newIdentifier !== "string" || newIdentifier.length === 0) throw new SentcError("invalid_input", "the new identifier must be a non-empty string");
-    await userApi.updateUser(this.#ctx.http, this.#jwt, JSON.stringify({ user_identifier: newIdentifier }), this.#deviceProof());
+    if (typeof newIdentifier !== "string" || newIdentifier.length === 0)
+      throw new SentcError("invalid_input", "the new identifier must be a non-empty string");
+    await userApi.updateUser(
+      this.#ctx.http,
+      this.#jwt,
+      JSON.stringify({ user_identifier: newIdentifier }),
+      this.#deviceProof(),
+    );
     const store = await this.#ctx.getStore();
     const old = this.#identifier;
     this.#identifier = newIdentifier;
@@ -381,11 +426,21 @@ export class User extends FileOwnerApi {
 
   /** The reference's `client_10000` check: an MFA account needs the token for fresh-JWT actions. */
   #requireMfaToken(mfaToken: string | undefined, what: string): void {
-    if (this.user_data.mfa && !mfaToken) throw new SentcError("mfa_required", `multi-factor authentication is on: pass the TOTP token (or a recovery key with mfa_recovery = true) to ${what}`);
+    if (this.user_data.mfa && !mfaToken)
+      throw new SentcError(
+        "mfa_required",
+        `multi-factor authentication is on: pass the TOTP token (or a recovery key with mfa_recovery = true) to ${what}`,
+      );
   }
 
-  async #changePassword(oldPassword: string, newPassword: string, mfa_token?: string, mfa_recovery?: boolean): Promise<void> {
-    if (typeof newPassword !== "string" || newPassword.length === 0) throw new SentcError("invalid_input", "the new password must be a non-empty string");
+  async #changePassword(
+    oldPassword: string,
+    newPassword: string,
+    mfa_token?: string,
+    mfa_recovery?: boolean,
+  ): Promise<void> {
+    if (typeof newPassword !== "string" || newPassword.length === 0)
+      throw new SentcError("invalid_input", "the new password must be a non-empty string");
     const login = await this.#freshLogin(oldPassword, mfa_token, mfa_recovery);
     try {
       const body = prepareChangePassword(newPassword, login.masterKey, login.authKey);
@@ -425,7 +480,8 @@ export class User extends FileOwnerApi {
   async logOut(): Promise<void> {
     const store = await this.#ctx.getStore();
     await store.delete(STORAGE_KEYS.userData(this.#identifier));
-    if ((await store.getItem(STORAGE_KEYS.actualUser)) === this.#identifier) await store.delete(STORAGE_KEYS.actualUser);
+    if ((await store.getItem(STORAGE_KEYS.actualUser)) === this.#identifier)
+      await store.delete(STORAGE_KEYS.actualUser);
     if (store.keys) {
       const keys = await store.keys();
       // The user's groups, and the groups it reached as one of them (stored under that group's id).
@@ -434,15 +490,22 @@ export class User extends FileOwnerApi {
       for (let i = 0; i < members.length; i++) {
         const prefix = STORAGE_KEYS.groupDataPrefix(members[i]!);
         groupPrefixes.push(prefix);
-        for (const key of keys) if (key.startsWith(prefix) && !members.includes(key.slice(prefix.length))) members.push(key.slice(prefix.length));
+        for (const key of keys)
+          if (key.startsWith(prefix) && !members.includes(key.slice(prefix.length)))
+            members.push(key.slice(prefix.length));
       }
       for (const key of keys) {
-        if (groupPrefixes.some((prefix) => key.startsWith(prefix)) || CACHE_PREFIXES.some((prefix) => key.startsWith(prefix))) await store.delete(key);
+        if (
+          groupPrefixes.some((prefix) => key.startsWith(prefix)) ||
+          CACHE_PREFIXES.some((prefix) => key.startsWith(prefix))
+        )
+          await store.delete(key);
       }
     } else {
       // An adapter that cannot list its keys: remove the ones this user is known to have written.
       await store.delete(STORAGE_KEYS.userPublicKey(this.user_data.user_id));
-      for (const key of this.user_data.user_keys) await store.delete(STORAGE_KEYS.userVerifyKey(this.user_data.user_id, key.group_key_id));
+      for (const key of this.user_data.user_keys)
+        await store.delete(STORAGE_KEYS.userVerifyKey(this.user_data.user_id, key.group_key_id));
       await store.clear?.();
     }
     this.#hooks.forget(this);
@@ -503,7 +566,13 @@ export class User extends FileOwnerApi {
    * @example
    * const [url, recoveryKeys] = await user.registerOtp("My App", "alice", "password");
    */
-  async registerOtp(issuer: string, audience: string, password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<[string, string[]]> {
+  async registerOtp(
+    issuer: string,
+    audience: string,
+    password: string,
+    mfa_token?: string,
+    mfa_recovery?: boolean,
+  ): Promise<[string, string[]]> {
     const out = await this.registerRawOtp(password, mfa_token, mfa_recovery);
     return [otpUrl(issuer, audience, out.secret), out.recover];
   }
@@ -537,7 +606,13 @@ export class User extends FileOwnerApi {
    * @example
    * const [url, recoveryKeys] = await user.resetOtp("My App", "alice", "password", "123456");
    */
-  async resetOtp(issuer: string, audience: string, password: string, mfa_token?: string, mfa_recovery?: boolean): Promise<[string, string[]]> {
+  async resetOtp(
+    issuer: string,
+    audience: string,
+    password: string,
+    mfa_token?: string,
+    mfa_recovery?: boolean,
+  ): Promise<[string, string[]]> {
     const out = await this.resetRawOtp(password, mfa_token, mfa_recovery);
     return [otpUrl(issuer, audience, out.secret), out.recover];
   }
@@ -570,14 +645,20 @@ export class User extends FileOwnerApi {
    * const { input } = user.prepareRegisterDevice(textFromNewDevice);
    */
   prepareRegisterDevice(server_output: string | Record<string, unknown>, page = 0): PreRegisterDeviceData {
-    if (!Number.isInteger(page) || page < 0) throw new SentcError("invalid_input", "page must be a non-negative integer");
+    if (!Number.isInteger(page) || page < 0)
+      throw new SentcError("invalid_input", "page must be a non-negative integer");
     const output = deviceStartOutput(server_output);
     const keys = this.#allUserSymKeys();
     const pageKeys = keys.slice(page * KEY_PAGE, (page + 1) * KEY_PAGE);
     try {
       if (pageKeys.length === 0) throw new SentcError("invalid_input", `there is no key page ${page}`);
       const { serverInput, publicKey } = protocolPrepareRegisterDevice(output, pageKeys, keys.length);
-      return { input: serverInput, public_key: publicKey, get_input: () => serverInput, get_public_key: () => publicKey };
+      return {
+        input: serverInput,
+        public_key: publicKey,
+        get_input: () => serverInput,
+        get_public_key: () => publicKey,
+      };
     } finally {
       keys.forEach(wipeKey);
     }
@@ -593,7 +674,9 @@ export class User extends FileOwnerApi {
    * @example
    * await user.registerDevice(textFromNewDevice);
    */
-  async registerDevice(server_output: string | Record<string, unknown>): Promise<PromiseSettledResult<void>[] | undefined> {
+  async registerDevice(
+    server_output: string | Record<string, unknown>,
+  ): Promise<PromiseSettledResult<void>[] | undefined> {
     const output = deviceStartOutput(server_output);
     const keys = this.#allUserSymKeys();
     try {
@@ -601,7 +684,8 @@ export class User extends FileOwnerApi {
       const answer = await userApi.doneRegisterDevice(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
       if (keys.length <= KEY_SESSION_THRESHOLD) return undefined;
       const sessionId = answer.session_id;
-      if (sessionId === undefined) throw new SentcError("invalid_server_response", "the server opened no key session for more than 50 keys");
+      if (sessionId === undefined)
+        throw new SentcError("invalid_server_response", "the server opened no key session for more than 50 keys");
       const devicePublicKey = parseUserPublicKeyData(publicKey).publicKey;
       const results: PromiseSettledResult<void>[] = [];
       for (let start = KEY_PAGE; start < keys.length; start += KEY_PAGE) {
@@ -629,11 +713,19 @@ export class User extends FileOwnerApi {
    * const more = await user.getDevices(devices[devices.length - 1] ?? null);
    */
   async getDevices(last_fetched_item: UserDeviceList | null = null): Promise<UserDeviceList[]> {
-    const cursor = last_fetched_item === null ? null : { time: last_fetched_item.time, id: last_fetched_item.device_id };
+    const cursor =
+      last_fetched_item === null ? null : { time: last_fetched_item.time, id: last_fetched_item.device_id };
     const list = await userApi.getDevices(this.#ctx.http, this.#jwt, cursor);
     return list.map((item) => {
-      if (typeof item.device_id !== "string" || typeof item.time !== "number" || typeof item.device_identifier !== "string") {
-        throw new SentcError("invalid_server_response", "GET /user/device result: expected {device_id, time, device_identifier}");
+      if (
+        typeof item.device_id !== "string" ||
+        typeof item.time !== "number" ||
+        typeof item.device_identifier !== "string"
+      ) {
+        throw new SentcError(
+          "invalid_server_response",
+          "GET /user/device result: expected {device_id, time, device_identifier}",
+        );
       }
       return { device_id: item.device_id, time: item.time, device_identifier: item.device_identifier };
     });
@@ -653,7 +745,12 @@ export class User extends FileOwnerApi {
   async keyRotation(): Promise<void> {
     const previous = importSymKey(this.#keys.newest().group_key);
     const invoker = importPublicKey(this.user_data.device.public_key);
-    const { serverInput, keys } = prepareKeyRotation({ previousGroupKey: previous, invokerPublicKey: invoker, starter: this.user_data.user_id, userGroup: true });
+    const { serverInput, keys } = prepareKeyRotation({
+      previousGroupKey: previous,
+      invokerPublicKey: invoker,
+      starter: this.user_data.user_id,
+      userGroup: true,
+    });
     wipeKey(previous);
     wipeCreatedKeys(keys);
     const { key_id } = await userApi.startUserKeyRotation(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
@@ -683,7 +780,11 @@ export class User extends FileOwnerApi {
    */
   prepareGroupCreate(sign = false): string {
     const signKey = sign ? importSignKey(this.getSignKeySync()) : null;
-    const { serverInput, keys } = prepareCreateGroup({ creatorPublicKey: importPublicKey(this.getNewestPublicKey()), signKey, starter: this.user_data.user_id });
+    const { serverInput, keys } = prepareCreateGroup({
+      creatorPublicKey: importPublicKey(this.getNewestPublicKey()),
+      signKey,
+      starter: this.user_data.user_id,
+    });
     wipeCreatedKeys(keys);
     if (signKey) wipeKey(signKey);
     return serverInput;
@@ -700,7 +801,8 @@ export class User extends FileOwnerApi {
     const what = "POST /group result";
     const result = resultObject(readServerOutput(server_output, what), what);
     const id = result.group_id;
-    if (typeof id !== "string" || id.length === 0) throw new SentcError("invalid_server_response", `${what}: "group_id" must be a non-empty string`);
+    if (typeof id !== "string" || id.length === 0)
+      throw new SentcError("invalid_server_response", `${what}: "group_id" must be a non-empty string`);
     return id;
   }
 
@@ -739,8 +841,10 @@ export class User extends FileOwnerApi {
       ctx: this.#ctx,
       jwt: this.#jwt,
       user: this,
-      uploader: (groupId, uploadCallback, groupAsMember) => new files.Uploader(http.baseUrl, http.appToken, this, groupId, undefined, uploadCallback, groupAsMember),
-      downloader: (groupId, groupAsMember) => new files.Downloader(http.baseUrl, http.appToken, this, groupId, groupAsMember),
+      uploader: (groupId, uploadCallback, groupAsMember) =>
+        new files.Uploader(http.baseUrl, http.appToken, this, groupId, undefined, uploadCallback, groupAsMember),
+      downloader: (groupId, groupAsMember) =>
+        new files.Downloader(http.baseUrl, http.appToken, this, groupId, groupAsMember),
     };
   }
 
@@ -752,7 +856,9 @@ export class User extends FileOwnerApi {
    * const groups = await user.getGroups();
    */
   async getGroups(last: GroupList | null = null): Promise<GroupList[]> {
-    return (await groupApi.getGroupsForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(groupListItem);
+    return (await groupApi.getGroupsForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(
+      groupListItem,
+    );
   }
 
   /**
@@ -763,7 +869,9 @@ export class User extends FileOwnerApi {
    * const invites = await user.getGroupInvites();
    */
   async getGroupInvites(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
-    return (await groupApi.getInvitesForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(inviteItem);
+    return (await groupApi.getInvitesForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(
+      inviteItem,
+    );
   }
 
   /**
@@ -809,7 +917,9 @@ export class User extends FileOwnerApi {
    * const requests = await user.sentJoinReq();
    */
   async sentJoinReq(last: GroupInviteListItem | null = null): Promise<GroupInviteListItem[]> {
-    return (await groupApi.getSentJoinRequestsForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))).map(inviteItem);
+    return (
+      await groupApi.getSentJoinRequestsForUser(this.#ctx.http, this.#jwt, cursor(last?.time, last?.group_id))
+    ).map(inviteItem);
   }
 
   /**
@@ -836,7 +946,9 @@ export class User extends FileOwnerApi {
   async createSafetyNumber(user_to_compare?: { user_id: string; verify_key_id: string }): Promise<string> {
     const own = importVerifyKey(this.#keys.newest().verify_key);
     if (!user_to_compare) return protocolCreateSafetyNumber(own, this.user_data.user_id);
-    const other = importVerifyKey(await getUserVerifyKeyData(this.#ctx, user_to_compare.user_id, user_to_compare.verify_key_id));
+    const other = importVerifyKey(
+      await getUserVerifyKeyData(this.#ctx, user_to_compare.user_id, user_to_compare.verify_key_id),
+    );
     return protocolCreateSafetyNumber(own, this.user_data.user_id, other, user_to_compare.user_id);
   }
 
@@ -852,7 +964,8 @@ export class User extends FileOwnerApi {
   }
 
   async #replyKey(replyId: string) {
-    if (typeof replyId !== "string" || replyId.length === 0) throw new SentcError("invalid_input", "reply_id must be a user id");
+    if (typeof replyId !== "string" || replyId.length === 0)
+      throw new SentcError("invalid_input", "reply_id must be a user id");
     return importPublicKey((await this.getPublicKey(replyId)).public_key);
   }
 
@@ -1061,7 +1174,11 @@ export class User extends FileOwnerApi {
    * const text = key.decryptString(encryptedText);
    */
   async getNonRegisteredKey(master_key_id: string, encrypted_key: string | Record<string, unknown>): Promise<SymKey> {
-    return getNonRegisteredKeyByPrivateKey(await this.getPrivateKey(master_key_id), encrypted_key, symKeyContext(this.#ctx.http, this.getSignKeySync()));
+    return getNonRegisteredKeyByPrivateKey(
+      await this.getPrivateKey(master_key_id),
+      encrypted_key,
+      symKeyContext(this.#ctx.http, this.getSignKeySync()),
+    );
   }
 
   /**
@@ -1093,7 +1210,13 @@ export class User extends FileOwnerApi {
    * @example
    * await user.uploadFile(file, prepared.key, sessionId, false, (p) => console.log(p));
    */
-  uploadFile(file: files.FileInput, content_key: SymKey, session_id: string, sign = false, upload_callback?: (progress?: number) => void): Promise<void> {
+  uploadFile(
+    file: files.FileInput,
+    content_key: SymKey,
+    session_id: string,
+    sign = false,
+    upload_callback?: (progress?: number) => void,
+  ): Promise<void> {
     return this.#files.uploadRegistered(file, content_key, session_id, sign, upload_callback);
   }
 
@@ -1105,14 +1228,18 @@ export class User extends FileOwnerApi {
    * @example
    * const { file_id } = await user.createFile(file, true, otherUserId, (p) => console.log(p));
    */
-  async createFile(file: files.FileInput, sign = false, reply_id?: string, upload_callback?: files.FileProgressCallback, options: files.FileUploadOptions = {}): Promise<files.FileCreateOutput> {
+  async createFile(
+    file: files.FileInput,
+    sign = false,
+    reply_id?: string,
+    upload_callback?: files.FileProgressCallback,
+    options: files.FileUploadOptions = {},
+  ): Promise<files.FileCreateOutput> {
     const [key, encrypted_key] = await this.generateNonRegisteredKey(reply_id || this.user_data.user_id);
     const target: NewFileTarget = { key, encrypted_key, belongs_to_type: reply_id ? "User" : "None" };
     if (reply_id) target.belongs_to_id = reply_id;
     return this.#files.create(target, file, sign, upload_callback, options);
   }
-
-
 }
 
 /** The answer of `POST /user/prepare_register_device`: its envelope (text or object) or the bare result object. */
@@ -1127,7 +1254,8 @@ function deviceStartOutput(serverOutput: string | Record<string, unknown>): Reco
     }
     return deviceStartOutput(value as Record<string, unknown>);
   }
-  if (isRecord(serverOutput) && typeof serverOutput.status === "boolean") return resultObject(readServerOutput(serverOutput, what), what);
+  if (isRecord(serverOutput) && typeof serverOutput.status === "boolean")
+    return resultObject(readServerOutput(serverOutput, what), what);
   return resultObject(serverOutput, what);
 }
 
@@ -1135,4 +1263,3 @@ function deviceStartOutput(serverOutput: string | Record<string, unknown>): Reco
 function otpUrl(issuer: string, audience: string, secret: string): string {
   return `otpauth://totp/${issuer}:${audience}?secret=${secret}&algorithm=SHA256&issuer=${issuer}`;
 }
-

@@ -21,7 +21,10 @@ export interface FileOwner {
 }
 
 /** Who a new file belongs to, with its new content key. */
-export type NewFileTarget = Pick<files.FileUploadContext, "key" | "encrypted_key" | "belongs_to_type" | "belongs_to_id">;
+export type NewFileTarget = Pick<
+  files.FileUploadContext,
+  "key" | "encrypted_key" | "belongs_to_type" | "belongs_to_id"
+>;
 
 /** The file methods over one `FileOwner`. */
 export class FileMethods {
@@ -36,7 +39,10 @@ export class FileMethods {
   }
 
   #downloadContext(): files.FileDownloadContext {
-    return { ...this.#owner.transport(), getKey: (masterKeyId, encryptedKey) => this.#owner.contentKey(masterKeyId, encryptedKey) };
+    return {
+      ...this.#owner.transport(),
+      getKey: (masterKeyId, encryptedKey) => this.#owner.contentKey(masterKeyId, encryptedKey),
+    };
   }
 
   /**
@@ -45,8 +51,15 @@ export class FileMethods {
    * @example
    * return fileMethods.prepareRegister(file, key, encryptedKey, replyId);
    */
-  prepareRegister(file: files.FileInput, key: SymKey, encrypted_key: string, otherUserId?: string): files.FilePrepareCreateOutput {
-    const [server_input, encrypted_file_name] = this.#owner.uploader(undefined, otherUserId).prepareFileRegister(file, key.key, encrypted_key, key.master_key_id);
+  prepareRegister(
+    file: files.FileInput,
+    key: SymKey,
+    encrypted_key: string,
+    otherUserId?: string,
+  ): files.FilePrepareCreateOutput {
+    const [server_input, encrypted_file_name] = this.#owner
+      .uploader(undefined, otherUserId)
+      .prepareFileRegister(file, key.key, encrypted_key, key.master_key_id);
     return { server_input, encrypted_file_name, key, master_key_id: key.master_key_id };
   }
 
@@ -56,7 +69,13 @@ export class FileMethods {
    * @example
    * return fileMethods.uploadRegistered(file, key, sessionId, sign, callback);
    */
-  uploadRegistered(file: files.FileInput, content_key: SymKey, session_id: string, sign: boolean, upload_callback?: (progress?: number) => void): Promise<void> {
+  uploadRegistered(
+    file: files.FileInput,
+    content_key: SymKey,
+    session_id: string,
+    sign: boolean,
+    upload_callback?: (progress?: number) => void,
+  ): Promise<void> {
     return this.#owner.uploader(upload_callback).checkFileUpload(file, content_key.key, session_id, sign);
   }
 
@@ -66,8 +85,15 @@ export class FileMethods {
    * @example
    * return fileMethods.downloadStream(fileId, verifyKey, {});
    */
-  downloadStream(file_id: string, verify_key: string | undefined, options: files.FileDownloadOptions): Promise<[ReadableStream<Uint8Array>, files.FileMetaInformation, SymKey]> {
-    return files.downloadFileStream(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key });
+  downloadStream(
+    file_id: string,
+    verify_key: string | undefined,
+    options: files.FileDownloadOptions,
+  ): Promise<[ReadableStream<Uint8Array>, files.FileMetaInformation, SymKey]> {
+    return files.downloadFileStream(this.#downloadContext(), file_id, {
+      ...options,
+      verify_key: verify_key ?? options.verify_key,
+    });
   }
 
   /**
@@ -76,7 +102,13 @@ export class FileMethods {
    * @example
    * return fileMethods.create({ key, encrypted_key, belongs_to_type: "None" }, file, false, undefined, {});
    */
-  create(target: NewFileTarget, file: files.FileInput, sign: boolean, upload_callback: files.FileProgressCallback | undefined, options: files.FileUploadOptions): Promise<files.FileCreateOutput> {
+  create(
+    target: NewFileTarget,
+    file: files.FileInput,
+    sign: boolean,
+    upload_callback: files.FileProgressCallback | undefined,
+    options: files.FileUploadOptions,
+  ): Promise<files.FileCreateOutput> {
     const context: files.FileUploadContext = { ...this.#owner.transport(), ...target };
     files.Uploader.cancel_upload = false;
     return files.uploadFile(context, file, {
@@ -105,7 +137,12 @@ export class FileMethods {
    * @example
    * return fileMethods.withMetaInfo(key, meta, verifyKey, callback);
    */
-  withMetaInfo(key: SymKey, file_meta: files.FileMetaInformation, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<string> {
+  withMetaInfo(
+    key: SymKey,
+    file_meta: files.FileMetaInformation,
+    verify_key?: string,
+    updateProgressCb?: (progress: number) => void,
+  ): Promise<string> {
     return this.#owner.downloader().downloadFileParts(file_meta.part_list, key.key, updateProgressCb, verify_key);
   }
 
@@ -115,7 +152,11 @@ export class FileMethods {
    * @example
    * return fileMethods.download(fileId, verifyKey, callback);
    */
-  async download(file_id: string, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<[string, files.FileMetaInformation, SymKey]> {
+  async download(
+    file_id: string,
+    verify_key?: string,
+    updateProgressCb?: (progress: number) => void,
+  ): Promise<[string, files.FileMetaInformation, SymKey]> {
     const [meta, key] = await this.metaInfo(file_id, verify_key);
     return [await this.withMetaInfo(key, meta, verify_key, updateProgressCb), meta, key];
   }
@@ -126,8 +167,17 @@ export class FileMethods {
    * @example
    * return fileMethods.data(fileId, verifyKey, callback, options);
    */
-  data(file_id: string, verify_key: string | undefined, download_callback: files.FileProgressCallback | undefined, options: files.FileDownloadOptions): Promise<files.FileDownloadOutput> {
-    return files.downloadFile(this.#downloadContext(), file_id, { ...options, verify_key: verify_key ?? options.verify_key, download_callback: download_callback ?? options.download_callback });
+  data(
+    file_id: string,
+    verify_key: string | undefined,
+    download_callback: files.FileProgressCallback | undefined,
+    options: files.FileDownloadOptions,
+  ): Promise<files.FileDownloadOutput> {
+    return files.downloadFile(this.#downloadContext(), file_id, {
+      ...options,
+      verify_key: verify_key ?? options.verify_key,
+      download_callback: download_callback ?? options.download_callback,
+    });
   }
 
   /**

@@ -38,7 +38,12 @@ export abstract class FileOwnerApi {
    * @example
    * const url = await user.downloadFileWithMetaInfo(key, meta);
    */
-  downloadFileWithMetaInfo(key: SymKey, file_meta: files.FileMetaInformation, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<string> {
+  downloadFileWithMetaInfo(
+    key: SymKey,
+    file_meta: files.FileMetaInformation,
+    verify_key?: string,
+    updateProgressCb?: (progress: number) => void,
+  ): Promise<string> {
     return this.fileMethods().withMetaInfo(key, file_meta, verify_key, updateProgressCb);
   }
 
@@ -50,7 +55,11 @@ export abstract class FileOwnerApi {
    * @example
    * const [url, meta] = await user.downloadFile(fileId);
    */
-  async downloadFile(file_id: string, verify_key?: string, updateProgressCb?: (progress: number) => void): Promise<[string, files.FileMetaInformation, SymKey]> {
+  async downloadFile(
+    file_id: string,
+    verify_key?: string,
+    updateProgressCb?: (progress: number) => void,
+  ): Promise<[string, files.FileMetaInformation, SymKey]> {
     return this.fileMethods().download(file_id, verify_key, updateProgressCb);
   }
 
@@ -61,7 +70,12 @@ export abstract class FileOwnerApi {
    * @example
    * const { data, file_name } = await user.downloadFileData(fileId);
    */
-  async downloadFileData(file_id: string, verify_key?: string, download_callback?: files.FileProgressCallback, options: files.FileDownloadOptions = {}): Promise<files.FileDownloadOutput> {
+  async downloadFileData(
+    file_id: string,
+    verify_key?: string,
+    download_callback?: files.FileProgressCallback,
+    options: files.FileDownloadOptions = {},
+  ): Promise<files.FileDownloadOutput> {
     return this.fileMethods().data(file_id, verify_key, download_callback, options);
   }
 
@@ -75,7 +89,11 @@ export abstract class FileOwnerApi {
    * const [stream, meta] = await user.downloadFileStream(fileId);
    * await saveFileStream(stream, { file_name: meta.file_name });
    */
-  downloadFileStream(file_id: string, verify_key?: string, options: files.FileDownloadOptions = {}): Promise<[ReadableStream<Uint8Array>, files.FileMetaInformation, SymKey]> {
+  downloadFileStream(
+    file_id: string,
+    verify_key?: string,
+    options: files.FileDownloadOptions = {},
+  ): Promise<[ReadableStream<Uint8Array>, files.FileMetaInformation, SymKey]> {
     return this.fileMethods().downloadStream(file_id, verify_key, options);
   }
 

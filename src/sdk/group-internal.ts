@@ -13,7 +13,14 @@ import { exportPrivateKey, exportPublicKey, exportSymKey, type PublicKey, type S
 import { serializeUserPublicKeyData } from "../protocol/public-keys.js";
 import { wipeKey } from "./internal.js";
 import { STORAGE_KEYS } from "./storage.js";
-import type { GroupChildrenListItem, GroupData, GroupJoinReqListItem, GroupKey, GroupList, GroupUserListItem } from "./group-types.js";
+import type {
+  GroupChildrenListItem,
+  GroupData,
+  GroupJoinReqListItem,
+  GroupKey,
+  GroupList,
+  GroupUserListItem,
+} from "./group-types.js";
 import type { GroupInviteListItem } from "./types.js";
 
 /** Group data from the store is revalidated with `update_check` after this long (sdk.md §3.2). */
@@ -71,7 +78,13 @@ export function keyMapOfGroup(keys: GroupKey[]): Map<string, number> {
 export function restoreGroupData(value: unknown): GroupData | undefined {
   if (!isRecord(value)) return undefined;
   const data = value as unknown as GroupData;
-  if (typeof data.group_id !== "string" || !Array.isArray(data.keys) || data.keys.length === 0 || typeof data.newest_key_id !== "string") return undefined;
+  if (
+    typeof data.group_id !== "string" ||
+    !Array.isArray(data.keys) ||
+    data.keys.length === 0 ||
+    typeof data.newest_key_id !== "string"
+  )
+    return undefined;
   if (typeof data.rank !== "number") return undefined;
   if (!(data.key_map instanceof Map) || data.key_map.size !== data.keys.length) data.key_map = keyMapOfGroup(data.keys);
   if (!Array.isArray(data.hmac_keys)) data.hmac_keys = [];
@@ -85,18 +98,33 @@ export function restoreGroupData(value: unknown): GroupData | undefined {
 
 /** A copy for the store (the `Map` copied so later changes do not leak into a memory store). */
 export function storedGroupData(data: GroupData): GroupData {
-  return { ...data, keys: data.keys.slice(), key_map: new Map(data.key_map), hmac_keys: data.hmac_keys.slice(), sortable_keys: data.sortable_keys.slice() };
+  return {
+    ...data,
+    keys: data.keys.slice(),
+    key_map: new Map(data.key_map),
+    hmac_keys: data.hmac_keys.slice(),
+    sortable_keys: data.sortable_keys.slice(),
+  };
 }
 
 /**
  * `GroupKeysForNewMemberServerInput` for page `page` of `keys` (`MEMBER_KEY_PAGE` keys a page): the protocol
  * checks the ranks and encrypts; `key_session` asks for a session when keys are left after the first page.
  */
-export function memberKeysInput(memberPublicKey: PublicKey, keys: SymKey[], page: number, rank: number | undefined | null, adminRank: number): string {
+export function memberKeysInput(
+  memberPublicKey: PublicKey,
+  keys: SymKey[],
+  page: number,
+  rank: number | undefined | null,
+  adminRank: number,
+): string {
   if (!Number.isInteger(page) || page < 0) throw new SentcError("invalid_input", "page must be a non-negative integer");
   const pageKeys = keys.slice(page * MEMBER_KEY_PAGE, (page + 1) * MEMBER_KEY_PAGE);
   if (pageKeys.length === 0) throw new SentcError("invalid_input", `there is no key page ${page}`);
-  const input = JSON.parse(prepareKeysForNewMember(memberPublicKey, pageKeys, keys.length, rank, adminRank)) as Record<string, unknown>;
+  const input = JSON.parse(prepareKeysForNewMember(memberPublicKey, pageKeys, keys.length, rank, adminRank)) as Record<
+    string,
+    unknown
+  >;
   input.key_session = keys.length > MEMBER_KEY_PAGE;
   return JSON.stringify(input);
 }
@@ -125,12 +153,21 @@ function optStr(item: JsonObject, field: string, what: string): string | undefin
 
 export function memberItem(item: JsonObject): GroupUserListItem {
   const what = "group member";
-  return { user_id: str(item, "user_id", what), rank: num(item, "rank", what), joined_time: num(item, "joined_time", what), user_type: num(item, "user_type", what) };
+  return {
+    user_id: str(item, "user_id", what),
+    rank: num(item, "rank", what),
+    joined_time: num(item, "joined_time", what),
+    user_type: num(item, "user_type", what),
+  };
 }
 
 export function joinReqItem(item: JsonObject): GroupJoinReqListItem {
   const what = "join request";
-  return { user_id: str(item, "user_id", what), time: num(item, "time", what), user_type: num(item, "user_type", what) };
+  return {
+    user_id: str(item, "user_id", what),
+    time: num(item, "time", what),
+    user_type: num(item, "user_type", what),
+  };
 }
 
 export function childItem(item: JsonObject): GroupChildrenListItem {

@@ -100,7 +100,10 @@ export function userKeyOwner(user: GroupOwnerUser): KeyOwner {
  * @example
  * const owner = groupKeyOwner(parent);
  */
-export function groupKeyOwner(group: { getPrivateKey(key_id: string): Promise<string>; getNewestPublicKey(): string }): KeyOwner {
+export function groupKeyOwner(group: {
+  getPrivateKey(key_id: string): Promise<string>;
+  getNewestPublicKey(): string;
+}): KeyOwner {
   return {
     privateKey: async (keyId) => importPrivateKey(await group.getPrivateKey(keyId)),
     newestPublicKey: () => importPublicKey(group.getNewestPublicKey()),
@@ -123,7 +126,11 @@ export function checkVerify(verify: unknown): GroupVerify {
  * @example
  * const cached = await readStoredGroupData(env, groupId, undefined);
  */
-export async function readStoredGroupData(env: GroupEnv, groupId: string, groupAsMember: string | undefined): Promise<GroupData | undefined> {
+export async function readStoredGroupData(
+  env: GroupEnv,
+  groupId: string,
+  groupAsMember: string | undefined,
+): Promise<GroupData | undefined> {
   const store = await env.ctx.getStore();
   return restoreGroupData(await store.getItem(groupStorageKey(groupAsMember ?? env.user.user_data.user_id, groupId)));
 }
@@ -143,7 +150,12 @@ export interface FetchedGroup {
  * @example
  * const fetched = await fetchGroupData(env, groupId, undefined, false);
  */
-export async function fetchGroupData(env: GroupEnv, groupId: string, groupAsMember: string | undefined, parent: boolean): Promise<FetchedGroup> {
+export async function fetchGroupData(
+  env: GroupEnv,
+  groupId: string,
+  groupAsMember: string | undefined,
+  parent: boolean,
+): Promise<FetchedGroup> {
   const requestOptions: RequestOptions = groupAsMember === undefined ? {} : { groupAccessId: groupAsMember };
   const raw = await groupApi.getGroup(env.ctx.http, env.jwt, groupId, requestOptions);
   const out = extractGroupData(raw);
@@ -159,7 +171,8 @@ export async function fetchGroupData(env: GroupEnv, groupId: string, groupAsMemb
     keys: [],
     key_map: new Map(),
     newest_key_id: "",
-    access_by_parent_group: access.kind === "parent" || access.kind === "group_as_user_as_parent" ? access.parent : undefined,
+    access_by_parent_group:
+      access.kind === "parent" || access.kind === "group_as_user_as_parent" ? access.parent : undefined,
     is_connected_group: out.isConnectedGroup,
     hmac_keys: [],
     sortable_keys: [],
@@ -168,7 +181,10 @@ export async function fetchGroupData(env: GroupEnv, groupId: string, groupAsMemb
   if (out.parentGroupId !== null) data.parent_group_id = out.parentGroupId;
   if (groupAsMember !== undefined) data.access_by_group_as_member = groupAsMember;
   if (data.access_by_parent_group !== undefined && data.parent_group_id === undefined) {
-    throw new SentcError("invalid_server_response", "GET /group/:id: access through a parent, but the group has no parent");
+    throw new SentcError(
+      "invalid_server_response",
+      "GET /group/:id: access through a parent, but the group has no parent",
+    );
   }
   return { data, out, firstPage: Array.isArray(raw.keys) ? (raw.keys as JsonObject[]) : [], requestOptions };
 }
@@ -250,7 +266,13 @@ export class GroupKeyring {
    * @example
    * const keys = new GroupKeyring(group, env, owner, verify, () => group.finishKeyRotation());
    */
-  constructor(holder: { data: GroupData }, env: GroupEnv, owner: KeyOwner, verify: GroupVerify, finishRotations: () => Promise<void>) {
+  constructor(
+    holder: { data: GroupData },
+    env: GroupEnv,
+    owner: KeyOwner,
+    verify: GroupVerify,
+    finishRotations: () => Promise<void>,
+  ) {
     this.#holder = holder;
     this.#env = env;
     this.#owner = owner;
@@ -303,7 +325,11 @@ export class GroupKeyring {
   async #cachePublicKey(): Promise<void> {
     const newest = this.newestKey();
     const store = await this.#env.ctx.getStore();
-    await store.set(STORAGE_KEYS.groupPublicKey(this.#data.group_id), { key: newest.public_group_key, id: newest.group_key_id, fetched_at: Date.now() });
+    await store.set(STORAGE_KEYS.groupPublicKey(this.#data.group_id), {
+      key: newest.public_group_key,
+      id: newest.group_key_id,
+      fetched_at: Date.now(),
+    });
   }
 
   /**
@@ -318,12 +344,19 @@ export class GroupKeyring {
     let page = fetched.firstPage;
     while (page.length >= GROUP_KEY_PAGE) {
       const last = page[page.length - 1]!;
-      page = await groupApi.getGroupKeys(this.#http, this.#env.jwt, data.group_id, { time: Number(last.time), id: String(last.group_key_id) }, requestOptions);
+      page = await groupApi.getGroupKeys(
+        this.#http,
+        this.#env.jwt,
+        data.group_id,
+        { time: Number(last.time), id: String(last.group_key_id) },
+        requestOptions,
+      );
       entries.push(...page.map(groupKeyEntry));
     }
     for (const entry of entries) this.#addKey(await this.#decryptEntry(entry, this.#verify));
     const newest = data.keys[0];
-    if (!newest) throw new SentcError("invalid_server_response", "GET /group/:id: the group has no keys for this member");
+    if (!newest)
+      throw new SentcError("invalid_server_response", "GET /group/:id: the group has no keys for this member");
     data.newest_key_id = newest.group_key_id;
 
     for (const hmac of out.hmacKeys) {
@@ -347,7 +380,9 @@ export class GroupKeyring {
   async #signerVerifyKey(entry: GroupKeyEntry, verify: GroupVerify): Promise<VerifyKey | null> {
     if (verify === 0 || entry.signedByUserId === null || entry.signedByUserSignKeyId === null) return null;
     try {
-      return importVerifyKey(await getUserVerifyKeyData(this.#env.ctx, entry.signedByUserId, entry.signedByUserSignKeyId));
+      return importVerifyKey(
+        await getUserVerifyKeyData(this.#env.ctx, entry.signedByUserId, entry.signedByUserSignKeyId),
+      );
     } catch (error) {
       if (verify === 1) return null;
       throw error;
@@ -396,9 +431,16 @@ export class GroupKeyring {
 
   /** `GET /group/:id/key/:key_id`: fetches, decrypts, keeps and persists one key. */
   async #fetchKey(keyId: string): Promise<GroupKey> {
-    const raw = await groupApi.getGroupKey(this.#http, this.#env.jwt, this.#data.group_id, keyId, this.requestOptions());
+    const raw = await groupApi.getGroupKey(
+      this.#http,
+      this.#env.jwt,
+      this.#data.group_id,
+      keyId,
+      this.requestOptions(),
+    );
     const key = await this.#decryptEntry(groupKeyEntry(raw), this.#verify);
-    if (key.group_key_id !== keyId) throw new SentcError("invalid_server_response", "the server answered another group key than asked for");
+    if (key.group_key_id !== keyId)
+      throw new SentcError("invalid_server_response", "the server answered another group key than asked for");
     this.#addKey(key);
     // A key newer than the newest one (a rotation whose key this member could fetch at once) becomes the newest.
     const newest = this.heldKey(this.#data.newest_key_id);
@@ -496,10 +538,12 @@ export class GroupKeyring {
       pendingRoute: "GET /group/:id/key_rotation",
       needsEphKeyId: true,
       fetchPending: () => groupApi.getKeyRotations(this.#http, this.#env.jwt, groupId, this.requestOptions()),
-      previousKey: async (keyId) => (this.heldKey(keyId) ?? (await this.#fetchKey(keyId).catch(notFoundAsUndefined)))?.group_key,
+      previousKey: async (keyId) =>
+        (this.heldKey(keyId) ?? (await this.#fetchKey(keyId).catch(notFoundAsUndefined)))?.group_key,
       privateKey: (ephKeyId) => this.#owner.privateKey(ephKeyId),
       publicKey: () => this.#owner.newestPublicKey(),
-      finishOne: (newId, serverInput) => groupApi.finishKeyRotation(this.#http, this.#env.jwt, groupId, newId, serverInput, this.requestOptions()),
+      finishOne: (newId, serverInput) =>
+        groupApi.finishKeyRotation(this.#http, this.#env.jwt, groupId, newId, serverInput, this.requestOptions()),
       fetchNewKey: async (newId) => {
         const raw = await groupApi.getGroupKey(this.#http, this.#env.jwt, groupId, newId, this.requestOptions());
         this.#addKey(await this.#decryptEntry(groupKeyEntry(raw), verify));

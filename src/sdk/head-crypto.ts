@@ -15,7 +15,14 @@ import {
   decryptSymmetric,
 } from "../protocol/encrypt.js";
 import { parseHead, splitHead, type EncryptedHead } from "../protocol/head.js";
-import { importSignKey, importVerifyKey, type PrivateKey, type SignKey, type SymKey, type VerifyKey } from "../protocol/keys.js";
+import {
+  importSignKey,
+  importVerifyKey,
+  type PrivateKey,
+  type SignKey,
+  type SymKey,
+  type VerifyKey,
+} from "../protocol/keys.js";
 import type { SdkContext } from "./internal.js";
 import { getUserVerifyKeyData } from "./public-keys.js";
 import { strictVerify } from "./verify-policy.js";
@@ -43,12 +50,17 @@ export function explicitVerifyKey(head: EncryptedHead, verifyKey: string | undef
  * @example
  * const verifyKey = await senderVerifyKey(ctx, head, user_id);
  */
-export async function senderVerifyKey(ctx: SdkContext, head: EncryptedHead, userId: string | undefined): Promise<VerifyKey | null> {
+export async function senderVerifyKey(
+  ctx: SdkContext,
+  head: EncryptedHead,
+  userId: string | undefined,
+): Promise<VerifyKey | null> {
   if (head.sign === null) {
     if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
     return null;
   }
-  if (typeof userId !== "string" || userId.length === 0) throw new SentcError("invalid_input", "verifying needs the sender's user id");
+  if (typeof userId !== "string" || userId.length === 0)
+    throw new SentcError("invalid_input", "verifying needs the sender's user id");
   return importVerifyKey(await getUserVerifyKeyData(ctx, userId, head.sign.id));
 }
 
@@ -70,10 +82,18 @@ export interface DecryptForms<K> {
 }
 
 /** Group keys (sdk.md §4.1). */
-export const SYMMETRIC: DecryptForms<SymKey> = { raw: decryptRawSymmetric, bytes: decryptSymmetric, string: decryptStringSymmetric };
+export const SYMMETRIC: DecryptForms<SymKey> = {
+  raw: decryptRawSymmetric,
+  bytes: decryptSymmetric,
+  string: decryptStringSymmetric,
+};
 
 /** User keys (sdk.md §4.2). */
-export const ASYMMETRIC: DecryptForms<PrivateKey> = { raw: decryptRawAsymmetric, bytes: decryptAsymmetric, string: decryptStringAsymmetric };
+export const ASYMMETRIC: DecryptForms<PrivateKey> = {
+  raw: decryptRawAsymmetric,
+  bytes: decryptAsymmetric,
+  string: decryptStringAsymmetric,
+};
 
 /** Where the key a head names comes from: fetched when unknown, or only what is held (the `…Sync` methods). */
 export interface HeadKeySource<K> {

@@ -3,7 +3,7 @@
  * `UserData`, reading the answers an own backend forwards, and the login steps.
  */
 import { SentcError, isSentcError } from "../errors.js";
-import { HttpClient, parseEnvelope, authApi, userApi, type RefreshStrategy } from "../api/index.js";
+import { type HttpClient, parseEnvelope, authApi, userApi, type RefreshStrategy } from "../api/index.js";
 import { fromBase64, toBase64 } from "../protocol/encoding.js";
 import { decryptHmacKey } from "../protocol/group-keys.js";
 import { isRecord } from "../protocol/json.js";
@@ -69,7 +69,8 @@ export function resultObject(value: unknown, what: string): Record<string, unkno
 
 export function resultString(object: Record<string, unknown>, field: string, what: string): string {
   const value = object[field];
-  if (typeof value !== "string" || value.length === 0) throw new SentcError("invalid_server_response", `${what}: "${field}" must be a non-empty string`);
+  if (typeof value !== "string" || value.length === 0)
+    throw new SentcError("invalid_server_response", `${what}: "${field}" must be a non-empty string`);
   return value;
 }
 
@@ -81,7 +82,11 @@ export function deviceKeyData(keys: DeviceKeys): UserDeviceKeyData {
     public_key: exportPublicKey(keys.publicKey),
     sign_key: exportSignKey(keys.signKey),
     verify_key: exportVerifyKey(keys.verifyKey),
-    exported_public_key: serializeUserPublicKeyData({ publicKey: keys.publicKey, signature: null, signatureKeyId: null }),
+    exported_public_key: serializeUserPublicKeyData({
+      publicKey: keys.publicKey,
+      signature: null,
+      signatureKeyId: null,
+    }),
     exported_verify_key: serializeUserVerifyKeyData(keys.verifyKey),
   };
 }
@@ -127,8 +132,15 @@ export function keyMapOf(userKeys: UserKeyData[]): Map<string, number> {
 export function restoreUserData(value: unknown): UserData | undefined {
   if (!isRecord(value)) return undefined;
   const data = value as unknown as UserData;
-  if (!isRecord(data.device) || !Array.isArray(data.user_keys) || typeof data.jwt !== "string" || typeof data.user_id !== "string") return undefined;
-  if (!(data.key_map instanceof Map) || data.key_map.size !== data.user_keys.length) data.key_map = keyMapOf(data.user_keys);
+  if (
+    !isRecord(data.device) ||
+    !Array.isArray(data.user_keys) ||
+    typeof data.jwt !== "string" ||
+    typeof data.user_id !== "string"
+  )
+    return undefined;
+  if (!(data.key_map instanceof Map) || data.key_map.size !== data.user_keys.length)
+    data.key_map = keyMapOf(data.user_keys);
   if (!Array.isArray(data.hmac_keys)) data.hmac_keys = [];
   if (typeof data.refresh_token !== "string") data.refresh_token = "";
   data.mfa = data.mfa === true;
@@ -158,7 +170,12 @@ export interface LoginVerifyState {
 
 export function loginStart(deviceIdentifier: string, password: string, saltResult: unknown): LoginStartState {
   const start = protocolPrepareLogin(deviceIdentifier, password, resultObject(saltResult, "prepare login output"));
-  return { deviceIdentifier, masterKeyEncryptionKey: start.masterKeyEncryptionKey, authKey: start.authKey, input: start.doneLoginInput };
+  return {
+    deviceIdentifier,
+    masterKeyEncryptionKey: start.masterKeyEncryptionKey,
+    authKey: start.authKey,
+    input: start.doneLoginInput,
+  };
 }
 
 export function mfaLoginData(state: LoginStartState): UserMfaLogin {
@@ -170,7 +187,12 @@ export function mfaLoginData(state: LoginStartState): UserMfaLogin {
 }
 
 export function stateFromMfaLogin(data: UserMfaLogin): LoginStartState {
-  if (!isRecord(data) || typeof data.deviceIdentifier !== "string" || typeof data.mfa_auth_key !== "string" || typeof data.mfa_master_key !== "string") {
+  if (
+    !isRecord(data) ||
+    typeof data.deviceIdentifier !== "string" ||
+    typeof data.mfa_auth_key !== "string" ||
+    typeof data.mfa_master_key !== "string"
+  ) {
     throw new SentcError("invalid_input", "login_data must be the UserMfaLogin of Sentc.login");
   }
   const authKey = fromBase64(data.mfa_auth_key);
@@ -183,8 +205,14 @@ export function stateFromMfaLogin(data: UserMfaLogin): LoginStartState {
 }
 
 /** `done_login` (or the MFA endpoints') result → `"mfa"` or the verify step. */
-export function loginDone(state: LoginStartState, result: unknown): { kind: "mfa" } | { kind: "verify"; state: LoginVerifyState } {
-  const done = protocolDoneLogin(state.masterKeyEncryptionKey, result === "Otp" ? "Otp" : resultObject(result, "done login output"));
+export function loginDone(
+  state: LoginStartState,
+  result: unknown,
+): { kind: "mfa" } | { kind: "verify"; state: LoginVerifyState } {
+  const done = protocolDoneLogin(
+    state.masterKeyEncryptionKey,
+    result === "Otp" ? "Otp" : resultObject(result, "done login output"),
+  );
   if (done.kind === "mfa") return { kind: "mfa" };
   return {
     kind: "verify",
@@ -208,7 +236,12 @@ export interface LoginResult {
  * `verify_login`'s result → `UserData`. With more than 50 user keys the remaining pages are fetched with the new
  * JWT (`GET /user/user_keys/keys`) before the HMAC keys are opened, since they may be encrypted by an old key.
  */
-export async function loginVerified(http: HttpClient | null, state: LoginVerifyState, result: unknown, mfa: boolean): Promise<LoginResult> {
+export async function loginVerified(
+  http: HttpClient | null,
+  state: LoginVerifyState,
+  result: unknown,
+  mfa: boolean,
+): Promise<LoginResult> {
   const output = resultObject(result, "verify login output");
   const privateKey = state.deviceKeys.privateKey;
   // The protocol opens HMAC keys only with keys of the first page; open them here once every page is known.
@@ -228,10 +261,15 @@ export async function loginVerified(http: HttpClient | null, state: LoginVerifyS
   const hmacKeys: HmacKey[] = (Array.isArray(output.hmac_keys) ? output.hmac_keys : []).map((entry) => {
     const hmac = resultObject(entry, "verify login output: hmac key");
     const owner = userKeys.find((key) => key.groupKey.keyId === hmac.encrypted_hmac_encryption_key_id);
-    if (!owner) throw new SentcError("invalid_server_response", "verify login output: an hmac key is encrypted by an unknown user key");
+    if (!owner)
+      throw new SentcError(
+        "invalid_server_response",
+        "verify login output: an hmac key is encrypted by an unknown user key",
+      );
     return decryptHmacKey(owner.groupKey, hmac);
   });
-  if (userKeys.length === 0) throw new SentcError("invalid_server_response", "verify login output: no user keys", { reference: 130 });
+  if (userKeys.length === 0)
+    throw new SentcError("invalid_server_response", "verify login output: no user keys", { reference: 130 });
   const user_keys = userKeys.map(userKeyData);
   const data: UserData = {
     device: deviceKeyData(state.deviceKeys),
@@ -267,8 +305,10 @@ export async function loginOverHttp(
   password: string,
   mfa?: MfaToken,
 ): Promise<{ kind: "mfa"; state: LoginStartState } | { kind: "user"; result: LoginResult }> {
-  if (typeof deviceIdentifier !== "string" || deviceIdentifier.length === 0) throw new SentcError("invalid_input", "the identifier must be a non-empty string");
-  if (typeof password !== "string" || password.length === 0) throw new SentcError("invalid_input", "the password must be a non-empty string");
+  if (typeof deviceIdentifier !== "string" || deviceIdentifier.length === 0)
+    throw new SentcError("invalid_input", "the identifier must be a non-empty string");
+  if (typeof password !== "string" || password.length === 0)
+    throw new SentcError("invalid_input", "the password must be a non-empty string");
   const salt = await authApi.prepareLogin(http, protocolPrepareLoginStart(deviceIdentifier));
   const start = loginStart(deviceIdentifier, password, salt);
   let done = loginDone(start, await authApi.doneLogin(http, start.input));
@@ -280,18 +320,31 @@ export async function loginOverHttp(
   }
   if (done.kind !== "verify") throw new SentcError("invalid_server_response", "the MFA check answered OTP again");
   start.masterKeyEncryptionKey.fill(0);
-  return { kind: "user", result: await loginVerified(http, done.state, await authApi.verifyLogin(http, done.state.input), usedMfa) };
+  return {
+    kind: "user",
+    result: await loginVerified(http, done.state, await authApi.verifyLogin(http, done.state.input), usedMfa),
+  };
 }
 
 export async function validateMfaToken(http: HttpClient, start: LoginStartState, mfa: MfaToken) {
-  if (typeof mfa.token !== "string" || mfa.token.length === 0) throw new SentcError("invalid_input", "the MFA token must be a non-empty string");
-  const body = JSON.stringify({ token: mfa.token, auth_key: toBase64(start.authKey), device_identifier: start.deviceIdentifier });
+  if (typeof mfa.token !== "string" || mfa.token.length === 0)
+    throw new SentcError("invalid_input", "the MFA token must be a non-empty string");
+  const body = JSON.stringify({
+    token: mfa.token,
+    auth_key: toBase64(start.authKey),
+    device_identifier: start.deviceIdentifier,
+  });
   const output = mfa.recovery ? await authApi.validateRecoveryOtp(http, body) : await authApi.validateMfa(http, body);
   return loginDone(start, output);
 }
 
 /** Rethrows everything but "not found" server answers (sentc 100 / 304 / 400): `undefined` for those. */
 export function notFoundAsUndefined(error: unknown): undefined {
-  if (isSentcError(error) && error.code === "server" && (error.serverCode === 304 || error.serverCode === 400 || error.serverCode === 100)) return undefined;
+  if (
+    isSentcError(error) &&
+    error.code === "server" &&
+    (error.serverCode === 304 || error.serverCode === 400 || error.serverCode === 100)
+  )
+    return undefined;
   throw error;
 }

@@ -54,7 +54,11 @@ export async function finishPendingKeyRotations(party: KeyRotationParty): Promis
       const previousId = entry.previous_group_key_id;
       const newId = entry.new_group_key_id;
       const ephKeyId = entry.encrypted_eph_key_key_id;
-      if (typeof previousId !== "string" || typeof newId !== "string" || (party.needsEphKeyId && typeof ephKeyId !== "string")) {
+      if (
+        typeof previousId !== "string" ||
+        typeof newId !== "string" ||
+        (party.needsEphKeyId && typeof ephKeyId !== "string")
+      ) {
         throw new SentcError("invalid_server_response", `${party.pendingRoute}: missing key ids`);
       }
       const previous = await party.previousKey(previousId);
@@ -65,7 +69,12 @@ export async function finishPendingKeyRotations(party: KeyRotationParty): Promis
       const previousKey = importSymKey(previous);
       const privateKey = await party.privateKey(typeof ephKeyId === "string" ? ephKeyId : "");
       try {
-        const { newGroupKey, serverInput } = protocolFinishKeyRotation(entry, previousKey, party.publicKey(), privateKey);
+        const { newGroupKey, serverInput } = protocolFinishKeyRotation(
+          entry,
+          previousKey,
+          party.publicKey(),
+          privateKey,
+        );
         newGroupKey.key.fill(0);
         await party.finishOne(newId, serverInput);
       } finally {

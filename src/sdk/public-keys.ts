@@ -26,17 +26,31 @@ function optional(value: unknown): string | undefined {
 }
 
 /** `GET /user/<id>/public_key` → `UserPublicKeyData` (cached). */
-export async function getUserPublicKeyData(ctx: SdkContext, userId: string, now: number = Date.now()): Promise<UserPublicKeyData> {
+export async function getUserPublicKeyData(
+  ctx: SdkContext,
+  userId: string,
+  now: number = Date.now(),
+): Promise<UserPublicKeyData> {
   const store = await ctx.getStore();
   const cacheKey = STORAGE_KEYS.userPublicKey(userId);
   const cached = await store.getItem<CachedPublicKey>(cacheKey);
-  if (isRecord(cached) && typeof cached.public_key === "string" && typeof cached.fetched_at === "number" && now - cached.fetched_at < PUBLIC_KEY_TTL_MS) {
+  if (
+    isRecord(cached) &&
+    typeof cached.public_key === "string" &&
+    typeof cached.fetched_at === "number" &&
+    now - cached.fetched_at < PUBLIC_KEY_TTL_MS
+  ) {
     return strip(cached);
   }
   const what = "GET /user/:id/public_key result";
   const result = await userApi.getUserPublicKey(ctx.http, userId);
   const keyId = resultString(result, "public_key_id", what);
-  const publicKey = publicKeyFromPemText(resultString(result, "public_key", what), resultString(result, "public_key_alg", what), keyId, what);
+  const publicKey = publicKeyFromPemText(
+    resultString(result, "public_key", what),
+    resultString(result, "public_key_alg", what),
+    keyId,
+    what,
+  );
   const data: CachedPublicKey = {
     public_key: exportPublicKey(publicKey),
     public_key_id: keyId,
@@ -48,7 +62,13 @@ export async function getUserPublicKeyData(ctx: SdkContext, userId: string, now:
   if (sigKeyId !== undefined) data.public_key_sig_key_id = sigKeyId;
   if (sig !== undefined) data.public_key_sig = sig;
   // A key that was verified before stays verified when it did not change.
-  if (isRecord(cached) && cached.public_key_id === keyId && cached.public_key === data.public_key && cached.verified === true) data.verified = true;
+  if (
+    isRecord(cached) &&
+    cached.public_key_id === keyId &&
+    cached.public_key === data.public_key &&
+    cached.verified === true
+  )
+    data.verified = true;
   await store.set(cacheKey, data);
   return strip(data);
 }
@@ -67,25 +87,47 @@ export async function getUserVerifyKeyData(ctx: SdkContext, userId: string, keyI
   const what = "GET /user/:id/verify_key/:key_id result";
   const result = await userApi.getUserVerifyKey(ctx.http, userId, keyId);
   const returnedId = resultString(result, "verify_key_id", what);
-  if (returnedId !== keyId) throw new SentcError("invalid_server_response", `${what}: the server answered another key id`);
-  const verifyKey = verifyKeyFromPemText(resultString(result, "verify_key", what), resultString(result, "verify_key_alg", what), keyId, what);
+  if (returnedId !== keyId)
+    throw new SentcError("invalid_server_response", `${what}: the server answered another key id`);
+  const verifyKey = verifyKeyFromPemText(
+    resultString(result, "verify_key", what),
+    resultString(result, "verify_key_alg", what),
+    keyId,
+    what,
+  );
   const exported = exportVerifyKey(verifyKey);
   await store.set(cacheKey, exported);
   return exported;
 }
 
 /** `GET /group/<id>/public_key` → `{key, id}` (cached like user public keys). */
-export async function getGroupPublicKeyData(ctx: SdkContext, groupId: string, now: number = Date.now()): Promise<{ key: string; id: string }> {
+export async function getGroupPublicKeyData(
+  ctx: SdkContext,
+  groupId: string,
+  now: number = Date.now(),
+): Promise<{ key: string; id: string }> {
   const store = await ctx.getStore();
   const cacheKey = STORAGE_KEYS.groupPublicKey(groupId);
   const cached = await store.getItem<{ key: string; id: string; fetched_at?: number }>(cacheKey);
-  if (isRecord(cached) && typeof cached.key === "string" && typeof cached.fetched_at === "number" && now - cached.fetched_at < PUBLIC_KEY_TTL_MS) {
+  if (
+    isRecord(cached) &&
+    typeof cached.key === "string" &&
+    typeof cached.fetched_at === "number" &&
+    now - cached.fetched_at < PUBLIC_KEY_TTL_MS
+  ) {
     return { key: cached.key, id: cached.id };
   }
   const what = "GET /group/:id/public_key result";
   const result = await userApi.getGroupPublicKey(ctx.http, groupId);
   const id = resultString(result, "public_key_id", what);
-  const key = exportPublicKey(publicKeyFromPemText(resultString(result, "public_key", what), resultString(result, "public_key_alg", what), id, what));
+  const key = exportPublicKey(
+    publicKeyFromPemText(
+      resultString(result, "public_key", what),
+      resultString(result, "public_key_alg", what),
+      id,
+      what,
+    ),
+  );
   await store.set(cacheKey, { key, id, fetched_at: now });
   return { key, id };
 }
@@ -94,8 +136,14 @@ export async function getGroupPublicKeyData(ctx: SdkContext, groupId: string, no
  * Checks that `publicKey` is signed by the user's own sign key (sdk.md §1.3 `verifyUsersPublicKey`) and records
  * the result in the cache. `true` at once when already verified (unless `force`), `false` without a signature.
  */
-export async function verifyUsersPublicKey(ctx: SdkContext, userId: string, publicKey: UserPublicKeyData, force = false): Promise<boolean> {
-  if (!isRecord(publicKey) || typeof publicKey.public_key !== "string") throw new SentcError("invalid_input", "public_key must be a UserPublicKeyData");
+export async function verifyUsersPublicKey(
+  ctx: SdkContext,
+  userId: string,
+  publicKey: UserPublicKeyData,
+  force = false,
+): Promise<boolean> {
+  if (!isRecord(publicKey) || typeof publicKey.public_key !== "string")
+    throw new SentcError("invalid_input", "public_key must be a UserPublicKeyData");
   if (publicKey.verified && !force) return true;
   if (!publicKey.public_key_sig_key_id || !publicKey.public_key_sig) return false;
   const verifyKey = importVerifyKey(await getUserVerifyKeyData(ctx, userId, publicKey.public_key_sig_key_id));
@@ -107,7 +155,8 @@ export async function verifyUsersPublicKey(ctx: SdkContext, userId: string, publ
   const store = await ctx.getStore();
   const cacheKey = STORAGE_KEYS.userPublicKey(userId);
   const cached = await store.getItem<CachedPublicKey>(cacheKey);
-  if (isRecord(cached) && cached.public_key === publicKey.public_key) await store.set(cacheKey, { ...cached, verified });
+  if (isRecord(cached) && cached.public_key === publicKey.public_key)
+    await store.set(cacheKey, { ...cached, verified });
   publicKey.verified = verified;
   return verified;
 }

@@ -101,7 +101,10 @@ export class MemoryStorage implements StorageInterface {
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(new SentcError("storage_failed", `IndexedDB: ${req.error?.message ?? "request failed"}`, { cause: req.error }));
+    req.onerror = () =>
+      reject(
+        new SentcError("storage_failed", `IndexedDB: ${req.error?.message ?? "request failed"}`, { cause: req.error }),
+      );
   });
 }
 
@@ -122,7 +125,11 @@ export class IndexedDbStorage implements StorageInterface {
    * const store = await IndexedDbStorage.open();
    * const identifier = await store.getItem<string>("actual_user");
    */
-  static open(factory: IDBFactory = indexedDB, name = STORAGE_DB_NAME, storeName = STORAGE_STORE_NAME): Promise<IndexedDbStorage> {
+  static open(
+    factory: IDBFactory = indexedDB,
+    name = STORAGE_DB_NAME,
+    storeName = STORAGE_STORE_NAME,
+  ): Promise<IndexedDbStorage> {
     return new Promise((resolve, reject) => {
       let req: IDBOpenDBRequest;
       try {
@@ -132,10 +139,16 @@ export class IndexedDbStorage implements StorageInterface {
         return;
       }
       req.onupgradeneeded = () => {
-        if (!req.result.objectStoreNames.contains(storeName)) req.result.createObjectStore(storeName, { autoIncrement: true });
+        if (!req.result.objectStoreNames.contains(storeName))
+          req.result.createObjectStore(storeName, { autoIncrement: true });
       };
       req.onsuccess = () => resolve(new IndexedDbStorage(req.result));
-      req.onerror = () => reject(new SentcError("storage_failed", `IndexedDB could not be opened: ${req.error?.message ?? ""}`, { cause: req.error }));
+      req.onerror = () =>
+        reject(
+          new SentcError("storage_failed", `IndexedDB could not be opened: ${req.error?.message ?? ""}`, {
+            cause: req.error,
+          }),
+        );
       req.onblocked = () => reject(new SentcError("storage_failed", "IndexedDB open is blocked by another tab"));
     });
   }
@@ -209,8 +222,16 @@ const defaultErrCallBack: ResCallBack = (msg) => {
 export async function createStorage(options: StorageOptions | undefined): Promise<StorageInterface> {
   if (options?.getStorage) {
     const custom = await options.getStorage();
-    if (!custom || typeof custom.getItem !== "function" || typeof custom.set !== "function" || typeof custom.delete !== "function") {
-      throw new SentcError("invalid_input", "storage.getStorage must resolve to an object with getItem, set and delete");
+    if (
+      !custom ||
+      typeof custom.getItem !== "function" ||
+      typeof custom.set !== "function" ||
+      typeof custom.delete !== "function"
+    ) {
+      throw new SentcError(
+        "invalid_input",
+        "storage.getStorage must resolve to an object with getItem, set and delete",
+      );
     }
     return custom;
   }
@@ -226,7 +247,10 @@ export async function createStorage(options: StorageOptions | undefined): Promis
   try {
     return await IndexedDbStorage.open(factory);
   } catch (error) {
-    report({ err: `IndexedDB failed: ${error instanceof Error ? error.message : String(error)}`, warn: "the login is kept in memory only" });
+    report({
+      err: `IndexedDB failed: ${error instanceof Error ? error.message : String(error)}`,
+      warn: "the login is kept in memory only",
+    });
     return new MemoryStorage();
   }
 }
@@ -242,4 +266,9 @@ export const STORAGE_KEYS = {
 } as const;
 
 /** The prefixes of caches that logout removes (public keys, verify keys, group public keys, stand-alone sym keys). */
-export const CACHE_PREFIXES = ["user_public_key_id_", "user_verify_key_id_", "group_public_key_id_", "sym_key_id_"] as const;
+export const CACHE_PREFIXES = [
+  "user_public_key_id_",
+  "user_verify_key_id_",
+  "group_public_key_id_",
+  "sym_key_id_",
+] as const;

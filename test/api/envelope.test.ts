@@ -40,7 +40,9 @@ describe("parseEnvelope: success", () => {
 
 describe("parseEnvelope: server errors", () => {
   it("maps status:false to a server error with code, message and HTTP status", () => {
-    const error = errorOf(() => parseEnvelope('{"status":false,"err_msg":"Wrong username or password","err_code":112}', 401));
+    const error = errorOf(() =>
+      parseEnvelope('{"status":false,"err_msg":"Wrong username or password","err_code":112}', 401),
+    );
     expect(error.code).toBe("server");
     expect(error.serverCode).toBe(112);
     expect(error.httpStatus).toBe(401);
@@ -49,7 +51,9 @@ describe("parseEnvelope: server errors", () => {
   });
 
   it("lets the body decide even for HTTP 200 and 402 (codes 304, 902)", () => {
-    expect(errorOf(() => parseEnvelope('{"status":false,"err_msg":"Group key not found","err_code":304}', 200)).serverCode).toBe(304);
+    expect(
+      errorOf(() => parseEnvelope('{"status":false,"err_msg":"Group key not found","err_code":304}', 200)).serverCode,
+    ).toBe(304);
     const otp = errorOf(() => parseEnvelope('{"status":false,"err_msg":"Wrong otp.","err_code":902}', 402));
     expect([otp.code, otp.serverCode, otp.httpStatus]).toEqual(["server", 902, 402]);
   });

@@ -30,7 +30,12 @@ export function fakeFetch(respond: Handler | Handler[]): { fetch: FetchFn; reque
     new Headers(init.headers).forEach((value, name) => {
       headers[name.toLowerCase()] = value;
     });
-    const body = init.body === undefined || init.body === null ? undefined : typeof init.body === "string" ? init.body : new Uint8Array(init.body as Uint8Array);
+    const body =
+      init.body === undefined || init.body === null
+        ? undefined
+        : typeof init.body === "string"
+          ? init.body
+          : new Uint8Array(init.body as Uint8Array);
     const request: RecordedRequest = {
       url: input,
       path: input.startsWith(BASE) ? input.slice(BASE.length) : input,
@@ -42,7 +47,8 @@ export function fakeFetch(respond: Handler | Handler[]): { fetch: FetchFn; reque
     };
     requests.push(request);
     const handler = queue ? queue.shift() : (respond as Handler);
-    if (handler === undefined) throw new Error(`fake fetch: no scripted response for ${request.method} ${request.path}`);
+    if (handler === undefined)
+      throw new Error(`fake fetch: no scripted response for ${request.method} ${request.path}`);
     return handler(request);
   };
   return { fetch, requests };
@@ -52,14 +58,27 @@ export function json(value: unknown, status = 200): Response {
   return new Response(JSON.stringify(value), { status, headers: { "Content-Type": "application/json" } });
 }
 
-export const ok = (result: unknown): Handler => () => json({ status: true, result });
-export const serverError = (code: number, message: string, status = 400): Handler => () => json({ status: false, err_msg: message, err_code: code }, status);
-export const text = (body: string, status = 200, contentType = "text/plain"): Handler => () => new Response(body, { status, headers: { "Content-Type": contentType } });
+export const ok =
+  (result: unknown): Handler =>
+  () =>
+    json({ status: true, result });
+export const serverError =
+  (code: number, message: string, status = 400): Handler =>
+  () =>
+    json({ status: false, err_msg: message, err_code: code }, status);
+export const text =
+  (body: string, status = 200, contentType = "text/plain"): Handler =>
+  () =>
+    new Response(body, { status, headers: { "Content-Type": contentType } });
 
 /** A fetch that never answers but rejects like the platform's when its signal aborts. */
 export const hangUntilAborted: Handler = (request) =>
   new Promise<Response>((_, reject) => {
-    request.signal?.addEventListener("abort", () => reject(request.signal?.reason ?? new DOMException("aborted", "AbortError")), { once: true });
+    request.signal?.addEventListener(
+      "abort",
+      () => reject(request.signal?.reason ?? new DOMException("aborted", "AbortError")),
+      { once: true },
+    );
   });
 
 /** A fetch that never answers and ignores its signal (a broken polyfill). */
@@ -79,7 +98,13 @@ export interface TestClaims {
 
 /** An unsigned JWT with sentc's claims (the client never checks signatures). */
 export function makeJwt(claims: TestClaims): string {
-  const full = { aud: claims.aud ?? "user-1", sub: claims.sub ?? "device-1", exp: claims.exp, iat: claims.iat ?? claims.exp - 300, fresh: claims.fresh ?? false };
+  const full = {
+    aud: claims.aud ?? "user-1",
+    sub: claims.sub ?? "device-1",
+    exp: claims.exp,
+    iat: claims.iat ?? claims.exp - 300,
+    fresh: claims.fresh ?? false,
+  };
   return `${base64url('{"typ":"JWT","alg":"ES384","kid":"k1"}')}.${base64url(JSON.stringify(full))}.c2ln`;
 }
 

@@ -1,11 +1,28 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { HttpClient, exchange, pagePath, pathSegment, type JwtProvider } from "../../src/api/http.js";
 import { isSentcError } from "../../src/errors.js";
-import { APP_TOKEN, BASE, fakeFetch, hangForever, hangUntilAborted, json, ok, rejection, serverError, text, type Handler } from "./fake-fetch.js";
+import {
+  APP_TOKEN,
+  BASE,
+  fakeFetch,
+  hangForever,
+  hangUntilAborted,
+  json,
+  ok,
+  rejection,
+  serverError,
+  text,
+  type Handler,
+} from "./fake-fetch.js";
 
 function client(respond: Handler | Handler[], timeoutMs?: number) {
   const fake = fakeFetch(respond);
-  const http = new HttpClient({ baseUrl: BASE, appToken: APP_TOKEN, fetch: fake.fetch, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  const http = new HttpClient({
+    baseUrl: BASE,
+    appToken: APP_TOKEN,
+    fetch: fake.fetch,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
   return { http, requests: fake.requests };
 }
 
@@ -78,7 +95,12 @@ describe("HttpClient: requests", () => {
     const fake = fakeFetch(ok("Success"));
     vi.stubGlobal("fetch", fake.fetch);
     try {
-      await new HttpClient({ baseUrl: BASE, appToken: APP_TOKEN }).requestJson("PATCH", "/user/disable_otp", undefined, "j");
+      await new HttpClient({ baseUrl: BASE, appToken: APP_TOKEN }).requestJson(
+        "PATCH",
+        "/user/disable_otp",
+        undefined,
+        "j",
+      );
     } finally {
       vi.unstubAllGlobals();
     }
@@ -90,13 +112,22 @@ describe("HttpClient: envelope outcomes", () => {
   it("turns an error envelope into a server SentcError", async () => {
     const { http } = client(serverError(101, "User already exists", 400));
     const error = await rejection(http.requestJson("POST", "/register", "{}"));
-    expect(isSentcError(error) && [error.code, error.serverCode, error.httpStatus, error.message]).toEqual(["server", 101, 400, "User already exists"]);
+    expect(isSentcError(error) && [error.code, error.serverCode, error.httpStatus, error.message]).toEqual([
+      "server",
+      101,
+      400,
+      "User already exists",
+    ]);
   });
 
   it("turns a proxy's HTML page into invalid_server_response (retryable for 502-504)", async () => {
     const { http } = client(text("<html><h1>503 Service Unavailable</h1></html>", 503, "text/html"));
     const error = await rejection(http.requestJson("GET", "/user/device/0/none", undefined, "j"));
-    expect(isSentcError(error) && [error.code, error.httpStatus, error.retryable]).toEqual(["invalid_server_response", 503, true]);
+    expect(isSentcError(error) && [error.code, error.httpStatus, error.retryable]).toEqual([
+      "invalid_server_response",
+      503,
+      true,
+    ]);
   });
 
   it("rejects a success envelope without result", async () => {
@@ -163,7 +194,9 @@ describe("HttpClient: network failures, timeouts, cancellation", () => {
 
   it("no timeout unless configured: a slow answer still arrives", async () => {
     vi.useFakeTimers();
-    const { http } = client(() => new Promise((resolve) => setTimeout(() => resolve(json({ status: true, result: 1 })), 600_000)));
+    const { http } = client(
+      () => new Promise((resolve) => setTimeout(() => resolve(json({ status: true, result: 1 })), 600_000)),
+    );
     const pending = http.requestJson("GET", "/x");
     await vi.advanceTimersByTimeAsync(600_000);
     expect(await pending).toBe(1);
@@ -274,7 +307,9 @@ describe("path helpers", () => {
     expect(pagePath(undefined)).toBe("/0/none");
     expect(pagePath(null)).toBe("/0/none");
     expect(pagePath({ time: 1700000000123, id: "k-1" })).toBe("/1700000000123/k-1");
-    expect(pagePath({ time: "340282366920938463463374607431768211455", id: "x" })).toBe("/340282366920938463463374607431768211455/x");
+    expect(pagePath({ time: "340282366920938463463374607431768211455", id: "x" })).toBe(
+      "/340282366920938463463374607431768211455/x",
+    );
     for (const time of [-1, 1.5, Number.NaN, "12a", ""]) expect(() => pagePath({ time, id: "x" })).toThrow(/cursor/);
   });
 });

@@ -1,9 +1,27 @@
 import { describe, expect, it, vi } from "vitest";
 import { getDevices } from "../../src/api/endpoints/user.js";
 import { HttpClient } from "../../src/api/http.js";
-import { JWT_REFRESH_MARGIN_SECONDS, JwtManager, REFRESH_ENDPOINT, jwtNeedsRefresh, refreshStrategyFromOptions, type RefreshStrategy } from "../../src/api/jwt.js";
+import {
+  JWT_REFRESH_MARGIN_SECONDS,
+  JwtManager,
+  REFRESH_ENDPOINT,
+  jwtNeedsRefresh,
+  refreshStrategyFromOptions,
+  type RefreshStrategy,
+} from "../../src/api/jwt.js";
 import { SentcError, isSentcError } from "../../src/errors.js";
-import { APP_TOKEN, BASE, fakeFetch, json, makeJwt, ok, rejection, serverError, text, type Handler } from "./fake-fetch.js";
+import {
+  APP_TOKEN,
+  BASE,
+  fakeFetch,
+  json,
+  makeJwt,
+  ok,
+  rejection,
+  serverError,
+  text,
+  type Handler,
+} from "./fake-fetch.js";
 
 const NOW_S = 1_700_000_000;
 const clock = () => NOW_S * 1000;
@@ -12,13 +30,22 @@ const VALID = makeJwt({ exp: NOW_S + 300 });
 const NEW_JWT = makeJwt({ exp: NOW_S + 600, iat: NOW_S + 300 });
 const COOKIE_URL = "https://app.example.test/auth/refresh";
 
-function setup(respond: Handler | Handler[], options: { jwt?: string; strategy?: RefreshStrategy; refreshToken?: string; onRefresh?: () => void | Promise<void> } = {}) {
+function setup(
+  respond: Handler | Handler[],
+  options: {
+    jwt?: string;
+    strategy?: RefreshStrategy;
+    refreshToken?: string;
+    onRefresh?: () => void | Promise<void>;
+  } = {},
+) {
   const fake = fakeFetch(respond);
   const http = new HttpClient({ baseUrl: BASE, appToken: APP_TOKEN, fetch: fake.fetch });
   const manager = new JwtManager({
     http,
     jwt: options.jwt ?? EXPIRED,
-    refreshToken: options.refreshToken ?? (options.strategy === undefined || options.strategy.kind === "api" ? "refresh-1" : ""),
+    refreshToken:
+      options.refreshToken ?? (options.strategy === undefined || options.strategy.kind === "api" ? "refresh-1" : ""),
     clock,
     ...(options.strategy ? { strategy: options.strategy } : {}),
     ...(options.onRefresh ? { onRefresh: options.onRefresh } : {}),
@@ -88,7 +115,10 @@ describe("JwtManager, api strategy", () => {
       release = resolve;
     });
     const { http, manager, requests } = setup((request) => {
-      if (request.path === "/api/v1/refresh") return gate.then(() => json({ status: true, result: { user_id: "user-1", jwt: NEW_JWT, device_id: "device-1" } }));
+      if (request.path === "/api/v1/refresh")
+        return gate.then(() =>
+          json({ status: true, result: { user_id: "user-1", jwt: NEW_JWT, device_id: "device-1" } }),
+        );
       return json({ status: true, result: [] });
     });
     const calls = Array.from({ length: 10 }, () => getDevices(http, manager));
@@ -169,7 +199,10 @@ describe("JwtManager, api strategy", () => {
   it("needs a refresh token and a well-formed JWT", async () => {
     const http = new HttpClient({ baseUrl: BASE, appToken: APP_TOKEN, fetch: fakeFetch([]).fetch });
     const codes: string[] = [];
-    for (const make of [() => new JwtManager({ http, jwt: VALID }), () => new JwtManager({ http, jwt: "x.y", refreshToken: "r" })]) {
+    for (const make of [
+      () => new JwtManager({ http, jwt: VALID }),
+      () => new JwtManager({ http, jwt: "x.y", refreshToken: "r" }),
+    ]) {
       try {
         make();
       } catch (error) {
@@ -184,7 +217,9 @@ describe("JwtManager, api strategy", () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const { manager } = setup(() => gate.then(() => json({ status: true, result: { user_id: "user-1", jwt: NEW_JWT, device_id: "device-1" } })));
+    const { manager } = setup(() =>
+      gate.then(() => json({ status: true, result: { user_id: "user-1", jwt: NEW_JWT, device_id: "device-1" } })),
+    );
     const pending = manager.getJwt();
     const relogin = makeJwt({ exp: NOW_S + 300, fresh: true });
     manager.setTokens({ jwt: relogin, refreshToken: "refresh-2" });
@@ -196,11 +231,16 @@ describe("JwtManager, api strategy", () => {
 
 describe("JwtManager + HttpClient: a JWT refused by the server", () => {
   it("a burst of 401/30 answers causes one refresh; every request is retried with the new JWT", async () => {
-    const { http, manager, requests } = setup((request) => {
-      if (request.path === "/api/v1/refresh") return json({ status: true, result: { user_id: "user-1", jwt: NEW_JWT, device_id: "device-1" } });
-      if (request.headers.authorization === `Bearer ${VALID}`) return json({ status: false, err_code: 30, err_msg: "Wrong jwt" }, 401);
-      return json({ status: true, result: [] });
-    }, { jwt: VALID });
+    const { http, manager, requests } = setup(
+      (request) => {
+        if (request.path === "/api/v1/refresh")
+          return json({ status: true, result: { user_id: "user-1", jwt: NEW_JWT, device_id: "device-1" } });
+        if (request.headers.authorization === `Bearer ${VALID}`)
+          return json({ status: false, err_code: 30, err_msg: "Wrong jwt" }, 401);
+        return json({ status: true, result: [] });
+      },
+      { jwt: VALID },
+    );
     await Promise.all(Array.from({ length: 5 }, () => getDevices(http, manager)));
     expect(requests.filter((r) => r.path === "/api/v1/refresh")).toHaveLength(1);
     expect(requests.filter((r) => r.headers.authorization === `Bearer ${NEW_JWT}`)).toHaveLength(5);
@@ -241,7 +281,10 @@ describe("JwtManager, cookie strategy", () => {
   });
 
   it("refuses a body that is not a JWT (an HTML page, a JSON envelope) and recovers on the next call", async () => {
-    const { manager } = setup([text("<html>login</html>", 200, "text/html"), () => json({ status: true, result: NEW_JWT }), text(NEW_JWT)], { strategy });
+    const { manager } = setup(
+      [text("<html>login</html>", 200, "text/html"), () => json({ status: true, result: NEW_JWT }), text(NEW_JWT)],
+      { strategy },
+    );
     expect(await codeOf(manager.getJwt())).toBe("invalid_server_response");
     expect(await codeOf(manager.getJwt())).toBe("invalid_server_response");
     expect(await manager.getJwt()).toBe(NEW_JWT);
@@ -272,12 +315,16 @@ describe("JwtManager, cookie_fn strategy", () => {
     expect((error as Error).cause).toBe(cause);
     expect(failing.manager.jwt).toBe(EXPIRED);
 
-    const timeout = setup([], { strategy: { kind: "cookie_fn", refresh: () => Promise.reject(new SentcError("timeout", "t")) } });
+    const timeout = setup([], {
+      strategy: { kind: "cookie_fn", refresh: () => Promise.reject(new SentcError("timeout", "t")) },
+    });
     expect(await codeOf(timeout.manager.getJwt())).toBe("timeout");
   });
 
   it("a non-string or malformed answer is refused", async () => {
-    const notString = setup([], { strategy: { kind: "cookie_fn", refresh: async () => undefined as unknown as string } });
+    const notString = setup([], {
+      strategy: { kind: "cookie_fn", refresh: async () => undefined as unknown as string },
+    });
     expect(await codeOf(notString.manager.getJwt())).toBe("refresh_failed");
     const malformed = setup([], { strategy: { kind: "cookie_fn", refresh: async () => "abc" } });
     expect(await codeOf(malformed.manager.getJwt())).toBe("invalid_server_response");
@@ -285,7 +332,9 @@ describe("JwtManager, cookie_fn strategy", () => {
 
   it("a failed attempt does not poison the next one", async () => {
     let n = 0;
-    const { manager } = setup([], { strategy: { kind: "cookie_fn", refresh: async () => (n++ === 0 ? Promise.reject(new Error("once")) : NEW_JWT) } });
+    const { manager } = setup([], {
+      strategy: { kind: "cookie_fn", refresh: async () => (n++ === 0 ? Promise.reject(new Error("once")) : NEW_JWT) },
+    });
     expect(await codeOf(manager.getJwt())).toBe("refresh_failed");
     expect(await manager.getJwt()).toBe(NEW_JWT);
   });
@@ -297,8 +346,14 @@ describe("refreshStrategyFromOptions", () => {
     expect(REFRESH_ENDPOINT).toEqual({ cookie: 0, cookie_fn: 1, api: 2 });
     expect(refreshStrategyFromOptions()).toEqual({ kind: "api" });
     expect(refreshStrategyFromOptions({ endpoint: 2, endpoint_url: "ignored" })).toEqual({ kind: "api" });
-    expect(refreshStrategyFromOptions({ endpoint: REFRESH_ENDPOINT.cookie, endpoint_url: COOKIE_URL })).toEqual({ kind: "cookie", url: COOKIE_URL });
-    expect(refreshStrategyFromOptions({ endpoint: REFRESH_ENDPOINT.cookie_fn, endpoint_fn: fn })).toEqual({ kind: "cookie_fn", refresh: fn });
+    expect(refreshStrategyFromOptions({ endpoint: REFRESH_ENDPOINT.cookie, endpoint_url: COOKIE_URL })).toEqual({
+      kind: "cookie",
+      url: COOKIE_URL,
+    });
+    expect(refreshStrategyFromOptions({ endpoint: REFRESH_ENDPOINT.cookie_fn, endpoint_fn: fn })).toEqual({
+      kind: "cookie_fn",
+      refresh: fn,
+    });
   });
 
   it("refuses a mode without its URL or function, and unknown modes", () => {

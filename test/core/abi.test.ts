@@ -111,8 +111,14 @@ describe("core ABI declaration", () => {
       .filter((file) => file.endsWith(".ts"))
       .map((file) => file.slice(0, -3));
     const sources = sourceAreas();
-    expect(Object.keys(sources).filter((area) => area !== "base").sort()).toEqual(areaFiles.sort());
-    const declared = Object.fromEntries(Object.entries(CORE_ABI).map(([area, exports]) => [area, Object.keys(exports).sort()]));
+    expect(
+      Object.keys(sources)
+        .filter((area) => area !== "base")
+        .sort(),
+    ).toEqual(areaFiles.sort());
+    const declared = Object.fromEntries(
+      Object.entries(CORE_ABI).map(([area, exports]) => [area, Object.keys(exports).sort()]),
+    );
     const defined = Object.fromEntries(Object.entries(sources).map(([area, names]) => [area, [...names].sort()]));
     expect(declared).toEqual(defined);
   });
@@ -122,13 +128,63 @@ describe("wasm signature reader", () => {
   // (module (func (export "f") (param i32 i32) (result i32) local.get 0) (memory (export "m") 1)
   //         (global (export "g") i32 (i32.const 7)))
   const sample = Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, // type section: (i32, i32) -> i32
-    0x03, 0x02, 0x01, 0x00, // function section: f has type 0
-    0x05, 0x03, 0x01, 0x00, 0x01, // memory section: 1 page
-    0x06, 0x06, 0x01, 0x7f, 0x00, 0x41, 0x07, 0x0b, // global section: immutable i32 = 7
-    0x07, 0x0d, 0x03, 0x01, 0x66, 0x00, 0x00, 0x01, 0x6d, 0x02, 0x00, 0x01, 0x67, 0x03, 0x00, // exports f, m, g
-    0x0a, 0x06, 0x01, 0x04, 0x00, 0x20, 0x00, 0x0b, // code: local.get 0
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    0x01,
+    0x07,
+    0x01,
+    0x60,
+    0x02,
+    0x7f,
+    0x7f,
+    0x01,
+    0x7f, // type section: (i32, i32) -> i32
+    0x03,
+    0x02,
+    0x01,
+    0x00, // function section: f has type 0
+    0x05,
+    0x03,
+    0x01,
+    0x00,
+    0x01, // memory section: 1 page
+    0x06,
+    0x06,
+    0x01,
+    0x7f,
+    0x00,
+    0x41,
+    0x07,
+    0x0b, // global section: immutable i32 = 7
+    0x07,
+    0x0d,
+    0x03,
+    0x01,
+    0x66,
+    0x00,
+    0x00,
+    0x01,
+    0x6d,
+    0x02,
+    0x00,
+    0x01,
+    0x67,
+    0x03,
+    0x00, // exports f, m, g
+    0x0a,
+    0x06,
+    0x01,
+    0x04,
+    0x00,
+    0x20,
+    0x00,
+    0x0b, // code: local.get 0
   ]);
 
   it("reads kinds, parameters and results of a known module", () => {

@@ -54,8 +54,14 @@ describe("AES-256-GCM: Wycheproof aes_gcm_test.json", () => {
         if (!inScope) {
           // Other key sizes, IV sizes or tag sizes are outside our API: rejected before any work.
           otherSizes++;
-          expect(errorCode(() => aesGcmDecrypt(key, iv, ctTag, aad)), label).toBe("invalid_input");
-          expect(errorCode(() => aesGcmEncrypt(key, iv, msg, aad)), label).toBe("invalid_input");
+          expect(
+            errorCode(() => aesGcmDecrypt(key, iv, ctTag, aad)),
+            label,
+          ).toBe("invalid_input");
+          expect(
+            errorCode(() => aesGcmEncrypt(key, iv, msg, aad)),
+            label,
+          ).toBe("invalid_input");
           continue;
         }
         expect(t.result === "valid" || t.result === "invalid", label).toBe(true);
@@ -65,7 +71,10 @@ describe("AES-256-GCM: Wycheproof aes_gcm_test.json", () => {
           expect(toHex(aesGcmDecrypt(key, iv, ctTag, aad)), label).toBe(t.msg);
         } else {
           invalid++;
-          expect(errorCode(() => aesGcmDecrypt(key, iv, ctTag, aad)), label).toBe("verification_failed");
+          expect(
+            errorCode(() => aesGcmDecrypt(key, iv, ctTag, aad)),
+            label,
+          ).toBe("verification_failed");
         }
       }
     }
@@ -234,7 +243,9 @@ describe("AES-256-GCM: tampering is detected", () => {
     expect(errorCode(() => aesGcmDecrypt(key, nonce, ctTag))).toBe("verification_failed");
     expect(errorCode(() => aesGcmDecrypt(key, nonce, ctTag, aad.subarray(1)))).toBe("verification_failed");
     expect(errorCode(() => aesGcmDecrypt(key, nonce, ctTag.subarray(1), aad))).toBe("verification_failed");
-    expect(errorCode(() => aesGcmDecrypt(key, nonce, ctTag.subarray(0, ctTag.length - 1), aad))).toBe("verification_failed");
+    expect(errorCode(() => aesGcmDecrypt(key, nonce, ctTag.subarray(0, ctTag.length - 1), aad))).toBe(
+      "verification_failed",
+    );
     const longer = new Uint8Array(ctTag.length + 1);
     longer.set(ctTag);
     expect(errorCode(() => aesGcmDecrypt(key, nonce, longer, aad))).toBe("verification_failed");
@@ -253,23 +264,45 @@ describe("AES-256-GCM: argument validation", () => {
   it("accepts only 32-byte keys and 12-byte nonces", () => {
     const ctTag = aesGcmEncrypt(key, nonce, rnd(5));
     for (const n of [0, 16, 24, 31, 33, 64]) {
-      expect(errorCode(() => aesGcmEncrypt(rnd(n), nonce, rnd(5))), `key ${n}`).toBe("invalid_input");
-      expect(errorCode(() => aesGcmDecrypt(rnd(n), nonce, ctTag)), `key ${n}`).toBe("invalid_input");
+      expect(
+        errorCode(() => aesGcmEncrypt(rnd(n), nonce, rnd(5))),
+        `key ${n}`,
+      ).toBe("invalid_input");
+      expect(
+        errorCode(() => aesGcmDecrypt(rnd(n), nonce, ctTag)),
+        `key ${n}`,
+      ).toBe("invalid_input");
     }
     for (const n of [0, 8, 11, 13, 16]) {
-      expect(errorCode(() => aesGcmEncrypt(key, rnd(n), rnd(5))), `nonce ${n}`).toBe("invalid_input");
-      expect(errorCode(() => aesGcmDecrypt(key, rnd(n), ctTag)), `nonce ${n}`).toBe("invalid_input");
+      expect(
+        errorCode(() => aesGcmEncrypt(key, rnd(n), rnd(5))),
+        `nonce ${n}`,
+      ).toBe("invalid_input");
+      expect(
+        errorCode(() => aesGcmDecrypt(key, rnd(n), ctTag)),
+        `nonce ${n}`,
+      ).toBe("invalid_input");
     }
   });
 
   it("rejects inputs shorter than the tag", () => {
     for (let n = 0; n < 16; n++) {
-      expect(errorCode(() => aesGcmDecrypt(key, nonce, rnd(n))), `length ${n}`).toBe("invalid_input");
+      expect(
+        errorCode(() => aesGcmDecrypt(key, nonce, rnd(n))),
+        `length ${n}`,
+      ).toBe("invalid_input");
     }
   });
 
   it("rejects values that are not Uint8Array", () => {
-    const bad: unknown[] = ["0123456789abcdef0123456789abcdef", null, 42, [1, 2, 3], new ArrayBuffer(32), new Uint16Array(16)];
+    const bad: unknown[] = [
+      "0123456789abcdef0123456789abcdef",
+      null,
+      42,
+      [1, 2, 3],
+      new ArrayBuffer(32),
+      new Uint16Array(16),
+    ];
     for (const value of bad) {
       const v = value as Uint8Array;
       expect(errorCode(() => aesGcmEncrypt(v, nonce, rnd(1)))).toBe("invalid_input");

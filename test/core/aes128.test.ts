@@ -78,17 +78,29 @@ describe("aes128EncryptBlocks against node:crypto aes-128-ecb", () => {
 describe("aes128EncryptBlocks argument validation", () => {
   it("rejects wrong key lengths and types", () => {
     for (const len of [0, 15, 17, 24, 32]) {
-      expect(errorCode(() => aes128EncryptBlocks(new Uint8Array(len), new Uint8Array(16))), `key ${len}`).toBe("invalid_input");
+      expect(
+        errorCode(() => aes128EncryptBlocks(new Uint8Array(len), new Uint8Array(16))),
+        `key ${len}`,
+      ).toBe("invalid_input");
     }
-    expect(errorCode(() => aes128EncryptBlocks([1, 2] as unknown as Uint8Array, new Uint8Array(16)))).toBe("invalid_input");
-    expect(errorCode(() => aes128EncryptBlocks("k".repeat(16) as unknown as Uint8Array, new Uint8Array(16)))).toBe("invalid_input");
+    expect(errorCode(() => aes128EncryptBlocks([1, 2] as unknown as Uint8Array, new Uint8Array(16)))).toBe(
+      "invalid_input",
+    );
+    expect(errorCode(() => aes128EncryptBlocks("k".repeat(16) as unknown as Uint8Array, new Uint8Array(16)))).toBe(
+      "invalid_input",
+    );
   });
 
   it("rejects input that is not whole blocks or not bytes", () => {
     for (const len of [1, 15, 17, 31, 33]) {
-      expect(errorCode(() => aes128EncryptBlocks(new Uint8Array(16), new Uint8Array(len))), `input ${len}`).toBe("invalid_input");
+      expect(
+        errorCode(() => aes128EncryptBlocks(new Uint8Array(16), new Uint8Array(len))),
+        `input ${len}`,
+      ).toBe("invalid_input");
     }
-    expect(errorCode(() => aes128EncryptBlocks(new Uint8Array(16), null as unknown as Uint8Array))).toBe("invalid_input");
+    expect(errorCode(() => aes128EncryptBlocks(new Uint8Array(16), null as unknown as Uint8Array))).toBe(
+      "invalid_input",
+    );
   });
 });
 

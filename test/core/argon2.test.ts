@@ -87,7 +87,11 @@ describe("argon2id: known answers", () => {
   });
 
   it("sentc's parameters (m = 4096, t = 3, p = 1, 64 bytes) agree with hash-wasm and libsodium", async () => {
-    const params = { ...SENTC, password: utf8("correct horse battery staple"), salt: Uint8Array.from({ length: 16 }, (_, i) => i * 17) };
+    const params = {
+      ...SENTC,
+      password: utf8("correct horse battery staple"),
+      salt: Uint8Array.from({ length: 16 }, (_, i) => i * 17),
+    };
     const ours = argon2id(params);
     expect(ours.length).toBe(64);
     expect(toHex(ours)).toBe(toHex(await hashWasm(params)));
@@ -98,11 +102,20 @@ describe("argon2id: known answers", () => {
     if (!vectorsAvailable("sentc")) return;
     const file = readVectorJson<{
       parameters_observed_for_this_package: { m_cost_kib: number; t_cost: number; p_cost: number; output_len: number };
-      vectors: Array<{ password_utf8_hex: string; salt_b64: string; master_key_encryption_key_b64: string; auth_key_b64: string; argon2id_64_byte_output_hex: string }>;
+      vectors: Array<{
+        password_utf8_hex: string;
+        salt_b64: string;
+        master_key_encryption_key_b64: string;
+        auth_key_b64: string;
+        argon2id_64_byte_output_hex: string;
+      }>;
     }>("sentc", "argon2.json");
     const observed = file.parameters_observed_for_this_package;
     expect([observed.m_cost_kib, observed.t_cost, observed.p_cost, observed.output_len]).toEqual([
-      SENTC.memoryKib, SENTC.iterations, SENTC.parallelism, SENTC.length,
+      SENTC.memoryKib,
+      SENTC.iterations,
+      SENTC.parallelism,
+      SENTC.length,
     ]);
     expect(file.vectors.length).toBe(5);
     for (const vector of file.vectors) {
@@ -188,8 +201,20 @@ describe("argon2id: differential against hash-wasm, noble and libsodium", () => 
 
   it("segments longer than one address block (m = 2048, p = 2 and m = 1100, p = 1) agree with noble", () => {
     // q/4 > 128 blocks per segment: the data-independent part needs several address blocks (§3.4.1.2).
-    for (const [memoryKib, parallelism] of [[2048, 2], [1100, 1]] as const) {
-      const params = { password: utf8("pw"), salt: bytes(16, 9), secret: bytes(5, 1), associatedData: bytes(3, 2), memoryKib, iterations: 2, parallelism, length: 100 };
+    for (const [memoryKib, parallelism] of [
+      [2048, 2],
+      [1100, 1],
+    ] as const) {
+      const params = {
+        password: utf8("pw"),
+        salt: bytes(16, 9),
+        secret: bytes(5, 1),
+        associatedData: bytes(3, 2),
+        memoryKib,
+        iterations: 2,
+        parallelism,
+        length: 100,
+      };
       expect(toHex(argon2id(params))).toBe(toHex(noble(params)));
     }
   });
@@ -200,7 +225,14 @@ describe("argon2id: arena and memory growth", () => {
     const small = { password: utf8("p"), salt: bytes(8, 7), memoryKib: 64, iterations: 1, parallelism: 2, length: 32 };
     const smallBefore = argon2id(small);
     // 32 MiB forces the wasm memory to grow well past its earlier size.
-    const big = { password: utf8("big"), salt: bytes(16, 3), memoryKib: 32 * 1024, iterations: 1, parallelism: 1, length: 32 };
+    const big = {
+      password: utf8("big"),
+      salt: bytes(16, 3),
+      memoryKib: 32 * 1024,
+      iterations: 1,
+      parallelism: 1,
+      length: 32,
+    };
     expect(toHex(argon2id(big))).toBe(toHex(libsodium(big)));
     // Other calls after growth: the arena hands out views over the new buffer.
     expect(constantTimeEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2))).toBe(true);
@@ -226,7 +258,15 @@ describe("argon2id: arena and memory growth", () => {
 describe("argon2id: wiping", () => {
   it("leaves wasm memory exactly as it found it (arena and static scratch wiped)", () => {
     const memory = getCore().memory;
-    const params = { password: utf8("first"), salt: bytes(16, 1), secret: bytes(4, 2), memoryKib: 256, iterations: 2, parallelism: 2, length: 100 };
+    const params = {
+      password: utf8("first"),
+      salt: bytes(16, 1),
+      secret: bytes(4, 2),
+      memoryKib: 256,
+      iterations: 2,
+      parallelism: 2,
+      length: 100,
+    };
     argon2id(params);
     const before = new Uint8Array(memory.buffer).slice();
     argon2id({ ...params, password: utf8("a different password"), salt: bytes(16, 3) });
@@ -239,7 +279,14 @@ describe("argon2id: wiping", () => {
 });
 
 describe("argon2id: invalid parameters", () => {
-  const base: Argon2idParams = { password: utf8("pw"), salt: bytes(8, 1), memoryKib: 8, iterations: 1, parallelism: 1, length: 4 };
+  const base: Argon2idParams = {
+    password: utf8("pw"),
+    salt: bytes(8, 1),
+    memoryKib: 8,
+    iterations: 1,
+    parallelism: 1,
+    length: 4,
+  };
 
   it("accepts the smallest valid parameters", () => {
     expect(toHex(argon2id(base))).toBe(toHex(noble(base)));
@@ -286,14 +333,37 @@ describe("argon2id: the core checks its parameters itself", () => {
   const INVALID_INPUT = 1;
 
   /** Calls the raw export with valid buffers and the given parameters; returns the status code. */
-  function raw(memoryKib: number, iterations: number, parallelism: number, outLen: number, saltLen: number, workLen: number): number {
+  function raw(
+    memoryKib: number,
+    iterations: number,
+    parallelism: number,
+    outLen: number,
+    saltLen: number,
+    workLen: number,
+  ): number {
     return withArena((arena, core) => {
       const exports = core as unknown as RawExports;
       const pwd = arena.put(utf8("pw"));
       const salt = arena.put(bytes(Math.max(saltLen, 0), 1));
       const out = arena.reserve(Math.max(outLen, 4));
       const work = arena.reserve(Math.max(workLen, 0));
-      return exports.argon2id(pwd, 2, salt, saltLen, 0, 0, 0, 0, memoryKib, iterations, parallelism, out, outLen, work, workLen);
+      return exports.argon2id(
+        pwd,
+        2,
+        salt,
+        saltLen,
+        0,
+        0,
+        0,
+        0,
+        memoryKib,
+        iterations,
+        parallelism,
+        out,
+        outLen,
+        work,
+        workLen,
+      );
     });
   }
 

@@ -18,12 +18,19 @@ describe("randomBytes", () => {
     const big = randomBytes(65_537);
     expect(big.length).toBe(65_537);
     // The last chunk is filled too: 1 byte alone could be 0, so check a wider tail.
-    expect(randomBytes(65_536 + 64).subarray(65_536).some((b) => b !== 0)).toBe(true);
+    expect(
+      randomBytes(65_536 + 64)
+        .subarray(65_536)
+        .some((b) => b !== 0),
+    ).toBe(true);
   });
 
-  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "8" as unknown as number])("refuses the length %s with invalid_input", (length) => {
-    expect(codeOf(() => randomBytes(length))).toBe("invalid_input");
-  });
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "8" as unknown as number])(
+    "refuses the length %s with invalid_input",
+    (length) => {
+      expect(codeOf(() => randomBytes(length))).toBe("invalid_input");
+    },
+  );
 });
 
 describe("wipeBytes", () => {

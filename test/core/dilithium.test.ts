@@ -150,7 +150,12 @@ function realCases(): RealCase[] {
   };
   const register = readVectorJson<any>("sentc", "register.json");
   const reg = JSON.parse(register.prepare_register.output_json_string).group;
-  pubKeySig("register.json prepare_register group public_key_sig", reg.public_group_key, reg.verify_key, reg.public_key_sig);
+  pubKeySig(
+    "register.json prepare_register group public_key_sig",
+    reg.public_group_key,
+    reg.verify_key,
+    reg.public_key_sig,
+  );
 
   const login = readVectorJson<any>("sentc", "login.json");
   const lg = login.register_output.group;
@@ -159,12 +164,22 @@ function realCases(): RealCase[] {
   const uk = login.server.verify_login_output.user_keys[0];
 
   const rotation = readVectorJson<any>("sentc", "key_rotation.json").user_key_rotation.key_rotation_data;
-  pubKeySig("key_rotation.json user_key_rotation public_key_sig", rotation.public_group_key, rotation.verify_key, rotation.public_key_sig);
+  pubKeySig(
+    "key_rotation.json user_key_rotation public_key_sig",
+    rotation.public_group_key,
+    rotation.verify_key,
+    rotation.public_key_sig,
+  );
 
   const group = readVectorJson<any>("sentc", "group.json").hybrid_example;
   const created = JSON.parse(group.create_data_json);
   const groupKey = fromBase64(JSON.parse(group.decrypted_group_key).Aes.key);
-  cases.push({ name: "group.json hybrid_example group_key_sig", data: groupKey, verifyKey: hybridPem(uk.verify_key), sig: hybridSig(created.group_key_sig) });
+  cases.push({
+    name: "group.json hybrid_example group_key_sig",
+    data: groupKey,
+    verifyKey: hybridPem(uk.verify_key),
+    sig: hybridSig(created.group_key_sig),
+  });
   return cases;
 }
 
@@ -175,7 +190,9 @@ describe.runIf(vectorsAvailable("sentc"))("Dilithium3-AES against the real packa
     // Four distinct signatures: three public-key signatures by three real key pairs, one group-key signature.
     expect(cases.length).toBe(4);
     const login = readVectorJson<any>("sentc", "login.json");
-    expect(login.server.verify_login_output.user_keys[0].public_key_sig).toBe(login.register_output.group.public_key_sig);
+    expect(login.server.verify_login_output.user_keys[0].public_key_sig).toBe(
+      login.register_output.group.public_key_sig,
+    );
     for (const c of cases) {
       expect(c.verifyKey.k.length, c.name).toBe(DILITHIUM3_PUBLIC_KEY_BYTES);
       expect(c.sig.k.length, c.name).toBe(DILITHIUM3_SIGNATURE_BYTES);
@@ -284,19 +301,24 @@ describe("Dilithium3-AES key generation, signing and verification", () => {
 
   it("signs and verifies random messages; every single-bit change is rejected", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.nat(), (msg, rnd, pick) => {
-        const sig = dilithiumSign(kp.secretKey, msg, rnd);
-        expect(dilithiumVerify(kp.publicKey, msg, sig)).toBe(true);
-        const bad = sig.slice();
-        const bit = pick % (bad.length * 8);
-        bad[bit >> 3]! ^= 1 << (bit & 7);
-        expect(dilithiumVerify(kp.publicKey, msg, bad)).toBe(false);
-        if (msg.length > 0) {
-          const m2 = msg.slice();
-          m2[pick % m2.length]! ^= 1 << (pick & 7);
-          expect(dilithiumVerify(kp.publicKey, m2, sig)).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 600 }),
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.nat(),
+        (msg, rnd, pick) => {
+          const sig = dilithiumSign(kp.secretKey, msg, rnd);
+          expect(dilithiumVerify(kp.publicKey, msg, sig)).toBe(true);
+          const bad = sig.slice();
+          const bit = pick % (bad.length * 8);
+          bad[bit >> 3]! ^= 1 << (bit & 7);
+          expect(dilithiumVerify(kp.publicKey, msg, bad)).toBe(false);
+          if (msg.length > 0) {
+            const m2 = msg.slice();
+            m2[pick % m2.length]! ^= 1 << (pick & 7);
+            expect(dilithiumVerify(kp.publicKey, m2, sig)).toBe(false);
+          }
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -356,7 +378,10 @@ describe("Dilithium3-AES key generation, signing and verification", () => {
     const expanded = shake256(zeta, 128);
     // s1 as the core holds it: 32-bit little-endian coefficients 4 − nibble (§5.2 η = 4 packing).
     const coefficients = (at: number): Uint8Array =>
-      new Uint8Array(new Int32Array(Array.from({ length: 16 }, (_, i) => 4 - ((secretKey[at + (i >> 1)]! >> (4 * (i & 1))) & 15))).buffer);
+      new Uint8Array(
+        new Int32Array(Array.from({ length: 16 }, (_, i) => 4 - ((secretKey[at + (i >> 1)]! >> (4 * (i & 1))) & 15)))
+          .buffer,
+      );
     const memory = new Uint8Array(getCore().memory.buffer);
     for (const [name, needle] of [
       ["seed", zeta],

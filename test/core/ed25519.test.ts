@@ -10,12 +10,20 @@ import { contains, expectCode } from "../helpers/assert.js";
 
 // node:crypto takes raw Ed25519 keys wrapped in PKCS#8 / SPKI DER (RFC 8410).
 const nodePrivate = (seed: Uint8Array) =>
-  createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8" });
+  createPrivateKey({
+    key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]),
+    format: "der",
+    type: "pkcs8",
+  });
 const nodePublic = (pk: Uint8Array) =>
-  createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), pk]), format: "der", type: "spki" });
+  createPublicKey({
+    key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), pk]),
+    format: "der",
+    type: "spki",
+  });
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-const leToBig = (b: Uint8Array): bigint => BigInt("0x" + (toHex(Uint8Array.from(b).reverse()) || "0"));
+const leToBig = (b: Uint8Array): bigint => BigInt(`0x${toHex(Uint8Array.from(b).reverse()) || "0"}`);
 const bigToLe = (v: bigint): Uint8Array => Uint8Array.from(hex(v.toString(16).padStart(64, "0"))).reverse();
 
 beforeAll(async () => {
@@ -125,7 +133,17 @@ describe("Ed25519: strict verification", () => {
     let holds = 0;
     for (let i = 0; i < 16; i++) {
       const m = Uint8Array.of(i);
-      const k = BigInt("0x" + toHex(Uint8Array.from(createHash("sha512").update(Buffer.concat([identity, order2, m])).digest()).reverse())) % L;
+      const k =
+        BigInt(
+          "0x" +
+            toHex(
+              Uint8Array.from(
+                createHash("sha512")
+                  .update(Buffer.concat([identity, order2, m]))
+                  .digest(),
+              ).reverse(),
+            ),
+        ) % L;
       if (k % 2n === 0n) holds++;
       expect(ed25519Verify(order2, m, sig)).toBe(false);
     }
@@ -140,7 +158,14 @@ describe("Ed25519: strict verification", () => {
     s[31] = (s[31]! & 127) | 64;
     const R = new Uint8Array(32);
     R[0] = 1;
-    const k = leToBig(Uint8Array.from(createHash("sha512").update(Buffer.concat([R, pk, msg])).digest())) % L;
+    const k =
+      leToBig(
+        Uint8Array.from(
+          createHash("sha512")
+            .update(Buffer.concat([R, pk, msg]))
+            .digest(),
+        ),
+      ) % L;
     const S = (k * leToBig(s)) % L;
     const sig = new Uint8Array(64);
     sig.set(R);
@@ -289,7 +314,15 @@ describe("Ed25519: argument validation", () => {
   it("rejects wrong lengths and non-Uint8Array arguments with invalid_input", () => {
     const sig = ed25519Sign(seed, msg);
     const pk = ed25519PublicKey(seed);
-    for (const bad of [new Uint8Array(0), new Uint8Array(31), new Uint8Array(33), [1, 2, 3], "x".repeat(32), null, undefined]) {
+    for (const bad of [
+      new Uint8Array(0),
+      new Uint8Array(31),
+      new Uint8Array(33),
+      [1, 2, 3],
+      "x".repeat(32),
+      null,
+      undefined,
+    ]) {
       expectCode(() => ed25519PublicKey(bad as Uint8Array), "invalid_input");
       expectCode(() => ed25519Sign(bad as Uint8Array, msg), "invalid_input");
       expectCode(() => ed25519Verify(bad as Uint8Array, msg, sig), "invalid_input");

@@ -35,7 +35,9 @@ describe("HKDF-SHA256: RFC 5869 appendix A", () => {
   it("an empty salt equals a salt of HashLen zero bytes (§2.2)", () => {
     const ikm = seq(1, 40);
     const info = seq(5, 9);
-    expect(toHex(hkdfSha256(ikm, new Uint8Array(0), info, 77))).toBe(toHex(hkdfSha256(ikm, new Uint8Array(32), info, 77)));
+    expect(toHex(hkdfSha256(ikm, new Uint8Array(0), info, 77))).toBe(
+      toHex(hkdfSha256(ikm, new Uint8Array(32), info, 77)),
+    );
   });
 });
 
@@ -75,7 +77,9 @@ describe("HKDF-SHA256: differential property tests", () => {
         fc.integer({ min: 1, max: 255 * 32 }),
         (ikm, salt, info, length) => {
           const ours = toHex(hkdfSha256(ikm, salt, info, length));
-          return ours === node(ikm, salt, info, length) && ours === toHex(nobleHkdf(nobleSha256, ikm, salt, info, length));
+          return (
+            ours === node(ikm, salt, info, length) && ours === toHex(nobleHkdf(nobleSha256, ikm, salt, info, length))
+          );
         },
       ),
       { numRuns: 200 },

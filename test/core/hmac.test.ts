@@ -50,7 +50,13 @@ const RFC4231: Array<[string, Uint8Array, Uint8Array, string, string]> = [
     "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
     "b0ba465637458c6990e5a8c5f61d4af7e576d97ff94b872de76f8050361ee3dba91ca5c11aa25eb4d679275cc5788063a5f19741120c4f2de2adebeb10a298dd",
   ],
-  ["4.6 test case 5 (truncated)", fill(20, 0x0c), ascii("Test With Truncation"), "a3b6167473100ee06e0c796c2955552b", "415fad6271580a531d4179bc891d87a6"],
+  [
+    "4.6 test case 5 (truncated)",
+    fill(20, 0x0c),
+    ascii("Test With Truncation"),
+    "a3b6167473100ee06e0c796c2955552b",
+    "415fad6271580a531d4179bc891d87a6",
+  ],
   [
     "4.7 test case 6 (key longer than the block)",
     fill(131, 0xaa),

@@ -16,7 +16,9 @@ beforeAll(async () => {
 describe("SHAKE128 / SHAKE256 (FIPS 202)", () => {
   it("matches the FIPS 202 example values for the empty message", () => {
     // NIST "Examples with Intermediate Values": SHAKE128 and SHAKE256 of the empty string.
-    expect(toHex(shake128(new Uint8Array(0), 32))).toBe("7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26");
+    expect(toHex(shake128(new Uint8Array(0), 32))).toBe(
+      "7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26",
+    );
     expect(toHex(shake256(new Uint8Array(0), 64))).toBe(
       "46b9dd2b0ba88d13233b3feb743eeb243fcd52ea62b81b82b50c27646ed5762fd75dc4ddd8c0f200cb05019d67b592f6fc821c49479ab48640292eacb3b7c4be",
     );

@@ -14,9 +14,7 @@ import { createCipheriv, createHash } from "node:crypto";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getCore } from "../../src/core/loader.js";
-import {
-  aes256CtrKeystream, kyberDecapsulate, kyberEncapsulate, kyberKeyPair,
-} from "../../src/core/kyber.js";
+import { aes256CtrKeystream, kyberDecapsulate, kyberEncapsulate, kyberKeyPair } from "../../src/core/kyber.js";
 import { contains, expectInvalidInput } from "../helpers/assert.js";
 import { loadReleaseCore } from "../helpers/core.js";
 
@@ -28,10 +26,15 @@ const concat = (...parts: Uint8Array[]) => Uint8Array.from(Buffer.concat(parts))
 describe("aes256ctr (round-3 PRF/XOF stream)", () => {
   it("equals AES-256-CTR with the counter block nonce ‖ BE32(0), 1, 2, …", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.nat(700), (key, nonce, len) => {
-        const cipher = createCipheriv("aes-256-ctr", key, concat(nonce, new Uint8Array(4)));
-        expect(hex(aes256CtrKeystream(key, nonce, len))).toBe(hex(cipher.update(new Uint8Array(len))));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.nat(700),
+        (key, nonce, len) => {
+          const cipher = createCipheriv("aes-256-ctr", key, concat(nonce, new Uint8Array(4)));
+          expect(hex(aes256CtrKeystream(key, nonce, len))).toBe(hex(cipher.update(new Uint8Array(len))));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -57,7 +60,40 @@ describe("aes256ctr (round-3 PRF/XOF stream)", () => {
  * randombytes(n) takes bytes from out[7], out[6], … of successive SURF outputs and is echoed in hex.
  */
 class Surf {
-  private readonly seed = Uint32Array.of(3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7, 9, 5);
+  private readonly seed = Uint32Array.of(
+    3,
+    1,
+    4,
+    1,
+    5,
+    9,
+    2,
+    6,
+    5,
+    3,
+    5,
+    8,
+    9,
+    7,
+    9,
+    3,
+    2,
+    3,
+    8,
+    4,
+    6,
+    2,
+    6,
+    4,
+    3,
+    3,
+    8,
+    3,
+    2,
+    7,
+    9,
+    5,
+  );
   private readonly input = new Uint32Array(12);
   private readonly out = new Uint32Array(8);
   private left = 0;
@@ -122,20 +158,24 @@ describe("Kyber768-90s (round 3)", () => {
 
   it("round trip with random seeds; the secret key is s ‖ pk ‖ H(pk) ‖ z", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (seed, coins) => {
-        const { publicKey, secretKey } = kyberKeyPair(seed);
-        expect(publicKey.length).toBe(1184);
-        expect(secretKey.length).toBe(2400);
-        expect(hex(secretKey.subarray(1152, 2336))).toBe(hex(publicKey));
-        expect(hex(secretKey.subarray(2336, 2368))).toBe(hex(sha256(publicKey)));
-        expect(hex(secretKey.subarray(2368))).toBe(hex(seed.subarray(32)));
-        // deterministic in the seed and the coins
-        expect(hex(kyberKeyPair(seed).secretKey)).toBe(hex(secretKey));
-        const enc = kyberEncapsulate(publicKey, coins);
-        expect(enc.ciphertext.length).toBe(1088);
-        expect(hex(kyberEncapsulate(publicKey, coins).ciphertext)).toBe(hex(enc.ciphertext));
-        expect(hex(kyberDecapsulate(secretKey, enc.ciphertext))).toBe(hex(enc.sharedSecret));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (seed, coins) => {
+          const { publicKey, secretKey } = kyberKeyPair(seed);
+          expect(publicKey.length).toBe(1184);
+          expect(secretKey.length).toBe(2400);
+          expect(hex(secretKey.subarray(1152, 2336))).toBe(hex(publicKey));
+          expect(hex(secretKey.subarray(2336, 2368))).toBe(hex(sha256(publicKey)));
+          expect(hex(secretKey.subarray(2368))).toBe(hex(seed.subarray(32)));
+          // deterministic in the seed and the coins
+          expect(hex(kyberKeyPair(seed).secretKey)).toBe(hex(secretKey));
+          const enc = kyberEncapsulate(publicKey, coins);
+          expect(enc.ciphertext.length).toBe(1088);
+          expect(hex(kyberEncapsulate(publicKey, coins).ciphertext)).toBe(hex(enc.ciphertext));
+          expect(hex(kyberDecapsulate(secretKey, enc.ciphertext))).toBe(hex(enc.sharedSecret));
+        },
+      ),
       { numRuns: 30 },
     );
   });

@@ -10,9 +10,17 @@ import { contains, expectCode } from "../helpers/assert.js";
 
 // node:crypto takes raw X25519 keys wrapped in PKCS#8 / SPKI DER (RFC 8410).
 const nodePrivate = (raw: Uint8Array) =>
-  createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), raw]), format: "der", type: "pkcs8" });
+  createPrivateKey({
+    key: Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), raw]),
+    format: "der",
+    type: "pkcs8",
+  });
 const nodePublic = (raw: Uint8Array) =>
-  createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b656e032100", "hex"), raw]), format: "der", type: "spki" });
+  createPublicKey({
+    key: Buffer.concat([Buffer.from("302a300506032b656e032100", "hex"), raw]),
+    format: "der",
+    type: "spki",
+  });
 const nodeDh = (sk: Uint8Array, pk: Uint8Array): string =>
   toHex(diffieHellman({ privateKey: nodePrivate(sk), publicKey: nodePublic(pk) }));
 const nodePublicKey = (sk: Uint8Array): string =>
@@ -27,10 +35,20 @@ beforeAll(async () => {
 describe("X25519: RFC 7748", () => {
   it("§5.2 test vectors (the second u has its top bit set, which is masked)", () => {
     expect(
-      toHex(x25519(hex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4"), hex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c"))),
+      toHex(
+        x25519(
+          hex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4"),
+          hex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c"),
+        ),
+      ),
     ).toBe("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
     expect(
-      toHex(x25519(hex("4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d"), hex("e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493"))),
+      toHex(
+        x25519(
+          hex("4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d"),
+          hex("e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493"),
+        ),
+      ),
     ).toBe("95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957");
   });
 
@@ -89,30 +107,33 @@ interface XdhCase {
 }
 
 describe("X25519: Wycheproof x25519_test.json", () => {
-  it.runIf(vectorsAvailable("wycheproof"))("every case: the RFC 7748 result, except the all-zero ones we reject", () => {
-    const file = readVectorJson<WycheproofFile<XdhCase>>("wycheproof", "x25519_test.json");
-    let run = 0;
-    let rejectedZero = 0;
-    for (const group of file.testGroups) {
-      for (const t of group.tests) {
-        run++;
-        // No case is "invalid": every valid or acceptable case has a defined RFC 7748 result.
-        expect(t.result === "valid" || t.result === "acceptable", `tcId ${t.tcId}`).toBe(true);
-        if (/^0+$/.test(t.shared)) {
-          // Deliberate deviation: the all-zero shared secret (§6.1 check) throws weak_public_key.
-          expect(t.result, `tcId ${t.tcId}`).toBe("acceptable");
-          expect(t.flags, `tcId ${t.tcId}`).toContain("ZeroSharedSecret");
-          expectCode(() => x25519(hex(t.private), hex(t.public)), "weak_public_key");
-          rejectedZero++;
-        } else {
-          expect(toHex(x25519(hex(t.private), hex(t.public))), `tcId ${t.tcId}`).toBe(t.shared);
+  it.runIf(vectorsAvailable("wycheproof"))(
+    "every case: the RFC 7748 result, except the all-zero ones we reject",
+    () => {
+      const file = readVectorJson<WycheproofFile<XdhCase>>("wycheproof", "x25519_test.json");
+      let run = 0;
+      let rejectedZero = 0;
+      for (const group of file.testGroups) {
+        for (const t of group.tests) {
+          run++;
+          // No case is "invalid": every valid or acceptable case has a defined RFC 7748 result.
+          expect(t.result === "valid" || t.result === "acceptable", `tcId ${t.tcId}`).toBe(true);
+          if (/^0+$/.test(t.shared)) {
+            // Deliberate deviation: the all-zero shared secret (§6.1 check) throws weak_public_key.
+            expect(t.result, `tcId ${t.tcId}`).toBe("acceptable");
+            expect(t.flags, `tcId ${t.tcId}`).toContain("ZeroSharedSecret");
+            expectCode(() => x25519(hex(t.private), hex(t.public)), "weak_public_key");
+            rejectedZero++;
+          } else {
+            expect(toHex(x25519(hex(t.private), hex(t.public))), `tcId ${t.tcId}`).toBe(t.shared);
+          }
         }
       }
-    }
-    expect(run).toBe(file.numberOfTests);
-    expect(run).toBe(518);
-    expect(rejectedZero).toBe(31);
-  });
+      expect(run).toBe(file.numberOfTests);
+      expect(run).toBe(518);
+      expect(rejectedZero).toBe(31);
+    },
+  );
 });
 
 describe("X25519: differential against node:crypto and @noble/curves", () => {
@@ -150,7 +171,15 @@ describe("X25519: differential against node:crypto and @noble/curves", () => {
 describe("X25519: argument validation", () => {
   const ok = new Uint8Array(32).fill(1);
   it("rejects wrong lengths and non-Uint8Array arguments with invalid_input", () => {
-    for (const bad of [new Uint8Array(0), new Uint8Array(31), new Uint8Array(33), [1, 2, 3], "x".repeat(32), null, undefined]) {
+    for (const bad of [
+      new Uint8Array(0),
+      new Uint8Array(31),
+      new Uint8Array(33),
+      [1, 2, 3],
+      "x".repeat(32),
+      null,
+      undefined,
+    ]) {
       expectCode(() => x25519(bad as Uint8Array, ok), "invalid_input");
       expectCode(() => x25519(ok, bad as Uint8Array), "invalid_input");
       expectCode(() => x25519PublicKey(bad as Uint8Array), "invalid_input");

@@ -31,14 +31,22 @@ function files(dir: string): Map<string, string> {
 describe("docs/api", () => {
   it("is up to date with the types (else run `npm run docs:api`)", async () => {
     const typedoc = join(ROOT, "node_modules/typedoc/bin/typedoc");
-    await promisify(execFile)(process.execPath, [typedoc, "--options", join(ROOT, "typedoc.json"), "--out", out, "--logLevel", "Error"], { cwd: ROOT });
+    await promisify(execFile)(
+      process.execPath,
+      [typedoc, "--options", join(ROOT, "typedoc.json"), "--out", out, "--logLevel", "Error"],
+      { cwd: ROOT },
+    );
     const fresh = files(out);
     const committed = files(COMMITTED);
     expect(fresh.size).toBeGreaterThan(0);
     const missing = [...fresh.keys()].filter((f) => !committed.has(f));
     const extra = [...committed.keys()].filter((f) => !fresh.has(f));
     const changed = [...fresh.keys()].filter((f) => committed.has(f) && committed.get(f) !== fresh.get(f));
-    expect({ missing, extra, changed }, "docs/api is stale: run `npm run docs:api` and commit docs/api").toEqual({ missing: [], extra: [], changed: [] });
+    expect({ missing, extra, changed }, "docs/api is stale: run `npm run docs:api` and commit docs/api").toEqual({
+      missing: [],
+      extra: [],
+      changed: [],
+    });
   });
 
   it("holds no machine paths", () => {

@@ -28,7 +28,10 @@ export const TSDOC_ENTRIES = {
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** A program over `entryFiles` with the compiler options of `tsconfigPath` (default: the repository's). */
-export function loadProgram(entryFiles: readonly string[], tsconfigPath = resolve(REPO_ROOT, "tsconfig.json")): ts.Program {
+export function loadProgram(
+  entryFiles: readonly string[],
+  tsconfigPath = resolve(REPO_ROOT, "tsconfig.json"),
+): ts.Program {
   const config = ts.readConfigFile(tsconfigPath, (path) => ts.sys.readFile(path));
   if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, "\n"));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(tsconfigPath));
@@ -57,14 +60,23 @@ interface DocComment {
 function docOf(node: ts.Node): DocComment {
   const jsDocs = ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc);
   return {
-    description: jsDocs.map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? "").join("\n").trim(),
+    description: jsDocs
+      .map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? "")
+      .join("\n")
+      .trim(),
     tags: jsDocs.flatMap((doc) => [...(doc.tags ?? [])]),
   };
 }
 
 function mergeDocs(nodes: readonly ts.Node[]): DocComment {
   const docs = nodes.map(docOf);
-  return { description: docs.map((d) => d.description).join("\n").trim(), tags: docs.flatMap((d) => d.tags) };
+  return {
+    description: docs
+      .map((d) => d.description)
+      .join("\n")
+      .trim(),
+    tags: docs.flatMap((d) => d.tags),
+  };
 }
 
 const tagText = (tag: ts.JSDocTag): string => (ts.getTextOfJSDocComment(tag.comment) ?? "").trim();
@@ -120,18 +132,24 @@ function classMemberFindings(
   const findings: string[] = [];
   const instanceMembers = checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(classSymbol));
   const staticMembers = checker.getPropertiesOfType(checker.getTypeOfSymbolAtLocation(classSymbol, classDeclaration));
-  for (const [members, prefix] of [[instanceMembers, ""], [staticMembers, "static "]] as const) {
+  for (const [members, prefix] of [
+    [instanceMembers, ""],
+    [staticMembers, "static "],
+  ] as const) {
     for (const member of members) {
       const declarations = (member.declarations ?? []).filter(
-        (d): d is FunctionLike => (ts.isMethodDeclaration(d) || ts.isAccessor(d)) && isProjectSource(d) && isPublicMember(d),
+        (d): d is FunctionLike =>
+          (ts.isMethodDeclaration(d) || ts.isAccessor(d)) && isProjectSource(d) && isPublicMember(d),
       );
       if (declarations.length === 0) continue;
       const accessors = declarations.filter(ts.isAccessor);
-      const throwsRequired = accessors.length === declarations.length
-        ? accessors.some((accessor) => accessor.body !== undefined && containsThrow(accessor.body))
-        : true;
+      const throwsRequired =
+        accessors.length === declarations.length
+          ? accessors.some((accessor) => accessor.body !== undefined && containsThrow(accessor.body))
+          : true;
       const name = `${className}.${prefix}${member.getName()}`;
-      for (const what of functionFindings(mergeDocs(declarations), throwsRequired, errorCodes)) findings.push(`${name} ${what}`);
+      for (const what of functionFindings(mergeDocs(declarations), throwsRequired, errorCodes))
+        findings.push(`${name} ${what}`);
     }
   }
   return findings;
@@ -185,7 +203,11 @@ export function findMissingDocs(program: ts.Program, entryFile: string, errorCod
  * The `@example` blocks of the functions and public class methods exported by `entryFile`, code fences removed;
  * with `declaredUnder`, only of what is declared in that folder (the crypto entry also re-exports `SentcError`).
  */
-export function examplesOf(program: ts.Program, entryFile: string, declaredUnder?: string): { name: string; code: string }[] {
+export function examplesOf(
+  program: ts.Program,
+  entryFile: string,
+  declaredUnder?: string,
+): { name: string; code: string }[] {
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(resolve(REPO_ROOT, entryFile));
   const moduleSymbol = source && checker.getSymbolAtLocation(source);
@@ -196,12 +218,18 @@ export function examplesOf(program: ts.Program, entryFile: string, declaredUnder
     for (const tag of mergeDocs(nodes).tags) {
       if (tag.tagName.text !== "example" || seen.has(tag)) continue;
       seen.add(tag);
-      examples.push({ name, code: tagText(tag).replace(/^```\w*\n?/, "").replace(/\n?```\s*$/, "") });
+      examples.push({
+        name,
+        code: tagText(tag)
+          .replace(/^```\w*\n?/, "")
+          .replace(/\n?```\s*$/, ""),
+      });
     }
   };
   for (const exported of checker.getExportsOfModule(moduleSymbol)) {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    const inScope = (node: ts.Node) => declaredUnder === undefined || node.getSourceFile().fileName.startsWith(resolve(REPO_ROOT, declaredUnder));
+    const inScope = (node: ts.Node) =>
+      declaredUnder === undefined || node.getSourceFile().fileName.startsWith(resolve(REPO_ROOT, declaredUnder));
     const declarations = (symbol.declarations ?? []).filter(isProjectSource).filter(inScope);
     collect(exported.getName(), declarations);
     const classDeclaration = declarations.find(ts.isClassDeclaration);
@@ -210,7 +238,8 @@ export function examplesOf(program: ts.Program, entryFile: string, declaredUnder
       ...checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol)),
       ...checker.getPropertiesOfType(checker.getTypeOfSymbolAtLocation(symbol, classDeclaration)),
     ];
-    for (const member of members) collect(`${exported.getName()}.${member.getName()}`, (member.declarations ?? []).filter(isProjectSource));
+    for (const member of members)
+      collect(`${exported.getName()}.${member.getName()}`, (member.declarations ?? []).filter(isProjectSource));
   }
   return examples;
 }

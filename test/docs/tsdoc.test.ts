@@ -10,7 +10,14 @@ import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KNOWN_MISSING_SDK } from "./tsdoc-known-missing.js";
-import { examplesOf, findMissingDocs, loadProgram, REPO_ROOT, sentcErrorCodes, TSDOC_ENTRIES } from "./tsdoc-coverage.js";
+import {
+  examplesOf,
+  findMissingDocs,
+  loadProgram,
+  REPO_ROOT,
+  sentcErrorCodes,
+  TSDOC_ENTRIES,
+} from "./tsdoc-coverage.js";
 
 /**
  * The checked entries with what each may still lack. `count` is the allowlist's length, stated explicitly: lower
@@ -38,12 +45,20 @@ describe("the checker", () => {
   it("reports what is missing, following re-exports to the declaring file", { timeout: SLOW }, () => {
     dir = mkdtempSync(join(tmpdir(), "tsdoc-"));
     mkdirSync(join(dir, "src"));
-    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "ESNext", moduleResolution: "Bundler", target: "ES2022" } }));
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: "ESNext", moduleResolution: "Bundler", target: "ES2022" },
+      }),
+    );
     writeFileSync(
       join(dir, "src", "index.ts"),
       'export { complete, noExample, noThrows, badCode, silent, arrow, Box, LIMIT } from "./impl.js";\nexport type { Shape } from "./impl.js";\nexport * from "./more.js";\n',
     );
-    writeFileSync(join(dir, "src", "more.ts"), "export function starred(): void {}\nexport default function fallback(): void {}\n");
+    writeFileSync(
+      join(dir, "src", "more.ts"),
+      "export function starred(): void {}\nexport default function fallback(): void {}\n",
+    );
     writeFileSync(
       join(dir, "src", "impl.ts"),
       [
@@ -105,48 +120,60 @@ describe.each(ENTRIES)("the entry $entry", ({ entry, knownMissing, count }) => {
 });
 
 describe("the examples of the crypto entry (src/core/index.ts)", () => {
-  it("has one or more examples for each of its functions, and they type-check", () => {
-    const examples = examplesOf(program, TSDOC_ENTRIES.core, "src/core/");
-    expect(examples.length).toBeGreaterThanOrEqual(25);
-    for (const example of examples) expect(example.code, example.name).toMatch(/from "sentc-as\/core";/);
-
-    const files = new Map(examples.map((example, i) => [resolve(REPO_ROOT, `test/docs/example-${i}.ts`), example]));
-    const options: ts.CompilerOptions = {
-      ...program.getCompilerOptions(),
-      paths: { "sentc-as/core": [resolve(REPO_ROOT, TSDOC_ENTRIES.core)] },
-      noUnusedLocals: false,
-    };
-    const host = ts.createCompilerHost(options);
-    const { getSourceFile, fileExists, readFile } = host;
-    host.fileExists = (name) => files.has(name) || fileExists.call(host, name);
-    host.readFile = (name) => files.get(name)?.code ?? readFile.call(host, name);
-    host.getSourceFile = (name, version, onError) => {
-      const example = files.get(name);
-      return example ? ts.createSourceFile(name, example.code, version, true) : getSourceFile.call(host, name, version, onError);
-    };
-    const exampleProgram = ts.createProgram({ rootNames: [...files.keys()], options, host, oldProgram: program });
-    const errors = [...files].flatMap(([file, example]) =>
-      ts.getPreEmitDiagnostics(exampleProgram, exampleProgram.getSourceFile(file)).map(
-        (d) => `${example.name}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`,
-      ),
-    );
-    expect(errors).toEqual([]);
-  }, SLOW);
-
-  it("has examples that run", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "tsdoc-examples-"));
-    const coreEntry = JSON.stringify(resolve(REPO_ROOT, TSDOC_ENTRIES.core));
-    const failures: string[] = [];
-    try {
+  it(
+    "has one or more examples for each of its functions, and they type-check",
+    () => {
       const examples = examplesOf(program, TSDOC_ENTRIES.core, "src/core/");
-      for (const [i, example] of examples.entries()) {
-        const file = join(dir, `example-${i}.ts`);
-        writeFileSync(file, example.code.replaceAll('"sentc-as/core"', coreEntry));
-        await import(/* @vite-ignore */ pathToFileURL(file).href).catch((error: unknown) => failures.push(`${example.name}: ${String(error)}`));
+      expect(examples.length).toBeGreaterThanOrEqual(25);
+      for (const example of examples) expect(example.code, example.name).toMatch(/from "sentc-as\/core";/);
+
+      const files = new Map(examples.map((example, i) => [resolve(REPO_ROOT, `test/docs/example-${i}.ts`), example]));
+      const options: ts.CompilerOptions = {
+        ...program.getCompilerOptions(),
+        paths: { "sentc-as/core": [resolve(REPO_ROOT, TSDOC_ENTRIES.core)] },
+        noUnusedLocals: false,
+      };
+      const host = ts.createCompilerHost(options);
+      const { getSourceFile, fileExists, readFile } = host;
+      host.fileExists = (name) => files.has(name) || fileExists.call(host, name);
+      host.readFile = (name) => files.get(name)?.code ?? readFile.call(host, name);
+      host.getSourceFile = (name, version, onError) => {
+        const example = files.get(name);
+        return example
+          ? ts.createSourceFile(name, example.code, version, true)
+          : getSourceFile.call(host, name, version, onError);
+      };
+      const exampleProgram = ts.createProgram({ rootNames: [...files.keys()], options, host, oldProgram: program });
+      const errors = [...files].flatMap(([file, example]) =>
+        ts
+          .getPreEmitDiagnostics(exampleProgram, exampleProgram.getSourceFile(file))
+          .map((d) => `${example.name}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`),
+      );
+      expect(errors).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    "has examples that run",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "tsdoc-examples-"));
+      const coreEntry = JSON.stringify(resolve(REPO_ROOT, TSDOC_ENTRIES.core));
+      const failures: string[] = [];
+      try {
+        const examples = examplesOf(program, TSDOC_ENTRIES.core, "src/core/");
+        for (const [i, example] of examples.entries()) {
+          const file = join(dir, `example-${i}.ts`);
+          writeFileSync(file, example.code.replaceAll('"sentc-as/core"', coreEntry));
+          await import(/* @vite-ignore */ pathToFileURL(file).href).catch((error: unknown) =>
+            failures.push(`${example.name}: ${String(error)}`),
+          );
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    expect(failures).toEqual([]);
-  }, SLOW);
+      expect(failures).toEqual([]);
+    },
+    SLOW,
+  );
 });

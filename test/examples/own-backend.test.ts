@@ -11,7 +11,7 @@ import { MemoryStorage, REFRESH_ENDPOINT, Sentc, SentcError, type User } from ".
 import { generateEs384KeyPair } from "../../server/crypto.js";
 import { startHarness, unique, type Harness } from "../server/harness.js";
 
-const ADMIN_KEY = "admin-" + unique();
+const ADMIN_KEY = `admin-${unique()}`;
 
 let h: Harness;
 let backend: FastifyInstance;
@@ -28,7 +28,8 @@ async function browserFetch(input: string | URL, init: RequestInit = {}): Promis
   const toBackend = url.origin === backendUrl;
   if (toBackend) {
     hits.push(`${init.method ?? "GET"} ${url.pathname}`);
-    if (init.credentials === "include" && jar.size > 0) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    if (init.credentials === "include" && jar.size > 0)
+      headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
   }
   const response = await fetch(url, { ...init, headers });
   if (toBackend) {
@@ -45,7 +46,11 @@ async function browserFetch(input: string | URL, init: RequestInit = {}): Promis
 }
 
 /** A call from the page to the backend: `path` relative to the backend, JSON body, optional Bearer JWT. */
-function call(method: string, path: string, options: { jwt?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+function call(
+  method: string,
+  path: string,
+  options: { jwt?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.jwt !== undefined) headers.authorization = `Bearer ${options.jwt}`;
   let body: string | undefined;
@@ -58,7 +63,12 @@ function call(method: string, path: string, options: { jwt?: string; body?: unkn
 
 async function init(options: Partial<Parameters<typeof Sentc.init>[0]> = {}): Promise<void> {
   Sentc.reset();
-  await Sentc.init({ base_url: h.server.baseUrl, app_token: h.app.publicToken, storage: { getStorage: async () => new MemoryStorage() }, ...options });
+  await Sentc.init({
+    base_url: h.server.baseUrl,
+    app_token: h.app.publicToken,
+    storage: { getStorage: async () => new MemoryStorage() },
+    ...options,
+  });
 }
 
 /** Registration the own-backend way: prepare in the browser, the backend posts it with the secret token. */
@@ -113,7 +123,9 @@ describe("examples/own-backend", () => {
     const again = await registerViaBackend(identifier, password).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(SentcError);
     expect(again).toMatchObject({ code: "server", serverCode: 101 });
-    expect(await (await call("POST", "/api/register")).json()).toEqual({ error: "the body must be the JSON from Sentc.prepareRegister" });
+    expect(await (await call("POST", "/api/register")).json()).toEqual({
+      error: "the body must be the JSON from Sentc.prepareRegister",
+    });
   });
 
   it("serves the user's own data only with a JWT signed by the app's key", async () => {
@@ -130,7 +142,9 @@ describe("examples/own-backend", () => {
     expect((await call("GET", "/api/notes")).status).toBe(401);
     expect((await call("GET", "/api/notes", { jwt: "not-a-jwt" })).status).toBe(401);
     const [head, payload, sig] = jwt.split(".");
-    const otherUser = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), aud: "someone-else" })).toString("base64url");
+    const otherUser = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), aud: "someone-else" }),
+    ).toString("base64url");
     expect((await call("GET", "/api/notes", { jwt: `${head}.${otherUser}.${sig}` })).status).toBe(401);
     const foreign = generateEs384KeyPair();
     const forged = await new SignJWT({ fresh: true })
@@ -167,20 +181,34 @@ describe("examples/own-backend", () => {
     const bob = await Sentc.login(bobIdentifier, "bob's password", true);
 
     const path = `/api/groups/${groupId}/notes`;
-    expect((await call("POST", path, { jwt: await alice.getJwt(), body: { note: "encrypted-for-the-group" } })).status).toBe(201);
-    expect(await (await call("GET", path, { jwt: await alice.getJwt() })).json()).toEqual({ rank: 0, notes: ["encrypted-for-the-group"] });
+    expect(
+      (await call("POST", path, { jwt: await alice.getJwt(), body: { note: "encrypted-for-the-group" } })).status,
+    ).toBe(201);
+    expect(await (await call("GET", path, { jwt: await alice.getJwt() })).json()).toEqual({
+      rank: 0,
+      notes: ["encrypted-for-the-group"],
+    });
 
     const refused = await call("GET", path, { jwt: await bob.getJwt() });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ error: "not a member of this group", err_code: 310 });
     expect((await call("POST", path, { jwt: await bob.getJwt(), body: { note: "x" } })).status).toBe(403);
     // Unknown groups and no JWT are refused as well.
-    expect((await call("GET", `/api/groups/${"0".repeat(8)}-0000-4000-8000-${"0".repeat(12)}/notes`, { jwt: await bob.getJwt() })).status).toBe(403);
+    expect(
+      (
+        await call("GET", `/api/groups/${"0".repeat(8)}-0000-4000-8000-${"0".repeat(12)}/notes`, {
+          jwt: await bob.getJwt(),
+        })
+      ).status,
+    ).toBe(403);
     expect((await call("GET", path)).status).toBe(401);
 
     // Once bob is a member, the same request passes with his rank.
     await group.inviteAuto(bob.user_data.user_id, 3);
-    expect(await (await call("GET", path, { jwt: await bob.getJwt() })).json()).toEqual({ rank: 3, notes: ["encrypted-for-the-group"] });
+    expect(await (await call("GET", path, { jwt: await bob.getJwt() })).json()).toEqual({
+      rank: 3,
+      notes: ["encrypted-for-the-group"],
+    });
     await bob.logOut();
   });
 
@@ -189,11 +217,26 @@ describe("examples/own-backend", () => {
     await alice.registerOtp("Example", identifier, password);
     expect((await Sentc.login(identifier, password)).kind).toBe("mfa");
 
-    expect((await call("POST", "/admin/users/disable-mfa", { body: { user_identifier: identifier } })).status).toBe(401);
-    expect((await call("POST", "/admin/users/disable-mfa", { body: { user_identifier: identifier }, headers: { "x-admin-key": "wrong" } })).status).toBe(401);
-    const done = await call("POST", "/admin/users/disable-mfa", { body: { user_identifier: identifier }, headers: { "x-admin-key": ADMIN_KEY } });
+    expect((await call("POST", "/admin/users/disable-mfa", { body: { user_identifier: identifier } })).status).toBe(
+      401,
+    );
+    expect(
+      (
+        await call("POST", "/admin/users/disable-mfa", {
+          body: { user_identifier: identifier },
+          headers: { "x-admin-key": "wrong" },
+        })
+      ).status,
+    ).toBe(401);
+    const done = await call("POST", "/admin/users/disable-mfa", {
+      body: { user_identifier: identifier },
+      headers: { "x-admin-key": ADMIN_KEY },
+    });
     expect(await done.json()).toMatchObject({ status: true });
-    const unknown = await call("POST", "/admin/users/disable-mfa", { body: { user_identifier: unique("nobody") }, headers: { "x-admin-key": ADMIN_KEY } });
+    const unknown = await call("POST", "/admin/users/disable-mfa", {
+      body: { user_identifier: unique("nobody") },
+      headers: { "x-admin-key": ADMIN_KEY },
+    });
     expect(await unknown.json()).toMatchObject({ status: false, err_code: 100 });
 
     const again = await Sentc.login(identifier, password);
@@ -202,7 +245,10 @@ describe("examples/own-backend", () => {
   });
 
   it("refreshes JWTs from an HttpOnly cookie (REFRESH_ENDPOINT.cookie) until an admin ends all sessions", async () => {
-    await init({ refresh: { endpoint: REFRESH_ENDPOINT.cookie, endpoint_url: `${backendUrl}/api/refresh` }, fetch: browserFetch });
+    await init({
+      refresh: { endpoint: REFRESH_ENDPOINT.cookie, endpoint_url: `${backendUrl}/api/refresh` },
+      fetch: browserFetch,
+    });
     const user = await loginNearExpiry(identifier, password);
     const firstJwt = user.user_data.jwt;
 
@@ -214,7 +260,10 @@ describe("examples/own-backend", () => {
     expect(jar.size).toBe(0);
 
     // Right after login the page hands the refresh token to the backend once; it comes back as an HttpOnly cookie.
-    const session = await call("POST", "/api/session", { jwt: firstJwt, body: { refresh_token: user.user_data.refresh_token } });
+    const session = await call("POST", "/api/session", {
+      jwt: firstJwt,
+      body: { refresh_token: user.user_data.refresh_token },
+    });
     expect(session.status).toBe(204);
     const line = setCookieLines.at(-1)!;
     expect(line.startsWith(`${REFRESH_COOKIE}=`)).toBe(true);
@@ -233,12 +282,18 @@ describe("examples/own-backend", () => {
     expect(a).not.toBe(firstJwt);
     expect(hits).toEqual(["GET /api/refresh"]);
     expect((await call("GET", "/api/me", { jwt: a })).status).toBe(200);
-    const direct = await browserFetch(`${backendUrl}/api/refresh`, { headers: { authorization: `Bearer ${a}` }, credentials: "include" });
+    const direct = await browserFetch(`${backendUrl}/api/refresh`, {
+      headers: { authorization: `Bearer ${a}` },
+      credentials: "include",
+    });
     expect(direct.headers.get("content-type")).toMatch(/^text\/plain/);
     expect((await direct.text()).split(".")).toHaveLength(3);
 
     // An admin logs the user out everywhere: the refresh token is gone, the cookie no longer refreshes.
-    const ended = await call("POST", "/admin/users/end-sessions", { body: { user_identifier: identifier }, headers: { "x-admin-key": ADMIN_KEY } });
+    const ended = await call("POST", "/admin/users/end-sessions", {
+      body: { user_identifier: identifier },
+      headers: { "x-admin-key": ADMIN_KEY },
+    });
     expect(await ended.json()).toMatchObject({ status: true });
     // The backend passes sentc's error envelope through: the SDK keeps its code (114, refresh token not found).
     await expect(Sentc.refreshJwt(a, "")).rejects.toMatchObject({ code: "server", serverCode: 114 });
@@ -282,17 +337,29 @@ describe("examples/own-backend configuration", () => {
   });
 
   it("reads the environment, defaulting to sentc's API and a Secure cookie", () => {
-    expect(configFromEnv(env())).toMatchObject({ sentcBaseUrl: "https://api.sentc.com", secureCookie: true, jwtVerifyKeys: [{ id: "k" }] });
+    expect(configFromEnv(env())).toMatchObject({
+      sentcBaseUrl: "https://api.sentc.com",
+      secureCookie: true,
+      jwtVerifyKeys: [{ id: "k" }],
+    });
     expect(configFromEnv({ ...env(), INSECURE_COOKIE: "1" }).secureCookie).toBe(false);
     expect(() => configFromEnv({ ...env(), SENTC_SECRET_TOKEN: "" })).toThrow("SENTC_SECRET_TOKEN is not set");
     expect(() => configFromEnv({ ...env(), SENTC_JWT_VERIFY_KEYS: "[]" })).toThrow("non-empty");
-    expect(() => configFromEnv({ ...env(), SENTC_JWT_VERIFY_KEYS: '[{"id":"k"}]' })).toThrow('needs "id" and "verify_key"');
+    expect(() => configFromEnv({ ...env(), SENTC_JWT_VERIFY_KEYS: '[{"id":"k"}]' })).toThrow(
+      'needs "id" and "verify_key"',
+    );
   });
 
   it("refuses verify keys that are not P-384 points at start", async () => {
-    const config = configFromEnv({ ...env(), SENTC_JWT_VERIFY_KEYS: JSON.stringify([{ id: "bad", verify_key: Buffer.alloc(97, 4).toString("base64") }]) });
+    const config = configFromEnv({
+      ...env(),
+      SENTC_JWT_VERIFY_KEYS: JSON.stringify([{ id: "bad", verify_key: Buffer.alloc(97, 4).toString("base64") }]),
+    });
     await expect(buildBackend(config)).rejects.toThrow(/JWT verify key bad/);
-    const short = configFromEnv({ ...env(), SENTC_JWT_VERIFY_KEYS: JSON.stringify([{ id: "short", verify_key: "AAAA" }]) });
+    const short = configFromEnv({
+      ...env(),
+      SENTC_JWT_VERIFY_KEYS: JSON.stringify([{ id: "short", verify_key: "AAAA" }]),
+    });
     await expect(buildBackend(short)).rejects.toThrow(/JWT verify key short: not a raw uncompressed P-384 point/);
   });
 });

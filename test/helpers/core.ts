@@ -8,6 +8,8 @@ import { initCore } from "../../src/core/index.js";
  */
 export async function loadReleaseCore(): Promise<void> {
   const override = process.env.SENTC_CORE_WASM;
-  const bytes = override ? await readFile(resolve(override)) : await readFile(new URL("../../build/core.wasm", import.meta.url));
+  const bytes = override
+    ? await readFile(resolve(override))
+    : await readFile(new URL("../../build/core.wasm", import.meta.url));
   await initCore(bytes);
 }

@@ -89,7 +89,10 @@ export function findLayerViolations(graph: ImportGraph): LayerViolation[] {
   const violations: LayerViolation[] = [];
   for (const file of graph.files) {
     if (layerOf(file) === "unlayered") {
-      violations.push({ file, reason: "the file belongs to no layer (src/<core|protocol|api|sdk>/, src/errors.ts, src/index.ts)" });
+      violations.push({
+        file,
+        reason: "the file belongs to no layer (src/<core|protocol|api|sdk>/, src/errors.ts, src/index.ts)",
+      });
     }
   }
   for (const { from, specifier, to } of graph.imports) {
@@ -107,7 +110,10 @@ export function findLayerViolations(graph: ImportGraph): LayerViolation[] {
 
 /** One line per violation: `file: import "specifier" (target): reason`. */
 export function formatLayerViolation(violation: LayerViolation): string {
-  const what = violation.specifier === undefined ? "" : ` import "${violation.specifier}"${violation.target ? ` (${violation.target})` : ""}`;
+  const what =
+    violation.specifier === undefined
+      ? ""
+      : ` import "${violation.specifier}"${violation.target ? ` (${violation.target})` : ""}`;
   return `${violation.file}:${what} ${violation.reason}`;
 }
 
@@ -125,7 +131,15 @@ function listSourceFiles(rootDir: string, dir: string): string[] {
 function resolveRelative(rootDir: string, from: string, specifier: string): string | undefined {
   const target = posix.normalize(posix.join(posix.dirname(from), specifier));
   const base = target.replace(/\.(m?js|cjs)$/, "");
-  const candidates = [target, `${base}.ts`, `${base}.mts`, `${base}.cts`, `${base}.tsx`, `${target}.ts`, `${target}/index.ts`];
+  const candidates = [
+    target,
+    `${base}.ts`,
+    `${base}.mts`,
+    `${base}.cts`,
+    `${base}.tsx`,
+    `${target}.ts`,
+    `${target}/index.ts`,
+  ];
   return candidates.find((candidate) => {
     const full = posix.join(rootDir, candidate);
     return existsSync(full) && statSync(full).isFile();

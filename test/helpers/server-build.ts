@@ -15,7 +15,10 @@ const root = resolve(fileURLToPath(import.meta.url), "../../..");
 /** Builds the server into `outDir` and returns the path of its `cli.js`. */
 export function buildServerInto(outDir: string): string {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", join(root, "server/tsconfig.json"), "--outDir", outDir], { cwd: root, stdio: "inherit" });
+  execFileSync(process.execPath, [tsc, "-p", join(root, "server/tsconfig.json"), "--outDir", outDir], {
+    cwd: root,
+    stdio: "inherit",
+  });
   copyFileSync(join(root, "build/core.wasm"), join(outDir, "core.wasm"));
   cpSync(join(root, "server/dashboard"), join(outDir, "server/dashboard"), { recursive: true });
   return join(outDir, "server/cli.js");

@@ -12,7 +12,8 @@ export const SHARED_VECTORS = process.env.SENTC_VECTORS_DIR ?? resolve(projectRo
 export function vectorsAvailable(suite: "wycheproof" | "sentc"): boolean {
   const folder = join(SHARED_VECTORS, suite);
   if (existsSync(folder)) return true;
-  if (process.env.CI === "true") throw new Error(`vector folder ${suite} is missing (CI=true): expected at ../shared/vectors/${suite}`);
+  if (process.env.CI === "true")
+    throw new Error(`vector folder ${suite} is missing (CI=true): expected at ../shared/vectors/${suite}`);
   console.warn(`\n!!! SKIPPING ${suite} vectors: ../shared/vectors/${suite} not found !!!\n`);
   return false;
 }

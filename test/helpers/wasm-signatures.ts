@@ -18,13 +18,13 @@ export interface ExportedSignature {
 }
 
 const VALUE_TYPES: Readonly<Record<number, ValueType>> = {
-  0x7f: "i32",
-  0x7e: "i64",
-  0x7d: "f32",
-  0x7c: "f64",
-  0x7b: "v128",
-  0x70: "funcref",
-  0x6f: "externref",
+  127: "i32",
+  126: "i64",
+  125: "f32",
+  124: "f64",
+  123: "v128",
+  112: "funcref",
+  111: "externref",
 };
 
 const EXPORT_KINDS = ["function", "table", "memory", "global", "tag"] as const;
@@ -60,7 +60,9 @@ class Reader {
 
   name(): string {
     const length = this.u32();
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(this.bytes.subarray(this.offset, this.offset + length));
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(
+      this.bytes.subarray(this.offset, this.offset + length),
+    );
     this.offset += length;
     return text;
   }

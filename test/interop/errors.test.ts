@@ -21,7 +21,9 @@ import { APP_TOKEN, BASE_URL, JWT, loadRealSentc, type VectorKeys } from "./real
 beforeAll(loadReleaseCore);
 
 const { sentc } = loadRealSentc();
-const K = vectorsAvailable("sentc") ? readVectorJson<{ keys: { K1: VectorKeys; K2: VectorKeys } }>("sentc", "symmetric.json").keys : undefined;
+const K = vectorsAvailable("sentc")
+  ? readVectorJson<{ keys: { K1: VectorKeys; K2: VectorKeys } }>("sentc", "symmetric.json").keys
+  : undefined;
 
 /** The status of the real client's thrown string (also its unquoted `client_101` form), or "no error". */
 function realStatus(call: () => unknown): string {
@@ -64,45 +66,112 @@ describe.runIf(K !== undefined)("key exports the real client cannot import", () 
   const short = (text: string) => text.replace(/"key":"[^"]*"/, '"key":"AAAA"');
 
   it("symmetric keys: not JSON / missing field / other tag / other key kind → client_109", () => {
-    const bad = ["nope", "", '{"Aes":{"key":"Cqt0JTwJsXgf63TQe25FW5Mmp5F7XqWP3Y/p8PsWs+U="}}', '{"Foo":{"key":"x","key_id":"a"}}', K1.exported.private_key];
-    for (const text of bad) same(() => keys.importSymKey(text), () => sentc.encrypt_string_symmetric(text, "x"), "client_109");
+    const bad = [
+      "nope",
+      "",
+      '{"Aes":{"key":"Cqt0JTwJsXgf63TQe25FW5Mmp5F7XqWP3Y/p8PsWs+U="}}',
+      '{"Foo":{"key":"x","key_id":"a"}}',
+      K1.exported.private_key,
+    ];
+    for (const text of bad)
+      same(
+        () => keys.importSymKey(text),
+        () => sentc.encrypt_string_symmetric(text, "x"),
+        "client_109",
+      );
   });
 
   it("bad base64 in the key: the per-kind import error (112 sym/hmac/sortable, 111 private, 110 sign)", () => {
     const sym = unpadded(K1.exported.sym_key);
-    same(() => keys.importSymKey(sym), () => sentc.encrypt_string_symmetric(sym, "x"), "client_112");
+    same(
+      () => keys.importSymKey(sym),
+      () => sentc.encrypt_string_symmetric(sym, "x"),
+      "client_112",
+    );
     const hmac = unpadded(K1.exported.hmac_key);
-    same(() => keys.importHmacKey(hmac), () => sentc.create_searchable(hmac, "abc", true), "client_112");
+    same(
+      () => keys.importHmacKey(hmac),
+      () => sentc.create_searchable(hmac, "abc", true),
+      "client_112",
+    );
     const ope = unpadded(K1.exported.sortable_key);
-    same(() => keys.importSortableKey(ope), () => sentc.sortable_encrypt_raw_number(ope, 7n), "client_112");
+    same(
+      () => keys.importSortableKey(ope),
+      () => sentc.sortable_encrypt_raw_number(ope, 7n),
+      "client_112",
+    );
     const encrypted = sentc.encrypt_string_asymmetric(K1.exported.user_public_key_data, "x");
     const priv = unpadded(K1.exported.private_key);
-    same(() => keys.importPrivateKey(priv), () => sentc.decrypt_string_asymmetric(priv, encrypted), "client_111");
+    same(
+      () => keys.importPrivateKey(priv),
+      () => sentc.decrypt_string_asymmetric(priv, encrypted),
+      "client_111",
+    );
     const sign = unpadded(K1.exported.sign_key);
-    same(() => keys.importSignKey(sign), () => sentc.encrypt_string_symmetric(K1.exported.sym_key, "x", sign), "client_110");
+    same(
+      () => keys.importSignKey(sign),
+      () => sentc.encrypt_string_symmetric(K1.exported.sym_key, "x", sign),
+      "client_110",
+    );
   });
 
   it("a key of the wrong length → client_30", () => {
     const sym = short(K1.exported.sym_key);
-    same(() => keys.importSymKey(sym), () => sentc.encrypt_string_symmetric(sym, "x"), "client_30");
+    same(
+      () => keys.importSymKey(sym),
+      () => sentc.encrypt_string_symmetric(sym, "x"),
+      "client_30",
+    );
     const sign = short(K1.exported.sign_key);
-    same(() => keys.importSignKey(sign), () => sentc.encrypt_string_symmetric(K1.exported.sym_key, "x", sign), "client_30");
+    same(
+      () => keys.importSignKey(sign),
+      () => sentc.encrypt_string_symmetric(K1.exported.sym_key, "x", sign),
+      "client_30",
+    );
     const hmac = short(K1.exported.hmac_key);
-    same(() => keys.importHmacKey(hmac), () => sentc.create_searchable(hmac, "abc", true), "client_30");
+    same(
+      () => keys.importHmacKey(hmac),
+      () => sentc.create_searchable(hmac, "abc", true),
+      "client_30",
+    );
   });
 
   it("public and verify key data: not JSON / missing field → client_101, bad PEM → client_115, unknown alg → client_1", () => {
     for (const text of ["nope", "{}"]) {
-      same(() => parseUserPublicKeyData(text), () => sentc.encrypt_string_asymmetric(text, "x"), "client_101");
+      same(
+        () => parseUserPublicKeyData(text),
+        () => sentc.encrypt_string_asymmetric(text, "x"),
+        "client_101",
+      );
     }
     const badPem = JSON.stringify({ public_key_pem: "x", public_key_alg: "ECIES-ed25519", public_key_id: "a" });
-    same(() => parseUserPublicKeyData(badPem), () => sentc.encrypt_string_asymmetric(badPem, "x"), "client_115");
+    same(
+      () => parseUserPublicKeyData(badPem),
+      () => sentc.encrypt_string_asymmetric(badPem, "x"),
+      "client_115",
+    );
     const otherAlg = K1.exported.user_public_key_data.replace("ECIES-ed25519", "FOO");
-    same(() => parseUserPublicKeyData(otherAlg), () => sentc.encrypt_string_asymmetric(otherAlg, "x"), "client_1");
+    same(
+      () => parseUserPublicKeyData(otherAlg),
+      () => sentc.encrypt_string_asymmetric(otherAlg, "x"),
+      "client_1",
+    );
     const signed = sentc.encrypt_string_symmetric(K1.exported.sym_key, "x", K1.exported.sign_key);
-    same(() => parseUserVerifyKeyData("nope"), () => sentc.decrypt_string_symmetric(K1.exported.sym_key, signed, "nope"), "client_101");
-    const badVerifyPem = JSON.stringify({ verify_key_pem: "x", verify_key_alg: "ED25519", verify_key_id: "sign_key_id_1" });
-    same(() => parseUserVerifyKeyData(badVerifyPem), () => sentc.decrypt_string_symmetric(K1.exported.sym_key, signed, badVerifyPem), "client_115");
+    same(
+      () => parseUserVerifyKeyData("nope"),
+      () => sentc.decrypt_string_symmetric(K1.exported.sym_key, signed, "nope"),
+      "client_101",
+    );
+    const badVerifyPem = JSON.stringify({
+      verify_key_pem: "x",
+      verify_key_alg: "ED25519",
+      verify_key_id: "sign_key_id_1",
+    });
+    same(
+      () => parseUserVerifyKeyData(badVerifyPem),
+      () => sentc.decrypt_string_symmetric(K1.exported.sym_key, signed, badVerifyPem),
+      "client_115",
+    );
   });
 });
 
@@ -113,13 +182,25 @@ describe.runIf(K !== undefined)("decryption and verification", () => {
 
   it("wrong key and tampered data → client_14", () => {
     const encrypted = sentc.encrypt_string_symmetric(K1.exported.sym_key, "secret");
-    same(() => decryptStringSymmetric(sym2, encrypted), () => sentc.decrypt_string_symmetric(K2.exported.sym_key, encrypted), "client_14");
+    same(
+      () => decryptStringSymmetric(sym2, encrypted),
+      () => sentc.decrypt_string_symmetric(K2.exported.sym_key, encrypted),
+      "client_14",
+    );
     const bytes = Buffer.from(encrypted, "base64");
     bytes[bytes.length - 1]! ^= 1;
     const tampered = bytes.toString("base64");
-    same(() => decryptStringSymmetric(sym1, tampered), () => sentc.decrypt_string_symmetric(K1.exported.sym_key, tampered), "client_14");
+    same(
+      () => decryptStringSymmetric(sym1, tampered),
+      () => sentc.decrypt_string_symmetric(K1.exported.sym_key, tampered),
+      "client_14",
+    );
     const fromOurs = encryptStringSymmetric(sym1, "secret");
-    same(() => decryptStringSymmetric(sym2, fromOurs), () => sentc.decrypt_string_symmetric(K2.exported.sym_key, fromOurs), "client_14");
+    same(
+      () => decryptStringSymmetric(sym2, fromOurs),
+      () => sentc.decrypt_string_symmetric(K2.exported.sym_key, fromOurs),
+      "client_14",
+    );
   });
 
   it("asymmetric data for another key pair → client_14", () => {
@@ -132,9 +213,21 @@ describe.runIf(K !== undefined)("decryption and verification", () => {
   });
 
   it("text that is not base64 → client_10; no head → client_101", () => {
-    same(() => decryptStringSymmetric(sym1, "!!!"), () => sentc.decrypt_string_symmetric(K1.exported.sym_key, "!!!"), "client_10");
-    same(() => decryptStringSymmetric(sym1, "AAAA"), () => sentc.decrypt_string_symmetric(K1.exported.sym_key, "AAAA"), "client_101");
-    same(() => parseHead('{"sign":null}'), () => sentc.deserialize_head_from_string('{"sign":null}'), "client_101");
+    same(
+      () => decryptStringSymmetric(sym1, "!!!"),
+      () => sentc.decrypt_string_symmetric(K1.exported.sym_key, "!!!"),
+      "client_10",
+    );
+    same(
+      () => decryptStringSymmetric(sym1, "AAAA"),
+      () => sentc.decrypt_string_symmetric(K1.exported.sym_key, "AAAA"),
+      "client_101",
+    );
+    same(
+      () => parseHead('{"sign":null}'),
+      () => sentc.deserialize_head_from_string('{"sign":null}'),
+      "client_101",
+    );
   });
 
   it("signed by another key pair → client_20", () => {
@@ -154,17 +247,33 @@ describe.runIf(K !== undefined)("searchable and sortable input", () => {
   const ope = keys.importSortableKey(K1.exported.sortable_key);
 
   it("empty → client_301, longer than 200 bytes → client_300", () => {
-    same(() => createSearchable(hmac, "", true), () => sentc.create_searchable(K1.exported.hmac_key, "", true), "client_301");
+    same(
+      () => createSearchable(hmac, "", true),
+      () => sentc.create_searchable(K1.exported.hmac_key, "", true),
+      "client_301",
+    );
     const long = "a".repeat(201);
-    same(() => createSearchable(hmac, long, false), () => sentc.create_searchable(K1.exported.hmac_key, long, false), "client_300");
-    same(() => createSearchable(hmac, "a".repeat(250), false, 201), () => sentc.create_searchable(K1.exported.hmac_key, "a".repeat(250), false, 201), "client_300");
+    same(
+      () => createSearchable(hmac, long, false),
+      () => sentc.create_searchable(K1.exported.hmac_key, long, false),
+      "client_300",
+    );
+    same(
+      () => createSearchable(hmac, "a".repeat(250), false, 201),
+      () => sentc.create_searchable(K1.exported.hmac_key, "a".repeat(250), false, 201),
+      "client_300",
+    );
     // The reference hashes an empty search term; ours refuses it with the reference's "empty" number.
     expect(ourStatus(() => search(hmac, ""))).toBe("client_301");
   });
 
   it("a number above the OPE domain → client_61", () => {
     for (const n of [65533, 70000]) {
-      same(() => encryptSortableRawNumber(ope, n), () => sentc.sortable_encrypt_raw_number(K1.exported.sortable_key, BigInt(n)), "client_61");
+      same(
+        () => encryptSortableRawNumber(ope, n),
+        () => sentc.sortable_encrypt_raw_number(K1.exported.sortable_key, BigInt(n)),
+        "client_61",
+      );
     }
   });
 });
@@ -187,7 +296,16 @@ describe.runIf(K !== undefined)("key rotation data", () => {
   /** The real `group_finish_key_rotation` fails before its request for all of these inputs. */
   async function realRotationStatus(output: string): Promise<string> {
     try {
-      await sentc.group_finish_key_rotation(BASE_URL, APP_TOKEN, JWT, "group", output, K1.exported.sym_key, K1.exported.public_key, K1.exported.private_key);
+      await sentc.group_finish_key_rotation(
+        BASE_URL,
+        APP_TOKEN,
+        JWT,
+        "group",
+        output,
+        K1.exported.sym_key,
+        K1.exported.public_key,
+        K1.exported.private_key,
+      );
     } catch (error) {
       return realStatus(() => {
         throw error;
@@ -198,13 +316,23 @@ describe.runIf(K !== undefined)("key rotation data", () => {
 
   it("unreadable → client_203, the server's error → client_204, undecryptable → client_14", async () => {
     const ours = (output: string) =>
-      ourStatus(() => finishKeyRotation(output, keys.importSymKey(K1.exported.sym_key), keys.importPublicKey(K1.exported.public_key), keys.importPrivateKey(K1.exported.private_key)));
+      ourStatus(() =>
+        finishKeyRotation(
+          output,
+          keys.importSymKey(K1.exported.sym_key),
+          keys.importPublicKey(K1.exported.public_key),
+          keys.importPrivateKey(K1.exported.private_key),
+        ),
+      );
     const cases: [string, string][] = [
       ["nope", "client_203"],
       ["{}", "client_203"],
       [rotation({ encrypted_ephemeral_key_by_group_key_and_public_key: "!!" }), "client_203"],
       [rotation({ error: "no key for this device" }), "client_204"],
-      [rotation({ encrypted_ephemeral_key_by_group_key_and_public_key: Buffer.alloc(200, 7).toString("base64") }), "client_14"],
+      [
+        rotation({ encrypted_ephemeral_key_by_group_key_and_public_key: Buffer.alloc(200, 7).toString("base64") }),
+        "client_14",
+      ],
     ];
     for (const [output, expected] of cases) {
       expect(await realRotationStatus(output)).toBe(expected);
@@ -215,12 +343,25 @@ describe.runIf(K !== undefined)("key rotation data", () => {
 
 describe("JWTs", () => {
   it("not three parts → client_1100; claims not base64url JSON or lacking a field → client_1101", () => {
-    for (const jwt of ["abc", "", "a.b"]) same(() => decodeJwt(jwt), () => sentc.decode_jwt(jwt), "client_1100");
-    const padded = jwtWith(Buffer.from(CLAIMS + "  ").toString("base64"));
+    for (const jwt of ["abc", "", "a.b"])
+      same(
+        () => decodeJwt(jwt),
+        () => sentc.decode_jwt(jwt),
+        "client_1100",
+      );
+    const padded = jwtWith(Buffer.from(`${CLAIMS}  `).toString("base64"));
     expect(padded).toContain("=");
-    same(() => decodeJwt(padded), () => sentc.decode_jwt(padded), "client_1101");
+    same(
+      () => decodeJwt(padded),
+      () => sentc.decode_jwt(padded),
+      "client_1101",
+    );
     const missing = jwtWith(b64url('{"aud":"u","sub":"d","exp":1}'));
-    same(() => decodeJwt(missing), () => sentc.decode_jwt(missing), "client_1101");
+    same(
+      () => decodeJwt(missing),
+      () => sentc.decode_jwt(missing),
+      "client_1101",
+    );
     expect(decodeJwt(jwtWith(b64url(CLAIMS))).aud).toBe("u");
   });
 });
@@ -237,9 +378,21 @@ describe("ranks", () => {
 describe("server answers parsed by the own-backend helpers", () => {
   it("an error envelope → server_<err_code>; a body that is not JSON or lacks fields → client_101", () => {
     const refused = JSON.stringify({ status: false, err_code: 101, err_msg: "User exists" });
-    same(() => Sentc.doneRegister(refused), () => sentc.done_register(refused), "server_101");
-    same(() => Sentc.doneRegister("<html>bad gateway</html>"), () => sentc.done_register("<html>bad gateway</html>"), "client_101");
+    same(
+      () => Sentc.doneRegister(refused),
+      () => sentc.done_register(refused),
+      "server_101",
+    );
+    same(
+      () => Sentc.doneRegister("<html>bad gateway</html>"),
+      () => sentc.done_register("<html>bad gateway</html>"),
+      "client_101",
+    );
     const notFound = JSON.stringify({ status: false, err_code: 100, err_msg: "User not found" });
-    same(() => Sentc.doneCheckUserIdentifierAvailable(notFound), () => sentc.done_check_user_identifier_available(notFound), "server_100");
+    same(
+      () => Sentc.doneCheckUserIdentifierAvailable(notFound),
+      () => sentc.done_check_user_identifier_available(notFound),
+      "server_100",
+    );
   });
 });

@@ -14,7 +14,13 @@ import { fromBase64 } from "../../src/protocol/encoding.js";
 import * as enc from "../../src/protocol/encrypt.js";
 import * as keys from "../../src/protocol/keys.js";
 import type { SignKey, VerifyKey } from "../../src/protocol/keys.js";
-import { parseUserPublicKeyData, parseUserVerifyKeyData, serializeUserPublicKeyData, serializeUserVerifyKeyData, signPublicKey } from "../../src/protocol/public-keys.js";
+import {
+  parseUserPublicKeyData,
+  parseUserVerifyKeyData,
+  serializeUserPublicKeyData,
+  serializeUserVerifyKeyData,
+  signPublicKey,
+} from "../../src/protocol/public-keys.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { readVectorJson, vectorsAvailable } from "../helpers/vectors.js";
 import { loadRealSentc, real, realErrorCode } from "./real-sentc.js";
@@ -24,7 +30,8 @@ beforeAll(loadReleaseCore);
 const { sentc } = loadRealSentc();
 const ALG = "ED25519_DILITHIUM_3";
 const SIG_BYTES = 64 + 3293;
-const same = (a: Uint8Array, b: Uint8Array) => expect(Buffer.from(a).toString("hex")).toBe(Buffer.from(b).toString("hex"));
+const same = (a: Uint8Array, b: Uint8Array) =>
+  expect(Buffer.from(a).toString("hex")).toBe(Buffer.from(b).toString("hex"));
 const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
@@ -46,11 +53,21 @@ function ourHybridKeys(id: string): { signKey: SignKey; verifyKey: HybridVerifyK
 }
 
 /** Splits the byte variant of encrypted data (head ‖ 0x00 ‖ sig_x ‖ sig_k ‖ body) into its parts. */
-function splitSigned(encrypted: Uint8Array): { head: { sign: { id: string; alg: string } | null }; sigX: Uint8Array; sigK: Uint8Array; body: Uint8Array } {
+function splitSigned(encrypted: Uint8Array): {
+  head: { sign: { id: string; alg: string } | null };
+  sigX: Uint8Array;
+  sigK: Uint8Array;
+  body: Uint8Array;
+} {
   const zero = encrypted.indexOf(0);
   const head = JSON.parse(Buffer.from(encrypted.subarray(0, zero)).toString("utf8"));
   const payload = encrypted.subarray(zero + 1);
-  return { head, sigX: payload.subarray(0, 64), sigK: payload.subarray(64, SIG_BYTES), body: payload.subarray(SIG_BYTES) };
+  return {
+    head,
+    sigX: payload.subarray(0, 64),
+    sigK: payload.subarray(64, SIG_BYTES),
+    body: payload.subarray(SIG_BYTES),
+  };
 }
 
 describe.runIf(vectorsAvailable("sentc"))("Dilithium3-AES with the real sentc client", () => {
@@ -77,7 +94,9 @@ describe.runIf(vectorsAvailable("sentc"))("Dilithium3-AES with the real sentc cl
     }
     // The real package's own verify key does not accept our signature.
     const signed = { publicKey, ...signPublicKey(ours.signKey, publicKey) };
-    expect(real(() => sentc.user_verify_user_public_key(realVerifyData, serializeUserPublicKeyData(signed)))).toBe(false);
+    expect(real(() => sentc.user_verify_user_public_key(realVerifyData, serializeUserPublicKeyData(signed)))).toBe(
+      false,
+    );
   });
 
   it("our hybrid-signed encrypt_symmetric data opens in the real decrypt_symmetric with our verify key; a flipped Dilithium byte gives client_22", () => {
@@ -89,7 +108,10 @@ describe.runIf(vectorsAvailable("sentc"))("Dilithium3-AES with the real sentc cl
         const parts = splitSigned(sealed);
         expect(parts.head.sign).toEqual({ id: "our_sign_key_2", alg: ALG });
         expect(dilithiumVerify(ours.verifyKey.k, concat(parts.body, parts.sigX), parts.sigK)).toBe(true);
-        same(real(() => sentc.decrypt_symmetric(symExport, sealed, verifyData)), plaintext);
+        same(
+          real(() => sentc.decrypt_symmetric(symExport, sealed, verifyData)),
+          plaintext,
+        );
         const bad = sealed.slice();
         bad[sealed.length - parts.body.length - 1]! ^= 0x01; // last byte of sig_k
         expect(realErrorCode(() => sentc.decrypt_symmetric(symExport, bad, verifyData))).toBe("client_22");
@@ -132,7 +154,9 @@ describe.runIf(vectorsAvailable("sentc"))("Dilithium3-AES with the real sentc cl
   it("the real package signs with the real device key too (a second real key pair)", () => {
     const deviceVerify = hybrid(parseUserVerifyKeyData(login.direct_path.user_data.device_exported_verify_key));
     const plaintext = randomBytes(33);
-    const sealed = real(() => sentc.encrypt_symmetric(symExport, plaintext, login.direct_path.user_data.device_sign_key));
+    const sealed = real(() =>
+      sentc.encrypt_symmetric(symExport, plaintext, login.direct_path.user_data.device_sign_key),
+    );
     const parts = splitSigned(sealed);
     expect(dilithiumVerify(deviceVerify.k, concat(parts.body, parts.sigX), parts.sigK)).toBe(true);
     expect(dilithiumVerify(realVerifyKey().k, concat(parts.body, parts.sigX), parts.sigK)).toBe(false);

@@ -73,7 +73,11 @@ interface LoginVectors {
   };
 }
 interface GroupVectors {
-  hybrid_example: { group_key_server_output_json: string; decrypted_group_key: string; observed: { encrypted_group_key_len: number } };
+  hybrid_example: {
+    group_key_server_output_json: string;
+    decrypted_group_key: string;
+    observed: { encrypted_group_key_len: number };
+  };
 }
 interface KeyRotationVectors {
   user_key_rotation: { request_log: Array<{ body: string }> };
@@ -92,7 +96,9 @@ describe.runIf(vectorsAvailable("sentc"))("Kyber768-90s with the real package's 
     expect(hex(device.k.subarray(1152, 2336))).toBe(hex(devicePublic.k));
     expect(hex(x25519PublicKey(device.x))).toBe(hex(devicePublic.x));
     // the exported public key carries the same bytes in PEM form, as we write it
-    expect(JSON.parse(user.device_exported_public_key).public_key_pem).toBe(JSON.stringify({ x: toPem(devicePublic.x), k: toPem(devicePublic.k) }));
+    expect(JSON.parse(user.device_exported_public_key).public_key_pem).toBe(
+      JSON.stringify({ x: toPem(devicePublic.x), k: toPem(devicePublic.k) }),
+    );
   });
 
   it("decrypts the login challenge (login.json)", () => {
@@ -115,7 +121,11 @@ describe.runIf(vectorsAvailable("sentc"))("Kyber768-90s with the real package's 
 
   it("decrypts key_rotation.json user_key_rotation: the new user group key opens the new hybrid private key", () => {
     const rotation = readVectorJson<KeyRotationVectors>("sentc", "key_rotation.json").user_key_rotation;
-    const body = JSON.parse(rotation.request_log[0]!.body) as { encrypted_group_key_by_user: string; encrypted_private_group_key: string; public_group_key: string };
+    const body = JSON.parse(rotation.request_log[0]!.body) as {
+      encrypted_group_key_by_user: string;
+      encrypted_private_group_key: string;
+      public_group_key: string;
+    };
     const groupKey = hybridDecrypt(device, fromBase64(body.encrypted_group_key_by_user));
     expect(groupKey.length).toBe(32);
     // The new group key must open the new private key (AES-GCM authenticates), whose parts match the new public key.
@@ -169,7 +179,9 @@ describe("Kyber768-90s live against the real package", () => {
     const xSecret = randomBytes(32);
     const kyber = kyberKeyPair();
     const ours: Hybrid = { x: xSecret, k: kyber.secretKey, keyId: "our_creator_key" };
-    const creator = JSON.stringify({ EciesKyberHybrid: { x: toBase64(x25519PublicKey(xSecret)), k: toBase64(kyber.publicKey), key_id: ours.keyId } });
+    const creator = JSON.stringify({
+      EciesKyberHybrid: { x: toBase64(x25519PublicKey(xSecret)), k: toBase64(kyber.publicKey), key_id: ours.keyId },
+    });
     const create = JSON.parse(real(() => sentc.group_prepare_create_group(creator, undefined, "starter_user"))) as {
       keypair_encrypt_alg: string;
       encrypted_group_key: string;
@@ -183,17 +195,36 @@ describe("Kyber768-90s live against the real package", () => {
     const privateKey = symDecrypt(groupKey, fromBase64(create.encrypted_private_group_key));
     expect(privateKey.length).toBe(2432);
     const pem = JSON.parse(create.public_group_key) as { x: string; k: string };
-    const groupPublic: Hybrid = { x: x25519PublicKey(privateKey.subarray(0, 32)), k: privateKey.slice(32 + 1152, 32 + 2336), keyId: "fresh_group_key" };
+    const groupPublic: Hybrid = {
+      x: x25519PublicKey(privateKey.subarray(0, 32)),
+      k: privateKey.slice(32 + 1152, 32 + 2336),
+      keyId: "fresh_group_key",
+    };
     expect(toPem(groupPublic.x)).toBe(pem.x);
     expect(toPem(groupPublic.k)).toBe(pem.k);
-    const privateExport = JSON.stringify({ EciesKyberHybrid: { x: toBase64(privateKey.subarray(0, 32)), k: toBase64(privateKey.subarray(32)), key_id: groupPublic.keyId } });
+    const privateExport = JSON.stringify({
+      EciesKyberHybrid: {
+        x: toBase64(privateKey.subarray(0, 32)),
+        k: toBase64(privateKey.subarray(32)),
+        key_id: groupPublic.keyId,
+      },
+    });
     const head = JSON.stringify({ id: groupPublic.keyId, sign: null });
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (plaintext) => {
-        expect(hex(real(() => sentc.decrypt_raw_asymmetric(privateExport, hybridEncrypt(groupPublic, plaintext), head)))).toBe(hex(plaintext));
+        expect(
+          hex(real(() => sentc.decrypt_raw_asymmetric(privateExport, hybridEncrypt(groupPublic, plaintext), head))),
+        ).toBe(hex(plaintext));
         // and the other way round with the same fresh key
         const raw = real(() => sentc.encrypt_raw_asymmetric(userPublicKeyData(groupPublic), plaintext));
-        expect(hex(hybridDecrypt({ x: privateKey.subarray(0, 32), k: privateKey.subarray(32), keyId: groupPublic.keyId }, raw.get_data()))).toBe(hex(plaintext));
+        expect(
+          hex(
+            hybridDecrypt(
+              { x: privateKey.subarray(0, 32), k: privateKey.subarray(32), keyId: groupPublic.keyId },
+              raw.get_data(),
+            ),
+          ),
+        ).toBe(hex(plaintext));
       }),
       RUNS,
     );
@@ -206,6 +237,10 @@ describe("Kyber768-90s live against the real package", () => {
     const publicKey = hybridOf(login.direct_path.user_data.device_public_key);
     const data = hybridEncrypt(publicKey, new TextEncoder().encode("tamper me"));
     data[5]! ^= 1;
-    expect(() => real(() => sentc.decrypt_raw_asymmetric(privateExport, data, JSON.stringify({ id: publicKey.keyId, sign: null })))).toThrow();
+    expect(() =>
+      real(() =>
+        sentc.decrypt_raw_asymmetric(privateExport, data, JSON.stringify({ id: publicKey.keyId, sign: null })),
+      ),
+    ).toThrow();
   });
 });

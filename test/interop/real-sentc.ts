@@ -57,7 +57,8 @@ export class FakeServer {
     this.requests = [];
     this.failures = [];
     this.handlers = [];
-    if (failures.length > 0) throw new Error(`fake server: a handler failed: ${String(failures[0])}`, { cause: failures[0] });
+    if (failures.length > 0)
+      throw new Error(`fake server: a handler failed: ${String(failures[0])}`, { cause: failures[0] });
     if (unused > 0) throw new Error(`fake server: ${unused} handler(s) not used`);
     return requests;
   }
@@ -120,7 +121,11 @@ export function loadRealSentc(): { sentc: RealSentc; server: FakeServer } {
  * Runs a real HTTP-driven function against the queued handlers and returns its result and the requests it
  * made. Real client errors are JSON strings (`{"status":"client_14",…}`); they are rethrown as `Error`s.
  */
-export async function withServer<T>(server: FakeServer, handlers: Handler[], call: () => Promise<T>): Promise<{ result: T; requests: FakeRequest[] }> {
+export async function withServer<T>(
+  server: FakeServer,
+  handlers: Handler[],
+  call: () => Promise<T>,
+): Promise<{ result: T; requests: FakeRequest[] }> {
   server.serve(...handlers);
   let result: T;
   try {
@@ -132,7 +137,9 @@ export async function withServer<T>(server: FakeServer, handlers: Handler[], cal
     } catch (serverError) {
       detail = ` (${String(serverError)})`;
     }
-    throw new Error(`real sentc call failed: ${typeof error === "string" ? error : String(error)}${detail}`, { cause: error });
+    throw new Error(`real sentc call failed: ${typeof error === "string" ? error : String(error)}${detail}`, {
+      cause: error,
+    });
   }
   return { result, requests: server.take() };
 }
@@ -180,7 +187,7 @@ export interface VectorKeys {
 
 /** sentc-api's salt (auth_service.rs): SHA256(("sentc" ‖ addStr) right-padded with 'P' to 200 bytes ‖ crv). */
 export function serverSalt(clientRandomValueB64: string, addStr = ""): string {
-  let prefix = Buffer.from("sentc" + addStr, "utf8");
+  let prefix = Buffer.from(`sentc${addStr}`, "utf8");
   if (prefix.length < 200) prefix = Buffer.concat([prefix, Buffer.alloc(200 - prefix.length, "P")]);
   return createHash("sha256").update(prefix).update(Buffer.from(clientRandomValueB64, "base64")).digest("base64");
 }

@@ -26,7 +26,11 @@ afterAll(async () => {
 async function realCall(method: string, path: string, jwt: string): Promise<string> {
   const response = await fetch(`${g.baseUrl}/api/v1${path}`, {
     method,
-    headers: { "x-sentc-app-token": g.app.publicToken, Authorization: `Bearer ${jwt}`, "Content-Type": "application/json" },
+    headers: {
+      "x-sentc-app-token": g.app.publicToken,
+      Authorization: `Bearer ${jwt}`,
+      "Content-Type": "application/json",
+    },
   });
   return response.text();
 }
@@ -45,10 +49,20 @@ describe("a user of the REAL sentc client, with its hybrid keys, on our server a
     const userKey = (login.get_user_keys() as RealKey[])[0]!;
     expect(Object.keys(JSON.parse(userKey.private_key!))[0]).toBe("EciesKyberHybrid");
     expect(Object.keys(JSON.parse(userKey.sign_key!))[0]).toBe("Ed25519DilithiumHybrid");
-    const groupId = await real.group_create_group(g.baseUrl, g.app.publicToken, jwt, userKey.public_key!, undefined, userKey.sign_key!, userId);
+    const groupId = await real.group_create_group(
+      g.baseUrl,
+      g.app.publicToken,
+      jwt,
+      userKey.public_key!,
+      undefined,
+      userKey.sign_key!,
+      userId,
+    );
     const groupOut = real.group_extract_group_data(await realCall("GET", `/group/${groupId}`, jwt));
     const entry = (groupOut.get_keys() as RealKey[])[0]!;
-    const groupKey = real.group_decrypt_key(userKey.private_key!, entry.key_data!, userKey.exported_verify_key!).get_group_key();
+    const groupKey = real
+      .group_decrypt_key(userKey.private_key!, entry.key_data!, userKey.exported_verify_key!)
+      .get_group_key();
     const written = real.encrypt_string_symmetric(groupKey, "written by the real client ✓", userKey.sign_key!);
 
     // Our SDK: the same account logs in; the device and user keys the real client made are hybrid.
@@ -67,6 +81,8 @@ describe("a user of the REAL sentc client, with its hybrid keys, on our server a
     const toUser = await user.encryptString("for the real user", userId, true);
     const device = login.get_device_private_key()!;
     expect(() => real.decrypt_string_asymmetric(device, toUser, undefined)).toThrow();
-    expect(real.decrypt_string_asymmetric(userKey.private_key!, toUser, userKey.exported_verify_key!)).toBe("for the real user");
+    expect(real.decrypt_string_asymmetric(userKey.private_key!, toUser, userKey.exported_verify_key!)).toBe(
+      "for the real user",
+    );
   });
 });

@@ -27,7 +27,11 @@ afterAll(async () => {
 async function realCall(method: string, path: string, jwt: string): Promise<string> {
   const response = await fetch(`${g.baseUrl}/api/v1${path}`, {
     method,
-    headers: { "x-sentc-app-token": g.app.publicToken, Authorization: `Bearer ${jwt}`, "Content-Type": "application/json" },
+    headers: {
+      "x-sentc-app-token": g.app.publicToken,
+      Authorization: `Bearer ${jwt}`,
+      "Content-Type": "application/json",
+    },
   });
   return response.text();
 }
@@ -69,7 +73,9 @@ describe("our SDK's groups and the REAL sentc client as a member", () => {
     for (const key of group.data.keys) expect(realKeys.get(key.group_key_id)!.group_key).toBe(key.group_key);
 
     const newest = realKeys.get(group.data.newest_key_id)!.group_key;
-    const oldest = realKeys.get(group.data.keys.find((key) => key.group_key_id !== group.data.newest_key_id)!.group_key_id)!.group_key;
+    const oldest = realKeys.get(
+      group.data.keys.find((key) => key.group_key_id !== group.data.newest_key_id)!.group_key_id,
+    )!.group_key;
     expect(real.decrypt_string_symmetric(oldest, oldText, ownerVerifyKey)).toBe("before the rotation");
     expect(real.decrypt_string_symmetric(newest, newText, ownerVerifyKey)).toBe("after the rotation ✓");
     expect(new TextDecoder().decode(real.decrypt_symmetric(newest, newBytes))).toBe("bytes");
@@ -80,7 +86,10 @@ describe("our SDK's groups and the REAL sentc client as a member", () => {
     expect(real.create_searchable_raw(hmacKey, "hello", false)).toEqual(group.createSearchRaw("hello"));
     expect(real.search(hmacKey, "hel")).toBe(group.search("hel"));
     const sortableData = (groupOut.get_sortable_keys() as RealKey[])[0]!;
-    const sortableKey = real.group_decrypt_sortable_key(realKeys.get(sortableData.group_key_id!)!.group_key, sortableData.key_data!);
+    const sortableKey = real.group_decrypt_sortable_key(
+      realKeys.get(sortableData.group_key_id!)!.group_key,
+      sortableData.key_data!,
+    );
     expect(real.sortable_encrypt_raw_number(sortableKey, 1234n)).toBe(group.encryptSortableRawNumber(1234));
     expect(real.sortable_encrypt_raw_string(sortableKey, "abcd")).toBe(group.encryptSortableRawString("abcd"));
 
@@ -89,7 +98,9 @@ describe("our SDK's groups and the REAL sentc client as a member", () => {
     const fromReal = real.encrypt_string_symmetric(newest, "written by the real client", realSignKey);
     expect(await group.decryptString(fromReal, true, member.userId)).toBe("written by the real client");
     const rawFromReal = real.encrypt_raw_symmetric(oldest, new TextEncoder().encode("raw from real"));
-    expect(new TextDecoder().decode(await group.decryptRaw(rawFromReal.get_head(), rawFromReal.get_data()))).toBe("raw from real");
+    expect(new TextDecoder().decode(await group.decryptRaw(rawFromReal.get_head(), rawFromReal.get_data()))).toBe(
+      "raw from real",
+    );
 
     // And our SDK as the member reads what the real client wrote, after logging in on another device session.
     const ours = await member.user.getGroup(group.data.group_id);
@@ -112,13 +123,19 @@ describe("our SDK's groups and the REAL sentc client as a member", () => {
     const input = real.group_prepare_key_rotation(groupKey, userKey.public_key!, undefined, member.userId);
     const response = await fetch(`${g.baseUrl}/api/v1/group/${group.data.group_id}/key_rotation`, {
       method: "POST",
-      headers: { "x-sentc-app-token": g.app.publicToken, Authorization: `Bearer ${jwt}`, "Content-Type": "application/json" },
+      headers: {
+        "x-sentc-app-token": g.app.publicToken,
+        Authorization: `Bearer ${jwt}`,
+        "Content-Type": "application/json",
+      },
       body: input,
     });
     const started = (await response.json()) as { status: boolean; result: { key_id: string } };
     expect(started.status).toBe(true);
     await rotationsDone(g);
-    const newKeyEntry = real.group_extract_group_key(await realCall("GET", `/group/${group.data.group_id}/key/${started.result.key_id}`, jwt));
+    const newKeyEntry = real.group_extract_group_key(
+      await realCall("GET", `/group/${group.data.group_id}/key/${started.result.key_id}`, jwt),
+    );
     const newKey = real.group_decrypt_key(userKey.private_key!, newKeyEntry.get_key_data()).get_group_key();
     const fromReal = real.encrypt_string_symmetric(newKey, "after the real rotation");
 

@@ -22,8 +22,14 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function registerWithOurData(identifier: string, password: string): Promise<{ userId: string; deviceId: string }> {
-  const answer = await h.call("POST", "/api/v1/register", { token: h.app.secretToken, raw: prepareRegister(identifier, password) });
+async function registerWithOurData(
+  identifier: string,
+  password: string,
+): Promise<{ userId: string; deviceId: string }> {
+  const answer = await h.call("POST", "/api/v1/register", {
+    token: h.app.secretToken,
+    raw: prepareRegister(identifier, password),
+  });
   expect(answer.body.status).toBe(true);
   return { userId: answer.body.result.user_id, deviceId: answer.body.result.device_id };
 }

@@ -41,7 +41,7 @@ const OURS: Record<string, unknown> = { Sentc, User, Group, SymKey, Uploader, Do
 
 describe("the reference list", () => {
   it("is what scripts/parity-reference.mjs derives from the sdk.md signatures", () => {
-    expect(readFileSync(REFERENCE_JSON_PATH, "utf8")).toBe(JSON.stringify(buildReferenceApi(), null, 2) + "\n");
+    expect(readFileSync(REFERENCE_JSON_PATH, "utf8")).toBe(`${JSON.stringify(buildReferenceApi(), null, 2)}\n`);
   });
 
   it("names only members that sdk.md documents, in the numbers its report gives", () => {
@@ -50,10 +50,13 @@ describe("the reference list", () => {
     const spec = readFileSync(specPath, "utf8");
     for (const [className, cls] of Object.entries(reference.classes)) {
       for (const member of cls.members) {
-        expect(new RegExp(`\\b${member.name}\\b`).test(spec), `${className}.${member.name} is not in sdk.md`).toBe(true);
+        expect(new RegExp(`\\b${member.name}\\b`).test(spec), `${className}.${member.name} is not in sdk.md`).toBe(
+          true,
+        );
       }
     }
-    const count = (name: string, filter: (m: ReferenceMember) => boolean) => reference.classes[name]!.members.filter(filter).length;
+    const count = (name: string, filter: (m: ReferenceMember) => boolean) =>
+      reference.classes[name]!.members.filter(filter).length;
     const publicMethod = (m: ReferenceMember) => m.kind === "method" && !m.private_in_reference;
     expect(count("Sentc", (m) => publicMethod(m) && m.static)).toBe(26);
     expect(count("User", publicMethod)).toBe(64);
@@ -94,14 +97,20 @@ describe.each(Object.keys(reference.classes))("%s", (className) => {
     expect(ours, `${className} is not exported`).toBeDefined();
     expect((root as Record<string, unknown>)[className === "Sentc" ? "default" : className]).toBe(ours);
     if (cls.kind === "class") expect(typeof ours).toBe("function");
-    if (cls.constructor_length !== undefined) expect(ours.length, `${className} constructor length`).toBe(cls.constructor_length);
+    if (cls.constructor_length !== undefined)
+      expect(ours.length, `${className} constructor length`).toBe(cls.constructor_length);
   });
 
-  it.each(cls.members.filter((m) => m.kind === "method").map((m) => [m.name + (m.static ? " (static)" : ""), m] as const))("method %s: same name, kind and length", (_label, member) => {
+  it.each(
+    cls.members.filter((m) => m.kind === "method").map((m) => [m.name + (m.static ? " (static)" : ""), m] as const),
+  )("method %s: same name, kind and length", (_label, member) => {
     const owner = member.static || cls.kind === "object" ? ours : ours.prototype!;
     const fn = (owner as Record<string, unknown>)[member.name];
     expect(typeof fn, `${describeMember(className, member)} is missing`).toBe("function");
-    expect((fn as (...args: unknown[]) => unknown).length, `${describeMember(className, member)}.length (reference: ${member.signature})`).toBe(member.length);
+    expect(
+      (fn as (...args: unknown[]) => unknown).length,
+      `${describeMember(className, member)}.length (reference: ${member.signature})`,
+    ).toBe(member.length);
   });
 
   const others = cls.members.filter((m) => m.kind !== "method");
@@ -110,7 +119,9 @@ describe.each(Object.keys(reference.classes))("%s", (className) => {
       const label = describeMember(className, member);
       if (member.kind === "setter" || member.kind === "getter") {
         const descriptor = Object.getOwnPropertyDescriptor(ours.prototype!, member.name);
-        expect(typeof (member.kind === "setter" ? descriptor?.set : descriptor?.get), `${label} accessor`).toBe("function");
+        expect(typeof (member.kind === "setter" ? descriptor?.set : descriptor?.get), `${label} accessor`).toBe(
+          "function",
+        );
       } else if (member.static) {
         expect(member.name in ours, `${label} is missing`).toBe(true);
         expect(ours[member.name], `${label} is undefined`).not.toBeUndefined();
@@ -131,20 +142,38 @@ describe("returns a Promise exactly where the reference does", () => {
 
   beforeAll(() => {
     const entry = fileURLToPath(new URL("src/sdk/index.ts", ROOT));
-    const program = ts.createProgram([entry], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, skipLibCheck: true, lib: ["lib.es2022.d.ts", "lib.dom.d.ts"], types: ["node"] });
+    const program = ts.createProgram([entry], {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      strict: true,
+      skipLibCheck: true,
+      lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+      types: ["node"],
+    });
     const checker = program.getTypeChecker();
     const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
-    const exported = new Map(checker.getExportsOfModule(moduleSymbol).map((symbol) => [symbol.name, symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol]));
+    const exported = new Map(
+      checker
+        .getExportsOfModule(moduleSymbol)
+        .map((symbol) => [
+          symbol.name,
+          symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol,
+        ]),
+    );
     returnsPromise = (className, member) => {
       const symbol = exported.get(className);
       if (!symbol) throw new Error(`${className} is not exported from src/sdk/index.ts`);
       const declaration = symbol.valueDeclaration ?? symbol.declarations![0]!;
       const staticSide = checker.getTypeOfSymbolAtLocation(symbol, declaration);
-      const owner = member.static || ts.isVariableDeclaration(declaration) ? staticSide : checker.getDeclaredTypeOfSymbol(symbol);
+      const owner =
+        member.static || ts.isVariableDeclaration(declaration) ? staticSide : checker.getDeclaredTypeOfSymbol(symbol);
       const property = owner.getProperty(member.name);
       if (!property) throw new Error(`${className}.${member.name} has no declaration`);
       const type = checker.getTypeOfSymbolAtLocation(property, property.valueDeclaration ?? declaration);
-      return type.getCallSignatures().map((signature) => /^Promise</.test(checker.typeToString(checker.getReturnTypeOfSignature(signature))));
+      return type
+        .getCallSignatures()
+        .map((signature) => /^Promise</.test(checker.typeToString(checker.getReturnTypeOfSignature(signature))));
     };
   }, 120_000);
 
@@ -169,8 +198,21 @@ describe("returns a Promise exactly where the reference does", () => {
 describe("the UMD build's global (sdk.md §8.1)", () => {
   it("holds the reference's keys: the classes, FileHelper and default = Sentc", () => {
     const umdPath = fileURLToPath(new URL("dist/sentc.umd.js", ROOT));
-    if (!existsSync(umdPath)) throw new Error("dist/sentc.umd.js is missing: build it with `node scripts/build-lib.mjs` before this test");
-    const context: Record<string, unknown> = { console, URL, Blob, TextEncoder, TextDecoder, Uint8Array, ArrayBuffer, WebAssembly, crypto: globalThis.crypto, setTimeout, clearTimeout };
+    if (!existsSync(umdPath))
+      throw new Error("dist/sentc.umd.js is missing: build it with `node scripts/build-lib.mjs` before this test");
+    const context: Record<string, unknown> = {
+      console,
+      URL,
+      Blob,
+      TextEncoder,
+      TextDecoder,
+      Uint8Array,
+      ArrayBuffer,
+      WebAssembly,
+      crypto: globalThis.crypto,
+      setTimeout,
+      clearTimeout,
+    };
     context.self = context;
     context.window = context;
     context.globalThis = context;
@@ -181,12 +223,17 @@ describe("the UMD build's global (sdk.md §8.1)", () => {
     for (const key of reference.global) expect(Object.keys(global!), `window.Sentc.${key}`).toContain(key);
     // Class names are minified in the bundle (as in the reference's webpack build): the members tell them apart.
     for (const [className, cls] of Object.entries(reference.classes)) {
-      const value = global![className === "Sentc" ? "default" : className] as Record<string, unknown> & { prototype?: Record<string, unknown> };
+      const value = global![className === "Sentc" ? "default" : className] as Record<string, unknown> & {
+        prototype?: Record<string, unknown>;
+      };
       expect(typeof value, `window.Sentc.${className}`).toBe(cls.kind === "class" ? "function" : "object");
       for (const member of cls.members.filter((m) => m.kind === "method")) {
         const owner = member.static || cls.kind === "object" ? value : value.prototype!;
         expect(typeof owner[member.name], `window.Sentc: ${describeMember(className, member)}`).toBe("function");
-        expect((owner[member.name] as () => unknown).length, `window.Sentc: ${describeMember(className, member)}.length`).toBe(member.length);
+        expect(
+          (owner[member.name] as () => unknown).length,
+          `window.Sentc: ${describeMember(className, member)}.length`,
+        ).toBe(member.length);
       }
     }
     expect((global!.Uploader as { cancel_upload: unknown }).cancel_upload).toBe(false);

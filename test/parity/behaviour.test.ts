@@ -35,36 +35,58 @@ async function objectUrlBytes(url: string): Promise<Uint8Array> {
 
 /** What an app's backend does with `server_input`: post it to the API with the user's JWT and pass the answer back. */
 async function registerOnServer(path: string, user: User, serverInput: string): Promise<string> {
-  const answer = await s.h.call("POST", `${V}${path}`, { token: s.lax.publicToken, jwt: await user.getJwt(), raw: serverInput });
+  const answer = await s.h.call("POST", `${V}${path}`, {
+    token: s.lax.publicToken,
+    jwt: await user.getJwt(),
+    raw: serverInput,
+  });
   return JSON.stringify(answer.body);
 }
 
-describe("own-backend file flow (sdk.md §4.4 \"Own backend\")", () => {
+describe('own-backend file flow (sdk.md §4.4 "Own backend")', () => {
   it("User: prepareRegisterFile → backend → doneFileRegister → uploadFile → downloadFileMetaInfo → downloadFileWithMetaInfo", async () => {
     const data = bytes(9000);
     const file = new File([data], "notes.bin");
     const prepared = await alice.user.prepareRegisterFile(file, bob.userId);
     expect(prepared.key).toBeInstanceOf(SymKey);
     expect(prepared.master_key_id).toBe(prepared.key.master_key_id);
-    expect(JSON.parse(prepared.server_input)).toMatchObject({ belongs_to_type: "User", belongs_to_id: bob.userId, master_key_id: prepared.master_key_id });
+    expect(JSON.parse(prepared.server_input)).toMatchObject({
+      belongs_to_type: "User",
+      belongs_to_id: bob.userId,
+      master_key_id: prepared.master_key_id,
+    });
     expect(typeof prepared.encrypted_file_name).toBe("string");
 
-    const [fileId, sessionId] = alice.user.doneFileRegister(await registerOnServer("/file", alice.user, prepared.server_input));
+    const [fileId, sessionId] = alice.user.doneFileRegister(
+      await registerOnServer("/file", alice.user, prepared.server_input),
+    );
     const progress: (number | undefined)[] = [];
-    await expect(alice.user.uploadFile(file, prepared.key, sessionId, true, (p) => progress.push(p))).resolves.toBeUndefined();
+    await expect(
+      alice.user.uploadFile(file, prepared.key, sessionId, true, (p) => progress.push(p)),
+    ).resolves.toBeUndefined();
     expect(progress).toEqual([1]);
 
     const [meta, key] = await bob.user.downloadFileMetaInfo(fileId);
-    expect(meta).toMatchObject({ file_id: fileId, file_name: "notes.bin", belongs_to_type: "User", belongs_to: bob.userId, master_key_id: prepared.master_key_id });
+    expect(meta).toMatchObject({
+      file_id: fileId,
+      file_name: "notes.bin",
+      belongs_to_type: "User",
+      belongs_to: bob.userId,
+      master_key_id: prepared.master_key_id,
+    });
     expect(key.key).toBe(prepared.key.key);
     const downloadProgress: number[] = [];
-    const url = await bob.user.downloadFileWithMetaInfo(key, meta, alice.user.getNewestKey().verify_key, (p) => downloadProgress.push(p));
+    const url = await bob.user.downloadFileWithMetaInfo(key, meta, alice.user.getNewestKey().verify_key, (p) =>
+      downloadProgress.push(p),
+    );
     expect(url).toMatch(/^blob:/);
     expect(await objectUrlBytes(url)).toEqual(data);
     expect(downloadProgress).toEqual([1]);
     URL.revokeObjectURL(url);
     // The server's error answer passes through doneFileRegister as a SentcError.
-    expect(() => alice.user.doneFileRegister('{"status":false,"err_code":510,"err_msg":"x"}')).toThrowError(expect.objectContaining({ code: "server", serverCode: 510 }));
+    expect(() => alice.user.doneFileRegister('{"status":false,"err_code":510,"err_msg":"x"}')).toThrowError(
+      expect.objectContaining({ code: "server", serverCode: 510 }),
+    );
   });
 
   it("Group: the same through the group's file route; the key is wrapped by the newest group key", async () => {
@@ -73,8 +95,13 @@ describe("own-backend file flow (sdk.md §4.4 \"Own backend\")", () => {
     const data = bytes(3000, 7);
     const prepared = await group.prepareRegisterFile(data);
     expect(prepared.master_key_id).toBe(group.data.newest_key_id);
-    expect(JSON.parse(prepared.server_input)).toMatchObject({ belongs_to_type: "Group", belongs_to_id: group.data.group_id });
-    const [fileId, sessionId] = group.doneFileRegister(await registerOnServer(`/group/${group.data.group_id}/file`, alice.user, prepared.server_input));
+    expect(JSON.parse(prepared.server_input)).toMatchObject({
+      belongs_to_type: "Group",
+      belongs_to_id: group.data.group_id,
+    });
+    const [fileId, sessionId] = group.doneFileRegister(
+      await registerOnServer(`/group/${group.data.group_id}/file`, alice.user, prepared.server_input),
+    );
     await group.uploadFile(data, prepared.key, sessionId);
 
     const bobsGroup = await bob.user.getGroup(group.data.group_id);
@@ -89,12 +116,20 @@ describe("own-backend file flow (sdk.md §4.4 \"Own backend\")", () => {
 describe("downloadFile: [objectUrl, FileMetaInformation, SymKey] as the reference", () => {
   it("for a user file and a group file, with progress; downloadFileData gives the bytes", async () => {
     const data = bytes(70_000, 3);
-    const created = await alice.user.createFile(new File([data], "report.pdf"), true, bob.userId, undefined, { part_size: 16_384 });
+    const created = await alice.user.createFile(new File([data], "report.pdf"), true, bob.userId, undefined, {
+      part_size: 16_384,
+    });
     const progress: number[] = [];
-    const [url, meta, key] = await bob.user.downloadFile(created.file_id, alice.user.getNewestKey().verify_key, (p) => progress.push(p));
+    const [url, meta, key] = await bob.user.downloadFile(created.file_id, alice.user.getNewestKey().verify_key, (p) =>
+      progress.push(p),
+    );
     expect(typeof url).toBe("string");
     expect(await objectUrlBytes(url)).toEqual(data);
-    expect(meta).toMatchObject({ file_id: created.file_id, file_name: "report.pdf", master_key_id: created.master_key_id });
+    expect(meta).toMatchObject({
+      file_id: created.file_id,
+      file_name: "report.pdf",
+      master_key_id: created.master_key_id,
+    });
     expect(meta.part_list).toHaveLength(5);
     expect(key).toBeInstanceOf(SymKey);
     expect(progress).toEqual([0.2, 0.4, 0.6, 0.8, 1]);
@@ -114,11 +149,25 @@ describe("Uploader and Downloader (sdk.md §4.4)", () => {
   it("Uploader.cancel_upload stops after the current part, resolves and resets itself", async () => {
     const [key, encryptedKey] = await alice.user.generateNonRegisteredKey(alice.userId);
     const seen: (number | undefined)[] = [];
-    const uploader = new Uploader(s.baseUrl, s.lax.publicToken, alice.user, undefined, undefined, (p) => {
-      seen.push(p);
-      if (seen.length === 2) Uploader.cancel_upload = true;
-    }, undefined, 1000);
-    const [fileId, encryptedName] = await uploader.uploadFile(new File([bytes(5000)], "big.bin"), key.key, encryptedKey, key.master_key_id);
+    const uploader = new Uploader(
+      s.baseUrl,
+      s.lax.publicToken,
+      alice.user,
+      undefined,
+      undefined,
+      (p) => {
+        seen.push(p);
+        if (seen.length === 2) Uploader.cancel_upload = true;
+      },
+      undefined,
+      1000,
+    );
+    const [fileId, encryptedName] = await uploader.uploadFile(
+      new File([bytes(5000)], "big.bin"),
+      key.key,
+      encryptedKey,
+      key.master_key_id,
+    );
     expect(seen).toEqual([0.2, 0.4]);
     expect(Uploader.cancel_upload).toBe(false);
     expect(typeof encryptedName).toBe("string");
@@ -128,10 +177,16 @@ describe("Uploader and Downloader (sdk.md §4.4)", () => {
 
     // createFile honours the switch too (and resolves with the file id, as the reference).
     const progress: number[] = [];
-    const created = await alice.user.createFile(bytes(4000), false, undefined, (p) => {
-      progress.push(p);
-      Uploader.cancel_upload = true;
-    }, { part_size: 1000 });
+    const created = await alice.user.createFile(
+      bytes(4000),
+      false,
+      undefined,
+      (p) => {
+        progress.push(p);
+        Uploader.cancel_upload = true;
+      },
+      { part_size: 1000 },
+    );
     expect(progress).toEqual([0.25]);
     expect((await downloader.downloadFileMetaInformation(created.file_id)).part_list).toHaveLength(1);
   });
@@ -139,23 +194,52 @@ describe("Uploader and Downloader (sdk.md §4.4)", () => {
   it("Uploader's own-backend steps, for a group, and the part list page after a sequence", async () => {
     const group = await alice.user.getGroup(await alice.user.createGroup());
     const [key, encryptedKey] = await group.generateNonRegisteredKey();
-    const uploader = new Uploader(s.baseUrl, s.lax.publicToken, alice.user, group.data.group_id, undefined, undefined, undefined, 1000);
-    const [input, encryptedName] = uploader.prepareFileRegister(new File([bytes(10)], "g.txt"), key.key, encryptedKey, key.master_key_id);
-    expect(JSON.parse(input)).toMatchObject({ belongs_to_type: "Group", belongs_to_id: group.data.group_id, encrypted_file_name: encryptedName });
-    const [fileId, sessionId] = uploader.doneFileRegister(await registerOnServer(`/group/${group.data.group_id}/file`, alice.user, input));
+    const uploader = new Uploader(
+      s.baseUrl,
+      s.lax.publicToken,
+      alice.user,
+      group.data.group_id,
+      undefined,
+      undefined,
+      undefined,
+      1000,
+    );
+    const [input, encryptedName] = uploader.prepareFileRegister(
+      new File([bytes(10)], "g.txt"),
+      key.key,
+      encryptedKey,
+      key.master_key_id,
+    );
+    expect(JSON.parse(input)).toMatchObject({
+      belongs_to_type: "Group",
+      belongs_to_id: group.data.group_id,
+      encrypted_file_name: encryptedName,
+    });
+    const [fileId, sessionId] = uploader.doneFileRegister(
+      await registerOnServer(`/group/${group.data.group_id}/file`, alice.user, input),
+    );
     const data = bytes(3500);
     await uploader.checkFileUpload(data, key.key, sessionId, true);
     const downloader = new Downloader(s.baseUrl, s.lax.publicToken, alice.user, group.data.group_id);
     const meta = await downloader.downloadFileMetaInformation(fileId);
     expect(meta.part_list).toHaveLength(4);
     expect((await downloader.downloadFilePartList(fileId, meta.part_list[1]!)).map((p) => p.sequence)).toEqual([3, 4]);
-    const url = await downloader.downloadFileParts(meta.part_list, key.key, undefined, alice.user.getNewestKey().verify_key);
+    const url = await downloader.downloadFileParts(
+      meta.part_list,
+      key.key,
+      undefined,
+      alice.user.getNewestKey().verify_key,
+    );
     expect(await objectUrlBytes(url)).toEqual(data);
     // Another user's verify key does not verify the parts.
-    expect(await sentcError(downloader.downloadFileParts(meta.part_list, key.key, undefined, bob.user.getNewestKey().verify_key))).toMatchObject({ code: "wrong_verify_key" });
+    expect(
+      await sentcError(
+        downloader.downloadFileParts(meta.part_list, key.key, undefined, bob.user.getNewestKey().verify_key),
+      ),
+    ).toMatchObject({ code: "wrong_verify_key" });
   });
 
-  it("Downloader.cancel_download stops after the current part: \"\" and the flag resets; downloads run one at a time", async () => {
+  it('Downloader.cancel_download stops after the current part: "" and the flag resets; downloads run one at a time', async () => {
     const data = bytes(4000);
     const created = await alice.user.createFile(data, false, undefined, undefined, { part_size: 1000 });
     const progress: number[] = [];
@@ -194,8 +278,12 @@ describe("Uploader and Downloader (sdk.md §4.4)", () => {
     await Downloader.reset();
     expect(part).toEqual(new Uint8Array(5));
     expect(await objectUrlBytes(await storage.getDownloadUrl())).toEqual(new Uint8Array(0));
-    expect(() => new Downloader(s.baseUrl, s.lax.publicToken, {} as User)).toThrowError(expect.objectContaining({ code: "invalid_input" }));
-    expect(() => new Uploader(s.baseUrl, s.lax.publicToken, undefined as unknown as User)).toThrowError(expect.objectContaining({ code: "invalid_input" }));
+    expect(() => new Downloader(s.baseUrl, s.lax.publicToken, {} as User)).toThrowError(
+      expect.objectContaining({ code: "invalid_input" }),
+    );
+    expect(() => new Uploader(s.baseUrl, s.lax.publicToken, undefined as unknown as User)).toThrowError(
+      expect.objectContaining({ code: "invalid_input" }),
+    );
   });
 });
 
@@ -203,7 +291,9 @@ describe("FileHelper.fileParse", () => {
   it("reads a Blob as an ArrayBuffer or a data URL; other input is invalid_input", async () => {
     const blob = new Blob([bytes(4)], { type: "text/plain" });
     expect(new Uint8Array((await FileHelper.fileParse(blob)) as ArrayBuffer)).toEqual(bytes(4));
-    expect(await FileHelper.fileParse(blob, true)).toBe(`data:text/plain;base64,${Buffer.from(bytes(4)).toString("base64")}`);
+    expect(await FileHelper.fileParse(blob, true)).toBe(
+      `data:text/plain;base64,${Buffer.from(bytes(4)).toString("base64")}`,
+    );
     expect(await sentcError(FileHelper.fileParse("text" as unknown as Blob))).toMatchObject({ code: "invalid_input" });
   });
 });
@@ -230,7 +320,12 @@ describe("keys", () => {
     const group: Group = await alice.user.getGroup(await alice.user.createGroup());
     const first = group.data.keys[0]!;
     const second = await group.keyRotation();
-    const raw = (await s.h.call("GET", `${V}/group/${group.data.group_id}`, { token: s.lax.publicToken, jwt: await alice.user.getJwt() })).body.result as Record<string, unknown[]>;
+    const raw = (
+      await s.h.call("GET", `${V}/group/${group.data.group_id}`, {
+        token: s.lax.publicToken,
+        jwt: await alice.user.getJwt(),
+      })
+    ).body.result as Record<string, unknown[]>;
     const keys = await group.decryptKey(raw.keys as never);
     expect(keys.map((k) => k.group_key_id).sort()).toEqual([first.group_key_id, second.group_key_id].sort());
     expect(keys.find((k) => k.group_key_id === first.group_key_id)!.group_key).toBe(first.group_key);
@@ -241,7 +336,9 @@ describe("keys", () => {
     // Forget the older key (the reference's write-only setters), then fetch keys older than the newest one.
     group.groupKeys = [second];
     group.groupKeyMap = new Map([[second.group_key_id, 0]]);
-    expect(group.getSymKeyByIdSync.bind(group, first.group_key_id)).toThrowError(expect.objectContaining({ code: "key_not_found" }));
+    expect(group.getSymKeyByIdSync.bind(group, first.group_key_id)).toThrowError(
+      expect.objectContaining({ code: "key_not_found" }),
+    );
     const data = await group.fetchKeys(await alice.user.getJwt());
     expect(data).toBe(group.data);
     expect(group.getSymKeyByIdSync(first.group_key_id)).toBe(first.group_key);
@@ -249,8 +346,13 @@ describe("keys", () => {
 
   it("User.decryptHmacKeys opens the HMAC keys of the login answer", async () => {
     const { user, identifier, password } = await newUser();
-    const call = async (path: string, raw: string) => JSON.stringify((await s.h.call("POST", `${V}${path}`, { token: s.lax.publicToken, raw })).body);
-    const start = Sentc.prepareLogin(identifier, password, await call("/prepare_login", Sentc.prepareLoginStart(identifier)));
+    const call = async (path: string, raw: string) =>
+      JSON.stringify((await s.h.call("POST", `${V}${path}`, { token: s.lax.publicToken, raw })).body);
+    const start = Sentc.prepareLogin(
+      identifier,
+      password,
+      await call("/prepare_login", Sentc.prepareLoginStart(identifier)),
+    );
     const done = Sentc.doneLogin(start, await call("/done_login", start.input));
     if (done.kind !== "verify") throw new Error("expected no MFA");
     const verified = JSON.parse(await call("/verify_login", done.input)) as { result: { hmac_keys: unknown[] } };
@@ -291,13 +393,17 @@ describe("Sentc.options and strict_verify", () => {
     try {
       await reinit(s, { strict_verify: true });
       expect(Sentc.options).toMatchObject({ strict_verify: true });
-      expect(await sentcError(bob.user.decryptString(unsigned, true, alice.userId))).toMatchObject({ code: "missing_signature" });
+      expect(await sentcError(bob.user.decryptString(unsigned, true, alice.userId))).toMatchObject({
+        code: "missing_signature",
+      });
     } finally {
       await reinit(s);
     }
     expect(await bob.user.decryptString(unsigned, true, alice.userId)).toBe("not signed");
     Sentc.reset();
-    await expect(Sentc.init({ base_url: s.baseUrl, app_token: s.lax.publicToken, strict_verify: 1 as never })).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(
+      Sentc.init({ base_url: s.baseUrl, app_token: s.lax.publicToken, strict_verify: 1 as never }),
+    ).rejects.toMatchObject({ code: "invalid_input" });
     await reinit(s);
   });
 });
@@ -320,7 +426,9 @@ describe("auto_finish_key_rotation (not in the reference; off by default)", () =
     }
     expect(Sentc.options).not.toHaveProperty("auto_finish_key_rotation");
     Sentc.reset();
-    await expect(Sentc.init({ base_url: s.baseUrl, app_token: s.lax.publicToken, auto_finish_key_rotation: "yes" as never })).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(
+      Sentc.init({ base_url: s.baseUrl, app_token: s.lax.publicToken, auto_finish_key_rotation: "yes" as never }),
+    ).rejects.toMatchObject({ code: "invalid_input" });
     await reinit(s);
   });
 });

@@ -27,12 +27,14 @@ const BASE64_PROBES: Record<string, string> = {
   canonical_padded: canonical,
   unpadded: canonical.replace(/=+$/, ""),
   url_safe_alphabet: canonical.replace(/\+/g, "-").replace(/\//g, "_"),
-  non_zero_trailing_bits: canonical.slice(0, -2) + String.fromCharCode(canonical.charCodeAt(canonical.length - 2) + 1) + "=",
-  with_newline: canonical.slice(0, 20) + "\n" + canonical.slice(20),
+  non_zero_trailing_bits: `${canonical.slice(0, -2) + String.fromCharCode(canonical.charCodeAt(canonical.length - 2) + 1)}=`,
+  with_newline: `${canonical.slice(0, 20)}\n${canonical.slice(20)}`,
 };
 const kyberSized = Uint8Array.from({ length: 1184 }, (_, i) => i & 0xff);
 const wrapAt = (bytes: Uint8Array, width: number) =>
-  `-----BEGIN PUBLIC KEY-----\n${toBase64(bytes).match(new RegExp(`.{1,${width}}`, "g"))!.join("\n")}\n-----END PUBLIC KEY-----\n`;
+  `-----BEGIN PUBLIC KEY-----\n${toBase64(bytes)
+    .match(new RegExp(`.{1,${width}}`, "g"))!
+    .join("\n")}\n-----END PUBLIC KEY-----\n`;
 const PEM_PROBES: Record<string, string> = {
   as_produced: toPem(key),
   no_trailing_newline: toPem(key).slice(0, -1),
@@ -65,9 +67,16 @@ describe("base64 (standard, padded, strict)", () => {
 
   it("rejects whitespace, foreign characters, bad padding and impossible lengths", () => {
     for (const bad of ["A", "AA=", "A===", "AAA", "AA==AA==", "AB==", "AAA=\n", " AAAA", "AA\u00e9=", "====", "AB=A"]) {
-      expect(accepts(() => fromBase64(bad)), bad).toBe(false);
+      expect(
+        accepts(() => fromBase64(bad)),
+        bad,
+      ).toBe(false);
     }
-    for (const bad of ["A", "AB", "AA==", "AAB", "a+b/"]) expect(accepts(() => fromBase64Url(bad)), bad).toBe(false);
+    for (const bad of ["A", "AB", "AA==", "AAB", "a+b/"])
+      expect(
+        accepts(() => fromBase64Url(bad)),
+        bad,
+      ).toBe(false);
     expect(accepts(() => fromBase64(undefined as unknown as string))).toBe(false);
   });
 });
@@ -79,7 +88,10 @@ describe.runIf(vectorsAvailable("sentc"))("strictness as recorded from the real 
     const names = Object.keys(vectors.base64_in_key_exports).filter((n) => !NOT_ENCODING_PROBES.includes(n));
     expect(names.sort()).toEqual(Object.keys(BASE64_PROBES).sort());
     for (const name of names) {
-      expect(accepts(() => fromBase64(BASE64_PROBES[name]!)), name).toBe(vectors.base64_in_key_exports[name]!.ok);
+      expect(
+        accepts(() => fromBase64(BASE64_PROBES[name]!)),
+        name,
+      ).toBe(vectors.base64_in_key_exports[name]!.ok);
     }
   });
 
@@ -87,7 +99,10 @@ describe.runIf(vectorsAvailable("sentc"))("strictness as recorded from the real 
     const names = Object.keys(vectors.pem_in_user_public_key_data);
     expect(names.sort()).toEqual(Object.keys(PEM_PROBES).sort());
     for (const name of names) {
-      expect(accepts(() => fromPem(PEM_PROBES[name]!)), name).toBe(vectors.pem_in_user_public_key_data[name]!.ok);
+      expect(
+        accepts(() => fromPem(PEM_PROBES[name]!)),
+        name,
+      ).toBe(vectors.pem_in_user_public_key_data[name]!.ok);
     }
     expect(fromPem(PEM_PROBES.crlf!).bytes).toEqual(key);
     expect(fromPem(PEM_PROBES.kyber_len_wrapped_64!).bytes).toEqual(kyberSized);

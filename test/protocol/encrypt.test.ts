@@ -5,7 +5,12 @@ import * as enc from "../../src/protocol/encrypt.js";
 import { splitHead } from "../../src/protocol/head.js";
 import * as keys from "../../src/protocol/keys.js";
 import { generateKeyPair, generateSignKeyPair } from "../../src/protocol/keypairs.js";
-import { parseUserPublicKeyData, parseUserVerifyKeyData, serializeUserPublicKeyData, serializeUserVerifyKeyData } from "../../src/protocol/public-keys.js";
+import {
+  parseUserPublicKeyData,
+  parseUserVerifyKeyData,
+  serializeUserPublicKeyData,
+  serializeUserVerifyKeyData,
+} from "../../src/protocol/public-keys.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { hex, readVectorJson, toHex, vectorsAvailable } from "../helpers/vectors.js";
 import { errorCode as codeOf } from "../helpers/assert.js";
@@ -47,7 +52,11 @@ describe.runIf(vectorsAvailable("sentc"))("data encrypted by the real sentc_wasm
 
   for (const [name, file, decrypt] of [
     ["symmetric", sym, (v: Vector) => ({ key: keys.importSymKey(exported(sym, v.key!)), kind: "sym" as const })],
-    ["asymmetric", asym, (v: Vector) => ({ key: keys.importPrivateKey(exported(asym, v.recipient_private_key!)), kind: "asym" as const })],
+    [
+      "asymmetric",
+      asym,
+      (v: Vector) => ({ key: keys.importPrivateKey(exported(asym, v.recipient_private_key!)), kind: "asym" as const }),
+    ],
   ] as const) {
     it(`${name}: decrypts every vector with and without the verify key`, () => {
       let checked = 0;
@@ -95,7 +104,9 @@ describe.runIf(vectorsAvailable("sentc"))("data encrypted by the real sentc_wasm
     expect(codeOf(() => enc.decryptSymmetric(k2, fromBase64(unsigned.output_b64!)))).toBe("decryption_failed");
     expect(codeOf(() => enc.decryptSymmetric(k1, signedData, vk2))).toBe("wrong_verify_key");
     // The right id but another key: the signature check itself fails.
-    expect(codeOf(() => enc.decryptSymmetric(k1, signedData, { ...vk2, keyId: vk1.keyId }))).toBe("verification_failed");
+    expect(codeOf(() => enc.decryptSymmetric(k1, signedData, { ...vk2, keyId: vk1.keyId }))).toBe(
+      "verification_failed",
+    );
     const tampered = fromBase64(unsigned.output_b64!);
     tampered[tampered.length - 1]! ^= 1;
     expect(codeOf(() => enc.decryptSymmetric(k1, tampered))).toBe("decryption_failed");
@@ -103,7 +114,9 @@ describe.runIf(vectorsAvailable("sentc"))("data encrypted by the real sentc_wasm
     tamperedSigned[tamperedSigned.length - 1]! ^= 1;
     expect(codeOf(() => enc.decryptSymmetric(k1, tamperedSigned, vk1))).toBe("verification_failed");
     expect(codeOf(() => enc.decryptSymmetric(k1, new Uint8Array([123, 125])))).toBe("invalid_format");
-    expect(codeOf(() => enc.decryptSymmetric(k1, Uint8Array.of(...new TextEncoder().encode('{"id":"x"}'), 0, 1, 2)))).toBe("decryption_failed");
+    expect(
+      codeOf(() => enc.decryptSymmetric(k1, Uint8Array.of(...new TextEncoder().encode('{"id":"x"}'), 0, 1, 2))),
+    ).toBe("decryption_failed");
   });
 
   it("our output decrypts with our code, heads are byte-identical to the real package's", () => {
@@ -118,11 +131,15 @@ describe.runIf(vectorsAvailable("sentc"))("data encrypted by the real sentc_wasm
     expect(raw.data.length).toBe(64 + 12 + message.length + 16);
     expect(enc.decryptRawSymmetric(symKey, raw.head, raw.data, verifyKey)).toEqual(message);
     expect(enc.decryptSymmetric(symKey, enc.encryptSymmetric(symKey, message), verifyKey)).toEqual(message);
-    expect(enc.decryptStringSymmetric(symKey, enc.encryptStringSymmetric(symKey, "héllo ✓", signKey), verifyKey)).toBe("héllo ✓");
+    expect(enc.decryptStringSymmetric(symKey, enc.encryptStringSymmetric(symKey, "héllo ✓", signKey), verifyKey)).toBe(
+      "héllo ✓",
+    );
     const sealed = enc.encryptRawAsymmetric(publicKey, message);
     expect(sealed.head).toBe(asym.vectors.find((v) => v.id === "asym_raw_utf8")!.head);
     expect(sealed.data.length).toBe(32 + 12 + message.length + 16);
-    expect(enc.decryptAsymmetric(privateKey, enc.encryptAsymmetric(publicKey, message, signKey), verifyKey)).toEqual(message);
+    expect(enc.decryptAsymmetric(privateKey, enc.encryptAsymmetric(publicKey, message, signKey), verifyKey)).toEqual(
+      message,
+    );
     expect(enc.decryptStringAsymmetric(privateKey, enc.encryptStringAsymmetric(publicKey, "✓"))).toBe("✓");
   });
 
@@ -146,8 +163,12 @@ describe.runIf(vectorsAvailable("sentc"))("data encrypted by the real sentc_wasm
     expect(enc.decryptRawAsymmetric(privateKey, sealed.head, sealed.data, verifyKey)).toEqual(message);
     const tampered = sealed.data.slice();
     tampered[10]! ^= 1;
-    expect(codeOf(() => enc.decryptRawAsymmetric(privateKey, sealed.head, tampered, verifyKey))).toBe("verification_failed");
+    expect(codeOf(() => enc.decryptRawAsymmetric(privateKey, sealed.head, tampered, verifyKey))).toBe(
+      "verification_failed",
+    );
     const other = generateKeyPair("other", { postQuantum: true });
-    expect(codeOf(() => enc.decryptRawAsymmetric(other.privateKey, sealed.head, sealed.data))).toBe("decryption_failed");
+    expect(codeOf(() => enc.decryptRawAsymmetric(other.privateKey, sealed.head, sealed.data))).toBe(
+      "decryption_failed",
+    );
   });
 });

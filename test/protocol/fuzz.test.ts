@@ -36,7 +36,11 @@ function rng(seed: number) {
     x >>>= 0;
     return x / 0x100000000;
   };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(a: readonly T[]): T => a[Math.floor(next() * a.length)]! };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(a: readonly T[]): T => a[Math.floor(next() * a.length)]!,
+  };
 }
 type Rng = ReturnType<typeof rng>;
 
@@ -64,7 +68,22 @@ function mutateBytes(r: Rng, input: Uint8Array): Uint8Array {
   return Uint8Array.from(b);
 }
 
-const ODD_TEXT = ["", "=", "==", "\u0000", "null", "[]", "{}", '"', "\\", "💥", "-----BEGIN PUBLIC KEY-----", "\n", "AAAA", "Otp"];
+const ODD_TEXT = [
+  "",
+  "=",
+  "==",
+  "\u0000",
+  "null",
+  "[]",
+  "{}",
+  '"',
+  "\\",
+  "💥",
+  "-----BEGIN PUBLIC KEY-----",
+  "\n",
+  "AAAA",
+  "Otp",
+];
 
 function mutateText(r: Rng, input: string): string {
   switch (r.int(5)) {
@@ -153,7 +172,15 @@ describe.runIf(vectorsAvailable("sentc"))("protocol fuzzing from the real vector
   const privateKey = keys.importPrivateKey(asym.keys.K1.exported.private_key);
   const verifyKey = parseUserVerifyKeyData(k1.user_verify_key_data);
   const allExports = [...Object.values(sym.keys.K1.exported), ...Object.values(sym.keys.K2.exported)] as string[];
-  const importers = [keys.importSymKey, keys.importPrivateKey, keys.importPublicKey, keys.importSignKey, keys.importVerifyKey, keys.importHmacKey, keys.importSortableKey];
+  const importers = [
+    keys.importSymKey,
+    keys.importPrivateKey,
+    keys.importPublicKey,
+    keys.importSignKey,
+    keys.importVerifyKey,
+    keys.importHmacKey,
+    keys.importSortableKey,
+  ];
   const symBytes = sym.vectors.filter((v: any) => v.output_b64).map((v: any) => fromBase64(v.output_b64));
   const asymBytes = asym.vectors.filter((v: any) => v.output_b64).map((v: any) => fromBase64(v.output_b64));
   const symRaw = sym.vectors.filter((v: any) => v.head);
@@ -161,49 +188,127 @@ describe.runIf(vectorsAvailable("sentc"))("protocol fuzzing from the real vector
 
   const targets: Target[] = [
     { name: "key imports", run: (r) => r.pick(importers)(mutateJsonText(r, r.pick(allExports))) },
-    { name: "public/verify key data", run: (r) => {
-        parseUserPublicKeyData(mutateJsonText(r, r.pick([k1.user_public_key_data, safety.public_key_signature.public_key_data_with_sig])));
+    {
+      name: "public/verify key data",
+      run: (r) => {
+        parseUserPublicKeyData(
+          mutateJsonText(r, r.pick([k1.user_public_key_data, safety.public_key_signature.public_key_data_with_sig])),
+        );
         parseUserVerifyKeyData(mutateJsonText(r, k1.user_verify_key_data));
-      } },
-    { name: "public key signature check", run: (r) => {
+      },
+    },
+    {
+      name: "public key signature check",
+      run: (r) => {
         const data = parseUserPublicKeyData(safety.public_key_signature.public_key_data_with_sig);
         verifyUserPublicKey(verifyKey, { ...data, signature: mutateText(r, data.signature!) });
-      } },
-    { name: "symmetric bytes", run: (r) => enc.decryptSymmetric(symKey, mutateBytes(r, r.pick(symBytes)), r.int(2) ? verifyKey : null) },
-    { name: "asymmetric bytes", run: (r) => enc.decryptAsymmetric(privateKey, mutateBytes(r, r.pick(asymBytes)), r.int(2) ? verifyKey : null) },
-    { name: "raw with heads", run: (r) => {
+      },
+    },
+    {
+      name: "symmetric bytes",
+      run: (r) => enc.decryptSymmetric(symKey, mutateBytes(r, r.pick(symBytes)), r.int(2) ? verifyKey : null),
+    },
+    {
+      name: "asymmetric bytes",
+      run: (r) => enc.decryptAsymmetric(privateKey, mutateBytes(r, r.pick(asymBytes)), r.int(2) ? verifyKey : null),
+    },
+    {
+      name: "raw with heads",
+      run: (r) => {
         const v = r.pick(symRaw) as any;
         const data = fromBase64(v.data_b64);
         if (r.int(2)) enc.decryptRawSymmetric(symKey, mutateJsonText(r, v.head), data, verifyKey);
         else enc.decryptRawSymmetric(symKey, v.head, mutateBytes(r, data), verifyKey);
-      } },
-    { name: "strings", run: (r) => enc.decryptStringSymmetric(symKey, mutateText(r, sym.vectors.find((v: any) => v.id === "sym_string_signed").output), verifyKey) },
-    { name: "heads", run: (r) => {
+      },
+    },
+    {
+      name: "strings",
+      run: (r) =>
+        enc.decryptStringSymmetric(
+          symKey,
+          mutateText(r, sym.vectors.find((v: any) => v.id === "sym_string_signed").output),
+          verifyKey,
+        ),
+    },
+    {
+      name: "heads",
+      run: (r) => {
         parseHead(mutateJsonText(r, '{"id":"sym_key_id_1","sign":{"id":"sign_key_id_1","alg":"ED25519"}}'));
         splitHead(mutateBytes(r, r.pick(symBytes)));
-      } },
-    { name: "group keys", run: (r) => {
+      },
+    },
+    {
+      name: "group keys",
+      run: (r) => {
         const v = r.pick(group.vectors) as any;
-        decryptGroupKey(keys.importPrivateKey(v.creator_private_key), mutateJsonText(r, v.group_key_server_output_json), r.int(2) ? verifyKey : null);
-      } },
-    { name: "group data", run: (r) =>
-        extractGroupData(mutateJsonText(r, JSON.stringify({ group_id: "g", parent_group_id: null, keys: [JSON.parse(group.group_extract_group_data.keys[0].key_data)], hmac_keys: [], sortable_keys: [], key_update: false, rank: 0, created_time: 1, joined_time: 1, access_by: { Parent: "p" }, is_connected_group: false }))) },
-    { name: "hmac and sortable keys", run: (r) => {
+        decryptGroupKey(
+          keys.importPrivateKey(v.creator_private_key),
+          mutateJsonText(r, v.group_key_server_output_json),
+          r.int(2) ? verifyKey : null,
+        );
+      },
+    },
+    {
+      name: "group data",
+      run: (r) =>
+        extractGroupData(
+          mutateJsonText(
+            r,
+            JSON.stringify({
+              group_id: "g",
+              parent_group_id: null,
+              keys: [JSON.parse(group.group_extract_group_data.keys[0].key_data)],
+              hmac_keys: [],
+              sortable_keys: [],
+              key_update: false,
+              rank: 0,
+              created_time: 1,
+              joined_time: 1,
+              access_by: { Parent: "p" },
+              is_connected_group: false,
+            }),
+          ),
+        ),
+    },
+    {
+      name: "hmac and sortable keys",
+      run: (r) => {
         const v = group.vectors[0];
         const groupKey = keys.importSymKey(v.group_decrypt_key_output.group_key);
         decryptHmacKey(groupKey, mutateJsonText(r, v.hmac.group_hmac_data));
         decryptSortableKey(groupKey, mutateJsonText(r, v.sortable.group_sortable_data));
-      } },
-    { name: "key rotation", run: (r) =>
-        finishKeyRotation(mutateJsonText(r, rotation.server_side_simulated.key_rotation_input_json), keys.importSymKey(rotation.keys.K1.exported.sym_key),
-          keys.importPublicKey(rotation.keys.K2.exported.public_key), keys.importPrivateKey(rotation.keys.K2.exported.private_key)) },
-    { name: "sym key wrap", run: (r) => {
+      },
+    },
+    {
+      name: "key rotation",
+      run: (r) =>
+        finishKeyRotation(
+          mutateJsonText(r, rotation.server_side_simulated.key_rotation_input_json),
+          keys.importSymKey(rotation.keys.K1.exported.sym_key),
+          keys.importPublicKey(rotation.keys.K2.exported.public_key),
+          keys.importPrivateKey(rotation.keys.K2.exported.private_key),
+        ),
+    },
+    {
+      name: "sym key wrap",
+      run: (r) => {
         decryptSymKeyByMasterKey(symKey, mutateJsonText(r, symKeys.vectors[0].encrypted_key));
         decryptSymKeyByPrivateKey(privateKey, mutateJsonText(r, symKeys.vectors[1].encrypted_key));
-      } },
-    { name: "file parts", run: (r) => decryptFilePart(symKey.key, mutateBytes(r, fromBase64(r.pick(fileVectors.parts as any[]).uploaded_body_b64)), r.int(2) ? verifyKey : null) },
+      },
+    },
+    {
+      name: "file parts",
+      run: (r) =>
+        decryptFilePart(
+          symKey.key,
+          mutateBytes(r, fromBase64(r.pick(fileVectors.parts as any[]).uploaded_body_b64)),
+          r.int(2) ? verifyKey : null,
+        ),
+    },
     { name: "jwt", run: (r) => decodeJwt(mutateText(r, jwt.jwt.jwt)) },
-    { name: "encodings", run: (r) => {
+    {
+      name: "encodings",
+      run: (r) => {
         const text = mutateText(r, r.pick(allExports));
         for (const decode of [fromBase64, fromBase64Url, fromPem]) {
           try {
@@ -212,14 +317,37 @@ describe.runIf(vectorsAvailable("sentc"))("protocol fuzzing from the real vector
             if (!isSentcError(error)) throw error;
           }
         }
-      } },
-    { name: "login outputs", run: (r) => {
+      },
+    },
+    {
+      name: "login outputs",
+      run: (r) => {
         doneLogin(masterKeyEncryptionKey, mutateJsonText(r, JSON.stringify(login.server.done_login_output)));
-      } },
-    { name: "verify login outputs", run: (r) => doneVerifyLogin(privateKey, mutateJsonText(r, JSON.stringify(login.server.verify_login_output))) },
-    { name: "device registration", run: (r) =>
-        prepareRegisterDevice(mutateJsonText(r, JSON.stringify(JSON.parse(device.prepare_register_device_classical.server_output).result)), [symKey], r.int(60)) },
-    { name: "searchable input", run: (r) => createSearchable(keys.importHmacKey(k1.hmac_key), mutateText(r, "searchable value"), r.int(2) === 0, r.int(3) ? null : r.int(250) - 10) },
+      },
+    },
+    {
+      name: "verify login outputs",
+      run: (r) => doneVerifyLogin(privateKey, mutateJsonText(r, JSON.stringify(login.server.verify_login_output))),
+    },
+    {
+      name: "device registration",
+      run: (r) =>
+        prepareRegisterDevice(
+          mutateJsonText(r, JSON.stringify(JSON.parse(device.prepare_register_device_classical.server_output).result)),
+          [symKey],
+          r.int(60),
+        ),
+    },
+    {
+      name: "searchable input",
+      run: (r) =>
+        createSearchable(
+          keys.importHmacKey(k1.hmac_key),
+          mutateText(r, "searchable value"),
+          r.int(2) === 0,
+          r.int(3) ? null : r.int(250) - 10,
+        ),
+    },
   ];
 
   it(`≥ 10,000 mutated inputs across ${targets.length} entry points raise only SentcErrors`, () => {

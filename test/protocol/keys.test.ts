@@ -48,7 +48,10 @@ describe("key import strictness", () => {
 
   it("rejects unknown tags, wrong lengths, bad base64 and bad JSON with typed errors", () => {
     expectCode(() => keys.importSymKey('{"Des":{"key":"AAAA","key_id":"x"}}'), "invalid_format");
-    expectCode(() => keys.importSymKey(`{"Aes":{"key":"${Buffer.alloc(31).toString("base64")}","key_id":"x"}}`), "invalid_format");
+    expectCode(
+      () => keys.importSymKey(`{"Aes":{"key":"${Buffer.alloc(31).toString("base64")}","key_id":"x"}}`),
+      "invalid_format",
+    );
     expectCode(() => keys.importSymKey('{"Aes":{"key":"AAAA","key_id":1}}'), "invalid_format");
     expectCode(() => keys.importSymKey('{"Aes":{"key":"AAA","key_id":"x"}}'), "invalid_encoding");
     expectCode(() => keys.importSymKey("{"), "invalid_format");
@@ -59,12 +62,17 @@ describe("key import strictness", () => {
 
   it("parses and re-exports hybrid keys byte for byte", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 1184, maxLength: 1184 }), fc.string(), (x, k, keyId) => {
-        const key: keys.PublicKey = { alg: ALG.eciesKyberHybrid, x, k, keyId };
-        const text = keys.exportPublicKey(key);
-        expect(Object.keys(JSON.parse(text).EciesKyberHybrid)).toEqual(["x", "k", "key_id"]);
-        expect(keys.importPublicKey(text)).toEqual(key);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 1184, maxLength: 1184 }),
+        fc.string(),
+        (x, k, keyId) => {
+          const key: keys.PublicKey = { alg: ALG.eciesKyberHybrid, x, k, keyId };
+          const text = keys.exportPublicKey(key);
+          expect(Object.keys(JSON.parse(text).EciesKyberHybrid)).toEqual(["x", "k", "key_id"]);
+          expect(keys.importPublicKey(text)).toEqual(key);
+        },
+      ),
       { numRuns: 30 },
     );
   });

@@ -56,10 +56,16 @@ describe.runIf(vectorsAvailable("sentc"))("password change and reset (password_c
     symDecrypt(deriveKeys(password, fromBase64(saltB64)).masterKeyEncryptionKey, fromBase64(encryptedMasterKeyB64));
 
   it("the real change keeps the master key; ours does the same and proves the old password", () => {
-    const oldMasterKey = masterKeyOf(login.password, login.server.salt_string, login.register_output.device.master_key.encrypted_master_key);
+    const oldMasterKey = masterKeyOf(
+      login.password,
+      login.server.salt_string,
+      login.register_output.device.master_key.encrypted_master_key,
+    );
     const data = change.change_password.change_password_data;
     const newSalt = toBase64(generateSalt(fromBase64(data.new_client_random_value)));
-    expect(masterKeyOf(change.change_password.new_password, newSalt, data.new_encrypted_master_key)).toEqual(oldMasterKey);
+    expect(masterKeyOf(change.change_password.new_password, newSalt, data.new_encrypted_master_key)).toEqual(
+      oldMasterKey,
+    );
 
     const oldAuthKey = deriveKeys(login.password, fromBase64(login.server.salt_string)).authKey;
     expect(toBase64(oldAuthKey)).toBe(data.old_auth_key);
@@ -83,8 +89,12 @@ describe.runIf(vectorsAvailable("sentc"))("password change and reset (password_c
       expect(Object.keys(data)).toEqual(Object.keys(reset.reset_password_data));
       const salt = toBase64(generateSalt(fromBase64(data.client_random_value)));
       const masterKey = masterKeyOf(password, salt, data.master_key.encrypted_master_key);
-      expect(symDecrypt(masterKey, fromBase64(data.encrypted_private_key))).toEqual((privateKey as keys.SingleKey<string>).key);
-      expect(symDecrypt(masterKey, fromBase64(data.encrypted_sign_key))).toEqual((signKey as keys.SingleKey<string>).key);
+      expect(symDecrypt(masterKey, fromBase64(data.encrypted_private_key))).toEqual(
+        (privateKey as keys.SingleKey<string>).key,
+      );
+      expect(symDecrypt(masterKey, fromBase64(data.encrypted_sign_key))).toEqual(
+        (signKey as keys.SingleKey<string>).key,
+      );
     }
   });
 });

@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { fromBase64, toBase64 } from "../../src/protocol/encoding.js";
 import { decryptStringSymmetric } from "../../src/protocol/encrypt.js";
-import { decryptFilePart, encryptFilePart, prepareFileNameUpdate, prepareRegisterFile } from "../../src/protocol/file.js";
+import {
+  decryptFilePart,
+  encryptFilePart,
+  prepareFileNameUpdate,
+  prepareRegisterFile,
+} from "../../src/protocol/file.js";
 import * as keys from "../../src/protocol/keys.js";
 import { parseUserVerifyKeyData } from "../../src/protocol/public-keys.js";
 import { createSearchable, createSearchableRaw, search } from "../../src/protocol/searchable.js";
@@ -18,7 +23,11 @@ describe.runIf(vectorsAvailable("sentc"))("searchable hashes (searchable.json)",
   it("reproduces every hash list, including sentc's limit + 1 prefixes", () => {
     expect(file.vectors).toHaveLength(8);
     for (const v of file.vectors) {
-      expect(createSearchable(key, v.data, v.full, v.limit)).toEqual({ hashes: v.hashes, alg: v.alg, key_id: v.key_id });
+      expect(createSearchable(key, v.data, v.full, v.limit)).toEqual({
+        hashes: v.hashes,
+        alg: v.alg,
+        key_id: v.key_id,
+      });
       expect(createSearchableRaw(key, v.data, v.full, v.limit)).toEqual(v.hashes);
     }
     for (const s of file.search) expect(search(key, s.data)).toBe(s.output);
@@ -32,7 +41,9 @@ describe.runIf(vectorsAvailable("sentc"))("searchable hashes (searchable.json)",
     expect(codeOf(() => createSearchable(key, "x".repeat(201), false))).toBe("invalid_input");
     expect(errors.limit_201.ok).toBe(false);
     expect(codeOf(() => createSearchable(key, "x".repeat(300), false, 201))).toBe("invalid_input");
-    expect(createSearchableRaw(key, "x".repeat(201), true)).toHaveLength(errors.longer_than_200_bytes_full.value.length);
+    expect(createSearchableRaw(key, "x".repeat(201), true)).toHaveLength(
+      errors.longer_than_200_bytes_full.value.length,
+    );
   });
 });
 
@@ -68,11 +79,25 @@ describe.runIf(vectorsAvailable("sentc"))("file parts (file.json)", () => {
 
   it("register and rename inputs match the real shapes and the names decrypt", () => {
     const real = file.file_prepare_register_file;
-    const ours = prepareRegisterFile("master_key_id_1", contentKey, "encrypted_content_key_b64", "group_id_1", "Group", "secret.txt");
-    expect({ ...JSON.parse(ours), encrypted_file_name: "" }).toEqual({ ...JSON.parse(real.server_input), encrypted_file_name: "" });
+    const ours = prepareRegisterFile(
+      "master_key_id_1",
+      contentKey,
+      "encrypted_content_key_b64",
+      "group_id_1",
+      "Group",
+      "secret.txt",
+    );
+    expect({ ...JSON.parse(ours), encrypted_file_name: "" }).toEqual({
+      ...JSON.parse(real.server_input),
+      encrypted_file_name: "",
+    });
     expect(decryptStringSymmetric(contentKey, JSON.parse(ours).encrypted_file_name)).toBe("secret.txt");
     expect(decryptStringSymmetric(contentKey, real.encrypted_file_name)).toBe("secret.txt");
-    expect(JSON.parse(prepareRegisterFile("m", contentKey, "e", null, "Group", null))).toMatchObject({ belongs_to_type: "None", belongs_to_id: null, encrypted_file_name: null });
+    expect(JSON.parse(prepareRegisterFile("m", contentKey, "e", null, "Group", null))).toMatchObject({
+      belongs_to_type: "None",
+      belongs_to_id: null,
+      encrypted_file_name: null,
+    });
     const rename = JSON.parse(file.file_prepare_file_name_update.output);
     expect(Object.keys(JSON.parse(prepareFileNameUpdate(contentKey, "x")))).toEqual(Object.keys(rename));
     expect(JSON.parse(prepareFileNameUpdate(contentKey, null))).toEqual({ encrypted_file_name: null });

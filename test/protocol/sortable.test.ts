@@ -61,9 +61,31 @@ describe("ope/float: fdlibm ln and exp as in Rust libm", () => {
     for (let i = 0; i < 500_000; i++) samples.push(-708 - (next() / 2 ** 32) * 38); // subnormal results
     for (let i = 0; i < 500_000; i++) samples.push(fromWords(next() & 0xbfffffff, next())); // random bit patterns, |x| < 2
     const edges = [
-      0, -0, NaN, Infinity, -Infinity, 1, -1, 2 ** -28, -(2 ** -28), 2 ** -29, 2 ** -1074, 709.782712893383973096, 709.7827128933841,
-      -745.13321910194110842, -745.1332191019412, -708.39641853226410622, 0.5 * Math.LN2, 1.5 * Math.LN2, -0.5 * Math.LN2, 700, -700,
-      Number.MAX_VALUE, -Number.MAX_VALUE, 57.56462733, -1e-300,
+      0,
+      -0,
+      NaN,
+      Infinity,
+      -Infinity,
+      1,
+      -1,
+      2 ** -28,
+      -(2 ** -28),
+      2 ** -29,
+      2 ** -1074,
+      709.782712893383973096,
+      709.7827128933841,
+      -745.13321910194110842,
+      -745.1332191019412,
+      -708.39641853226410622,
+      0.5 * Math.LN2,
+      1.5 * Math.LN2,
+      -0.5 * Math.LN2,
+      700,
+      -700,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      57.56462733,
+      -1e-300,
     ];
     const deviations: number[] = [];
     for (const x of [...samples, ...edges]) {
@@ -75,7 +97,7 @@ describe("ope/float: fdlibm ln and exp as in Rust libm", () => {
       }
     }
     expect(deviations).toEqual(EXP_DEVIATIONS);
-    expect(fdlibmExp(1)).toBe(2.7182818284590455);
+    expect(fdlibmExp(1)).toBe(Math.E);
   });
 
   it("ln equals Math.log on 3,000,000 seeded samples except the counted 1-ulp cases of the two fdlibm arrangements", () => {
@@ -104,8 +126,29 @@ describe("ope/float: fdlibm ln and exp as in Rust libm", () => {
 
   it("ln edge values equal Math.log", () => {
     const edges = [
-      0, -0, -1, -Infinity, NaN, Infinity, 1, 2, 0.5, 2 ** -1074, 2 ** -1022, 2 ** -1022 - 2 ** -1074, Number.MAX_VALUE, 1 + 2 ** -52,
-      1 - 2 ** -53, Math.SQRT2, Math.SQRT1_2, Math.E, 10, 1e-300, 1e300, 4294967294, 65534,
+      0,
+      -0,
+      -1,
+      -Infinity,
+      NaN,
+      Infinity,
+      1,
+      2,
+      0.5,
+      2 ** -1074,
+      2 ** -1022,
+      2 ** -1022 - 2 ** -1074,
+      Number.MAX_VALUE,
+      1 + 2 ** -52,
+      1 - 2 ** -53,
+      Math.SQRT2,
+      Math.SQRT1_2,
+      Math.E,
+      10,
+      1e-300,
+      1e300,
+      4294967294,
+      65534,
     ];
     for (const x of edges) expect(Object.is(fdlibmLog(x), Math.log(x)), `log(${x})`).toBe(true);
     expect(fdlibmLog(-0)).toBe(-Infinity);
@@ -154,8 +197,16 @@ describe.runIf(vectorsAvailable("sentc"))("sortable.json (real sentc_wasm 0.15.0
   it("sortable_encrypt_number: SortableEncryptOutput {number, alg, key_id}", () => {
     const key = importSortableKey(v.numbers[0]!.key);
     const expected = v.encrypt_number_object;
-    expect(encryptSortableNumber(key, 42)).toEqual({ number: Number(expected.number), alg: expected.alg, key_id: expected.key_id });
-    expect(encryptSortableNumber(key, 42n)).toEqual({ number: Number(expected.number), alg: expected.alg, key_id: expected.key_id });
+    expect(encryptSortableNumber(key, 42)).toEqual({
+      number: Number(expected.number),
+      alg: expected.alg,
+      key_id: expected.key_id,
+    });
+    expect(encryptSortableNumber(key, 42n)).toEqual({
+      number: Number(expected.number),
+      alg: expected.alg,
+      key_id: expected.key_id,
+    });
     expect(expected.alg).toBe(ALG.ope);
   });
 
@@ -213,7 +264,10 @@ describe("sortable: strings to numbers", () => {
   it("a cut inside a multi-byte character (a panic in sentc) is invalid_input", () => {
     const key = testKey(new Uint8Array(16).fill(1));
     for (const s of ["abc\u00e9", "ab\u20ac", "\u20ac\u20ac", "abc\u{1f600}", "a\u00e9\u00e9", "a\u{1f600}"]) {
-      expect(errorCode(() => encryptSortableRawString(key, s)), JSON.stringify(s)).toBe("invalid_input");
+      expect(
+        errorCode(() => encryptSortableRawString(key, s)),
+        JSON.stringify(s),
+      ).toBe("invalid_input");
       expect(errorCode(() => encryptSortableString(key, s))).toBe("invalid_input");
     }
     // a cut right before a lead byte is fine
@@ -232,14 +286,19 @@ describe("sortable: strings to numbers", () => {
 describe("sortable: properties", () => {
   it("order preserving and deterministic for random keys (fast-check)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: 65532 }), fc.integer({ min: 0, max: 65532 }), (raw, a, b) => {
-        const key = testKey(raw);
-        const ca = encryptSortableRawNumber(key, a);
-        const cb = encryptSortableRawNumber(key, b);
-        expect(Math.sign(cb - ca)).toBe(Math.sign(b - a));
-        expect(encryptSortableRawNumber(key, a)).toBe(ca);
-        expect(Number.isInteger(ca) && ca >= 0 && ca <= 4294967294).toBe(true);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.integer({ min: 0, max: 65532 }),
+        fc.integer({ min: 0, max: 65532 }),
+        (raw, a, b) => {
+          const key = testKey(raw);
+          const ca = encryptSortableRawNumber(key, a);
+          const cb = encryptSortableRawNumber(key, b);
+          expect(Math.sign(cb - ca)).toBe(Math.sign(b - a));
+          expect(encryptSortableRawNumber(key, a)).toBe(ca);
+          expect(Number.isInteger(ca) && ca >= 0 && ca <= 4294967294).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -257,11 +316,17 @@ describe("sortable: argument validation", () => {
 
   it("rejects numbers outside 0..65532 and non-integers", () => {
     for (const n of [-1, 65533, 65534, 2 ** 32, 1.5, NaN, Infinity, -0.5, Number.MAX_SAFE_INTEGER + 2]) {
-      expect(errorCode(() => encryptSortableRawNumber(key, n)), String(n)).toBe("invalid_input");
+      expect(
+        errorCode(() => encryptSortableRawNumber(key, n)),
+        String(n),
+      ).toBe("invalid_input");
       expect(errorCode(() => encryptSortableNumber(key, n))).toBe("invalid_input");
     }
     for (const n of [-1n, 65533n, 2n ** 64n, 2n ** 64n - 1n]) {
-      expect(errorCode(() => encryptSortableRawNumber(key, n)), String(n)).toBe("invalid_input");
+      expect(
+        errorCode(() => encryptSortableRawNumber(key, n)),
+        String(n),
+      ).toBe("invalid_input");
     }
     for (const n of ["1", null, undefined, {}]) {
       expect(errorCode(() => encryptSortableRawNumber(key, n as unknown as number))).toBe("invalid_input");
@@ -282,7 +347,10 @@ describe("sortable: argument validation", () => {
       { alg: ALG.ope, key: Array.from({ length: 16 }, () => 0), keyId: "x" },
     ];
     for (const k of bad) {
-      expect(errorCode(() => encryptSortableRawNumber(k as SortableKey, 1)), JSON.stringify(k)).toBe("invalid_input");
+      expect(
+        errorCode(() => encryptSortableRawNumber(k as SortableKey, 1)),
+        JSON.stringify(k),
+      ).toBe("invalid_input");
       expect(errorCode(() => encryptSortableRawString(k as SortableKey, "a"))).toBe("invalid_input");
     }
   });

@@ -8,7 +8,14 @@ import { decodeJwt } from "../../src/protocol/jwt.js";
 import * as keys from "../../src/protocol/keys.js";
 import { doneLogin, doneVerifyLogin, prepareLogin, prepareVerifyLogin } from "../../src/protocol/login.js";
 import { generateSalt, hashAuthKey } from "../../src/protocol/password.js";
-import { parseUserPublicKeyData, parseUserVerifyKeyData, readPublicKeyServerOutput, readVerifyKeyServerOutput, signPublicKey, verifyUserPublicKey } from "../../src/protocol/public-keys.js";
+import {
+  parseUserPublicKeyData,
+  parseUserVerifyKeyData,
+  readPublicKeyServerOutput,
+  readVerifyKeyServerOutput,
+  signPublicKey,
+  verifyUserPublicKey,
+} from "../../src/protocol/public-keys.js";
 import { generateUserRegisterData, prepareRegister, prepareRegisterDeviceStart } from "../../src/protocol/register.js";
 import { createSafetyNumber } from "../../src/protocol/safety-number.js";
 import { splitHead, parseHead } from "../../src/protocol/head.js";
@@ -41,10 +48,22 @@ describe.runIf(vectorsAvailable("sentc"))("safety numbers and public key signatu
   it("reads the server's public and verify key entities", () => {
     const data = parseUserPublicKeyData(file.public_key_signature.public_key_data_with_sig);
     const entity = JSON.parse(file.public_key_signature.public_key_data_with_sig);
-    const fromServer = readPublicKeyServerOutput({ public_key_id: entity.public_key_id, public_key: entity.public_key_pem, public_key_alg: entity.public_key_alg, public_key_sig: entity.public_key_sig, public_key_sig_key_id: entity.public_key_sig_key_id });
+    const fromServer = readPublicKeyServerOutput({
+      public_key_id: entity.public_key_id,
+      public_key: entity.public_key_pem,
+      public_key_alg: entity.public_key_alg,
+      public_key_sig: entity.public_key_sig,
+      public_key_sig_key_id: entity.public_key_sig_key_id,
+    });
     expect(fromServer).toEqual(data);
     const vk = JSON.parse(file.keys.K1.exported.user_verify_key_data);
-    expect(readVerifyKeyServerOutput({ verify_key_id: vk.verify_key_id, verify_key: vk.verify_key_pem, verify_key_alg: vk.verify_key_alg })).toEqual(vk1);
+    expect(
+      readVerifyKeyServerOutput({
+        verify_key_id: vk.verify_key_id,
+        verify_key: vk.verify_key_pem,
+        verify_key_alg: vk.verify_key_alg,
+      }),
+    ).toEqual(vk1);
     expect(codeOf(() => readPublicKeyServerOutput({ public_key_id: "x" }))).toBe("invalid_format");
   });
 
@@ -54,8 +73,12 @@ describe.runIf(vectorsAvailable("sentc"))("safety numbers and public key signatu
     const verifyKey = parseUserVerifyKeyData(signature.verify_key_data);
     expect(verifyUserPublicKey(verifyKey, data)).toBe(signature.real_user_verify_user_public_key);
     expect(verifyUserPublicKey(vk1, data)).toBe(signature.real_user_verify_user_public_key_with_wrong_vk);
-    expect(verifyUserPublicKey(verifyKey, { ...data, signature: null })).toBe(signature.real_user_verify_user_public_key_without_sig);
-    const signKey = keys.importSignKey(readVectorJson<Record<string, any>>("sentc", "symmetric.json").keys.K1.exported.sign_key);
+    expect(verifyUserPublicKey(verifyKey, { ...data, signature: null })).toBe(
+      signature.real_user_verify_user_public_key_without_sig,
+    );
+    const signKey = keys.importSignKey(
+      readVectorJson<Record<string, any>>("sentc", "symmetric.json").keys.K1.exported.sign_key,
+    );
     const ours = signPublicKey(signKey, data.publicKey);
     expect(verifyUserPublicKey(vk1, { ...data, ...ours })).toBe(true);
   });
@@ -69,7 +92,9 @@ describe.runIf(vectorsAvailable("sentc"))("heads and JWT claims (head_and_jwt.js
     expect(splitHead(fromBase64(file.head.input_output_b64)).head).toEqual(outputs.split_head_and_encrypted_data);
     expect(splitHead(fromBase64(file.head.input_string)).head).toEqual(outputs.split_head_and_encrypted_string);
     expect(parseHead('{"id":"abc"}')).toEqual(outputs.deserialize_head_minimal.value);
-    expect(parseHead('{"id":"abc","sign":{"id":"s","alg":"ED25519"}}')).toEqual(outputs.deserialize_head_with_sign.value);
+    expect(parseHead('{"id":"abc","sign":{"id":"s","alg":"ED25519"}}')).toEqual(
+      outputs.deserialize_head_with_sign.value,
+    );
     expect(outputs.deserialize_head_missing_id.ok).toBe(false);
     expect(codeOf(() => parseHead('{"sign":null}'))).toBe("invalid_format");
   });
@@ -115,7 +140,13 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
     expect(length(ours.group.encrypted_sortable_key)).toBe(observed.group_encrypted_sortable_key_len);
     expect(length(ours.group.encrypted_sign_key)).toBe(observed.group_encrypted_sign_key_len);
     const algs = observed.algs;
-    expect([ours.device.derived.keypair_encrypt_alg, ours.device.derived.keypair_sign_alg, ours.group.keypair_encrypt_alg, ours.group.keypair_sign_alg, ours.group.encrypted_group_key_alg]).toEqual([
+    expect([
+      ours.device.derived.keypair_encrypt_alg,
+      ours.device.derived.keypair_sign_alg,
+      ours.group.keypair_encrypt_alg,
+      ours.group.keypair_sign_alg,
+      ours.group.encrypted_group_key_alg,
+    ]).toEqual([
       algs.keypair_encrypt_alg,
       algs.keypair_sign_alg,
       algs.group_keypair_encrypt_alg,
@@ -141,7 +172,10 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
   });
 
   it("the real (hybrid) login: same auth key, the real device keys, the challenge and the user keys", () => {
-    const derived = prepareLogin(login.identifier, login.password, { salt_string: login.server.salt_string, derived_encryption_key_alg: ALG.argon2 });
+    const derived = prepareLogin(login.identifier, login.password, {
+      salt_string: login.server.salt_string,
+      derived_encryption_key_alg: ALG.argon2,
+    });
     expect(derived.doneLoginInput).toBe(login.direct_path.request_log[1].body);
     expect(toBase64(hashAuthKey(derived.authKey))).toBe(login.register_output.device.derived.hashed_authentication_key);
     const done = doneLogin(derived.masterKeyEncryptionKey, login.server.done_login_output);
@@ -160,10 +194,21 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
     expect(keys.exportPrivateKey(userKey!.privateGroupKey)).toBe(realUserKey.private_key);
     expect(keys.exportSignKey(userKey!.signKey)).toBe(realUserKey.sign_key);
     // The user key pair's hybrid public key signature (Ed25519 ‖ Dilithium3) verifies.
-    expect(verifyUserPublicKey(userKey!.verifyKey, { publicKey: userKey!.publicGroupKey, signature: userKey!.publicKeySignature, signatureKeyId: userKey!.publicKeySignatureKeyId })).toBe(true);
+    expect(
+      verifyUserPublicKey(userKey!.verifyKey, {
+        publicKey: userKey!.publicGroupKey,
+        signature: userKey!.publicKeySignature,
+        signatureKeyId: userKey!.publicKeySignatureKeyId,
+      }),
+    ).toBe(true);
     expect(doneLogin(derived.masterKeyEncryptionKey, '"Otp"')).toEqual({ kind: "mfa" });
-    const wrong = prepareLogin(login.identifier, "wrong password", { salt_string: login.server.salt_string, derived_encryption_key_alg: ALG.argon2 });
-    expect(codeOf(() => doneLogin(wrong.masterKeyEncryptionKey, login.server.done_login_output))).toBe("decryption_failed");
+    const wrong = prepareLogin(login.identifier, "wrong password", {
+      salt_string: login.server.salt_string,
+      derived_encryption_key_alg: ALG.argon2,
+    });
+    expect(codeOf(() => doneLogin(wrong.masterKeyEncryptionKey, login.server.done_login_output))).toBe(
+      "decryption_failed",
+    );
   });
 
   it("a user registered with our data logs in through a simulated server, end to end", () => {
@@ -172,10 +217,19 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
     const derived = data.device.derived;
     // What the server stores and answers (api.md §3.1): the salt, the device keys, an encrypted challenge.
     const salt = toBase64(generateSalt(fromBase64(derived.client_random_value)));
-    const start = prepareLogin("alice", password, { salt_string: salt, derived_encryption_key_alg: derived.derived_alg });
+    const start = prepareLogin("alice", password, {
+      salt_string: salt,
+      derived_encryption_key_alg: derived.derived_alg,
+    });
     expect(toBase64(hashAuthKey(start.authKey))).toBe(derived.hashed_authentication_key);
     const devicePublic = parseUserPublicKeyData(
-      JSON.stringify({ public_key_pem: derived.public_key, public_key_alg: derived.keypair_encrypt_alg, public_key_id: "device_1", public_key_sig: null, public_key_sig_key_id: null }),
+      JSON.stringify({
+        public_key_pem: derived.public_key,
+        public_key_alg: derived.keypair_encrypt_alg,
+        public_key_id: "device_1",
+        public_key_sig: null,
+        public_key_sig_key_id: null,
+      }),
     ).publicKey;
     const challenge = "challenge-✓";
     const doneOutput = {
@@ -201,7 +255,11 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
     if (done.kind !== "direct") throw new Error("expected a direct login");
     expect(done.challenge).toBe(challenge);
     expect(done.deviceKeys.userId).toBe("user_1");
-    expect(JSON.parse(prepareVerifyLogin(start.authKey, "alice", done.challenge))).toEqual({ auth_key: toBase64(start.authKey), device_identifier: "alice", challenge });
+    expect(JSON.parse(prepareVerifyLogin(start.authKey, "alice", done.challenge))).toEqual({
+      auth_key: toBase64(start.authKey),
+      device_identifier: "alice",
+      challenge,
+    });
 
     const group = data.group;
     const verified = doneVerifyLogin(done.deviceKeys.privateKey, {
@@ -224,7 +282,15 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
           public_key_sig_key_id: "user_sign_1",
         },
       ],
-      hmac_keys: [{ id: "hmac_1", encrypted_hmac_key: group.encrypted_hmac_key, encrypted_hmac_alg: group.encrypted_hmac_alg, encrypted_hmac_encryption_key_id: "user_group_key_1", time: 1 }],
+      hmac_keys: [
+        {
+          id: "hmac_1",
+          encrypted_hmac_key: group.encrypted_hmac_key,
+          encrypted_hmac_alg: group.encrypted_hmac_alg,
+          encrypted_hmac_encryption_key_id: "user_group_key_1",
+          time: 1,
+        },
+      ],
       jwt: "jwt",
       refresh_token: "refresh",
     });
@@ -233,14 +299,40 @@ describe.runIf(vectorsAvailable("sentc"))("register and login", () => {
     expect(verified.hmacKeys[0]!.keyId).toBe("hmac_1");
     expect(verified.pendingHmacKeys).toEqual([]);
     // An HMAC key wrapped by a user key that is not on this page (users with > 50 keys) waits for that key.
-    const pending = { id: "hmac_0", encrypted_hmac_key: group.encrypted_hmac_key, encrypted_hmac_alg: "HMAC-SHA256", encrypted_hmac_encryption_key_id: "older_key", time: 0 };
-    const withPending = doneVerifyLogin(done.deviceKeys.privateKey, { user_keys: [], hmac_keys: [pending], jwt: "j", refresh_token: "r" });
+    const pending = {
+      id: "hmac_0",
+      encrypted_hmac_key: group.encrypted_hmac_key,
+      encrypted_hmac_alg: "HMAC-SHA256",
+      encrypted_hmac_encryption_key_id: "older_key",
+      time: 0,
+    };
+    const withPending = doneVerifyLogin(done.deviceKeys.privateKey, {
+      user_keys: [],
+      hmac_keys: [pending],
+      jwt: "j",
+      refresh_token: "r",
+    });
     expect(withPending.hmacKeys).toEqual([]);
     expect(withPending.pendingHmacKeys).toEqual([pending]);
     // The user key pair's public key is signed by the user's sign key.
-    expect(verifyUserPublicKey(userKey!.verifyKey, { publicKey: userKey!.publicGroupKey, signature: userKey!.publicKeySignature, signatureKeyId: "user_sign_1" })).toBe(true);
+    expect(
+      verifyUserPublicKey(userKey!.verifyKey, {
+        publicKey: userKey!.publicGroupKey,
+        signature: userKey!.publicKeySignature,
+        signatureKeyId: "user_sign_1",
+      }),
+    ).toBe(true);
     // A missing sign key field is rejected, as sentc does (client_130).
-    expect(codeOf(() => doneVerifyLogin(done.deviceKeys.privateKey, { user_keys: [{ encrypted_group_key: "x" }], hmac_keys: [], jwt: "j", refresh_token: "r" }))).toBe("invalid_format");
+    expect(
+      codeOf(() =>
+        doneVerifyLogin(done.deviceKeys.privateKey, {
+          user_keys: [{ encrypted_group_key: "x" }],
+          hmac_keys: [],
+          jwt: "j",
+          refresh_token: "r",
+        }),
+      ),
+    ).toBe("invalid_format");
   });
 });
 
@@ -249,13 +341,23 @@ describe.runIf(vectorsAvailable("sentc"))("devices (device.json)", () => {
 
   it("the real classical device input opens with the device key; ours has the same shape and opens too", () => {
     const classical = file.prepare_register_device_classical;
-    const k2 = keys.importPrivateKey(readVectorJson<Record<string, any>>("sentc", "asymmetric.json").keys.K2.exported.private_key);
+    const k2 = keys.importPrivateKey(
+      readVectorJson<Record<string, any>>("sentc", "asymmetric.json").keys.K2.exported.private_key,
+    );
     const unwrap = (input: string) => {
       const entry = JSON.parse(input).user_keys.keys[0];
-      return keys.exportSymKey(keys.symKeyFromRaw(entry.alg, eciesDecrypt((k2 as keys.SingleKey<string>).key, fromBase64(entry.encrypted_group_key)), entry.key_id));
+      return keys.exportSymKey(
+        keys.symKeyFromRaw(
+          entry.alg,
+          eciesDecrypt((k2 as keys.SingleKey<string>).key, fromBase64(entry.encrypted_group_key)),
+          entry.key_id,
+        ),
+      );
     };
     expect(unwrap(classical.input)).toBe(classical.unwrapped_with_K2_private_key);
-    const userKeys = (JSON.parse(classical.user_keys_json) as unknown[]).map((k) => keys.importSymKey(JSON.stringify(k)));
+    const userKeys = (JSON.parse(classical.user_keys_json) as unknown[]).map((k) =>
+      keys.importSymKey(JSON.stringify(k)),
+    );
     const ours = prepareRegisterDevice(JSON.parse(classical.server_output).result, userKeys, 1);
     expect(ours.publicKey).toBe(classical.public_key);
     expect(unwrap(ours.serverInput)).toBe(classical.unwrapped_with_K2_private_key);
@@ -265,12 +367,19 @@ describe.runIf(vectorsAvailable("sentc"))("devices (device.json)", () => {
     expect({ ...mine.user_keys, keys: [] }).toEqual({ ...real.user_keys, keys: [] });
     // A hybrid device (made by the real package) receives the keys Kyber-wrapped, in the same shape.
     const hybrid = file.prepare_register_device;
-    const hybridKeys = (JSON.parse(hybrid.user_keys_json) as unknown[]).map((k) => keys.importSymKey(JSON.stringify(k)));
+    const hybridKeys = (JSON.parse(hybrid.user_keys_json) as unknown[]).map((k) =>
+      keys.importSymKey(JSON.stringify(k)),
+    );
     const forHybrid = prepareRegisterDevice(JSON.parse(hybrid.server_output).result, hybridKeys, 1);
     expect(forHybrid.publicKey).toBe(hybrid.public_key);
     const realHybrid = JSON.parse(hybrid.input);
     const ourHybrid = JSON.parse(forHybrid.serverInput);
-    expect(fromBase64(ourHybrid.user_keys.keys[0].encrypted_group_key)).toHaveLength(fromBase64(realHybrid.user_keys.keys[0].encrypted_group_key).length);
-    expect({ ...ourHybrid.user_keys.keys[0], encrypted_group_key: "" }).toEqual({ ...realHybrid.user_keys.keys[0], encrypted_group_key: "" });
+    expect(fromBase64(ourHybrid.user_keys.keys[0].encrypted_group_key)).toHaveLength(
+      fromBase64(realHybrid.user_keys.keys[0].encrypted_group_key).length,
+    );
+    expect({ ...ourHybrid.user_keys.keys[0], encrypted_group_key: "" }).toEqual({
+      ...realHybrid.user_keys.keys[0],
+      encrypted_group_key: "",
+    });
   });
 });

@@ -7,7 +7,13 @@ import { readVectorJson, SHARED_VECTORS, vectorsAvailable } from "../helpers/vec
 
 function testSources(folder: string): string {
   return readdirSync(folder, { withFileTypes: true })
-    .map((entry) => (entry.isDirectory() ? testSources(join(folder, entry.name)) : entry.name.endsWith(".ts") ? readFileSync(join(folder, entry.name), "utf8") : ""))
+    .map((entry) =>
+      entry.isDirectory()
+        ? testSources(join(folder, entry.name))
+        : entry.name.endsWith(".ts")
+          ? readFileSync(join(folder, entry.name), "utf8")
+          : "",
+    )
     .join("\n");
 }
 
@@ -23,14 +29,14 @@ describe.runIf(vectorsAvailable("sentc"))("sentc vector coverage", () => {
   it("meta.json: the algorithm ids and PEM layout the real package uses are ours", () => {
     const meta = readVectorJson<Record<string, any>>("sentc", "meta.json");
     const algs = meta.default_algorithms_generated_by_real_package;
-    expect([algs.symmetric, algs.asymmetric_keypair, algs.sign_keypair, algs.password_hash, algs.searchable, algs.sortable]).toEqual([
-      ALG.aesGcm,
-      ALG.eciesKyberHybrid,
-      ALG.ed25519DilithiumHybrid,
-      ALG.argon2,
-      ALG.hmacSha256,
-      ALG.ope,
-    ]);
+    expect([
+      algs.symmetric,
+      algs.asymmetric_keypair,
+      algs.sign_keypair,
+      algs.password_hash,
+      algs.searchable,
+      algs.sortable,
+    ]).toEqual([ALG.aesGcm, ALG.eciesKyberHybrid, ALG.ed25519DilithiumHybrid, ALG.argon2, ALG.hmacSha256, ALG.ope]);
     expect(algs.hybrid_public_key_component_lengths.kyber768_bytes).toBe(PQ_SIZES.kyberPublicKey);
     expect(algs.hybrid_verify_key_component_lengths.dilithium3_bytes).toBe(PQ_SIZES.dilithiumPublicKey);
     const pem = JSON.parse(meta.pem_format_observed.example_x25519_pem_json_escaped) as string;

@@ -51,8 +51,15 @@ describe("login", () => {
     expect(reference(error).status).toBe("client_10000");
     // Fresh-JWT methods without the token: client_10000 as well (the reference gives a misleading client_100).
     // changePassword throws synchronously, as the reference (its method is not async).
-    expect(reference(await sentcError((async () => member.user.changePassword(member.password, "new pw"))())).status).toBe("client_10000");
-    const token = new TOTP({ algorithm: "SHA256", digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate();
+    expect(
+      reference(await sentcError((async () => member.user.changePassword(member.password, "new pw"))())).status,
+    ).toBe("client_10000");
+    const token = new TOTP({
+      algorithm: "SHA256",
+      digits: 6,
+      period: 30,
+      secret: Secret.fromBase32(secret),
+    }).generate();
     await member.user.disableOtp(member.password, token);
   });
 });
@@ -142,7 +149,7 @@ describe("users", () => {
     expect(sync.message).toBe("Key not found");
   });
 
-  it("no logged-in user: the reference's \"No actual user found\"", async () => {
+  it('no logged-in user: the reference\'s "No actual user found"', async () => {
     await (await newMember()).user.logOut();
     const error = await sentcError(Sentc.getActualUser());
     expect(error.code).toBe("not_logged_in");

@@ -20,7 +20,10 @@ describe("files through User and Group", () => {
     const bob = await newMember();
     const carol = await newMember();
     const data = bytes(70_000);
-    const created = await alice.user.createFile(data, true, bob.userId, undefined, { file_name: "report.bin", part_size: 16_384 });
+    const created = await alice.user.createFile(data, true, bob.userId, undefined, {
+      file_name: "report.bin",
+      part_size: 16_384,
+    });
     const progress: number[] = [];
     const fromBob = await bob.user.downloadFileData(created.file_id, undefined, (p) => progress.push(p));
     expect(fromBob.data).toEqual(data);
@@ -29,7 +32,10 @@ describe("files through User and Group", () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     // The content key is wrapped for bob's key only (as in sentc): neither alice's nor carol's keys open it.
     // Alice does not have bob's key: the server's "key not found" stands, as in sentc (no automatic key rotation finish).
-    expect(await sentcError(alice.user.downloadFileData(created.file_id))).toMatchObject({ code: "server", serverCode: 304 });
+    expect(await sentcError(alice.user.downloadFileData(created.file_id))).toMatchObject({
+      code: "server",
+      serverCode: 304,
+    });
     expect((await sentcError(carol.user.downloadFileData(created.file_id))).code).toBe("server");
 
     await alice.user.updateFileName(created.file_id, fromBob.key, "renamed.bin");

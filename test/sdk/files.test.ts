@@ -30,7 +30,12 @@ import {
   type FileDownloadContext,
   type FileUploadContext,
 } from "../../src/sdk/files/index.js";
-import { generateNonRegisteredKey, generateNonRegisteredKeyByPublicKey, getNonRegisteredKey, getNonRegisteredKeyByPrivateKey } from "../../src/sdk/SymKey.js";
+import {
+  generateNonRegisteredKey,
+  generateNonRegisteredKeyByPublicKey,
+  getNonRegisteredKey,
+  getNonRegisteredKeyByPrivateKey,
+} from "../../src/sdk/SymKey.js";
 import { newUser, reinit, sentcError, startSdkHarness, type SdkHarness } from "./helpers.js";
 import { setStrictVerify } from "../../src/sdk/verify-policy.js";
 
@@ -58,8 +63,19 @@ function newestKey(user: User) {
 
 /** A user's own file: the content key wrapped by the user's public key, as `user.createFile()` does. */
 function userUpload(user: User, fetch?: FetchFn): FileUploadContext {
-  const [key, encrypted_key] = generateNonRegisteredKeyByPublicKey(newestKey(user).public_key, { base_url: s.baseUrl, app_token: s.lax.publicToken, sign_key: newestKey(user).sign_key });
-  return { http: http(fetch), jwt: { getJwt: () => user.getJwt() }, key, encrypted_key, belongs_to_type: "User", belongs_to_id: user.user_data.user_id };
+  const [key, encrypted_key] = generateNonRegisteredKeyByPublicKey(newestKey(user).public_key, {
+    base_url: s.baseUrl,
+    app_token: s.lax.publicToken,
+    sign_key: newestKey(user).sign_key,
+  });
+  return {
+    http: http(fetch),
+    jwt: { getJwt: () => user.getJwt() },
+    key,
+    encrypted_key,
+    belongs_to_type: "User",
+    belongs_to_id: user.user_data.user_id,
+  };
 }
 
 function userDownload(user: User, fetch?: FetchFn): FileDownloadContext {
@@ -83,11 +99,19 @@ describe("upload and download", () => {
   ])("round trips %s with the progress ending at 1", async (_name, size, parts) => {
     const data = bytes(size);
     const progress: number[] = [];
-    const up = await uploadFile(userUpload(alice.user), data, { file_name: "a.bin", part_size: 1000, upload_callback: (p) => progress.push(p) });
-    expect(up.master_key_id).toBe((Object.values(JSON.parse(newestKey(alice.user).public_key))[0] as { key_id: string }).key_id);
+    const up = await uploadFile(userUpload(alice.user), data, {
+      file_name: "a.bin",
+      part_size: 1000,
+      upload_callback: (p) => progress.push(p),
+    });
+    expect(up.master_key_id).toBe(
+      (Object.values(JSON.parse(newestKey(alice.user).public_key))[0] as { key_id: string }).key_id,
+    );
     expect(progress).toEqual(Array.from({ length: parts }, (_, i) => (i + 1) / parts));
     const downProgress: number[] = [];
-    const down = await downloadFile(userDownload(alice.user), up.file_id, { download_callback: (p) => downProgress.push(p) });
+    const down = await downloadFile(userDownload(alice.user), up.file_id, {
+      download_callback: (p) => downProgress.push(p),
+    });
     expect(down.data).toEqual(data);
     expect(down.file_name).toBe("a.bin");
     expect(down.meta.part_list.map((p) => p.sequence)).toEqual(Array.from({ length: parts }, (_, i) => i + 1));
@@ -99,7 +123,8 @@ describe("upload and download", () => {
     const file = new File([data], "big.bin");
     const sizes: number[] = [];
     const recording: FetchFn = (input, init) => {
-      if (init.method === "POST" && input.includes("/file/part/")) sizes.push(init.body instanceof Blob ? init.body.size : (init.body as Uint8Array).length);
+      if (init.method === "POST" && input.includes("/file/part/"))
+        sizes.push(init.body instanceof Blob ? init.body.size : (init.body as Uint8Array).length);
       return fetch(input, init);
     };
     const up = await uploadFile(userUpload(alice.user, recording), file);
@@ -121,7 +146,11 @@ describe("upload and download", () => {
   });
 
   it("files for nobody and for another user; the other user can download a file sent to them", async () => {
-    const none = await uploadFile({ ...userUpload(alice.user), belongs_to_type: "None", belongs_to_id: null }, bytes(10), { file_name: null });
+    const none = await uploadFile(
+      { ...userUpload(alice.user), belongs_to_type: "None", belongs_to_id: null },
+      bytes(10),
+      { file_name: null },
+    );
     const meta = await getFile(http(), undefined, none.file_id);
     expect(meta).toMatchObject({ belongs_to_type: "None", owner: alice.userId });
     expect(none.encrypted_file_name).toBeUndefined();
@@ -129,10 +158,21 @@ describe("upload and download", () => {
     // For bob: the key is wrapped by bob's public key.
     const [key, encrypted_key] = generateNonRegisteredKeyByPublicKey(newestKey(bob.user).public_key);
     const data = bytes(1500);
-    const up = await uploadFile({ http: http(), jwt: { getJwt: () => alice.user.getJwt() }, key, encrypted_key, belongs_to_type: "User", belongs_to_id: bob.userId }, data, {
-      file_name: "for bob",
-      part_size: 700,
-    });
+    const up = await uploadFile(
+      {
+        http: http(),
+        jwt: { getJwt: () => alice.user.getJwt() },
+        key,
+        encrypted_key,
+        belongs_to_type: "User",
+        belongs_to_id: bob.userId,
+      },
+      data,
+      {
+        file_name: "for bob",
+        part_size: 700,
+      },
+    );
     const down = await downloadFile(userDownload(bob.user), up.file_id);
     expect(down.data).toEqual(data);
     expect(down.file_name).toBe("for bob");
@@ -151,15 +191,27 @@ describe("upload and download", () => {
       return fetch(input, init);
     };
     const data = bytes(2000);
-    const up = await uploadFile({ http: http(recording), jwt, group_id: groupId, key, encrypted_key, belongs_to_type: "Group" }, data, { file_name: "g", part_size: 1500 });
+    const up = await uploadFile(
+      { http: http(recording), jwt, group_id: groupId, key, encrypted_key, belongs_to_type: "Group" },
+      data,
+      { file_name: "g", part_size: 1500 },
+    );
     expect(log[0]).toBe(`POST ${V}/group/${groupId}/file`);
-    const ctx: FileDownloadContext = { http: http(recording), jwt, group_id: groupId, getKey: async (id, e) => getNonRegisteredKey(await group.getSymKeyById(id), e) };
+    const ctx: FileDownloadContext = {
+      http: http(recording),
+      jwt,
+      group_id: groupId,
+      getKey: async (id, e) => getNonRegisteredKey(await group.getSymKeyById(id), e),
+    };
     const down = await downloadFile(ctx, up.file_id);
     expect(down.data).toEqual(data);
     expect(down.meta).toMatchObject({ belongs_to_type: "Group", belongs_to: groupId });
     expect(log).toContain(`GET ${V}/group/${groupId}/file/${up.file_id}`);
     // The user route refuses group files (521).
-    expect(await sentcError(downloadFile(userDownload(alice.user), up.file_id))).toMatchObject({ code: "server", serverCode: 521 });
+    expect(await sentcError(downloadFile(userDownload(alice.user), up.file_id))).toMatchObject({
+      code: "server",
+      serverCode: 521,
+    });
     await deleteFile({ http: http(recording), jwt, group_id: groupId }, up.file_id);
     expect(log.at(-1)).toBe(`DELETE ${V}/group/${groupId}/file/${up.file_id}`);
   });
@@ -168,20 +220,32 @@ describe("upload and download", () => {
     const ctx = userUpload(alice.user);
     const { server_input, encrypted_file_name } = prepareRegisterFile(ctx, "own.txt");
     expect(typeof encrypted_file_name).toBe("string");
-    const answer = await s.h.call("POST", `${V}/file`, { token: s.lax.publicToken, jwt: await alice.user.getJwt(), raw: server_input });
+    const answer = await s.h.call("POST", `${V}/file`, {
+      token: s.lax.publicToken,
+      jwt: await alice.user.getJwt(),
+      raw: server_input,
+    });
     const [fileId, sessionId] = doneFileRegister(JSON.stringify(answer.body));
     const data = bytes(1234);
     await uploadFileParts(ctx, sessionId, ctx.key, data, { part_size: 500 });
     const down = await downloadFile(userDownload(alice.user), fileId);
     expect(down.data).toEqual(data);
     expect(down.file_name).toBe("own.txt");
-    expect(() => doneFileRegister('{"status":false,"err_code":510,"err_msg":"x"}')).toThrowError(expect.objectContaining({ code: "server", serverCode: 510 }));
+    expect(() => doneFileRegister('{"status":false,"err_code":510,"err_msg":"x"}')).toThrowError(
+      expect.objectContaining({ code: "server", serverCode: 510 }),
+    );
   });
 
   it("rejects bad input", async () => {
-    expect(await sentcError(uploadFile(userUpload(alice.user), "text" as unknown as Uint8Array))).toMatchObject({ code: "invalid_input" });
-    expect(await sentcError(uploadFile(userUpload(alice.user), bytes(1), { part_size: 0 }))).toMatchObject({ code: "invalid_input" });
-    expect(await sentcError(uploadFile(userUpload(alice.user), bytes(1), { part_size: 6 * 1024 * 1024 }))).toMatchObject({ code: "invalid_input" });
+    expect(await sentcError(uploadFile(userUpload(alice.user), "text" as unknown as Uint8Array))).toMatchObject({
+      code: "invalid_input",
+    });
+    expect(await sentcError(uploadFile(userUpload(alice.user), bytes(1), { part_size: 0 }))).toMatchObject({
+      code: "invalid_input",
+    });
+    expect(
+      await sentcError(uploadFile(userUpload(alice.user), bytes(1), { part_size: 6 * 1024 * 1024 })),
+    ).toMatchObject({ code: "invalid_input" });
   });
 });
 
@@ -195,16 +259,26 @@ describe("signing and verification", () => {
     // Without a verify key the signature is skipped.
     expect((await downloadFile(userDownload(alice.user), up.file_id)).data).toEqual(data);
     // Another user's verify key: wrong_verify_key.
-    expect(await sentcError(downloadFile(userDownload(alice.user), up.file_id, { verify_key: newestKey(bob.user).verify_key }))).toMatchObject({ code: "wrong_verify_key" });
+    expect(
+      await sentcError(
+        downloadFile(userDownload(alice.user), up.file_id, { verify_key: newestKey(bob.user).verify_key }),
+      ),
+    ).toMatchObject({ code: "wrong_verify_key" });
   });
 
   it("an unsigned file asked to verify: unchecked as in sentc, missing_signature with strict_verify; signing without a sign key is invalid_input", async () => {
     const data = bytes(10);
     const up = await uploadFile(userUpload(alice.user), data);
-    expect((await downloadFile(userDownload(alice.user), up.file_id, { verify_key: newestKey(alice.user).verify_key })).data).toEqual(data);
+    expect(
+      (await downloadFile(userDownload(alice.user), up.file_id, { verify_key: newestKey(alice.user).verify_key })).data,
+    ).toEqual(data);
     setStrictVerify(true);
     try {
-      expect(await sentcError(downloadFile(userDownload(alice.user), up.file_id, { verify_key: newestKey(alice.user).verify_key }))).toMatchObject({ code: "missing_signature" });
+      expect(
+        await sentcError(
+          downloadFile(userDownload(alice.user), up.file_id, { verify_key: newestKey(alice.user).verify_key }),
+        ),
+      ).toMatchObject({ code: "missing_signature" });
     } finally {
       setStrictVerify(false);
     }
@@ -227,9 +301,15 @@ describe("signing and verification", () => {
       body[body.length - 5]! ^= 1;
       return new Response(body, { status: response.status, headers: response.headers });
     };
-    expect(await sentcError(downloadFile(userDownload(alice.user, tampering), up.file_id))).toMatchObject({ code: "decryption_failed" });
+    expect(await sentcError(downloadFile(userDownload(alice.user, tampering), up.file_id))).toMatchObject({
+      code: "decryption_failed",
+    });
     count = 0;
-    expect(await sentcError(downloadFile(userDownload(alice.user, tampering), up.file_id, { verify_key: newestKey(alice.user).verify_key }))).toMatchObject({
+    expect(
+      await sentcError(
+        downloadFile(userDownload(alice.user, tampering), up.file_id, { verify_key: newestKey(alice.user).verify_key }),
+      ),
+    ).toMatchObject({
       code: "verification_failed",
     });
   });
@@ -238,9 +318,14 @@ describe("signing and verification", () => {
     const up = await uploadFile(userUpload(alice.user), bytes(100), { file_name: "x" });
     const [meta] = await downloadFileMetaInfo(userDownload(alice.user), up.file_id);
     const [wrong] = generateNonRegisteredKeyByPublicKey(newestKey(alice.user).public_key);
-    expect(await sentcError(downloadFileWithMetaInfo(userDownload(alice.user), wrong, meta))).toMatchObject({ code: "decryption_failed" });
+    expect(await sentcError(downloadFileWithMetaInfo(userDownload(alice.user), wrong, meta))).toMatchObject({
+      code: "decryption_failed",
+    });
     // Bob cannot unwrap alice's key, and the server refuses him the meta data of her user file.
-    expect(await sentcError(downloadFile(userDownload(bob.user), up.file_id))).toMatchObject({ code: "server", serverCode: 521 });
+    expect(await sentcError(downloadFile(userDownload(bob.user), up.file_id))).toMatchObject({
+      code: "server",
+      serverCode: 521,
+    });
   });
 });
 
@@ -263,7 +348,10 @@ describe("cancellation", () => {
     );
     expect(error.code).toBe("aborted");
     expect(log.filter((l) => l.startsWith("POST") && l.includes("/file/part/"))).toHaveLength(2);
-    const fileId = log.find((l) => l.startsWith("DELETE"))!.split("/").at(-1)!;
+    const fileId = log
+      .find((l) => l.startsWith("DELETE"))!
+      .split("/")
+      .at(-1)!;
     expect(log.at(-1)).toBe(`DELETE ${V}/file/${fileId}`);
     expect(await sentcError(getFile(http(), await alice.user.getJwt(), fileId))).toMatchObject({ code: "server" });
   });
@@ -275,11 +363,15 @@ describe("cancellation", () => {
       if (init.method === "POST" && input.includes("/file/part/") && ++parts === 2) {
         controller.abort();
         // A fetch that would hang: only the abort can end it.
-        return new Promise<Response>((_, reject) => init.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+        return new Promise<Response>((_, reject) =>
+          init.signal?.addEventListener("abort", () => reject(init.signal!.reason)),
+        );
       }
       return fetch(input, init);
     };
-    const error = await sentcError(uploadFile(userUpload(alice.user, slow), bytes(3000), { part_size: 1000, signal: controller.signal }));
+    const error = await sentcError(
+      uploadFile(userUpload(alice.user, slow), bytes(3000), { part_size: 1000, signal: controller.signal }),
+    );
     expect(error.code).toBe("aborted");
   });
 
@@ -289,7 +381,9 @@ describe("cancellation", () => {
       log.push(input);
       return fetch(input, init);
     };
-    expect(await sentcError(uploadFile(userUpload(alice.user, recording), bytes(3), { signal: AbortSignal.abort() }))).toMatchObject({ code: "aborted" });
+    expect(
+      await sentcError(uploadFile(userUpload(alice.user, recording), bytes(3), { signal: AbortSignal.abort() })),
+    ).toMatchObject({ code: "aborted" });
     expect(log).toEqual([]);
   });
 
@@ -312,11 +406,15 @@ describe("cancellation", () => {
     const hanging: FetchFn = async (input, init) => {
       if (input.includes("/file/part/") && ++parts === 3) {
         inFlight.abort();
-        return new Promise<Response>((_, reject) => init.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+        return new Promise<Response>((_, reject) =>
+          init.signal?.addEventListener("abort", () => reject(init.signal!.reason)),
+        );
       }
       return fetch(input, init);
     };
-    expect(await sentcError(downloadFile(userDownload(alice.user, hanging), up.file_id, { signal: inFlight.signal }))).toMatchObject({ code: "aborted" });
+    expect(
+      await sentcError(downloadFile(userDownload(alice.user, hanging), up.file_id, { signal: inFlight.signal })),
+    ).toMatchObject({ code: "aborted" });
   });
 
   it("resumes a download from its checkpoint", async () => {
@@ -338,7 +436,10 @@ describe("cancellation", () => {
     );
     expect(first.code).toBe("aborted");
     expect(last?.next_index).toBe(2);
-    const rest = await downloadFileWithMetaInfo(userDownload(alice.user), key, meta, { resume: last, verify_key: newestKey(alice.user).verify_key });
+    const rest = await downloadFileWithMetaInfo(userDownload(alice.user), key, meta, {
+      resume: last,
+      verify_key: newestKey(alice.user).verify_key,
+    });
     expect(Buffer.concat([...received, rest])).toEqual(Buffer.from(data));
   });
 });
@@ -352,8 +453,14 @@ describe("names and deletion", () => {
     expect((await downloadFileMetaInfo(ctx, up.file_id))[0].file_name).toBe("new name ✓");
     await updateFileName(ctx, up.file_id, key);
     expect((await downloadFileMetaInfo(ctx, up.file_id))[0].file_name).toBeUndefined();
-    expect(await sentcError(updateFileName(userDownload(bob.user), up.file_id, key, "mine"))).toMatchObject({ code: "server", serverCode: 521 });
-    expect(await sentcError(deleteFile(userDownload(bob.user), up.file_id))).toMatchObject({ code: "server", serverCode: 521 });
+    expect(await sentcError(updateFileName(userDownload(bob.user), up.file_id, key, "mine"))).toMatchObject({
+      code: "server",
+      serverCode: 521,
+    });
+    expect(await sentcError(deleteFile(userDownload(bob.user), up.file_id))).toMatchObject({
+      code: "server",
+      serverCode: 521,
+    });
     await deleteFile(ctx, up.file_id);
     expect(await sentcError(downloadFile(ctx, up.file_id))).toMatchObject({ code: "server" });
   });
@@ -388,7 +495,8 @@ describe("WebCrypto and wasm AES-GCM", () => {
       const viaProtocol = decryptFilePart(content, part, verifyKey);
       expect(viaProtocol.plaintext).toEqual(plaintext);
       expect(viaProtocol.nextKey).toEqual(nextKey);
-      for (const other of ["wasm", "webcrypto"] as const) expect((await decryptPart(content, part, verifyKey, other)).plaintext).toEqual(plaintext);
+      for (const other of ["wasm", "webcrypto"] as const)
+        expect((await decryptPart(content, part, verifyKey, other)).plaintext).toEqual(plaintext);
     }
     const fromProtocol = encryptFilePart(content, plaintext, null);
     const opened = await decryptPart(content, fromProtocol.part, null, "webcrypto");

@@ -34,7 +34,7 @@ export interface TestMember {
 
 export async function newMember(): Promise<TestMember> {
   const identifier = unique();
-  const password = "pw-" + unique();
+  const password = `pw-${unique()}`;
   const userId = await Sentc.register(identifier, password);
   const user = await Sentc.login(identifier, password, true);
   return { user, userId, identifier, password };

@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sentc } from "../../src/index.js";
 import { recordingFetch, sentcError } from "./helpers.js";
-import { expectSameKeys, forgetStoredGroup, keyIds, newMember, rotationsDone, startGroupHarness, type GroupHarness } from "./group-helpers.js";
+import {
+  expectSameKeys,
+  forgetStoredGroup,
+  keyIds,
+  newMember,
+  rotationsDone,
+  startGroupHarness,
+  type GroupHarness,
+} from "./group-helpers.js";
 
 let g: GroupHarness;
 beforeAll(async () => {
@@ -70,7 +78,10 @@ describe("key rotation", () => {
       expect(newKey.group_key_id).not.toBe(oldKey);
       expect(group.data.newest_key_id).toBe(newKey.group_key_id);
       expect(group.data.keys).toHaveLength(2);
-      expect(await Sentc.getGroupPublicKey(group.data.group_id)).toEqual({ key: newKey.public_group_key, id: newKey.group_key_id });
+      expect(await Sentc.getGroupPublicKey(group.data.group_id)).toEqual({
+        key: newKey.public_group_key,
+        id: newKey.group_key_id,
+      });
       const fresh = await group.encryptString("new data", true);
       expect(JSON.parse(Buffer.from(fresh, "base64").toString("latin1").split("\0")[0]!).id).toBe(newKey.group_key_id);
       await rotationsDone(g);
@@ -104,8 +115,7 @@ describe("key rotation", () => {
       expectSameKeys(group, bFresh);
       expect(bFresh.data.key_update).toBe(false);
       expect(bFresh.data.newest_key_id).toBe(newKey.group_key_id);
-    }),
-  );
+    }));
 
   it("explicit finishKeyRotation, several rotations in a row, signed rotation checked with verify = 2", async () => {
     const [a, b] = [await newMember(), await newMember()];
@@ -160,7 +170,7 @@ describe("groups with many keys", () => {
     const log: string[] = [];
     Sentc.reset();
     await Sentc.init({ base_url: g.baseUrl, app_token: g.app.publicToken, fetch: recordingFetch(log) });
-    const a2 = (await Sentc.login(a.identifier, a.password, true));
+    const a2 = await Sentc.login(a.identifier, a.password, true);
     const reloaded = await a2.getGroup(group.data.group_id);
     expect(reloaded.data.keys).toHaveLength(KEY_COUNT);
     expect(log.filter((line) => line.includes(`/group/${group.data.group_id}/keys/`))).toHaveLength(2);

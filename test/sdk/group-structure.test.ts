@@ -5,7 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordingFetch, sentcError } from "./helpers.js";
-import { expectSameKeys, forgetStoredGroup, newMember, rotationsDone, startGroupHarness, type GroupHarness } from "./group-helpers.js";
+import {
+  expectSameKeys,
+  forgetStoredGroup,
+  newMember,
+  rotationsDone,
+  startGroupHarness,
+  type GroupHarness,
+} from "./group-helpers.js";
 import { Sentc } from "../../src/index.js";
 
 let g: GroupHarness;
@@ -118,7 +125,12 @@ describe("connected groups and groups as members", () => {
     const [a, x] = [await newMember(), await newMember()];
     const mine = await a.user.getGroup(await a.user.createGroup());
     const xBase = await x.user.getGroup(await x.user.createGroup());
-    const hubIds = [await xBase.createConnectedGroup(), await xBase.createConnectedGroup(), await xBase.createConnectedGroup(), await xBase.createConnectedGroup()];
+    const hubIds = [
+      await xBase.createConnectedGroup(),
+      await xBase.createConnectedGroup(),
+      await xBase.createConnectedGroup(),
+      await xBase.createConnectedGroup(),
+    ];
     const hubs = await Promise.all(hubIds.map((id) => xBase.getConnectedGroup(id)));
     const secret = await hubs[0]!.encryptString("hub secret");
 
@@ -136,7 +148,9 @@ describe("connected groups and groups as members", () => {
 
     // Auto invite of a group.
     await hubs[2]!.inviteGroupAuto(mine.data.group_id);
-    expect(await (await mine.getConnectedGroup(hubIds[2]!)).decryptString(await hubs[2]!.encryptString("auto"))).toBe("auto");
+    expect(await (await mine.getConnectedGroup(hubIds[2]!)).decryptString(await hubs[2]!.encryptString("auto"))).toBe(
+      "auto",
+    );
 
     // Join request as a group: sent, listed, withdrawn, sent again, accepted with user_type 2.
     await mine.groupJoinRequest(hubIds[3]!);
@@ -149,7 +163,9 @@ describe("connected groups and groups as members", () => {
     expect(await hubs[3]!.acceptJoinRequest(mine.data.group_id, 2)).toBeUndefined();
     const joined = await a.user.getGroup(hubIds[3]!, mine.data.group_id);
     expect(await joined.decryptString(await hubs[3]!.encryptString("joined"))).toBe("joined");
-    expect((await mine.getGroups()).map((item) => item.group_id).sort()).toEqual([hubIds[0], hubIds[2], hubIds[3]].sort());
+    expect((await mine.getGroups()).map((item) => item.group_id).sort()).toEqual(
+      [hubIds[0], hubIds[2], hubIds[3]].sort(),
+    );
 
     // The hub lists the member group; re-invite gives it every key again with its rank kept.
     const members = await hubs[0]!.getMember();

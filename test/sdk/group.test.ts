@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Group, Sentc } from "../../src/index.js";
 import { sentcError, recordingFetch } from "./helpers.js";
-import { forgetStoredGroup, newMember, startGroupHarness, type GroupHarness, type TestMember } from "./group-helpers.js";
+import {
+  forgetStoredGroup,
+  newMember,
+  startGroupHarness,
+  type GroupHarness,
+  type TestMember,
+} from "./group-helpers.js";
 import { setStrictVerify } from "../../src/sdk/verify-policy.js";
 
 let g: GroupHarness;
@@ -89,7 +95,9 @@ describe("create, load and encrypt", () => {
     const data = key.encryptString("content", true);
     const again = await group.getNonRegisteredKey(key.master_key_id, encrypted);
     expect(again.key).toBe(key.key);
-    expect(again.decryptString(data, await Sentc.getUserVerifyKey(owner.userId, owner.user.user_data.newest_key_id))).toBe("content");
+    expect(
+      again.decryptString(data, await Sentc.getUserVerifyKey(owner.userId, owner.user.user_data.newest_key_id)),
+    ).toBe("content");
   });
 
   it("searchable: prefixes, full and limit; the search hash is one of the prefix hashes", () => {
@@ -104,7 +112,9 @@ describe("create, load and encrypt", () => {
     expect(alg).toBe("HMAC-SHA256");
     expect(JSON.parse(group.getNewestHmacKey()).HmacSha256.key_id ?? keyId).toBe(keyId);
     expect(() => group.createSearchRaw("")).toThrowError(expect.objectContaining({ code: "invalid_input" }));
-    expect(() => group.createSearchRaw("x".repeat(201))).toThrowError(expect.objectContaining({ code: "invalid_input" }));
+    expect(() => group.createSearchRaw("x".repeat(201))).toThrowError(
+      expect.objectContaining({ code: "invalid_input" }),
+    );
   });
 
   it("sortable: numbers and strings keep their order", () => {
@@ -118,14 +128,20 @@ describe("create, load and encrypt", () => {
     const words = ["aaaa", "abc", "b", "zz"].map((s) => group.encryptSortableRawString(s));
     expect([...words].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(words);
     expect(group.encryptSortableString("abc")[0]).toBe(words[1]);
-    expect(() => group.encryptSortableRawNumber(65533)).toThrowError(expect.objectContaining({ code: "invalid_input" }));
+    expect(() => group.encryptSortableRawNumber(65533)).toThrowError(
+      expect.objectContaining({ code: "invalid_input" }),
+    );
   });
 
   it("the group public key: the newest key's, cached and served by the server", async () => {
     const cached = await Sentc.getGroupPublicKey(group.data.group_id);
     expect(cached).toEqual({ key: group.getNewestPublicKey(), id: group.data.newest_key_id });
-    expect(JSON.parse(group.data.keys[0]!.exported_public_key).public_key_id ?? group.data.newest_key_id).toBe(group.data.newest_key_id);
-    const served = await g.h.call("GET", `/api/v1/group/${group.data.group_id}/public_key`, { token: g.app.publicToken });
+    expect(JSON.parse(group.data.keys[0]!.exported_public_key).public_key_id ?? group.data.newest_key_id).toBe(
+      group.data.newest_key_id,
+    );
+    const served = await g.h.call("GET", `/api/v1/group/${group.data.group_id}/public_key`, {
+      token: g.app.publicToken,
+    });
     expect(served.body.result.public_key_id).toBe(group.data.newest_key_id);
   });
 
@@ -161,7 +177,9 @@ describe("create, load and encrypt", () => {
   it("sync key lookups fail for unknown keys; bad input is invalid_input", async () => {
     expect(() => group.getSymKeyByIdSync("unknown")).toThrowError(expect.objectContaining({ code: "key_not_found" }));
     expect((await sentcError(owner.user.getGroup(""))).code).toBe("invalid_input");
-    expect((await sentcError(owner.user.getGroup(group.data.group_id, undefined, 3 as never))).code).toBe("invalid_input");
+    expect((await sentcError(owner.user.getGroup(group.data.group_id, undefined, 3 as never))).code).toBe(
+      "invalid_input",
+    );
     const [key, id] = await group.getSymKeyToEncrypt();
     expect(id).toBe(group.data.newest_key_id);
     expect(await group.getSymKeyById(id)).toBe(key);
@@ -192,7 +210,9 @@ describe("membership with two and three users", () => {
     const theirs = await member.user.getGroup(group.data.group_id);
     expect(theirs.data.rank).toBe(4);
     expect(await theirs.decryptString(before)).toBe("before the member joined");
-    expect(await group.decryptString(await theirs.encryptString("from the member", true), true, member.userId)).toBe("from the member");
+    expect(await group.decryptString(await theirs.encryptString("from the member", true), true, member.userId)).toBe(
+      "from the member",
+    );
     const members = await group.getMember();
     expect(members).toEqual([expect.objectContaining({ user_id: member.userId, rank: 4, user_type: 0 })]);
     expect(await group.getMember(members[0]!)).toEqual([]);
@@ -215,7 +235,9 @@ describe("membership with two and three users", () => {
     const cGroup = await c.user.getGroup(group.data.group_id);
     expect(cGroup.data.rank).toBe(4);
     expect((await sentcError(bGroup.stopInvites())).code).toBe("permission_denied");
-    expect(() => bGroup.prepareUpdateRank(c.userId, 3)).toThrowError(expect.objectContaining({ code: "permission_denied" }));
+    expect(() => bGroup.prepareUpdateRank(c.userId, 3)).toThrowError(
+      expect.objectContaining({ code: "permission_denied" }),
+    );
     expect((await sentcError(cGroup.invite(a.userId))).code).toBe("permission_denied");
     expect((await sentcError(cGroup.kickUser(b.userId))).code).toBe("permission_denied");
     expect((await sentcError(cGroup.deleteGroup())).code).toBe("permission_denied");
@@ -278,7 +300,10 @@ describe("membership with two and three users", () => {
     expect(await group.decryptString(fromB, true, b.userId)).toBe("b");
     expect((await group.getMember()).map((m) => m.user_id).sort()).toEqual([b.userId, c.userId].sort());
     await cGroup.deleteGroup();
-    for (const [who, view] of [[a, group], [b, bGroup]] as const) {
+    for (const [who, view] of [
+      [a, group],
+      [b, bGroup],
+    ] as const) {
       expect((await sentcError(view.groupUpdateCheck())).serverCode).toBe(310);
       await forgetStoredGroup(who.userId, group.data.group_id);
       expect((await sentcError(who.user.getGroup(group.data.group_id))).serverCode).toBe(310);

@@ -21,13 +21,19 @@ export async function startSdkHarness(): Promise<SdkHarness> {
 }
 
 /** Like a page load: forgets the SDK's in-memory state and runs `init` again (stored data stays). */
-export async function reinit(s: SdkHarness, options: Partial<SentcOptions> & SentcInternalOptions = {}, app: TestApp = s.lax): Promise<User | undefined> {
+export async function reinit(
+  s: SdkHarness,
+  options: Partial<SentcOptions> & SentcInternalOptions = {},
+  app: TestApp = s.lax,
+): Promise<User | undefined> {
   Sentc.reset();
   return Sentc.init({ base_url: s.baseUrl, app_token: app.publicToken, ...options });
 }
 
 /** Registers (lax app, public token) and logs in; the returned user is the SDK's current user. */
-export async function newUser(password = "pw-" + unique()): Promise<{ user: User; identifier: string; password: string; userId: string }> {
+export async function newUser(
+  password = `pw-${unique()}`,
+): Promise<{ user: User; identifier: string; password: string; userId: string }> {
   const identifier = unique();
   const userId = await Sentc.register(identifier, password);
   const user = await Sentc.login(identifier, password, true);

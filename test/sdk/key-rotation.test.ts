@@ -6,7 +6,12 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "../../src/api/endpoints/result.js";
-import { finishPendingKeyRotations, KEY_ROTATION_ROUNDS, SharedRun, type KeyRotationParty } from "../../src/sdk/key-rotation.js";
+import {
+  finishPendingKeyRotations,
+  KEY_ROTATION_ROUNDS,
+  SharedRun,
+  type KeyRotationParty,
+} from "../../src/sdk/key-rotation.js";
 import { readImportGraph } from "../helpers/layers.js";
 
 /** A party whose calls are recorded; no previous key is ever available, so nothing reaches the crypto. */
@@ -58,13 +63,19 @@ describe("finishPendingKeyRotations", () => {
   });
 
   it("an entry without its key ids is invalid_server_response naming the party's route", async () => {
-    await expect(finishPendingKeyRotations(party([{ new_group_key_id: "k2", encrypted_eph_key_key_id: "u1" }]))).rejects.toMatchObject({
+    await expect(
+      finishPendingKeyRotations(party([{ new_group_key_id: "k2", encrypted_eph_key_key_id: "u1" }])),
+    ).rejects.toMatchObject({
       code: "invalid_server_response",
       message: expect.stringContaining("GET /test/rotation"),
     });
     // The ephemeral key id is required only where the party says so (groups), not for user key rotations.
-    await expect(finishPendingKeyRotations(party([{ previous_group_key_id: "k1", new_group_key_id: "k2" }]))).rejects.toMatchObject({ code: "invalid_server_response" });
-    await expect(finishPendingKeyRotations(party([{ previous_group_key_id: "k1", new_group_key_id: "k2" }], false))).resolves.toEqual({ pending: 1, changed: false });
+    await expect(
+      finishPendingKeyRotations(party([{ previous_group_key_id: "k1", new_group_key_id: "k2" }])),
+    ).rejects.toMatchObject({ code: "invalid_server_response" });
+    await expect(
+      finishPendingKeyRotations(party([{ previous_group_key_id: "k1", new_group_key_id: "k2" }], false)),
+    ).resolves.toEqual({ pending: 1, changed: false });
   });
 });
 
@@ -110,7 +121,9 @@ describe("module structure", () => {
   it("Group.ts and the group keyring do not import User.ts (the group reaches its user through GroupOwnerUser)", () => {
     const root = fileURLToPath(new URL("../../", import.meta.url));
     const { imports } = readImportGraph(root, ["src"]);
-    const fromGroup = imports.filter((edge) => edge.from === "src/sdk/Group.ts" || edge.from === "src/sdk/group-keyring.ts");
+    const fromGroup = imports.filter(
+      (edge) => edge.from === "src/sdk/Group.ts" || edge.from === "src/sdk/group-keyring.ts",
+    );
     expect(fromGroup.length).toBeGreaterThan(5);
     expect(fromGroup.filter((edge) => edge.to === "src/sdk/User.ts")).toEqual([]);
     // User, on the other hand, loads its groups.

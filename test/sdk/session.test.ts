@@ -43,7 +43,12 @@ describe("api refresh (default)", () => {
     const user = await loginNearExpiry(identifier, password);
     const oldJwt = user.user_data.jwt;
     log.length = 0;
-    const jwts = await Promise.all([user.getJwt(), user.getJwt(), user.getJwt(), user.getDevices().then(() => user.user_data.jwt)]);
+    const jwts = await Promise.all([
+      user.getJwt(),
+      user.getJwt(),
+      user.getJwt(),
+      user.getDevices().then(() => user.user_data.jwt),
+    ]);
     expect(log.filter((l) => l === "PUT /api/v1/refresh")).toHaveLength(1);
     expect(new Set(jwts).size).toBe(1);
     expect(jwts[0]).not.toBe(oldJwt);
@@ -70,7 +75,10 @@ describe("api refresh (default)", () => {
     // Sentc.refreshJwt with the api strategy.
     const manual = await Sentc.refreshJwt(restored!.user_data.jwt, restored!.user_data.refresh_token);
     expect(decodeJwt(manual).aud).toBe(user.user_data.user_id);
-    expect(await sentcError(Sentc.refreshJwt(restored!.user_data.jwt, "not the token"))).toMatchObject({ code: "server", serverCode: 114 });
+    expect(await sentcError(Sentc.refreshJwt(restored!.user_data.jwt, "not the token"))).toMatchObject({
+      code: "server",
+      serverCode: 114,
+    });
   });
 
   it("logout removes everything the SDK stored; init then finds no user", async () => {
@@ -98,7 +106,10 @@ describe("api refresh (default)", () => {
     await reinit(s, { storage: { getStorage: async () => store } });
     const { identifier, password } = await registered();
     const user = await Sentc.login(identifier, password, true);
-    await s.h.call("DELETE", "/api/v1/user/forced/sessions", { token: s.lax.secretToken, body: { user_identifier: identifier } });
+    await s.h.call("DELETE", "/api/v1/user/forced/sessions", {
+      token: s.lax.secretToken,
+      body: { user_identifier: identifier },
+    });
     expect(await reinit(s, { storage: { getStorage: async () => store } })).toBeUndefined();
     expect(user.user_data.user_id).toBeTruthy();
   });
@@ -141,7 +152,12 @@ describe("custom storage", () => {
 });
 
 /** A tiny customer backend: keeps the refresh token in an HttpOnly cookie and refreshes with PUT /api/v1/refresh. */
-async function customerBackend(): Promise<{ url: string; hits: string[]; close(): Promise<void>; fail: { on: boolean } }> {
+async function customerBackend(): Promise<{
+  url: string;
+  hits: string[];
+  close(): Promise<void>;
+  fail: { on: boolean };
+}> {
   const hits: string[] = [];
   const fail = { on: false };
   const server: Server = createServer(async (req, res) => {
@@ -150,7 +166,9 @@ async function customerBackend(): Promise<{ url: string; hits: string[]; close()
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (req.method === "POST" && req.url === "/session") {
       const { refresh_token } = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      res.writeHead(204, { "Set-Cookie": `rt=${encodeURIComponent(refresh_token)}; HttpOnly; Path=/; SameSite=Strict` });
+      res.writeHead(204, {
+        "Set-Cookie": `rt=${encodeURIComponent(refresh_token)}; HttpOnly; Path=/; SameSite=Strict`,
+      });
       res.end();
       return;
     }
@@ -163,7 +181,11 @@ async function customerBackend(): Promise<{ url: string; hits: string[]; close()
       }
       const answer = await fetch(`${s.baseUrl}/api/v1/refresh`, {
         method: "PUT",
-        headers: { "content-type": "application/json", "x-sentc-app-token": s.lax.publicToken, authorization: req.headers.authorization ?? "" },
+        headers: {
+          "content-type": "application/json",
+          "x-sentc-app-token": s.lax.publicToken,
+          authorization: req.headers.authorization ?? "",
+        },
         body: JSON.stringify({ refresh_token: decodeURIComponent(cookie[1]!) }),
       });
       const body = (await answer.json()) as { status: boolean; result?: { jwt: string } };
@@ -211,7 +233,11 @@ describe("cookie refresh", () => {
     try {
       const jarFetch = cookieJarFetch(backend.url);
       const store = new MemoryStorage();
-      const options = { refresh: { endpoint: REFRESH_ENDPOINT.cookie, endpoint_url: `${backend.url}/refresh` }, fetch: jarFetch, storage: { getStorage: async () => store } };
+      const options = {
+        refresh: { endpoint: REFRESH_ENDPOINT.cookie, endpoint_url: `${backend.url}/refresh` },
+        fetch: jarFetch,
+        storage: { getStorage: async () => store },
+      };
       await reinit(s, options);
       const { identifier, password } = await registered();
       const user = await loginNearExpiry(identifier, password);
@@ -219,7 +245,11 @@ describe("cookie refresh", () => {
       expect(user.user_data.refresh_token.length).toBeGreaterThan(20);
       // …but the SDK does not store it.
       expect((await store.getItem<{ refresh_token: string }>(`user_data_id_${identifier}`))?.refresh_token).toBe("");
-      await jarFetch(`${backend.url}/session`, { method: "POST", credentials: "include", body: JSON.stringify({ refresh_token: user.user_data.refresh_token }) });
+      await jarFetch(`${backend.url}/session`, {
+        method: "POST",
+        credentials: "include",
+        body: JSON.stringify({ refresh_token: user.user_data.refresh_token }),
+      });
 
       const old = user.user_data.jwt;
       const [a, b] = await Promise.all([user.getJwt(), user.getJwt()]);
@@ -245,7 +275,17 @@ describe("cookie refresh", () => {
 
   it("needs endpoint_url", async () => {
     Sentc.reset();
-    expect((await sentcError(Sentc.init({ base_url: s.baseUrl, app_token: s.lax.publicToken, refresh: { endpoint: REFRESH_ENDPOINT.cookie } }))).code).toBe("invalid_input");
+    expect(
+      (
+        await sentcError(
+          Sentc.init({
+            base_url: s.baseUrl,
+            app_token: s.lax.publicToken,
+            refresh: { endpoint: REFRESH_ENDPOINT.cookie },
+          }),
+        )
+      ).code,
+    ).toBe("invalid_input");
   });
 });
 
@@ -259,13 +299,20 @@ describe("cookie_fn refresh", () => {
       if (failNext) throw new Error("backend down");
       const answer = await fetch(`${s.baseUrl}/api/v1/refresh`, {
         method: "PUT",
-        headers: { "content-type": "application/json", "x-sentc-app-token": s.lax.publicToken, authorization: `Bearer ${oldJwt}` },
+        headers: {
+          "content-type": "application/json",
+          "x-sentc-app-token": s.lax.publicToken,
+          authorization: `Bearer ${oldJwt}`,
+        },
         body: JSON.stringify({ refresh_token: refreshToken }),
       });
       return ((await answer.json()) as { result: { jwt: string } }).result.jwt;
     };
     const store = new MemoryStorage();
-    await reinit(s, { refresh: { endpoint: REFRESH_ENDPOINT.cookie_fn, endpoint_fn }, storage: { getStorage: async () => store } });
+    await reinit(s, {
+      refresh: { endpoint: REFRESH_ENDPOINT.cookie_fn, endpoint_fn },
+      storage: { getStorage: async () => store },
+    });
     const { identifier, password } = await registered();
     const user = await loginNearExpiry(identifier, password);
     refreshToken = user.user_data.refresh_token;
@@ -273,7 +320,10 @@ describe("cookie_fn refresh", () => {
     const jwt = await user.getJwt();
     expect(calls).toEqual([old]);
     expect(jwt).not.toBe(old);
-    expect((await store.getItem<{ refresh_token: string; jwt: string }>(`user_data_id_${identifier}`))).toMatchObject({ refresh_token: "", jwt });
+    expect(await store.getItem<{ refresh_token: string; jwt: string }>(`user_data_id_${identifier}`)).toMatchObject({
+      refresh_token: "",
+      jwt,
+    });
     failNext = true;
     const error = await sentcError(Sentc.refreshJwt(jwt, ""));
     expect(error.code).toBe("refresh_failed");

@@ -67,7 +67,12 @@ describe("non-registered keys", () => {
     expect(key.key_id).toBe("non_registered");
     expect(key.master_key_id).toBe(keys(alice).group_key_id);
     expect(key.base_url).toBe(s.baseUrl);
-    expect(JSON.parse(encrypted)).toMatchObject({ alg: "AES-GCM-256", master_key_id: keys(alice).group_key_id, key_id: "non_registered", time: 0 });
+    expect(JSON.parse(encrypted)).toMatchObject({
+      alg: "AES-GCM-256",
+      master_key_id: keys(alice).group_key_id,
+      key_id: "non_registered",
+      time: 0,
+    });
     const again = getNonRegisteredKey(keys(alice).group_key, encrypted, ctx);
     expect(importSymKey(again.key).key).toEqual(importSymKey(key.key).key);
     expect(again.master_key_id).toBe(key.master_key_id);
@@ -80,7 +85,9 @@ describe("non-registered keys", () => {
     const recovered = getNonRegisteredKeyByPrivateKey(keys(bob).private_key, encrypted);
     expect(recovered.master_key_id).toBe(key.master_key_id);
     roundTrips(key, recovered, null, "");
-    expect(() => getNonRegisteredKeyByPrivateKey(keys(alice).private_key, encrypted)).toThrowError(expect.objectContaining({ code: "decryption_failed" }));
+    expect(() => getNonRegisteredKeyByPrivateKey(keys(alice).private_key, encrypted)).toThrowError(
+      expect.objectContaining({ code: "decryption_failed" }),
+    );
   });
 
   it("reads and writes the protocol layer's wrapped keys and data", () => {
@@ -90,31 +97,45 @@ describe("non-registered keys", () => {
     expect(key.decrypt(encryptSymmetric(protocolKey, data))).toEqual(data);
     expect(decryptSymmetric(protocolKey, key.encrypt(data))).toEqual(data);
     const [own, ownEncrypted] = generateNonRegisteredKey(keys(alice).group_key);
-    expect(decryptSymKeyByMasterKey(importSymKey(keys(alice).group_key), ownEncrypted).key).toEqual(importSymKey(own.key).key);
+    expect(decryptSymKeyByMasterKey(importSymKey(keys(alice).group_key), ownEncrypted).key).toEqual(
+      importSymKey(own.key).key,
+    );
   });
 
   it("errors: wrong master key, wrong and missing signatures, signing without a sign key, bad input", () => {
     const [key, encrypted] = generateNonRegisteredKey(keys(alice).group_key, symKeyContext(api, keys(alice).sign_key));
-    expect(() => getNonRegisteredKey(keys(bob).group_key, encrypted)).toThrowError(expect.objectContaining({ code: "decryption_failed" }));
+    expect(() => getNonRegisteredKey(keys(bob).group_key, encrypted)).toThrowError(
+      expect.objectContaining({ code: "decryption_failed" }),
+    );
     const signed = key.encrypt(data, true);
-    expect(() => key.decrypt(signed, keys(bob).verify_key)).toThrowError(expect.objectContaining({ code: "wrong_verify_key" }));
+    expect(() => key.decrypt(signed, keys(bob).verify_key)).toThrowError(
+      expect.objectContaining({ code: "wrong_verify_key" }),
+    );
     // Unsigned data with a verify key: decrypted unchecked as in sentc, refused with strict_verify.
     expect(key.decrypt(key.encrypt(data), keys(alice).verify_key)).toEqual(data);
     expect(key.decryptString(key.encryptString(text), keys(alice).verify_key)).toBe(text);
     setStrictVerify(true);
     try {
-      expect(() => key.decrypt(key.encrypt(data), keys(alice).verify_key)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
-      expect(() => key.decryptString(key.encryptString(text), keys(alice).verify_key)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
+      expect(() => key.decrypt(key.encrypt(data), keys(alice).verify_key)).toThrowError(
+        expect.objectContaining({ code: "missing_signature" }),
+      );
+      expect(() => key.decryptString(key.encryptString(text), keys(alice).verify_key)).toThrowError(
+        expect.objectContaining({ code: "missing_signature" }),
+      );
     } finally {
       setStrictVerify(false);
     }
     const tampered = signed.slice();
     tampered[tampered.length - 1]! ^= 1;
-    expect(() => key.decrypt(tampered, keys(alice).verify_key)).toThrowError(expect.objectContaining({ code: "verification_failed" }));
+    expect(() => key.decrypt(tampered, keys(alice).verify_key)).toThrowError(
+      expect.objectContaining({ code: "verification_failed" }),
+    );
     expect(() => key.decrypt(tampered)).toThrowError(expect.objectContaining({ code: "decryption_failed" }));
     const [unsigned] = generateNonRegisteredKey(keys(alice).group_key);
     expect(() => unsigned.encrypt(data, true)).toThrowError(expect.objectContaining({ code: "invalid_input" }));
-    expect(() => unsigned.encrypt("x" as unknown as Uint8Array)).toThrowError(expect.objectContaining({ code: "invalid_input" }));
+    expect(() => unsigned.encrypt("x" as unknown as Uint8Array)).toThrowError(
+      expect.objectContaining({ code: "invalid_input" }),
+    );
     expect(() => new SymKey("", "", "{}", "id", "m")).toThrowError(expect.objectContaining({ code: "invalid_format" }));
   });
 });
@@ -122,7 +143,7 @@ describe("non-registered keys", () => {
 describe("registered keys (/keys/sym_key)", () => {
   it("registers, fetches by id, lists by master key and deletes", async () => {
     const jwt = { getJwt: () => alice.getJwt() };
-    const resolver = async (id: string) => (await alice.getUserSymKey(id));
+    const resolver = async (id: string) => await alice.getUserSymKey(id);
     const key = await registerSymKey(api, jwt, keys(alice).group_key, keys(alice).sign_key);
     expect(key.key_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(key.master_key_id).toBe(keys(alice).group_key_id);
@@ -150,6 +171,8 @@ describe("registered keys (/keys/sym_key)", () => {
 
   it("a resolver that answers another master key is key_not_found", async () => {
     const key = await registerSymKey(api, { getJwt: () => alice.getJwt() }, keys(alice).group_key);
-    expect(await sentcError(fetchSymKey(api, key.key_id, () => keys(bob).group_key))).toMatchObject({ code: "key_not_found" });
+    expect(await sentcError(fetchSymKey(api, key.key_id, () => keys(bob).group_key))).toMatchObject({
+      code: "key_not_found",
+    });
   });
 });

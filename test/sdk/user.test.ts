@@ -22,7 +22,9 @@ const V = "/api/v1";
  */
 function totpNow(secret: string): string {
   s.h.clock.offsetMs += 30_000;
-  return new TOTP({ algorithm: "SHA256", digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + s.h.clock.offsetMs });
+  return new TOTP({ algorithm: "SHA256", digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({
+    timestamp: Date.now() + s.h.clock.offsetMs,
+  });
 }
 
 describe("register and identifiers", () => {
@@ -36,10 +38,19 @@ describe("register and identifiers", () => {
     const answer = await s.h.call("POST", `${V}/register`, { token: s.strict.secretToken, raw: input });
     const userId = Sentc.doneRegister(JSON.stringify(answer.body));
     expect(userId).toMatch(/^[0-9a-f-]{36}$/);
-    const again = await s.h.call("POST", `${V}/register`, { token: s.strict.secretToken, raw: Sentc.prepareRegister(identifier, "pw") });
-    expect(() => Sentc.doneRegister(JSON.stringify(again.body))).toThrowError(expect.objectContaining({ code: "server", serverCode: 101 }));
-    expect(() => Sentc.doneRegister("<html>bad gateway</html>")).toThrowError(expect.objectContaining({ code: "invalid_server_response" }));
-    expect(() => Sentc.doneRegister('{"status":true,"result":{}}')).toThrowError(expect.objectContaining({ code: "invalid_server_response" }));
+    const again = await s.h.call("POST", `${V}/register`, {
+      token: s.strict.secretToken,
+      raw: Sentc.prepareRegister(identifier, "pw"),
+    });
+    expect(() => Sentc.doneRegister(JSON.stringify(again.body))).toThrowError(
+      expect.objectContaining({ code: "server", serverCode: 101 }),
+    );
+    expect(() => Sentc.doneRegister("<html>bad gateway</html>")).toThrowError(
+      expect.objectContaining({ code: "invalid_server_response" }),
+    );
+    expect(() => Sentc.doneRegister('{"status":true,"result":{}}')).toThrowError(
+      expect.objectContaining({ code: "invalid_server_response" }),
+    );
     const user = await Sentc.login(identifier, "pw", true);
     expect(user.user_data.user_id).toBe(userId);
     await reinit(s);
@@ -88,8 +99,14 @@ describe("login", () => {
     expect(user.enabledMfa()).toBe(false);
     const store = await Sentc.getStore();
     expect(await store.getItem("actual_user")).toBe(identifier);
-    expect(await store.getItem(`user_data_id_${identifier}`)).toMatchObject({ user_id: userId, refresh_token: user.user_data.refresh_token });
-    expect(await store.getItem(`user_public_key_id_${userId}`)).toMatchObject({ public_key_id: user.user_data.newest_key_id, verified: false });
+    expect(await store.getItem(`user_data_id_${identifier}`)).toMatchObject({
+      user_id: userId,
+      refresh_token: user.user_data.refresh_token,
+    });
+    expect(await store.getItem(`user_public_key_id_${userId}`)).toMatchObject({
+      public_key_id: user.user_data.newest_key_id,
+      verified: false,
+    });
     expect(await Sentc.getActualUser()).toBe(user);
     expect(await Sentc.getActualUser(true)).toBe(user);
     const [again, name] = await Sentc.getActualUser(false, true);
@@ -106,7 +123,10 @@ describe("login", () => {
   it("splits the login into prepare/done steps for an own backend", async () => {
     const identifier = unique();
     const userId = await Sentc.register(identifier, "pw");
-    const salt = await s.h.call("POST", `${V}/prepare_login`, { token: s.lax.publicToken, raw: Sentc.prepareLoginStart(identifier) });
+    const salt = await s.h.call("POST", `${V}/prepare_login`, {
+      token: s.lax.publicToken,
+      raw: Sentc.prepareLoginStart(identifier),
+    });
     const state = Sentc.prepareLogin(identifier, "pw", JSON.stringify(salt.body));
     const done = await s.h.call("POST", `${V}/done_login`, { token: s.lax.publicToken, raw: state.input });
     const next = Sentc.doneLogin(state, JSON.stringify(done.body));
@@ -118,7 +138,9 @@ describe("login", () => {
     // A failed step is the server's typed error.
     const wrong = Sentc.prepareLogin(identifier, "nope", JSON.stringify(salt.body));
     const refused = await s.h.call("POST", `${V}/done_login`, { token: s.lax.publicToken, raw: wrong.input });
-    expect(() => Sentc.doneLogin(wrong, JSON.stringify(refused.body))).toThrowError(expect.objectContaining({ code: "server", serverCode: 112 }));
+    expect(() => Sentc.doneLogin(wrong, JSON.stringify(refused.body))).toThrowError(
+      expect.objectContaining({ code: "server", serverCode: 112 }),
+    );
   });
 });
 
@@ -132,7 +154,11 @@ describe("encryption between users, public keys, safety numbers", () => {
     const text = await a.encryptString("hello bob", bob.userId);
     expect(await b.decryptString(text)).toBe("hello bob");
     // Like the reference, the server's answer for a key this user does not have passes through.
-    await expect(a.decryptString(text)).rejects.toMatchObject({ code: "server", serverCode: 304, status: "server_304" });
+    await expect(a.decryptString(text)).rejects.toMatchObject({
+      code: "server",
+      serverCode: 304,
+      status: "server_304",
+    });
 
     const signed = await a.encryptString("signed hello", bob.userId, true);
     expect(await b.decryptString(signed, true, alice.userId)).toBe("signed hello");
@@ -169,7 +195,9 @@ describe("encryption between users, public keys, safety numbers", () => {
     expect(b.decryptStringSync(a.encryptStringSync("x", bobKey.public_key), verifyKey)).toBe("x");
     setStrictVerify(true);
     try {
-      expect(() => b.decryptStringSync(a.encryptStringSync("x", bobKey.public_key), verifyKey)).toThrowError(expect.objectContaining({ code: "missing_signature" }));
+      expect(() => b.decryptStringSync(a.encryptStringSync("x", bobKey.public_key), verifyKey)).toThrowError(
+        expect.objectContaining({ code: "missing_signature" }),
+      );
     } finally {
       setStrictVerify(false);
     }
@@ -187,14 +215,22 @@ describe("encryption between users, public keys, safety numbers", () => {
     // Flip the first base64 character of the signature (of its Ed25519 half when the signature is hybrid JSON).
     const flip = (b64: string) => b64.replace(/^./, (c) => (c === "A" ? "B" : "A"));
     const sig = key.public_key_sig!;
-    const forgedSig = sig.startsWith("{") ? JSON.stringify({ ...JSON.parse(sig), x: flip(JSON.parse(sig).x) }) : flip(sig);
+    const forgedSig = sig.startsWith("{")
+      ? JSON.stringify({ ...JSON.parse(sig), x: flip(JSON.parse(sig).x) })
+      : flip(sig);
     const forged = { ...key, verified: false, public_key_sig: forgedSig };
     expect(await Sentc.verifyUserPublicKey(bob.userId, forged, true)).toBe(false);
 
     const ownA = await alice.user.createSafetyNumber();
     expect(ownA).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const ab = await alice.user.createSafetyNumber({ user_id: bob.userId, verify_key_id: bob.user.user_data.newest_key_id });
-    const ba = await bob.user.createSafetyNumber({ user_id: alice.userId, verify_key_id: alice.user.user_data.newest_key_id });
+    const ab = await alice.user.createSafetyNumber({
+      user_id: bob.userId,
+      verify_key_id: bob.user.user_data.newest_key_id,
+    });
+    const ba = await bob.user.createSafetyNumber({
+      user_id: alice.userId,
+      verify_key_id: alice.user.user_data.newest_key_id,
+    });
     expect(ab).toBe(ba);
     expect(ab).not.toBe(ownA);
   });
@@ -238,14 +274,22 @@ describe("account", () => {
   it("deletes the user through an own backend (fresh JWT + secret token, doneDeleteUser)", async () => {
     await reinit(s, {}, s.strict);
     const identifier = unique();
-    const answer = await s.h.call("POST", `${V}/register`, { token: s.strict.secretToken, raw: Sentc.prepareRegister(identifier, "pw") });
+    const answer = await s.h.call("POST", `${V}/register`, {
+      token: s.strict.secretToken,
+      raw: Sentc.prepareRegister(identifier, "pw"),
+    });
     Sentc.doneRegister(JSON.stringify(answer.body));
     const user = await Sentc.login(identifier, "pw", true);
     // Without the secret token the server refuses.
     expect((await sentcError(user.deleteUser("pw"))).serverCode).toBe(203);
     const jwt = await user.getFreshJwt("pw");
-    const refused = await s.h.call("DELETE", `${V}/user`, { token: s.strict.secretToken, jwt: user.user_data.jwt.replace(/.$/, (last) => (last === "x" ? "y" : "x")) });
-    expect(() => Sentc.doneDeleteUser(JSON.stringify(refused.body))).toThrowError(expect.objectContaining({ code: "server" }));
+    const refused = await s.h.call("DELETE", `${V}/user`, {
+      token: s.strict.secretToken,
+      jwt: user.user_data.jwt.replace(/.$/, (last) => (last === "x" ? "y" : "x")),
+    });
+    expect(() => Sentc.doneDeleteUser(JSON.stringify(refused.body))).toThrowError(
+      expect.objectContaining({ code: "server" }),
+    );
     const deleted = await s.h.call("DELETE", `${V}/user`, { token: s.strict.secretToken, jwt });
     Sentc.doneDeleteUser(JSON.stringify(deleted.body));
     await user.logOut();
@@ -270,7 +314,9 @@ describe("devices", () => {
     expect(await device.decryptString(text)).toBe("for all my devices");
 
     const devices = await user.getDevices();
-    expect(devices.map((d) => d.device_id).sort()).toEqual([user.user_data.device_id, device.user_data.device_id].sort());
+    expect(devices.map((d) => d.device_id).sort()).toEqual(
+      [user.user_data.device_id, device.user_data.device_id].sort(),
+    );
     expect(await user.getDevices(devices[devices.length - 1]!)).toEqual([]);
     await user.deleteDevice(password, device.user_data.device_id);
     expect(await sentcError(Sentc.login(deviceId, "device pw"))).toMatchObject({ serverCode: 100 });
@@ -316,7 +362,9 @@ describe("devices", () => {
     expect(sessions).toEqual([{ status: "fulfilled", value: undefined }]);
     const third = await Sentc.login(thirdId, "t", true);
     expect(third.user_data.user_keys).toHaveLength(52);
-    expect(new Set(third.user_data.user_keys.map((k) => k.group_key_id))).toEqual(new Set(relogged.user_data.user_keys.map((k) => k.group_key_id)));
+    expect(new Set(third.user_data.user_keys.map((k) => k.group_key_id))).toEqual(
+      new Set(relogged.user_data.user_keys.map((k) => k.group_key_id)),
+    );
     expect(await third.decryptString(first, true, user.user_data.user_id)).toBe("under the first key");
   });
 
@@ -324,7 +372,10 @@ describe("devices", () => {
     const { user } = await newUser();
     const deviceId = unique("device");
     const start = Sentc.prepareRegisterDeviceStart(deviceId, "pw");
-    const answer = await s.h.call("POST", `${V}/user/prepare_register_device`, { token: s.lax.publicToken, raw: start });
+    const answer = await s.h.call("POST", `${V}/user/prepare_register_device`, {
+      token: s.lax.publicToken,
+      raw: start,
+    });
     const text = JSON.stringify(answer.body);
     Sentc.doneRegisterDeviceStart(text);
     const prepared = user.prepareRegisterDevice(text);
@@ -332,11 +383,18 @@ describe("devices", () => {
     expect(() => user.prepareRegisterDevice(text, 1)).toThrowError(expect.objectContaining({ code: "invalid_input" }));
     // The request carries the device proof of the accepting device (docs/server.md "Sessions").
     const deviceSignKey = importSignKey(user.user_data.device.sign_key);
-    const done = await s.h.call("PUT", `${V}/user/done_register_device`, { token: s.lax.publicToken, jwt: await user.getJwt(), raw: prepared.input, deviceSignKey });
+    const done = await s.h.call("PUT", `${V}/user/done_register_device`, {
+      token: s.lax.publicToken,
+      jwt: await user.getJwt(),
+      raw: prepared.input,
+      deviceSignKey,
+    });
     expect(done.body.status).toBe(true);
     expect((await Sentc.login(deviceId, "pw", true)).user_data.user_id).toBe(user.user_data.user_id);
     const taken = await s.h.call("POST", `${V}/user/prepare_register_device`, { token: s.lax.publicToken, raw: start });
-    expect(() => Sentc.doneRegisterDeviceStart(JSON.stringify(taken.body))).toThrowError(expect.objectContaining({ code: "server", serverCode: 101 }));
+    expect(() => Sentc.doneRegisterDeviceStart(JSON.stringify(taken.body))).toThrowError(
+      expect.objectContaining({ code: "server", serverCode: 101 }),
+    );
   });
 });
 
@@ -362,15 +420,25 @@ describe("MFA (TOTP)", () => {
     const withRecovery = await Sentc.mfaRecoveryLogin(recover[0]!, second.u as UserMfaLogin);
     expect(withRecovery.user_data.user_id).toBe(user.user_data.user_id);
     // Each recovery key works once.
-    expect((await sentcError(Sentc.mfaRecoveryLogin(recover[0]!, (await Sentc.login(identifier, password)).u as UserMfaLogin))).code).toBe("server");
+    expect(
+      (
+        await sentcError(
+          Sentc.mfaRecoveryLogin(recover[0]!, (await Sentc.login(identifier, password)).u as UserMfaLogin),
+        )
+      ).code,
+    ).toBe("server");
 
     expect((await sentcError(Sentc.login(identifier, password, true))).code).toBe("mfa_required");
     // Fresh-JWT methods want the token (Appendix B 7: a typed error, not client_100).
     expect((await sentcError(withToken.getOtpRecoverKeys(password))).code).toBe("mfa_required");
     // As the reference: changePassword throws synchronously, deleteUser / deleteDevice reject before any request.
-    expect(() => withToken.changePassword(password, "x")).toThrowError(expect.objectContaining({ code: "mfa_required" }));
+    expect(() => withToken.changePassword(password, "x")).toThrowError(
+      expect.objectContaining({ code: "mfa_required" }),
+    );
     expect((await sentcError(withToken.deleteUser(password))).code).toBe("mfa_required");
-    expect((await sentcError(withToken.deleteDevice(password, withToken.user_data.device_id))).code).toBe("mfa_required");
+    expect((await sentcError(withToken.deleteDevice(password, withToken.user_data.device_id))).code).toBe(
+      "mfa_required",
+    );
     expect(await withToken.getOtpRecoverKeys(password, totpNow(secret))).toHaveLength(5);
     expect(await withToken.getOtpRecoverKeys(password, recover[1]!, true)).toHaveLength(4);
 

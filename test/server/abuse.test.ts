@@ -20,7 +20,19 @@ import { generateSymKeyWrappedByMasterKey } from "../../src/protocol/sym-key-wra
 import { startFilesHarness } from "./files-harness.js";
 import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import type { SymKey } from "../../src/protocol/keys.js";
-import { createTestDatabase, expectError, expectOk, login, registerUser, startHarness, testStoreKind, unique, type ApiAnswer, type Harness, type LoggedIn } from "./harness.js";
+import {
+  createTestDatabase,
+  expectError,
+  expectOk,
+  login,
+  registerUser,
+  startHarness,
+  testStoreKind,
+  unique,
+  type ApiAnswer,
+  type Harness,
+  type LoggedIn,
+} from "./harness.js";
 import { addMember, createGroup, newUser, V, type TestGroup, type TestUser } from "./group-helpers.js";
 
 let h: Harness;
@@ -43,26 +55,48 @@ describe("forced group routes check the token first", () => {
     ]) {
       expectError(await h.call("POST", path), 400, 203);
     }
-    expectError(await h.call("DELETE", `${V}/group/forced/${stranger.userId}/${group.groupId}/kick/${owner.userId}`), 400, 203);
+    expectError(
+      await h.call("DELETE", `${V}/group/forced/${stranger.userId}/${group.groupId}/kick/${owner.userId}`),
+      400,
+      203,
+    );
     expectError(await h.call("POST", `${V}/group/forced/${unknownUser}/light`), 400, 203);
     // With the secret token the checks behind it still answer as before.
     const secret = { token: h.app.secretToken };
-    expectError(await h.call("POST", `${V}/group/forced/${unknownUser}/${group.groupId}/child/light`, secret), 400, 100);
-    expectError(await h.call("POST", `${V}/group/forced/${stranger.userId}/${group.groupId}/child/light`, secret), 400, 310);
+    expectError(
+      await h.call("POST", `${V}/group/forced/${unknownUser}/${group.groupId}/child/light`, secret),
+      400,
+      100,
+    );
+    expectError(
+      await h.call("POST", `${V}/group/forced/${stranger.userId}/${group.groupId}/child/light`, secret),
+      400,
+      310,
+    );
     expectOk(await h.call("POST", `${V}/group/forced/${owner.userId}/${group.groupId}/child/light`, secret));
   });
 });
 
 describe("the monthly key rotation quota", () => {
   const startRotation = async (user: TestUser, group: TestGroup, previous: SymKey) => {
-    const { serverInput, keys } = prepareKeyRotation({ previousGroupKey: previous, invokerPublicKey: user.publicKey, starter: user.userId });
-    const answer = await h.call("POST", `${V}/group/${group.groupId}/key_rotation`, { jwt: user.jwt, raw: serverInput });
+    const { serverInput, keys } = prepareKeyRotation({
+      previousGroupKey: previous,
+      invokerPublicKey: user.publicKey,
+      starter: user.userId,
+    });
+    const answer = await h.call("POST", `${V}/group/${group.groupId}/key_rotation`, {
+      jwt: user.jwt,
+      raw: serverInput,
+    });
     return { answer, key: { ...keys.groupKey, keyId: answer.body.result?.key_id as string } };
   };
 
   it("is counted per member: a kicked member's rotations never keep the admins from rotating", async () => {
     const app = (await h.server.store.getApp(h.app.id))!;
-    await h.server.store.upsertApp({ ...app, groupOptions: JSON.stringify({ max_key_rotation_month: 2, min_rank_key_rotation: 4 }) });
+    await h.server.store.upsertApp({
+      ...app,
+      groupOptions: JSON.stringify({ max_key_rotation_month: 2, min_rank_key_rotation: 4 }),
+    });
     try {
       const [owner, admin, member] = [await newUser(h), await newUser(h), await newUser(h)];
       const group = await createGroup(h, owner);
@@ -106,9 +140,20 @@ describe("files of deleted groups and users", () => {
         const master = user.userKeys[0]!.groupKey;
         const { key, encryptedKey } = generateSymKeyWrappedByMasterKey(master);
         const base = groupId ? `${V}/group/${groupId}/file` : `${V}/file`;
-        const registered = expectOk(await fh.call("POST", base, { jwt: user.jwt, raw: prepareRegisterFile(master.keyId, key, encryptedKey, belongsTo, type, null) }));
+        const registered = expectOk(
+          await fh.call("POST", base, {
+            jwt: user.jwt,
+            raw: prepareRegisterFile(master.keyId, key, encryptedKey, belongsTo, type, null),
+          }),
+        );
         const { part } = encryptFilePart(key.key, randomBytes(16));
-        expectOk(await fh.call("POST", `${V}/file/part/${registered.session_id}/0/true`, { jwt: user.jwt, raw: Buffer.from(part), headers: { "content-type": "application/octet-stream" } }));
+        expectOk(
+          await fh.call("POST", `${V}/file/part/${registered.session_id}/0/true`, {
+            jwt: user.jwt,
+            raw: Buffer.from(part),
+            headers: { "content-type": "application/octet-stream" },
+          }),
+        );
         const meta = `${base}/${registered.file_id}`;
         const partId = expectOk(await fh.call("GET", meta, { jwt: user.jwt })).part_list[0].part_id as string;
         expect((await fh.callBytes("GET", `${V}/file/part/${partId}`)).status).toBe(200);
@@ -123,7 +168,8 @@ describe("files of deleted groups and users", () => {
 
       const [alice, bob] = [await newFileUser(), await newFileUser()];
       const root = expectOk(await fh.call("POST", `${V}/group/light`, { jwt: alice.jwt })).group_id as string;
-      const child = expectOk(await fh.call("POST", `${V}/group/${root}/child/light`, { jwt: alice.jwt })).group_id as string;
+      const child = expectOk(await fh.call("POST", `${V}/group/${root}/child/light`, { jwt: alice.jwt }))
+        .group_id as string;
       const other = expectOk(await fh.call("POST", `${V}/group/light`, { jwt: alice.jwt })).group_id as string;
       const rootFile = await storeFile(alice, "Group", root, root);
       const childFile = await storeFile(alice, "Group", child, child);
@@ -160,20 +206,42 @@ describe("deletes of users, devices and group trees", () => {
       run: (sql, args) => (log.push({ sql, args }), session.run(sql, args)),
       runUnlessConflict: (sql, args) => (log.push({ sql, args }), session.runUnlessConflict(sql, args)),
     });
-    return { ...driver, direct: wrap(driver.direct), transaction: (fn) => driver.transaction((session) => fn(wrap(session))) };
+    return {
+      ...driver,
+      direct: wrap(driver.direct),
+      transaction: (fn) => driver.transaction((session) => fn(wrap(session))),
+    };
   }
 
   it("find their rows through indexes (no statement scans a whole table)", async () => {
     const postgres = testStoreKind() === "postgres";
     const database = postgres ? await createTestDatabase() : null;
-    const driver = database ? await openPostgresDriver({ url: database.url, maxConnections: 2 }) : openSqliteDriver({ path: ":memory:" });
+    const driver = database
+      ? await openPostgresDriver({ url: database.url, maxConnections: 2 })
+      : openSqliteDriver({ path: ":memory:" });
     try {
       const log: Array<{ sql: string; args: readonly unknown[] }> = [];
       const store = new SqlStore(recording(driver, log));
       const [userId, deviceId, groupId] = [newId(), newId(), newId()];
       await store.insertDevice({
-        id: deviceId, userId, appId: "app", deviceIdentifier: "id", time: 1, registerTokenHash: null, clientRandomValue: "", hashedAuthKey: "", derivedAlg: "",
-        encryptedMasterKey: "", masterKeyAlg: "", encryptedMasterKeyAlg: "", publicKey: "", encryptedPrivateKey: "", keypairEncryptAlg: "", verifyKey: "", encryptedSignKey: "", keypairSignAlg: "",
+        id: deviceId,
+        userId,
+        appId: "app",
+        deviceIdentifier: "id",
+        time: 1,
+        registerTokenHash: null,
+        clientRandomValue: "",
+        hashedAuthKey: "",
+        derivedAlg: "",
+        encryptedMasterKey: "",
+        masterKeyAlg: "",
+        encryptedMasterKeyAlg: "",
+        publicKey: "",
+        encryptedPrivateKey: "",
+        keypairEncryptAlg: "",
+        verifyKey: "",
+        encryptedSignKey: "",
+        keypairSignAlg: "",
       });
       log.length = 0;
       await store.deleteMembershipsOfGroup(groupId);
@@ -189,7 +257,10 @@ describe("deletes of users, devices and group trees", () => {
       const scans: string[] = [];
       const leadingColumns = new Map<string, string>();
       if (postgres) {
-        for (const row of await driver.direct.all("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()", [])) {
+        for (const row of await driver.direct.all(
+          "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()",
+          [],
+        )) {
           leadingColumns.set(String(row.indexname), /\(\s*"?(\w+)/.exec(String(row.indexdef))?.[1] ?? "");
         }
       }
@@ -208,7 +279,8 @@ describe("deletes of users, devices and group trees", () => {
             if (index === undefined) return;
             const condition = lines.slice(i + 1).find((next) => next.includes("Index Cond:")) ?? "";
             const leading = leadingColumns.get(index);
-            if (leading === undefined || !new RegExp(`\\b${leading}\\b`).test(condition)) scans.push(`${sql} → ${line} ${condition}`);
+            if (leading === undefined || !new RegExp(`\\b${leading}\\b`).test(condition))
+              scans.push(`${sql} → ${line} ${condition}`);
           });
         } else {
           const plan = await driver.direct.all(`EXPLAIN QUERY PLAN ${sql}`, args);
@@ -234,8 +306,23 @@ describe("deletes of users, devices and group trees", () => {
       const id = newId();
       // A wide tree with a deep branch.
       const above = i % 10 === 0 ? parent : root;
-      await store.insertGroup({ id, appId: h.app.id, parent: above, type: 0, invite: true, isConnectedGroup: false, time: time + i });
-      await store.insertMember({ userId: above, groupId: id, time: time + i, rank: 0, keyUploadSessionId: null, type: 1 });
+      await store.insertGroup({
+        id,
+        appId: h.app.id,
+        parent: above,
+        type: 0,
+        invite: true,
+        isConnectedGroup: false,
+        time: time + i,
+      });
+      await store.insertMember({
+        userId: above,
+        groupId: id,
+        time: time + i,
+        rank: 0,
+        keyUploadSessionId: null,
+        type: 1,
+      });
       if (i % 10 === 0) parent = id;
     }
     const original = store.transaction.bind(store);
@@ -292,7 +379,12 @@ describe("concurrent registrations", () => {
       Array.from({ length: 16 }, async () => {
         while (next < calls.length) {
           const identifier = calls[next++]!;
-          answers.push(await h.call("POST", `${V}/register_light`, { token: h.app.secretToken, body: { ...device, device_identifier: identifier } }));
+          answers.push(
+            await h.call("POST", `${V}/register_light`, {
+              token: h.app.secretToken,
+              body: { ...device, device_identifier: identifier },
+            }),
+          );
         }
       }),
     );
@@ -307,7 +399,10 @@ describe("a database that stays busy", () => {
   it("answers a retryable 503 envelope (err_code 503, retry-after) instead of 500", async () => {
     const spy = vi.spyOn(h.server.store, "transaction").mockRejectedValueOnce(new StoreBusyError("conflicted"));
     try {
-      const answer = await h.call("POST", `${V}/register_light`, { token: h.app.secretToken, raw: JSON.stringify(JSON.parse(prepareRegister(unique(), "pw")).device) });
+      const answer = await h.call("POST", `${V}/register_light`, {
+        token: h.app.secretToken,
+        raw: JSON.stringify(JSON.parse(prepareRegister(unique(), "pw")).device),
+      });
       expectError(answer, 503, 503);
       expect(answer.headers.get("retry-after")).toBe("1");
     } finally {
@@ -320,7 +415,9 @@ describe("a database that stays busy", () => {
       try {
         let attempts = 0;
         const conflict = Object.assign(new Error("could not serialize access"), { code: "40001" });
-        await expect(driver.transaction(async () => (attempts++, Promise.reject(conflict)))).rejects.toBeInstanceOf(StoreBusyError);
+        await expect(driver.transaction(async () => (attempts++, Promise.reject(conflict)))).rejects.toBeInstanceOf(
+          StoreBusyError,
+        );
         expect(attempts).toBeGreaterThan(1);
       } finally {
         await driver.close();
@@ -333,25 +430,53 @@ describe("a database that stays busy", () => {
 describe("pending device registrations", () => {
   it("never block a real registration of the identifier", async () => {
     const identifier = unique("squatted");
-    expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }));
+    expectOk(
+      await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }),
+    );
     const registered = await registerUser(h, identifier, "pw");
     await login(h, registered.identifier, "pw");
     // A real device is not given up for a new pending one.
-    expectError(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }), 400, 101);
+    expectError(
+      await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }),
+      400,
+      101,
+    );
   });
 
   it("expire: the identifier is free again and the old token is refused (400/100)", async () => {
     const identifier = unique("pending");
-    const first = expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }));
-    expectError(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }), 400, 101);
+    const first = expectOk(
+      await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }),
+    );
+    expectError(
+      await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw") }),
+      400,
+      101,
+    );
     h.clock.offsetMs = PENDING_DEVICE_TTL_MS + 60_000;
     try {
       const owner = await registerUser(h);
       const session = await login(h, owner.identifier, owner.password);
-      const done = prepareRegisterDevice(first, session.userKeys.map((k) => k.groupKey), session.userKeys.length);
-      expectError(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, raw: done.serverInput }), 400, 100);
-      const second = expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(identifier, "pw2") }));
-      const added = prepareRegisterDevice(second, session.userKeys.map((k) => k.groupKey), session.userKeys.length);
+      const done = prepareRegisterDevice(
+        first,
+        session.userKeys.map((k) => k.groupKey),
+        session.userKeys.length,
+      );
+      expectError(
+        await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, raw: done.serverInput }),
+        400,
+        100,
+      );
+      const second = expectOk(
+        await h.call("POST", `${V}/user/prepare_register_device`, {
+          raw: prepareRegisterDeviceStart(identifier, "pw2"),
+        }),
+      );
+      const added = prepareRegisterDevice(
+        second,
+        session.userKeys.map((k) => k.groupKey),
+        session.userKeys.length,
+      );
       expectOk(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, raw: added.serverInput }));
       await login(h, identifier, "pw2");
     } finally {
@@ -362,18 +487,50 @@ describe("pending device registrations", () => {
 
 describe("field size limits", () => {
   it("refuse over-long fields with 422/11 and accept the real sizes", async () => {
-    const start = JSON.parse(prepareRegisterDeviceStart(unique("limits"), "pw")) as { master_key: Record<string, unknown>; derived: Record<string, unknown>; device_identifier: string };
+    const start = JSON.parse(prepareRegisterDeviceStart(unique("limits"), "pw")) as {
+      master_key: Record<string, unknown>;
+      derived: Record<string, unknown>;
+      device_identifier: string;
+    };
     const prepare = (body: unknown) => h.call("POST", `${V}/user/prepare_register_device`, { body });
     const over = (limit: number) => "A".repeat(limit + 1);
-    expectError(await prepare({ ...start, derived: { ...start.derived, public_key: over(FIELD_LIMITS.key) } }), 422, 11);
-    expectError(await prepare({ ...start, derived: { ...start.derived, encrypted_sign_key: "A".repeat(240_000) } }), 422, 11);
-    expectError(await prepare({ ...start, derived: { ...start.derived, keypair_encrypt_alg: over(FIELD_LIMITS.alg) } }), 422, 11);
-    expectError(await prepare({ ...start, derived: { ...start.derived, client_random_value: over(FIELD_LIMITS.secret) } }), 422, 11);
-    expectError(await prepare({ ...start, master_key: { ...start.master_key, encrypted_master_key: over(FIELD_LIMITS.key) } }), 422, 11);
+    expectError(
+      await prepare({ ...start, derived: { ...start.derived, public_key: over(FIELD_LIMITS.key) } }),
+      422,
+      11,
+    );
+    expectError(
+      await prepare({ ...start, derived: { ...start.derived, encrypted_sign_key: "A".repeat(240_000) } }),
+      422,
+      11,
+    );
+    expectError(
+      await prepare({ ...start, derived: { ...start.derived, keypair_encrypt_alg: over(FIELD_LIMITS.alg) } }),
+      422,
+      11,
+    );
+    expectError(
+      await prepare({ ...start, derived: { ...start.derived, client_random_value: over(FIELD_LIMITS.secret) } }),
+      422,
+      11,
+    );
+    expectError(
+      await prepare({ ...start, master_key: { ...start.master_key, encrypted_master_key: over(FIELD_LIMITS.key) } }),
+      422,
+      11,
+    );
     expectError(await prepare({ ...start, device_identifier: over(FIELD_LIMITS.identifier) }), 422, 11);
-    expectError(await h.call("POST", `${V}/exists`, { body: { user_identifier: over(FIELD_LIMITS.identifier) } }), 422, 11);
+    expectError(
+      await h.call("POST", `${V}/exists`, { body: { user_identifier: over(FIELD_LIMITS.identifier) } }),
+      422,
+      11,
+    );
     // Exactly at the limits is fine (the server does not parse key material).
-    const atLimit = { ...start, device_identifier: `${unique()}${"x".repeat(FIELD_LIMITS.identifier - 40)}`, derived: { ...start.derived, verify_key: "A".repeat(FIELD_LIMITS.key) } };
+    const atLimit = {
+      ...start,
+      device_identifier: `${unique()}${"x".repeat(FIELD_LIMITS.identifier - 40)}`,
+      derived: { ...start.derived, verify_key: "A".repeat(FIELD_LIMITS.key) },
+    };
     expectOk(await prepare(atLimit));
     // sentc's largest real values (hybrid keys of the test vectors) are far below the key limit.
     expect(FIELD_LIMITS.key).toBeGreaterThanOrEqual(3 * 5416);

@@ -6,7 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareRegister } from "../../src/protocol/register.js";
-import { apiCaller, expectError, expectOk, login, startHarness, unique, type ApiAnswer, type Harness } from "./harness.js";
+import {
+  apiCaller,
+  expectError,
+  expectOk,
+  login,
+  startHarness,
+  unique,
+  type ApiAnswer,
+  type Harness,
+} from "./harness.js";
 
 const ADMIN_TOKEN = "admin-token-for-tests-0123456789";
 
@@ -14,7 +23,15 @@ let h: Harness;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  h = await startHarness({}, { server: { adminToken: ADMIN_TOKEN, logging: { level: "info", destination: { write: (line: string) => void logLines.push(line) } } } });
+  h = await startHarness(
+    {},
+    {
+      server: {
+        adminToken: ADMIN_TOKEN,
+        logging: { level: "info", destination: { write: (line: string) => void logLines.push(line) } },
+      },
+    },
+  );
 });
 afterAll(async () => {
   await h?.close();
@@ -31,7 +48,9 @@ function register(token: string, identifier = unique()): Promise<ApiAnswer> {
   return h.call("POST", "/api/v1/register", { token, raw: prepareRegister(identifier, "correct horse") });
 }
 
-async function createApp(body: unknown = { identifier: "shop" }): Promise<{ app_id: string; public_token: string; secret_token: string; jwt_data: Record<string, string> }> {
+async function createApp(
+  body: unknown = { identifier: "shop" },
+): Promise<{ app_id: string; public_token: string; secret_token: string; jwt_data: Record<string, string> }> {
   return expectOk(await admin("POST", "/apps", body));
 }
 
@@ -60,7 +79,11 @@ describe("admin token", () => {
         const answer = await admin(method, path(route), { identifier: "x" }, token);
         expect(`${method} ${route} ${answer.status} ${answer.body.err_code}`).toBe(`${method} ${route} 401 60`);
       }
-      const other = await h.call(method, `/admin/v1${path(route)}`, { token: null, headers: { authorization: `Basic ${ADMIN_TOKEN}` }, body: {} });
+      const other = await h.call(method, `/admin/v1${path(route)}`, {
+        token: null,
+        headers: { authorization: `Basic ${ADMIN_TOKEN}` },
+        body: {},
+      });
       expectError(other, 401, 60);
     }
     const app = expectOk(await admin("GET", `/apps/${h.app.id}`));
@@ -81,7 +104,10 @@ describe("admin token", () => {
     const plain = await startHarness();
     try {
       const call = apiCaller(plain.server.baseUrl, plain.app.publicToken);
-      const answer = await call("GET", "/admin/v1/apps", { token: null, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const answer = await call("GET", "/admin/v1/apps", {
+        token: null,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       expectError(answer, 404, 404);
       const page = await fetch(`${plain.server.baseUrl}/dashboard`);
       expect(page.status).toBe(200);
@@ -104,11 +130,21 @@ describe("apps", () => {
     const user = expectOk(await register(created.secret_token));
     expect(user.user_id).toBeTypeOf("string");
     const listed = expectOk(await admin("GET", `/apps/${created.app_id}`));
-    expect(listed).toMatchObject({ app_id: created.app_id, identifier: "created", public_token: created.public_token, disabled: false });
+    expect(listed).toMatchObject({
+      app_id: created.app_id,
+      identifier: "created",
+      public_token: created.public_token,
+      disabled: false,
+    });
   });
 
   it("create with a preset and options, group and file options; bad input is refused (422/11)", async () => {
-    const lax = await createApp({ identifier: "lax", options: "lax", group_options: { max_key_rotation_month: 3 }, file_options: { file_storage: -1 } });
+    const lax = await createApp({
+      identifier: "lax",
+      options: "lax",
+      group_options: { max_key_rotation_month: 3 },
+      file_options: { file_storage: -1 },
+    });
     const view = expectOk(await admin("GET", `/apps/${lax.app_id}`));
     expect(view.options.user_register).toBe(1);
     expect(view.group_options).toEqual({ max_key_rotation_month: 3, min_rank_key_rotation: 4 });
@@ -116,7 +152,15 @@ describe("apps", () => {
     expect(view.public_token).toBe(lax.public_token);
     expect(JSON.stringify(view)).not.toContain(lax.secret_token);
     expectOk(await register(lax.public_token));
-    for (const body of [{ options: "open" }, { options: { user_register: 3 } }, { options: { no_such: 1 } }, { identifier: 5 }, { group_options: { max_key_rotation_month: -1 } }, { file_options: { file_storage: 1 } }, { options: [] }]) {
+    for (const body of [
+      { options: "open" },
+      { options: { user_register: 3 } },
+      { options: { no_such: 1 } },
+      { identifier: 5 },
+      { group_options: { max_key_rotation_month: -1 } },
+      { file_options: { file_storage: 1 } },
+      { options: [] },
+    ]) {
       expectError(await admin("POST", "/apps", body), 422, 11);
     }
   });
@@ -165,14 +209,25 @@ describe("apps", () => {
     expectOk(await admin("PUT", `/apps/${created.app_id}/options`, "default"));
     expectError(await register(created.public_token), 400, 203);
     expectOk(await register(created.secret_token));
-    for (const body of [{ user_register: 7 }, { unknown_endpoint: 1 }, "wide-open", 5]) expectError(await admin("PUT", `/apps/${created.app_id}/options`, body), 422, 11);
+    for (const body of [{ user_register: 7 }, { unknown_endpoint: 1 }, "wide-open", 5])
+      expectError(await admin("PUT", `/apps/${created.app_id}/options`, body), 422, 11);
     expectError(await admin("PUT", `/apps/${created.app_id}/options`), 422, 11);
   });
 
   it("group and file options", async () => {
     const created = await createApp();
-    expect(expectOk(await admin("PUT", `/apps/${created.app_id}/group_options`, { min_rank_key_rotation: 1 }))).toEqual({ max_key_rotation_month: 100, min_rank_key_rotation: 1 });
-    expect(expectOk(await admin("PUT", `/apps/${created.app_id}/file_options`, { file_storage: 1, storage_url: "https://files.example", auth_token: "abc" }))).toEqual({
+    expect(expectOk(await admin("PUT", `/apps/${created.app_id}/group_options`, { min_rank_key_rotation: 1 }))).toEqual(
+      { max_key_rotation_month: 100, min_rank_key_rotation: 1 },
+    );
+    expect(
+      expectOk(
+        await admin("PUT", `/apps/${created.app_id}/file_options`, {
+          file_storage: 1,
+          storage_url: "https://files.example",
+          auth_token: "abc",
+        }),
+      ),
+    ).toEqual({
       file_storage: 1,
       storage_url: "https://files.example",
       auth_token: "abc",
@@ -218,22 +273,30 @@ describe("apps", () => {
     const user = await h.server.store.getUser(created.app_id, registered.user_id);
     expect(await h.server.store.getGroup(created.app_id, user!.userGroupId)).not.toBeNull();
     const session = await login(app, identifier, "correct horse");
-    expect(expectOk(await app.call("POST", "/api/v1/exists", { body: { user_identifier: identifier } })).available).toBe(false);
+    expect(
+      expectOk(await app.call("POST", "/api/v1/exists", { body: { user_identifier: identifier } })).available,
+    ).toBe(false);
     // A user of the main app is untouched by the reset.
     const mainUser = unique();
     expectOk(await register(h.app.secretToken, mainUser));
     expectOk(await admin("DELETE", `/apps/${created.app_id}/reset`));
-    expect(expectOk(await app.call("POST", "/api/v1/exists", { body: { user_identifier: identifier } })).available).toBe(true);
+    expect(
+      expectOk(await app.call("POST", "/api/v1/exists", { body: { user_identifier: identifier } })).available,
+    ).toBe(true);
     expect(await h.server.store.getUser(created.app_id, registered.user_id)).toBeNull();
     expect(await h.server.store.getGroup(created.app_id, user!.userGroupId)).toBeNull();
     expect(await h.server.store.getDevice(created.app_id, registered.device_id)).toBeNull();
     expectError(await app.call("GET", "/api/v1/user/jwt", { jwt: session.jwt, token: created.secret_token }), 400, 100);
-    expect(expectOk(await h.call("POST", "/api/v1/exists", { body: { user_identifier: mainUser } })).available).toBe(false);
+    expect(expectOk(await h.call("POST", "/api/v1/exists", { body: { user_identifier: mainUser } })).available).toBe(
+      false,
+    );
     expectOk(await register(created.public_token, identifier));
     expectOk(await admin("DELETE", `/apps/${created.app_id}`));
     expectError(await register(created.public_token), 401, 200);
     expectError(await admin("GET", `/apps/${created.app_id}`), 404, 404);
     expectError(await admin("DELETE", `/apps/${created.app_id}`), 404, 404);
-    expect((expectOk(await admin("GET", "/apps")) as Array<{ app_id: string }>).some((a) => a.app_id === created.app_id)).toBe(false);
+    expect(
+      (expectOk(await admin("GET", "/apps")) as Array<{ app_id: string }>).some((a) => a.app_id === created.app_id),
+    ).toBe(false);
   });
 });

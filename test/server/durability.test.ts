@@ -29,13 +29,18 @@ interface StartLine {
 }
 
 function startChild(): Promise<{ child: ChildProcess; line: StartLine }> {
-  const child = spawn(process.execPath, [cli, "--port", "0", "--db", dbPath], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [cli, "--port", "0", "--db", dbPath], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push(child);
   return new Promise((resolveStart, reject) => {
     let stderr = "";
     child.stderr!.on("data", (chunk) => (stderr += chunk));
     child.once("exit", (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
-    createInterface({ input: child.stdout! }).once("line", (text) => resolveStart({ child, line: JSON.parse(text) as StartLine }));
+    createInterface({ input: child.stdout! }).once("line", (text) =>
+      resolveStart({ child, line: JSON.parse(text) as StartLine }),
+    );
   });
 }
 
@@ -58,7 +63,10 @@ describe.skipIf(testStoreKind() === "postgres")("durability", () => {
     const first = await startChild();
     expect(first.line.secret_token).toBeDefined();
     const secret = first.line.secret_token!;
-    const bodies = Array.from({ length: 160 }, (_, i) => ({ identifier: `burst-${i}`, body: prepareRegister(`burst-${i}`, "pw") }));
+    const bodies = Array.from({ length: 160 }, (_, i) => ({
+      identifier: `burst-${i}`,
+      body: prepareRegister(`burst-${i}`, "pw"),
+    }));
     const acknowledged: string[] = [];
     let next = 0;
     let killed = false;
@@ -66,7 +74,11 @@ describe.skipIf(testStoreKind() === "postgres")("durability", () => {
       while (next < bodies.length) {
         const { identifier, body } = bodies[next++]!;
         try {
-          const response = await fetch(`${first.line.base_url}/api/v1/register`, { method: "POST", headers: { "x-sentc-app-token": secret }, body });
+          const response = await fetch(`${first.line.base_url}/api/v1/register`, {
+            method: "POST",
+            headers: { "x-sentc-app-token": secret },
+            body,
+          });
           const json = (await response.json()) as { status: boolean };
           if (json.status) acknowledged.push(identifier);
         } catch {
@@ -98,7 +110,11 @@ describe.skipIf(testStoreKind() === "postgres")("durability", () => {
       expect(((await response.json()) as { result: { available: boolean } }).result.available, identifier).toBe(false);
     }
     // The secret token still works after the restart (stored hashed, never printed again).
-    const again = await fetch(`${second.line.base_url}/api/v1/register`, { method: "POST", headers: { "x-sentc-app-token": secret }, body: prepareRegister("after-restart", "pw") });
+    const again = await fetch(`${second.line.base_url}/api/v1/register`, {
+      method: "POST",
+      headers: { "x-sentc-app-token": secret },
+      body: prepareRegister("after-restart", "pw"),
+    });
     expect(((await again.json()) as { status: boolean }).status).toBe(true);
     const exited2 = new Promise((done) => second.child.once("exit", done));
     second.child.kill("SIGTERM");

@@ -20,7 +20,15 @@ import { LoginLimiter } from "../../server/services/rate-limit.js";
 import { LocalBlobStore } from "../../server/store/file-blobs.js";
 import { openPostgresStore } from "../../server/store/postgres.js";
 import { openSqliteStore } from "../../server/store/sqlite.js";
-import { createTestDatabase, makeApp, testStoreKind, type ApiAnswer, type CallOptions, type Harness, type TestApp } from "./harness.js";
+import {
+  createTestDatabase,
+  makeApp,
+  testStoreKind,
+  type ApiAnswer,
+  type CallOptions,
+  type Harness,
+  type TestApp,
+} from "./harness.js";
 
 export interface FilesHarness extends Harness {
   fx: FilesContext;
@@ -30,7 +38,11 @@ export interface FilesHarness extends Harness {
   /** file_storage 1 (customer storage). */
   customerStorageApp: TestApp;
   /** A raw request: the answer's bytes (for part downloads). */
-  callBytes(method: string, path: string, options?: CallOptions): Promise<{ status: number; bytes: Buffer; headers: Headers }>;
+  callBytes(
+    method: string,
+    path: string,
+    options?: CallOptions,
+  ): Promise<{ status: number; bytes: Buffer; headers: Headers }>;
 }
 
 export async function startFilesHarness(): Promise<FilesHarness> {
@@ -38,7 +50,9 @@ export async function startFilesHarness(): Promise<FilesHarness> {
   const closed = makeApp({ options: defaultAppOptions("closed") });
   const disabled = makeApp({ disabled: true });
   const none = makeApp({ file_options: { file_storage: -1, storage_url: null, auth_token: null } });
-  const customer = makeApp({ file_options: { file_storage: 1, storage_url: "https://storage.invalid/delete", auth_token: "t" } });
+  const customer = makeApp({
+    file_options: { file_storage: 1, storage_url: "https://storage.invalid/delete", auth_token: "t" },
+  });
   const config = parseServerConfig({
     apps: [main.config, closed.config, disabled.config, none.config, customer.config],
     login_rate_limit: { max_failures: 0, window_seconds: 60 },
@@ -79,7 +93,11 @@ export async function startFilesHarness(): Promise<FilesHarness> {
     if (options.jwt !== undefined) headers.authorization = `Bearer ${options.jwt}`;
     let body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (method === "GET" || method === "HEAD") body = undefined;
-    return fetch(baseUrl + path, { method, headers, body: typeof body === "string" || body === undefined ? body : new Uint8Array(body) });
+    return fetch(baseUrl + path, {
+      method,
+      headers,
+      body: typeof body === "string" || body === undefined ? body : new Uint8Array(body),
+    });
   };
   const call = async (method: string, path: string, options: CallOptions = {}): Promise<ApiAnswer> => {
     const response = await request(method, path, options);

@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../server/crypto.js";
 import { FILE_ROUTES, registerFileRoutes } from "../../server/http/routes-files.js";
 import { cleanupFiles, MAX_PART_SIZE, SESSION_TTL_MS, startFileCleanup } from "../../server/services/files.js";
-import { decryptFilePart, encryptFilePart, prepareFileNameUpdate, prepareRegisterFile, type BelongsTo } from "../../src/protocol/file.js";
+import {
+  decryptFilePart,
+  encryptFilePart,
+  prepareFileNameUpdate,
+  prepareRegisterFile,
+  type BelongsTo,
+} from "../../src/protocol/file.js";
 import { decryptStringSymmetric } from "../../src/protocol/encrypt.js";
 import type { SymKey } from "../../src/protocol/keys.js";
 import { prepareRegister } from "../../src/protocol/register.js";
@@ -35,7 +41,13 @@ interface NewFile {
 }
 
 /** The SDK's register step: a content key wrapped by the user key, `prepareRegisterFile`, POST. */
-async function register(user: User, belongsToId: string | null = null, type: BelongsTo = "None", name: string | null = "report.pdf", groupId?: string): Promise<NewFile> {
+async function register(
+  user: User,
+  belongsToId: string | null = null,
+  type: BelongsTo = "None",
+  name: string | null = "report.pdf",
+  groupId?: string,
+): Promise<NewFile> {
   const master = user.userKeys[0]!.groupKey;
   const { key, encryptedKey } = generateSymKeyWrappedByMasterKey(master);
   const body = prepareRegisterFile(master.keyId, key, encryptedKey, belongsToId, type, name);
@@ -44,7 +56,14 @@ async function register(user: User, belongsToId: string | null = null, type: Bel
   return { fileId: result.file_id, sessionId: result.session_id, contentKey: key, encryptedKey };
 }
 
-function upload(user: User | string, sessionId: string, seq: number | string, end: boolean | string, bytes: Uint8Array, token?: string) {
+function upload(
+  user: User | string,
+  sessionId: string,
+  seq: number | string,
+  end: boolean | string,
+  bytes: Uint8Array,
+  token?: string,
+) {
   return h.call("POST", `${V}/file/part/${sessionId}/${seq}/${end}`, {
     jwt: typeof user === "string" ? user : user.jwt,
     raw: Buffer.from(bytes),
@@ -83,18 +102,42 @@ describe("register, upload, download (api.md §3.8, crypto.md §11)", () => {
 
     const meta = expectOk(await h.call("GET", `${V}/file/${file.fileId}`, { jwt: bob.jwt }));
     expect(Object.keys(meta)).toEqual([
-      "file_id", "master_key_id", "owner", "belongs_to", "belongs_to_type", "encrypted_key", "encrypted_key_alg", "time", "encrypted_file_name", "part_list",
+      "file_id",
+      "master_key_id",
+      "owner",
+      "belongs_to",
+      "belongs_to_type",
+      "encrypted_key",
+      "encrypted_key_alg",
+      "time",
+      "encrypted_file_name",
+      "part_list",
     ]);
-    expect(meta).toMatchObject({ file_id: file.fileId, owner: alice.userId, belongs_to: null, belongs_to_type: "None", encrypted_key: file.encryptedKey, encrypted_key_alg: "AES-GCM-256" });
+    expect(meta).toMatchObject({
+      file_id: file.fileId,
+      owner: alice.userId,
+      belongs_to: null,
+      belongs_to_type: "None",
+      encrypted_key: file.encryptedKey,
+      encrypted_key_alg: "AES-GCM-256",
+    });
     expect(meta.master_key_id).toBe(alice.userKeys[0]!.groupKey.keyId);
     expect(decryptStringSymmetric(file.contentKey, meta.encrypted_file_name)).toBe("report.pdf");
-    expect(meta.part_list.map((p: { sequence: number; extern_storage: boolean }) => [p.sequence, p.extern_storage])).toEqual([[0, false], [1, false], [2, false]]);
+    expect(
+      meta.part_list.map((p: { sequence: number; extern_storage: boolean }) => [p.sequence, p.extern_storage]),
+    ).toEqual([
+      [0, false],
+      [1, false],
+      [2, false],
+    ]);
 
     // The reader side: unwrap the content key, download and decrypt the chain.
     const contentKey = decryptSymKeyByMasterKey(alice.userKeys[0]!.groupKey, meta.encrypted_key);
     let previous = contentKey.key;
     for (let i = 0; i < parts.length; i++) {
-      const download = await h.callBytes("GET", `${V}/file/part/${meta.part_list[i].part_id}`, { token: h.app.publicToken });
+      const download = await h.callBytes("GET", `${V}/file/part/${meta.part_list[i].part_id}`, {
+        token: h.app.publicToken,
+      });
       expect(download.status).toBe(200);
       expect(download.headers.get("content-type")).toBe("application/octet-stream");
       expect(download.headers.get("access-control-allow-origin")).toBe("*");
@@ -133,25 +176,38 @@ describe("register, upload, download (api.md §3.8, crypto.md §11)", () => {
     const send = (seq: number, headers: Record<string, string>, body: Buffer) =>
       new Promise<{ status: number; text: string }>((resolve, reject) => {
         const url = `${h.server.baseUrl}${V}/file/part/${file.sessionId}/${seq}/${seq === 2}`;
-        const req = request(url, { method: "POST", headers: { "x-sentc-app-token": h.app.publicToken, authorization: `Bearer ${alice.jwt}`, ...headers } }, (res) => {
-          let text = "";
-          res.on("data", (c) => (text += c));
-          res.on("end", () => resolve({ status: res.statusCode!, text }));
-        });
+        const req = request(
+          url,
+          {
+            method: "POST",
+            headers: { "x-sentc-app-token": h.app.publicToken, authorization: `Bearer ${alice.jwt}`, ...headers },
+          },
+          (res) => {
+            let text = "";
+            res.on("data", (c) => (text += c));
+            res.on("end", () => resolve({ status: res.statusCode!, text }));
+          },
+        );
         req.on("error", reject);
         req.end(body);
       });
     const parts = [randomBytes(10), Buffer.from('{"looks":"like json"}'), randomBytes(3000)];
-    expect(await send(0, { "content-length": "10" }, parts[0]!)).toEqual({ status: 200, text: '{"status":true,"result":"Success"}' });
+    expect(await send(0, { "content-length": "10" }, parts[0]!)).toEqual({
+      status: 200,
+      text: '{"status":true,"result":"Success"}',
+    });
     expect((await send(1, { "content-type": "application/json" }, parts[1]!)).status).toBe(200);
     expect((await send(2, { "transfer-encoding": "chunked" }, parts[2]!)).status).toBe(200);
     const meta = expectOk(await h.call("GET", `${V}/file/${file.fileId}`));
-    for (let i = 0; i < 3; i++) expect((await h.callBytes("GET", `${V}/file/part/${meta.part_list[i].part_id}`)).bytes).toEqual(parts[i]);
+    for (let i = 0; i < 3; i++)
+      expect((await h.callBytes("GET", `${V}/file/part/${meta.part_list[i].part_id}`)).bytes).toEqual(parts[i]);
   });
 
   it("cuts the connection instead of draining a huge refused body", async () => {
     const file = await register(alice);
-    const answer = await upload(alice, file.sessionId, 0, false, new Uint8Array(30 * 1024 * 1024)).catch((error: Error) => error);
+    const answer = await upload(alice, file.sessionId, 0, false, new Uint8Array(30 * 1024 * 1024)).catch(
+      (error: Error) => error,
+    );
     if (!(answer instanceof Error)) expectError(answer, 400, 502);
     expectOk(await upload(alice, file.sessionId, 0, true, randomBytes(4)));
   });
@@ -235,16 +291,36 @@ describe("metadata and part lists", () => {
   it("registering for an unknown user is 400/512; Group outside a group route is stored as None", async () => {
     const master = alice.userKeys[0]!.groupKey;
     const { key, encryptedKey } = generateSymKeyWrappedByMasterKey(master);
-    expectError(await h.call("POST", `${V}/file`, { jwt: alice.jwt, raw: prepareRegisterFile(master.keyId, key, encryptedKey, newId(), "User") }), 400, 512);
+    expectError(
+      await h.call("POST", `${V}/file`, {
+        jwt: alice.jwt,
+        raw: prepareRegisterFile(master.keyId, key, encryptedKey, newId(), "User"),
+      }),
+      400,
+      512,
+    );
     const file = await register(alice, newId(), "Group");
     await uploadAll(alice, file, [randomBytes(8)]);
-    expect(expectOk(await h.call("GET", `${V}/file/${file.fileId}`))).toMatchObject({ belongs_to: null, belongs_to_type: "None" });
+    expect(expectOk(await h.call("GET", `${V}/file/${file.fileId}`))).toMatchObject({
+      belongs_to: null,
+      belongs_to_type: "None",
+    });
   });
 
   it("validates the register body (422/11)", async () => {
-    const body = JSON.parse(prepareRegisterFile("k", { alg: "AES-GCM-256", key: randomBytes(32), keyId: "" }, "x", null, "None"));
-    expectError(await h.call("POST", `${V}/file`, { jwt: alice.jwt, body: { ...body, belongs_to_type: "Everyone" } }), 422, 11);
-    expectError(await h.call("POST", `${V}/file`, { jwt: alice.jwt, body: { ...body, encrypted_key: undefined } }), 422, 11);
+    const body = JSON.parse(
+      prepareRegisterFile("k", { alg: "AES-GCM-256", key: randomBytes(32), keyId: "" }, "x", null, "None"),
+    );
+    expectError(
+      await h.call("POST", `${V}/file`, { jwt: alice.jwt, body: { ...body, belongs_to_type: "Everyone" } }),
+      422,
+      11,
+    );
+    expectError(
+      await h.call("POST", `${V}/file`, { jwt: alice.jwt, body: { ...body, encrypted_key: undefined } }),
+      422,
+      11,
+    );
     expectError(await h.call("POST", `${V}/file`, { jwt: alice.jwt, raw: "[" }), 422, 11);
     expectError(await h.call("POST", `${V}/file`, { body }), 401, 31);
   });
@@ -254,13 +330,45 @@ describe("rename and delete", () => {
   it("renames for the owner only", async () => {
     const file = await register(alice);
     await uploadAll(alice, file, [randomBytes(8)]);
-    expectError(await h.call("PUT", `${V}/file/${file.fileId}`, { jwt: bob.jwt, raw: prepareFileNameUpdate(file.contentKey, "x") }), 400, 521);
-    expect(expectOk(await h.call("PUT", `${V}/file/${file.fileId}`, { jwt: alice.jwt, raw: prepareFileNameUpdate(file.contentKey, "new name") }))).toBe("Success");
-    expect(decryptStringSymmetric(file.contentKey, expectOk(await h.call("GET", `${V}/file/${file.fileId}`)).encrypted_file_name)).toBe("new name");
-    expectOk(await h.call("PUT", `${V}/file/${file.fileId}`, { jwt: alice.jwt, raw: prepareFileNameUpdate(file.contentKey, null) }));
+    expectError(
+      await h.call("PUT", `${V}/file/${file.fileId}`, {
+        jwt: bob.jwt,
+        raw: prepareFileNameUpdate(file.contentKey, "x"),
+      }),
+      400,
+      521,
+    );
+    expect(
+      expectOk(
+        await h.call("PUT", `${V}/file/${file.fileId}`, {
+          jwt: alice.jwt,
+          raw: prepareFileNameUpdate(file.contentKey, "new name"),
+        }),
+      ),
+    ).toBe("Success");
+    expect(
+      decryptStringSymmetric(
+        file.contentKey,
+        expectOk(await h.call("GET", `${V}/file/${file.fileId}`)).encrypted_file_name,
+      ),
+    ).toBe("new name");
+    expectOk(
+      await h.call("PUT", `${V}/file/${file.fileId}`, {
+        jwt: alice.jwt,
+        raw: prepareFileNameUpdate(file.contentKey, null),
+      }),
+    );
     expect(expectOk(await h.call("GET", `${V}/file/${file.fileId}`)).encrypted_file_name).toBeNull();
-    expectError(await h.call("PUT", `${V}/file/${newId()}`, { jwt: alice.jwt, body: { encrypted_file_name: null } }), 400, 512);
-    expectError(await h.call("PUT", `${V}/file/${file.fileId}`, { jwt: alice.jwt, body: { encrypted_file_name: 5 } }), 422, 11);
+    expectError(
+      await h.call("PUT", `${V}/file/${newId()}`, { jwt: alice.jwt, body: { encrypted_file_name: null } }),
+      400,
+      512,
+    );
+    expectError(
+      await h.call("PUT", `${V}/file/${file.fileId}`, { jwt: alice.jwt, body: { encrypted_file_name: 5 } }),
+      422,
+      11,
+    );
   });
 
   it("deletes for the owner only; the file and its parts are gone at once, the bytes with the cleanup", async () => {
@@ -273,7 +381,11 @@ describe("rename and delete", () => {
     expectError(await h.call("GET", `${V}/file/${file.fileId}/part_fetch/-1`), 400, 512);
     expectError(await h.call("GET", `${V}/file/part/${meta.part_list[0].part_id}`), 400, 500);
     expectError(await h.call("DELETE", `${V}/file/${file.fileId}`, { jwt: alice.jwt }), 400, 512);
-    expectError(await h.call("PUT", `${V}/file/${file.fileId}`, { jwt: alice.jwt, body: { encrypted_file_name: null } }), 400, 512);
+    expectError(
+      await h.call("PUT", `${V}/file/${file.fileId}`, { jwt: alice.jwt, body: { encrypted_file_name: null } }),
+      400,
+      512,
+    );
 
     const files = await readdir(h.dataDir);
     expect(files).toContain(meta.part_list[0].part_id);
@@ -295,12 +407,27 @@ describe("group files (the group middleware as a port)", () => {
     const now = Date.now();
     const store = h.server.store;
     for (const id of [groupId, otherGroupId]) {
-      await store.insertGroup({ id, appId: h.app.id, parent: null, type: 0, invite: true, isConnectedGroup: false, time: now });
+      await store.insertGroup({
+        id,
+        appId: h.app.id,
+        parent: null,
+        type: 0,
+        invite: true,
+        isConnectedGroup: false,
+        time: now,
+      });
     }
     await store.insertMember({ userId: alice.userId, groupId, time: now, rank: 0, keyUploadSessionId: null, type: 0 });
     await store.insertMember({ userId: bob.userId, groupId, time: now, rank: 4, keyUploadSessionId: null, type: 0 });
     await store.insertMember({ userId: carol.userId, groupId, time: now, rank: 3, keyUploadSessionId: null, type: 0 });
-    await store.insertMember({ userId: bob.userId, groupId: otherGroupId, time: now, rank: 0, keyUploadSessionId: null, type: 0 });
+    await store.insertMember({
+      userId: bob.userId,
+      groupId: otherGroupId,
+      time: now,
+      rank: 0,
+      keyUploadSessionId: null,
+      type: 0,
+    });
   });
 
   it("registers a group file for members; non-members 400/310, bad ids 400/1", async () => {
@@ -312,9 +439,25 @@ describe("group files (the group middleware as a port)", () => {
     const body = prepareRegisterFile("k", file.contentKey, "x", groupId, "Group");
     expectError(await h.call("POST", `${V}/group/${otherGroupId}/file`, { jwt: alice.jwt, raw: body }), 400, 310);
     expectError(await h.call("POST", `${V}/group/not-a-uuid/file`, { jwt: alice.jwt, raw: body }), 400, 1);
-    expectError(await h.call("POST", `${V}/group/${groupId}/file`, { jwt: alice.jwt, raw: body, headers: { "x-sentc-group-access-id": "nope" } }), 400, 1);
+    expectError(
+      await h.call("POST", `${V}/group/${groupId}/file`, {
+        jwt: alice.jwt,
+        raw: body,
+        headers: { "x-sentc-group-access-id": "nope" },
+      }),
+      400,
+      1,
+    );
     // Acting through a member group needs the full group resolution (not there yet): no access.
-    expectError(await h.call("POST", `${V}/group/${groupId}/file`, { jwt: alice.jwt, raw: body, headers: { "x-sentc-group-access-id": otherGroupId } }), 400, 310);
+    expectError(
+      await h.call("POST", `${V}/group/${groupId}/file`, {
+        jwt: alice.jwt,
+        raw: body,
+        headers: { "x-sentc-group-access-id": otherGroupId },
+      }),
+      400,
+      310,
+    );
     // The group check runs before the body is parsed.
     expectError(await h.call("POST", `${V}/group/${otherGroupId}/file`, { jwt: alice.jwt, raw: "{" }), 400, 310);
     expectError(await h.call("POST", `${V}/group/${groupId}/file`, { raw: body }), 401, 31);
@@ -334,12 +477,16 @@ describe("group files (the group middleware as a port)", () => {
     expectError(await h.call("DELETE", `${V}/group/${groupId}/file/${a.fileId}`, { jwt: bob.jwt }), 400, 521); // rank 4
     expectError(await h.call("DELETE", `${V}/group/${otherGroupId}/file/${a.fileId}`, { jwt: bob.jwt }), 400, 521); // admin elsewhere
     expectError(await h.call("DELETE", `${V}/file/${a.fileId}`, { jwt: carol.jwt }), 400, 521);
-    expect(expectOk(await h.call("DELETE", `${V}/group/${groupId}/file/${a.fileId}`, { jwt: carol.jwt }))).toBe("Success"); // rank 3
+    expect(expectOk(await h.call("DELETE", `${V}/group/${groupId}/file/${a.fileId}`, { jwt: carol.jwt }))).toBe(
+      "Success",
+    ); // rank 3
     expectError(await h.call("GET", `${V}/group/${groupId}/file/${a.fileId}`, { jwt: alice.jwt }), 400, 512);
 
     const b = await register(bob, groupId, "Group", null, groupId);
     await uploadAll(bob, b, [randomBytes(8)]);
-    expect(expectOk(await h.call("DELETE", `${V}/group/${groupId}/file/${b.fileId}`, { jwt: bob.jwt }))).toBe("Success"); // owner
+    expect(expectOk(await h.call("DELETE", `${V}/group/${groupId}/file/${b.fileId}`, { jwt: bob.jwt }))).toBe(
+      "Success",
+    ); // owner
   });
 });
 
@@ -347,18 +494,39 @@ describe("file_storage options (api.md §2.4)", () => {
   it("-1: files can be registered (as in sentc) but no part can be stored (400/520)", async () => {
     const token = h.noStorageApp.publicToken;
     const identifier = `none-${randomBytes(6).toString("hex")}`;
-    expectOk(await h.call("POST", `${V}/register`, { token: h.noStorageApp.secretToken, raw: prepareRegister(identifier, "pw") }));
+    expectOk(
+      await h.call("POST", `${V}/register`, {
+        token: h.noStorageApp.secretToken,
+        raw: prepareRegister(identifier, "pw"),
+      }),
+    );
     const session = await loginIn(token, identifier, "pw");
     const master = session.userKeys[0]!.groupKey;
     const { key, encryptedKey } = generateSymKeyWrappedByMasterKey(master);
-    const file = expectOk(await h.call("POST", `${V}/file`, { token, jwt: session.jwt, raw: prepareRegisterFile(master.keyId, key, encryptedKey, null, "None") }));
+    const file = expectOk(
+      await h.call("POST", `${V}/file`, {
+        token,
+        jwt: session.jwt,
+        raw: prepareRegisterFile(master.keyId, key, encryptedKey, null, "None"),
+      }),
+    );
     expectError(await upload(session.jwt, file.session_id, 0, true, randomBytes(4), token), 400, 520);
-    expectError(await h.call("PATCH", `${V}/file/part/${file.session_id}/0/true/${session.userId}`, { token: h.noStorageApp.secretToken }), 400, 520);
+    expectError(
+      await h.call("PATCH", `${V}/file/part/${file.session_id}/0/true/${session.userId}`, {
+        token: h.noStorageApp.secretToken,
+      }),
+      400,
+      520,
+    );
   });
 
   it("0: the customer-storage routes answer 400/520", async () => {
     const file = await register(alice);
-    expectError(await h.call("PATCH", `${V}/file/part/${file.sessionId}/0/true/${alice.userId}`, { token: h.app.secretToken }), 400, 520);
+    expectError(
+      await h.call("PATCH", `${V}/file/part/${file.sessionId}/0/true/${alice.userId}`, { token: h.app.secretToken }),
+      400,
+      520,
+    );
     expectError(await h.call("DELETE", `${V}/file/part/${newId()}`, { token: h.app.secretToken }), 400, 520);
   });
 
@@ -370,16 +538,42 @@ describe("file_storage options (api.md §2.4)", () => {
     const session = await loginIn(token, identifier, "pw");
     const master = session.userKeys[0]!.groupKey;
     const { key, encryptedKey } = generateSymKeyWrappedByMasterKey(master);
-    const file = expectOk(await h.call("POST", `${V}/file`, { token, jwt: session.jwt, raw: prepareRegisterFile(master.keyId, key, encryptedKey, null, "None") }));
+    const file = expectOk(
+      await h.call("POST", `${V}/file`, {
+        token,
+        jwt: session.jwt,
+        raw: prepareRegisterFile(master.keyId, key, encryptedKey, null, "None"),
+      }),
+    );
 
     expectError(await upload(session.jwt, file.session_id, 0, false, randomBytes(4), token), 400, 520);
-    expectError(await h.call("PATCH", `${V}/file/part/${file.session_id}/0/false/${session.userId}`, { token }), 400, 203);
-    expectError(await h.call("PATCH", `${V}/file/part/${file.session_id}/0/false/${alice.userId}`, { token: secret }), 400, 510);
-    expectError(await h.call("PATCH", `${V}/file/part/${file.session_id}/x/false/${session.userId}`, { token: secret }), 400, 12);
-    const p0 = expectOk(await h.call("PATCH", `${V}/file/part/${file.session_id}/0/false/${session.userId}`, { token: secret }));
-    const p1 = expectOk(await h.call("PATCH", `${V}/file/part/${file.session_id}/1/true/${session.userId}`, { token: secret }));
+    expectError(
+      await h.call("PATCH", `${V}/file/part/${file.session_id}/0/false/${session.userId}`, { token }),
+      400,
+      203,
+    );
+    expectError(
+      await h.call("PATCH", `${V}/file/part/${file.session_id}/0/false/${alice.userId}`, { token: secret }),
+      400,
+      510,
+    );
+    expectError(
+      await h.call("PATCH", `${V}/file/part/${file.session_id}/x/false/${session.userId}`, { token: secret }),
+      400,
+      12,
+    );
+    const p0 = expectOk(
+      await h.call("PATCH", `${V}/file/part/${file.session_id}/0/false/${session.userId}`, { token: secret }),
+    );
+    const p1 = expectOk(
+      await h.call("PATCH", `${V}/file/part/${file.session_id}/1/true/${session.userId}`, { token: secret }),
+    );
     expect(Object.keys(p0)).toEqual(["part_id"]);
-    expectError(await h.call("PATCH", `${V}/file/part/${file.session_id}/2/true/${session.userId}`, { token: secret }), 400, 510);
+    expectError(
+      await h.call("PATCH", `${V}/file/part/${file.session_id}/2/true/${session.userId}`, { token: secret }),
+      400,
+      510,
+    );
 
     const meta = expectOk(await h.call("GET", `${V}/file/${file.file_id}`, { token }));
     expect(meta.part_list).toEqual([
@@ -473,7 +667,8 @@ describe("cleanup of orphaned parts", () => {
     expectOk(await h.call("DELETE", `${V}/file/${file.fileId}`, { jwt: alice.jwt }));
     const timer = startFileCleanup(h.fx, 20);
     try {
-      for (let i = 0; i < 100 && (await readdir(h.dataDir)).includes(meta.part_list[0].part_id); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && (await readdir(h.dataDir)).includes(meta.part_list[0].part_id); i++)
+        await new Promise((r) => setTimeout(r, 20));
     } finally {
       await timer.stop();
     }

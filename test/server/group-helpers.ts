@@ -30,7 +30,15 @@ export async function newUser(h: Harness): Promise<TestUser> {
   const user = await registerUser(h);
   const session = await login(h, user.identifier, user.password);
   const key = session.userKeys[0]!;
-  return { id: user.userId, userId: user.userId, deviceId: user.deviceId, identifier: user.identifier, jwt: session.jwt, publicKey: key.publicGroupKey, privateKey: key.privateGroupKey };
+  return {
+    id: user.userId,
+    userId: user.userId,
+    deviceId: user.deviceId,
+    identifier: user.identifier,
+    jwt: session.jwt,
+    publicKey: key.publicGroupKey,
+    privateKey: key.privateGroupKey,
+  };
 }
 
 export interface TestGroup extends KeyHolder {
@@ -52,14 +60,26 @@ export function createBody(to: KeyHolder, starter: string): { body: string; keys
 }
 
 /** Creates a group and reads its first key back (ids come from the server). */
-export async function createGroup(h: Harness, user: TestUser, path = `${V}/group`, to: KeyHolder = user, headers?: Record<string, string>): Promise<TestGroup> {
+export async function createGroup(
+  h: Harness,
+  user: TestUser,
+  path = `${V}/group`,
+  to: KeyHolder = user,
+  headers?: Record<string, string>,
+): Promise<TestGroup> {
   const { body } = createBody(to, user.userId);
   const groupId = expectOk(await h.call("POST", path, { jwt: user.jwt, raw: body, headers })).group_id as string;
   return groupId ? await loadGroup(h, user, groupId, to, headers) : (undefined as never);
 }
 
 /** The group as `user` sees it, with every key decrypted by `holder`'s private key. */
-export async function loadGroup(h: Harness, user: TestUser, groupId: string, holder: KeyHolder = user, headers?: Record<string, string>): Promise<TestGroup> {
+export async function loadGroup(
+  h: Harness,
+  user: TestUser,
+  groupId: string,
+  holder: KeyHolder = user,
+  headers?: Record<string, string>,
+): Promise<TestGroup> {
   const data = expectOk(await h.call("GET", `${V}/group/${groupId}`, { jwt: user.jwt, headers }));
   const decrypted = (data.keys as Record<string, unknown>[]).map((k) => decryptGroupKey(holder.privateKey, k));
   expect(decrypted.length).toBeGreaterThan(0);
@@ -75,11 +95,19 @@ export async function loadGroup(h: Harness, user: TestUser, groupId: string, hol
 }
 
 /** Every key of the group for `user` through the paged key route (50 per page), decrypted by `holder`. */
-export async function allKeys(h: Harness, user: TestUser, groupId: string, holder: KeyHolder = user, headers?: Record<string, string>): Promise<GroupKeyData[]> {
+export async function allKeys(
+  h: Harness,
+  user: TestUser,
+  groupId: string,
+  holder: KeyHolder = user,
+  headers?: Record<string, string>,
+): Promise<GroupKeyData[]> {
   const out: GroupKeyData[] = [];
   let cursor = "0/none";
   for (let page = 0; page < 100; page++) {
-    const keys = expectOk(await h.call("GET", `${V}/group/${groupId}/keys/${cursor}`, { jwt: user.jwt, headers })) as Array<Record<string, unknown>>;
+    const keys = expectOk(
+      await h.call("GET", `${V}/group/${groupId}/keys/${cursor}`, { jwt: user.jwt, headers }),
+    ) as Array<Record<string, unknown>>;
     out.push(...keys.map((k) => decryptGroupKey(holder.privateKey, k)));
     if (keys.length < 50) break;
     const last = keys[keys.length - 1]!;
@@ -96,13 +124,26 @@ export function memberKeys(member: KeyHolder, keys: SymKey[], rank: number | nul
 /** The session uploads after the first 50 keys. */
 export function sessionPages(member: KeyHolder, keys: SymKey[]): string[] {
   const pages: string[] = [];
-  for (let i = 50; i < keys.length; i += 50) pages.push(JSON.stringify(encryptGroupKeysForMember(member.publicKey, keys.slice(i, i + 50))));
+  for (let i = 50; i < keys.length; i += 50)
+    pages.push(JSON.stringify(encryptGroupKeysForMember(member.publicKey, keys.slice(i, i + 50))));
   return pages;
 }
 
 /** Auto-invites a user (or, with `path` …/invite_group_auto, a group) with all keys. */
-export async function addMember(h: Harness, admin: TestUser, group: TestGroup, member: KeyHolder, rank: number | null = null, kind = "invite_auto", headers?: Record<string, string>): Promise<ApiAnswer> {
-  const answer = await h.call("PUT", `${V}/group/${group.groupId}/${kind}/${member.id}`, { jwt: admin.jwt, raw: memberKeys(member, group.keys, rank), headers });
+export async function addMember(
+  h: Harness,
+  admin: TestUser,
+  group: TestGroup,
+  member: KeyHolder,
+  rank: number | null = null,
+  kind = "invite_auto",
+  headers?: Record<string, string>,
+): Promise<ApiAnswer> {
+  const answer = await h.call("PUT", `${V}/group/${group.groupId}/${kind}/${member.id}`, {
+    jwt: admin.jwt,
+    raw: memberKeys(member, group.keys, rank),
+    headers,
+  });
   return answer;
 }
 

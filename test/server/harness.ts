@@ -14,7 +14,14 @@ import pg from "pg";
 import { defaultAppOptions, parseServerConfig, type AppConfig, type ServerConfig } from "../../server/config.js";
 import { generateEs384KeyPair, newId } from "../../server/crypto.js";
 import { startServer, type RunningServer, type StartOptions } from "../../server/main.js";
-import { doneLogin, doneVerifyLogin, prepareLogin, prepareVerifyLogin, type DeviceKeys, type VerifyLoginResult } from "../../src/protocol/login.js";
+import {
+  doneLogin,
+  doneVerifyLogin,
+  prepareLogin,
+  prepareVerifyLogin,
+  type DeviceKeys,
+  type VerifyLoginResult,
+} from "../../src/protocol/login.js";
 import { prepareRegister } from "../../src/protocol/register.js";
 import { createDeviceProof, DEVICE_PROOF_HEADER } from "../../src/protocol/device-proof.js";
 import type { SignKey } from "../../src/protocol/keys.js";
@@ -37,7 +44,10 @@ export function testPgUrl(): string | null {
 let adminPool: pg.Pool | null = null;
 function admin(): pg.Pool {
   const url = testPgUrl();
-  if (!url) throw new Error("SENTC_TEST_STORE=postgres needs SENTC_TEST_PG_URL (postgres://user:password@127.0.0.1:5432/database)");
+  if (!url)
+    throw new Error(
+      "SENTC_TEST_STORE=postgres needs SENTC_TEST_PG_URL (postgres://user:password@127.0.0.1:5432/database)",
+    );
   if (!adminPool) {
     adminPool = new pg.Pool({ connectionString: url, max: 2, allowExitOnIdle: true });
     adminPool.on("error", () => undefined);
@@ -64,17 +74,24 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (!staleSchemasDropped) {
     staleSchemasDropped = true;
     const cutoff = Math.floor(Date.now() / 1000) - 3600;
-    const { rows } = await pool.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", [`${SCHEMA_PREFIX}%`]);
+    const { rows } = await pool.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", [
+      `${SCHEMA_PREFIX}%`,
+    ]);
     for (const { nspname } of rows) {
       const created = Number(nspname.slice(SCHEMA_PREFIX.length).split("_")[0]);
-      if (Number.isFinite(created) && created < cutoff) await pool.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`).catch(() => undefined);
+      if (Number.isFinite(created) && created < cutoff)
+        await pool.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`).catch(() => undefined);
     }
   }
   const schema = `${SCHEMA_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(6).toString("hex")}`;
   await pool.query(`CREATE SCHEMA "${schema}"`);
   const url = new URL(testPgUrl()!);
   url.searchParams.set("options", `-c search_path=${schema}`);
-  return { url: url.toString(), schema, drop: () => pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).then(() => undefined) };
+  return {
+    url: url.toString(),
+    schema,
+    drop: () => pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).then(() => undefined),
+  };
 }
 
 /** PostgreSQL: one schema per `dbPath`, so that a restart on the "same file" finds its data. */
@@ -162,20 +179,42 @@ export function apiCaller(baseUrl: string, defaultToken: string): Harness["call"
     let body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (method === "GET" || method === "HEAD") body = undefined;
     if (options.deviceSignKey) {
-      const bytes = body === undefined ? new Uint8Array(0) : typeof body === "string" ? new TextEncoder().encode(body) : new Uint8Array(body);
-      headers[DEVICE_PROOF_HEADER] = createDeviceProof(options.deviceSignKey, method, new URL(baseUrl + path).pathname, Math.floor(Date.now() / 1000), bytes);
+      const bytes =
+        body === undefined
+          ? new Uint8Array(0)
+          : typeof body === "string"
+            ? new TextEncoder().encode(body)
+            : new Uint8Array(body);
+      headers[DEVICE_PROOF_HEADER] = createDeviceProof(
+        options.deviceSignKey,
+        method,
+        new URL(baseUrl + path).pathname,
+        Math.floor(Date.now() / 1000),
+        bytes,
+      );
     }
-    const response = await fetch(baseUrl + path, { method, headers, body: typeof body === "string" || body === undefined ? body : new Uint8Array(body) });
+    const response = await fetch(baseUrl + path, {
+      method,
+      headers,
+      body: typeof body === "string" || body === undefined ? body : new Uint8Array(body),
+    });
     const text = await response.text();
     return { status: response.status, body: text.length > 0 ? JSON.parse(text) : {}, headers: response.headers };
   };
 }
 
-export async function startHarness(extra: Partial<ServerConfig> & Record<string, unknown> = {}, options: HarnessOptions = {}): Promise<Harness & { apps: NonNullable<HarnessOptions["apps"]> }> {
+export async function startHarness(
+  extra: Partial<ServerConfig> & Record<string, unknown> = {},
+  options: HarnessOptions = {},
+): Promise<Harness & { apps: NonNullable<HarnessOptions["apps"]> }> {
   const main = options.apps?.main ?? makeApp();
   const closed = options.apps?.closed ?? makeApp({ options: defaultAppOptions("closed") });
   const disabled = options.apps?.disabled ?? makeApp({ disabled: true });
-  const config = parseServerConfig({ apps: [main.config, closed.config, disabled.config], login_rate_limit: { max_failures: 0, window_seconds: 60 }, ...extra });
+  const config = parseServerConfig({
+    apps: [main.config, closed.config, disabled.config],
+    login_rate_limit: { max_failures: 0, window_seconds: 60 },
+    ...extra,
+  });
   const clock = { offsetMs: 0 };
   let dbPath = options.dbPath ?? ":memory:";
   let filesDir: string | undefined;
@@ -209,7 +248,16 @@ export async function startHarness(extra: Partial<ServerConfig> & Record<string,
     await server.close();
     for (const cleanup of cleanups) await cleanup();
   };
-  return { server, app: main.app, closedApp: closed.app, disabledApp: disabled.app, clock, call, close, apps: { main, closed, disabled } };
+  return {
+    server,
+    app: main.app,
+    closedApp: closed.app,
+    disabledApp: disabled.app,
+    clock,
+    call,
+    close,
+    apps: { main, closed, disabled },
+  };
 }
 
 export function unique(prefix = "user"): string {
@@ -223,8 +271,15 @@ export interface RegisteredUser {
   deviceId: string;
 }
 
-export async function registerUser(h: Harness, identifier = unique(), password = "correct horse"): Promise<RegisteredUser> {
-  const answer = await h.call("POST", "/api/v1/register", { token: h.app.secretToken, raw: prepareRegister(identifier, password) });
+export async function registerUser(
+  h: Harness,
+  identifier = unique(),
+  password = "correct horse",
+): Promise<RegisteredUser> {
+  const answer = await h.call("POST", "/api/v1/register", {
+    token: h.app.secretToken,
+    raw: prepareRegister(identifier, password),
+  });
   if (answer.status !== 200 || !answer.body.status) throw new Error(`register failed: ${JSON.stringify(answer.body)}`);
   return { identifier, password, userId: answer.body.result.user_id, deviceId: answer.body.result.device_id };
 }
@@ -243,20 +298,37 @@ export async function login(h: Harness, identifier: string, password: string): P
   if (!done.body.status) throw new Error(`done_login failed: ${JSON.stringify(done.body)}`);
   const result = doneLogin(start.masterKeyEncryptionKey, done.body.result);
   if (result.kind !== "direct") throw new Error("unexpected MFA");
-  const verify = await h.call("POST", "/api/v1/verify_login", { raw: prepareVerifyLogin(start.authKey, identifier, result.challenge) });
+  const verify = await h.call("POST", "/api/v1/verify_login", {
+    raw: prepareVerifyLogin(start.authKey, identifier, result.challenge),
+  });
   if (!verify.body.status) throw new Error(`verify_login failed: ${JSON.stringify(verify.body)}`);
-  return { ...doneVerifyLogin(result.deviceKeys.privateKey, verify.body.result), deviceKeys: result.deviceKeys, masterKey: result.masterKey, authKey: start.authKey };
+  return {
+    ...doneVerifyLogin(result.deviceKeys.privateKey, verify.body.result),
+    deviceKeys: result.deviceKeys,
+    masterKey: result.masterKey,
+    authKey: start.authKey,
+  };
 }
 
 export function expectError(answer: ApiAnswer, httpStatus: number, code: number): void {
-  if (answer.status !== httpStatus || answer.body.status !== false || answer.body.err_code !== code || typeof answer.body.err_msg !== "string") {
+  if (
+    answer.status !== httpStatus ||
+    answer.body.status !== false ||
+    answer.body.err_code !== code ||
+    typeof answer.body.err_msg !== "string"
+  ) {
     throw new Error(`expected ${httpStatus}/${code}, got ${answer.status} ${JSON.stringify(answer.body)}`);
   }
   if ("result" in answer.body) throw new Error("an error envelope must not carry result");
 }
 
 export function expectOk(answer: ApiAnswer): any {
-  if (answer.status !== 200 || answer.body.status !== true || answer.body.result === undefined || answer.body.result === null) {
+  if (
+    answer.status !== 200 ||
+    answer.body.status !== true ||
+    answer.body.result === undefined ||
+    answer.body.result === null
+  ) {
     throw new Error(`expected success, got ${answer.status} ${JSON.stringify(answer.body)}`);
   }
   return answer.body.result;

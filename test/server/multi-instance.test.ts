@@ -17,7 +17,17 @@ import { finishKeyRotation, prepareKeyRotation } from "../../src/protocol/key-ro
 import type { SymKey } from "../../src/protocol/keys.js";
 import { loadReleaseCore } from "../helpers/core.js";
 import { addMember, createGroup, V, type TestGroup, type TestUser } from "./group-helpers.js";
-import { apiCaller, createTestDatabase, expectOk, login, makeApp, registerUser, testStoreKind, type Harness, type TestDatabase } from "./harness.js";
+import {
+  apiCaller,
+  createTestDatabase,
+  expectOk,
+  login,
+  makeApp,
+  registerUser,
+  testStoreKind,
+  type Harness,
+  type TestDatabase,
+} from "./harness.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
 const cli = join(root, "server/dist/server/cli.js");
@@ -34,7 +44,12 @@ const children: ChildProcess[] = [];
 let dir = "";
 let db: TestDatabase | null = null;
 
-async function startInstance(url: string, configPath: string, filesDir: string, app: ReturnType<typeof makeApp>["app"]): Promise<Instance> {
+async function startInstance(
+  url: string,
+  configPath: string,
+  filesDir: string,
+  app: ReturnType<typeof makeApp>["app"],
+): Promise<Instance> {
   // --rotation-poll 0.1: each worker also picks up rotations the other process started.
   const args = [cli, "--port", "0", "--db", url, "--config", configPath, "--files", filesDir, "--rotation-poll", "0.1"];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
@@ -53,7 +68,15 @@ async function userOn(register: Harness, loginOn: Harness): Promise<TestUser> {
   const user = await registerUser(register);
   const session = await login(loginOn, user.identifier, user.password);
   const key = session.userKeys[0]!;
-  return { id: user.userId, userId: user.userId, deviceId: user.deviceId, identifier: user.identifier, jwt: session.jwt, publicKey: key.publicGroupKey, privateKey: key.privateGroupKey };
+  return {
+    id: user.userId,
+    userId: user.userId,
+    deviceId: user.deviceId,
+    identifier: user.identifier,
+    jwt: session.jwt,
+    publicKey: key.publicGroupKey,
+    privateKey: key.privateGroupKey,
+  };
 }
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -78,14 +101,24 @@ describe.skipIf(!onPostgres)("two server processes on one PostgreSQL", () => {
     const made = makeApp();
     app = made.app;
     const configPath = join(dir, "apps.json");
-    writeFileSync(configPath, JSON.stringify({ apps: [made.config], login_rate_limit: { max_failures: 0, window_seconds: 60 } }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({ apps: [made.config], login_rate_limit: { max_failures: 0, window_seconds: 60 } }),
+    );
     // Started together: the migrations and the config are applied once (advisory lock, SERIALIZABLE).
-    [a, b] = await Promise.all([startInstance(db.url, configPath, join(dir, "files"), app), startInstance(db.url, configPath, join(dir, "files"), app)]);
+    [a, b] = await Promise.all([
+      startInstance(db.url, configPath, join(dir, "files"), app),
+      startInstance(db.url, configPath, join(dir, "files"), app),
+    ]);
   }, 120_000);
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((r) => child.once("exit", r)) : null)));
+    await Promise.all(
+      children.map((child) =>
+        child.exitCode === null && child.signalCode === null ? new Promise((r) => child.once("exit", r)) : null,
+      ),
+    );
     await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -94,34 +127,61 @@ describe.skipIf(!onPostgres)("two server processes on one PostgreSQL", () => {
     const owner = await userOn(a.h, b.h);
     const members = [await userOn(a.h, b.h), await userOn(b.h, a.h), await userOn(a.h, b.h)];
     // A JWT from one process is valid on the other (shared keys from the config file).
-    expect(expectOk(await a.h.call("GET", `${V}/user/jwt`, { token: app.secretToken, headers: { authorization: `Bearer ${owner.jwt}` } })).id).toBe(owner.userId);
+    expect(
+      expectOk(
+        await a.h.call("GET", `${V}/user/jwt`, {
+          token: app.secretToken,
+          headers: { authorization: `Bearer ${owner.jwt}` },
+        }),
+      ).id,
+    ).toBe(owner.userId);
 
     const group: TestGroup = await createGroup(b.h, owner);
-    for (const [i, member] of members.entries()) expectOk(await addMember(i % 2 === 0 ? a.h : b.h, owner, group, member));
-    expect(expectOk(await a.h.call("GET", `${V}/group/${group.groupId}/member/0/none`, { jwt: owner.jwt }))).toHaveLength(members.length);
+    for (const [i, member] of members.entries())
+      expectOk(await addMember(i % 2 === 0 ? a.h : b.h, owner, group, member));
+    expect(
+      expectOk(await a.h.call("GET", `${V}/group/${group.groupId}/member/0/none`, { jwt: owner.jwt })),
+    ).toHaveLength(members.length);
 
     // Three rotations, started on B; both workers see them (B at once, A by polling the store).
     const rotated: SymKey[] = [];
     for (let i = 0; i < 3; i++) {
       const previous = group.keys[group.keys.length - 1]!;
-      const { serverInput, keys } = prepareKeyRotation({ previousGroupKey: previous, invokerPublicKey: owner.publicKey, starter: owner.userId });
-      const started = expectOk(await b.h.call("POST", `${V}/group/${group.groupId}/key_rotation`, { jwt: owner.jwt, raw: serverInput }));
+      const { serverInput, keys } = prepareKeyRotation({
+        previousGroupKey: previous,
+        invokerPublicKey: owner.publicKey,
+        starter: owner.userId,
+      });
+      const started = expectOk(
+        await b.h.call("POST", `${V}/group/${group.groupId}/key_rotation`, { jwt: owner.jwt, raw: serverInput }),
+      );
       const key = { ...keys.groupKey, keyId: started.key_id as string };
       group.keys.push(key);
       rotated.push(key);
     }
     const finishedLines = () => [...a.log, ...b.log].filter((line) => line.includes("key rotation finished"));
-    await waitFor("three finished rotations", () => rotated.every((k) => finishedLines().some((line) => line.includes(k.keyId))));
+    await waitFor("three finished rotations", () =>
+      rotated.every((k) => finishedLines().some((line) => line.includes(k.keyId))),
+    );
     // Give a second (wrong) finish time to show up: both workers poll every 100 ms.
     await new Promise((r) => setTimeout(r, 600));
-    for (const key of rotated) expect(finishedLines().filter((line) => line.includes(key.keyId)), key.keyId).toHaveLength(1);
+    for (const key of rotated)
+      expect(
+        finishedLines().filter((line) => line.includes(key.keyId)),
+        key.keyId,
+      ).toHaveLength(1);
 
     const client = new pg.Client({ connectionString: db!.url });
     await client.connect();
     try {
-      const open = await client.query("SELECT count(*)::int AS n FROM group_keys WHERE group_id = $1 AND encrypted_ephemeral_key IS NOT NULL", [group.groupId]);
+      const open = await client.query(
+        "SELECT count(*)::int AS n FROM group_keys WHERE group_id = $1 AND encrypted_ephemeral_key IS NOT NULL",
+        [group.groupId],
+      );
       expect(open.rows[0].n).toBe(0);
-      const rows = await client.query("SELECT count(*)::int AS n FROM group_key_rotations WHERE group_id = $1", [group.groupId]);
+      const rows = await client.query("SELECT count(*)::int AS n FROM group_key_rotations WHERE group_id = $1", [
+        group.groupId,
+      ]);
       expect(rows.rows[0].n).toBe(members.length * rotated.length);
     } finally {
       await client.end();
@@ -130,15 +190,25 @@ describe.skipIf(!onPostgres)("two server processes on one PostgreSQL", () => {
     // Every member finishes on the process it did not log in on and ends with the same keys.
     for (const [i, member] of members.entries()) {
       const h = i % 2 === 0 ? a.h : b.h;
-      const pending = expectOk(await h.call("GET", `${V}/group/${group.groupId}/key_rotation`, { jwt: member.jwt })) as Array<Record<string, unknown>>;
+      const pending = expectOk(
+        await h.call("GET", `${V}/group/${group.groupId}/key_rotation`, { jwt: member.jwt }),
+      ) as Array<Record<string, unknown>>;
       expect(pending.map((p) => p.new_group_key_id)).toEqual(rotated.map((k) => k.keyId));
       for (const [j, entry] of pending.entries()) {
         const previous = group.keys.find((k) => k.keyId === entry.previous_group_key_id)!;
         const done = finishKeyRotation(entry, previous, member.publicKey, member.privateKey);
         expect(Buffer.from(done.newGroupKey.key)).toEqual(Buffer.from(rotated[j]!.key));
-        expectOk(await (j % 2 === 0 ? b.h : a.h).call("PUT", `${V}/group/${group.groupId}/key_rotation/${entry.new_group_key_id}`, { jwt: member.jwt, raw: done.serverInput }));
+        expectOk(
+          await (j % 2 === 0 ? b.h : a.h).call(
+            "PUT",
+            `${V}/group/${group.groupId}/key_rotation/${entry.new_group_key_id}`,
+            { jwt: member.jwt, raw: done.serverInput },
+          ),
+        );
       }
-      expect(expectOk(await h.call("GET", `${V}/group/${group.groupId}/key_rotation`, { jwt: member.jwt }))).toEqual([]);
+      expect(expectOk(await h.call("GET", `${V}/group/${group.groupId}/key_rotation`, { jwt: member.jwt }))).toEqual(
+        [],
+      );
     }
   }, 120_000);
 });

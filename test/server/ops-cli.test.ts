@@ -5,9 +5,8 @@
  * body is still arriving is answered, new connections are refused, the process exits 0; and the grace
  * period bounds how long it waits. On the test store (SQLite or PostgreSQL).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -105,7 +104,10 @@ async function startCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Pr
 }
 
 /** Runs the CLI to its end (asynchronously: the test worker keeps answering its runner meanwhile). */
-function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = cleanEnv(),
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
@@ -146,7 +148,17 @@ describe("sentc-server --help, --version, bad options", () => {
   it("--help lists every option with its default and environment variable", async () => {
     const run = await runCli(["--help"]);
     expect(run.status).toBe(0);
-    for (const name of ["port", "host", "db", "config", "files", "rotation-poll", "log-level", "metrics", "shutdown-timeout"]) {
+    for (const name of [
+      "port",
+      "host",
+      "db",
+      "config",
+      "files",
+      "rotation-poll",
+      "log-level",
+      "metrics",
+      "shutdown-timeout",
+    ]) {
       const spec = OPTIONS.find((o) => o.name === name);
       expect(spec, name).toBeDefined();
       const at = run.stdout.indexOf(`--${name}`);
@@ -163,7 +175,9 @@ describe("sentc-server --help, --version, bad options", () => {
 
   it("--version prints the package version", async () => {
     const own = join(root, "server/package.json");
-    const version = (JSON.parse(readFileSync(existsSync(own) ? own : join(root, "package.json"), "utf8")) as { version: string }).version;
+    const version = (
+      JSON.parse(readFileSync(existsSync(own) ? own : join(root, "package.json"), "utf8")) as { version: string }
+    ).version;
     const run = await runCli(["--version"]);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(`${version}\n`);
@@ -174,7 +188,11 @@ describe("sentc-server --help, --version, bad options", () => {
       [["--port", "70000"], {}, /--port must be a port number/],
       [["--nope"], {}, /Unknown option '--nope'/],
       [[], { SENTC_SHUTDOWN_TIMEOUT: "soon" }, /SENTC_SHUTDOWN_TIMEOUT must be a number of seconds/],
-      [[], { SENTC_LOG_LEVEL: "loud" }, /SENTC_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+      [
+        [],
+        { SENTC_LOG_LEVEL: "loud" },
+        /SENTC_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/,
+      ],
       [[], { SENTC_METRICS: "maybe" }, /SENTC_METRICS must be one of/],
       [["--metrics", "--no-metrics"], {}, /contradict/],
       [["--rotation-poll=-1"], {}, /--rotation-poll must be a number of seconds/],
@@ -191,7 +209,14 @@ describe("sentc-server --help, --version, bad options", () => {
 describe("sentc-server from the environment", () => {
   it("takes every setting from SENTC_* variables; logs JSON lines on stdout after the start line", async () => {
     const db = await dbArgs();
-    const env: Record<string, string> = { SENTC_PORT: "0", SENTC_HOST: "127.0.0.1", SENTC_DB: db[1]!, SENTC_METRICS: "true", SENTC_LOG_LEVEL: "info", SENTC_SHUTDOWN_TIMEOUT: "5" };
+    const env: Record<string, string> = {
+      SENTC_PORT: "0",
+      SENTC_HOST: "127.0.0.1",
+      SENTC_DB: db[1]!,
+      SENTC_METRICS: "true",
+      SENTC_LOG_LEVEL: "info",
+      SENTC_SHUTDOWN_TIMEOUT: "5",
+    };
     if (db[3]) env.SENTC_FILES = db[3];
     const server = await startCli([], cleanEnv(env));
     expect(server.start.public_token).toEqual(expect.any(String));
@@ -205,7 +230,13 @@ describe("sentc-server from the environment", () => {
     });
     expect(exists.status).toBe(200);
     const line = await server.waitForLine("request line", (l) => l.route === "/api/v1/exists");
-    expect(line).toMatchObject({ method: "POST", status: 200, app_id: server.start.app_id, request_id: exists.headers.get("x-request-id"), msg: "request completed" });
+    expect(line).toMatchObject({
+      method: "POST",
+      status: 200,
+      app_id: server.start.app_id,
+      request_id: exists.headers.get("x-request-id"),
+      msg: "request completed",
+    });
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
     // Every stdout line after the start line is a JSON log line, none with the app token.
@@ -217,7 +248,12 @@ describe("sentc-server from the environment", () => {
 
   it("lets flags win over the environment", async () => {
     const db = await dbArgs();
-    const env = cleanEnv({ SENTC_PORT: "not-a-port", SENTC_METRICS: "1", SENTC_LOG_LEVEL: "info", SENTC_DB: "/proc/sentc-cannot-be-here/sentc.sqlite" });
+    const env = cleanEnv({
+      SENTC_PORT: "not-a-port",
+      SENTC_METRICS: "1",
+      SENTC_LOG_LEVEL: "info",
+      SENTC_DB: "/proc/sentc-cannot-be-here/sentc.sqlite",
+    });
     const server = await startCli(["--port", "0", ...db, "--no-metrics", "--log-level", "silent"], env);
     const metrics = await fetch(`${server.start.base_url}/metrics`);
     expect(metrics.status).toBe(404);
@@ -231,7 +267,15 @@ describe("sentc-server from the environment", () => {
 
 describe("graceful shutdown", () => {
   it("answers the request in flight after SIGTERM, refuses new connections, exits 0", async () => {
-    const server = await startCli(["--port", "0", ...(await dbArgs()), "--log-level", "debug", "--shutdown-timeout", "60"]);
+    const server = await startCli([
+      "--port",
+      "0",
+      ...(await dbArgs()),
+      "--log-level",
+      "debug",
+      "--shutdown-timeout",
+      "60",
+    ]);
     const body = JSON.stringify({ user_identifier: "in-flight" });
     const half = Math.floor(body.length / 2);
     const socket = (await tryConnect(server.port)) as Socket;
@@ -269,21 +313,38 @@ describe("graceful shutdown", () => {
     expect(await server.exited).toBe(0);
     expect(server.lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ msg: "request completed", request_id: "in-flight-1", status: 200, route: "/api/v1/exists" }),
+        expect.objectContaining({
+          msg: "request completed",
+          request_id: "in-flight-1",
+          status: 200,
+          route: "/api/v1/exists",
+        }),
         expect.objectContaining({ msg: "HTTP server closed", forced: false }),
       ]),
     );
   });
 
   it("closes a request that does not finish within the grace period and still exits 0", async () => {
-    const server = await startCli(["--port", "0", ...(await dbArgs()), "--log-level", "debug", "--shutdown-timeout", "0.5"]);
+    const server = await startCli([
+      "--port",
+      "0",
+      ...(await dbArgs()),
+      "--log-level",
+      "debug",
+      "--shutdown-timeout",
+      "0.5",
+    ]);
     const socket = (await tryConnect(server.port)) as Socket;
     const response = readAll(socket);
-    socket.write(`POST /api/v1/exists HTTP/1.1\r\nHost: 127.0.0.1\r\nx-sentc-app-token: ${server.start.public_token}\r\nx-request-id: stuck-1\r\ncontent-length: 1000\r\n\r\n{"user_identifier":`);
+    socket.write(
+      `POST /api/v1/exists HTTP/1.1\r\nHost: 127.0.0.1\r\nx-sentc-app-token: ${server.start.public_token}\r\nx-request-id: stuck-1\r\ncontent-length: 1000\r\n\r\n{"user_identifier":`,
+    );
     await server.waitForLine("request received", (l) => l.msg === "request received" && l.request_id === "stuck-1");
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
     expect(await response).toBe("");
-    expect(server.lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual(expect.arrayContaining([expect.objectContaining({ msg: "HTTP server closed", forced: true })]));
+    expect(server.lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ msg: "HTTP server closed", forced: true })]),
+    );
   });
 });

@@ -15,7 +15,16 @@ import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import { prepareLogin } from "../../src/protocol/login.js";
 import { MIGRATIONS } from "../../server/store/migrations.js";
 import { createGroup, newUser, V } from "./group-helpers.js";
-import { createTestDatabase, expectError, expectOk, login, registerUser, startHarness, testStoreKind, type Harness } from "./harness.js";
+import {
+  createTestDatabase,
+  expectError,
+  expectOk,
+  login,
+  registerUser,
+  startHarness,
+  testStoreKind,
+  type Harness,
+} from "./harness.js";
 
 const onPostgres = testStoreKind() === "postgres";
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -82,14 +91,15 @@ function parseMetrics(text: string): Sample[] {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]!] = pair[2]!;
+    for (const pair of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[pair[1]!] = pair[2]!;
     samples.push({ name: match[1]!, labels, value: Number(match[3]) });
   }
   return samples;
 }
 
 /** The value of one series (0 when it does not exist yet). */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} series`);
   return found[0]?.value ?? 0;
@@ -113,7 +123,7 @@ describe("GET /health and GET /ready", () => {
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.text)).toEqual({ status: "ready" });
     // Not under /api, not the envelope; HEAD works for probes too.
-    expect((await fetch(h.server.baseUrl + "/health", { method: "HEAD" })).status).toBe(200);
+    expect((await fetch(`${h.server.baseUrl}/health`, { method: "HEAD" })).status).toBe(200);
     expectError(await h.call("GET", "/api/v1/health"), 404, 404);
 
     await h.server.store.close();
@@ -138,7 +148,10 @@ describe("GET /health and GET /ready", () => {
 
   it("/ready answers 503 once the server is shutting down, while a request is still in flight", async () => {
     const logged: string[] = [];
-    const h = await startHarness({}, { server: { logging: { level: "debug", destination: { write: (line) => void logged.push(line) } } } });
+    const h = await startHarness(
+      {},
+      { server: { logging: { level: "debug", destination: { write: (line) => void logged.push(line) } } } },
+    );
     let closed: Promise<void> | null = null;
     const socket = connect({ port: h.server.port, host: "127.0.0.1" });
     try {
@@ -149,9 +162,14 @@ describe("GET /health and GET /ready", () => {
         socket.once("close", () => done(text));
       });
       const body = JSON.stringify({ user_identifier: "in-flight" });
-      socket.write(`POST /api/v1/exists HTTP/1.1\r\nHost: x\r\nx-sentc-app-token: ${h.app.publicToken}\r\nx-request-id: half-1\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+      socket.write(
+        `POST /api/v1/exists HTTP/1.1\r\nHost: x\r\nx-sentc-app-token: ${h.app.publicToken}\r\nx-request-id: half-1\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
+      );
       // The server has routed the request (its headers are in) and waits for the rest of its body.
-      while (!logged.some((line) => line.includes('"request_id":"half-1"') && line.includes('"msg":"request received"'))) await new Promise((r) => setTimeout(r, 20));
+      while (
+        !logged.some((line) => line.includes('"request_id":"half-1"') && line.includes('"msg":"request received"'))
+      )
+        await new Promise((r) => setTimeout(r, 20));
       closed = h.server.close();
       const ready = await h.server.http.inject({ method: "GET", url: "/ready" });
       expect(ready.statusCode).toBe(503);
@@ -179,42 +197,75 @@ describe("GET /metrics", () => {
     const h = await started({ server: { metrics: true } });
     const first = await scrape(h);
     const exists = { method: "POST", route: "/api/v1/exists", status: "200" };
-    expect(valueOf(first, "sentc_http_requests_total", exists)).toBe(0);
-    expect(valueOf(first, "sentc_logins_total", { result: "success" })).toBe(0);
+    expect(sampleValue(first, "sentc_http_requests_total", exists)).toBe(0);
+    expect(sampleValue(first, "sentc_logins_total", { result: "success" })).toBe(0);
     expect(first.some((s) => s.name === "sentc_logins_total" && s.labels.result === "failure")).toBe(true);
     expect(first.some((s) => s.name === "sentc_jwt_refreshes_total")).toBe(true);
     expect(first.some((s) => s.name === "process_cpu_user_seconds_total")).toBe(true);
-    expect(valueOf(first, "sentc_group_key_rotations_pending")).toBe(0);
+    expect(sampleValue(first, "sentc_group_key_rotations_pending")).toBe(0);
     // The store's connections: SQLite has one; a PostgreSQL pool at least the one it migrated with.
-    if (onPostgres) expect(valueOf(first, "sentc_db_connections")).toBeGreaterThanOrEqual(1);
-    else expect(valueOf(first, "sentc_db_connections")).toBe(1);
-    expect(valueOf(first, "sentc_db_connections_idle")).toBeLessThanOrEqual(valueOf(first, "sentc_db_connections"));
-    expect(valueOf(first, "sentc_db_connection_waiters")).toBe(0);
+    if (onPostgres) expect(sampleValue(first, "sentc_db_connections")).toBeGreaterThanOrEqual(1);
+    else expect(sampleValue(first, "sentc_db_connections")).toBe(1);
+    expect(sampleValue(first, "sentc_db_connections_idle")).toBeLessThanOrEqual(
+      sampleValue(first, "sentc_db_connections"),
+    );
+    expect(sampleValue(first, "sentc_db_connection_waiters")).toBe(0);
 
-    for (let i = 0; i < 3; i++) expectOk(await h.call("POST", "/api/v1/exists", { body: { user_identifier: `nobody-${i}` } }));
+    for (let i = 0; i < 3; i++)
+      expectOk(await h.call("POST", "/api/v1/exists", { body: { user_identifier: `nobody-${i}` } }));
     // A successful login, a failed one (wrong password), a refresh and a failed refresh.
     const user = await registerUser(h);
     const session = await login(h, user.identifier, user.password);
-    const salt = expectOk(await h.call("POST", "/api/v1/prepare_login", { body: { user_identifier: user.identifier } }));
-    expectError(await h.call("POST", "/api/v1/done_login", { raw: prepareLogin(user.identifier, "wrong password", salt).doneLoginInput }), 401, 112);
-    expectOk(await h.call("PUT", "/api/v1/refresh", { jwt: session.jwt, body: { refresh_token: session.refreshToken } }));
-    expectError(await h.call("PUT", "/api/v1/refresh", { jwt: session.jwt, body: { refresh_token: "not-the-token" } }), 400, 114);
+    const salt = expectOk(
+      await h.call("POST", "/api/v1/prepare_login", { body: { user_identifier: user.identifier } }),
+    );
+    expectError(
+      await h.call("POST", "/api/v1/done_login", {
+        raw: prepareLogin(user.identifier, "wrong password", salt).doneLoginInput,
+      }),
+      401,
+      112,
+    );
+    expectOk(
+      await h.call("PUT", "/api/v1/refresh", { jwt: session.jwt, body: { refresh_token: session.refreshToken } }),
+    );
+    expectError(
+      await h.call("PUT", "/api/v1/refresh", { jwt: session.jwt, body: { refresh_token: "not-the-token" } }),
+      400,
+      114,
+    );
     expectError(await h.call("GET", `/api/v1/user/${user.userId}/nothing-here`), 404, 404);
-    expectError(await h.call("GET", `/api/v1/user/${user.userId}/public_key`, { token: "wrong-token-abcdefgh" }), 401, 201);
+    expectError(
+      await h.call("GET", `/api/v1/user/${user.userId}/public_key`, { token: "wrong-token-abcdefgh" }),
+      401,
+      201,
+    );
 
     const second = await scrape(h);
-    expect(valueOf(second, "sentc_http_requests_total", exists)).toBe(3);
-    expect(valueOf(second, "sentc_http_request_duration_seconds_count", exists)).toBe(3);
-    expect(valueOf(second, "sentc_http_request_duration_seconds_bucket", { ...exists, le: "+Inf" })).toBe(3);
-    expect(valueOf(second, "sentc_http_request_duration_seconds_sum", exists)).toBeGreaterThan(0);
-    expect(valueOf(second, "sentc_http_requests_total", { method: "POST", route: "/api/v1/done_login", status: "401" })).toBe(1);
-    expect(valueOf(second, "sentc_http_requests_total", { method: "GET", route: "/api/v1/user/:user_id/public_key", status: "401" })).toBe(1);
-    expect(valueOf(second, "sentc_http_requests_total", { method: "GET", route: "unmatched", status: "404" })).toBe(1);
-    expect(valueOf(second, "sentc_http_requests_total", { method: "GET", route: "/metrics", status: "200" })).toBe(1);
-    expect(valueOf(second, "sentc_logins_total", { result: "success" })).toBe(1);
-    expect(valueOf(second, "sentc_logins_total", { result: "failure" })).toBe(1);
-    expect(valueOf(second, "sentc_jwt_refreshes_total", { result: "success" })).toBe(1);
-    expect(valueOf(second, "sentc_jwt_refreshes_total", { result: "failure" })).toBe(1);
+    expect(sampleValue(second, "sentc_http_requests_total", exists)).toBe(3);
+    expect(sampleValue(second, "sentc_http_request_duration_seconds_count", exists)).toBe(3);
+    expect(sampleValue(second, "sentc_http_request_duration_seconds_bucket", { ...exists, le: "+Inf" })).toBe(3);
+    expect(sampleValue(second, "sentc_http_request_duration_seconds_sum", exists)).toBeGreaterThan(0);
+    expect(
+      sampleValue(second, "sentc_http_requests_total", { method: "POST", route: "/api/v1/done_login", status: "401" }),
+    ).toBe(1);
+    expect(
+      sampleValue(second, "sentc_http_requests_total", {
+        method: "GET",
+        route: "/api/v1/user/:user_id/public_key",
+        status: "401",
+      }),
+    ).toBe(1);
+    expect(sampleValue(second, "sentc_http_requests_total", { method: "GET", route: "unmatched", status: "404" })).toBe(
+      1,
+    );
+    expect(sampleValue(second, "sentc_http_requests_total", { method: "GET", route: "/metrics", status: "200" })).toBe(
+      1,
+    );
+    expect(sampleValue(second, "sentc_logins_total", { result: "success" })).toBe(1);
+    expect(sampleValue(second, "sentc_logins_total", { result: "failure" })).toBe(1);
+    expect(sampleValue(second, "sentc_jwt_refreshes_total", { result: "success" })).toBe(1);
+    expect(sampleValue(second, "sentc_jwt_refreshes_total", { result: "failure" })).toBe(1);
     // Route patterns only: no id a caller sent is a label.
     const labels = second.flatMap((s) => Object.values(s.labels)).join("\n");
     expect(labels).not.toContain(user.userId);
@@ -224,8 +275,12 @@ describe("GET /metrics", () => {
     await h.server.rotations!.stop();
     const owner = await newUser(h);
     const group = await createGroup(h, owner);
-    const { serverInput } = prepareKeyRotation({ previousGroupKey: group.keys[0]!, invokerPublicKey: owner.publicKey, starter: owner.userId });
+    const { serverInput } = prepareKeyRotation({
+      previousGroupKey: group.keys[0]!,
+      invokerPublicKey: owner.publicKey,
+      starter: owner.userId,
+    });
     expectOk(await h.call("POST", `${V}/group/${group.groupId}/key_rotation`, { jwt: owner.jwt, raw: serverInput }));
-    expect(valueOf(await scrape(h), "sentc_group_key_rotations_pending")).toBe(1);
+    expect(sampleValue(await scrape(h), "sentc_group_key_rotations_pending")).toBe(1);
   });
 });

@@ -57,10 +57,16 @@ describe("request logs", () => {
     const session = await login(h, user.identifier, password);
     // A route with ids in its path, a refresh, a JWT route.
     expectOk(await h.call("GET", `/api/v1/user/${user.userId}/public_key`));
-    const refreshed = expectOk(await h.call("PUT", "/api/v1/refresh", { jwt: session.jwt, body: { refresh_token: session.refreshToken } }));
+    const refreshed = expectOk(
+      await h.call("PUT", "/api/v1/refresh", { jwt: session.jwt, body: { refresh_token: session.refreshToken } }),
+    );
     expectOk(await h.call("GET", "/api/v1/user/jwt", { jwt: session.jwt, token: h.app.secretToken }));
     const before = requestLines(logs.lines()).length;
-    const answer = await h.call("GET", "/api/v1/user/jwt", { jwt: session.jwt, headers: { "x-request-id": "trace-0123.abc:9" }, token: h.app.secretToken });
+    const answer = await h.call("GET", "/api/v1/user/jwt", {
+      jwt: session.jwt,
+      headers: { "x-request-id": "trace-0123.abc:9" },
+      token: h.app.secretToken,
+    });
     expectOk(answer);
     expect(answer.headers.get("x-request-id")).toBe("trace-0123.abc:9");
 
@@ -86,7 +92,15 @@ describe("request logs", () => {
     }
     expect(new Set(lines.map((l) => l.request_id)).size).toBe(lines.length);
     expect(lines.map((l) => l.route)).toEqual(
-      expect.arrayContaining(["/api/v1/register", "/api/v1/prepare_login", "/api/v1/done_login", "/api/v1/verify_login", "/api/v1/user/:user_id/public_key", "/api/v1/refresh", "/api/v1/user/jwt"]),
+      expect.arrayContaining([
+        "/api/v1/register",
+        "/api/v1/prepare_login",
+        "/api/v1/done_login",
+        "/api/v1/verify_login",
+        "/api/v1/user/:user_id/public_key",
+        "/api/v1/refresh",
+        "/api/v1/user/jwt",
+      ]),
     );
     expect(lines.at(-1)!.request_id).toBe("trace-0123.abc:9");
 
@@ -114,7 +128,10 @@ describe("request logs", () => {
   it("have err_code and the request id of error envelopes; no app id when the token did not resolve", async () => {
     const bad = await h.call("GET", "/api/v1/user/jwt", { jwt: "not-a-jwt", token: h.app.secretToken });
     expectError(bad, 401, 32);
-    const noApp = await h.call("POST", "/api/v1/exists", { token: "no-such-token-0123456789", body: { user_identifier: "x" } });
+    const noApp = await h.call("POST", "/api/v1/exists", {
+      token: "no-such-token-0123456789",
+      body: { user_identifier: "x" },
+    });
     expect(noApp.status).toBe(401);
     const missing = await h.call("GET", "/api/v1/no/such/route");
     expectError(missing, 404, 404);
@@ -129,7 +146,13 @@ describe("request logs", () => {
       expect(line, `log line of ${id}`).toBeDefined();
       return line!;
     };
-    expect(byId(bad)).toMatchObject({ route: "/api/v1/user/jwt", method: "GET", status: 401, err_code: 32, app_id: h.app.id });
+    expect(byId(bad)).toMatchObject({
+      route: "/api/v1/user/jwt",
+      method: "GET",
+      status: 401,
+      err_code: 32,
+      app_id: h.app.id,
+    });
     const noAppLine = byId(noApp);
     expect(noAppLine).toMatchObject({ route: "/api/v1/exists", status: 401, err_code: noApp.body.err_code });
     expect(noAppLine.app_id).toBeUndefined();
@@ -141,10 +164,12 @@ describe("request logs", () => {
   });
 
   it("replace an incoming request id that is not sane", async () => {
-    for (const incoming of ["has spaces in it", "x".repeat(200), "quote\"s", "-starts-with-dash"]) {
+    for (const incoming of ["has spaces in it", "x".repeat(200), 'quote"s', "-starts-with-dash"]) {
       const answer = await h.call("GET", "/health", { headers: { "x-request-id": incoming } });
       expect(answer.status).toBe(200);
-      expect(answer.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(answer.headers.get("x-request-id")).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
     }
   });
 
@@ -152,8 +177,19 @@ describe("request logs", () => {
     const jwt = "eyJhbGciOiJFUzM4NCJ9.redaction-test-payload.signature-redaction";
     h.server.http.log.info(
       {
-        req: { headers: { authorization: `Bearer ${jwt}`, "x-sentc-app-token": "app-token-redaction-test", cookie: "session=cookie-redaction-test" } },
-        headers: { authorization: `Bearer ${jwt}`, "x-sentc-app-token": "app-token-redaction-test", cookie: "session=cookie-redaction-test", "set-cookie": "a=set-cookie-redaction" },
+        req: {
+          headers: {
+            authorization: `Bearer ${jwt}`,
+            "x-sentc-app-token": "app-token-redaction-test",
+            cookie: "session=cookie-redaction-test",
+          },
+        },
+        headers: {
+          authorization: `Bearer ${jwt}`,
+          "x-sentc-app-token": "app-token-redaction-test",
+          cookie: "session=cookie-redaction-test",
+          "set-cookie": "a=set-cookie-redaction",
+        },
         body: { password: "password-redaction-test", refresh_token: "refresh-redaction-test" },
       },
       "redaction check",
@@ -161,7 +197,14 @@ describe("request logs", () => {
     const line = logs.lines().find((l) => l.msg === "redaction check");
     expect(line).toBeDefined();
     const text = JSON.stringify(line);
-    for (const secret of ["redaction-test-payload", "app-token-redaction-test", "cookie-redaction-test", "set-cookie-redaction", "password-redaction-test", "refresh-redaction-test"]) {
+    for (const secret of [
+      "redaction-test-payload",
+      "app-token-redaction-test",
+      "cookie-redaction-test",
+      "set-cookie-redaction",
+      "password-redaction-test",
+      "refresh-redaction-test",
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain("[redacted]");

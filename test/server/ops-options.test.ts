@@ -53,9 +53,23 @@ describe("parseCliOptions", () => {
   });
 
   it("lets flags win over the environment; empty variables count as unset", () => {
-    const env = { SENTC_PORT: "8080", SENTC_DB: "/env.sqlite", SENTC_LOG_LEVEL: "debug", SENTC_METRICS: "on", SENTC_SHUTDOWN_TIMEOUT: "", SENTC_HOST: "" };
+    const env = {
+      SENTC_PORT: "8080",
+      SENTC_DB: "/env.sqlite",
+      SENTC_LOG_LEVEL: "debug",
+      SENTC_METRICS: "on",
+      SENTC_SHUTDOWN_TIMEOUT: "",
+      SENTC_HOST: "",
+    };
     const options = parseCliOptions(["--port", "0", "--db=:memory:", "--log-level", "error", "--no-metrics"], env);
-    expect(options).toMatchObject({ port: 0, db: ":memory:", logLevel: "error", metrics: false, shutdownTimeoutMs: 10_000, host: "127.0.0.1" });
+    expect(options).toMatchObject({
+      port: 0,
+      db: ":memory:",
+      logLevel: "error",
+      metrics: false,
+      shutdownTimeoutMs: 10_000,
+      host: "127.0.0.1",
+    });
     expect(parseCliOptions(["--metrics"], { SENTC_METRICS: "off" }).metrics).toBe(true);
     expect(parseCliOptions([], { SENTC_METRICS: "0" }).metrics).toBe(false);
     expect(parseCliOptions(["-h"], {}).help).toBe(true);
@@ -81,8 +95,31 @@ describe("parseCliOptions", () => {
   });
 
   it("keeps the options the server had before (port, host, db, config, files, rotation poll)", () => {
-    const options = parseCliOptions(["--port", "3002", "--host", "::", "--db", "x.sqlite", "--config", "c.json", "--files", "f", "--rotation-poll", "0"], {});
-    expect(options).toMatchObject({ port: 3002, host: "::", db: "x.sqlite", config: "c.json", files: "f", rotationPollMs: 0 });
+    const options = parseCliOptions(
+      [
+        "--port",
+        "3002",
+        "--host",
+        "::",
+        "--db",
+        "x.sqlite",
+        "--config",
+        "c.json",
+        "--files",
+        "f",
+        "--rotation-poll",
+        "0",
+      ],
+      {},
+    );
+    expect(options).toMatchObject({
+      port: 3002,
+      host: "::",
+      db: "x.sqlite",
+      config: "c.json",
+      files: "f",
+      rotationPollMs: 0,
+    });
   });
 
   it("documents every option in --help", () => {

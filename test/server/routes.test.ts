@@ -31,7 +31,11 @@ describe.runIf(specRoutesAvailable())("route coverage against routes.json", () =
   it("registers every implemented route with the spec's option, JWT mode and group check, and nothing else but the SDK aliases", () => {
     expect(ALL_ROUTES.filter((r) => !r.alias)).toHaveLength(implemented.length);
     // The two group-invite paths the sentc SDKs call (api.md §7.1).
-    expect(ROUTES.filter((r) => r.alias).map((r) => key(r.method, r.path)).sort()).toEqual([
+    expect(
+      ROUTES.filter((r) => r.alias)
+        .map((r) => key(r.method, r.path))
+        .sort(),
+    ).toEqual([
       "DELETE /group/:group_id/:group_id_to_reject/invite",
       "PATCH /group/:group_id/:group_id_to_join/invite",
     ]);
@@ -50,12 +54,18 @@ describe.runIf(specRoutesAvailable())("route coverage against routes.json", () =
 
   it("every route answers over HTTP (401/200 without an app token)", async () => {
     const fill = (path: string) => path.replace(/:[a-z_]+/g, "0");
-    for (const r of [...implemented, ...ROUTES.filter((x) => x.alias).map((x) => ({ method: x.method, path: "/api/v1" + x.path }))]) {
+    for (const r of [
+      ...implemented,
+      ...ROUTES.filter((x) => x.alias).map((x) => ({ method: x.method, path: `/api/v1${x.path}` })),
+    ]) {
       const answer = await h.call(r.method, fill(r.path), { token: null, body: {} });
       expect([answer.status, answer.body.err_code], `${r.method} ${r.path}`).toEqual([401, 200]);
     }
     // An unknown path, and a known path with another method, answer the envelope's 404.
-    for (const [method, path] of [["GET", "/api/v1/nothing/here"], ["PATCH", "/api/v1/file/0"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/api/v1/nothing/here"],
+      ["PATCH", "/api/v1/file/0"],
+    ] as const) {
       const answer = await h.call(method, path, { token: null, body: {} });
       expect([answer.status, answer.body.err_code], `${method} ${path}`).toEqual([404, 404]);
     }

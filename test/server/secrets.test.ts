@@ -72,13 +72,21 @@ describe("the database alone", () => {
       expect(stored).toMatch(/^enc:v1:/);
       for (const key of otp.recover as string[]) expect(stored).not.toContain(key);
     }
-    expect(expectOk(await h.call("GET", `${V}/user/otp_recovery_keys`, { jwt: session.jwt })).keys).toEqual(otp.recover);
+    expect(expectOk(await h.call("GET", `${V}/user/otp_recovery_keys`, { jwt: session.jwt })).keys).toEqual(
+      otp.recover,
+    );
 
     const salt = expectOk(await h.call("POST", `${V}/prepare_login`, { body: { user_identifier: user.identifier } }));
     const auth = JSON.parse(prepareLogin(user.identifier, user.password, salt).doneLoginInput);
-    expectOk(await h.call("POST", `${V}/validate_mfa`, { body: { ...auth, token: currentTotp(otp.secret, Date.now()) } }));
+    expectOk(
+      await h.call("POST", `${V}/validate_mfa`, { body: { ...auth, token: currentTotp(otp.secret, Date.now()) } }),
+    );
     expectOk(await h.call("POST", `${V}/validate_recovery_otp`, { body: { ...auth, token: otp.recover[0] } }));
-    expectError(await h.call("POST", `${V}/validate_recovery_otp`, { body: { ...auth, token: otp.recover[0] } }), 400, 901);
+    expectError(
+      await h.call("POST", `${V}/validate_recovery_otp`, { body: { ...auth, token: otp.recover[0] } }),
+      400,
+      901,
+    );
   });
 });
 
@@ -98,22 +106,33 @@ describe("server key rotation", () => {
     const prefix = new SecretBox([newKey]).currentPrefix;
     try {
       expect((await rotated.server.store.getNewestJwtKey(rotated.app.id))!.signKey.startsWith(prefix)).toBe(true);
-      expect((await rotated.server.store.getUser(rotated.app.id, user.userId))!.otpSecret!.startsWith(prefix)).toBe(true);
-      for (const stored of await rotated.server.store.listRecoveryKeys(user.userId)) expect(stored.startsWith(prefix)).toBe(true);
+      expect((await rotated.server.store.getUser(rotated.app.id, user.userId))!.otpSecret!.startsWith(prefix)).toBe(
+        true,
+      );
+      for (const stored of await rotated.server.store.listRecoveryKeys(user.userId))
+        expect(stored.startsWith(prefix)).toBe(true);
     } finally {
       await rotated.close();
     }
 
     const newOnly = await startHarness({}, { dbPath, apps, server: { secretKeys: [newKey] } });
     try {
-      const salt = expectOk(await newOnly.call("POST", `${V}/prepare_login`, { body: { user_identifier: user.identifier } }));
+      const salt = expectOk(
+        await newOnly.call("POST", `${V}/prepare_login`, { body: { user_identifier: user.identifier } }),
+      );
       const auth = JSON.parse(prepareLogin(user.identifier, user.password, salt).doneLoginInput);
-      expectOk(await newOnly.call("POST", `${V}/validate_mfa`, { body: { ...auth, token: currentTotp(otp.secret, Date.now()) } }));
+      expectOk(
+        await newOnly.call("POST", `${V}/validate_mfa`, {
+          body: { ...auth, token: currentTotp(otp.secret, Date.now()) },
+        }),
+      );
       expectOk(await newOnly.call("POST", `${V}/validate_recovery_otp`, { body: { ...auth, token: otp.recover[1] } }));
     } finally {
       await newOnly.close();
     }
     // Without any of the keys the values cannot be read: the start fails with a clear error.
-    await expect(startHarness({}, { dbPath, apps, server: { secretKeys: [randomBytes(32)] } })).rejects.toThrow(SecretKeyError);
+    await expect(startHarness({}, { dbPath, apps, server: { secretKeys: [randomBytes(32)] } })).rejects.toThrow(
+      SecretKeyError,
+    );
   });
 });

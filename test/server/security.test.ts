@@ -12,7 +12,10 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function sign(claims: Record<string, unknown>, options: { kid?: string; signKey?: string; alg?: string } = {}): Promise<string> {
+async function sign(
+  claims: Record<string, unknown>,
+  options: { kid?: string; signKey?: string; alg?: string } = {},
+): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ typ: "JWT", alg: options.alg ?? "ES384", kid: options.kid ?? h.app.jwtKeyId })
     .sign(importSignKey(options.signKey ?? h.app.signKey));
@@ -21,9 +24,17 @@ async function sign(claims: Record<string, unknown>, options: { kid?: string; si
 describe("app token and options", () => {
   it("401/200 without or with an unknown token, 401/201 when not base64, 401/204 for a disabled app", async () => {
     expectError(await h.call("POST", `${V}/exists`, { token: null, body: { user_identifier: "a" } }), 401, 200);
-    expectError(await h.call("POST", `${V}/exists`, { token: toBase64(new Uint8Array(30)), body: { user_identifier: "a" } }), 401, 200);
+    expectError(
+      await h.call("POST", `${V}/exists`, { token: toBase64(new Uint8Array(30)), body: { user_identifier: "a" } }),
+      401,
+      200,
+    );
     expectError(await h.call("POST", `${V}/exists`, { token: "not*base64", body: { user_identifier: "a" } }), 401, 201);
-    expectError(await h.call("POST", `${V}/exists`, { token: h.disabledApp.publicToken, body: { user_identifier: "a" } }), 401, 204);
+    expectError(
+      await h.call("POST", `${V}/exists`, { token: h.disabledApp.publicToken, body: { user_identifier: "a" } }),
+      401,
+      204,
+    );
   });
 
   it("blocked endpoints (option 0) refuse even the secret token with 400/203", async () => {
@@ -32,12 +43,26 @@ describe("app token and options", () => {
       expectError(await h.call("POST", `${V}/prepare_login`, { token, body: { user_identifier: "a" } }), 400, 203);
     }
     // Forced endpoints ignore the options: the secret token of a closed app still works.
-    expectError(await h.call("POST", `${V}/user/forced/login`, { token: h.closedApp.secretToken, body: { user_identifier: "a" } }), 401, 112);
+    expectError(
+      await h.call("POST", `${V}/user/forced/login`, {
+        token: h.closedApp.secretToken,
+        body: { user_identifier: "a" },
+      }),
+      401,
+      112,
+    );
   });
 
   it("users of one app are invisible to another", async () => {
     const user = await registerUser(h);
-    expectError(await h.call("POST", `${V}/user/forced/login`, { token: h.closedApp.secretToken, body: { user_identifier: user.identifier } }), 401, 112);
+    expectError(
+      await h.call("POST", `${V}/user/forced/login`, {
+        token: h.closedApp.secretToken,
+        body: { user_identifier: user.identifier },
+      }),
+      401,
+      112,
+    );
     const session = await login(h, user.identifier, user.password);
     expectError(await h.call("GET", `${V}/user/jwt`, { token: h.closedApp.secretToken, jwt: session.jwt }), 401, 35);
   });
@@ -50,7 +75,12 @@ describe("HTTP robustness", () => {
     expectError(await h.call("POST", `${V}/prepare_login`, { raw: "[]" }), 422, 11);
     expectError(await h.call("POST", `${V}/prepare_login`, { body: { user_identifier: 5 } }), 422, 11);
     // Content-Type is ignored.
-    expectOk(await h.call("POST", `${V}/prepare_login`, { raw: '{"user_identifier":"a"}', headers: { "content-type": "text/plain" } }));
+    expectOk(
+      await h.call("POST", `${V}/prepare_login`, {
+        raw: '{"user_identifier":"a"}',
+        headers: { "content-type": "text/plain" },
+      }),
+    );
   });
 
   it("bodies over 256 KiB are 413/12", async () => {
@@ -82,12 +112,23 @@ describe("JWT", () => {
     user = await registerUser(h);
     session = await login(h, user.identifier, user.password);
   });
-  const claims = (extra: Record<string, unknown> = {}) => ({ aud: user.userId, sub: user.deviceId, exp: now() + 300, iat: now(), fresh: true, ...extra });
+  const claims = (extra: Record<string, unknown> = {}) => ({
+    aud: user.userId,
+    sub: user.deviceId,
+    exp: now() + 300,
+    iat: now(),
+    fresh: true,
+    ...extra,
+  });
 
   it("accepts a correctly signed token and rejects missing or non-Bearer headers (401/31)", async () => {
     expectOk(await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(claims()) }));
     expectError(await h.call("GET", `${V}/user/device/0/none`), 401, 31);
-    expectError(await h.call("GET", `${V}/user/device/0/none`, { headers: { authorization: `Token ${session.jwt}` } }), 401, 31);
+    expectError(
+      await h.call("GET", `${V}/user/device/0/none`, { headers: { authorization: `Token ${session.jwt}` } }),
+      401,
+      31,
+    );
     expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: "garbage" }), 401, 32);
   });
 
@@ -96,27 +137,63 @@ describe("JWT", () => {
     const noneHeader = base64url.encode(JSON.stringify({ typ: "JWT", alg: "none", kid: h.app.jwtKeyId }));
     expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: `${noneHeader}.${payload}.` }), 401, 30);
     const verifyKeyBytes = Buffer.from(h.app.verifyKey, "base64");
-    const hs = await new SignJWT(claims()).setProtectedHeader({ typ: "JWT", alg: "HS256", kid: h.app.jwtKeyId }).sign(verifyKeyBytes);
+    const hs = await new SignJWT(claims())
+      .setProtectedHeader({ typ: "JWT", alg: "HS256", kid: h.app.jwtKeyId })
+      .sign(verifyKeyBytes);
     expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: hs }), 401, 30);
-    const hsSpki = await new SignJWT(claims()).setProtectedHeader({ typ: "JWT", alg: "HS256", kid: h.app.jwtKeyId }).sign(new TextEncoder().encode(h.app.verifyKey));
+    const hsSpki = await new SignJWT(claims())
+      .setProtectedHeader({ typ: "JWT", alg: "HS256", kid: h.app.jwtKeyId })
+      .sign(new TextEncoder().encode(h.app.verifyKey));
     expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: hsSpki }), 401, 30);
-    expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(claims(), { kid: newId() }) }), 401, 35);
-    expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(claims(), { kid: h.closedApp.jwtKeyId, signKey: h.closedApp.signKey }) }), 401, 35);
+    expectError(
+      await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(claims(), { kid: newId() }) }),
+      401,
+      35,
+    );
+    expectError(
+      await h.call("GET", `${V}/user/device/0/none`, {
+        jwt: await sign(claims(), { kid: h.closedApp.jwtKeyId, signKey: h.closedApp.signKey }),
+      }),
+      401,
+      35,
+    );
     // Signed with another app's key but naming this app's kid.
-    expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(claims(), { signKey: h.closedApp.signKey }) }), 401, 30);
+    expectError(
+      await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(claims(), { signKey: h.closedApp.signKey }) }),
+      401,
+      30,
+    );
     const other = await registerUser(h);
-    const tampered = base64url.encode(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), aud: other.userId }));
-    expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: `${header}.${tampered}.${session.jwt.split(".")[2]}` }), 401, 30);
+    const tampered = base64url.encode(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), aud: other.userId }),
+    );
+    expectError(
+      await h.call("GET", `${V}/user/device/0/none`, { jwt: `${header}.${tampered}.${session.jwt.split(".")[2]}` }),
+      401,
+      30,
+    );
     // A non-fresh token turned fresh by editing the payload fails too.
-    const refreshed = expectOk(await h.call("PUT", `${V}/refresh`, { jwt: session.jwt, body: { refresh_token: session.refreshToken } })).jwt as string;
+    const refreshed = expectOk(
+      await h.call("PUT", `${V}/refresh`, { jwt: session.jwt, body: { refresh_token: session.refreshToken } }),
+    ).jwt as string;
     const [rh, rp, rs] = refreshed.split(".");
-    const freshPayload = base64url.encode(JSON.stringify({ ...JSON.parse(Buffer.from(rp!, "base64url").toString()), fresh: true }));
+    const freshPayload = base64url.encode(
+      JSON.stringify({ ...JSON.parse(Buffer.from(rp!, "base64url").toString()), fresh: true }),
+    );
     expectError(await h.call("GET", `${V}/user/otp_recovery_keys`, { jwt: `${rh}.${freshPayload}.${rs}` }), 401, 30);
   });
 
   it("claims: ids must be UUIDs (400/1), the user must exist (400/100), exp is required", async () => {
-    expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(claims({ aud: "not-a-uuid" })) }), 400, 1);
-    expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(claims({ aud: newId() })) }), 400, 100);
+    expectError(
+      await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(claims({ aud: "not-a-uuid" })) }),
+      400,
+      1,
+    );
+    expectError(
+      await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(claims({ aud: newId() })) }),
+      400,
+      100,
+    );
     const { exp: _exp, ...noExp } = claims();
     expectError(await h.call("GET", `${V}/user/device/0/none`, { jwt: await sign(noExp) }), 401, 30);
   });
@@ -128,10 +205,23 @@ describe("JWT", () => {
     expectOk(await h.call("PUT", `${V}/refresh`, { jwt: expired, body: { refresh_token: session.refreshToken } }));
     expectOk(await h.call("POST", `${V}/init`, { jwt: expired, body: { refresh_token: session.refreshToken } }));
     const forged = await sign(claims({ iat: now() - 400, exp: now() - 100 }), { signKey: h.closedApp.signKey });
-    expectError(await h.call("PUT", `${V}/refresh`, { jwt: forged, body: { refresh_token: session.refreshToken } }), 401, 30);
+    expectError(
+      await h.call("PUT", `${V}/refresh`, { jwt: forged, body: { refresh_token: session.refreshToken } }),
+      401,
+      30,
+    );
     const [eh, ep, es] = expired.split(".");
-    const otherDevice = base64url.encode(JSON.stringify({ ...JSON.parse(Buffer.from(ep!, "base64url").toString()), sub: newId() }));
-    expectError(await h.call("PUT", `${V}/refresh`, { jwt: `${eh}.${otherDevice}.${es}`, body: { refresh_token: session.refreshToken } }), 401, 30);
+    const otherDevice = base64url.encode(
+      JSON.stringify({ ...JSON.parse(Buffer.from(ep!, "base64url").toString()), sub: newId() }),
+    );
+    expectError(
+      await h.call("PUT", `${V}/refresh`, {
+        jwt: `${eh}.${otherDevice}.${es}`,
+        body: { refresh_token: session.refreshToken },
+      }),
+      401,
+      30,
+    );
   });
 
   it("no validation cache: a valid token expires with the clock (5 minutes)", async () => {
@@ -152,11 +242,20 @@ describe("login hardening", () => {
     const user = await registerUser(h);
     const salt = expectOk(await h.call("POST", `${V}/prepare_login`, { body: { user_identifier: user.identifier } }));
     const start = prepareLogin(user.identifier, user.password, salt);
-    const done = doneLogin(start.masterKeyEncryptionKey, expectOk(await h.call("POST", `${V}/done_login`, { raw: start.doneLoginInput })));
+    const done = doneLogin(
+      start.masterKeyEncryptionKey,
+      expectOk(await h.call("POST", `${V}/done_login`, { raw: start.doneLoginInput })),
+    );
     if (done.kind !== "direct") throw new Error("mfa");
     h.clock.offsetMs = 301_000;
     try {
-      expectError(await h.call("POST", `${V}/verify_login`, { raw: prepareVerifyLogin(start.authKey, user.identifier, done.challenge) }), 401, 112);
+      expectError(
+        await h.call("POST", `${V}/verify_login`, {
+          raw: prepareVerifyLogin(start.authKey, user.identifier, done.challenge),
+        }),
+        401,
+        112,
+      );
     } finally {
       h.clock.offsetMs = 0;
     }
@@ -184,7 +283,9 @@ describe("login hardening", () => {
     const user = await registerUser(h);
     const time = async (identifier: string) => {
       const t = process.hrtime.bigint();
-      await h.call("POST", `${V}/done_login`, { body: { auth_key: toBase64(new Uint8Array(32).fill(3)), device_identifier: identifier } });
+      await h.call("POST", `${V}/done_login`, {
+        body: { auth_key: toBase64(new Uint8Array(32).fill(3)), device_identifier: identifier },
+      });
       return Number(process.hrtime.bigint() - t);
     };
     const known: number[] = [];

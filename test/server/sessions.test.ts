@@ -52,7 +52,11 @@ describe("refresh tokens", () => {
     try {
       h.clock.offsetMs = 31 * DAY;
       expectError(await refresh(session.jwt, session.refreshToken), 401, 30);
-      expectError(await h.call("POST", `${V}/init`, { jwt: session.jwt, body: { refresh_token: session.refreshToken } }), 401, 30);
+      expectError(
+        await h.call("POST", `${V}/init`, { jwt: session.jwt, body: { refresh_token: session.refreshToken } }),
+        401,
+        30,
+      );
     } finally {
       h.clock.offsetMs = 0;
     }
@@ -86,16 +90,32 @@ describe("refresh tokens", () => {
     const user = await registerUser(h);
     const a = await login(h, user.identifier, user.password);
     const b = await login(h, user.identifier, user.password);
-    expectOk(await h.call("PUT", `${V}/user/update_pw`, { jwt: a.jwt, raw: prepareChangePassword("new password", a.masterKey, a.authKey) }));
+    expectOk(
+      await h.call("PUT", `${V}/user/update_pw`, {
+        jwt: a.jwt,
+        raw: prepareChangePassword("new password", a.masterKey, a.authKey),
+      }),
+    );
     expectError(await refresh(b.jwt, b.refreshToken), 400, 114);
     expectError(await refresh(a.jwt, a.refreshToken), 400, 114);
 
     const c = await login(h, user.identifier, "new password");
-    expectOk(await h.call("PUT", `${V}/user/reset_pw`, { jwt: c.jwt, raw: prepareResetPassword("third password", c.deviceKeys.privateKey, c.deviceKeys.signKey), deviceSignKey: c.deviceKeys.signKey }));
+    expectOk(
+      await h.call("PUT", `${V}/user/reset_pw`, {
+        jwt: c.jwt,
+        raw: prepareResetPassword("third password", c.deviceKeys.privateKey, c.deviceKeys.signKey),
+        deviceSignKey: c.deviceKeys.signKey,
+      }),
+    );
     expectError(await refresh(c.jwt, c.refreshToken), 400, 114);
 
     const d = await login(h, user.identifier, "third password");
-    expectOk(await h.call("DELETE", `${V}/user/forced/sessions`, { token: h.app.secretToken, body: { user_identifier: user.identifier } }));
+    expectOk(
+      await h.call("DELETE", `${V}/user/forced/sessions`, {
+        token: h.app.secretToken,
+        body: { user_identifier: user.identifier },
+      }),
+    );
     expectError(await refresh(d.jwt, d.refreshToken), 400, 114);
   });
 
@@ -126,10 +146,28 @@ describe("a stolen refresh token (default app options)", () => {
 
     // Step 3: the attacker's own device into the victim's account.
     const attackerIdentifier = unique("attacker");
-    const pending = expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(attackerIdentifier, "attacker pw") }));
-    expectError(await h.call("PUT", `${V}/user/done_register_device_light`, { jwt: refreshed.jwt, body: { user_group: { rank: null }, token: pending.token } }), 401, 119);
+    const pending = expectOk(
+      await h.call("POST", `${V}/user/prepare_register_device`, {
+        raw: prepareRegisterDeviceStart(attackerIdentifier, "attacker pw"),
+      }),
+    );
+    expectError(
+      await h.call("PUT", `${V}/user/done_register_device_light`, {
+        jwt: refreshed.jwt,
+        body: { user_group: { rank: null }, token: pending.token },
+      }),
+      401,
+      119,
+    );
     const victimKeys = victimSession.userKeys.map((k) => k.groupKey);
-    expectError(await h.call("PUT", `${V}/user/done_register_device`, { jwt: refreshed.jwt, raw: prepareRegisterDevice(pending, victimKeys, 1).serverInput }), 401, 119);
+    expectError(
+      await h.call("PUT", `${V}/user/done_register_device`, {
+        jwt: refreshed.jwt,
+        raw: prepareRegisterDevice(pending, victimKeys, 1).serverInput,
+      }),
+      401,
+      119,
+    );
 
     // Step 4: a fresh JWT as the victim through that device: it was never confirmed.
     await expect(login(h, attackerIdentifier, "attacker pw")).rejects.toThrow(/failed/);
@@ -140,19 +178,52 @@ describe("a stolen refresh token (default app options)", () => {
     // Step 6: rotate in keys of the attacker (made with its own account's key, ids of the victim's).
     const attacker = await registerUser(h);
     const attackerSession = await login(h, attacker.identifier, attacker.password);
-    const rotation = prepareKeyRotation({ previousGroupKey: attackerSession.userKeys[0]!.groupKey, invokerPublicKey: attackerSession.deviceKeys.publicKey, starter: victim.userId, userGroup: true });
-    const body = { ...JSON.parse(rotation.serverInput), previous_group_key_id: victimSession.userKeys[0]!.groupKey.keyId };
+    const rotation = prepareKeyRotation({
+      previousGroupKey: attackerSession.userKeys[0]!.groupKey,
+      invokerPublicKey: attackerSession.deviceKeys.publicKey,
+      starter: victim.userId,
+      userGroup: true,
+    });
+    const body = {
+      ...JSON.parse(rotation.serverInput),
+      previous_group_key_id: victimSession.userKeys[0]!.groupKey.keyId,
+    };
     expectError(await h.call("POST", `${V}/user/user_keys/rotation`, { jwt: refreshed.jwt, body }), 401, 119);
     // …signed with a sign key that is not the device's.
-    expectError(await h.call("POST", `${V}/user/user_keys/rotation`, { jwt: refreshed.jwt, body, deviceSignKey: attackerSession.deviceKeys.signKey }), 401, 119);
+    expectError(
+      await h.call("POST", `${V}/user/user_keys/rotation`, {
+        jwt: refreshed.jwt,
+        body,
+        deviceSignKey: attackerSession.deviceKeys.signKey,
+      }),
+      401,
+      119,
+    );
 
     // The other sensitive steps with the refreshed JWT alone.
-    expectError(await h.call("PUT", `${V}/user/reset_pw`, { jwt: refreshed.jwt, raw: prepareResetPassword("taken over", attackerSession.deviceKeys.privateKey, attackerSession.deviceKeys.signKey) }), 401, 119);
-    expectError(await h.call("PUT", `${V}/user`, { jwt: refreshed.jwt, body: { user_identifier: unique("renamed") } }), 401, 119);
+    expectError(
+      await h.call("PUT", `${V}/user/reset_pw`, {
+        jwt: refreshed.jwt,
+        raw: prepareResetPassword(
+          "taken over",
+          attackerSession.deviceKeys.privateKey,
+          attackerSession.deviceKeys.signKey,
+        ),
+      }),
+      401,
+      119,
+    );
+    expectError(
+      await h.call("PUT", `${V}/user`, { jwt: refreshed.jwt, body: { user_identifier: unique("renamed") } }),
+      401,
+      119,
+    );
 
     // The victim's account is unchanged: one device, its keys, its login.
     expect(expectOk(await h.call("GET", `${V}/user/device/0/none`, { jwt: refreshed.jwt }))).toHaveLength(1);
-    expect(expectOk(await h.call("GET", `${V}/user/${victim.userId}/public_key`)).public_key_id).toBe(victimSession.userKeys[0]!.groupKey.keyId);
+    expect(expectOk(await h.call("GET", `${V}/user/${victim.userId}/public_key`)).public_key_id).toBe(
+      victimSession.userKeys[0]!.groupKey.keyId,
+    );
     await login(h, victim.identifier, victim.password);
   });
 
@@ -161,28 +232,97 @@ describe("a stolen refresh token (default app options)", () => {
     const session = await login(h, user.identifier, user.password);
     const refreshed = expectOk(await refresh(session.jwt, session.refreshToken));
     const signKey = session.deviceKeys.signKey;
-    const pending = expectOk(await h.call("POST", `${V}/user/prepare_register_device`, { raw: prepareRegisterDeviceStart(unique("second"), "pw") }));
-    expectOk(await h.call("PUT", `${V}/user/done_register_device`, { jwt: refreshed.jwt, raw: prepareRegisterDevice(pending, session.userKeys.map((k) => k.groupKey), 1).serverInput, deviceSignKey: signKey }));
-    const rotation = prepareKeyRotation({ previousGroupKey: session.userKeys[0]!.groupKey, invokerPublicKey: session.deviceKeys.publicKey, starter: user.userId, userGroup: true });
-    expectOk(await h.call("POST", `${V}/user/user_keys/rotation`, { jwt: refreshed.jwt, raw: rotation.serverInput, deviceSignKey: signKey }));
+    const pending = expectOk(
+      await h.call("POST", `${V}/user/prepare_register_device`, {
+        raw: prepareRegisterDeviceStart(unique("second"), "pw"),
+      }),
+    );
+    expectOk(
+      await h.call("PUT", `${V}/user/done_register_device`, {
+        jwt: refreshed.jwt,
+        raw: prepareRegisterDevice(
+          pending,
+          session.userKeys.map((k) => k.groupKey),
+          1,
+        ).serverInput,
+        deviceSignKey: signKey,
+      }),
+    );
+    const rotation = prepareKeyRotation({
+      previousGroupKey: session.userKeys[0]!.groupKey,
+      invokerPublicKey: session.deviceKeys.publicKey,
+      starter: user.userId,
+      userGroup: true,
+    });
+    expectOk(
+      await h.call("POST", `${V}/user/user_keys/rotation`, {
+        jwt: refreshed.jwt,
+        raw: rotation.serverInput,
+        deviceSignKey: signKey,
+      }),
+    );
     const renamed = unique("renamed");
-    expectOk(await h.call("PUT", `${V}/user`, { jwt: refreshed.jwt, body: { user_identifier: renamed }, deviceSignKey: signKey }));
+    expectOk(
+      await h.call("PUT", `${V}/user`, {
+        jwt: refreshed.jwt,
+        body: { user_identifier: renamed },
+        deviceSignKey: signKey,
+      }),
+    );
     // A proof is bound to its body and path: the same header on another body fails.
     const proofFor = { jwt: refreshed.jwt, body: { user_identifier: unique("x") } };
     const signed = await import("../../src/protocol/device-proof.js");
-    const header = signed.createDeviceProof(signKey, "PUT", `${V}/user`, Math.floor(Date.now() / 1000), new TextEncoder().encode(JSON.stringify({ user_identifier: "other" })));
-    expectError(await h.call("PUT", `${V}/user`, { ...proofFor, headers: { [signed.DEVICE_PROOF_HEADER]: header } }), 401, 119);
-    expectOk(await h.call("PUT", `${V}/user/reset_pw`, { jwt: refreshed.jwt, raw: prepareResetPassword("new pw", session.deviceKeys.privateKey, signKey), deviceSignKey: signKey }));
+    const header = signed.createDeviceProof(
+      signKey,
+      "PUT",
+      `${V}/user`,
+      Math.floor(Date.now() / 1000),
+      new TextEncoder().encode(JSON.stringify({ user_identifier: "other" })),
+    );
+    expectError(
+      await h.call("PUT", `${V}/user`, { ...proofFor, headers: { [signed.DEVICE_PROOF_HEADER]: header } }),
+      401,
+      119,
+    );
+    expectOk(
+      await h.call("PUT", `${V}/user/reset_pw`, {
+        jwt: refreshed.jwt,
+        raw: prepareResetPassword("new pw", session.deviceKeys.privateKey, signKey),
+        deviceSignKey: signKey,
+      }),
+    );
     await login(h, renamed, "new pw");
   });
 
   it("a rotation whose new public key is not signed by its new sign key is refused", async () => {
     const user = await registerUser(h);
     const session = await login(h, user.identifier, user.password);
-    const rotation = JSON.parse(prepareKeyRotation({ previousGroupKey: session.userKeys[0]!.groupKey, invokerPublicKey: session.deviceKeys.publicKey, starter: user.userId, userGroup: true }).serverInput);
-    const other = JSON.parse(prepareKeyRotation({ previousGroupKey: session.userKeys[0]!.groupKey, invokerPublicKey: session.deviceKeys.publicKey, starter: user.userId, userGroup: true }).serverInput);
+    const rotation = JSON.parse(
+      prepareKeyRotation({
+        previousGroupKey: session.userKeys[0]!.groupKey,
+        invokerPublicKey: session.deviceKeys.publicKey,
+        starter: user.userId,
+        userGroup: true,
+      }).serverInput,
+    );
+    const other = JSON.parse(
+      prepareKeyRotation({
+        previousGroupKey: session.userKeys[0]!.groupKey,
+        invokerPublicKey: session.deviceKeys.publicKey,
+        starter: user.userId,
+        userGroup: true,
+      }).serverInput,
+    );
     const body = { ...rotation, public_key_sig: other.public_key_sig };
-    expectError(await h.call("POST", `${V}/user/user_keys/rotation`, { jwt: session.jwt, body, deviceSignKey: session.deviceKeys.signKey }), 400, 120);
+    expectError(
+      await h.call("POST", `${V}/user/user_keys/rotation`, {
+        jwt: session.jwt,
+        body,
+        deviceSignKey: session.deviceKeys.signKey,
+      }),
+      400,
+      120,
+    );
   });
 
   it("apps that relax require_device_proof accept the reference client's refreshed JWT", async () => {
@@ -193,7 +333,9 @@ describe("a stolen refresh token (default app options)", () => {
     try {
       const user = await registerUser(r);
       const session = await login(r, user.identifier, user.password);
-      const refreshed = expectOk(await r.call("PUT", `${V}/refresh`, { jwt: session.jwt, body: { refresh_token: session.refreshToken } }));
+      const refreshed = expectOk(
+        await r.call("PUT", `${V}/refresh`, { jwt: session.jwt, body: { refresh_token: session.refreshToken } }),
+      );
       expectOk(await r.call("PUT", `${V}/user`, { jwt: refreshed.jwt, body: { user_identifier: unique("renamed") } }));
       // The fresh-JWT rules stay.
       expectError(await r.call("PATCH", `${V}/user/register_otp`, { jwt: refreshed.jwt }), 401, 113);
@@ -225,14 +367,31 @@ describe("unknown identifiers at login", () => {
     const start = prepareLogin(unique("nobody"), "pw", salt);
     expectError(await h.call("POST", `${V}/done_login`, { raw: start.doneLoginInput }), 400, 100);
     const user = await registerUser(h);
-    const wrong = prepareLogin(user.identifier, "wrong", expectOk(await h.call("POST", `${V}/prepare_login`, { body: { user_identifier: user.identifier } })));
+    const wrong = prepareLogin(
+      user.identifier,
+      "wrong",
+      expectOk(await h.call("POST", `${V}/prepare_login`, { body: { user_identifier: user.identifier } })),
+    );
     expectError(await h.call("POST", `${V}/done_login`, { raw: wrong.doneLoginInput }), 401, 112);
 
     const hidden = makeApp({ options: { ...defaultAppOptions(), user_exists: 2 } });
-    const r = await startHarness({}, { apps: { main: hidden, closed: makeApp({ options: defaultAppOptions("closed") }), disabled: makeApp({ disabled: true }) } });
+    const r = await startHarness(
+      {},
+      {
+        apps: {
+          main: hidden,
+          closed: makeApp({ options: defaultAppOptions("closed") }),
+          disabled: makeApp({ disabled: true }),
+        },
+      },
+    );
     try {
       const s = expectOk(await r.call("POST", `${V}/prepare_login`, { body: { user_identifier: unique("nobody") } }));
-      expectError(await r.call("POST", `${V}/done_login`, { raw: prepareLogin(unique("nobody"), "pw", s).doneLoginInput }), 401, 112);
+      expectError(
+        await r.call("POST", `${V}/done_login`, { raw: prepareLogin(unique("nobody"), "pw", s).doneLoginInput }),
+        401,
+        112,
+      );
     } finally {
       await r.close();
     }

@@ -20,7 +20,10 @@ async function newUser(): Promise<LoggedIn & { userId: string }> {
 function wrapped(masterKey: SymKey): { key: SymKey; body: Record<string, unknown> } {
   const { key, encryptedKey } = generateSymKeyWrappedByMasterKey(masterKey);
   const head = JSON.parse(encryptedKey) as Record<string, unknown>;
-  return { key, body: { alg: head.alg, encrypted_key_string: head.encrypted_key_string, master_key_id: head.master_key_id } };
+  return {
+    key,
+    body: { alg: head.alg, encrypted_key_string: head.encrypted_key_string, master_key_id: head.master_key_id },
+  };
 }
 
 beforeAll(async () => {
@@ -39,7 +42,12 @@ describe("sym keys (api.md §3.7)", () => {
 
     const entity = expectOk(await h.call("GET", `${V}/keys/sym_key/${key_id}`));
     expect(Object.keys(entity)).toEqual(["key_id", "master_key_id", "encrypted_key_string", "alg", "time"]);
-    expect(entity).toMatchObject({ key_id, master_key_id: master.keyId, encrypted_key_string: body.encrypted_key_string, alg: "AES-GCM-256" });
+    expect(entity).toMatchObject({
+      key_id,
+      master_key_id: master.keyId,
+      encrypted_key_string: body.encrypted_key_string,
+      alg: "AES-GCM-256",
+    });
     expect(typeof entity.time).toBe("number");
 
     const decrypted = decryptSymKeyByMasterKey(master, entity);
@@ -49,7 +57,9 @@ describe("sym keys (api.md §3.7)", () => {
 
   it("answers 400/400 for an unknown key and for keys of another app", async () => {
     expectError(await h.call("GET", `${V}/keys/sym_key/nope`), 400, 400);
-    const { key_id } = expectOk(await h.call("POST", `${V}/keys/sym_key`, { jwt: alice.jwt, body: wrapped(alice.userKeys[0]!.groupKey).body }));
+    const { key_id } = expectOk(
+      await h.call("POST", `${V}/keys/sym_key`, { jwt: alice.jwt, body: wrapped(alice.userKeys[0]!.groupKey).body }),
+    );
     expectError(await h.call("GET", `${V}/keys/sym_key/${key_id}`, { token: h.noStorageApp.publicToken }), 400, 400);
   });
 
@@ -57,13 +67,17 @@ describe("sym keys (api.md §3.7)", () => {
     const master = bob.userKeys[0]!.groupKey;
     const ids: string[] = [];
     for (let i = 0; i < 53; i++) {
-      ids.push(expectOk(await h.call("POST", `${V}/keys/sym_key`, { jwt: bob.jwt, body: wrapped(master).body })).key_id);
+      ids.push(
+        expectOk(await h.call("POST", `${V}/keys/sym_key`, { jwt: bob.jwt, body: wrapped(master).body })).key_id,
+      );
     }
     const first = expectOk(await h.call("GET", `${V}/keys/sym_key/master_key/${master.keyId}/0/none`));
     expect(first).toHaveLength(50);
     for (let i = 1; i < first.length; i++) expect(first[i - 1].time).toBeGreaterThanOrEqual(first[i].time);
     const last = first[first.length - 1];
-    const second = expectOk(await h.call("GET", `${V}/keys/sym_key/master_key/${master.keyId}/${last.time}/${last.key_id}`));
+    const second = expectOk(
+      await h.call("GET", `${V}/keys/sym_key/master_key/${master.keyId}/${last.time}/${last.key_id}`),
+    );
     expect(second).toHaveLength(3);
     const all = [...first, ...second].map((k: { key_id: string }) => k.key_id);
     expect(new Set(all).size).toBe(53);
@@ -78,13 +92,16 @@ describe("sym keys (api.md §3.7)", () => {
     h.fx.ctx.now = () => frozen;
     const master = { ...alice.userKeys[0]!.groupKey, keyId: "frozen-master" };
     try {
-      for (let i = 0; i < 55; i++) expectOk(await h.call("POST", `${V}/keys/sym_key`, { jwt: alice.jwt, body: wrapped(master).body }));
+      for (let i = 0; i < 55; i++)
+        expectOk(await h.call("POST", `${V}/keys/sym_key`, { jwt: alice.jwt, body: wrapped(master).body }));
     } finally {
       h.fx.ctx.now = realNow;
     }
     const first = expectOk(await h.call("GET", `${V}/keys/sym_key/master_key/frozen-master/0/none`));
     const last = first[first.length - 1];
-    const second = expectOk(await h.call("GET", `${V}/keys/sym_key/master_key/frozen-master/${last.time}/${last.key_id}`));
+    const second = expectOk(
+      await h.call("GET", `${V}/keys/sym_key/master_key/frozen-master/${last.time}/${last.key_id}`),
+    );
     expect(first).toHaveLength(50);
     expect(second).toHaveLength(5);
     expect(new Set([...first, ...second].map((k: { key_id: string }) => k.key_id)).size).toBe(55);
@@ -96,7 +113,9 @@ describe("sym keys (api.md §3.7)", () => {
   });
 
   it("deletes only the creator's own keys, silently otherwise", async () => {
-    const { key_id } = expectOk(await h.call("POST", `${V}/keys/sym_key`, { jwt: alice.jwt, body: wrapped(alice.userKeys[0]!.groupKey).body }));
+    const { key_id } = expectOk(
+      await h.call("POST", `${V}/keys/sym_key`, { jwt: alice.jwt, body: wrapped(alice.userKeys[0]!.groupKey).body }),
+    );
     expect(expectOk(await h.call("DELETE", `${V}/keys/sym_key/${key_id}`, { jwt: bob.jwt }))).toBe("Success");
     expectOk(await h.call("GET", `${V}/keys/sym_key/${key_id}`));
     expect(expectOk(await h.call("DELETE", `${V}/keys/sym_key/${key_id}`, { jwt: alice.jwt }))).toBe("Success");

@@ -13,10 +13,17 @@ export interface IdentifierAvailableResult {
 }
 
 /** `POST /exists` with `{user_identifier}`. */
-export async function checkUserIdentifierAvailable(http: HttpClient, body: string, options?: RequestOptions): Promise<IdentifierAvailableResult> {
+export async function checkUserIdentifierAvailable(
+  http: HttpClient,
+  body: string,
+  options?: RequestOptions,
+): Promise<IdentifierAvailableResult> {
   const what = "POST /exists result";
   const result = expectObject(await http.requestJson("POST", "/exists", body, undefined, options), what);
-  return { user_identifier: expectString(result, "user_identifier", what), available: expectBoolean(result, "available", what) };
+  return {
+    user_identifier: expectString(result, "user_identifier", what),
+    available: expectBoolean(result, "available", what),
+  };
 }
 
 /** `RegisterServerOutput`. */
@@ -38,13 +45,23 @@ export async function register(http: HttpClient, body: string, options?: Request
 }
 
 /** `POST /user/prepare_register_device` with `UserDeviceRegisterInput`, on the new device → `UserDeviceRegisterOutput`. */
-export async function prepareRegisterDevice(http: HttpClient, body: string, options?: RequestOptions): Promise<JsonObject> {
-  return expectObject(await http.requestJson("POST", "/user/prepare_register_device", body, undefined, options), "POST /user/prepare_register_device result");
+export async function prepareRegisterDevice(
+  http: HttpClient,
+  body: string,
+  options?: RequestOptions,
+): Promise<JsonObject> {
+  return expectObject(
+    await http.requestJson("POST", "/user/prepare_register_device", body, undefined, options),
+    "POST /user/prepare_register_device result",
+  );
 }
 
 /** `POST /prepare_login` with `{user_identifier}` → `PrepareLoginSaltServerOutput`. */
 export async function prepareLogin(http: HttpClient, body: string, options?: RequestOptions): Promise<JsonObject> {
-  return expectObject(await http.requestJson("POST", "/prepare_login", body, undefined, options), "POST /prepare_login result");
+  return expectObject(
+    await http.requestJson("POST", "/prepare_login", body, undefined, options),
+    "POST /prepare_login result",
+  );
 }
 
 /** `POST /done_login` with `{auth_key, device_identifier}` → `"Otp"` (MFA needed) or `{"Direct": …}`. */
@@ -55,12 +72,22 @@ export async function doneLogin(http: HttpClient, body: string, options?: Reques
 
 /** `POST /validate_mfa` with `{token, auth_key, device_identifier}` → `DoneLoginServerOutput`. */
 export async function validateMfa(http: HttpClient, body: string, options?: RequestOptions): Promise<JsonObject> {
-  return expectObject(await http.requestJson("POST", "/validate_mfa", body, undefined, options), "POST /validate_mfa result");
+  return expectObject(
+    await http.requestJson("POST", "/validate_mfa", body, undefined, options),
+    "POST /validate_mfa result",
+  );
 }
 
 /** `POST /validate_recovery_otp` with `{token: <recovery key>, auth_key, device_identifier}` → `DoneLoginServerOutput`. */
-export async function validateRecoveryOtp(http: HttpClient, body: string, options?: RequestOptions): Promise<JsonObject> {
-  return expectObject(await http.requestJson("POST", "/validate_recovery_otp", body, undefined, options), "POST /validate_recovery_otp result");
+export async function validateRecoveryOtp(
+  http: HttpClient,
+  body: string,
+  options?: RequestOptions,
+): Promise<JsonObject> {
+  return expectObject(
+    await http.requestJson("POST", "/validate_recovery_otp", body, undefined, options),
+    "POST /validate_recovery_otp result",
+  );
 }
 
 /** `POST /verify_login` with `{auth_key, device_identifier, challenge}` → `VerifyLoginOutput` (keys, fresh JWT, refresh token). */
@@ -80,10 +107,22 @@ export interface RefreshResult {
 }
 
 /** `PUT /refresh` with `{refresh_token}` and the old (possibly expired) JWT as Bearer → a new, non-fresh JWT. */
-export async function refreshJwt(http: HttpClient, oldJwt: string, refreshToken: string, options?: RequestOptions): Promise<RefreshResult> {
+export async function refreshJwt(
+  http: HttpClient,
+  oldJwt: string,
+  refreshToken: string,
+  options?: RequestOptions,
+): Promise<RefreshResult> {
   const what = "PUT /refresh result";
-  const result = expectObject(await http.requestJson("PUT", "/refresh", { refresh_token: refreshToken }, oldJwt, options), what);
-  return { user_id: expectString(result, "user_id", what), jwt: expectString(result, "jwt", what), device_id: expectString(result, "device_id", what) };
+  const result = expectObject(
+    await http.requestJson("PUT", "/refresh", { refresh_token: refreshToken }, oldJwt, options),
+    what,
+  );
+  return {
+    user_id: expectString(result, "user_id", what),
+    jwt: expectString(result, "jwt", what),
+    device_id: expectString(result, "device_id", what),
+  };
 }
 
 /** `UserInitServerOutput`, the answer of `POST /init`. */
@@ -94,8 +133,16 @@ export interface InitResult {
 }
 
 /** `POST /init` (page load, `api` refresh mode): like `PUT /refresh`, plus the pending group invites. */
-export async function initUser(http: HttpClient, oldJwt: string, refreshToken: string, options?: RequestOptions): Promise<InitResult> {
+export async function initUser(
+  http: HttpClient,
+  oldJwt: string,
+  refreshToken: string,
+  options?: RequestOptions,
+): Promise<InitResult> {
   const what = "POST /init result";
-  const result = expectObject(await http.requestJson("POST", "/init", { refresh_token: refreshToken }, oldJwt, options), what);
+  const result = expectObject(
+    await http.requestJson("POST", "/init", { refresh_token: refreshToken }, oldJwt, options),
+    what,
+  );
   return { jwt: expectString(result, "jwt", what), invites: expectObjectArray(result.invites, `${what}.invites`) };
 }

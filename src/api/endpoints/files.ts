@@ -50,20 +50,27 @@ function fileRoute(groupId: string | undefined): string {
 /** The part URL base: the app's `file_part_url` or the API's `/api/v1/file/part` (no trailing slash). */
 export function filePartBase(http: HttpClient, filePartUrl?: string): string {
   if (filePartUrl === undefined || filePartUrl === "") return http.apiUrl("/file/part");
-  if (!/^https?:\/\/[^/]/i.test(filePartUrl)) throw new SentcError("invalid_input", "file_part_url must be an http(s) URL");
+  if (!/^https?:\/\/[^/]/i.test(filePartUrl))
+    throw new SentcError("invalid_input", "file_part_url must be an http(s) URL");
   return filePartUrl.replace(/\/+$/, "");
 }
 
 function partItem(value: unknown, what: string): FilePartListItem {
   const item = expectObject(value, what);
   const sequence = item.sequence;
-  if (typeof sequence !== "number" || !Number.isSafeInteger(sequence)) throw new SentcError("invalid_server_response", `${what}: "sequence" must be an integer`);
-  return { part_id: expectString(item, "part_id", what), sequence, extern_storage: expectBoolean(item, "extern_storage", what) };
+  if (typeof sequence !== "number" || !Number.isSafeInteger(sequence))
+    throw new SentcError("invalid_server_response", `${what}: "sequence" must be an integer`);
+  return {
+    part_id: expectString(item, "part_id", what),
+    sequence,
+    extern_storage: expectBoolean(item, "extern_storage", what),
+  };
 }
 
 function belongsToType(object: JsonObject, what: string): FileBelongsToType {
   const type = object.belongs_to_type;
-  if (type !== "Group" && type !== "User" && type !== "None") throw new SentcError("invalid_server_response", `${what}: "belongs_to_type" must be Group, User or None`);
+  if (type !== "Group" && type !== "User" && type !== "None")
+    throw new SentcError("invalid_server_response", `${what}: "belongs_to_type" must be Group, User or None`);
   return type;
 }
 
@@ -81,7 +88,9 @@ function fileMetaData(value: unknown, what: string): FileMetaData {
     encrypted_key_alg: expectString(meta, "encrypted_key_alg", what),
     time,
     encrypted_file_name: optionalString(meta, "encrypted_file_name", what),
-    part_list: expectArray(meta.part_list, `${what} part_list`).map((item, i) => partItem(item, `${what} part_list[${i}]`)),
+    part_list: expectArray(meta.part_list, `${what} part_list`).map((item, i) =>
+      partItem(item, `${what} part_list[${i}]`),
+    ),
   };
 }
 
@@ -89,7 +98,13 @@ function fileMetaData(value: unknown, what: string): FileMetaData {
  * `POST /file` (`groupId` undefined) or `POST /group/<groupId>/file` with `FileRegisterInput` (JSON text from
  * src/protocol `prepareRegisterFile`) → the file id and the upload session.
  */
-export async function registerFile(http: HttpClient, jwt: JwtInput, body: string, groupId?: string, options?: RequestOptions): Promise<FileRegisterResult> {
+export async function registerFile(
+  http: HttpClient,
+  jwt: JwtInput,
+  body: string,
+  groupId?: string,
+  options?: RequestOptions,
+): Promise<FileRegisterResult> {
   const path = fileRoute(groupId);
   const what = `POST ${path} result`;
   const result = expectObject(await http.requestJson("POST", path, body, jwt, options), what);
@@ -110,7 +125,8 @@ export async function uploadPart(
   filePartUrl?: string,
   options?: RequestOptions,
 ): Promise<void> {
-  if (!Number.isSafeInteger(sequence) || sequence < 0 || sequence > 0x7fffffff) throw new SentcError("invalid_input", "the part sequence must be a non-negative 32-bit integer");
+  if (!Number.isSafeInteger(sequence) || sequence < 0 || sequence > 0x7fffffff)
+    throw new SentcError("invalid_input", "the part sequence must be a non-negative 32-bit integer");
   const url = `${filePartBase(http, filePartUrl)}/${pathSegment(sessionId, "the upload session id")}/${sequence}/${end ? "true" : "false"}`;
   await http.uploadBytes("POST", url, part, jwt, options);
 }
@@ -120,7 +136,13 @@ export async function uploadPart(
  * `GET /group/<groupId>/file/<id>` → `FileMetaData` with the first 500 parts. A file without parts yet is
  * `server` 512.
  */
-export async function getFile(http: HttpClient, jwt: JwtInput | undefined, fileId: string, groupId?: string, options?: RequestOptions): Promise<FileMetaData> {
+export async function getFile(
+  http: HttpClient,
+  jwt: JwtInput | undefined,
+  fileId: string,
+  groupId?: string,
+  options?: RequestOptions,
+): Promise<FileMetaData> {
   const path = `${fileRoute(groupId)}/${pathSegment(fileId, "the file id")}`;
   return fileMetaData(await http.requestJson("GET", path, undefined, jwt, options), `GET ${path} result`);
 }
@@ -129,11 +151,18 @@ export async function getFile(http: HttpClient, jwt: JwtInput | undefined, fileI
  * `GET /file/<id>/part_fetch/<last_sequence>` (no JWT) → the next ≤ 500 parts with a sequence above
  * `lastSequence`. The server answers an empty page as `server` 512; this resolves to `[]` instead.
  */
-export async function getFileParts(http: HttpClient, fileId: string, lastSequence: number, options?: RequestOptions): Promise<FilePartListItem[]> {
+export async function getFileParts(
+  http: HttpClient,
+  fileId: string,
+  lastSequence: number,
+  options?: RequestOptions,
+): Promise<FilePartListItem[]> {
   if (!Number.isSafeInteger(lastSequence)) throw new SentcError("invalid_input", "lastSequence must be an integer");
   const path = `/file/${pathSegment(fileId, "the file id")}/part_fetch/${lastSequence}`;
   try {
-    return expectArray(await http.requestJson("GET", path, undefined, undefined, options), `GET ${path} result`).map((item, i) => partItem(item, `GET ${path} result[${i}]`));
+    return expectArray(await http.requestJson("GET", path, undefined, undefined, options), `GET ${path} result`).map(
+      (item, i) => partItem(item, `GET ${path} result[${i}]`),
+    );
   } catch (error) {
     if (error instanceof SentcError && error.code === "server" && error.serverCode === 512) return [];
     throw error;
@@ -141,16 +170,43 @@ export async function getFileParts(http: HttpClient, fileId: string, lastSequenc
 }
 
 /** `GET <part base>/<part_id>` (no JWT) → the encrypted part bytes; status ≥ 400 → the error envelope as `server`. */
-export async function downloadPart(http: HttpClient, partId: string, filePartUrl?: string, options?: RequestOptions): Promise<Uint8Array> {
-  return http.downloadBytes(`${filePartBase(http, filePartUrl)}/${pathSegment(partId, "the part id")}`, undefined, options);
+export async function downloadPart(
+  http: HttpClient,
+  partId: string,
+  filePartUrl?: string,
+  options?: RequestOptions,
+): Promise<Uint8Array> {
+  return http.downloadBytes(
+    `${filePartBase(http, filePartUrl)}/${pathSegment(partId, "the part id")}`,
+    undefined,
+    options,
+  );
 }
 
 /** `PUT /file/<id>` with `FileNameUpdate` (owner only, `server` 521 otherwise). */
-export async function updateFileName(http: HttpClient, jwt: JwtInput, fileId: string, body: string, options?: RequestOptions): Promise<void> {
+export async function updateFileName(
+  http: HttpClient,
+  jwt: JwtInput,
+  fileId: string,
+  body: string,
+  options?: RequestOptions,
+): Promise<void> {
   await http.requestJson("PUT", `/file/${pathSegment(fileId, "the file id")}`, body, jwt, options);
 }
 
 /** `DELETE /file/<id>` or `DELETE /group/<groupId>/file/<id>` (owner, or a group admin of rank ≤ 3). */
-export async function deleteFile(http: HttpClient, jwt: JwtInput, fileId: string, groupId?: string, options?: RequestOptions): Promise<void> {
-  await http.requestJson("DELETE", `${fileRoute(groupId)}/${pathSegment(fileId, "the file id")}`, undefined, jwt, options);
+export async function deleteFile(
+  http: HttpClient,
+  jwt: JwtInput,
+  fileId: string,
+  groupId?: string,
+  options?: RequestOptions,
+): Promise<void> {
+  await http.requestJson(
+    "DELETE",
+    `${fileRoute(groupId)}/${pathSegment(fileId, "the file id")}`,
+    undefined,
+    jwt,
+    options,
+  );
 }

@@ -48,6 +48,7 @@ export function optionalString(object: JsonObject, field: string, what: string):
 
 export function expectStringArray(object: JsonObject, field: string, what: string): string[] {
   const value = object[field];
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) fail(what, `"${field}" must be an array of strings`);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
+    fail(what, `"${field}" must be an array of strings`);
   return value as string[];
 }

@@ -30,9 +30,18 @@ function symKeyEntity(value: unknown, what: string): SymKeyEntity {
 }
 
 /** `POST /keys/sym_key` with `GeneratedSymKeyHeadServerInput` `{alg, encrypted_key_string, master_key_id}` → the new key id. */
-export async function registerSymKey(http: HttpClient, jwt: JwtInput, body: string | object, options?: RequestOptions): Promise<string> {
+export async function registerSymKey(
+  http: HttpClient,
+  jwt: JwtInput,
+  body: string | object,
+  options?: RequestOptions,
+): Promise<string> {
   const what = "POST /keys/sym_key result";
-  return expectString(expectObject(await http.requestJson("POST", "/keys/sym_key", body, jwt, options), what), "key_id", what);
+  return expectString(
+    expectObject(await http.requestJson("POST", "/keys/sym_key", body, jwt, options), what),
+    "key_id",
+    what,
+  );
 }
 
 /** `GET /keys/sym_key/<key_id>` (no JWT) → `SymKeyEntity`; an unknown id is `server` 400. */
@@ -45,13 +54,25 @@ export async function getSymKey(http: HttpClient, keyId: string, options?: Reque
  * `GET /keys/sym_key/master_key/<master_key_id>/<last_fetched_time>/<last_key_id>` (no JWT) → up to 50 keys
  * wrapped by that master key, newest first, after `last` (the `time` and `key_id` of the last key fetched).
  */
-export async function getSymKeysByMasterKey(http: HttpClient, masterKeyId: string, last?: PageCursor | null, options?: RequestOptions): Promise<SymKeyEntity[]> {
+export async function getSymKeysByMasterKey(
+  http: HttpClient,
+  masterKeyId: string,
+  last?: PageCursor | null,
+  options?: RequestOptions,
+): Promise<SymKeyEntity[]> {
   const path = `/keys/sym_key/master_key/${pathSegment(masterKeyId, "the master key id")}${pagePath(last)}`;
   const what = "GET /keys/sym_key/master_key result";
-  return expectArray(await http.requestJson("GET", path, undefined, undefined, options), what).map((item, i) => symKeyEntity(item, `${what}[${i}]`));
+  return expectArray(await http.requestJson("GET", path, undefined, undefined, options), what).map((item, i) =>
+    symKeyEntity(item, `${what}[${i}]`),
+  );
 }
 
 /** `DELETE /keys/sym_key/<key_id>`: only the creator's own keys; unknown ids succeed silently. */
-export async function deleteSymKey(http: HttpClient, jwt: JwtInput, keyId: string, options?: RequestOptions): Promise<void> {
+export async function deleteSymKey(
+  http: HttpClient,
+  jwt: JwtInput,
+  keyId: string,
+  options?: RequestOptions,
+): Promise<void> {
   await http.requestJson("DELETE", `/keys/sym_key/${pathSegment(keyId, "the key id")}`, undefined, jwt, options);
 }

@@ -4,8 +4,21 @@ import { exportedFunction, type AreaExports, type AreaSpec } from "./spec.js";
 export const ARGON2_ABI = {
   argon2id: exportedFunction(
     [
-      "pwd", "pwdLen", "salt", "saltLen", "secret", "secretLen", "ad", "adLen",
-      "memoryKib", "iterations", "parallelism", "out", "outLen", "work", "workLen",
+      "pwd",
+      "pwdLen",
+      "salt",
+      "saltLen",
+      "secret",
+      "secretLen",
+      "ad",
+      "adLen",
+      "memoryKib",
+      "iterations",
+      "parallelism",
+      "out",
+      "outLen",
+      "work",
+      "workLen",
     ],
     "i32",
   ),

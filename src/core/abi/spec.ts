@@ -78,4 +78,6 @@ type Intersection<Union> = (Union extends unknown ? (member: Union) => void : ne
   : never;
 
 /** The host-side type of a whole module declared area by area: the exports of every area in one type. */
-export type ModuleExports<Areas extends Readonly<Record<string, AreaSpec>>> = AreaExports<Intersection<Areas[keyof Areas]>>;
+export type ModuleExports<Areas extends Readonly<Record<string, AreaSpec>>> = AreaExports<
+  Intersection<Areas[keyof Areas]>
+>;

@@ -33,13 +33,13 @@ function pow2(n: number): number {
 }
 
 // ln 2 split so that k * LN2_HI is exact for |k| < 2000 (fdlibm e_log.c / e_exp.c).
-const LN2_HI = 6.93147180369123816490e-1; // 0x3fe62e42 fee00000
+const LN2_HI = 6.9314718036912381649e-1; // 0x3fe62e42 fee00000
 const LN2_LO = 1.90821492927058770002e-10; // 0x3dea39ef 35793c76
 const TWO54 = 1.8014398509481984e16; // 2^54
 
 // log: minimax polynomial for R(z) = (log(1+s) - log(1-s) - 2s) / s with z = s^2 on [0, 0.1716],
 // error below 2^-58.45 (fdlibm e_log.c, "Lg1".."Lg7").
-const LG1 = 6.666666666666735130e-1; // 0x3FE55555 55555593
+const LG1 = 6.66666666666673513e-1; // 0x3FE55555 55555593
 const LG2 = 3.999999999940941908e-1; // 0x3FD99999 9997FA04
 const LG3 = 2.857142874366239149e-1; // 0x3FD24924 94229359
 const LG4 = 2.222219843214978396e-1; // 0x3FCC71C5 1D8E78AF
@@ -96,14 +96,14 @@ export function fdlibmLog(x: number): number {
 
 // exp: 1/ln2 and the minimax polynomial for R(r^2) = r*(e^r + 1)/(e^r - 1) ≈ 2 + P1 r^2 + ... + P5 r^10
 // on [0, 0.34658], error below 2^-59 (fdlibm e_exp.c).
-const INV_LN2 = 1.44269504088896338700; // 0x3ff71547 652b82fe
+const INV_LN2 = 1.442695040888963387; // 0x3ff71547 652b82fe
 const P1 = 1.66666666666666019037e-1; // 0x3FC55555 5555553E
 const P2 = -2.77777777770155933842e-3; // 0xBF66C16C 16BEBD93
 const P3 = 6.61375632143793436117e-5; // 0x3F11566A AF25DE2C
-const P4 = -1.65339022054652515390e-6; // 0xBEBBBD41 C5D26BF1
+const P4 = -1.6533902205465251539e-6; // 0xBEBBBD41 C5D26BF1
 const P5 = 4.13813679705723846039e-8; // 0x3E663769 72BEA4D0
 const OVERFLOW = 7.09782712893383973096e2; // above: +Infinity
-const UNDERFLOW = -7.45133219101941108420e2; // below: 0
+const UNDERFLOW = -7.4513321910194110842e2; // below: 0
 const TWO1023 = 8.98846567431158e307; // 2^1023
 
 /** y * 2^k for integer k, with a single rounding (C99 scalbn; only the last product may round). */

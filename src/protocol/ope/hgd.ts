@@ -41,7 +41,15 @@ function uniform(prng: OpePrng, div: number): number {
 }
 
 /** Inversion by chop-down search from the mode's left end (small means, m - minjx < 10). */
-function sampleInversion(prng: OpePrng, div: number, n1: number, n2: number, k: number, minjx: number, maxjx: number): number {
+function sampleInversion(
+  prng: OpePrng,
+  div: number,
+  n1: number,
+  n2: number,
+  k: number,
+  minjx: number,
+  maxjx: number,
+): number {
   const w =
     k < n2
       ? exp(CON + afc(n2) + afc(n1 + n2 - k) - afc(n2 - k) - afc(n1 + n2))
@@ -73,8 +81,18 @@ function quartic(x: number, weight: number): number {
 }
 
 /** H2PE: triangle/parallelogram/exponential-tails rejection (m - minjx >= 10). */
-function sampleH2pe(prng: OpePrng, div: number, n1: number, n2: number, k: number, tn: number, m: number, minjx: number, maxjx: number): number {
-  const s = Math.sqrt((((tn - k) * k * n1 * n2) / (tn - 1.0) / tn) / tn);
+function sampleH2pe(
+  prng: OpePrng,
+  div: number,
+  n1: number,
+  n2: number,
+  k: number,
+  tn: number,
+  m: number,
+  minjx: number,
+  maxjx: number,
+): number {
+  const s = Math.sqrt(((tn - k) * k * n1 * n2) / (tn - 1.0) / tn / tn);
   const d = Math.trunc(1.5 * s) + 0.5;
   const xl = Math.trunc(m - d + 0.5);
   const xr = Math.trunc(m + d + 0.5);
@@ -131,7 +149,8 @@ function sampleH2pe(prng: OpePrng, div: number, n1: number, n2: number, k: numbe
     const xn = n1 - m + 0.5;
     const xk = k - m + 0.5;
     const nm = n2 - k + xm;
-    const ub = y * gu - m * gl + DELTAU + xm * r * series(r) + xn * s2 * series(s2) + xk * t * series(t) + nm * e * series(e);
+    const ub =
+      y * gu - m * gl + DELTAU + xm * r * series(r) + xn * s2 * series(s2) + xk * t * series(t) + nm * e * series(e);
     const alv = ln(v);
     if (alv > ub) continue;
     const dr = quartic(r, xm);

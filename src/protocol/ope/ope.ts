@@ -26,7 +26,14 @@ function writeDecimal(out: Uint8Array, at: number, n: number): number {
 }
 
 /** HMAC-SHA256(key, "<dLo>/<dHi>/<rLo>/<rHi>"); its first 16 bytes are the generator's `ctr` for the interval. */
-function intervalMac(key: Uint8Array, scratch: Uint8Array, dLo: number, dHi: number, rLo: number, rHi: number): Uint8Array {
+function intervalMac(
+  key: Uint8Array,
+  scratch: Uint8Array,
+  dLo: number,
+  dHi: number,
+  rLo: number,
+  rHi: number,
+): Uint8Array {
   let at = writeDecimal(scratch, 0, dLo);
   scratch[at++] = 0x2f; // "/"
   at = writeDecimal(scratch, at, dHi);

@@ -89,7 +89,8 @@ export class OpePrng {
    */
   randIntMod(max: number): number {
     const nbytes = (bitLength(max) >>> 3) + 1;
-    if (nbytes > MAX_RAND_BYTES) throw new SentcError("invalid_input", "OPE: random range too large", { reference: 62 });
+    if (nbytes > MAX_RAND_BYTES)
+      throw new SentcError("invalid_input", "OPE: random range too large", { reference: 62 });
     // 128-bit little-endian increment of ctr (byte 0 first, carry upwards)
     const ctr = this.ctr;
     for (let j = 0; j < 16; j++) {

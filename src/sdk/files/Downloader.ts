@@ -34,9 +34,16 @@ export class FilePartStorage {
    * const url = await storage.getDownloadUrl();
    */
   async getDownloadUrl(): Promise<string> {
-    if (typeof URL.createObjectURL !== "function") throw new SentcError("unsupported_environment", "URL.createObjectURL is not available");
+    if (typeof URL.createObjectURL !== "function")
+      throw new SentcError("unsupported_environment", "URL.createObjectURL is not available");
     // Blob copies the parts itself; a second copy is needed only for views of a SharedArrayBuffer.
-    return URL.createObjectURL(new Blob(this.#parts.map((part) => (part.buffer instanceof ArrayBuffer ? (part as Uint8Array<ArrayBuffer>) : new Uint8Array(part)))));
+    return URL.createObjectURL(
+      new Blob(
+        this.#parts.map((part) =>
+          part.buffer instanceof ArrayBuffer ? (part as Uint8Array<ArrayBuffer>) : new Uint8Array(part),
+        ),
+      ),
+    );
   }
 
   /**
@@ -127,7 +134,8 @@ export class Downloader {
    * const downloader = new Downloader(Sentc.options.base_url, Sentc.options.app_token, user);
    */
   constructor(base_url: string, app_token: string, user: User, group_id?: string, group_as_member?: string) {
-    if (typeof (user as { fileTransport?: unknown } | undefined)?.fileTransport !== "function") throw new SentcError("invalid_input", "Downloader needs the logged-in User");
+    if (typeof (user as { fileTransport?: unknown } | undefined)?.fileTransport !== "function")
+      throw new SentcError("invalid_input", "Downloader needs the logged-in User");
     this.#baseUrl = base_url;
     this.#appToken = app_token;
     this.#transport = transportFor(base_url, app_token, user, group_id || undefined, group_as_member || undefined);
@@ -163,7 +171,12 @@ export class Downloader {
    * @example
    * const url = await downloader.downloadFileParts(meta.part_list, key.key, (p) => console.log(p));
    */
-  async downloadFileParts(part_list: FilePartListItem[], content_key: string, updateProgressCb?: (progress: number) => void, verify_key?: string): Promise<string> {
+  async downloadFileParts(
+    part_list: FilePartListItem[],
+    content_key: string,
+    updateProgressCb?: (progress: number) => void,
+    verify_key?: string,
+  ): Promise<string> {
     const unlock = await Downloader.#lock();
     try {
       const storage = await Downloader.getStorage();

@@ -19,7 +19,13 @@ import type { FileTransport, FileUploadOptions } from "./types.js";
  * @example
  * const transport = transportFor(base_url, app_token, user, groupId);
  */
-export function transportFor(base_url: string, app_token: string, user: User, group_id?: string, group_as_member?: string): FileTransport {
+export function transportFor(
+  base_url: string,
+  app_token: string,
+  user: User,
+  group_id?: string,
+  group_as_member?: string,
+): FileTransport {
   const transport = user.fileTransport(group_id, group_as_member);
   if (base_url.replace(/\/+$/, "") !== transport.http.baseUrl || app_token !== transport.http.appToken) {
     transport.http = new HttpClient({ baseUrl: base_url, appToken: app_token });
@@ -70,7 +76,8 @@ export class Uploader {
     group_as_member?: string,
     chunk_size = DEFAULT_PART_SIZE,
   ) {
-    if (typeof (user as { fileTransport?: unknown } | undefined)?.fileTransport !== "function") throw new SentcError("invalid_input", "Uploader needs the logged-in User");
+    if (typeof (user as { fileTransport?: unknown } | undefined)?.fileTransport !== "function")
+      throw new SentcError("invalid_input", "Uploader needs the logged-in User");
     this.#user = user;
     this.#baseUrl = base_url;
     this.#appToken = app_token;
@@ -100,9 +107,19 @@ export class Uploader {
    * @example
    * const [input, encryptedName] = uploader.prepareFileRegister(file, key.key, encryptedKey, key.master_key_id);
    */
-  prepareFileRegister(file: FileInput, content_key: string, encrypted_content_key: string, master_key_id: string): [string, string | undefined] {
+  prepareFileRegister(
+    file: FileInput,
+    content_key: string,
+    encrypted_content_key: string,
+    master_key_id: string,
+  ): [string, string | undefined] {
     const out = prepareRegisterFile(
-      { key: this.#key(content_key, master_key_id), encrypted_key: encrypted_content_key, belongs_to_type: this.#belongsTo, belongs_to_id: this.#belongsToId },
+      {
+        key: this.#key(content_key, master_key_id),
+        encrypted_key: encrypted_content_key,
+        belongs_to_type: this.#belongsTo,
+        belongs_to_id: this.#belongsToId,
+      },
       fileName(file),
     );
     return [out.server_input, out.encrypted_file_name];
@@ -140,10 +157,28 @@ export class Uploader {
    * @example
    * const [fileId] = await uploader.uploadFile(file, key.key, encryptedKey, key.master_key_id, true);
    */
-  async uploadFile(file: FileInput, content_key: string, encrypted_content_key: string, master_key_id: string, sign = false): Promise<[string, string | undefined]> {
-    const [input, encryptedFileName] = this.prepareFileRegister(file, content_key, encrypted_content_key, master_key_id);
-    const options = this.#transport.group_as_member === undefined ? {} : { groupAccessId: this.#transport.group_as_member };
-    const { file_id, session_id } = await apiRegisterFile(this.#transport.http, this.#transport.jwt, input, this.#transport.group_id, options);
+  async uploadFile(
+    file: FileInput,
+    content_key: string,
+    encrypted_content_key: string,
+    master_key_id: string,
+    sign = false,
+  ): Promise<[string, string | undefined]> {
+    const [input, encryptedFileName] = this.prepareFileRegister(
+      file,
+      content_key,
+      encrypted_content_key,
+      master_key_id,
+    );
+    const options =
+      this.#transport.group_as_member === undefined ? {} : { groupAccessId: this.#transport.group_as_member };
+    const { file_id, session_id } = await apiRegisterFile(
+      this.#transport.http,
+      this.#transport.jwt,
+      input,
+      this.#transport.group_id,
+      options,
+    );
     await this.checkFileUpload(file, content_key, session_id, sign);
     return [file_id, encryptedFileName];
   }

@@ -8,14 +8,29 @@
  * `resume` continues an interrupted download from its checkpoint.
  */
 import { SentcError } from "../../errors.js";
-import { FILE_PART_PAGE, deleteFile as apiDeleteFile, downloadPart, getFile, getFileParts, updateFileName as apiUpdateFileName, type FilePartListItem } from "../../api/endpoints/files.js";
+import {
+  FILE_PART_PAGE,
+  deleteFile as apiDeleteFile,
+  downloadPart,
+  getFile,
+  getFileParts,
+  updateFileName as apiUpdateFileName,
+  type FilePartListItem,
+} from "../../api/endpoints/files.js";
 import type { RequestOptions } from "../../api/http.js";
 import { prepareFileNameUpdate } from "../../protocol/file.js";
 import { exportSymKey, importSymKey, importVerifyKey, type VerifyKey } from "../../protocol/keys.js";
 import { ALG } from "../../protocol/algorithms.js";
 import type { SymKey } from "../SymKey.js";
 import { decryptPart, releaseBuffer, type AesEngine } from "./part-crypto.js";
-import type { DownloadCheckpoint, FileDownloadContext, FileDownloadOptions, FileDownloadOutput, FileMetaInformation, FileTransport } from "./types.js";
+import type {
+  DownloadCheckpoint,
+  FileDownloadContext,
+  FileDownloadOptions,
+  FileDownloadOutput,
+  FileMetaInformation,
+  FileTransport,
+} from "./types.js";
 
 function requestOptions(transport: FileTransport, signal?: AbortSignal): RequestOptions {
   const options: RequestOptions = {};
@@ -38,17 +53,23 @@ function checkAborted(signal: AbortSignal | undefined): void {
  *
  * const meta = await getFileMetaData(group.user.fileTransport(groupId), fileId);
  */
-export async function getFileMetaData(transport: FileTransport, file_id: string, signal?: AbortSignal): Promise<FileMetaInformation> {
+export async function getFileMetaData(
+  transport: FileTransport,
+  file_id: string,
+  signal?: AbortSignal,
+): Promise<FileMetaInformation> {
   const options = requestOptions(transport, signal);
   const meta = await getFile(transport.http, transport.jwt, file_id, transport.group_id, options);
-  if (meta.file_id !== file_id) throw new SentcError("invalid_server_response", "the server answered another file than asked for");
+  if (meta.file_id !== file_id)
+    throw new SentcError("invalid_server_response", "the server answered another file than asked for");
   const parts: FilePartListItem[] = [...meta.part_list];
   let page = meta.part_list;
   while (page.length >= FILE_PART_PAGE) {
     checkAborted(signal);
     const last = page.reduce((max, part) => Math.max(max, part.sequence), Number.MIN_SAFE_INTEGER);
     page = await getFileParts(transport.http, file_id, last, requestOptions(transport, signal));
-    if (page.some((part) => part.sequence <= last)) throw new SentcError("invalid_server_response", "the part list did not advance");
+    if (page.some((part) => part.sequence <= last))
+      throw new SentcError("invalid_server_response", "the part list did not advance");
     parts.push(...page);
   }
   parts.sort((a, b) => a.sequence - b.sequence);
@@ -79,11 +100,17 @@ export async function getFileMetaData(transport: FileTransport, file_id: string,
  * const ctx = { ...user.fileTransport(), getKey: (id: string, k: string) => user.getNonRegisteredKey(id, k) };
  * const [meta, key] = await downloadFileMetaInfo(ctx, fileId);
  */
-export async function downloadFileMetaInfo(ctx: FileDownloadContext, file_id: string, signal?: AbortSignal): Promise<[FileMetaInformation, SymKey]> {
+export async function downloadFileMetaInfo(
+  ctx: FileDownloadContext,
+  file_id: string,
+  signal?: AbortSignal,
+): Promise<[FileMetaInformation, SymKey]> {
   const meta = await getFileMetaData(ctx, file_id, signal);
-  if (meta.encrypted_key_alg !== ALG.aesGcm) throw new SentcError("unsupported_algorithm", `file key alg "${meta.encrypted_key_alg}"`);
+  if (meta.encrypted_key_alg !== ALG.aesGcm)
+    throw new SentcError("unsupported_algorithm", `file key alg "${meta.encrypted_key_alg}"`);
   const key = await ctx.getKey(meta.master_key_id, meta.encrypted_key);
-  if (meta.encrypted_file_name !== undefined && meta.encrypted_file_name !== "") meta.file_name = key.decryptString(meta.encrypted_file_name);
+  if (meta.encrypted_file_name !== undefined && meta.encrypted_file_name !== "")
+    meta.file_name = key.decryptString(meta.encrypted_file_name);
   return [meta, key];
 }
 
@@ -127,9 +154,12 @@ async function* decryptedParts(
   signal?.addEventListener("abort", onAbort, { once: true });
   const fetchPart = (i: number): Promise<Uint8Array | PartFailure> => {
     const part = parts[i]!;
-    return downloadPart(transport.http, part.part_id, part.extern_storage ? transport.file_part_url : undefined, requestOptions(transport, ahead.signal)).catch(
-      (error: unknown) => new PartFailure(error),
-    );
+    return downloadPart(
+      transport.http,
+      part.part_id,
+      part.extern_storage ? transport.file_part_url : undefined,
+      requestOptions(transport, ahead.signal),
+    ).catch((error: unknown) => new PartFailure(error));
   };
   let previous = firstKey;
   let next = start < parts.length ? fetchPart(start) : undefined;
@@ -159,11 +189,16 @@ class PartFailure {
   constructor(readonly error: unknown) {}
 }
 
-function firstKeyOf(key: SymKey, parts: FilePartListItem[], options: FileDownloadOptions): { start: number; key: Uint8Array } {
+function firstKeyOf(
+  key: SymKey,
+  parts: FilePartListItem[],
+  options: FileDownloadOptions,
+): { start: number; key: Uint8Array } {
   if (parts.length === 0) throw new SentcError("invalid_server_response", "the file has no parts");
   if (!options.resume) return { start: 0, key: key.protocolKey().key };
   const { next_index } = options.resume;
-  if (!Number.isSafeInteger(next_index) || next_index < 0 || next_index > parts.length) throw new SentcError("invalid_input", "resume.next_index is out of range");
+  if (!Number.isSafeInteger(next_index) || next_index < 0 || next_index > parts.length)
+    throw new SentcError("invalid_input", "resume.next_index is out of range");
   return { start: next_index, key: importSymKey(options.resume.key).key };
 }
 
@@ -178,7 +213,12 @@ function firstKeyOf(key: SymKey, parts: FilePartListItem[], options: FileDownloa
  *
  * const bytes = await downloadFileWithMetaInfo(user.fileTransport(), key, meta);
  */
-export async function downloadFileWithMetaInfo(transport: FileTransport, key: SymKey, meta: Pick<FileMetaInformation, "part_list">, options: FileDownloadOptions = {}): Promise<Uint8Array> {
+export async function downloadFileWithMetaInfo(
+  transport: FileTransport,
+  key: SymKey,
+  meta: Pick<FileMetaInformation, "part_list">,
+  options: FileDownloadOptions = {},
+): Promise<Uint8Array> {
   const { signal } = options;
   const engine: AesEngine = options.engine ?? "auto";
   const verifyKey: VerifyKey | null = options.verify_key ? importVerifyKey(options.verify_key) : null;
@@ -186,7 +226,15 @@ export async function downloadFileWithMetaInfo(transport: FileTransport, key: Sy
   const first = firstKeyOf(key, parts, options);
   const collected: Uint8Array[] = [];
   try {
-    for await (const { plaintext, checkpoint: after, index } of decryptedParts(transport, parts, first.start, first.key, verifyKey, engine, signal)) {
+    for await (const { plaintext, checkpoint: after, index } of decryptedParts(
+      transport,
+      parts,
+      first.start,
+      first.key,
+      verifyKey,
+      engine,
+      signal,
+    )) {
       if (options.on_part) await options.on_part(plaintext, after());
       else collected.push(plaintext);
       options.download_callback?.((index + 1) / parts.length);
@@ -209,7 +257,11 @@ export async function downloadFileWithMetaInfo(transport: FileTransport, key: Sy
  * const ctx = { ...user.fileTransport(), getKey: (id: string, k: string) => user.getNonRegisteredKey(id, k) };
  * const { data, file_name } = await downloadFile(ctx, fileId);
  */
-export async function downloadFile(ctx: FileDownloadContext, file_id: string, options: FileDownloadOptions = {}): Promise<FileDownloadOutput> {
+export async function downloadFile(
+  ctx: FileDownloadContext,
+  file_id: string,
+  options: FileDownloadOptions = {},
+): Promise<FileDownloadOutput> {
   const [meta, key] = await downloadFileMetaInfo(ctx, file_id, options.signal);
   const data = await downloadFileWithMetaInfo(ctx, key, meta, options);
   return { data, file_name: meta.file_name, meta, key };
@@ -227,8 +279,14 @@ export async function downloadFile(ctx: FileDownloadContext, file_id: string, op
  * const stream = downloadStreamWithMetaInfo(transport, key, meta);
  * for await (const chunk of stream) sink.write(chunk);
  */
-export function downloadStreamWithMetaInfo(transport: FileTransport, key: SymKey, meta: Pick<FileMetaInformation, "part_list">, options: FileDownloadOptions = {}): ReadableStream<Uint8Array> {
-  if (typeof ReadableStream !== "function") throw new SentcError("unsupported_environment", "ReadableStream is not available");
+export function downloadStreamWithMetaInfo(
+  transport: FileTransport,
+  key: SymKey,
+  meta: Pick<FileMetaInformation, "part_list">,
+  options: FileDownloadOptions = {},
+): ReadableStream<Uint8Array> {
+  if (typeof ReadableStream !== "function")
+    throw new SentcError("unsupported_environment", "ReadableStream is not available");
   const engine: AesEngine = options.engine ?? "auto";
   const verifyKey: VerifyKey | null = options.verify_key ? importVerifyKey(options.verify_key) : null;
   const parts = meta.part_list;
@@ -262,7 +320,11 @@ export function downloadStreamWithMetaInfo(transport: FileTransport, key: SymKey
  * const [stream, meta] = await downloadFileStream(ctx, fileId);
  * await saveFileStream(stream, { file_name: meta.file_name });
  */
-export async function downloadFileStream(ctx: FileDownloadContext, file_id: string, options: FileDownloadOptions = {}): Promise<[ReadableStream<Uint8Array>, FileMetaInformation, SymKey]> {
+export async function downloadFileStream(
+  ctx: FileDownloadContext,
+  file_id: string,
+  options: FileDownloadOptions = {},
+): Promise<[ReadableStream<Uint8Array>, FileMetaInformation, SymKey]> {
   const [meta, key] = await downloadFileMetaInfo(ctx, file_id, options.signal);
   return [downloadStreamWithMetaInfo(ctx, key, meta, options), meta, key];
 }
@@ -275,7 +337,12 @@ export async function downloadFileStream(ctx: FileDownloadContext, file_id: stri
  *
  * await updateFileName(user.fileTransport(), fileId, key, "report.pdf");
  */
-export async function updateFileName(transport: FileTransport, file_id: string, key: SymKey, file_name?: string | null): Promise<void> {
+export async function updateFileName(
+  transport: FileTransport,
+  file_id: string,
+  key: SymKey,
+  file_name?: string | null,
+): Promise<void> {
   const content = key.protocolKey();
   let body: string;
   try {

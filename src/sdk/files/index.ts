@@ -4,12 +4,38 @@
  */
 import { SentcError } from "../../errors.js";
 
-export { DEFAULT_PART_SIZE, MAX_PART_SIZE, doneFileRegister, partCount, prepareRegisterFile, uploadFile, uploadFileParts, type FileInput } from "./upload.js";
-export { deleteFile, downloadFile, downloadFileMetaInfo, downloadFileStream, downloadFileWithMetaInfo, downloadStreamWithMetaInfo, getFileMetaData, updateFileName } from "./download.js";
+export {
+  DEFAULT_PART_SIZE,
+  MAX_PART_SIZE,
+  doneFileRegister,
+  partCount,
+  prepareRegisterFile,
+  uploadFile,
+  uploadFileParts,
+  type FileInput,
+} from "./upload.js";
+export {
+  deleteFile,
+  downloadFile,
+  downloadFileMetaInfo,
+  downloadFileStream,
+  downloadFileWithMetaInfo,
+  downloadStreamWithMetaInfo,
+  getFileMetaData,
+  updateFileName,
+} from "./download.js";
 export { saveFileStream, type SaveFileStreamOptions, type SavedVia } from "./save.js";
 export { Uploader } from "./Uploader.js";
 export { Downloader, FilePartStorage } from "./Downloader.js";
-export { WEBCRYPTO_MIN_BYTES, decryptPart, encryptPart, hasWebCrypto, openBody, sealBody, type AesEngine } from "./part-crypto.js";
+export {
+  WEBCRYPTO_MIN_BYTES,
+  decryptPart,
+  encryptPart,
+  hasWebCrypto,
+  openBody,
+  sealBody,
+  type AesEngine,
+} from "./part-crypto.js";
 export type {
   DownloadCheckpoint,
   FileCreateOutput,
@@ -36,7 +62,8 @@ export const FileHelper = {
    * const dataUrl = await FileHelper.fileParse(file, true);
    */
   async fileParse(blob: Blob, asUrl = false): Promise<ArrayBuffer | string> {
-    if (typeof Blob === "undefined" || !(blob instanceof Blob)) throw new SentcError("invalid_input", "fileParse needs a Blob");
+    if (typeof Blob === "undefined" || !(blob instanceof Blob))
+      throw new SentcError("invalid_input", "fileParse needs a Blob");
     const buffer = await blob.arrayBuffer();
     if (!asUrl) return buffer;
     const bytes = new Uint8Array(buffer);
@@ -55,7 +82,12 @@ export const FileHelper = {
    * const url = FileHelper.toObjectUrl(data, "application/pdf");
    */
   toObjectUrl(data: Uint8Array, type = "application/octet-stream"): string {
-    if (typeof URL.createObjectURL !== "function") throw new SentcError("unsupported_environment", "URL.createObjectURL is not available");
-    return URL.createObjectURL(new Blob([data.buffer instanceof ArrayBuffer ? (data as Uint8Array<ArrayBuffer>) : new Uint8Array(data)], { type }));
+    if (typeof URL.createObjectURL !== "function")
+      throw new SentcError("unsupported_environment", "URL.createObjectURL is not available");
+    return URL.createObjectURL(
+      new Blob([data.buffer instanceof ArrayBuffer ? (data as Uint8Array<ArrayBuffer>) : new Uint8Array(data)], {
+        type,
+      }),
+    );
   },
 };

@@ -70,7 +70,12 @@ function buffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
  *
  * const sealed = await sealBody(key32, new TextEncoder().encode("part"), "wasm");
  */
-export async function sealBody(key: Uint8Array, plaintext: Uint8Array, engine: AesEngine = "auto", nonce: Uint8Array = randomBytes(NONCE_BYTES)): Promise<Uint8Array> {
+export async function sealBody(
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  engine: AesEngine = "auto",
+  nonce: Uint8Array = randomBytes(NONCE_BYTES),
+): Promise<Uint8Array> {
   return concatPieces(await sealBodyPieces(key, plaintext, engine, nonce));
 }
 
@@ -78,15 +83,24 @@ export async function sealBody(key: Uint8Array, plaintext: Uint8Array, engine: A
  * `sealBody` as pieces in wire order (`[nonce ‖ sealed]` from WebCrypto, one piece from the core): the caller can
  * hand them to a `Blob` without first copying them into one buffer.
  */
-async function sealBodyPieces(key: Uint8Array, plaintext: Uint8Array, engine: AesEngine, nonce: Uint8Array = randomBytes(NONCE_BYTES)): Promise<Uint8Array[]> {
-  if (!(key instanceof Uint8Array) || key.length !== 32) throw new SentcError("invalid_input", "the key must be 32 bytes");
-  if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_BYTES) throw new SentcError("invalid_input", `the nonce must be ${NONCE_BYTES} bytes`);
+async function sealBodyPieces(
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  engine: AesEngine,
+  nonce: Uint8Array = randomBytes(NONCE_BYTES),
+): Promise<Uint8Array[]> {
+  if (!(key instanceof Uint8Array) || key.length !== 32)
+    throw new SentcError("invalid_input", "the key must be 32 bytes");
+  if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_BYTES)
+    throw new SentcError("invalid_input", `the nonce must be ${NONCE_BYTES} bytes`);
   if (!(plaintext instanceof Uint8Array)) throw new SentcError("invalid_input", "the plaintext must be a Uint8Array");
   const s = pick(engine, plaintext.length);
   // The core's output as its own piece: no second copy to put the nonce in front.
   if (s === undefined) return [nonce, aesGcmEncrypt(key, nonce, plaintext)];
   const cryptoKey = await s.importKey("raw", buffer(key), { name: "AES-GCM" }, false, ["encrypt"]);
-  const sealed = new Uint8Array(await s.encrypt({ name: "AES-GCM", iv: buffer(nonce), tagLength: 128 }, cryptoKey, buffer(plaintext)));
+  const sealed = new Uint8Array(
+    await s.encrypt({ name: "AES-GCM", iv: buffer(nonce), tagLength: 128 }, cryptoKey, buffer(plaintext)),
+  );
   return [nonce, sealed];
 }
 
@@ -112,15 +126,23 @@ function concatPieces(pieces: Uint8Array[]): Uint8Array {
  * const plaintext = await openBody(key32, sealed);
  */
 export async function openBody(key: Uint8Array, data: Uint8Array, engine: AesEngine = "auto"): Promise<Uint8Array> {
-  if (!(key instanceof Uint8Array) || key.length !== 32) throw new SentcError("invalid_input", "the key must be 32 bytes");
+  if (!(key instanceof Uint8Array) || key.length !== 32)
+    throw new SentcError("invalid_input", "the key must be 32 bytes");
   if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
-  if (data.length < SYM_OVERHEAD) throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
+  if (data.length < SYM_OVERHEAD)
+    throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
   const s = pick(engine, data.length - SYM_OVERHEAD);
   if (s === undefined) return symDecrypt(key, data);
   const cryptoKey = await s.importKey("raw", buffer(key), { name: "AES-GCM" }, false, ["decrypt"]);
   try {
     const view = buffer(data);
-    return new Uint8Array(await s.decrypt({ name: "AES-GCM", iv: view.subarray(0, NONCE_BYTES), tagLength: 128 }, cryptoKey, view.subarray(NONCE_BYTES)));
+    return new Uint8Array(
+      await s.decrypt(
+        { name: "AES-GCM", iv: view.subarray(0, NONCE_BYTES), tagLength: 128 },
+        cryptoKey,
+        view.subarray(NONCE_BYTES),
+      ),
+    );
   } catch (cause) {
     throw new SentcError("decryption_failed", "can't decrypt: wrong key or tampered data", { cause });
   }
@@ -160,13 +182,16 @@ export async function encryptPartPieces(
   signKey: SignKey | null | undefined,
   engine: AesEngine = "auto",
 ): Promise<{ pieces: Uint8Array[]; size: number; nextKey: Uint8Array }> {
-  if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32) throw new SentcError("invalid_input", "the previous key must be 32 bytes");
+  if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32)
+    throw new SentcError("invalid_input", "the previous key must be 32 bytes");
   const partKey = generateSymKey().key;
   let body = await sealBodyPieces(partKey, plaintext, engine);
   // The signature covers the whole sealed body (crypto.md §11), so a signed part needs it in one buffer.
   if (signKey) body = [signOnly(signKey, concatPieces(body)), ...body];
   const sign = signKey ? { id: signKey.keyId, alg: signKey.alg } : null;
-  const head = utf8.encode(JSON.stringify({ key: toBase64(symEncrypt(previousKey, partKey)), sign, sym_key_alg: ALG.aesGcm }));
+  const head = utf8.encode(
+    JSON.stringify({ key: toBase64(symEncrypt(previousKey, partKey)), sign, sym_key_alg: ALG.aesGcm }),
+  );
   const pieces = [head, HEAD_END, ...body];
   return { pieces, size: pieces.reduce((sum, piece) => sum + piece.length, 0), nextKey: partKey };
 }

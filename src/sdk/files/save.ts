@@ -40,8 +40,12 @@ function savePicker(): SavePicker | undefined {
  * const [stream, meta] = await group.downloadFileStream(fileId);
  * await saveFileStream(stream, { file_name: meta.file_name });
  */
-export async function saveFileStream(stream: ReadableStream<Uint8Array>, options: SaveFileStreamOptions = {}): Promise<SavedVia> {
-  if (typeof ReadableStream !== "function" || !(stream instanceof ReadableStream)) throw new SentcError("invalid_input", "saveFileStream needs a ReadableStream");
+export async function saveFileStream(
+  stream: ReadableStream<Uint8Array>,
+  options: SaveFileStreamOptions = {},
+): Promise<SavedVia> {
+  if (typeof ReadableStream !== "function" || !(stream instanceof ReadableStream))
+    throw new SentcError("invalid_input", "saveFileStream needs a ReadableStream");
   const name = options.file_name || "download";
   const picker = options.use_file_system_access === false ? undefined : savePicker();
   if (picker !== undefined) {
@@ -62,7 +66,10 @@ export async function saveFileStream(stream: ReadableStream<Uint8Array>, options
   }
   if (typeof document === "undefined" || typeof URL.createObjectURL !== "function") {
     await stream.cancel().catch(() => undefined);
-    throw new SentcError("unsupported_environment", "saveFileStream needs a browser (document and URL.createObjectURL)");
+    throw new SentcError(
+      "unsupported_environment",
+      "saveFileStream needs a browser (document and URL.createObjectURL)",
+    );
   }
   const blob = await new Response(stream as ReadableStream<Uint8Array<ArrayBuffer>>).blob();
   const url = URL.createObjectURL(new Blob([blob], { type: options.type ?? "application/octet-stream" }));

@@ -52,7 +52,8 @@ async function readPart(file: FileInput, start: number, end: number): Promise<Ui
 
 function partSizeOf(value: number | undefined): number {
   if (value === undefined) return DEFAULT_PART_SIZE;
-  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_PART_SIZE) throw new SentcError("invalid_input", `part_size must be an integer from 1 to ${MAX_PART_SIZE}`);
+  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_PART_SIZE)
+    throw new SentcError("invalid_input", `part_size must be an integer from 1 to ${MAX_PART_SIZE}`);
   return value;
 }
 
@@ -93,11 +94,21 @@ export function partCount(size: number, partSize: number = DEFAULT_PART_SIZE): n
  * const [key, encryptedKey] = await group.generateNonRegisteredKey();
  * const { server_input } = prepareRegisterFile({ key, encrypted_key: encryptedKey, belongs_to_type: "Group", belongs_to_id: groupId }, "report.pdf");
  */
-export function prepareRegisterFile(ctx: Pick<FileUploadContext, "key" | "encrypted_key" | "belongs_to_type" | "belongs_to_id">, file_name?: string | null): { server_input: string; encrypted_file_name: string | undefined } {
+export function prepareRegisterFile(
+  ctx: Pick<FileUploadContext, "key" | "encrypted_key" | "belongs_to_type" | "belongs_to_id">,
+  file_name?: string | null,
+): { server_input: string; encrypted_file_name: string | undefined } {
   const key = ctx.key.protocolKey();
   try {
     const type = ctx.belongs_to_type;
-    const serverInput = protocolPrepareRegisterFile(ctx.key.master_key_id, key, ctx.encrypted_key, ctx.belongs_to_id ?? null, type, file_name ?? null);
+    const serverInput = protocolPrepareRegisterFile(
+      ctx.key.master_key_id,
+      key,
+      ctx.encrypted_key,
+      ctx.belongs_to_id ?? null,
+      type,
+      file_name ?? null,
+    );
     const name = (JSON.parse(serverInput) as { encrypted_file_name: string | null }).encrypted_file_name;
     return { server_input: serverInput, encrypted_file_name: name ?? undefined };
   } finally {
@@ -178,7 +189,16 @@ export async function uploadFileParts(
       const body = partBody(pieces);
       // The Blob holds its own copy: the encrypted body (pieces after the head and its 0x00) can go now.
       if (body instanceof Blob) for (const piece of pieces.slice(2)) releaseBuffer(piece);
-      inFlight = uploadPart(transport.http, transport.jwt, session_id, sequence, sequence === count, body, transport.file_part_url, request).then(
+      inFlight = uploadPart(
+        transport.http,
+        transport.jwt,
+        session_id,
+        sequence,
+        sequence === count,
+        body,
+        transport.file_part_url,
+        request,
+      ).then(
         () => options.upload_callback?.(sequence / count),
         (error: unknown) => new UploadFailure(error),
       );
@@ -225,14 +245,25 @@ function partBody(pieces: Uint8Array[]): Blob | Uint8Array {
  * const [key, encrypted_key] = await user.generateNonRegisteredKey(user.user_data.user_id);
  * const { file_id } = await uploadFile({ ...user.fileTransport(), key, encrypted_key, belongs_to_type: "None" }, file);
  */
-export async function uploadFile(ctx: FileUploadContext, file: FileInput, options: FileUploadOptions = {}): Promise<FileCreateOutput> {
+export async function uploadFile(
+  ctx: FileUploadContext,
+  file: FileInput,
+  options: FileUploadOptions = {},
+): Promise<FileCreateOutput> {
   sizeOf(file);
   partSizeOf(options.part_size);
   checkAborted(options.signal, "the upload");
   const fileName = options.file_name === undefined ? defaultName(file) : options.file_name;
-  const belongsToId = ctx.belongs_to_type === "Group" ? (ctx.belongs_to_id ?? ctx.group_id ?? null) : (ctx.belongs_to_id ?? null);
+  const belongsToId =
+    ctx.belongs_to_type === "Group" ? (ctx.belongs_to_id ?? ctx.group_id ?? null) : (ctx.belongs_to_id ?? null);
   const { server_input, encrypted_file_name } = prepareRegisterFile({ ...ctx, belongs_to_id: belongsToId }, fileName);
-  const { file_id, session_id } = await apiRegisterFile(ctx.http, ctx.jwt, server_input, ctx.group_id, requestOptions(ctx, options.signal));
+  const { file_id, session_id } = await apiRegisterFile(
+    ctx.http,
+    ctx.jwt,
+    server_input,
+    ctx.group_id,
+    requestOptions(ctx, options.signal),
+  );
   try {
     await uploadFileParts(ctx, session_id, ctx.key, file, options);
   } catch (error) {
