@@ -345,6 +345,33 @@ describe("a stolen refresh token (default app options)", () => {
   });
 });
 
+describe("device proof and the admin API", () => {
+  it("changing an app's options through the admin API keeps its relaxed device proof", async () => {
+    const adminToken = "admin-token-for-session-tests-0123";
+    const relaxed = makeApp({ require_device_proof: false } as never);
+    const closed = makeApp({ options: defaultAppOptions("closed") });
+    const disabled = makeApp({ disabled: true });
+    const r = await startHarness({}, { apps: { main: relaxed, closed, disabled }, server: { adminToken } });
+    try {
+      const changed = await r.call("PUT", `/admin/v1/apps/${r.app.id}/options`, {
+        token: null,
+        body: { user_register: 1 },
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect(changed.body.status, JSON.stringify(changed.body)).toBe(true);
+      const user = await registerUser(r);
+      const session = await login(r, user.identifier, user.password);
+      const refreshed = expectOk(
+        await r.call("PUT", `${V}/refresh`, { jwt: session.jwt, body: { refresh_token: session.refreshToken } }),
+      );
+      // Still relaxed: the reference client's refreshed JWT may change the identifier without a device proof.
+      expectOk(await r.call("PUT", `${V}/user`, { jwt: refreshed.jwt, body: { user_identifier: unique("renamed") } }));
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe("OTP", () => {
   it("register_otp needs a fresh JWT and is refused while OTP is on; a code is accepted once", async () => {
     const user = await registerUser(h);
