@@ -27,17 +27,13 @@ function dedent(text: string): string {
 
 function snippetsOfGuide(): Map<string, string> {
   const found = new Map<string, string>();
-  for (const m of read("docs/getting-started.md").matchAll(/<!-- snippet: ([\w-]+) -->\n *```\w*\n([\s\S]*?)\n *```/g))
-    found.set(m[1]!, dedent(m[2]!));
+  for (const m of read("docs/getting-started.md").matchAll(/<!-- snippet: ([\w-]+) -->\n *```\w*\n([\s\S]*?)\n *```/g)) found.set(m[1]!, dedent(m[2]!));
   return found;
 }
 
 function snippetsOfTest(): Map<string, string> {
   const found = new Map<string, string>();
-  for (const m of read("test/docs/getting-started.test.ts").matchAll(
-    /\/\/ snippet: ([\w-]+)\n([\s\S]*?)\n\s*\/\/ end snippet/g,
-  ))
-    found.set(m[1]!, dedent(m[2]!));
+  for (const m of read("test/docs/getting-started.test.ts").matchAll(/\/\/ snippet: ([\w-]+)\n([\s\S]*?)\n\s*\/\/ end snippet/g)) found.set(m[1]!, dedent(m[2]!));
   return found;
 }
 
@@ -116,11 +112,7 @@ describe("docs/getting-started.md", () => {
 
   it("names the package, the start command and a CSP the browser suite proves", () => {
     const guide = read("docs/getting-started.md");
-    const pkg = JSON.parse(read("package.json")) as {
-      name: string;
-      exports: Record<string, unknown>;
-      scripts: Record<string, string>;
-    };
+    const pkg = JSON.parse(read("package.json")) as { name: string; exports: Record<string, unknown>; scripts: Record<string, string> };
     expect(guide).toContain(`import Sentc, { REFRESH_ENDPOINT } from "${pkg.name}";`);
     expect(pkg.exports["."]).toBeDefined();
     expect(pkg.scripts.start).toBeDefined();
@@ -159,11 +151,7 @@ describe("docs/getting-started.md", () => {
 
     // snippet: own-backend-register
     const input = Sentc.prepareRegister("bob@example.com", "bob's password");
-    const answer = await fetch("/api/register", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: input,
-    });
+    const answer = await fetch("/api/register", { method: "POST", headers: { "content-type": "application/json" }, body: input });
     const bobId = Sentc.doneRegister(await answer.text()); // throws SentcError with sentc's error code
     // end snippet
     expect(backendHits).toContain("POST /api/register");
@@ -191,9 +179,7 @@ describe("docs/getting-started.md", () => {
     expect(text).toBe("for everyone in the group");
 
     // snippet: files
-    const file = await group.createFile(new Blob(["the quarterly report"]), false, undefined, {
-      file_name: "report.txt",
-    });
+    const file = await group.createFile(new Blob(["the quarterly report"]), false, undefined, { file_name: "report.txt" });
     // … bob, or any member. As with sentc: an object URL of the content, the meta data and the file's key
     const [url, meta] = await bobsGroup.downloadFile(file.file_id);
     // meta.file_name: "report.txt"; use url as a link's href, URL.revokeObjectURL(url) when done
@@ -249,10 +235,7 @@ describe("docs/getting-started.md", () => {
     await user.logOut();
 
     Sentc.reset();
-    const myBackend = {
-      refresh: (oldJwt: string) =>
-        fetch("/api/refresh", { headers: { authorization: `Bearer ${oldJwt}` } }).then((r) => r.text()),
-    };
+    const myBackend = { refresh: (oldJwt: string) => fetch("/api/refresh", { headers: { authorization: `Bearer ${oldJwt}` } }).then((r) => r.text()) };
     // snippet: refresh-cookie-fn
     await Sentc.init({
       app_token: APP_TOKEN,
