@@ -21,7 +21,7 @@ import { createServerMetrics } from "./metrics.js";
 import { registerFileRoutes } from "./http/routes-files.js";
 import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
 import type { ServiceContext } from "./services/context.js";
-import { loadOrCreateKeyFile, parseSecretKeys, resealSecrets, SecretBox } from "./secrets.js";
+import { resealSecrets, resolveSecretBox, type SecretBox } from "./secrets.js";
 import { startFileCleanup, type FilesContext } from "./services/files.js";
 import { LocalBlobStore } from "./store/file-blobs.js";
 import { KeyRotationWorker } from "./services/group-key-rotation.js";
@@ -107,21 +107,10 @@ function findCoreWasm(): Uint8Array {
 }
 
 /** Beside a SQLite file; `./data/files` with PostgreSQL (share it between processes); a temp folder for ":memory:". */
-function defaultFilesDir(dbPath: string, postgres: boolean, fileDb: boolean): string {
+export function defaultFilesDir(dbPath: string, postgres: boolean, fileDb: boolean): string {
   if (fileDb) return join(dirname(resolve(dbPath)), "files");
   if (postgres) return resolve("data/files");
   return mkdtempSync(join(tmpdir(), "sentc-files-"));
-}
-
-/** The server keys (see `StartOptions.secretKeys`). */
-function resolveSecretBox(keys: Buffer[] | undefined, memory: boolean, filesDir: string): SecretBox {
-  if (keys) return new SecretBox(keys);
-  const fromEnv = process.env.SENTC_SECRET_KEY;
-  if (fromEnv) return new SecretBox(parseSecretKeys(fromEnv, "SENTC_SECRET_KEY"));
-  const file = process.env.SENTC_SECRET_KEY_FILE;
-  if (file) return new SecretBox(parseSecretKeys(readFileSync(file, "utf8"), file));
-  if (memory) return SecretBox.random();
-  return new SecretBox(loadOrCreateKeyFile(join(filesDir, ".secret-key")));
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -194,7 +183,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     onUnrouted: (request, reply) => ops.trackUnrouted(request, reply),
   });
   registerFileRoutes(http, files);
-  registerAdmin(http, { store, adminToken: options.adminToken, now });
+  registerAdmin(http, { store, adminToken: options.adminToken, now, secrets });
   const ops = registerOps(http, { store, metrics: options.metrics ? createServerMetrics(store) : null });
   const fileCleanup = startFileCleanup(files);
   const host = options.host ?? "127.0.0.1";

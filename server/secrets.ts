@@ -7,7 +7,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { sha256 } from "./crypto.js";
 
 export type SecretPurpose = "jwt-sign-key" | "otp-secret" | "otp-recovery-key";
@@ -156,4 +156,21 @@ export async function resealSecrets(store: StaleSecretStore, box: SecretBox, bat
     total += count;
     if (count === 0) return total;
   }
+}
+
+/**
+ * The server keys for secrets at rest, as the server and the `sentc-server app` commands find them: given keys,
+ * else `SENTC_SECRET_KEY`, else the file in `SENTC_SECRET_KEY_FILE`, else a random key for a database in memory,
+ * else `.secret-key` in the files folder (created on first use). Processes on one database need the same key.
+ * @throws SecretKeyError for a malformed key list or key file.
+ * @example const box = resolveSecretBox(undefined, false, "./data/files");
+ */
+export function resolveSecretBox(keys: Buffer[] | undefined, memory: boolean, filesDir: string): SecretBox {
+  if (keys) return new SecretBox(keys);
+  const fromEnv = process.env.SENTC_SECRET_KEY;
+  if (fromEnv) return new SecretBox(parseSecretKeys(fromEnv, "SENTC_SECRET_KEY"));
+  const file = process.env.SENTC_SECRET_KEY_FILE;
+  if (file) return new SecretBox(parseSecretKeys(readFileSync(file, "utf8"), file));
+  if (memory) return SecretBox.random();
+  return new SecretBox(loadOrCreateKeyFile(join(filesDir, ".secret-key")));
 }

@@ -75,7 +75,9 @@ describe("the mapping table", () => {
       for (const n of row.also) expect(known.has(n), `${code}: also client_${n}`).toBe(true);
       expect(row.also).not.toContain(row.client);
       // Each row says why in its doc comment (kept in the source, out of the bundle).
-      expect(errorsSource, `${code}: a doc comment saying why`).toMatch(new RegExp(`\\*/\\n  ${code}: \\{ client: `));
+      expect(errorsSource, `${code}: a doc comment saying why`).toMatch(
+        new RegExp(`\\*/\\n  ${code}: \\{\\s*client: `),
+      );
     }
   });
 

@@ -13,12 +13,16 @@ import type { ServiceContext } from "../services/context.js";
 import { isPostgresUrl, openPostgresStore } from "../store/postgres.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
+import { defaultFilesDir } from "../main.js";
+import { resolveSecretBox } from "../secrets.js";
 import { AppAdmin } from "./service.js";
 
 /** The text of `sentc-server app --help`. */
-export const APP_COMMAND_HELP = `usage: sentc-server app COMMAND [--db PATH|URL]
+export const APP_COMMAND_HELP = `usage: sentc-server app COMMAND [--db PATH|URL] [--files DIR]
 
 Manages the apps in the database of --db (default: SENTC_DB, else ./data/sentc.sqlite); prints JSON.
+New JWT sign keys are stored encrypted with the server key the server uses (SENTC_SECRET_KEY,
+SENTC_SECRET_KEY_FILE, else .secret-key in the files folder: --files, SENTC_FILES, else the server's default).
 
 commands:
   create [--identifier NAME] [--options PRESET|JSON] [--group-options JSON] [--file-options JSON]
@@ -82,6 +86,7 @@ export async function runAppCommand(argv: string[], env: Record<string, string |
       strict: true,
       options: {
         db: { type: "string" },
+        files: { type: "string" },
         identifier: { type: "string" },
         options: { type: "string" },
         "group-options": { type: "string" },
@@ -123,7 +128,10 @@ export async function runAppCommand(argv: string[], env: Record<string, string |
     ];
     if (!known.includes(command!)) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     store = await openStore(db);
-    const admin = new AppAdmin(store);
+    const postgres = isPostgresUrl(db);
+    const filesDir = values.files ?? (env.SENTC_FILES || defaultFilesDir(db, postgres, !postgres && db !== ":memory:"));
+    const secrets = resolveSecretBox(undefined, db === ":memory:", filesDir);
+    const admin = new AppAdmin(store, secrets);
     let result: unknown;
     switch (command) {
       case "create":
@@ -200,7 +208,7 @@ export async function runAppCommand(argv: string[], env: Record<string, string |
       case "import": {
         const config = readServerConfig(arg(0, "FILE"));
         const s = store;
-        await applyConfigApps({ store: s, now: Date.now } as unknown as ServiceContext, config.apps);
+        await applyConfigApps({ store: s, now: Date.now, secrets } as unknown as ServiceContext, config.apps);
         result = { imported: config.apps.map((a) => a.id) };
         break;
       }

@@ -3,6 +3,7 @@
  * Admin routes exist only when an admin token is configured (else they answer 404 like any unknown
  * path); every admin request needs `Authorization: Bearer <admin token>`. Answers use sentc's envelope.
  */
+import type { SecretBox } from "../secrets.js";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,11 +66,13 @@ export interface AdminRouteOptions {
   /** undefined: the admin API is off (the dashboard page is still served and says so). */
   adminToken?: string;
   now?: () => number;
+  /** Seals the sign keys of new JWT key pairs (secrets at rest, server/secrets.ts). */
+  secrets: SecretBox;
 }
 
 /**
  * Registers the dashboard files and, with an admin token, the admin API on the server.
- * @example registerAdmin(http, { store, adminToken: process.env.SENTC_ADMIN_TOKEN });
+ * @example registerAdmin(http, { store, secrets, adminToken: process.env.SENTC_ADMIN_TOKEN });
  */
 export function registerAdmin(app: FastifyInstance, options: AdminRouteOptions): void {
   const files = new Map<string, Buffer>();
@@ -91,7 +94,7 @@ export function registerAdmin(app: FastifyInstance, options: AdminRouteOptions):
 
   if (options.adminToken === undefined) return;
   const check = adminTokenChecker(options.adminToken);
-  const admin = new AppAdmin(options.store, options.now);
+  const admin = new AppAdmin(options.store, options.secrets, options.now);
   void app.register(
     async (scope) => {
       scope.addHook("onRequest", async (request) => {

@@ -5,6 +5,7 @@
  * Everything works on the store directly: the HTTP layer reads the app of every request from the store
  * again, so a change is seen at once by every process on the same database.
  */
+import type { SecretBox } from "../secrets.js";
 import {
   APP_OPTION_NAMES,
   DEFAULT_FILE_OPTIONS,
@@ -201,14 +202,21 @@ function jwtOutput(key: JwtKeyRecord): JwtKeyOutput {
 /**
  * The app management operations on one store.
  * @example
- * const admin = new AppAdmin(store);
+ * const admin = new AppAdmin(store, secrets);
  * const created = await admin.createApp({ identifier: "shop", options: "lax" });
  */
 export class AppAdmin {
   constructor(
     private readonly store: Store,
+    /** Seals the sign keys of new JWT key pairs before they are stored (secrets at rest). */
+    private readonly secrets: SecretBox,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** The record as stored: its sign key sealed with the server key. */
+  private sealed(key: JwtKeyRecord): JwtKeyRecord {
+    return { ...key, signKey: this.secrets.seal(key.signKey, "jwt-sign-key") };
+  }
 
   private async load(appId: string): Promise<AppRecord> {
     if (!isUuid(appId)) throw AdminErrors.appNotFound();
@@ -258,7 +266,7 @@ export class AppAdmin {
         disabled: false,
         time,
       });
-      await tx.insertJwtKey(key);
+      await tx.insertJwtKey(this.sealed(key));
     });
     return {
       app_id: key.appId,
@@ -363,7 +371,7 @@ export class AppAdmin {
       alg: "ES384",
       time,
     };
-    await this.store.insertJwtKey(key);
+    await this.store.insertJwtKey(this.sealed(key));
     return jwtOutput(key);
   }
 

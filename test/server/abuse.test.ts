@@ -463,7 +463,11 @@ describe("pending device registrations", () => {
         session.userKeys.length,
       );
       expectError(
-        await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, raw: done.serverInput }),
+        await h.call("PUT", `${V}/user/done_register_device`, {
+          jwt: session.jwt,
+          raw: done.serverInput,
+          deviceSignKey: session.deviceKeys.signKey,
+        }),
         400,
         100,
       );
@@ -477,7 +481,13 @@ describe("pending device registrations", () => {
         session.userKeys.map((k) => k.groupKey),
         session.userKeys.length,
       );
-      expectOk(await h.call("PUT", `${V}/user/done_register_device`, { jwt: session.jwt, raw: added.serverInput }));
+      expectOk(
+        await h.call("PUT", `${V}/user/done_register_device`, {
+          jwt: session.jwt,
+          raw: added.serverInput,
+          deviceSignKey: session.deviceKeys.signKey,
+        }),
+      );
       await login(h, identifier, "pw2");
     } finally {
       h.clock.offsetMs = 0;

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServerInto } from "../helpers/server-build.js";
 import { OPTIONS } from "../../server/options.js";
@@ -50,11 +51,19 @@ afterAll(async () => {
 });
 
 /** The environment of a child without any SENTC_ option of the caller's. */
+/** One server key for every process of a test: processes on one database must share it (docs/server.md). */
+const SERVER_KEY = randomBytes(32).toString("base64");
+
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env))
-    if (!OPTIONS.some((o) => o.env === key) && key !== "SENTC_ADMIN_TOKEN") env[key] = value;
-  return { ...env, ...extra };
+    if (
+      !OPTIONS.some((o) => o.env === key) &&
+      !key.startsWith("SENTC_ADMIN_TOKEN") &&
+      !key.startsWith("SENTC_SECRET_KEY")
+    )
+      env[key] = value;
+  return { ...env, SENTC_SECRET_KEY: SERVER_KEY, ...extra };
 }
 
 /** A fresh database of the test store: a SQLite file or a PostgreSQL schema. */

@@ -169,8 +169,11 @@ export interface HarnessOptions {
   server?: Partial<StartOptions>;
 }
 
-/** The envelope-speaking client of a server at `baseUrl`; `defaultToken` is sent unless a call names another. */
-export function apiCaller(baseUrl: string, defaultToken: string): Harness["call"] {
+/**
+ * The envelope-speaking client of a server at `baseUrl`; `defaultToken` is sent unless a call names another.
+ * `clock` is the server's adjustable clock: device proofs are timed by it, as a client in sync with the server.
+ */
+export function apiCaller(baseUrl: string, defaultToken: string, clock?: { offsetMs: number }): Harness["call"] {
   return async (method: string, path: string, options: CallOptions = {}): Promise<ApiAnswer> => {
     const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
     const token = options.token === undefined ? defaultToken : options.token;
@@ -189,7 +192,7 @@ export function apiCaller(baseUrl: string, defaultToken: string): Harness["call"
         options.deviceSignKey,
         method,
         new URL(baseUrl + path).pathname,
-        Math.floor(Date.now() / 1000),
+        Math.floor((Date.now() + (clock?.offsetMs ?? 0)) / 1000),
         bytes,
       );
     }
@@ -243,7 +246,7 @@ export async function startHarness(
     secretKeys: testStoreKind() === "postgres" ? [HARNESS_SECRET_KEY] : undefined,
     ...options.server,
   });
-  const call = apiCaller(server.baseUrl, main.app.publicToken);
+  const call = apiCaller(server.baseUrl, main.app.publicToken, clock);
   const close = async () => {
     await server.close();
     for (const cleanup of cleanups) await cleanup();
