@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     logging: { level: options.logLevel, destination: logs },
     metrics: options.metrics,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
+    trustProxy: options.trustProxy,
     adminToken,
     log: (line) => process.stderr.write(`sentc-server: ${line}\n`),
   });

@@ -129,6 +129,10 @@ export interface LoginLimitConfig {
   /** Failed login attempts per identifier allowed within the window; 0 turns the limit off. */
   max_failures: number;
   window_seconds: number;
+  /** Failed login attempts per client address within the window (any identifier); 0 turns it off. Default 100. */
+  client_max_failures?: number;
+  /** How long a client that logged in successfully stays exempt from its identifier's limit. Default 30. */
+  known_client_days?: number;
 }
 
 export interface ServerConfig {
@@ -253,6 +257,8 @@ export function parseServerConfig(raw: unknown): ServerConfig {
         "login_rate_limit.window_seconds",
         1,
       ),
+      client_max_failures: int(limit.client_max_failures ?? 100, "login_rate_limit.client_max_failures", 0),
+      known_client_days: int(limit.known_client_days ?? 30, "login_rate_limit.known_client_days", 0),
     },
     challenge_ttl_seconds: int(root.challenge_ttl_seconds ?? DEFAULT_CHALLENGE_TTL_SECONDS, "challenge_ttl_seconds", 1),
     refresh_token_idle_days: int(

@@ -72,6 +72,11 @@ export interface StartOptions {
   shutdownTimeoutMs?: number;
   /** The operator credential of the admin API (/admin/v1, the dashboard); absent: the admin API is off. */
   adminToken?: string;
+  /**
+   * Behind a reverse proxy: take the client address (the failed-login limit per client) from
+   * `X-Forwarded-For` (Fastify's `trustProxy`: true, or the proxy addresses, comma-separated). Default off: the socket's.
+   */
+  trustProxy?: boolean | string;
 }
 
 /** The default of `StartOptions.shutdownTimeoutMs`. */
@@ -139,7 +144,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     store,
     secrets,
     jwt: new JwtService(store, () => Math.floor(now() / 1000), secrets),
-    loginLimiter: new LoginLimiter(config.login_rate_limit ?? DEFAULT_LOGIN_LIMIT, now),
+    loginLimiter: new LoginLimiter(store, config.login_rate_limit ?? DEFAULT_LOGIN_LIMIT, now),
     now,
     challengeTtlMs: (config.challenge_ttl_seconds ?? DEFAULT_CHALLENGE_TTL_SECONDS) * 1000,
     refreshTokenIdleMs: (config.refresh_token_idle_days ?? DEFAULT_REFRESH_TOKEN_IDLE_DAYS) * 86_400_000,
@@ -178,7 +183,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const logging = options.logging ?? { level: "silent" };
   const http = await buildHttpApp(ctx, {
     // Forced closing only after the grace period (ops.close); idle keep-alive connections close at once.
-    fastify: { ...loggingServerOptions(logging), forceCloseConnections: "idle" },
+    fastify: {
+      ...loggingServerOptions(logging),
+      forceCloseConnections: "idle",
+      trustProxy: options.trustProxy ?? false,
+    },
     onInternalError: logging.level === "silent" ? undefined : (error, request) => logInternalError(request.log, error),
     onUnrouted: (request, reply) => ops.trackUnrouted(request, reply),
   });

@@ -104,6 +104,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: "10",
     description: "on SIGTERM/SIGINT, how long requests in flight may take before their connections are closed",
   },
+  {
+    name: "trust-proxy",
+    env: "SENTC_TRUST_PROXY",
+    kind: "string",
+    placeholder: "ADDRESSES",
+    defaultText: "off (the socket's address)",
+    description:
+      "proxies whose X-Forwarded-For names the client (failed-login limit per client): addresses or CIDRs, comma-separated, or true for any",
+  },
 ];
 
 /** Thrown for a bad flag or environment value; the message names the flag or variable. */
@@ -125,6 +134,8 @@ export interface CliOptions {
   logLevel: LogLevel;
   metrics: boolean;
   shutdownTimeoutMs: number;
+  /** Fastify's `trustProxy`: true, or the proxy addresses; undefined = off. */
+  trustProxy?: boolean | string;
   help: boolean;
   version: boolean;
 }
@@ -140,6 +151,18 @@ function parseSwitch(text: string, source: string): boolean {
   if (/^(1|true|yes|on)$/i.test(text)) return true;
   if (/^(0|false|no|off)$/i.test(text)) return false;
   throw new OptionError(`${source} must be one of 1, true, yes, on, 0, false, no, off, not ${JSON.stringify(text)}`);
+}
+
+/** `--trust-proxy`: `true` trusts any proxy; else a comma-separated list of addresses or CIDR ranges. */
+function parseTrustProxy(value: { text: string; source: string } | undefined): boolean | string | undefined {
+  if (!value) return undefined;
+  const text = value.text.trim();
+  if (/^true$/i.test(text)) return true;
+  if (!/^[0-9A-Za-z.:/,\s]+$/.test(text))
+    throw new OptionError(
+      `${value.source} must be true or proxy addresses (comma-separated), not ${JSON.stringify(text)}`,
+    );
+  return text;
 }
 
 /**
@@ -213,6 +236,7 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
     logLevel,
     metrics,
     shutdownTimeoutMs: shutdown ? parseSeconds(shutdown.text, shutdown.source) : 10_000,
+    trustProxy: parseTrustProxy(raw("trust-proxy")),
     help: values.help === true,
     version: values.version === true,
   };

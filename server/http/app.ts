@@ -221,6 +221,7 @@ function registerRoute<C>(
           group: request.sentcGroup ?? null,
           body,
           headers: request.headers,
+          clientAddress: request.ip,
         });
         if (def.rawResult)
           return reply

@@ -37,6 +37,8 @@ export interface RouteRequest<I, C = ServiceContext> {
   body: PartBody | null;
   /** The request headers (lower-case names). */
   headers?: Record<string, string | string[] | undefined>;
+  /** The client address (Fastify's `request.ip`: the socket's, or the proxy header's with `trustProxy`). */
+  clientAddress?: string;
 }
 
 export interface RouteDef<I = unknown, C = ServiceContext> {
@@ -151,7 +153,7 @@ export const ROUTES: RouteDef[] = [
     access: "user_done_login",
     jwt: "none",
     parse: input.authInput,
-    handle: (r) => auth.doneLogin(r.ctx, r.appId, r.input, auth.revealsUnknownIdentifiers(r.app)),
+    handle: (r) => auth.doneLogin(r.ctx, r.appId, r.input, auth.revealsUnknownIdentifiers(r.app), r.clientAddress),
   }),
   route({
     method: "POST",
@@ -159,7 +161,7 @@ export const ROUTES: RouteDef[] = [
     access: "user_done_login",
     jwt: "none",
     parse: input.otpInput,
-    handle: (r) => auth.validateMfa(r.ctx, r.appId, r.input, auth.revealsUnknownIdentifiers(r.app)),
+    handle: (r) => auth.validateMfa(r.ctx, r.appId, r.input, auth.revealsUnknownIdentifiers(r.app), r.clientAddress),
   }),
   route({
     method: "POST",
@@ -167,7 +169,8 @@ export const ROUTES: RouteDef[] = [
     access: "user_done_login",
     jwt: "none",
     parse: input.otpInput,
-    handle: (r) => auth.validateRecoveryOtp(r.ctx, r.appId, r.input, auth.revealsUnknownIdentifiers(r.app)),
+    handle: (r) =>
+      auth.validateRecoveryOtp(r.ctx, r.appId, r.input, auth.revealsUnknownIdentifiers(r.app), r.clientAddress),
   }),
   route({
     method: "POST",
@@ -175,7 +178,8 @@ export const ROUTES: RouteDef[] = [
     access: "user_done_login",
     jwt: "none",
     parse: input.verifyLoginInput,
-    handle: (r) => auth.verifyLogin(r.ctx, r.appId, r.input, false, auth.revealsUnknownIdentifiers(r.app)),
+    handle: (r) =>
+      auth.verifyLogin(r.ctx, r.appId, r.input, false, auth.revealsUnknownIdentifiers(r.app), r.clientAddress),
   }),
   route({
     method: "POST",
@@ -183,7 +187,8 @@ export const ROUTES: RouteDef[] = [
     access: "user_done_login",
     jwt: "none",
     parse: input.verifyLoginInput,
-    handle: (r) => auth.verifyLogin(r.ctx, r.appId, r.input, true, auth.revealsUnknownIdentifiers(r.app)),
+    handle: (r) =>
+      auth.verifyLogin(r.ctx, r.appId, r.input, true, auth.revealsUnknownIdentifiers(r.app), r.clientAddress),
   }),
   route({
     method: "POST",
@@ -315,7 +320,7 @@ export const ROUTES: RouteDef[] = [
     access: "user_change_password",
     jwt: "fresh",
     parse: input.changePasswordInput,
-    handle: (r) => users.changePassword(r.ctx, r.appId, me(r), r.input),
+    handle: (r) => users.changePassword(r.ctx, r.appId, me(r), r.input, r.clientAddress),
   }),
   route({
     method: "PUT",

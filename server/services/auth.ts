@@ -56,9 +56,10 @@ export async function authenticate(
   appId: string,
   input: AuthInput,
   revealUnknown = false,
+  client = "",
 ): Promise<Authenticated> {
   const hashedIdentifier = hashText(input.deviceIdentifier);
-  ctx.loginLimiter.check(appId, hashedIdentifier);
+  await ctx.loginLimiter.check(appId, hashedIdentifier, client);
   const authKey = decodeBase64Strict(input.authKey);
   if (authKey?.length !== 32) throw E.authKeyFormat();
   const device = await ctx.store.getDeviceByIdentifier(appId, hashedIdentifier);
@@ -69,7 +70,7 @@ export async function authenticate(
     stored && stored.length === 16 ? stored : DUMMY_HASH,
   );
   if (!matches || !device || !user || !stored) {
-    ctx.loginLimiter.recordFailure(appId, hashedIdentifier);
+    await ctx.loginLimiter.recordFailure(appId, hashedIdentifier, client);
     // As the reference (400/100) when the app's public token may ask /exists anyway; else the same 112.
     if (revealUnknown && !device) throw E.userNotFound();
     throw E.login();
@@ -110,31 +111,49 @@ export function revealsUnknownIdentifiers(app: AppRecord): boolean {
   return parseAppOptions(app.options).user_exists === 1;
 }
 
-/** `POST /done_login` → `"Otp"` or `{Direct: DoneLoginServerOutput}`. */
-export async function doneLogin(ctx: ServiceContext, appId: string, input: AuthInput, revealUnknown = false) {
-  const { device, user } = await authenticate(ctx, appId, input, revealUnknown);
+/** `POST /done_login` → `"Otp"` or `{Direct: DoneLoginServerOutput}`; `client` is the caller's address. */
+export async function doneLogin(
+  ctx: ServiceContext,
+  appId: string,
+  input: AuthInput,
+  revealUnknown = false,
+  client = "",
+) {
+  const { device, user } = await authenticate(ctx, appId, input, revealUnknown, client);
   if (user.otpSecret !== null) return "Otp";
   return { Direct: await challengeOutput(ctx, appId, device, user) };
 }
 
 /** `POST /validate_mfa`. */
-export async function validateMfa(ctx: ServiceContext, appId: string, input: OtpInput, revealUnknown = false) {
-  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown);
+export async function validateMfa(
+  ctx: ServiceContext,
+  appId: string,
+  input: OtpInput,
+  revealUnknown = false,
+  client = "",
+) {
+  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown, client);
   if (user.otpSecret === null) throw E.otpNotFound();
   const step = totpStep(ctx.secrets.open(user.otpSecret, "otp-secret"), input.token, ctx.now());
   // A code is accepted once: a replay within its window (or an older code) is a wrong code.
   if (step === null || !(await ctx.store.recordOtpStep(user.id, step))) {
-    ctx.loginLimiter.recordFailure(appId, hashedIdentifier);
+    await ctx.loginLimiter.recordFailure(appId, hashedIdentifier, client);
     throw E.otpWrong();
   }
   return challengeOutput(ctx, appId, device, user);
 }
 
 /** `POST /validate_recovery_otp`: a recovery key works once. */
-export async function validateRecoveryOtp(ctx: ServiceContext, appId: string, input: OtpInput, revealUnknown = false) {
-  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown);
+export async function validateRecoveryOtp(
+  ctx: ServiceContext,
+  appId: string,
+  input: OtpInput,
+  revealUnknown = false,
+  client = "",
+) {
+  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown, client);
   if (!(await ctx.store.consumeRecoveryKey(user.id, hashText(input.token)))) {
-    ctx.loginLimiter.recordFailure(appId, hashedIdentifier);
+    await ctx.loginLimiter.recordFailure(appId, hashedIdentifier, client);
     throw E.otpNotFound("Recovery token not found");
   }
   return challengeOutput(ctx, appId, device, user);
@@ -161,8 +180,9 @@ export async function verifyLogin(
   input: VerifyLoginInput,
   light: boolean,
   revealUnknown = false,
+  client = "",
 ) {
-  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown);
+  const { device, user, hashedIdentifier } = await authenticate(ctx, appId, input, revealUnknown, client);
   const valid = await ctx.store.consumeChallenge(
     appId,
     device.id,
@@ -170,9 +190,11 @@ export async function verifyLogin(
     ctx.now() - ctx.challengeTtlMs,
   );
   if (!valid) {
-    ctx.loginLimiter.recordFailure(appId, hashedIdentifier);
+    await ctx.loginLimiter.recordFailure(appId, hashedIdentifier, client);
     throw E.login();
   }
+  // A complete login: this client is known-good for the identifier (docs/server.md "Failed logins").
+  await ctx.loginLimiter.recordSuccess(appId, hashedIdentifier, client);
   return light ? issueTokens(ctx, appId, user, device) : verifyOutput(ctx, appId, user, device);
 }
 

@@ -318,15 +318,21 @@ export async function deleteUser(ctx: ServiceContext, appId: string, userId: str
 }
 
 /** `PUT /user/update_pw` (fresh JWT): the old auth key must match the device's stored hash. */
-export async function changePassword(ctx: ServiceContext, appId: string, user: JwtUser, input: ChangePasswordInput) {
+export async function changePassword(
+  ctx: ServiceContext,
+  appId: string,
+  user: JwtUser,
+  input: ChangePasswordInput,
+  client = "",
+) {
   const device = await ctx.store.getDevice(appId, user.deviceId);
   if (!device) throw E.notFresh("No device found for this jwt");
-  ctx.loginLimiter.check(appId, device.deviceIdentifier);
+  await ctx.loginLimiter.check(appId, device.deviceIdentifier, client);
   const oldAuthKey = decodeBase64Strict(input.oldAuthKey);
   if (oldAuthKey?.length !== 32) throw E.authKeyFormat();
   const stored = decodeBase64Strict(device.hashedAuthKey);
   if (!stored || !constantTimeEqual(sha256(oldAuthKey).subarray(0, 16), stored)) {
-    ctx.loginLimiter.recordFailure(appId, device.deviceIdentifier);
+    await ctx.loginLimiter.recordFailure(appId, device.deviceIdentifier, client);
     throw E.login();
   }
   const changed = await ctx.store.changeDevicePassword(device.id, device.hashedAuthKey, {

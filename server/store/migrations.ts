@@ -187,4 +187,16 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX group_key_rotations_user ON group_key_rotations (user_id)`,
     ],
   },
+  {
+    version: 40,
+    // The failed-login limit per client address and per identifier, shared by every process on one database
+    // (docs/server.md, "Failed logins"). Rows are independent and pruned by time.
+    name: "failed-login counters and known-good login clients",
+    statements: [
+      `CREATE TABLE login_failures (scope TEXT NOT NULL, app_id TEXT NOT NULL, subject TEXT NOT NULL, window_start BIGINT NOT NULL, failures INTEGER NOT NULL, PRIMARY KEY (scope, app_id, subject))`,
+      `CREATE INDEX login_failures_window ON login_failures (window_start)`,
+      `CREATE TABLE login_clients (app_id TEXT NOT NULL, identifier TEXT NOT NULL, client TEXT NOT NULL, time BIGINT NOT NULL, PRIMARY KEY (app_id, identifier, client))`,
+      `CREATE INDEX login_clients_time ON login_clients (time)`,
+    ],
+  },
 ];

@@ -52,6 +52,7 @@ import {
   type JwtKeyRecord,
   type MemberKeyRecord,
   type MemberKeyView,
+  type LoginScope,
   type MemberRecord,
   type MembershipView,
   type RotationRecord,
@@ -450,6 +451,69 @@ class SqlOps implements StoreOps {
   }
   async deleteChallengesBefore(time: number): Promise<void> {
     await this.run("DELETE FROM login_challenges WHERE time < ?", time);
+  }
+
+  // ---- failed-login counters
+  async addLoginFailure(scope: LoginScope, appId: string, subject: string, now: number, windowMs: number) {
+    const open = now - windowMs;
+    // One statement, so that concurrent failures (also from other processes on PostgreSQL) all count.
+    await this.run(
+      `INSERT INTO login_failures (scope, app_id, subject, window_start, failures) VALUES (?, ?, ?, ?, 1)
+       ON CONFLICT (scope, app_id, subject) DO UPDATE SET
+         failures = CASE WHEN login_failures.window_start > ? THEN login_failures.failures + 1 ELSE 1 END,
+         window_start = CASE WHEN login_failures.window_start > ? THEN login_failures.window_start ELSE ? END`,
+      scope,
+      appId,
+      subject,
+      now,
+      open,
+      open,
+      now,
+    );
+    const row = await this.getLoginFailures(scope, appId, subject, now, windowMs);
+    return row?.failures ?? 1;
+  }
+  async getLoginFailures(scope: LoginScope, appId: string, subject: string, now: number, windowMs: number) {
+    return this.one(
+      (row) => ({ failures: Number(row.failures), windowStart: Number(row.window_start) }),
+      "SELECT failures, window_start FROM login_failures WHERE scope = ? AND app_id = ? AND subject = ? AND window_start > ?",
+      scope,
+      appId,
+      subject,
+      now - windowMs,
+    );
+  }
+  async deleteLoginFailuresBefore(time: number): Promise<number> {
+    return this.run("DELETE FROM login_failures WHERE window_start < ?", time);
+  }
+  async rememberLoginClient(appId: string, identifier: string, client: string, time: number): Promise<void> {
+    await this.run(
+      `INSERT INTO login_clients (app_id, identifier, client, time) VALUES (?, ?, ?, ?)
+       ON CONFLICT (app_id, identifier, client) DO UPDATE SET time = excluded.time`,
+      appId,
+      identifier,
+      client,
+      time,
+    );
+  }
+  async isKnownLoginClient(appId: string, identifier: string, client: string, since: number): Promise<boolean> {
+    const row = await this.one(
+      () => true,
+      "SELECT 1 AS hit FROM login_clients WHERE app_id = ? AND identifier = ? AND client = ? AND time >= ?",
+      appId,
+      identifier,
+      client,
+      since,
+    );
+    return row === true;
+  }
+  async deleteLoginClientsBefore(time: number): Promise<number> {
+    return this.run("DELETE FROM login_clients WHERE time < ?", time);
+  }
+  async countLoginLimitRows(): Promise<{ failures: number; clients: number }> {
+    const failures = await this.one((row) => Number(row.n), "SELECT COUNT(*) AS n FROM login_failures");
+    const clients = await this.one((row) => Number(row.n), "SELECT COUNT(*) AS n FROM login_clients");
+    return { failures: failures ?? 0, clients: clients ?? 0 };
   }
 
   // ---- refresh tokens

@@ -260,6 +260,9 @@ export interface FileSessionRecord {
   maxChunkSize: number;
 }
 
+/** What a failed-login counter counts: a client address or a hashed identifier. */
+export type LoginScope = "client" | "identifier";
+
 export interface StoreOps {
   // apps
   getAppByTokenHash(hash: string): Promise<{ app: AppRecord; kind: TokenKind } | null>;
@@ -325,6 +328,31 @@ export interface StoreOps {
   /** True when a challenge newer than `notBefore` matched; all of the device's challenges are then gone. */
   consumeChallenge(appId: string, deviceId: string, challengeHash: string, notBefore: number): Promise<boolean>;
   deleteChallengesBefore(time: number): Promise<void>;
+
+  // failed-login counters (docs/server.md "Failed logins")
+  /**
+   * Counts one failure of `subject` (a client address or a hashed identifier) in a fixed window: a window
+   * that started at or before `now - windowMs` is over, and the count restarts at 1. Returns the new count.
+   */
+  addLoginFailure(scope: LoginScope, appId: string, subject: string, now: number, windowMs: number): Promise<number>;
+  /** The failures of `subject` in the window still open at `now`, with its start; null when none. */
+  getLoginFailures(
+    scope: LoginScope,
+    appId: string,
+    subject: string,
+    now: number,
+    windowMs: number,
+  ): Promise<{ failures: number; windowStart: number } | null>;
+  /** Deletes counters whose window started before `time`; returns how many. */
+  deleteLoginFailuresBefore(time: number): Promise<number>;
+  /** Remembers that `client` logged in successfully for the identifier at `time`. */
+  rememberLoginClient(appId: string, identifier: string, client: string, time: number): Promise<void>;
+  /** Whether `client` logged in successfully for the identifier at or after `since`. */
+  isKnownLoginClient(appId: string, identifier: string, client: string, since: number): Promise<boolean>;
+  /** Forgets login clients last seen before `time`; returns how many. */
+  deleteLoginClientsBefore(time: number): Promise<number>;
+  /** How many failure counters and known login clients are stored (operations, tests). */
+  countLoginLimitRows(): Promise<{ failures: number; clients: number }>;
 
   // refresh tokens (stored hashed)
   insertRefreshToken(appId: string, deviceId: string, tokenHash: string, time: number): Promise<void>;

@@ -69,7 +69,7 @@ export async function startFilesHarness(): Promise<FilesHarness> {
     store,
     jwt: new JwtService(store, () => Math.floor(now() / 1000), secrets),
     secrets,
-    loginLimiter: new LoginLimiter(config.login_rate_limit, now),
+    loginLimiter: new LoginLimiter(store, config.login_rate_limit, now),
     now,
     challengeTtlMs: DEFAULT_CHALLENGE_TTL_SECONDS * 1000,
     refreshTokenIdleMs: 30 * 86_400_000,

@@ -35,6 +35,7 @@ describe("parseCliOptions", () => {
       SENTC_METRICS: "yes",
       SENTC_SHUTDOWN_TIMEOUT: "30",
       SENTC_ADMIN_TOKEN_FILE: "/run/secrets/sentc-admin",
+      SENTC_TRUST_PROXY: "10.0.0.1, 10.0.0.0/8",
     };
     // The table names exactly these variables.
     expect(OPTIONS.map((o) => o.env).sort()).toEqual(Object.keys(env).sort());
@@ -49,7 +50,15 @@ describe("parseCliOptions", () => {
       logLevel: "warn",
       metrics: true,
       shutdownTimeoutMs: 30_000,
+      trustProxy: "10.0.0.1, 10.0.0.0/8",
     });
+  });
+
+  it("trusts a proxy header only when asked: true, or proxy addresses; anything else is refused", () => {
+    expect(parseCliOptions([], {}).trustProxy).toBeUndefined();
+    expect(parseCliOptions(["--trust-proxy", "true"], {}).trustProxy).toBe(true);
+    expect(parseCliOptions(["--trust-proxy", "127.0.0.1,::1"], {}).trustProxy).toBe("127.0.0.1,::1");
+    expect(() => parseCliOptions(["--trust-proxy", "x'; drop"], {})).toThrow(OptionError);
   });
 
   it("lets flags win over the environment; empty variables count as unset", () => {
