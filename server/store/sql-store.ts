@@ -250,6 +250,8 @@ class SqlOps implements StoreOps {
         "users",
         "sym_keys",
         "file_sessions",
+        "login_failures",
+        "login_clients",
       ]) {
         await tx.run(`DELETE FROM ${table} WHERE app_id = ?`, appId);
       }
