@@ -2,9 +2,9 @@
  * The bodies of the file methods of `User` and `Group` (sdk.md §4.4): registering, uploading, downloading,
  * renaming and deleting files as that user or group. The classes keep the public methods and call into this.
  */
-import type { SymKey } from "./SymKey.js";
+import type { SymKey } from "./sym-key.js";
 import * as files from "./files/index.js";
-import { takeCancelUpload } from "./files/Uploader.js";
+import { takeCancelUpload } from "./files/uploader.js";
 
 /** Where a user's or a group's files go and how their content keys are opened. */
 export interface FileOwner {

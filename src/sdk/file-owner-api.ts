@@ -5,7 +5,7 @@
  */
 import type { FileMethods } from "./file-methods.js";
 import type * as files from "./files/index.js";
-import type { SymKey } from "./SymKey.js";
+import type { SymKey } from "./sym-key.js";
 
 /**
  * The base of `User` and `Group` for their shared file methods, as the reference shares its crypto methods through

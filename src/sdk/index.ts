@@ -3,11 +3,11 @@
  * and owns the state (current user, storage).
  * @module
  */
-export { default as Sentc, DEFAULT_BASE_URL } from "./Sentc.js";
-export type { DoneLoginOutput, LoginUser, SentcInternalOptions } from "./Sentc.js";
-export { User } from "./User.js";
-export type { PreRegisterDeviceData } from "./User.js";
-export { Group } from "./Group.js";
+export { default as Sentc, DEFAULT_BASE_URL } from "./sentc.js";
+export type { DoneLoginOutput, LoginUser, SentcInternalOptions } from "./sentc.js";
+export { User } from "./user.js";
+export type { PreRegisterDeviceData } from "./user.js";
+export { Group } from "./group.js";
 export * from "./files/index.js";
 export {
   SymKey,
@@ -19,7 +19,7 @@ export {
   fetchSymKey,
   fetchSymKeysByMasterKey,
   deleteSymKey,
-} from "./SymKey.js";
+} from "./sym-key.js";
 export type {
   GroupChildrenListItem,
   GroupData,

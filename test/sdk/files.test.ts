@@ -35,7 +35,7 @@ import {
   generateNonRegisteredKeyByPublicKey,
   getNonRegisteredKey,
   getNonRegisteredKeyByPrivateKey,
-} from "../../src/sdk/SymKey.js";
+} from "../../src/sdk/sym-key.js";
 import { newUser, reinit, sentcError, startSdkHarness, type SdkHarness } from "./helpers.js";
 import { setStrictVerify } from "../../src/sdk/verify-policy.js";
 

@@ -118,15 +118,15 @@ describe("SharedRun", () => {
 });
 
 describe("module structure", () => {
-  it("Group.ts and the group keyring do not import User.ts (the group reaches its user through GroupOwnerUser)", () => {
+  it("group.ts and the group keyring do not import user.ts (the group reaches its user through GroupOwnerUser)", () => {
     const root = fileURLToPath(new URL("../../", import.meta.url));
     const { imports } = readImportGraph(root, ["src"]);
     const fromGroup = imports.filter(
-      (edge) => edge.from === "src/sdk/Group.ts" || edge.from === "src/sdk/group-keyring.ts",
+      (edge) => edge.from === "src/sdk/group.ts" || edge.from === "src/sdk/group-keyring.ts",
     );
     expect(fromGroup.length).toBeGreaterThan(5);
-    expect(fromGroup.filter((edge) => edge.to === "src/sdk/User.ts")).toEqual([]);
+    expect(fromGroup.filter((edge) => edge.to === "src/sdk/user.ts")).toEqual([]);
     // User, on the other hand, loads its groups.
-    expect(imports.some((edge) => edge.from === "src/sdk/User.ts" && edge.to === "src/sdk/Group.ts")).toBe(true);
+    expect(imports.some((edge) => edge.from === "src/sdk/user.ts" && edge.to === "src/sdk/group.ts")).toBe(true);
   });
 });

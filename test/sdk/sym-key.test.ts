@@ -20,7 +20,7 @@ import {
   getNonRegisteredKeyByPrivateKey,
   registerSymKey,
   symKeyContext,
-} from "../../src/sdk/SymKey.js";
+} from "../../src/sdk/sym-key.js";
 import { newUser, reinit, sentcError, startSdkHarness, type SdkHarness } from "./helpers.js";
 import { setStrictVerify } from "../../src/sdk/verify-policy.js";
 

@@ -21,7 +21,7 @@ import type { RequestOptions } from "../../api/http.js";
 import { prepareFileNameUpdate } from "../../protocol/file.js";
 import { exportSymKey, importSymKey, importVerifyKey, type VerifyKey } from "../../protocol/keys.js";
 import { ALG } from "../../protocol/algorithms.js";
-import type { SymKey } from "../SymKey.js";
+import type { SymKey } from "../sym-key.js";
 import { decryptPart, releaseBuffer, type AesEngine } from "./part-crypto.js";
 import type {
   DownloadCheckpoint,

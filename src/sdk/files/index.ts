@@ -25,8 +25,8 @@ export {
   updateFileName,
 } from "./download.js";
 export { saveFileStream, type SaveFileStreamOptions, type SavedVia } from "./save.js";
-export { Uploader } from "./Uploader.js";
-export { Downloader, FilePartStorage } from "./Downloader.js";
+export { Uploader } from "./uploader.js";
+export { Downloader, FilePartStorage } from "./downloader.js";
 export {
   WEBCRYPTO_MIN_BYTES,
   decryptPart,

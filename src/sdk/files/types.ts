@@ -4,7 +4,7 @@
  */
 import type { HttpClient, JwtInput } from "../../api/http.js";
 import type { FileBelongsToType, FilePartListItem } from "../../api/endpoints/files.js";
-import type { SymKey } from "../SymKey.js";
+import type { SymKey } from "../sym-key.js";
 import type { AesEngine } from "./part-crypto.js";
 
 /** How to reach the file routes. */

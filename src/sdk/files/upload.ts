@@ -14,7 +14,7 @@ import { prepareRegisterFile as protocolPrepareRegisterFile } from "../../protoc
 import { isRecord } from "../../protocol/json.js";
 import { importSignKey, type SignKey } from "../../protocol/keys.js";
 import { wipeKey } from "../../protocol/keypairs.js";
-import type { SymKey } from "../SymKey.js";
+import type { SymKey } from "../sym-key.js";
 import { encryptPartPieces, releaseBuffer, type AesEngine } from "./part-crypto.js";
 import type { FileCreateOutput, FileTransport, FileUploadContext, FileUploadOptions } from "./types.js";
 

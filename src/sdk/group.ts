@@ -81,7 +81,7 @@ import {
   getNonRegisteredKey as getContentKey,
   symKeyContext,
   type SymKey as ContentKey,
-} from "./SymKey.js";
+} from "./sym-key.js";
 import type { CryptoRawOutput, GroupInviteListItem } from "./types.js";
 import * as files from "./files/index.js";
 

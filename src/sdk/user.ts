@@ -1,5 +1,5 @@
 /**
- * The logged-in user (sdk.md §2.3, §4 asymmetric encryption and signing); the groups are in Group.ts.
+ * The logged-in user (sdk.md §2.3, §4 asymmetric encryption and signing); the groups are in group.ts.
  *
  * Differences from the reference, on purpose (Appendix B): refresh tokens are kept in memory in every mode and
  * persisted in `api` mode (2); `logOut` removes everything the SDK stored for the user (4); `updateUser` re-keys the
@@ -38,7 +38,7 @@ import {
   type LoginResult,
   type SdkContext,
 } from "./internal.js";
-import { Group } from "./Group.js";
+import { Group } from "./group.js";
 import { cursor, groupListItem, inviteItem, wipeCreatedKeys } from "./group-internal.js";
 import { openHmacKey, openWrappedKeys, type GroupEnv } from "./group-keyring.js";
 import type { GroupList, GroupOutDataHmacKeys, GroupVerify } from "./group-types.js";
@@ -64,7 +64,7 @@ import {
   getNonRegisteredKeyByPrivateKey,
   symKeyContext,
   type SymKey,
-} from "./SymKey.js";
+} from "./sym-key.js";
 
 /** The own-backend form of a device registration (`user.prepareRegisterDevice`). */
 export interface PreRegisterDeviceData {

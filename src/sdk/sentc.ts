@@ -50,7 +50,7 @@ import {
 } from "./public-keys.js";
 import { createStorage, STORAGE_KEYS, type StorageInterface } from "./storage.js";
 import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyData } from "./types.js";
-import { User, type UserHooks } from "./User.js";
+import { User, type UserHooks } from "./user.js";
 import { setStrictVerify } from "./verify-policy.js";
 
 /**

@@ -8,11 +8,11 @@
 import { SentcError } from "../../errors.js";
 import { getFileParts, type FilePartListItem } from "../../api/endpoints/files.js";
 import { NON_REGISTERED_KEY_ID } from "../../protocol/algorithms.js";
-import { SymKey } from "../SymKey.js";
-import type { User } from "../User.js";
+import { SymKey } from "../sym-key.js";
+import type { User } from "../user.js";
 import { downloadFileWithMetaInfo, getFileMetaData } from "./download.js";
 import type { FileDownloadOptions, FileMetaInformation, FileTransport } from "./types.js";
-import { transportFor } from "./Uploader.js";
+import { transportFor } from "./uploader.js";
 
 /** Where `Downloader` collects the decrypted parts of the running download. */
 export class FilePartStorage {

@@ -8,8 +8,8 @@ import { HttpClient } from "../../api/http.js";
 import { registerFile as apiRegisterFile } from "../../api/endpoints/files.js";
 import type { FileBelongsToType } from "../../api/endpoints/files.js";
 import { NON_REGISTERED_KEY_ID } from "../../protocol/algorithms.js";
-import { SymKey } from "../SymKey.js";
-import type { User } from "../User.js";
+import { SymKey } from "../sym-key.js";
+import type { User } from "../user.js";
 import { DEFAULT_PART_SIZE, doneFileRegister, prepareRegisterFile, uploadFileParts, type FileInput } from "./upload.js";
 import type { FileTransport, FileUploadOptions } from "./types.js";
 
