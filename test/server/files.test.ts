@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
-import { readdir, utimes, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../server/crypto.js";
@@ -658,6 +658,40 @@ describe("cleanup of orphaned parts", () => {
     expect(names).toContain(young);
     expect(names).toContain(meta.part_list[0].part_id);
     expect((await h.callBytes("GET", `${V}/file/part/${meta.part_list[0].part_id}`)).status).toBe(200);
+  });
+
+  it("never removes foreign files of the files directory, only orphans in its own parts folder", async () => {
+    const foreign = newId();
+    await writeFile(join(h.filesDir, foreign), "a backup");
+    await writeFile(join(h.filesDir, "README"), "notes");
+    const orphan = newId();
+    await writeFile(join(h.dataDir, orphan), "orphan");
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const path of [join(h.filesDir, foreign), join(h.filesDir, "README"), join(h.dataDir, orphan)])
+      await utimes(path, old, old);
+
+    const result = await cleanupFiles(h.fx);
+    expect(result.orphanBlobs).toBe(1);
+    const root = await readdir(h.filesDir);
+    expect(root).toContain(foreign);
+    expect(root).toContain("README");
+    expect(await readdir(h.dataDir)).not.toContain(orphan);
+  });
+
+  it("reads and deletes parts stored directly in the files directory by older versions", async () => {
+    const file = await register(alice);
+    await uploadAll(alice, file, [randomBytes(24)]);
+    const meta = expectOk(await h.call("GET", `${V}/file/${file.fileId}`));
+    const partId = meta.part_list[0].part_id;
+    const bytes = await readFile(join(h.dataDir, partId));
+    await rename(join(h.dataDir, partId), join(h.filesDir, partId));
+
+    const download = await h.callBytes("GET", `${V}/file/part/${partId}`);
+    expect(download.status).toBe(200);
+    expect(Buffer.compare(download.bytes, bytes)).toBe(0);
+    expectOk(await h.call("DELETE", `${V}/file/${file.fileId}`, { jwt: alice.jwt }));
+    await cleanupFiles(h.fx);
+    expect(await readdir(h.filesDir)).not.toContain(partId);
   });
 
   it("runs periodically and stops cleanly", async () => {
