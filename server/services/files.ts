@@ -35,6 +35,38 @@ const TYPE_NAME: Record<BelongsToTypeCode, BelongsToType> = { 0: "None", 1: "Gro
 export interface FilesContext {
   ctx: ServiceContext;
   blobs: BlobStore;
+  /** Part uploads one user may have running at once (default `MAX_CONCURRENT_UPLOADS`); more get 429/530. */
+  maxConcurrentUploads?: number;
+}
+
+/** The default of `FilesContext.maxConcurrentUploads`. */
+export const MAX_CONCURRENT_UPLOADS = 4;
+
+/** Part uploads running per files context, by app and user (counted in this process). */
+const uploadsInFlight = new WeakMap<FilesContext, Map<string, number>>();
+
+/**
+ * How many part uploads of this user are running now (in this process).
+ * @example uploadsRunning(fx, app.id, userId); // 0
+ */
+export function uploadsRunning(fx: FilesContext, appId: string, userId: string): number {
+  return uploadsInFlight.get(fx)?.get(`${appId}/${userId}`) ?? 0;
+}
+
+/** Takes an upload slot of the user, or throws 429/530; the returned function gives it back. */
+function takeUploadSlot(fx: FilesContext, appId: string, userId: string): () => void {
+  let running = uploadsInFlight.get(fx);
+  if (!running) uploadsInFlight.set(fx, (running = new Map()));
+  const key = `${appId}/${userId}`;
+  const max = fx.maxConcurrentUploads ?? MAX_CONCURRENT_UPLOADS;
+  const count = running.get(key) ?? 0;
+  if (count >= max) throw E.fileUploadsBusy(max);
+  running.set(key, count + 1);
+  return () => {
+    const left = (running.get(key) ?? 1) - 1;
+    if (left > 0) running.set(key, left);
+    else running.delete(key);
+  };
 }
 
 // ---- wire types (api.md §3.0)
@@ -182,6 +214,23 @@ export async function uploadPart(
   body: PartBody,
 ): Promise<"Success"> {
   if (fileStorageOf(app) !== 0) throw E.fileUploadNotAllowed();
+  const release = takeUploadSlot(fx, app.id, user.userId);
+  try {
+    return await storePart(fx, app, user, sessionId, sequence, end, body);
+  } finally {
+    release();
+  }
+}
+
+async function storePart(
+  fx: FilesContext,
+  app: AppRecord,
+  user: JwtUser,
+  sessionId: string,
+  sequence: number,
+  end: boolean,
+  body: PartBody,
+): Promise<"Success"> {
   const session = await openSession(fx, app.id, sessionId, user.userId);
   const bytes = await body.read(MAX_PART_SIZE);
   if (bytes === null) throw E.filePartTooLarge(MAX_PART_SIZE);

@@ -1,11 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { readdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../server/crypto.js";
 import { FILE_ROUTES, registerFileRoutes } from "../../server/http/routes-files.js";
-import { cleanupFiles, MAX_PART_SIZE, SESSION_TTL_MS, startFileCleanup } from "../../server/services/files.js";
+import {
+  cleanupFiles,
+  MAX_PART_SIZE,
+  SESSION_TTL_MS,
+  startFileCleanup,
+  uploadsRunning,
+} from "../../server/services/files.js";
 import {
   decryptFilePart,
   encryptFilePart,
@@ -605,6 +612,57 @@ describe("app options and tokens", () => {
     expectError(await h.call("GET", `${V}/file/part/x`, { token: null }), 401, 200);
     expectError(await h.call("POST", `${V}/file/part/x/0/true`, { token: null, raw: Buffer.from("abc") }), 401, 200);
     expectError(await h.call("POST", `${V}/file/part/x/0/true`, { raw: Buffer.from("abc") }), 401, 31);
+  });
+});
+
+/** A part upload whose body arrives only when `finish` is called: it holds its upload slot until then. */
+function heldUpload(user: User, sessionId: string, seq: number, size: number) {
+  const url = new URL(`${h.server.baseUrl}${V}/file/part/${sessionId}/${seq}/false`);
+  const body = randomBytes(size);
+  let answer!: Promise<number>;
+  const req = httpRequest(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/octet-stream",
+      "content-length": String(size),
+      "x-sentc-app-token": h.app.publicToken,
+      authorization: `Bearer ${user.jwt}`,
+    },
+  });
+  answer = new Promise((resolve, reject) => {
+    req.on("response", (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+    });
+    req.on("error", reject);
+  });
+  req.write(body.subarray(0, 16));
+  return {
+    answer,
+    finish(): Promise<number> {
+      req.end(body.subarray(16));
+      return answer;
+    },
+  };
+}
+
+describe("concurrent part uploads", () => {
+  it("gives 429/530 to a user's 5th parallel upload while another user uploads as usual", async () => {
+    const file = await register(alice);
+    const held = [0, 1, 2, 3].map((seq) => heldUpload(alice, file.sessionId, seq, 4096));
+    try {
+      // The held uploads take their slots once their headers are handled.
+      for (let i = 0; i < 200 && uploadsRunning(h.fx, h.app.id, alice.userId) < 4; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      expect(uploadsRunning(h.fx, h.app.id, alice.userId)).toBe(4);
+      expectError(await upload(alice, file.sessionId, 9, false, randomBytes(8)), 429, 530);
+
+      const other = await register(bob);
+      expectOk(await upload(bob, other.sessionId, 0, true, randomBytes(8)));
+    } finally {
+      expect(await Promise.all(held.map((upload) => upload.finish()))).toEqual([200, 200, 200, 200]);
+    }
+    expectOk(await upload(alice, file.sessionId, 4, true, randomBytes(8)));
   });
 });
 
