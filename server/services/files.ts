@@ -103,6 +103,11 @@ export interface FileMetaData {
 export interface PartBody {
   /** The bytes, or null when there are more than `maxBytes`. */
   read(maxBytes: number): Promise<Uint8Array | null>;
+  /**
+   * Hands the bytes to `sink` chunk by chunk as they arrive (the next chunk only after `sink` resolved):
+   * the number of bytes, or null when there are more than `maxBytes` (the rest is drained, not handed on).
+   */
+  pipe(maxBytes: number, sink: (chunk: Uint8Array) => Promise<void>): Promise<number | null>;
 }
 
 // ---- helpers
@@ -232,14 +237,14 @@ async function storePart(
   body: PartBody,
 ): Promise<"Success"> {
   const session = await openSession(fx, app.id, sessionId, user.userId);
-  const bytes = await body.read(MAX_PART_SIZE);
-  if (bytes === null) throw E.filePartTooLarge(MAX_PART_SIZE);
   const partId = newId();
-  await fx.blobs.put(partId, bytes);
+  // Streamed to a temporary file of the blob store: renamed into place (after fsync) only when whole.
+  const size = await fx.blobs.putStream(partId, (sink) => body.pipe(MAX_PART_SIZE, sink));
+  if (size === null) throw E.filePartTooLarge(MAX_PART_SIZE);
   try {
     await recordPart(
       fx,
-      { id: partId, fileId: session.fileId, appId: app.id, size: bytes.length, sequence, extern: false },
+      { id: partId, fileId: session.fileId, appId: app.id, size, sequence, extern: false },
       sessionId,
       end,
     );

@@ -13,6 +13,14 @@ import { join } from "node:path";
 
 export interface BlobStore {
   put(id: string, data: Uint8Array): Promise<void>;
+  /**
+   * Stores a blob from a stream: `fill` writes its chunks to a temporary file through `sink` and returns the
+   * size, or null to give up (then nothing is stored). The blob is on disk (fsync) before this resolves.
+   */
+  putStream(
+    id: string,
+    fill: (sink: (chunk: Uint8Array) => Promise<void>) => Promise<number | null>,
+  ): Promise<number | null>;
   /** null when there is no blob with this id. */
   get(id: string): Promise<Buffer | null>;
   /** Removes a blob; a missing one is fine. */
@@ -58,6 +66,38 @@ export class LocalBlobStore implements BlobStore {
       await unlink(tmp).catch(() => undefined);
       throw error;
     }
+  }
+
+  async putStream(
+    id: string,
+    fill: (sink: (chunk: Uint8Array) => Promise<void>) => Promise<number | null>,
+  ): Promise<number | null> {
+    const target = join(this.dir, checkId(id));
+    const tmp = join(this.dir, `${TMP_PREFIX}${id}-${randomBytes(6).toString("hex")}`);
+    const handle = await open(tmp, "w", 0o600);
+    let size: number | null = null;
+    try {
+      size = await fill(async (chunk) => {
+        await handle.write(chunk);
+      });
+      if (size !== null) await handle.sync();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    }
+    await handle.close();
+    if (size === null) {
+      await unlink(tmp).catch(() => undefined);
+      return null;
+    }
+    try {
+      await rename(tmp, target);
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    }
+    return size;
   }
 
   async get(id: string): Promise<Buffer | null> {

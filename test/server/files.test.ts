@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
-import { readdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, stat, utimes, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -663,6 +663,30 @@ describe("concurrent part uploads", () => {
       expect(await Promise.all(held.map((upload) => upload.finish()))).toEqual([200, 200, 200, 200]);
     }
     expectOk(await upload(alice, file.sessionId, 4, true, randomBytes(8)));
+  });
+});
+
+describe("streamed part uploads", () => {
+  it("writes the bytes to a temporary file while the body is still arriving, renamed into place at the end", async () => {
+    const file = await register(alice);
+    const held = heldUpload(alice, file.sessionId, 0, 64 * 1024);
+    let partial: string[] = [];
+    try {
+      for (let i = 0; i < 200 && partial.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        partial = [];
+        for (const name of await readdir(h.dataDir))
+          if (name.startsWith(".tmp-") && (await stat(join(h.dataDir, name))).size === 16) partial.push(name);
+      }
+      // The first 16 bytes are on disk although the other 64 KiB have not been sent yet.
+      expect(partial).toHaveLength(1);
+    } finally {
+      expect(await held.finish()).toBe(200);
+    }
+    const names = await readdir(h.dataDir);
+    expect(names).not.toContain(partial[0]);
+    const meta = expectOk(await h.call("GET", `${V}/file/${file.fileId}`));
+    expect((await stat(join(h.dataDir, meta.part_list[0].part_id))).size).toBe(64 * 1024);
   });
 });
 
