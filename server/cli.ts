@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * sentc-server [--port N] [--host H] [--db PATH | postgres://…] [--config FILE] [--files DIR] [--rotation-poll SECONDS]
- *              [--log-level LEVEL] [--metrics] [--shutdown-timeout SECONDS] [--help] [--version]
+ *              [--log-level LEVEL] [--metrics] [--shutdown-timeout SECONDS] [--request-timeout SECONDS]
+ *              [--headers-timeout SECONDS] [--keep-alive-timeout SECONDS] [--idle-timeout SECONDS] [--help] [--version]
  * Every option also comes from the environment (SENTC_PORT, SENTC_DB, …; see `--help` and server/options.ts).
  *
  * Prints one JSON line on stdout once it serves: {"base_url", "app_id", "public_token"[, "secret_token"]};
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     metrics: options.metrics,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
     trustProxy: options.trustProxy,
+    timeouts: options.timeouts,
     adminToken,
     log: (line) => process.stderr.write(`sentc-server: ${line}\n`),
   });

@@ -15,7 +15,7 @@ export class ApiError extends Error {
 
 /**
  * Codes used by this server. Numbers are sentc's; 118 (login rate limit), 119 (device proof), 120 (key signature),
- * 503 (busy) and 903 (OTP already on) are ours, see docs/server.md.
+ * 503 (busy), 530 (too many uploads at once) and 903 (OTP already on) are ours, see docs/server.md.
  */
 export const E = {
   idFormat: () => new ApiError(400, 1, "Id has a wrong format. Make sure to follow the uuid v4 or v7 format."),
@@ -85,6 +85,9 @@ export const E = {
   fileNotFound: (message = "File not found") => new ApiError(400, 512, message),
   fileUploadNotAllowed: () => new ApiError(400, 520, "File upload is not allowed"),
   fileAccess: () => new ApiError(400, 521, "No access to this file"),
+  /** Ours: the user has this many part uploads running already (HTTP 429). */
+  fileUploadsBusy: (max: number) =>
+    new ApiError(429, 530, `Too many uploads at once (at most ${max}). Try again when one has finished.`),
   otpDecode: () => new ApiError(400, 900, "No valid token"),
   otpNotFound: (message = "Otp secret not found") => new ApiError(400, 901, message),
   otpWrong: () => new ApiError(402, 902, "Wrong otp."),

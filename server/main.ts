@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { initCore } from "../src/core/index.js";
 import {
   DEFAULT_CHALLENGE_TTL_SECONDS,
@@ -18,6 +18,7 @@ import { buildHttpApp } from "./http/app.js";
 import { registerOps } from "./http/ops.js";
 import { logInternalError, loggingServerOptions, type LoggingOptions } from "./logging.js";
 import { createServerMetrics } from "./metrics.js";
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from "./options.js";
 import { registerFileRoutes } from "./http/routes-files.js";
 import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
 import type { ServiceContext } from "./services/context.js";
@@ -70,6 +71,8 @@ export interface StartOptions {
   metrics?: boolean;
   /** How long `close()` lets requests in flight finish before it closes their connections (default 10 000 ms). */
   shutdownTimeoutMs?: number;
+  /** HTTP timeouts against slow clients (default `DEFAULT_HTTP_TIMEOUTS`: request 120 s, headers 30 s, keep-alive 5 s, idle 60 s). */
+  timeouts?: Partial<HttpTimeouts>;
   /** The operator credential of the admin API (/admin/v1, the dashboard); absent: the admin API is off. */
   adminToken?: string;
   /**
@@ -77,6 +80,24 @@ export interface StartOptions {
    * `X-Forwarded-For` (Fastify's `trustProxy`: true, or the proxy addresses, comma-separated). Default off: the socket's.
    */
   trustProxy?: boolean | string;
+}
+
+/**
+ * Fastify and Node server options for the HTTP timeouts: a slow-loris client (headers or body trickled)
+ * is cut off once the request or headers timeout passes; Node checks them every `connectionsCheckingInterval`.
+ */
+function timeoutServerOptions(partial: Partial<HttpTimeouts> | undefined): Partial<FastifyServerOptions> {
+  const t = { ...DEFAULT_HTTP_TIMEOUTS, ...partial };
+  const shortest = t.requestMs > 0 ? Math.min(t.requestMs, t.headersMs) : t.headersMs;
+  return {
+    requestTimeout: t.requestMs,
+    keepAliveTimeout: t.keepAliveMs,
+    connectionTimeout: t.idleMs,
+    http: {
+      headersTimeout: t.headersMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(shortest / 4))),
+    },
+  } as Partial<FastifyServerOptions>;
 }
 
 /** The default of `StartOptions.shutdownTimeoutMs`. */
@@ -185,6 +206,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // Forced closing only after the grace period (ops.close); idle keep-alive connections close at once.
     fastify: {
       ...loggingServerOptions(logging),
+      ...timeoutServerOptions(options.timeouts),
       forceCloseConnections: "idle",
       trustProxy: options.trustProxy ?? false,
     },

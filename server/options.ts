@@ -113,7 +113,59 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       "proxies whose X-Forwarded-For names the client (failed-login limit per client): addresses or CIDRs, comma-separated, or true for any",
   },
+  {
+    name: "request-timeout",
+    env: "SENTC_REQUEST_TIMEOUT",
+    kind: "string",
+    placeholder: "SECONDS",
+    defaultText: "120",
+    description: "a request (headers and body) must have arrived within this time, else 408 and closed; 0 = off",
+  },
+  {
+    name: "headers-timeout",
+    env: "SENTC_HEADERS_TIMEOUT",
+    kind: "string",
+    placeholder: "SECONDS",
+    defaultText: "30",
+    description: "the request headers must have arrived within this time (at most the request timeout)",
+  },
+  {
+    name: "keep-alive-timeout",
+    env: "SENTC_KEEP_ALIVE_TIMEOUT",
+    kind: "string",
+    placeholder: "SECONDS",
+    defaultText: "5",
+    description: "an idle keep-alive connection is closed after this time",
+  },
+  {
+    name: "idle-timeout",
+    env: "SENTC_IDLE_TIMEOUT",
+    kind: "string",
+    placeholder: "SECONDS",
+    defaultText: "60",
+    description: "a connection on which nothing is sent or received for this time is closed; 0 = off",
+  },
 ];
+
+/** The HTTP timeouts (ms); see `--help` and docs/server.md "Uploads and timeouts". */
+export interface HttpTimeouts {
+  /** Whole request (headers and body); 0 = off. */
+  requestMs: number;
+  /** Request headers; at most `requestMs` (unless that is 0). */
+  headersMs: number;
+  /** Idle keep-alive connections. */
+  keepAliveMs: number;
+  /** Socket inactivity; 0 = off. */
+  idleMs: number;
+}
+
+/** The defaults of `HttpTimeouts` (the table above). */
+export const DEFAULT_HTTP_TIMEOUTS: Readonly<HttpTimeouts> = {
+  requestMs: 120_000,
+  headersMs: 30_000,
+  keepAliveMs: 5_000,
+  idleMs: 60_000,
+};
 
 /** Thrown for a bad flag or environment value; the message names the flag or variable. */
 export class OptionError extends Error {
@@ -136,6 +188,7 @@ export interface CliOptions {
   shutdownTimeoutMs: number;
   /** Fastify's `trustProxy`: true, or the proxy addresses; undefined = off. */
   trustProxy?: boolean | string;
+  timeouts: HttpTimeouts;
   help: boolean;
   version: boolean;
 }
@@ -223,6 +276,19 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
     metrics = parseSwitch(env.SENTC_METRICS, "SENTC_METRICS");
   const poll = raw("rotation-poll");
   const shutdown = raw("shutdown-timeout");
+  const seconds = (name: string, fallback: number): number => {
+    const value = raw(name);
+    return value ? parseSeconds(value.text, value.source) : fallback;
+  };
+  const timeouts: HttpTimeouts = {
+    requestMs: seconds("request-timeout", DEFAULT_HTTP_TIMEOUTS.requestMs),
+    headersMs: seconds("headers-timeout", DEFAULT_HTTP_TIMEOUTS.headersMs),
+    keepAliveMs: seconds("keep-alive-timeout", DEFAULT_HTTP_TIMEOUTS.keepAliveMs),
+    idleMs: seconds("idle-timeout", DEFAULT_HTTP_TIMEOUTS.idleMs),
+  };
+  if (timeouts.headersMs === 0) throw new OptionError("--headers-timeout must be more than 0 seconds");
+  if (timeouts.requestMs > 0 && timeouts.headersMs > timeouts.requestMs)
+    throw new OptionError("--headers-timeout must not be longer than --request-timeout");
   const host = text("host", "127.0.0.1");
   const db = text("db", "./data/sentc.sqlite");
   return {
@@ -237,6 +303,7 @@ export function parseCliOptions(argv: string[], env: Record<string, string | und
     metrics,
     shutdownTimeoutMs: shutdown ? parseSeconds(shutdown.text, shutdown.source) : 10_000,
     trustProxy: parseTrustProxy(raw("trust-proxy")),
+    timeouts,
     help: values.help === true,
     version: values.version === true,
   };

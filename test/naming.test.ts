@@ -15,7 +15,7 @@ const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+)*\.(ts|mjs|js)$/;
 const SNAKE = /^[a-z0-9]+(_[a-z0-9]+)*\.ts$/;
 
 /** The style a folder's file names must follow. */
-export function styleOf(folder: string): RegExp {
+function styleOf(folder: string): RegExp {
   return folder === "src/core/abi" ? SNAKE : KEBAB;
 }
 

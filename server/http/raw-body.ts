@@ -57,6 +57,57 @@ export function streamBody(stream: Readable | undefined): PartBody & { discard()
         stream.resume();
       });
     },
+    pipe(maxBytes: number, sink: (chunk: Uint8Array) => Promise<void>): Promise<number | null> {
+      used = true;
+      if (!stream || stream.readableEnded) return Promise.resolve(0);
+      return new Promise((resolve, reject) => {
+        let size = 0;
+        let settled = false;
+        let writing: Promise<void> = Promise.resolve();
+        const finish = (result: number | null | Error) => {
+          if (settled) return;
+          settled = true;
+          cleanup();
+          if (result instanceof Error) reject(result);
+          else resolve(result);
+        };
+        const onData = (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) {
+            cleanup();
+            drain(stream, size);
+            writing.then(() => finish(null), finish);
+            return;
+          }
+          // One chunk at a time: the stream waits while the sink writes (never more than a chunk in memory).
+          stream.pause();
+          writing = writing
+            .then(() => sink(chunk))
+            .then(
+              () => {
+                if (!settled) stream.resume();
+              },
+              (error: Error) => {
+                finish(error);
+                drain(stream, size);
+              },
+            );
+        };
+        const onEnd = () => {
+          writing.then(() => finish(size), finish);
+        };
+        const onError = (error: Error) => finish(error);
+        const cleanup = () => {
+          stream.off("data", onData);
+          stream.off("end", onEnd);
+          stream.off("error", onError);
+        };
+        stream.on("data", onData);
+        stream.on("end", onEnd);
+        stream.on("error", onError);
+        stream.resume();
+      });
+    },
     discard() {
       if (stream && !used) drain(stream, 0);
     },

@@ -35,6 +35,41 @@ const TYPE_NAME: Record<BelongsToTypeCode, BelongsToType> = { 0: "None", 1: "Gro
 export interface FilesContext {
   ctx: ServiceContext;
   blobs: BlobStore;
+  /** Part uploads one user may have running at once (default `MAX_CONCURRENT_UPLOADS`); more get 429/530. */
+  maxConcurrentUploads?: number;
+}
+
+/** The default of `FilesContext.maxConcurrentUploads`. */
+export const MAX_CONCURRENT_UPLOADS = 4;
+
+/** Part uploads running per files context, by app and user (counted in this process). */
+const uploadsInFlight = new WeakMap<FilesContext, Map<string, number>>();
+
+/**
+ * How many part uploads of this user are running now (in this process).
+ * @example uploadsRunning(fx, app.id, userId); // 0
+ */
+export function uploadsRunning(fx: FilesContext, appId: string, userId: string): number {
+  return uploadsInFlight.get(fx)?.get(`${appId}/${userId}`) ?? 0;
+}
+
+/** Takes an upload slot of the user, or throws 429/530; the returned function gives it back. */
+function takeUploadSlot(fx: FilesContext, appId: string, userId: string): () => void {
+  let running = uploadsInFlight.get(fx);
+  if (!running) {
+    running = new Map();
+    uploadsInFlight.set(fx, running);
+  }
+  const key = `${appId}/${userId}`;
+  const max = fx.maxConcurrentUploads ?? MAX_CONCURRENT_UPLOADS;
+  const count = running.get(key) ?? 0;
+  if (count >= max) throw E.fileUploadsBusy(max);
+  running.set(key, count + 1);
+  return () => {
+    const left = (running.get(key) ?? 1) - 1;
+    if (left > 0) running.set(key, left);
+    else running.delete(key);
+  };
 }
 
 // ---- wire types (api.md §3.0)
@@ -71,6 +106,11 @@ export interface FileMetaData {
 export interface PartBody {
   /** The bytes, or null when there are more than `maxBytes`. */
   read(maxBytes: number): Promise<Uint8Array | null>;
+  /**
+   * Hands the bytes to `sink` chunk by chunk as they arrive (the next chunk only after `sink` resolved):
+   * the number of bytes, or null when there are more than `maxBytes` (the rest is drained, not handed on).
+   */
+  pipe(maxBytes: number, sink: (chunk: Uint8Array) => Promise<void>): Promise<number | null>;
 }
 
 // ---- helpers
@@ -182,15 +222,32 @@ export async function uploadPart(
   body: PartBody,
 ): Promise<"Success"> {
   if (fileStorageOf(app) !== 0) throw E.fileUploadNotAllowed();
+  const release = takeUploadSlot(fx, app.id, user.userId);
+  try {
+    return await storePart(fx, app, user, sessionId, sequence, end, body);
+  } finally {
+    release();
+  }
+}
+
+async function storePart(
+  fx: FilesContext,
+  app: AppRecord,
+  user: JwtUser,
+  sessionId: string,
+  sequence: number,
+  end: boolean,
+  body: PartBody,
+): Promise<"Success"> {
   const session = await openSession(fx, app.id, sessionId, user.userId);
-  const bytes = await body.read(MAX_PART_SIZE);
-  if (bytes === null) throw E.filePartTooLarge(MAX_PART_SIZE);
   const partId = newId();
-  await fx.blobs.put(partId, bytes);
+  // Streamed to a temporary file of the blob store: renamed into place (after fsync) only when whole.
+  const size = await fx.blobs.putStream(partId, (sink) => body.pipe(MAX_PART_SIZE, sink));
+  if (size === null) throw E.filePartTooLarge(MAX_PART_SIZE);
   try {
     await recordPart(
       fx,
-      { id: partId, fileId: session.fileId, appId: app.id, size: bytes.length, sequence, extern: false },
+      { id: partId, fileId: session.fileId, appId: app.id, size, sequence, extern: false },
       sessionId,
       end,
     );

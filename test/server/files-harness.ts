@@ -32,7 +32,10 @@ import {
 
 export interface FilesHarness extends Harness {
   fx: FilesContext;
+  /** The server's parts folder (`<filesDir>/parts`): where the part bytes are written. */
   dataDir: string;
+  /** The `--files` directory itself. */
+  filesDir: string;
   /** file_storage -1 (no files). */
   noStorageApp: TestApp;
   /** file_storage 1 (customer storage). */
@@ -76,8 +79,10 @@ export async function startFilesHarness(): Promise<FilesHarness> {
   };
   await applyConfigApps(ctx, config.apps);
 
-  const dataDir = await mkdtemp(join(tmpdir(), "sentc-files-"));
-  const fx: FilesContext = { ctx, blobs: new LocalBlobStore(dataDir) };
+  const filesDir = await mkdtemp(join(tmpdir(), "sentc-files-"));
+  const blobs = new LocalBlobStore(filesDir);
+  const dataDir = blobs.dir;
+  const fx: FilesContext = { ctx, blobs };
 
   const http = await buildHttpApp(ctx);
   registerFileRoutes(http, fx);
@@ -112,7 +117,7 @@ export async function startFilesHarness(): Promise<FilesHarness> {
     await http.close();
     await store.close();
     await pgDb?.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(filesDir, { recursive: true, force: true });
   };
   return {
     server: { baseUrl, port, store, ctx, http, defaultApp: null, close },
@@ -127,5 +132,6 @@ export async function startFilesHarness(): Promise<FilesHarness> {
     close,
     fx,
     dataDir,
+    filesDir,
   };
 }

@@ -1,11 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
-import { readdir, utimes, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, stat, utimes, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../server/crypto.js";
 import { FILE_ROUTES, registerFileRoutes } from "../../server/http/routes-files.js";
-import { cleanupFiles, MAX_PART_SIZE, SESSION_TTL_MS, startFileCleanup } from "../../server/services/files.js";
+import {
+  cleanupFiles,
+  MAX_PART_SIZE,
+  SESSION_TTL_MS,
+  startFileCleanup,
+  uploadsRunning,
+} from "../../server/services/files.js";
 import {
   decryptFilePart,
   encryptFilePart,
@@ -608,6 +615,81 @@ describe("app options and tokens", () => {
   });
 });
 
+/** A part upload whose body arrives only when `finish` is called: it holds its upload slot until then. */
+function heldUpload(user: User, sessionId: string, seq: number, size: number) {
+  const url = new URL(`${h.server.baseUrl}${V}/file/part/${sessionId}/${seq}/false`);
+  const body = randomBytes(size);
+  let answer!: Promise<number>;
+  const req = httpRequest(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/octet-stream",
+      "content-length": String(size),
+      "x-sentc-app-token": h.app.publicToken,
+      authorization: `Bearer ${user.jwt}`,
+    },
+  });
+  answer = new Promise((resolve, reject) => {
+    req.on("response", (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+    });
+    req.on("error", reject);
+  });
+  req.write(body.subarray(0, 16));
+  return {
+    answer,
+    finish(): Promise<number> {
+      req.end(body.subarray(16));
+      return answer;
+    },
+  };
+}
+
+describe("concurrent part uploads", () => {
+  it("gives 429/530 to a user's 5th parallel upload while another user uploads as usual", async () => {
+    const file = await register(alice);
+    const held = [0, 1, 2, 3].map((seq) => heldUpload(alice, file.sessionId, seq, 4096));
+    try {
+      // The held uploads take their slots once their headers are handled.
+      for (let i = 0; i < 200 && uploadsRunning(h.fx, h.app.id, alice.userId) < 4; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      expect(uploadsRunning(h.fx, h.app.id, alice.userId)).toBe(4);
+      expectError(await upload(alice, file.sessionId, 9, false, randomBytes(8)), 429, 530);
+
+      const other = await register(bob);
+      expectOk(await upload(bob, other.sessionId, 0, true, randomBytes(8)));
+    } finally {
+      expect(await Promise.all(held.map((upload) => upload.finish()))).toEqual([200, 200, 200, 200]);
+    }
+    expectOk(await upload(alice, file.sessionId, 4, true, randomBytes(8)));
+  });
+});
+
+describe("streamed part uploads", () => {
+  it("writes the bytes to a temporary file while the body is still arriving, renamed into place at the end", async () => {
+    const file = await register(alice);
+    const held = heldUpload(alice, file.sessionId, 0, 64 * 1024);
+    let partial: string[] = [];
+    try {
+      for (let i = 0; i < 200 && partial.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        partial = [];
+        for (const name of await readdir(h.dataDir))
+          if (name.startsWith(".tmp-") && (await stat(join(h.dataDir, name))).size === 16) partial.push(name);
+      }
+      // The first 16 bytes are on disk although the other 64 KiB have not been sent yet.
+      expect(partial).toHaveLength(1);
+    } finally {
+      expect(await held.finish()).toBe(200);
+    }
+    const names = await readdir(h.dataDir);
+    expect(names).not.toContain(partial[0]);
+    const meta = expectOk(await h.call("GET", `${V}/file/${file.fileId}`));
+    expect((await stat(join(h.dataDir, meta.part_list[0].part_id))).size).toBe(64 * 1024);
+  });
+});
+
 describe("cleanup of orphaned parts", () => {
   it("deletes unfinished uploads older than 24 h with their parts, keeps finished and young ones", async () => {
     const stale = await register(alice);
@@ -658,6 +740,40 @@ describe("cleanup of orphaned parts", () => {
     expect(names).toContain(young);
     expect(names).toContain(meta.part_list[0].part_id);
     expect((await h.callBytes("GET", `${V}/file/part/${meta.part_list[0].part_id}`)).status).toBe(200);
+  });
+
+  it("never removes foreign files of the files directory, only orphans in its own parts folder", async () => {
+    const foreign = newId();
+    await writeFile(join(h.filesDir, foreign), "a backup");
+    await writeFile(join(h.filesDir, "README"), "notes");
+    const orphan = newId();
+    await writeFile(join(h.dataDir, orphan), "orphan");
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const path of [join(h.filesDir, foreign), join(h.filesDir, "README"), join(h.dataDir, orphan)])
+      await utimes(path, old, old);
+
+    const result = await cleanupFiles(h.fx);
+    expect(result.orphanBlobs).toBe(1);
+    const root = await readdir(h.filesDir);
+    expect(root).toContain(foreign);
+    expect(root).toContain("README");
+    expect(await readdir(h.dataDir)).not.toContain(orphan);
+  });
+
+  it("reads and deletes parts stored directly in the files directory by older versions", async () => {
+    const file = await register(alice);
+    await uploadAll(alice, file, [randomBytes(24)]);
+    const meta = expectOk(await h.call("GET", `${V}/file/${file.fileId}`));
+    const partId = meta.part_list[0].part_id;
+    const bytes = await readFile(join(h.dataDir, partId));
+    await rename(join(h.dataDir, partId), join(h.filesDir, partId));
+
+    const download = await h.callBytes("GET", `${V}/file/part/${partId}`);
+    expect(download.status).toBe(200);
+    expect(Buffer.compare(download.bytes, bytes)).toBe(0);
+    expectOk(await h.call("DELETE", `${V}/file/${file.fileId}`, { jwt: alice.jwt }));
+    await cleanupFiles(h.fx);
+    expect(await readdir(h.filesDir)).not.toContain(partId);
   });
 
   it("runs periodically and stops cleanly", async () => {

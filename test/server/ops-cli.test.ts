@@ -158,6 +158,10 @@ describe("sentc-server --help, --version, bad options", () => {
       "log-level",
       "metrics",
       "shutdown-timeout",
+      "request-timeout",
+      "headers-timeout",
+      "keep-alive-timeout",
+      "idle-timeout",
     ]) {
       const spec = OPTIONS.find((o) => o.name === name);
       expect(spec, name).toBeDefined();

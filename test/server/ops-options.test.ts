@@ -18,6 +18,7 @@ describe("parseCliOptions", () => {
       logLevel: "info",
       metrics: false,
       shutdownTimeoutMs: 10_000,
+      timeouts: { requestMs: 120_000, headersMs: 30_000, keepAliveMs: 5_000, idleMs: 60_000 },
       help: false,
       version: false,
     });
@@ -36,6 +37,10 @@ describe("parseCliOptions", () => {
       SENTC_SHUTDOWN_TIMEOUT: "30",
       SENTC_ADMIN_TOKEN_FILE: "/run/secrets/sentc-admin",
       SENTC_TRUST_PROXY: "10.0.0.1, 10.0.0.0/8",
+      SENTC_REQUEST_TIMEOUT: "90",
+      SENTC_HEADERS_TIMEOUT: "15",
+      SENTC_KEEP_ALIVE_TIMEOUT: "2",
+      SENTC_IDLE_TIMEOUT: "0",
     };
     // The table names exactly these variables.
     expect(OPTIONS.map((o) => o.env).sort()).toEqual(Object.keys(env).sort());
@@ -51,6 +56,7 @@ describe("parseCliOptions", () => {
       metrics: true,
       shutdownTimeoutMs: 30_000,
       trustProxy: "10.0.0.1, 10.0.0.0/8",
+      timeouts: { requestMs: 90_000, headersMs: 15_000, keepAliveMs: 2_000, idleMs: 0 },
     });
   });
 
@@ -98,6 +104,13 @@ describe("parseCliOptions", () => {
     expect(() => parseCliOptions(["--shutdown-timeout", "NaN"], {})).toThrow(/--shutdown-timeout/);
     expect(() => parseCliOptions([], { SENTC_ROTATION_POLL: "-2" })).toThrow(/SENTC_ROTATION_POLL/);
     expect(() => parseCliOptions([], { SENTC_METRICS: "2" })).toThrow(/SENTC_METRICS/);
+    expect(() => parseCliOptions(["--request-timeout", "-1"], {})).toThrow(/--request-timeout/);
+    expect(() => parseCliOptions([], { SENTC_KEEP_ALIVE_TIMEOUT: "x" })).toThrow(/SENTC_KEEP_ALIVE_TIMEOUT/);
+    expect(() => parseCliOptions(["--headers-timeout", "0"], {})).toThrow(/--headers-timeout/);
+    expect(() => parseCliOptions(["--request-timeout", "10", "--headers-timeout", "20"], {})).toThrow(
+      /--headers-timeout/,
+    );
+    expect(parseCliOptions(["--request-timeout", "0", "--headers-timeout", "20"], {}).timeouts.requestMs).toBe(0);
     expect(() => parseCliOptions(["--unknown"], {})).toThrow(OptionError);
     expect(() => parseCliOptions(["positional"], {})).toThrow(OptionError);
     expect(() => parseCliOptions(["--port"], {})).toThrow(OptionError);
