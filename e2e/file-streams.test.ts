@@ -154,7 +154,10 @@ describe("large files: part-by-part upload and a streamed download", () => {
     expect(result.parts).toBe(16);
     expect(result.chunks).toHaveLength(16);
     expect(Math.max(...result.chunks)).toBe(4 * MIB);
-    expect(growth).toBeLessThan(SIZE / 2);
+    // Loose on purpose: the peak includes chunks the reader already consumed that the page's GC has not collected
+    // yet (seen up to ~42 MB on a busy machine). A download that kept the file would hold all 64 MiB of plaintext
+    // and its ciphertext parts, over this bound.
+    expect(growth).toBeLessThan(SIZE);
   }, 240_000);
 
   it("a cancelled stream stops after the part it delivered", async () => {
