@@ -65,7 +65,12 @@ export type ClientErrorCode =
   /** The SDK was used before `Sentc.init()` resolved. */
   | "not_initialized"
   /** The local key store failed (IndexedDB error, custom adapter error). */
-  | "storage_failed";
+  | "storage_failed"
+  /**
+   * A user's identity key is not the one pinned at first use, and no chain of signed rotations leads from the pinned
+   * key to it (the server may have swapped it). `keyChange` names the user or group and both key ids.
+   */
+  | "key_changed";
 
 /**
  * The code of a `SentcError`: one of the client codes (`ClientErrorCode`) or `server` for an error answered by the
@@ -198,9 +203,32 @@ export const REFERENCE_CLIENT_CODES = {
    * object): the value could not be stored or read back.
    */
   storage_failed: { client: 100, also: [] },
+  /**
+   * No equivalent (the reference takes every key from the server on trust). client_20001, in sentc-as's own range
+   * (`OWN_CLIENT_CODES_FROM` and up, numbers the reference never uses): no reference situation comes near it.
+   */
+  key_changed: { client: 20001, also: [] },
 } as const satisfies Record<ClientErrorCode, ReferenceMapping>;
 
 type ReferenceTable = typeof REFERENCE_CLIENT_CODES;
+
+/**
+ * The first `client_*` number of sentc-as's own range: codes the reference has nothing near to get a number from
+ * here on (the reference's own numbers end at 10000).
+ */
+export const OWN_CLIENT_CODES_FROM = 20000;
+
+/** What a `key_changed` error names: whose key changed, the pinned key id and the key id the server offered. */
+export interface KeyChange {
+  /** Whether `id` is a user id or a group id. */
+  readonly kind: "user" | "group";
+  /** The user or group whose identity key changed. */
+  readonly id: string;
+  /** The verify key id pinned for it (first seen, or set by `user.verifyUserAgain`). */
+  readonly pinned_key_id: string;
+  /** The key id the server offered, which no chain of signed rotations connects to the pinned one. */
+  readonly offered_key_id: string;
+}
 
 /** The reference `client_*` numbers a throw site may name for `code` (its default and its `also` list). */
 export type ReferenceNumber<C extends ClientErrorCode> = C extends ClientErrorCode
@@ -219,6 +247,8 @@ export interface SentcErrorOptions<C extends SentcErrorCode = SentcErrorCode> {
    * `REFERENCE_CLIENT_CODES` (only the numbers listed there for the code are accepted).
    */
   reference?: [C] extends [ClientErrorCode] ? ReferenceNumber<C> : never;
+  /** For `key_changed`: whose key changed and the two key ids. */
+  keyChange?: KeyChange;
 }
 
 /**
@@ -269,6 +299,8 @@ export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error
   readonly code: SentcErrorCode;
   readonly serverCode: number | undefined;
   readonly httpStatus: number | undefined;
+  /** For `key_changed`: the user or group, the pinned key id and the offered key id; else `undefined`. */
+  readonly keyChange: KeyChange | undefined;
   /** The reference number the throw site named, if any (else the table's default applies). */
   readonly #reference: number | undefined;
 
@@ -282,6 +314,7 @@ export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error
     this.code = code;
     this.serverCode = options.serverCode;
     this.httpStatus = options.httpStatus;
+    this.keyChange = options.keyChange;
     this.#reference = options.reference;
   }
 
@@ -389,6 +422,7 @@ export function withReference(error: unknown, overrides: ReferenceOverrides): un
   if (error.cause !== undefined) options.cause = error.cause;
   if (error.serverCode !== undefined) options.serverCode = error.serverCode;
   if (error.httpStatus !== undefined) options.httpStatus = error.httpStatus;
+  if (error.keyChange !== undefined) options.keyChange = error.keyChange;
   const copy = new SentcError(error.code as ClientErrorCode, error.message, options);
   if (error.stack !== undefined)
     Object.defineProperty(copy, "stack", { value: error.stack, writable: true, configurable: true });

@@ -281,6 +281,7 @@ export function keyRotationInput(body: unknown): KeyRotationInput {
     encryptedEphemeralKey: str(o, "encrypted_ephemeral_key"),
     previousGroupKeyId: str(o, "previous_group_key_id"),
     invokerPublicKeyId: str(o, "invoker_public_key_id"),
+    verifyKeyCrossSig: optStr(o, "verify_key_cross_sig"),
     ...groupKeySignatureInput(o),
   };
 }

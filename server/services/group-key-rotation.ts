@@ -66,6 +66,7 @@ export function rotatedGroupKey(
     previousGroupKeyId: input.previousGroupKeyId,
     ephemeralAlg: input.ephemeralAlg,
     ...groupKeySignatureColumns(input, key.id),
+    verifyKeyCrossSig: input.verifyKeyCrossSig,
   };
 }
 

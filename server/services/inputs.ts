@@ -47,7 +47,7 @@ export interface GroupKeySignatureInput {
 export function groupKeySignatureColumns(
   input: GroupKeySignatureInput,
   keyId: string,
-): Pick<GroupKeyRecord, keyof GroupKeySignatureInput | "publicKeySigKeyId"> {
+): Pick<GroupKeyRecord, keyof GroupKeySignatureInput | "publicKeySigKeyId" | "verifyKeyCrossSig"> {
   return {
     encryptedSignKey: input.encryptedSignKey,
     verifyKey: input.verifyKey,
@@ -57,6 +57,7 @@ export function groupKeySignatureColumns(
     groupKeySig: input.groupKeySig,
     publicKeySig: input.publicKeySig,
     publicKeySigKeyId: keyId,
+    verifyKeyCrossSig: null,
   };
 }
 
@@ -141,6 +142,8 @@ export interface KeyRotationInput extends GroupKeySignatureInput {
   encryptedEphemeralKey: string;
   previousGroupKeyId: string;
   invokerPublicKeyId: string;
+  /** `verify_key_cross_sig` (sentc-as extra, optional): the new verify key signed with the previous sign key. */
+  verifyKeyCrossSig: string | null;
 }
 
 /** `DoneKeyRotationData`. */

@@ -12,7 +12,7 @@ import {
 import { encryptEphemeralKeyForMember } from "../../src/protocol/key-rotation.js";
 import { isUuid, newId } from "../crypto.js";
 import { E } from "../errors.js";
-import type { Cursor, RotationRecord } from "../store/types.js";
+import type { Cursor, GroupKeyRecord, RotationRecord } from "../store/types.js";
 import type { JwtUser, ServiceContext } from "./context.js";
 import type { DoneKeyRotationInput, KeyRotationInput } from "./inputs.js";
 import { finishRotationOf, pendingRotationsOf, rotatedGroupKey } from "./group-key-rotation.js";
@@ -157,7 +157,8 @@ export async function userPublicKey(ctx: ServiceContext, appId: string, userId: 
       : await ctx.store.getGroupKey(user.userGroupId, keyId)
     : null;
   if (!key) throw E.userNotFound("Public key from this user not found");
-  return publicKeyOut(key);
+  // sentc-as extras (the reference client ignores them): what a client needs to follow a pinned key's rotations.
+  return { ...publicKeyOut(key), ...rotationSignatureOut(key) };
 }
 
 /** `GET /user/:user_id/verify_key/:key_id`. */
@@ -166,7 +167,17 @@ export async function userVerifyKey(ctx: ServiceContext, appId: string, userId: 
   const key = user ? await ctx.store.getGroupKey(user.userGroupId, keyId) : null;
   if (!key || key.verifyKey === null || key.keypairSignAlg === null)
     throw E.userNotFound("Verify key from this user not found");
-  return { verify_key_id: key.id, verify_key: key.verifyKey, verify_key_alg: key.keypairSignAlg };
+  return {
+    verify_key_id: key.id,
+    verify_key: key.verifyKey,
+    verify_key_alg: key.keypairSignAlg,
+    ...rotationSignatureOut(key),
+  };
+}
+
+/** The rotation's cross-signature and the key it was made with (null for a first key or a reference client's). */
+function rotationSignatureOut(key: GroupKeyRecord) {
+  return { verify_key_cross_sig: key.verifyKeyCrossSig, previous_verify_key_id: key.previousGroupKeyId };
 }
 
 /** `GET /group/:group_id/public_key`: the newest public key of any group of the app. */

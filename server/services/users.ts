@@ -115,6 +115,7 @@ async function createUserGroup(
     groupKeySig: group.groupKeySig,
     publicKeySig: group.publicKeySig,
     publicKeySigKeyId: keyId,
+    verifyKeyCrossSig: null,
   });
   // The creator key is the device's public key (the reference overwrites creator_public_key_id the same way).
   await tx.insertMemberKeys([

@@ -199,4 +199,12 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX login_clients_time ON login_clients (time)`,
     ],
   },
+  {
+    version: 51,
+    // A user key rotation's new verify key signed with the previous sign key (a sentc-as extra, null for keys of
+    // reference clients and for every first key), answered with the verify and public key so clients that pinned
+    // an earlier key can follow the rotation (docs/protocol.md "Pinned keys").
+    name: "cross-signatures of rotated verify keys",
+    statements: [`ALTER TABLE group_keys ADD COLUMN verify_key_cross_sig TEXT`],
+  },
 ];

@@ -130,6 +130,7 @@ export const GROUP_KEY_COLUMNS: Array<[keyof GroupKeyRecord, string]> = [
   ["groupKeySig", "group_key_sig"],
   ["publicKeySig", "public_key_sig"],
   ["publicKeySigKeyId", "public_key_sig_key_id"],
+  ["verifyKeyCrossSig", "verify_key_cross_sig"],
 ];
 
 export function groupKeyFromRow(r: Row, prefix = ""): GroupKeyRecord {

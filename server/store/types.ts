@@ -103,6 +103,8 @@ export interface GroupKeyRecord {
   groupKeySig: string | null;
   publicKeySig: string | null;
   publicKeySigKeyId: string | null;
+  /** At a user key rotation: the new verify key signed with the previous sign key (sentc-as extra). */
+  verifyKeyCrossSig: string | null;
 }
 
 export interface MemberRecord {

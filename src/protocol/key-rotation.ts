@@ -10,6 +10,7 @@ import { fromBase64, toBase64 } from "./encoding.js";
 import { encryptKeyForPublicKey, newGroupKey, type GroupKeys } from "./group-create.js";
 import { optionalStringField, readObject, stringField } from "./json.js";
 import { decryptWithPrivateKey } from "./kem.js";
+import { signVerifyKeyRotation } from "./key-pin.js";
 import { generateSymKey, type KeyOptions } from "./keypairs.js";
 import { symKeyFromRaw, type PrivateKey, type PublicKey, type SignKey, type SymKey } from "./keys.js";
 
@@ -20,6 +21,11 @@ export interface PrepareKeyRotationInput {
   starter: string;
   /** True for the user group (user key rotation): the new keys include a sign key pair. */
   userGroup?: boolean;
+  /**
+   * The previous sign key, for a user key rotation: it signs the new verify key (`verify_key_cross_sig`, a sentc-as
+   * extra that the server stores and answers with the verify key, so pinned keys can follow the rotation).
+   */
+  crossSignKey?: SignKey | null;
   keyOptions?: KeyOptions;
 }
 
@@ -44,6 +50,8 @@ export function prepareKeyRotation(input: PrepareKeyRotationInput): { serverInpu
     invoker_public_key_id: input.invokerPublicKey.keyId,
     ...optionalFields,
   };
+  if (input.crossSignKey && keys.verifyKey)
+    (data as Record<string, string>).verify_key_cross_sig = signVerifyKeyRotation(input.crossSignKey, keys.verifyKey);
   ephemeral.key.fill(0);
   return { serverInput: JSON.stringify(data), keys };
 }

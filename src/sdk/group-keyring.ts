@@ -4,7 +4,7 @@
  * sortable keys, the stored group data and the cached public key; and the group's side of finishing key
  * rotations (§3.3). `Group` keeps the public methods and calls into this.
  */
-import { REFERENCE_MESSAGES, SentcError } from "../errors.js";
+import { REFERENCE_MESSAGES, SentcError, isSentcError } from "../errors.js";
 import type { JwtInput, RequestOptions } from "../api/index.js";
 import * as groupApi from "../api/endpoints/group.js";
 import type { JsonObject } from "../api/endpoints/result.js";
@@ -38,6 +38,7 @@ import { notFoundAsUndefined, wipeKey, type SdkContext } from "./internal.js";
 import { heldKey, newestKey, putKey, requireKey, type KeyList } from "./key-map.js";
 import { finishPendingKeyRotations, type KeyRotationParty } from "./key-rotation.js";
 import { getUserVerifyKeyData } from "./public-keys.js";
+import { pinKeys } from "./verify-policy.js";
 import { STORAGE_KEYS } from "./storage.js";
 import type { UserPublicKeyData } from "./types.js";
 import type { Downloader, Uploader } from "./files/index.js";
@@ -377,15 +378,21 @@ export class GroupKeyring {
     await this.#cachePublicKey();
   }
 
+  /**
+   * The signer's verify key of a signed group key, or null when it is not checked. `verify = 0` checks signed keys
+   * too unless `trust_server_keys` is set (then as the reference: no check); a signer the server cannot answer is
+   * skipped there as with 1, a key that changed against its pin (`key_changed`) never is.
+   */
   async #signerVerifyKey(entry: GroupKeyEntry, verify: GroupVerify): Promise<VerifyKey | null> {
-    if (verify === 0 || entry.signedByUserId === null || entry.signedByUserSignKeyId === null) return null;
+    if (entry.signedByUserId === null || entry.signedByUserSignKeyId === null) return null;
+    if (verify === 0 && !pinKeys()) return null;
     try {
       return importVerifyKey(
         await getUserVerifyKeyData(this.#env.ctx, entry.signedByUserId, entry.signedByUserSignKeyId),
       );
     } catch (error) {
-      if (verify === 1) return null;
-      throw error;
+      if (verify === 2 || (isSentcError(error) && error.code === "key_changed")) throw error;
+      return null;
     }
   }
 

@@ -9,6 +9,8 @@ import { isRecord } from "../protocol/json.js";
 import { exportPublicKey, exportVerifyKey, importPublicKey, importVerifyKey } from "../protocol/keys.js";
 import { publicKeyFromPemText, verifyKeyFromPemText, verifyUserPublicKey } from "../protocol/public-keys.js";
 import type { SdkContext } from "./internal.js";
+import { checkPinnedPublicKey, pinnedUserVerifyKey } from "./key-pins.js";
+import { pinKeys } from "./verify-policy.js";
 import { resultString } from "./internal.js";
 import { STORAGE_KEYS } from "./storage.js";
 import type { UserPublicKeyData } from "./types.js";
@@ -19,6 +21,8 @@ export const PUBLIC_KEY_TTL_MS = 5 * 60 * 1000;
 interface CachedPublicKey extends UserPublicKeyData {
   /** When it was fetched (ms); absent in entries written by the reference SDK. */
   fetched_at?: number;
+  /** Checked against the pinned identity key when fetched (sentc-as extra). */
+  pinned?: boolean;
 }
 
 function optional(value: unknown): string | undefined {
@@ -38,13 +42,17 @@ export async function getUserPublicKeyData(
     isRecord(cached) &&
     typeof cached.public_key === "string" &&
     typeof cached.fetched_at === "number" &&
-    now - cached.fetched_at < PUBLIC_KEY_TTL_MS
+    now - cached.fetched_at < PUBLIC_KEY_TTL_MS &&
+    (cached.pinned === true || !pinKeys())
   ) {
     return strip(cached);
   }
   const what = "GET /user/:id/public_key result";
   const result = await userApi.getUserPublicKey(ctx.http, userId);
   const keyId = resultString(result, "public_key_id", what);
+  // Not taken on trust (unless `trust_server_keys`): signed by a key that chains to the pinned one.
+  const pinned = pinKeys();
+  if (pinned) await checkPinnedPublicKey(ctx, userId, result);
   const publicKey = publicKeyFromPemText(
     resultString(result, "public_key", what),
     resultString(result, "public_key_alg", what),
@@ -61,6 +69,7 @@ export async function getUserPublicKeyData(
   const sig = optional(result.public_key_sig);
   if (sigKeyId !== undefined) data.public_key_sig_key_id = sigKeyId;
   if (sig !== undefined) data.public_key_sig = sig;
+  if (pinned) data.pinned = true;
   // A key that was verified before stays verified when it did not change.
   if (
     isRecord(cached) &&
@@ -74,12 +83,13 @@ export async function getUserPublicKeyData(
 }
 
 function strip(data: CachedPublicKey): UserPublicKeyData {
-  const { fetched_at: _ignored, ...rest } = data;
+  const { fetched_at: _ignored, pinned: _checked, ...rest } = data;
   return rest;
 }
 
 /** `GET /user/<id>/verify_key/<key_id>` → the exported verify key (cached: a key id always names the same key). */
 export async function getUserVerifyKeyData(ctx: SdkContext, userId: string, keyId: string): Promise<string> {
+  if (pinKeys()) return pinnedUserVerifyKey(ctx, userId, keyId);
   const store = await ctx.getStore();
   const cacheKey = STORAGE_KEYS.userVerifyKey(userId, keyId);
   const cached = await store.getItem<string>(cacheKey);

@@ -51,7 +51,7 @@ import {
 import { createStorage, STORAGE_KEYS, type StorageInterface } from "./storage.js";
 import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyData } from "./types.js";
 import { User, type UserHooks } from "./user.js";
-import { setStrictVerify } from "./verify-policy.js";
+import { setStrictVerify, setTrustServerKeys } from "./verify-policy.js";
 
 /**
  * The sentc API the SDK talks to when `init` gets no `base_url`.
@@ -178,6 +178,12 @@ export default class Sentc {
       resolved.strict_verify = options.strict_verify;
     }
     setStrictVerify(resolved.strict_verify === true);
+    if (options.trust_server_keys !== undefined) {
+      if (typeof options.trust_server_keys !== "boolean")
+        throw new SentcError("invalid_input", "trust_server_keys must be a boolean");
+      resolved.trust_server_keys = options.trust_server_keys;
+    }
+    setTrustServerKeys(resolved.trust_server_keys === true);
     Sentc.#ctx = { options: resolved, http, strategy, getStore: () => Sentc.getStore() };
     Sentc.options = resolved;
     try {
@@ -222,6 +228,7 @@ export default class Sentc {
     Sentc.#current = undefined;
     Sentc.options = {};
     setStrictVerify(false);
+    setTrustServerKeys(false);
   }
 
   // ---------- identifiers and registration ----------

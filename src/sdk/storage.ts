@@ -263,6 +263,8 @@ export const STORAGE_KEYS = {
   userVerifyKey: (userId: string, keyId: string) => `user_verify_key_id_${userId}_key_id_${keyId}`,
   groupPublicKey: (groupId: string) => `group_public_key_id_${groupId}`,
   groupDataPrefix: (userId: string) => `group_data_user_${userId}_id_`,
+  /** A user's pinned identity keys (sentc-as extra; kept at logout, see docs/getting-started.md "Pinned keys"). */
+  userKeyPin: (userId: string) => `user_key_pin_id_${userId}`,
 } as const;
 
 /** The prefixes of caches that logout removes (public keys, verify keys, group public keys, stand-alone sym keys). */

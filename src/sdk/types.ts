@@ -7,7 +7,8 @@ import type { CoreSource } from "../core/index.js";
 import type { StorageOptions } from "./storage.js";
 
 /**
- * The options of `Sentc.init` (sdk.md §1.1): the reference's, plus `timeout_ms`, `auto_finish_key_rotation` and `strict_verify`.
+ * The options of `Sentc.init` (sdk.md §1.1): the reference's, plus `timeout_ms`, `auto_finish_key_rotation`, `strict_verify`
+ * and `trust_server_keys`.
  */
 export interface SentcOptions {
   /** Default `https://api.sentc.com`; your API's origin when self-hosting. */
@@ -36,6 +37,12 @@ export interface SentcOptions {
    * data is decrypted without a check. Turn it on when all data of the app is signed.
    */
   strict_verify?: boolean;
+  /**
+   * `true` restores the reference's trust in the server's keys: no pinning of other users' identity keys (a changed
+   * key is used, no `key_changed`) and group keys are verified only when `getGroup(…, verify)` asks for it. Default
+   * `false`: keys are pinned at first use and signed group keys are checked (docs/getting-started.md "Pinned keys").
+   */
+  trust_server_keys?: boolean;
 }
 
 /** `Sentc.options` after `init`. */
@@ -49,6 +56,8 @@ export interface ResolvedSentcOptions {
   auto_finish_key_rotation?: boolean;
   /** Set only when `init` was given it (not in the reference). */
   strict_verify?: boolean;
+  /** Set only when `init` was given it (not in the reference). */
+  trust_server_keys?: boolean;
 }
 
 /** The decrypted keys of this device. */

@@ -46,7 +46,9 @@ import { FileMethods, type NewFileTarget } from "./file-methods.js";
 import { FileOwnerApi } from "./file-owner-api.js";
 import { ASYMMETRIC, HeadDecryptor, signKeyIf } from "./head-crypto.js";
 import { SharedRun } from "./key-rotation.js";
+import { fetchUserVerifyKeyAnswer, repinUser } from "./key-pins.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
+import { pinKeys } from "./verify-policy.js";
 import { CACHE_PREFIXES, STORAGE_KEYS } from "./storage.js";
 import type {
   CryptoRawOutput,
@@ -736,7 +738,8 @@ export class User extends FileOwnerApi {
   /**
    * A new user key (`POST /user/user_keys/rotation`), which becomes the newest. The other devices receive it with
    * `finishKeyRotation` (by itself with the init option `auto_finish_key_rotation` when they meet data encrypted
-   * with a key they lack).
+   * with a key they lack). The new verify key is signed with the previous sign key (`verify_key_cross_sig`), so
+   * other users' SDKs that pinned an earlier key of this user accept the new one.
    * @throws {SentcError} `key_not_found` when the user has no keys; `server` (e.g. `server_321` for too many rotations)
    * when the server refuses; `network_error` / `timeout`; `storage_failed`.
    * @example
@@ -745,13 +748,17 @@ export class User extends FileOwnerApi {
   async keyRotation(): Promise<void> {
     const previous = importSymKey(this.#keys.newest().group_key);
     const invoker = importPublicKey(this.user_data.device.public_key);
+    // The previous sign key signs the new verify key, so pinned copies of this user's key follow the rotation.
+    const crossSignKey = importSignKey(this.#keys.newest().sign_key);
     const { serverInput, keys } = prepareKeyRotation({
       previousGroupKey: previous,
       invokerPublicKey: invoker,
       starter: this.user_data.user_id,
       userGroup: true,
+      crossSignKey,
     });
     wipeKey(previous);
+    wipeKey(crossSignKey);
     wipeCreatedKeys(keys);
     const { key_id } = await userApi.startUserKeyRotation(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
     await this.fetchUserKey(key_id, true);
@@ -946,10 +953,46 @@ export class User extends FileOwnerApi {
   async createSafetyNumber(user_to_compare?: { user_id: string; verify_key_id: string }): Promise<string> {
     const own = importVerifyKey(this.#keys.newest().verify_key);
     if (!user_to_compare) return protocolCreateSafetyNumber(own, this.user_data.user_id);
+    // A safety number is how a changed key gets checked, so it is made also for a key the pin does not accept.
     const other = importVerifyKey(
-      await getUserVerifyKeyData(this.#ctx, user_to_compare.user_id, user_to_compare.verify_key_id),
+      pinKeys()
+        ? (await fetchUserVerifyKeyAnswer(this.#ctx, user_to_compare.user_id, user_to_compare.verify_key_id)).key
+        : await getUserVerifyKeyData(this.#ctx, user_to_compare.user_id, user_to_compare.verify_key_id),
     );
     return protocolCreateSafetyNumber(own, this.user_data.user_id, other, user_to_compare.user_id);
+  }
+
+  /**
+   * Pins user `user_id`'s newest identity key again, after the app's user checked that person (sentc-as extra): call
+   * it when a `key_changed` error named that user and the person confirmed the new safety number. The safety number
+   * is the one `createSafetyNumber({user_id, verify_key_id})` gives for the user's newest verify key; with
+   * `safety_number` the key is pinned only when it matches. Resolves to the safety number of the pinned key.
+   * @throws {SentcError} `verification_failed` when `safety_number` does not match or the user's newest public key is
+   * not signed by its verify key; `invalid_input` for an empty user id; `server` (e.g. `server_100`) when the server
+   * refuses; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * try {
+   *   await user.encryptString(text, otherUserId);
+   * } catch (e) {
+   *   if (isSentcError(e) && e.code === "key_changed") {
+   *     const number = await user.createSafetyNumber({ user_id: otherUserId, verify_key_id: e.keyChange!.offered_key_id });
+   *     if (await askTheUserToCompare(number)) await user.verifyUserAgain(otherUserId, number);
+   *   }
+   * }
+   */
+  async verifyUserAgain(user_id: string, safety_number?: string): Promise<string> {
+    if (typeof user_id !== "string" || user_id.length === 0)
+      throw new SentcError("invalid_input", "the user id must be a non-empty string");
+    if (safety_number !== undefined && (typeof safety_number !== "string" || safety_number.length === 0))
+      throw new SentcError("invalid_input", "the safety number must be a non-empty string");
+    const own = importVerifyKey(this.#keys.newest().verify_key);
+    const { safetyNumber } = await repinUser(
+      this.#ctx,
+      user_id,
+      (verifyKey) => protocolCreateSafetyNumber(own, this.user_data.user_id, importVerifyKey(verifyKey), user_id),
+      safety_number,
+    );
+    return safetyNumber;
   }
 
   // ---------- asymmetric encryption (sdk.md §4.1, §4.2) ----------

@@ -17,6 +17,32 @@ export function setStrictVerify(value: boolean): void {
 }
 
 /**
+ * Whether the server's keys are taken on trust as the reference does (`Sentc.init`'s `trust_server_keys`). Off by
+ * default: other users' identity keys are pinned at first use (`key_changed` when one changes without a signed
+ * rotation) and signed group keys are verified even with `verify = 0`.
+ */
+let trustServer = false;
+
+/**
+ * @internal Set by `Sentc.init` (and back to `false` by `Sentc.reset`). Throws nothing.
+ * @example
+ * setTrustServerKeys(options.trust_server_keys === true);
+ */
+export function setTrustServerKeys(value: boolean): void {
+  trustServer = value;
+}
+
+/**
+ * @internal Whether keys are pinned and signed group keys verified by default (not with `trust_server_keys`). Throws
+ * nothing.
+ * @example
+ * if (pinKeys()) await checkPinned(ctx, userId, keyId);
+ */
+export function pinKeys(): boolean {
+  return !trustServer;
+}
+
+/**
  * @internal Whether unsigned data is refused when a signature check was asked for. Throws nothing.
  * @example
  * if (head.sign === null && strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
