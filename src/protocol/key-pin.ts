@@ -27,7 +27,8 @@ function message(newVerifyKey: VerifyKey): Uint8Array {
  * const crossSig = signVerifyKeyRotation(previousSignKey, keys.verifyKey);
  */
 export function signVerifyKeyRotation(previousSignKey: SignKey, newVerifyKey: VerifyKey): string {
-  if (!previousSignKey || !newVerifyKey) throw new SentcError("invalid_input", "a sign key and a verify key are needed");
+  if (!previousSignKey || !newVerifyKey)
+    throw new SentcError("invalid_input", "a sign key and a verify key are needed");
   return signatureToString(signOnly(previousSignKey, message(newVerifyKey)), previousSignKey.alg);
 }
 
@@ -37,7 +38,11 @@ export function signVerifyKeyRotation(previousSignKey: SignKey, newVerifyKey: Ve
  * @example
  * if (!verifyVerifyKeyRotation(pinned, offered, answer.verify_key_cross_sig)) throw keyChanged();
  */
-export function verifyVerifyKeyRotation(previousVerifyKey: VerifyKey, newVerifyKey: VerifyKey, signature: string): boolean {
+export function verifyVerifyKeyRotation(
+  previousVerifyKey: VerifyKey,
+  newVerifyKey: VerifyKey,
+  signature: string,
+): boolean {
   try {
     return verifyOnly(previousVerifyKey, signatureFromString(signature, previousVerifyKey.alg), message(newVerifyKey));
   } catch {

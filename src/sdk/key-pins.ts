@@ -5,7 +5,7 @@
  * rotation and answered by the server as `verify_key_cross_sig`) leads from a key already accepted to it; anything
  * else is `key_changed`. `user.verifyUserAgain` pins the user's newest key after the app's user checked the person.
  */
-import { SentcError } from "../errors.js";
+import { SentcError, isSentcError } from "../errors.js";
 import { userApi } from "../api/index.js";
 import type { JsonObject } from "../api/endpoints/result.js";
 import { isRecord } from "../protocol/json.js";
@@ -42,7 +42,11 @@ function optional(value: unknown): string | undefined {
 }
 
 /** `GET /user/<id>/verify_key/<key_id>`, checked, without any cache or pin. */
-export async function fetchUserVerifyKeyAnswer(ctx: SdkContext, userId: string, keyId: string): Promise<VerifyKeyAnswer> {
+export async function fetchUserVerifyKeyAnswer(
+  ctx: SdkContext,
+  userId: string,
+  keyId: string,
+): Promise<VerifyKeyAnswer> {
   const what = "GET /user/:id/verify_key/:key_id result";
   const result = await userApi.getUserVerifyKey(ctx.http, userId, keyId);
   if (resultString(result, "verify_key_id", what) !== keyId)
@@ -81,6 +85,16 @@ function keyChanged(userId: string, pinnedKeyId: string, offeredKeyId: string, w
   );
 }
 
+/** A key of the chain, or `undefined` when the server answers none (then there is no chain through it). */
+async function chainKey(ctx: SdkContext, userId: string, keyId: string): Promise<VerifyKeyAnswer | undefined> {
+  try {
+    return await fetchUserVerifyKeyAnswer(ctx, userId, keyId);
+  } catch (error) {
+    if (isSentcError(error) && (error.code === "server" || error.code === "invalid_server_response")) return undefined;
+    throw error;
+  }
+}
+
 function rotationVerifies(previousKey: string, next: VerifyKeyAnswer): boolean {
   if (next.crossSig === undefined) return false;
   return verifyVerifyKeyRotation(importVerifyKey(previousKey), importVerifyKey(next.key), next.crossSig);
@@ -115,7 +129,12 @@ export async function pinnedUserVerifyKey(ctx: SdkContext, userId: string, keyId
       for (let i = chain.length - 1; i >= 0; i--) {
         const next = chain[i]!;
         if (!rotationVerifies(previous, next))
-          throw keyChanged(userId, pin.key_id, keyId, `the rotation to key ${next.id} is not signed by its previous key`);
+          throw keyChanged(
+            userId,
+            pin.key_id,
+            keyId,
+            `the rotation to key ${next.id} is not signed by its previous key`,
+          );
         previous = next.key;
       }
       for (const key of chain) pin.trusted[key.id] = key.key;
@@ -123,17 +142,18 @@ export async function pinnedUserVerifyKey(ctx: SdkContext, userId: string, keyId
       return offered.key;
     }
     if (chain.some((key) => key.id === last.previousId)) break;
-    chain.push(await fetchUserVerifyKeyAnswer(ctx, userId, last.previousId));
+    const previous = await chainKey(ctx, userId, last.previousId);
+    if (previous === undefined) break;
+    chain.push(previous);
   }
   // Older than the pin: the pinned key's own rotations lead back to it.
   const pinnedKey = pin.trusted[pin.key_id];
   if (typeof pinnedKey === "string") {
-    let current = await fetchUserVerifyKeyAnswer(ctx, userId, pin.key_id);
-    if (current.key !== pinnedKey)
-      throw keyChanged(userId, pin.key_id, pin.key_id, "the server answers another key under the pinned id");
-    for (let step = 0; step < MAX_PIN_CHAIN && current.previousId !== undefined; step++) {
-      const previous = await fetchUserVerifyKeyAnswer(ctx, userId, current.previousId);
-      if (!rotationVerifies(previous.key, current)) break;
+    let current = await chainKey(ctx, userId, pin.key_id);
+    if (current !== undefined && current.key !== pinnedKey) current = undefined;
+    for (let step = 0; step < MAX_PIN_CHAIN && current?.previousId !== undefined; step++) {
+      const previous = await chainKey(ctx, userId, current.previousId);
+      if (previous === undefined || !rotationVerifies(previous.key, current)) break;
       if (previous.id === keyId) {
         pin.trusted[keyId] = previous.key;
         await savePin(ctx, userId, pin);

@@ -1,0 +1,283 @@
+/**
+ * Pinned identity keys against the project's server: the first verify key seen for a user is pinned, the user's
+ * own rotations are followed through their cross-signatures, a key the server swaps (a fetch that rewrites its
+ * answers, as a malicious server would) is `key_changed` and nothing is encrypted or sent to it, a rotation without
+ * a cross-signature (a plain sentc client) is `key_changed` too, `verifyUserAgain` re-pins, pins survive a reload,
+ * signed group keys with a bad signature are refused by default, and `trust_server_keys` restores the reference.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MemoryStorage, Sentc, type SentcOptions } from "../../src/index.js";
+import { type ServerConfig, defaultAppOptions } from "../../server/config.js";
+import { makeApp, startHarness, unique, type Harness, type TestApp } from "../server/harness.js";
+import { sentcError } from "./helpers.js";
+
+let h: Harness;
+let app: TestApp;
+let baseUrl: string;
+
+/** What the fetch rewrites: a user's keys answered as another user's, and requests to record or alter. */
+const attack: {
+  /** Answer the public and verify keys of `from` with those of `to`. */
+  swap: { from: string; to: string } | null;
+  /** Answer verify keys without `verify_key_cross_sig` (as a plain sentc server, or for a plain sentc client's rotation). */
+  stripCrossSig: boolean;
+  /** Flip the group key signatures in group key answers. */
+  corruptGroupKeySig: boolean;
+  log: string[];
+} = { swap: null, stripCrossSig: false, corruptGroupKeySig: false, log: [] };
+
+/** Flips the first base64 character of a signature (of its Ed25519 half when it is hybrid JSON). */
+function flipSignature(sig: string): string {
+  const flip = (b64: string) => b64.replace(/^./, (c) => (c === "A" ? "B" : "A"));
+  return sig.startsWith("{") ? JSON.stringify({ ...JSON.parse(sig), x: flip(JSON.parse(sig).x) }) : flip(sig);
+}
+
+function corrupt(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(corrupt);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value))
+    out[k] = k === "group_key_sig" && typeof v === "string" ? flipSignature(v) : corrupt(v);
+  return out;
+}
+
+async function attackingFetch(input: string, init: RequestInit): Promise<Response> {
+  const url = new URL(input);
+  const method = init.method ?? "GET";
+  attack.log.push(`${method} ${url.pathname}`);
+  if (attack.swap && method === "GET") {
+    const from = `/api/v1/user/${attack.swap.from}/`;
+    if (url.pathname.startsWith(from))
+      url.pathname = `/api/v1/user/${attack.swap.to}/${url.pathname.slice(from.length)}`;
+  }
+  const response = await fetch(url.toString(), init);
+  if (attack.stripCrossSig && method === "GET" && url.pathname.includes("/verify_key/")) {
+    const answer = JSON.parse(await response.text()) as { result?: Record<string, unknown> };
+    expect(answer.result).toHaveProperty("verify_key_cross_sig");
+    if (answer.result) delete answer.result.verify_key_cross_sig;
+    return new Response(JSON.stringify(answer), { status: response.status, headers: response.headers });
+  }
+  if (attack.corruptGroupKeySig && method === "GET" && url.pathname.startsWith("/api/v1/group/")) {
+    const text = await response.text();
+    return new Response(JSON.stringify(corrupt(JSON.parse(text))), {
+      status: response.status,
+      headers: response.headers,
+    });
+  }
+  return response;
+}
+
+async function init(options: Partial<SentcOptions> = {}): Promise<void> {
+  Sentc.reset();
+  await Sentc.init({
+    base_url: baseUrl,
+    app_token: app.publicToken,
+    fetch: attackingFetch,
+    ...options,
+  } as SentcOptions);
+}
+
+async function newUser() {
+  const identifier = unique();
+  const password = `pw-${unique()}`;
+  const userId = await Sentc.register(identifier, password);
+  const user = await Sentc.login(identifier, password, true);
+  return { user, userId };
+}
+
+async function pinOf(userId: string) {
+  return (await Sentc.getStore()).getItem<{ key_id: string; trusted: Record<string, string> }>(
+    `user_key_pin_id_${userId}`,
+  );
+}
+
+/** As if the public key cache had expired (PUBLIC_KEY_TTL_MS): the next use fetches the user's newest key. */
+async function expirePublicKey(userId: string): Promise<void> {
+  await (await Sentc.getStore()).delete(`user_public_key_id_${userId}`);
+}
+
+beforeAll(async () => {
+  const lax = makeApp({ options: { ...defaultAppOptions(), user_register: 1, user_delete: 1 } });
+  h = await startHarness({ apps: [lax.config] as unknown as ServerConfig["apps"] });
+  app = lax.app;
+  baseUrl = h.server.baseUrl;
+  await init();
+});
+afterAll(() => h.close());
+afterEach(() => {
+  attack.swap = null;
+  attack.stripCrossSig = false;
+  attack.corruptGroupKeySig = false;
+  attack.log = [];
+});
+
+describe("pinned identity keys", () => {
+  it("pins at first use and follows the user's own rotations through their cross-signatures", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    expect(await pinOf(bob.userId)).toBeUndefined();
+    const first = await alice.user.encryptString("hello", bob.userId);
+    const firstKeyId = bob.user.user_data.newest_key_id;
+    expect(await pinOf(bob.userId)).toMatchObject({ key_id: firstKeyId });
+    expect(await bob.user.decryptString(first)).toBe("hello");
+
+    for (let i = 0; i < 3; i++) await bob.user.keyRotation();
+    expect(bob.user.user_data.newest_key_id).not.toBe(firstKeyId);
+    await expirePublicKey(bob.userId);
+    const later = await alice.user.encryptString("after three rotations", bob.userId);
+    expect(await bob.user.decryptString(later)).toBe("after three rotations");
+    const pin = await pinOf(bob.userId);
+    expect(pin?.key_id).toBe(firstKeyId);
+    expect(Object.keys(pin?.trusted ?? {})).toHaveLength(4);
+    expect(pin?.trusted).toHaveProperty(bob.user.user_data.newest_key_id);
+  });
+
+  it("refuses a key the server swapped (key_changed): nothing is encrypted to it, no invite is sent", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const mallory = await newUser();
+    await alice.user.encryptString("pin bob", bob.userId);
+    const pinned = (await pinOf(bob.userId))!.key_id;
+    const groupId = await alice.user.createGroup();
+    const group = await alice.user.getGroup(groupId);
+
+    attack.swap = { from: bob.userId, to: mallory.userId };
+    await expirePublicKey(bob.userId);
+    const error = await sentcError(alice.user.encryptString("secret", bob.userId));
+    expect(error.code, error.message).toBe("key_changed");
+    expect(error.status).toBe("client_20001");
+    expect(error.keyChange).toEqual({
+      kind: "user",
+      id: bob.userId,
+      pinned_key_id: pinned,
+      offered_key_id: mallory.user.user_data.newest_key_id,
+    });
+
+    attack.log = [];
+    expect((await sentcError(group.invite(bob.userId))).code).toBe("key_changed");
+    expect((await sentcError(group.inviteAuto(bob.userId))).code).toBe("key_changed");
+    expect(attack.log.filter((line) => !line.startsWith("GET "))).toEqual([]);
+    // The pin is unchanged.
+    expect((await pinOf(bob.userId))?.key_id).toBe(pinned);
+  });
+
+  it("refuses a rotation without a cross-signature (a plain sentc client), and verifyUserAgain re-pins", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    await alice.user.encryptString("pin bob", bob.userId);
+    const pinned = (await pinOf(bob.userId))!.key_id;
+    await bob.user.keyRotation();
+    await expirePublicKey(bob.userId);
+
+    attack.stripCrossSig = true;
+    const error = await sentcError(alice.user.encryptString("secret", bob.userId));
+    expect(error.keyChange).toMatchObject({ pinned_key_id: pinned, offered_key_id: bob.user.user_data.newest_key_id });
+    // The app shows the safety number of the offered key; the person confirms it (bob computes the same number).
+    const number = await alice.user.createSafetyNumber({
+      user_id: bob.userId,
+      verify_key_id: error.keyChange!.offered_key_id,
+    });
+    expect(number).toBe(
+      await bob.user.createSafetyNumber({ user_id: alice.userId, verify_key_id: alice.user.user_data.newest_key_id }),
+    );
+    // A wrong number pins nothing.
+    const wrong = await sentcError(
+      alice.user.verifyUserAgain(
+        bob.userId,
+        number.replace(/^./, (c) => (c === "A" ? "B" : "A")),
+      ),
+    );
+    expect(wrong.code).toBe("verification_failed");
+    expect((await pinOf(bob.userId))?.key_id).toBe(pinned);
+
+    expect(await alice.user.verifyUserAgain(bob.userId, number)).toBe(number);
+    attack.stripCrossSig = false;
+    expect((await pinOf(bob.userId))?.key_id).toBe(bob.user.user_data.newest_key_id);
+    const text = await alice.user.encryptString("verified again", bob.userId);
+    expect(await bob.user.decryptString(text)).toBe("verified again");
+  });
+
+  it("keeps pins in the app's store across a reload", async () => {
+    const store = new MemoryStorage();
+    await init({ storage: { getStorage: async () => store } });
+    try {
+      const alice = await newUser();
+      const bob = await newUser();
+      const mallory = await newUser();
+      await alice.user.encryptString("pin bob", bob.userId);
+      const pinned = (await store.getItem<{ key_id: string }>(`user_key_pin_id_${bob.userId}`))?.key_id;
+      expect(pinned).toBe(bob.user.user_data.newest_key_id);
+
+      await init({ storage: { getStorage: async () => store } });
+      const restored = await Sentc.getActualUser();
+      expect(restored.user_data.user_id).toBe(mallory.userId);
+      // The restored SDK still knows bob's pin: a swapped key is refused.
+      attack.swap = { from: bob.userId, to: mallory.userId };
+      await store.delete(`user_public_key_id_${bob.userId}`);
+      const error = await sentcError(restored.encryptString("secret", bob.userId));
+      expect(error.keyChange).toMatchObject({ id: bob.userId, pinned_key_id: pinned });
+    } finally {
+      await init();
+    }
+  });
+
+  it("with trust_server_keys takes the server's keys as the reference does", async () => {
+    await init({ trust_server_keys: true });
+    try {
+      const alice = await newUser();
+      const bob = await newUser();
+      const mallory = await newUser();
+      await alice.user.encryptString("bob", bob.userId);
+      expect(await pinOf(bob.userId)).toBeUndefined();
+      attack.swap = { from: bob.userId, to: mallory.userId };
+      await expirePublicKey(bob.userId);
+      // The swapped key is used: mallory reads what was meant for bob.
+      const text = await alice.user.encryptString("meant for bob", bob.userId);
+      attack.swap = null;
+      expect(await mallory.user.decryptString(text)).toBe("meant for bob");
+    } finally {
+      await init();
+    }
+  });
+});
+
+describe("signed group keys", () => {
+  /** A signed group of a new user with two invited members. */
+  async function signedGroup() {
+    const alice = await newUser();
+    const bob = await newUser();
+    const carol = await newUser();
+    const groupId = await alice.user.createGroup(true);
+    const group = await alice.user.getGroup(groupId);
+    await group.inviteAuto(bob.userId);
+    await group.inviteAuto(carol.userId);
+    return { alice, bob, carol, groupId };
+  }
+
+  it("are verified by default: a bad signature is refused, a good one checked against the signer's key", async () => {
+    const { alice, bob, carol, groupId } = await signedGroup();
+    attack.corruptGroupKeySig = true;
+    const error = await sentcError(bob.user.getGroup(groupId));
+    expect(error.code).toBe("verification_failed");
+    expect(error.status).toBe("client_31");
+    attack.corruptGroupKeySig = false;
+
+    const loaded = await carol.user.getGroup(groupId);
+    expect(loaded.data.keys).toHaveLength(1);
+    // Checking the signature pinned the signer's key.
+    expect((await pinOf(alice.userId))?.key_id).toBe(alice.user.user_data.newest_key_id);
+  });
+
+  it("with trust_server_keys load unchecked, as the reference's default verify = 0", async () => {
+    await init({ trust_server_keys: true });
+    try {
+      const { bob, groupId } = await signedGroup();
+      attack.corruptGroupKeySig = true;
+      const loaded = await bob.user.getGroup(groupId);
+      expect(loaded.data.keys).toHaveLength(1);
+      attack.corruptGroupKeySig = false;
+    } finally {
+      await init();
+    }
+  });
+});
