@@ -263,14 +263,18 @@ export const STORAGE_KEYS = {
   userVerifyKey: (userId: string, keyId: string) => `user_verify_key_id_${userId}_key_id_${keyId}`,
   groupPublicKey: (groupId: string) => `group_public_key_id_${groupId}`,
   groupDataPrefix: (userId: string) => `group_data_user_${userId}_id_`,
-  /** A user's pinned identity keys (sentc-as extra; kept at logout, see docs/getting-started.md "Pinned keys"). */
+  /** A user's pinned identity keys (sentc-as extra; removed by logout like the key caches). */
   userKeyPin: (userId: string) => `user_key_pin_id_${userId}`,
 } as const;
 
-/** The prefixes of caches that logout removes (public keys, verify keys, group public keys, stand-alone sym keys). */
+/**
+ * The prefixes of caches that logout removes (public keys, verify keys, group public keys, stand-alone sym keys,
+ * pinned identity keys).
+ */
 export const CACHE_PREFIXES = [
   "user_public_key_id_",
   "user_verify_key_id_",
   "group_public_key_id_",
   "sym_key_id_",
+  "user_key_pin_id_",
 ] as const;
