@@ -56,8 +56,10 @@ function defaultCoreSource(mode: "esm" | "umd"): Plugin {
         return `export function defaultCoreSource() { return new URL("./core.wasm", import.meta.url); }\n`;
       }
       // The core is inlined gzip-compressed: base64 of the raw wasm gzips badly (about 38 KB against 26 KB).
-      // The base64 text itself is declared at the end of the UMD wrapper (the `outro` below), after all the
-      // code: in the middle it would stand between code that gzip could otherwise match across it.
+      // The base64 text itself is declared at the end of the UMD wrapper (the `outro` below), so that terser
+      // leaves it alone, and then moved to the start of the wrapper (`generateBundle`): in the middle it would
+      // stand between code that gzip could otherwise match across, and last gzip finds short matches for the
+      // random base64 in the code before it (0.4 KB more than first).
       return [
         `import { SentcError } from ${JSON.stringify(errorsModule)};`,
         "export function defaultCoreSource() {",
@@ -74,6 +76,24 @@ function defaultCoreSource(mode: "esm" | "umd"): Plugin {
     async outro() {
       if (mode !== "umd") return "";
       return `var ${CORE_BASE64} = "${Buffer.from(await gzippedCore()).toString("base64")}";`;
+    },
+    generateBundle(_options, bundle) {
+      if (mode !== "umd") return;
+      // After minification: `var <name>="<base64>";` (the outro, renamed) moves to the wrapper's first statement.
+      // A var is hoisted, so declaring it earlier changes nothing but the order of the bytes.
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== "chunk") continue;
+        const declaration = /var [\w$]+="[A-Za-z0-9+/=]{1000,}";?/.exec(chunk.code);
+        const start = chunk.code.indexOf('"use strict";') + '"use strict";'.length;
+        if (!declaration || start < '"use strict";'.length || start > declaration.index)
+          throw new Error("sentc-default-core-source: the inlined core's declaration was not found after minification");
+        const text = declaration[0].endsWith(";") ? declaration[0] : `${declaration[0]};`;
+        chunk.code =
+          chunk.code.slice(0, start) +
+          text +
+          chunk.code.slice(start, declaration.index) +
+          chunk.code.slice(declaration.index + declaration[0].length);
+      }
     },
   };
 }
