@@ -242,8 +242,12 @@ export async function downloadFileWithMetaInfo(
     }
     return options.on_part ? new Uint8Array(0) : concat(collected);
   } finally {
-    // A cancelled or failed download leaves no decrypted bytes behind; a finished one hands out a copy.
-    for (const chunk of collected) chunk.fill(0);
+    // A cancelled or failed download leaves no decrypted bytes behind; a finished one hands out a copy. The parts
+    // are the SDK's own buffers: their memory goes back at once instead of waiting for the garbage collector.
+    for (const chunk of collected) {
+      chunk.fill(0);
+      releaseBuffer(chunk);
+    }
   }
 }
 
