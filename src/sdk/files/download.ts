@@ -242,8 +242,12 @@ export async function downloadFileWithMetaInfo(
     }
     return options.on_part ? new Uint8Array(0) : concat(collected);
   } finally {
-    // A cancelled or failed download leaves no decrypted bytes behind; a finished one hands out a copy.
-    for (const chunk of collected) chunk.fill(0);
+    // A cancelled or failed download leaves no decrypted bytes behind; a finished one hands out a copy. The parts
+    // are the SDK's own buffers: their memory goes back at once instead of waiting for the garbage collector.
+    for (const chunk of collected) {
+      chunk.fill(0);
+      releaseBuffer(chunk);
+    }
   }
 }
 
@@ -267,17 +271,36 @@ export async function downloadFile(
   return { data, file_name: meta.file_name, meta, key };
 }
 
+/** True when this runtime's `ReadableStream` takes a byte source (`type: "bytes"`, BYOB readers). */
+function hasByteStreams(): boolean {
+  try {
+    new ReadableStream({ type: "bytes" }).cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The decrypted content of the parts of `meta` as a `ReadableStream` of one chunk per part: a part is fetched and
- * decrypted when the reader asks for it (plus one request ahead), so memory stays at a few parts whatever the
- * file size. Cancelling the stream (or `options.signal`) aborts the request in flight; a failure errors the
- * stream with the `SentcError`. `on_part` and `stop` are not used here.
+ * decrypted when the reader asks for it (plus one request ahead), so the stream itself holds a few parts whatever
+ * the file size. Where the runtime has byte streams it is one (`type: "bytes"`): a default reader receives each
+ * part's plaintext without a copy (it then owns the chunk, and the garbage collector frees it once dropped); a
+ * BYOB reader (`getReader({ mode: "byob" })`) has the plaintext copied into its own buffer, and the stream frees
+ * every part at once, so reading a large file that way leaves no garbage behind. Cancelling the stream (or
+ * `options.signal`) aborts the request in flight; a failure errors the stream with the `SentcError`. `on_part`
+ * and `stop` are not used here.
  * @throws {SentcError} `invalid_server_response` for a file without parts, `invalid_input` for a bad `resume`,
  *   `unsupported_environment` without `ReadableStream`; while reading: `server`, `network_error`,
  *   `decryption_failed`, `verification_failed`, `aborted`
  * @example
  * const stream = downloadStreamWithMetaInfo(transport, key, meta);
- * for await (const chunk of stream) sink.write(chunk);
+ * const reader = stream.getReader({ mode: "byob" });
+ * let buffer = new ArrayBuffer(1 << 20);
+ * for (let r = await reader.read(new Uint8Array(buffer)); !r.done; r = await reader.read(new Uint8Array(buffer))) {
+ *   sink.write(r.value);
+ *   buffer = r.value.buffer;
+ * }
  */
 export function downloadStreamWithMetaInfo(
   transport: FileTransport,
@@ -292,23 +315,71 @@ export function downloadStreamWithMetaInfo(
   const parts = meta.part_list;
   const first = firstKeyOf(key, parts, options);
   const source = decryptedParts(transport, parts, first.start, first.key, verifyKey, engine, options.signal);
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const step = await source.next();
-        if (step.done) {
+  /** The next plaintext with bytes in it, or undefined at the end (an empty part is no chunk). */
+  const nextPlaintext = async (): Promise<Uint8Array | undefined> => {
+    for (;;) {
+      const step = await source.next();
+      if (step.done) return undefined;
+      options.download_callback?.((step.value.index + 1) / parts.length);
+      if (step.value.plaintext.length > 0) return step.value.plaintext;
+    }
+  };
+  if (!hasByteStreams()) {
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const plaintext = await nextPlaintext();
+          if (plaintext === undefined) controller.close();
+          else controller.enqueue(plaintext);
+        },
+        async cancel() {
+          await source.return(undefined);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+  // The part being copied into BYOB views, and how far.
+  let current: Uint8Array | undefined;
+  let offset = 0;
+  const drop = () => {
+    if (current !== undefined) releaseBuffer(current);
+    current = undefined;
+    offset = 0;
+  };
+  return new ReadableStream({
+    type: "bytes",
+    async pull(controller: ReadableByteStreamController) {
+      if (current === undefined) {
+        current = await nextPlaintext();
+        if (current === undefined) {
           controller.close();
+          controller.byobRequest?.respond(0);
           return;
         }
-        controller.enqueue(step.value.plaintext);
-        options.download_callback?.((step.value.index + 1) / parts.length);
-      },
-      async cancel() {
-        await source.return(undefined);
-      },
+      }
+      const request = controller.byobRequest;
+      const view = request?.view;
+      if (request && view) {
+        const target = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+        const n = Math.min(target.length, current.length - offset);
+        target.set(current.subarray(offset, offset + n));
+        offset += n;
+        if (offset === current.length) drop();
+        request.respond(n);
+        return;
+      }
+      // A default reader: the chunk (its buffer moves to the reader) is no longer the stream's to free.
+      const chunk = offset === 0 ? current : current.subarray(offset);
+      current = undefined;
+      offset = 0;
+      controller.enqueue(chunk as Uint8Array<ArrayBuffer>);
     },
-    { highWaterMark: 0 },
-  );
+    async cancel() {
+      drop();
+      await source.return(undefined);
+    },
+  }) as ReadableStream<Uint8Array>;
 }
 
 /**

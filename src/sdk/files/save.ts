@@ -2,6 +2,8 @@
  * Saving a decrypted download without holding it in memory where the browser allows: the File System Access API
  * (`showSaveFilePicker` → `createWritable()`, Chromium) receives the stream part by part; elsewhere the stream is
  * collected into a `Blob` (browsers keep large Blobs out of the JS heap) and offered through a download link.
+ * A byte stream (as `downloadFileStream` gives) is read into one reused buffer, so saving leaves no garbage of
+ * spent chunks for the page's garbage collector.
  */
 import { SentcError } from "../../errors.js";
 
@@ -20,6 +22,50 @@ export interface SaveFileStreamOptions {
 
 interface WritableFile {
   createWritable(): Promise<WritableStream<Uint8Array>>;
+}
+
+/** The size of the buffer a byte stream is read into (one file part). */
+const READ_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Hands every chunk of `stream` to `write` in order; the chunk is only valid until `write` resolves. A byte stream
+ * is read with a BYOB reader into one buffer that is reused for every chunk; another stream with a default reader.
+ * On a failure of either side the stream is cancelled and the error rethrown.
+ */
+async function eachChunk(
+  stream: ReadableStream<Uint8Array>,
+  write: (chunk: Uint8Array) => Promise<void> | void,
+): Promise<void> {
+  let byob: ReadableStreamBYOBReader | undefined;
+  try {
+    byob = (stream as ReadableStream<Uint8Array<ArrayBuffer>>).getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream.
+  }
+  const reader = byob ?? stream.getReader();
+  try {
+    if (byob !== undefined) {
+      let buffer = new ArrayBuffer(READ_BUFFER_BYTES);
+      for (;;) {
+        const { done, value } = await byob.read(new Uint8Array(buffer));
+        if (done || value === undefined) break;
+        await write(value);
+        buffer = value.buffer;
+      }
+    } else {
+      const plain = reader as ReadableStreamDefaultReader<Uint8Array>;
+      for (;;) {
+        const { done, value } = await plain.read();
+        if (done) break;
+        await write(value);
+      }
+    }
+  } catch (error) {
+    await reader.cancel(error).catch(() => undefined);
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
 }
 
 type SavePicker = (options: { suggestedName?: string }) => Promise<WritableFile>;
@@ -60,7 +106,14 @@ export async function saveFileStream(
       // Not allowed here (no user gesture, a sandboxed frame): fall back to the Blob download.
     }
     if (handle !== undefined) {
-      await stream.pipeTo(await handle.createWritable());
+      const writer = (await handle.createWritable()).getWriter();
+      try {
+        await eachChunk(stream, (chunk) => writer.write(chunk));
+      } catch (error) {
+        await writer.abort(error).catch(() => undefined);
+        throw error;
+      }
+      await writer.close();
       return "file_system_access";
     }
   }
@@ -71,8 +124,12 @@ export async function saveFileStream(
       "saveFileStream needs a browser (document and URL.createObjectURL)",
     );
   }
-  const blob = await new Response(stream as ReadableStream<Uint8Array<ArrayBuffer>>).blob();
-  const url = URL.createObjectURL(new Blob([blob], { type: options.type ?? "application/octet-stream" }));
+  // Each chunk is copied into a Blob of its own (kept by the browser, outside the JS heap) before its buffer is reused.
+  const pieces: Blob[] = [];
+  await eachChunk(stream, (chunk) => {
+    pieces.push(new Blob([chunk as Uint8Array<ArrayBuffer>]));
+  });
+  const url = URL.createObjectURL(new Blob(pieces, { type: options.type ?? "application/octet-stream" }));
   try {
     const link = document.createElement("a");
     link.href = url;
