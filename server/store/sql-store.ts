@@ -1,6 +1,7 @@
 /**
  * The SQL store, written once for both databases against the driver interface of driver.ts: every
- * method of `StoreOps` as SQL over `get` / `all` / `run`, with the rows mapped by rows.ts. The drivers
+ * method of `StoreOps` as SQL over `get` / `all` / `run` (the arguments as one array; inserts named by
+ * their records' fields through `insert`), with the rows mapped by rows.ts. The drivers
  * (sqlite.ts, postgres.ts) supply connections, transactions and the dialect's few differences.
  *
  * Methods of several statements (deletes that cascade, consuming a challenge, replacing a file part)
@@ -88,41 +89,72 @@ class SqlOps implements StoreOps {
     return this.driver.transaction((session) => fn(new SqlOps(this.driver, session, true)));
   }
   /** The first row mapped, or null. */
-  private async one<T>(map: (row: Row) => T, sql: string, ...args: unknown[]): Promise<T | null> {
+  private async one<T>(map: (row: Row) => T, sql: string, args: readonly unknown[] = []): Promise<T | null> {
     const row = await this.db.get(sql, args);
     return row ? map(row) : null;
   }
   /** Every row mapped. */
-  private async many<T>(map: (row: Row) => T, sql: string, ...args: unknown[]): Promise<T[]> {
+  private async many<T>(map: (row: Row) => T, sql: string, args: readonly unknown[] = []): Promise<T[]> {
     return (await this.db.all(sql, args)).map((row) => map(row));
   }
-  private get(sql: string, ...args: unknown[]): Promise<Row | undefined> {
+  private get(sql: string, args: readonly unknown[] = []): Promise<Row | undefined> {
     return this.db.get(sql, args);
   }
-  private all(sql: string, ...args: unknown[]): Promise<Row[]> {
+  private all(sql: string, args: readonly unknown[] = []): Promise<Row[]> {
     return this.db.all(sql, args);
   }
-  private run(sql: string, ...args: unknown[]): Promise<number> {
+  private run(sql: string, args: readonly unknown[] = []): Promise<number> {
     return this.db.run(sql, args);
   }
   /** A statement whose broken uniqueness rule becomes a StoreConflictError with `message`. */
-  private async runOrConflict(message: string, sql: string, ...args: unknown[]): Promise<number> {
+  private async runOrConflict(message: string, sql: string, args: readonly unknown[]): Promise<number> {
     const changed = await this.db.runUnlessConflict(sql, args);
     if (changed === null) throw new StoreConflictError(message);
     return changed;
   }
-  /** An INSERT … ON CONFLICT DO NOTHING that must insert: else a StoreConflictError with `message`. */
-  private async insertOrConflict(message: string, sql: string, ...args: unknown[]): Promise<void> {
-    if ((await this.run(sql, ...args)) === 0) throw new StoreConflictError(message);
+  /**
+   * The INSERT INTO `table` of `fields` of each record, with `tail` (an ON CONFLICT clause) after the
+   * values, and its arguments. A field's column is its snake_case name (`appId` is `app_id`); booleans
+   * are stored as 1 / 0.
+   */
+  private insertStatement<T>(
+    table: string,
+    records: readonly T[],
+    fields: ReadonlyArray<keyof T & string>,
+    tail = "",
+  ): [string, unknown[]] {
+    const columns = fields.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(", ");
+    const tuple = `(${fields.map(() => "?").join(", ")})`;
+    const values = records.flatMap((r) => fields.map((f) => (typeof r[f] === "boolean" ? (r[f] ? 1 : 0) : r[f])));
+    return [`INSERT INTO ${table} (${columns}) VALUES ${records.map(() => tuple).join(", ")} ${tail}`, values];
   }
-  /** Multi-row INSERT of `rows` (each an argument list for `tuple`), in slices. */
-  private async insertMany(head: string, tuple: string, tail: string, rows: unknown[][]): Promise<void> {
-    if (rows.length === 0) return;
-    const perSlice = Math.max(1, Math.floor(MAX_BOUND_VALUES / rows[0]!.length));
-    for (let i = 0; i < rows.length; i += perSlice) {
-      const slice = rows.slice(i, i + perSlice);
-      await this.run(`${head} VALUES ${slice.map(() => tuple).join(", ")} ${tail}`, ...slice.flat());
+  /** Inserts `records` (see `insertStatement`) in slices; resolves to the number of rows inserted. */
+  private async insertRows<T>(
+    table: string,
+    records: readonly T[],
+    fields: ReadonlyArray<keyof T & string>,
+    tail = "",
+  ): Promise<number> {
+    const perSlice = Math.max(1, Math.floor(MAX_BOUND_VALUES / fields.length));
+    let inserted = 0;
+    for (let i = 0; i < records.length; i += perSlice) {
+      inserted += await this.run(...this.insertStatement(table, records.slice(i, i + perSlice), fields, tail));
     }
+    return inserted;
+  }
+  /** INSERT of one record (see `insertRows`). */
+  private insert<T>(table: string, record: T, fields: ReadonlyArray<keyof T & string>, tail = ""): Promise<number> {
+    return this.insertRows(table, [record], fields, tail);
+  }
+  /** An INSERT … ON CONFLICT DO NOTHING that must insert: else a StoreConflictError with `message`. */
+  private async insertOrConflict<T>(
+    message: string,
+    table: string,
+    record: T,
+    fields: ReadonlyArray<keyof T & string>,
+  ): Promise<void> {
+    if ((await this.insert(table, record, fields, "ON CONFLICT DO NOTHING")) === 0)
+      throw new StoreConflictError(message);
   }
   /** Calls `fn` for each slice of `ids` with the slice's placeholder list (`?, ?, …`) for an `IN (…)`. */
   private async inSlices<T>(ids: string[], fn: (list: string, slice: string[]) => Promise<T>): Promise<T[]> {
@@ -133,31 +165,21 @@ class SqlOps implements StoreOps {
     }
     return results;
   }
-  /** Ascending cursor page (api.md §1.7) over `base` (which ends in a WHERE clause) on columns t, id. */
-  private async pageAsc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Promise<Row[]> {
-    if (c.time === 0) return this.all(`${base} ORDER BY ${t}, ${id} LIMIT ?`, ...args, c.limit);
-    return this.all(
-      `${base} AND ${t} >= ? AND (${t} > ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t}, ${id} LIMIT ?`,
-      ...args,
-      c.time,
-      c.time,
-      c.time,
-      c.id,
-      c.limit,
-    );
+  /** Cursor page (api.md §1.7) over `base` (which ends in a WHERE clause) on columns t, id, in `order`. */
+  private page(order: "ASC" | "DESC", base: string, t: string, id: string, c: Cursor, args: unknown[]): Promise<Row[]> {
+    const by = `ORDER BY ${t}${order === "DESC" ? " DESC" : ""}, ${id} LIMIT ?`;
+    if (c.time === 0) return this.all(`${base} ${by}`, [...args, c.limit]);
+    const [from, past] = order === "ASC" ? [">=", ">"] : ["<=", "<"];
+    const after = `${t} ${from} ? AND (${t} ${past} ? OR (${t} = ? AND ${id} > ?))`;
+    return this.all(`${base} AND ${after} ${by}`, [...args, c.time, c.time, c.time, c.id, c.limit]);
+  }
+  /** Ascending cursor page. */
+  private pageAsc(base: string, t: string, id: string, c: Cursor, args: unknown[]): Promise<Row[]> {
+    return this.page("ASC", base, t, id, c, args);
   }
   /** Descending cursor page ("older than"). */
-  private async pageDesc(base: string, t: string, id: string, c: Cursor, ...args: unknown[]): Promise<Row[]> {
-    if (c.time === 0) return this.all(`${base} ORDER BY ${t} DESC, ${id} LIMIT ?`, ...args, c.limit);
-    return this.all(
-      `${base} AND ${t} <= ? AND (${t} < ? OR (${t} = ? AND ${id} > ?)) ORDER BY ${t} DESC, ${id} LIMIT ?`,
-      ...args,
-      c.time,
-      c.time,
-      c.time,
-      c.id,
-      c.limit,
-    );
+  private pageDesc(base: string, t: string, id: string, c: Cursor, args: unknown[]): Promise<Row[]> {
+    return this.page("DESC", base, t, id, c, args);
   }
 
   // ---- apps
@@ -165,13 +187,12 @@ class SqlOps implements StoreOps {
     const app = await this.one(
       appFromRow,
       "SELECT * FROM apps WHERE hashed_public_token = ? OR hashed_secret_token = ?",
-      hash,
-      hash,
+      [hash, hash],
     );
     return app ? { app, kind: app.hashedSecretToken === hash ? "secret" : "public" } : null;
   }
   async getApp(appId: string): Promise<AppRecord | null> {
-    return this.one(appFromRow, "SELECT * FROM apps WHERE id = ?", appId);
+    return this.one(appFromRow, "SELECT * FROM apps WHERE id = ?", [appId]);
   }
   async listApps(): Promise<AppRecord[]> {
     return this.many(appFromRow, "SELECT * FROM apps ORDER BY time, id");
@@ -179,52 +200,49 @@ class SqlOps implements StoreOps {
   async upsertApp(a: AppRecord): Promise<void> {
     await this.runOrConflict(
       "an app token is already used by another app",
-      `INSERT INTO apps (id, identifier, hashed_public_token, hashed_secret_token, public_token, options, group_options, file_options, disabled, time)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, hashed_public_token = excluded.hashed_public_token,
+      ...this.insertStatement(
+        "apps",
+        [a],
+        [
+          "id",
+          "identifier",
+          "hashedPublicToken",
+          "hashedSecretToken",
+          "publicToken",
+          "options",
+          "groupOptions",
+          "fileOptions",
+          "disabled",
+          "time",
+        ],
+        `ON CONFLICT (id) DO UPDATE SET identifier = excluded.identifier, hashed_public_token = excluded.hashed_public_token,
          hashed_secret_token = excluded.hashed_secret_token, public_token = excluded.public_token, options = excluded.options,
          group_options = excluded.group_options, file_options = excluded.file_options, disabled = excluded.disabled`,
-      a.id,
-      a.identifier,
-      a.hashedPublicToken,
-      a.hashedSecretToken,
-      a.publicToken,
-      a.options,
-      a.groupOptions,
-      a.fileOptions,
-      a.disabled ? 1 : 0,
-      a.time,
+      ),
     );
   }
   async insertJwtKey(k: JwtKeyRecord): Promise<void> {
-    await this.run(
-      `INSERT INTO app_jwt_keys (id, app_id, sign_key, verify_key, alg, time) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET sign_key = excluded.sign_key, verify_key = excluded.verify_key, alg = excluded.alg`,
-      k.id,
-      k.appId,
-      k.signKey,
-      k.verifyKey,
-      k.alg,
-      k.time,
+    await this.insert(
+      "app_jwt_keys",
+      k,
+      ["id", "appId", "signKey", "verifyKey", "alg", "time"],
+      "ON CONFLICT (id) DO UPDATE SET sign_key = excluded.sign_key, verify_key = excluded.verify_key, alg = excluded.alg",
     );
   }
   async getJwtKey(appId: string, keyId: string): Promise<JwtKeyRecord | null> {
-    return this.one(jwtKeyFromRow, "SELECT * FROM app_jwt_keys WHERE id = ? AND app_id = ?", keyId, appId);
+    return this.one(jwtKeyFromRow, "SELECT * FROM app_jwt_keys WHERE id = ? AND app_id = ?", [keyId, appId]);
   }
   async getNewestJwtKey(appId: string): Promise<JwtKeyRecord | null> {
-    return this.one(
-      jwtKeyFromRow,
-      "SELECT * FROM app_jwt_keys WHERE app_id = ? ORDER BY time DESC, id DESC LIMIT 1",
-      appId,
-    );
+    const sql = "SELECT * FROM app_jwt_keys WHERE app_id = ? ORDER BY time DESC, id DESC LIMIT 1";
+    return this.one(jwtKeyFromRow, sql, [appId]);
   }
 
   // ---- app management (server/admin)
   async listJwtKeys(appId: string): Promise<JwtKeyRecord[]> {
-    return this.many(jwtKeyFromRow, "SELECT * FROM app_jwt_keys WHERE app_id = ? ORDER BY time, id", appId);
+    return this.many(jwtKeyFromRow, "SELECT * FROM app_jwt_keys WHERE app_id = ? ORDER BY time, id", [appId]);
   }
   async deleteJwtKey(appId: string, keyId: string): Promise<boolean> {
-    return (await this.run("DELETE FROM app_jwt_keys WHERE id = ? AND app_id = ?", keyId, appId)) > 0;
+    return (await this.run("DELETE FROM app_jwt_keys WHERE id = ? AND app_id = ?", [keyId, appId])) > 0;
   }
   async deleteAppData(appId: string, now: number): Promise<void> {
     await this.atomically(async (tx) => {
@@ -236,9 +254,9 @@ class SqlOps implements StoreOps {
         "group_key_rotation_starts",
         "group_invites_and_join_reqs",
       ]) {
-        await tx.run(`DELETE FROM ${table} WHERE group_id IN (${groupsOfApp})`, appId);
+        await tx.run(`DELETE FROM ${table} WHERE group_id IN (${groupsOfApp})`, [appId]);
       }
-      await tx.run("DELETE FROM otp_recovery_keys WHERE user_id IN (SELECT id FROM users WHERE app_id = ?)", appId);
+      await tx.run("DELETE FROM otp_recovery_keys WHERE user_id IN (SELECT id FROM users WHERE app_id = ?)", [appId]);
       for (const table of [
         "group_keys",
         "group_hmac_keys",
@@ -253,119 +271,78 @@ class SqlOps implements StoreOps {
         "login_failures",
         "login_clients",
       ]) {
-        await tx.run(`DELETE FROM ${table} WHERE app_id = ?`, appId);
+        await tx.run(`DELETE FROM ${table} WHERE app_id = ?`, [appId]);
       }
-      await tx.run("UPDATE files SET status = 0, delete_at = ? WHERE app_id = ? AND status <> 0", now, appId);
+      await tx.run("UPDATE files SET status = 0, delete_at = ? WHERE app_id = ? AND status <> 0", [now, appId]);
     });
   }
   async deleteApp(appId: string): Promise<boolean> {
     return this.atomically(async (tx) => {
-      await tx.run("DELETE FROM app_jwt_keys WHERE app_id = ?", appId);
-      return (await tx.run("DELETE FROM apps WHERE id = ?", appId)) > 0;
+      await tx.run("DELETE FROM app_jwt_keys WHERE app_id = ?", [appId]);
+      return (await tx.run("DELETE FROM apps WHERE id = ?", [appId])) > 0;
     });
   }
 
   // ---- users and devices
   async identifierExists(appId: string, hashedIdentifier: string): Promise<boolean> {
-    return (
-      (await this.get(
-        "SELECT 1 AS x FROM devices WHERE app_id = ? AND device_identifier = ?",
-        appId,
-        hashedIdentifier,
-      )) !== undefined
-    );
+    const sql = "SELECT 1 AS x FROM devices WHERE app_id = ? AND device_identifier = ?";
+    return (await this.get(sql, [appId, hashedIdentifier])) !== undefined;
   }
   async insertUser(u: UserRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO users (id, app_id, user_group_id, time, otp_secret, otp_alg) VALUES (?, ?, ?, ?, ?, ?)",
-      u.id,
-      u.appId,
-      u.userGroupId,
-      u.time,
-      u.otpSecret,
-      u.otpAlg,
-    );
+    await this.insert("users", u, ["id", "appId", "userGroupId", "time", "otpSecret", "otpAlg"]);
   }
   async setUserGroup(userId: string, groupId: string): Promise<void> {
-    await this.run("UPDATE users SET user_group_id = ? WHERE id = ?", groupId, userId);
+    await this.run("UPDATE users SET user_group_id = ? WHERE id = ?", [groupId, userId]);
   }
   async getUser(appId: string, userId: string): Promise<UserRecord | null> {
-    return this.one(userFromRow, "SELECT * FROM users WHERE id = ? AND app_id = ?", userId, appId);
+    return this.one(userFromRow, "SELECT * FROM users WHERE id = ? AND app_id = ?", [userId, appId]);
   }
   async insertDevice(d: DeviceRecord): Promise<void> {
-    const columns = [
-      "id",
-      "user_id",
-      "app_id",
-      "device_identifier",
-      "time",
-      "register_token_hash",
-      ...DEVICE_COLUMNS.map(([, c]) => c),
-    ];
-    const values = [
-      d.id,
-      d.userId,
-      d.appId,
-      d.deviceIdentifier,
-      d.time,
-      d.registerTokenHash,
-      ...DEVICE_COLUMNS.map(([f]) => d[f]),
-    ];
-    await this.insertOrConflict(
-      "identifier taken",
-      `INSERT INTO devices (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`,
-      ...values,
-    );
+    const fields = ["id", "userId", "appId", "deviceIdentifier", "time", "registerTokenHash"] as const;
+    await this.insertOrConflict("identifier taken", "devices", d, [...fields, ...DEVICE_COLUMNS.map(([f]) => f)]);
   }
   async getDeviceByIdentifier(appId: string, hashedIdentifier: string): Promise<DeviceRecord | null> {
     return this.one(
       deviceFromRow,
       "SELECT * FROM devices WHERE app_id = ? AND device_identifier = ? AND user_id IS NOT NULL",
-      appId,
-      hashedIdentifier,
+      [appId, hashedIdentifier],
     );
   }
   async getDevice(appId: string, deviceId: string): Promise<DeviceRecord | null> {
-    return this.one(deviceFromRow, "SELECT * FROM devices WHERE id = ? AND app_id = ?", deviceId, appId);
+    return this.one(deviceFromRow, "SELECT * FROM devices WHERE id = ? AND app_id = ?", [deviceId, appId]);
   }
   async getPendingDeviceByToken(appId: string, tokenHash: string, createdSince: number): Promise<DeviceRecord | null> {
     return this.one(
       deviceFromRow,
       "SELECT * FROM devices WHERE app_id = ? AND register_token_hash = ? AND user_id IS NULL AND time >= ?",
-      appId,
-      tokenHash,
-      createdSince,
+      [appId, tokenHash, createdSince],
     );
   }
   async deletePendingDevice(appId: string, hashedIdentifier: string, createdBefore: number): Promise<boolean> {
     return (
       (await this.run(
         "DELETE FROM devices WHERE app_id = ? AND device_identifier = ? AND user_id IS NULL AND time < ?",
-        appId,
-        hashedIdentifier,
-        createdBefore,
+        [appId, hashedIdentifier, createdBefore],
       )) > 0
     );
   }
   async deletePendingDevicesBefore(time: number): Promise<number> {
-    return this.run("DELETE FROM devices WHERE user_id IS NULL AND time < ?", time);
+    return this.run("DELETE FROM devices WHERE user_id IS NULL AND time < ?", [time]);
   }
   async confirmDevice(deviceId: string, userId: string): Promise<void> {
-    await this.run("UPDATE devices SET user_id = ?, register_token_hash = NULL WHERE id = ?", userId, deviceId);
+    await this.run("UPDATE devices SET user_id = ?, register_token_hash = NULL WHERE id = ?", [userId, deviceId]);
   }
   async listDevices(userId: string, c: Cursor): Promise<DeviceRecord[]> {
-    return (await this.pageAsc("SELECT * FROM devices WHERE user_id = ?", "time", "id", c, userId)).map(deviceFromRow);
+    return (await this.pageAsc("SELECT * FROM devices WHERE user_id = ?", "time", "id", c, [userId])).map(
+      deviceFromRow,
+    );
   }
   async listDeviceIds(userId: string): Promise<string[]> {
-    return (await this.all("SELECT id FROM devices WHERE user_id = ? ORDER BY time, id", userId)).map((r) => s(r.id));
+    return (await this.all("SELECT id FROM devices WHERE user_id = ? ORDER BY time, id", [userId])).map((r) => s(r.id));
   }
   async updateDeviceIdentifier(deviceId: string, hashedIdentifier: string): Promise<void> {
-    await this.runOrConflict(
-      "identifier taken",
-      "UPDATE devices SET device_identifier = ? WHERE id = ?",
-      hashedIdentifier,
-      deviceId,
-    );
+    const sql = "UPDATE devices SET device_identifier = ? WHERE id = ?";
+    await this.runOrConflict("identifier taken", sql, [hashedIdentifier, deviceId]);
   }
   async changeDevicePassword(
     deviceId: string,
@@ -379,80 +356,70 @@ class SqlOps implements StoreOps {
     const changed = await this.run(
       `UPDATE devices SET client_random_value = ?, hashed_auth_key = ?, encrypted_master_key = ?, encrypted_master_key_alg = ?, derived_alg = ?
        WHERE id = ? AND hashed_auth_key = ?`,
-      d.clientRandomValue,
-      d.hashedAuthKey,
-      d.encryptedMasterKey,
-      d.encryptedMasterKeyAlg,
-      d.derivedAlg,
-      deviceId,
-      oldHashedAuthKey,
+      [
+        d.clientRandomValue,
+        d.hashedAuthKey,
+        d.encryptedMasterKey,
+        d.encryptedMasterKeyAlg,
+        d.derivedAlg,
+        deviceId,
+        oldHashedAuthKey,
+      ],
     );
     return changed === 1;
   }
   async updateDeviceKeys(deviceId: string, data: Partial<DeviceKeyMaterial>): Promise<boolean> {
     const set = DEVICE_COLUMNS.filter(([f]) => data[f] !== undefined);
-    if (set.length === 0) return (await this.get("SELECT 1 AS x FROM devices WHERE id = ?", deviceId)) !== undefined;
-    return (
-      (await this.run(
-        `UPDATE devices SET ${set.map(([, c]) => `${c} = ?`).join(", ")} WHERE id = ?`,
-        ...set.map(([f]) => data[f]),
-        deviceId,
-      )) === 1
-    );
+    if (set.length === 0) return (await this.get("SELECT 1 AS x FROM devices WHERE id = ?", [deviceId])) !== undefined;
+    const sql = `UPDATE devices SET ${set.map(([, c]) => `${c} = ?`).join(", ")} WHERE id = ?`;
+    return (await this.run(sql, [...set.map(([f]) => data[f]), deviceId])) === 1;
   }
   async deleteDevice(deviceId: string): Promise<void> {
     await this.atomically(async (tx) => {
-      await tx.run("DELETE FROM refresh_tokens WHERE device_id = ?", deviceId);
-      await tx.run("DELETE FROM login_challenges WHERE device_id = ?", deviceId);
+      await tx.run("DELETE FROM refresh_tokens WHERE device_id = ?", [deviceId]);
+      await tx.run("DELETE FROM login_challenges WHERE device_id = ?", [deviceId]);
       await tx.deleteRowsOfMember(deviceId, ["group_member_keys", "group_key_rotations", "group_members"]);
-      await tx.run("DELETE FROM devices WHERE id = ?", deviceId);
+      await tx.run("DELETE FROM devices WHERE id = ?", [deviceId]);
     });
   }
   async deleteUser(userId: string): Promise<void> {
     await this.atomically(async (tx) => {
-      for (const r of await tx.all("SELECT id FROM devices WHERE user_id = ?", userId)) await tx.deleteDevice(s(r.id));
-      await tx.run("DELETE FROM otp_recovery_keys WHERE user_id = ?", userId);
+      for (const r of await tx.all("SELECT id FROM devices WHERE user_id = ?", [userId]))
+        await tx.deleteDevice(s(r.id));
+      await tx.run("DELETE FROM otp_recovery_keys WHERE user_id = ?", [userId]);
       await tx.deleteRowsOfMember(userId, [
         "group_member_keys",
         "group_key_rotations",
         "group_members",
         "group_invites_and_join_reqs",
       ]);
-      await tx.run("DELETE FROM users WHERE id = ?", userId);
+      await tx.run("DELETE FROM users WHERE id = ?", [userId]);
     });
   }
   /** Deletes the rows of `tables` whose `user_id` (the member: user, device or group) is `memberId`. */
   private async deleteRowsOfMember(memberId: string, tables: readonly string[]): Promise<void> {
-    for (const table of tables) await this.run(`DELETE FROM ${table} WHERE user_id = ?`, memberId);
+    for (const table of tables) await this.run(`DELETE FROM ${table} WHERE user_id = ?`, [memberId]);
   }
 
   // ---- challenges
   async insertChallenge(appId: string, deviceId: string, challengeHash: string, time: number): Promise<void> {
-    await this.run(
-      "INSERT INTO login_challenges (challenge_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)",
-      challengeHash,
-      deviceId,
-      appId,
-      time,
-    );
+    const sql = "INSERT INTO login_challenges (challenge_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)";
+    await this.run(sql, [challengeHash, deviceId, appId, time]);
   }
   async consumeChallenge(appId: string, deviceId: string, challengeHash: string, notBefore: number): Promise<boolean> {
     return this.atomically(async (tx) => {
       // The DELETE is the check: of two concurrent logins with the same challenge only one deletes the row.
       const hit = await tx.run(
         "DELETE FROM login_challenges WHERE challenge_hash = ? AND device_id = ? AND app_id = ? AND time >= ?",
-        challengeHash,
-        deviceId,
-        appId,
-        notBefore,
+        [challengeHash, deviceId, appId, notBefore],
       );
       if (hit === 0) return false;
-      await tx.run("DELETE FROM login_challenges WHERE device_id = ?", deviceId);
+      await tx.run("DELETE FROM login_challenges WHERE device_id = ?", [deviceId]);
       return true;
     });
   }
   async deleteChallengesBefore(time: number): Promise<void> {
-    await this.run("DELETE FROM login_challenges WHERE time < ?", time);
+    await this.run("DELETE FROM login_challenges WHERE time < ?", [time]);
   }
 
   // ---- failed-login counters
@@ -464,13 +431,7 @@ class SqlOps implements StoreOps {
        ON CONFLICT (scope, app_id, subject) DO UPDATE SET
          failures = CASE WHEN login_failures.window_start > ? THEN login_failures.failures + 1 ELSE 1 END,
          window_start = CASE WHEN login_failures.window_start > ? THEN login_failures.window_start ELSE ? END`,
-      scope,
-      appId,
-      subject,
-      now,
-      open,
-      open,
-      now,
+      [scope, appId, subject, now, open, open, now],
     );
     const row = await this.getLoginFailures(scope, appId, subject, now, windowMs);
     return row?.failures ?? 1;
@@ -479,38 +440,29 @@ class SqlOps implements StoreOps {
     return this.one(
       (row) => ({ failures: Number(row.failures), windowStart: Number(row.window_start) }),
       "SELECT failures, window_start FROM login_failures WHERE scope = ? AND app_id = ? AND subject = ? AND window_start > ?",
-      scope,
-      appId,
-      subject,
-      now - windowMs,
+      [scope, appId, subject, now - windowMs],
     );
   }
   async deleteLoginFailuresBefore(time: number): Promise<number> {
-    return this.run("DELETE FROM login_failures WHERE window_start < ?", time);
+    return this.run("DELETE FROM login_failures WHERE window_start < ?", [time]);
   }
   async rememberLoginClient(appId: string, identifier: string, client: string, time: number): Promise<void> {
     await this.run(
       `INSERT INTO login_clients (app_id, identifier, client, time) VALUES (?, ?, ?, ?)
        ON CONFLICT (app_id, identifier, client) DO UPDATE SET time = excluded.time`,
-      appId,
-      identifier,
-      client,
-      time,
+      [appId, identifier, client, time],
     );
   }
   async isKnownLoginClient(appId: string, identifier: string, client: string, since: number): Promise<boolean> {
     const row = await this.one(
       () => true,
       "SELECT 1 AS hit FROM login_clients WHERE app_id = ? AND identifier = ? AND client = ? AND time >= ?",
-      appId,
-      identifier,
-      client,
-      since,
+      [appId, identifier, client, since],
     );
     return row === true;
   }
   async deleteLoginClientsBefore(time: number): Promise<number> {
-    return this.run("DELETE FROM login_clients WHERE time < ?", time);
+    return this.run("DELETE FROM login_clients WHERE time < ?", [time]);
   }
   async countLoginLimitRows(): Promise<{ failures: number; clients: number }> {
     const failures = await this.one((row) => Number(row.n), "SELECT COUNT(*) AS n FROM login_failures");
@@ -520,23 +472,12 @@ class SqlOps implements StoreOps {
 
   // ---- refresh tokens
   async insertRefreshToken(appId: string, deviceId: string, tokenHash: string, time: number): Promise<void> {
-    await this.run(
-      "INSERT INTO refresh_tokens (token_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)",
-      tokenHash,
-      deviceId,
-      appId,
-      time,
-    );
+    const sql = "INSERT INTO refresh_tokens (token_hash, device_id, app_id, time) VALUES (?, ?, ?, ?)";
+    await this.run(sql, [tokenHash, deviceId, appId, time]);
   }
   async hasRefreshToken(appId: string, deviceId: string, tokenHash: string): Promise<boolean> {
-    return (
-      (await this.get(
-        "SELECT 1 AS x FROM refresh_tokens WHERE token_hash = ? AND device_id = ? AND app_id = ?",
-        tokenHash,
-        deviceId,
-        appId,
-      )) !== undefined
-    );
+    const sql = "SELECT 1 AS x FROM refresh_tokens WHERE token_hash = ? AND device_id = ? AND app_id = ?";
+    return (await this.get(sql, [tokenHash, deviceId, appId])) !== undefined;
   }
   async useRefreshToken(
     appId: string,
@@ -547,30 +488,27 @@ class SqlOps implements StoreOps {
   ): Promise<boolean> {
     const changed = await this.run(
       "UPDATE refresh_tokens SET last_used = ? WHERE token_hash = ? AND device_id = ? AND app_id = ? AND COALESCE(last_used, time) >= ?",
-      now,
-      tokenHash,
-      deviceId,
-      appId,
-      notBefore,
+      [now, tokenHash, deviceId, appId, notBefore],
     );
     return changed > 0;
   }
   async deleteRefreshToken(tokenHash: string): Promise<void> {
-    await this.run("DELETE FROM refresh_tokens WHERE token_hash = ?", tokenHash);
+    await this.run("DELETE FROM refresh_tokens WHERE token_hash = ?", [tokenHash]);
   }
   async deleteRefreshTokensOfUser(userId: string): Promise<void> {
-    await this.run("DELETE FROM refresh_tokens WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)", userId);
+    const sql = "DELETE FROM refresh_tokens WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)";
+    await this.run(sql, [userId]);
   }
 
   // ---- OTP
   async setOtp(userId: string, secret: string | null, alg: string | null): Promise<void> {
-    await this.run("UPDATE users SET otp_secret = ?, otp_alg = ? WHERE id = ?", secret, alg, userId);
+    await this.run("UPDATE users SET otp_secret = ?, otp_alg = ? WHERE id = ?", [secret, alg, userId]);
   }
   async listStaleSecrets(currentPrefix: string, limit: number) {
     // The prefix is "enc:v1:<hex>:", free of LIKE wildcards.
     const pattern = `${currentPrefix}%`;
     const pick = async (sql: string) =>
-      (await this.all(sql, pattern, limit)).map((r) => ({ id: s(r.id), value: s(r.value) }));
+      (await this.all(sql, [pattern, limit])).map((r) => ({ id: s(r.id), value: s(r.value) }));
     return {
       jwtKeys: await pick(
         "SELECT id, sign_key AS value FROM app_jwt_keys WHERE sign_key NOT LIKE ? ORDER BY id LIMIT ?",
@@ -589,15 +527,13 @@ class SqlOps implements StoreOps {
       otpSecrets: "UPDATE users SET otp_secret = ? WHERE id = ?",
       recoveryKeys: "UPDATE otp_recovery_keys SET token = ? WHERE id = ?",
     }[kind];
-    await this.run(sql, value, id);
+    await this.run(sql, [value, id]);
   }
   async recordOtpStep(userId: string, step: number): Promise<boolean> {
     return (
       (await this.run(
         "UPDATE users SET otp_last_step = ? WHERE id = ? AND (otp_last_step IS NULL OR otp_last_step < ?)",
-        step,
-        userId,
-        step,
+        [step, userId, step],
       )) > 0
     );
   }
@@ -606,42 +542,29 @@ class SqlOps implements StoreOps {
     keys: Array<{ id: string; token: string; tokenHash: string }>,
     time: number,
   ): Promise<void> {
-    await this.insertMany(
-      "INSERT INTO otp_recovery_keys (id, user_id, token, token_hash, time)",
-      "(?, ?, ?, ?, ?)",
-      "",
-      keys.map((k) => [k.id, userId, k.token, k.tokenHash, time]),
-    );
+    const rows = keys.map((k) => ({ ...k, userId, time }));
+    await this.insertRows("otp_recovery_keys", rows, ["id", "userId", "token", "tokenHash", "time"]);
   }
   async deleteRecoveryKeys(userId: string): Promise<void> {
-    await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ?", userId);
+    await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ?", [userId]);
   }
   async listRecoveryKeys(userId: string): Promise<string[]> {
-    return (await this.all("SELECT token FROM otp_recovery_keys WHERE user_id = ? ORDER BY time, id", userId)).map(
+    return (await this.all("SELECT token FROM otp_recovery_keys WHERE user_id = ? ORDER BY time, id", [userId])).map(
       (r) => s(r.token),
     );
   }
   async consumeRecoveryKey(userId: string, tokenHash: string): Promise<boolean> {
     return (
-      (await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ? AND token_hash = ?", userId, tokenHash)) > 0
+      (await this.run("DELETE FROM otp_recovery_keys WHERE user_id = ? AND token_hash = ?", [userId, tokenHash])) > 0
     );
   }
 
   // ---- groups
   async insertGroup(g: GroupRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO groups_ (id, app_id, parent, type, invite, is_connected_group, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      g.id,
-      g.appId,
-      g.parent,
-      g.type,
-      g.invite ? 1 : 0,
-      g.isConnectedGroup ? 1 : 0,
-      g.time,
-    );
+    await this.insert("groups_", g, ["id", "appId", "parent", "type", "invite", "isConnectedGroup", "time"]);
   }
   async getGroup(appId: string, groupId: string): Promise<GroupRecord | null> {
-    return this.one(groupFromRow, "SELECT * FROM groups_ WHERE id = ? AND app_id = ?", groupId, appId);
+    return this.one(groupFromRow, "SELECT * FROM groups_ WHERE id = ? AND app_id = ?", [groupId, appId]);
   }
   async deleteGroup(groupId: string): Promise<void> {
     await this.atomically(async (tx) => {
@@ -655,135 +578,97 @@ class SqlOps implements StoreOps {
         "group_invites_and_join_reqs",
         "group_key_rotation_starts",
       ]) {
-        await tx.run(`DELETE FROM ${table} WHERE group_id = ?`, groupId);
+        await tx.run(`DELETE FROM ${table} WHERE group_id = ?`, [groupId]);
       }
-      await tx.run("DELETE FROM groups_ WHERE id = ?", groupId);
+      await tx.run("DELETE FROM groups_ WHERE id = ?", [groupId]);
     });
   }
   async insertGroupKey(k: GroupKeyRecord): Promise<void> {
     await this.run(
       `INSERT INTO group_keys (${GROUP_KEY_COLUMNS.map(([, c]) => c).join(", ")}) VALUES (${GROUP_KEY_COLUMNS.map(() => "?").join(", ")})`,
-      ...GROUP_KEY_COLUMNS.map(([f]) => k[f]),
+      [...GROUP_KEY_COLUMNS.map(([f]) => k[f])],
     );
   }
   async getGroupKey(groupId: string, keyId: string): Promise<GroupKeyRecord | null> {
-    return this.one(groupKeyFromRow, "SELECT * FROM group_keys WHERE id = ? AND group_id = ?", keyId, groupId);
+    return this.one(groupKeyFromRow, "SELECT * FROM group_keys WHERE id = ? AND group_id = ?", [keyId, groupId]);
   }
   async getNewestGroupKey(appId: string, groupId: string): Promise<GroupKeyRecord | null> {
     return this.one(
       groupKeyFromRow,
       "SELECT * FROM group_keys WHERE group_id = ? AND app_id = ? ORDER BY time DESC, id DESC LIMIT 1",
-      groupId,
-      appId,
+      [groupId, appId],
     );
   }
   async clearEphemeralKey(keyId: string): Promise<void> {
-    await this.run("UPDATE group_keys SET encrypted_ephemeral_key = NULL WHERE id = ?", keyId);
+    await this.run("UPDATE group_keys SET encrypted_ephemeral_key = NULL WHERE id = ?", [keyId]);
   }
   async insertHmacKey(k: HmacKeyRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO group_hmac_keys (id, group_id, app_id, encrypted_hmac_key, encrypted_hmac_alg, encrypted_hmac_encryption_key_id, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      k.id,
-      k.groupId,
-      k.appId,
-      k.encryptedHmacKey,
-      k.encryptedHmacAlg,
-      k.encryptedHmacEncryptionKeyId,
-      k.time,
-    );
+    const key = ["encryptedHmacKey", "encryptedHmacAlg", "encryptedHmacEncryptionKeyId"] as const;
+    await this.insert("group_hmac_keys", k, ["id", "groupId", "appId", ...key, "time"]);
   }
   async insertSortableKey(k: SortableKeyRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO group_sortable_keys (id, group_id, app_id, encrypted_sortable_key, encrypted_sortable_alg, encrypted_sortable_encryption_key_id, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      k.id,
-      k.groupId,
-      k.appId,
-      k.encryptedSortableKey,
-      k.encryptedSortableAlg,
-      k.encryptedSortableEncryptionKeyId,
-      k.time,
-    );
+    const key = ["encryptedSortableKey", "encryptedSortableAlg", "encryptedSortableEncryptionKeyId"] as const;
+    await this.insert("group_sortable_keys", k, ["id", "groupId", "appId", ...key, "time"]);
   }
   async listHmacKeys(groupId: string, c: Cursor): Promise<HmacKeyRecord[]> {
-    return (await this.pageDesc("SELECT * FROM group_hmac_keys WHERE group_id = ?", "time", "id", c, groupId)).map(
+    return (await this.pageDesc("SELECT * FROM group_hmac_keys WHERE group_id = ?", "time", "id", c, [groupId])).map(
       hmacKeyFromRow,
     );
   }
   async insertMember(m: MemberRecord): Promise<void> {
-    await this.insertOrConflict(
-      "already a member",
-      "INSERT INTO group_members (user_id, group_id, time, rank, key_upload_session_id, type) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-      m.userId,
-      m.groupId,
-      m.time,
-      m.rank,
-      m.keyUploadSessionId,
-      m.type,
-    );
+    const fields = ["userId", "groupId", "time", "rank", "keyUploadSessionId", "type"] as const;
+    await this.insertOrConflict("already a member", "group_members", m, fields);
   }
   async getMember(groupId: string, userId: string): Promise<MemberRecord | null> {
-    return this.one(memberFromRow, "SELECT * FROM group_members WHERE group_id = ? AND user_id = ?", groupId, userId);
+    return this.one(memberFromRow, "SELECT * FROM group_members WHERE group_id = ? AND user_id = ?", [groupId, userId]);
   }
   async listMembers(groupId: string): Promise<MemberRecord[]> {
-    return this.many(memberFromRow, "SELECT * FROM group_members WHERE group_id = ? ORDER BY time, user_id", groupId);
+    return this.many(memberFromRow, "SELECT * FROM group_members WHERE group_id = ? ORDER BY time, user_id", [groupId]);
   }
   async findMemberBySession(groupId: string, sessionId: string): Promise<MemberRecord | null> {
-    return this.one(
-      memberFromRow,
-      "SELECT * FROM group_members WHERE group_id = ? AND key_upload_session_id = ?",
-      groupId,
-      sessionId,
-    );
+    const sql = "SELECT * FROM group_members WHERE group_id = ? AND key_upload_session_id = ?";
+    return this.one(memberFromRow, sql, [groupId, sessionId]);
   }
   async insertMemberKeys(rows: MemberKeyRecord[]): Promise<void> {
-    await this.insertMany(
-      "INSERT INTO group_member_keys (k_id, user_id, group_id, encrypted_group_key, encrypted_alg, encrypted_group_key_key_id, time)",
-      "(?, ?, ?, ?, ?, ?, ?)",
-      "ON CONFLICT (k_id, user_id) DO NOTHING",
-      rows.map((m) => [
-        m.keyId,
-        m.userId,
-        m.groupId,
-        m.encryptedGroupKey,
-        m.encryptedAlg,
-        m.encryptedGroupKeyKeyId,
-        m.time,
-      ]),
-    );
+    // The key id's column is k_id.
+    const records = rows.map(({ keyId: kId, ...m }) => ({ kId, ...m }));
+    const fields = [
+      "kId",
+      "userId",
+      "groupId",
+      "encryptedGroupKey",
+      "encryptedAlg",
+      "encryptedGroupKeyKeyId",
+      "time",
+    ] as const;
+    await this.insertRows("group_member_keys", records, fields, "ON CONFLICT (k_id, user_id) DO NOTHING");
   }
   async listMemberKeys(groupId: string, userId: string, c: Cursor): Promise<MemberKeyView[]> {
     const base = `SELECT ${GK_SELECT}, ${MK_SELECT} FROM group_member_keys m JOIN group_keys k ON k.id = m.k_id WHERE m.group_id = ? AND m.user_id = ?`;
-    return (await this.pageDesc(base, "k.time", "k.id", c, groupId, userId)).map(memberKeyViewFromRow);
+    return (await this.pageDesc(base, "k.time", "k.id", c, [groupId, userId])).map(memberKeyViewFromRow);
   }
   async getMemberKey(groupId: string, userId: string, keyId: string): Promise<MemberKeyView | null> {
     return this.one(
       memberKeyViewFromRow,
       `SELECT ${GK_SELECT}, ${MK_SELECT} FROM group_member_keys m JOIN group_keys k ON k.id = m.k_id WHERE m.group_id = ? AND m.user_id = ? AND m.k_id = ?`,
-      groupId,
-      userId,
-      keyId,
+      [groupId, userId, keyId],
     );
   }
   async insertRotations(rows: RotationRecord[]): Promise<void> {
-    await this.insertMany(
-      "INSERT INTO group_key_rotations (key_id, user_id, group_id, encrypted_ephemeral_key, encrypted_eph_key_key_id, error)",
-      "(?, ?, ?, ?, ?, ?)",
-      "ON CONFLICT (key_id, user_id) DO NOTHING",
-      rows.map((x) => [x.keyId, x.userId, x.groupId, x.encryptedEphemeralKey, x.encryptedEphKeyKeyId, x.error]),
-    );
+    const fields = ["keyId", "userId", "groupId", "encryptedEphemeralKey", "encryptedEphKeyKeyId", "error"] as const;
+    await this.insertRows("group_key_rotations", rows, fields, "ON CONFLICT (key_id, user_id) DO NOTHING");
   }
   async listRotations(groupId: string, userId: string): Promise<RotationView[]> {
     return (
       await this.all(
         `SELECT ${GK_SELECT}, r.key_id, r.user_id, r.group_id, r.encrypted_ephemeral_key AS r_eph, r.encrypted_eph_key_key_id, r.error
          FROM group_key_rotations r JOIN group_keys k ON k.id = r.key_id WHERE r.group_id = ? AND r.user_id = ? ORDER BY k.time, k.id`,
-        groupId,
-        userId,
+        [groupId, userId],
       )
     ).map((r) => ({ key: groupKeyFromRow(r, "k_"), rotation: rotationFromRow(r) }));
   }
   async deleteRotation(keyId: string, userId: string): Promise<boolean> {
-    return (await this.run("DELETE FROM group_key_rotations WHERE key_id = ? AND user_id = ?", keyId, userId)) > 0;
+    return (await this.run("DELETE FROM group_key_rotations WHERE key_id = ? AND user_id = ?", [keyId, userId])) > 0;
   }
   async listInvitesForUser(
     appId: string,
@@ -792,7 +677,7 @@ class SqlOps implements StoreOps {
   ): Promise<Array<{ groupId: string; time: number }>> {
     const base =
       "SELECT i.group_id, i.time FROM group_invites_and_join_reqs i JOIN groups_ g ON g.id = i.group_id WHERE g.app_id = ? AND i.user_id = ? AND i.type = 0";
-    return (await this.pageDesc(base, "i.time", "i.group_id", c, appId, userId)).map((r) => ({
+    return (await this.pageDesc(base, "i.time", "i.group_id", c, [appId, userId])).map((r) => ({
       groupId: s(r.group_id),
       time: n(r.time),
     }));
@@ -800,13 +685,13 @@ class SqlOps implements StoreOps {
 
   // ---- groups: structure and lists
   async setGroupInvite(groupId: string, invite: boolean): Promise<void> {
-    await this.run("UPDATE groups_ SET invite = ? WHERE id = ?", invite ? 1 : 0, groupId);
+    await this.run("UPDATE groups_ SET invite = ? WHERE id = ?", [invite ? 1 : 0, groupId]);
   }
   async listChildGroups(groupId: string, c: Cursor): Promise<GroupRecord[]> {
-    return (await this.pageAsc("SELECT * FROM groups_ WHERE parent = ?", "time", "id", c, groupId)).map(groupFromRow);
+    return (await this.pageAsc("SELECT * FROM groups_ WHERE parent = ?", "time", "id", c, [groupId])).map(groupFromRow);
   }
   async listChildGroupIds(groupId: string): Promise<string[]> {
-    return (await this.all("SELECT id FROM groups_ WHERE parent = ?", groupId)).map((r) => s(r.id));
+    return (await this.all("SELECT id FROM groups_ WHERE parent = ?", [groupId])).map((r) => s(r.id));
   }
   async listGroupsOfMember(appId: string, memberId: string, c: Cursor): Promise<MembershipView[]> {
     return (
@@ -817,8 +702,7 @@ class SqlOps implements StoreOps {
         "g.time",
         "g.id",
         c,
-        appId,
-        memberId,
+        [appId, memberId],
       )
     ).map((r) => ({
       group: groupFromRow(r),
@@ -833,35 +717,27 @@ class SqlOps implements StoreOps {
     }));
   }
   async listMembersPage(groupId: string, excludeUserId: string, c: Cursor): Promise<MemberRecord[]> {
-    return (
-      await this.pageAsc(
-        "SELECT * FROM group_members WHERE group_id = ? AND user_id <> ?",
-        "time",
-        "user_id",
-        c,
-        groupId,
-        excludeUserId,
-      )
-    ).map(memberFromRow);
+    const base = "SELECT * FROM group_members WHERE group_id = ? AND user_id <> ?";
+    return (await this.pageAsc(base, "time", "user_id", c, [groupId, excludeUserId])).map(memberFromRow);
   }
   async countMembersWithRank(groupId: string, maxRank: number): Promise<number> {
     return n(
-      (await this.get("SELECT COUNT(*) AS c FROM group_members WHERE group_id = ? AND rank <= ?", groupId, maxRank))
+      (await this.get("SELECT COUNT(*) AS c FROM group_members WHERE group_id = ? AND rank <= ?", [groupId, maxRank]))
         ?.c ?? 0,
     );
   }
   async updateMemberRank(groupId: string, userId: string, rank: number): Promise<void> {
-    await this.run("UPDATE group_members SET rank = ? WHERE group_id = ? AND user_id = ?", rank, groupId, userId);
+    await this.run("UPDATE group_members SET rank = ? WHERE group_id = ? AND user_id = ?", [rank, groupId, userId]);
   }
   async deleteMember(groupId: string, userId: string): Promise<void> {
     await this.atomically(async (tx) => {
       for (const table of ["group_member_keys", "group_key_rotations", "group_members"]) {
-        await tx.run(`DELETE FROM ${table} WHERE group_id = ? AND user_id = ?`, groupId, userId);
+        await tx.run(`DELETE FROM ${table} WHERE group_id = ? AND user_id = ?`, [groupId, userId]);
       }
     });
   }
   async deleteMemberKeys(groupId: string, userId: string): Promise<void> {
-    await this.run("DELETE FROM group_member_keys WHERE group_id = ? AND user_id = ?", groupId, userId);
+    await this.run("DELETE FROM group_member_keys WHERE group_id = ? AND user_id = ?", [groupId, userId]);
   }
   async deleteMembershipsOfGroup(groupId: string): Promise<void> {
     await this.atomically((tx) =>
@@ -874,51 +750,30 @@ class SqlOps implements StoreOps {
     );
   }
   async listSortableKeys(groupId: string, c: Cursor): Promise<SortableKeyRecord[]> {
-    return (await this.pageDesc("SELECT * FROM group_sortable_keys WHERE group_id = ?", "time", "id", c, groupId)).map(
-      sortableKeyFromRow,
-    );
+    return (
+      await this.pageDesc("SELECT * FROM group_sortable_keys WHERE group_id = ?", "time", "id", c, [groupId])
+    ).map(sortableKeyFromRow);
   }
 
   // ---- invites and join requests
   async insertGroupRequest(x: GroupRequestRecord): Promise<void> {
-    await this.insertOrConflict(
-      "request exists",
-      `INSERT INTO group_invites_and_join_reqs (user_id, group_id, type, time, key_upload_session_id, user_type, new_user_rank)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      x.userId,
-      x.groupId,
-      x.type,
-      x.time,
-      x.keyUploadSessionId,
-      x.userType,
-      x.newUserRank,
-    );
+    const fields = ["userId", "groupId", "type", "time", "keyUploadSessionId", "userType", "newUserRank"] as const;
+    await this.insertOrConflict("request exists", "group_invites_and_join_reqs", x, fields);
   }
   async getGroupRequest(groupId: string, userId: string): Promise<GroupRequestRecord | null> {
-    return this.one(
-      requestFromRow,
-      "SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ?",
-      groupId,
-      userId,
-    );
+    const sql = "SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ?";
+    return this.one(requestFromRow, sql, [groupId, userId]);
   }
   async findInviteBySession(groupId: string, sessionId: string): Promise<GroupRequestRecord | null> {
     return this.one(
       requestFromRow,
       "SELECT * FROM group_invites_and_join_reqs WHERE group_id = ? AND type = 0 AND key_upload_session_id = ?",
-      groupId,
-      sessionId,
+      [groupId, sessionId],
     );
   }
   async deleteGroupRequest(groupId: string, userId: string, type: number): Promise<boolean> {
-    return (
-      (await this.run(
-        "DELETE FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ? AND type = ?",
-        groupId,
-        userId,
-        type,
-      )) > 0
-    );
+    const sql = "DELETE FROM group_invites_and_join_reqs WHERE group_id = ? AND user_id = ? AND type = ?";
+    return (await this.run(sql, [groupId, userId, type])) > 0;
   }
   async listRequestsOfMember(appId: string, userId: string, type: number, c: Cursor): Promise<GroupRequestRecord[]> {
     return (
@@ -927,9 +782,7 @@ class SqlOps implements StoreOps {
         "i.time",
         "i.group_id",
         c,
-        appId,
-        userId,
-        type,
+        [appId, userId, type],
       )
     ).map(requestFromRow);
   }
@@ -940,49 +793,36 @@ class SqlOps implements StoreOps {
         "time",
         "user_id",
         c,
-        groupId,
+        [groupId],
       )
     ).map(requestFromRow);
   }
 
   // ---- group key rotation
   async hasRotation(groupId: string, userId: string): Promise<boolean> {
-    return (
-      (await this.get(
-        "SELECT 1 AS x FROM group_key_rotations WHERE group_id = ? AND user_id = ? LIMIT 1",
-        groupId,
-        userId,
-      )) !== undefined
-    );
+    const sql = "SELECT 1 AS x FROM group_key_rotations WHERE group_id = ? AND user_id = ? LIMIT 1";
+    return (await this.get(sql, [groupId, userId])) !== undefined;
   }
   async countKeyRotationsSince(groupId: string, time: number): Promise<number> {
     return n(
       (
         await this.get(
           "SELECT COUNT(*) AS c FROM group_keys WHERE group_id = ? AND previous_group_key_id IS NOT NULL AND time >= ?",
-          groupId,
-          time,
+          [groupId, time],
         )
       )?.c ?? 0,
     );
   }
   async recordRotationStart(groupId: string, keyId: string, startedBy: string, time: number): Promise<void> {
-    await this.run(
-      "INSERT INTO group_key_rotation_starts (key_id, group_id, started_by, time) VALUES (?, ?, ?, ?)",
-      keyId,
-      groupId,
-      startedBy,
-      time,
-    );
+    const sql = "INSERT INTO group_key_rotation_starts (key_id, group_id, started_by, time) VALUES (?, ?, ?, ?)";
+    await this.run(sql, [keyId, groupId, startedBy, time]);
   }
   async countRotationsStartedBy(groupId: string, startedBy: string, time: number): Promise<number> {
     return n(
       (
         await this.get(
           "SELECT COUNT(*) AS c FROM group_key_rotation_starts WHERE group_id = ? AND started_by = ? AND time >= ?",
-          groupId,
-          startedBy,
-          time,
+          [groupId, startedBy, time],
         )
       )?.c ?? 0,
     );
@@ -994,10 +834,7 @@ class SqlOps implements StoreOps {
            AND NOT EXISTS (SELECT 1 FROM group_member_keys k WHERE k.k_id = ? AND k.user_id = m.user_id)
            AND NOT EXISTS (SELECT 1 FROM group_key_rotations r WHERE r.key_id = ? AND r.user_id = m.user_id)
          ORDER BY m.time, m.user_id LIMIT ?`,
-        groupId,
-        keyId,
-        keyId,
-        limit,
+        [groupId, keyId, keyId, limit],
       )
     ).map(memberFromRow);
   }
@@ -1011,127 +848,85 @@ class SqlOps implements StoreOps {
     return this.one(
       groupKeyFromRow,
       `SELECT * FROM group_keys WHERE id = ? AND group_id = ? AND encrypted_ephemeral_key IS NOT NULL${this.dialect.claimRow}`,
-      keyId,
-      groupId,
+      [keyId, groupId],
     );
   }
 
   // ---- sym keys
   async insertSymKey(k: SymKeyRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO sym_keys (id, app_id, master_key_id, creator_id, encrypted_key, master_key_alg, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      k.id,
-      k.appId,
-      k.masterKeyId,
-      k.creatorId,
-      k.encryptedKey,
-      k.masterKeyAlg,
-      k.time,
-    );
+    const fields = ["id", "appId", "masterKeyId", "creatorId", "encryptedKey", "masterKeyAlg", "time"] as const;
+    await this.insert("sym_keys", k, fields);
   }
   async getSymKey(appId: string, keyId: string): Promise<SymKeyRecord | null> {
-    return this.one(symKeyFromRow, "SELECT * FROM sym_keys WHERE id = ? AND app_id = ?", keyId, appId);
+    return this.one(symKeyFromRow, "SELECT * FROM sym_keys WHERE id = ? AND app_id = ?", [keyId, appId]);
   }
   async listSymKeysByMasterKey(appId: string, masterKeyId: string, c: Cursor): Promise<SymKeyRecord[]> {
-    return (
-      await this.pageDesc(
-        "SELECT * FROM sym_keys WHERE app_id = ? AND master_key_id = ?",
-        "time",
-        "id",
-        c,
-        appId,
-        masterKeyId,
-      )
-    ).map(symKeyFromRow);
+    const base = "SELECT * FROM sym_keys WHERE app_id = ? AND master_key_id = ?";
+    return (await this.pageDesc(base, "time", "id", c, [appId, masterKeyId])).map(symKeyFromRow);
   }
   async deleteSymKey(appId: string, keyId: string, creatorId: string): Promise<boolean> {
-    return (
-      (await this.run("DELETE FROM sym_keys WHERE id = ? AND app_id = ? AND creator_id = ?", keyId, appId, creatorId)) >
-      0
-    );
+    const sql = "DELETE FROM sym_keys WHERE id = ? AND app_id = ? AND creator_id = ?";
+    return (await this.run(sql, [keyId, appId, creatorId])) > 0;
   }
 
   // ---- files
   async insertFile(f: FileRecord): Promise<void> {
-    await this.run(
-      `INSERT INTO files (id, app_id, owner, belongs_to, belongs_to_type, encrypted_key, encrypted_key_alg, master_key_id, encrypted_file_name, time, status, delete_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      f.id,
-      f.appId,
-      f.owner,
-      f.belongsTo,
-      f.belongsToType,
-      f.encryptedKey,
-      f.encryptedKeyAlg,
-      f.masterKeyId,
-      f.encryptedFileName,
-      f.time,
-      f.status,
-      f.deleteAt,
-    );
+    await this.insert("files", f, [
+      "id",
+      "appId",
+      "owner",
+      "belongsTo",
+      "belongsToType",
+      "encryptedKey",
+      "encryptedKeyAlg",
+      "masterKeyId",
+      "encryptedFileName",
+      "time",
+      "status",
+      "deleteAt",
+    ]);
   }
   async getFile(appId: string, fileId: string): Promise<FileRecord | null> {
-    return this.one(fileFromRow, "SELECT * FROM files WHERE id = ? AND app_id = ?", fileId, appId);
+    return this.one(fileFromRow, "SELECT * FROM files WHERE id = ? AND app_id = ?", [fileId, appId]);
   }
   async updateFileName(fileId: string, encryptedFileName: string | null): Promise<void> {
-    await this.run("UPDATE files SET encrypted_file_name = ? WHERE id = ?", encryptedFileName, fileId);
+    await this.run("UPDATE files SET encrypted_file_name = ? WHERE id = ?", [encryptedFileName, fileId]);
   }
   async markFileDeleted(fileId: string, deleteAt: number): Promise<void> {
     await this.atomically(async (tx) => {
-      await tx.run("UPDATE files SET status = 0, delete_at = ? WHERE id = ? AND status = 1", deleteAt, fileId);
-      await tx.run("DELETE FROM file_sessions WHERE file_id = ?", fileId);
+      await tx.run("UPDATE files SET status = 0, delete_at = ? WHERE id = ? AND status = 1", [deleteAt, fileId]);
+      await tx.run("DELETE FROM file_sessions WHERE file_id = ?", [fileId]);
     });
   }
   async markFilesDeletedOf(kind: "group" | "user", id: string, deleteAt: number): Promise<number> {
     if (kind === "group")
       return this.run(
         "UPDATE files SET status = 0, delete_at = ? WHERE belongs_to = ? AND belongs_to_type = 1 AND status = 1",
-        deleteAt,
-        id,
+        [deleteAt, id],
       );
     return this.run(
       "UPDATE files SET status = 0, delete_at = ? WHERE status = 1 AND ((belongs_to = ? AND belongs_to_type = 2) OR (owner = ? AND belongs_to_type <> 1))",
-      deleteAt,
-      id,
-      id,
+      [deleteAt, id, id],
     );
   }
   async insertFileSession(x: FileSessionRecord): Promise<void> {
-    await this.run(
-      "INSERT INTO file_sessions (id, file_id, app_id, created_at, expected_size, max_chunk_size) VALUES (?, ?, ?, ?, ?, ?)",
-      x.id,
-      x.fileId,
-      x.appId,
-      x.createdAt,
-      x.expectedSize,
-      x.maxChunkSize,
-    );
+    const fields = ["id", "fileId", "appId", "createdAt", "expectedSize", "maxChunkSize"] as const;
+    await this.insert("file_sessions", x, fields);
   }
   async getFileSession(appId: string, sessionId: string): Promise<FileSessionRecord | null> {
-    return this.one(sessionFromRow, "SELECT * FROM file_sessions WHERE id = ? AND app_id = ?", sessionId, appId);
+    return this.one(sessionFromRow, "SELECT * FROM file_sessions WHERE id = ? AND app_id = ?", [sessionId, appId]);
   }
   async deleteFileSession(sessionId: string): Promise<void> {
-    await this.run("DELETE FROM file_sessions WHERE id = ?", sessionId);
+    await this.run("DELETE FROM file_sessions WHERE id = ?", [sessionId]);
   }
   async insertFilePart(p: FilePartRecord): Promise<FilePartRecord | null> {
     return this.atomically(async (tx) => {
       // Parts of one file are recorded one at a time (the file row is the lock), so a retried sequence
       // uploaded twice at once replaces cleanly instead of colliding on (file_id, sequence).
-      await tx.get(`SELECT 1 AS x FROM files WHERE id = ?${tx.dialect.lockRow}`, p.fileId);
-      const old = await tx.get(
-        "DELETE FROM file_parts WHERE file_id = ? AND sequence = ? RETURNING *",
-        p.fileId,
-        p.sequence,
-      );
-      await tx.run(
-        "INSERT INTO file_parts (id, file_id, app_id, size, sequence, extern) VALUES (?, ?, ?, ?, ?, ?)",
-        p.id,
-        p.fileId,
-        p.appId,
-        p.size,
-        p.sequence,
-        p.extern ? 1 : 0,
-      );
+      await tx.get(`SELECT 1 AS x FROM files WHERE id = ?${tx.dialect.lockRow}`, [p.fileId]);
+      const sql = "DELETE FROM file_parts WHERE file_id = ? AND sequence = ? RETURNING *";
+      const old = await tx.get(sql, [p.fileId, p.sequence]);
+      await tx.insert("file_parts", p, ["id", "fileId", "appId", "size", "sequence", "extern"]);
       return old ? partFromRow(old) : null;
     });
   }
@@ -1139,39 +934,35 @@ class SqlOps implements StoreOps {
     return this.one(
       partFromRow,
       "SELECT p.* FROM file_parts p JOIN files f ON f.id = p.file_id WHERE p.id = ? AND p.app_id = ? AND f.status = 1",
-      partId,
-      appId,
+      [partId, appId],
     );
   }
   async listFileParts(fileId: string, afterSequence: number, limit: number): Promise<FilePartRecord[]> {
     return this.many(
       partFromRow,
       "SELECT * FROM file_parts WHERE file_id = ? AND sequence > CAST(? AS BIGINT) ORDER BY sequence LIMIT ?",
-      fileId,
-      afterSequence,
-      limit,
+      [fileId, afterSequence, limit],
     );
   }
   async deleteFilePart(appId: string, partId: string): Promise<FilePartRecord | null> {
-    return this.one(partFromRow, "DELETE FROM file_parts WHERE id = ? AND app_id = ? RETURNING *", partId, appId);
+    return this.one(partFromRow, "DELETE FROM file_parts WHERE id = ? AND app_id = ? RETURNING *", [partId, appId]);
   }
   async listSessionsCreatedBefore(time: number, limit: number): Promise<FileSessionRecord[]> {
     return this.many(
       sessionFromRow,
       "SELECT * FROM file_sessions WHERE created_at < ? ORDER BY created_at, id LIMIT ?",
-      time,
-      limit,
+      [time, limit],
     );
   }
   async listPartsOfDeletedFiles(limit: number): Promise<FilePartRecord[]> {
     return this.many(
       partFromRow,
       "SELECT p.* FROM file_parts p JOIN files f ON f.id = p.file_id WHERE f.status = 0 ORDER BY p.file_id, p.sequence LIMIT ?",
-      limit,
+      [limit],
     );
   }
   async deleteFilePartsById(partIds: string[]): Promise<void> {
-    await this.inSlices(partIds, (list, slice) => this.run(`DELETE FROM file_parts WHERE id IN (${list})`, ...slice));
+    await this.inSlices(partIds, (list, slice) => this.run(`DELETE FROM file_parts WHERE id IN (${list})`, [...slice]));
   }
   async purgeDeletedFilesWithoutParts(): Promise<number> {
     return this.run(
@@ -1180,7 +971,7 @@ class SqlOps implements StoreOps {
   }
   async existingFilePartIds(partIds: string[]): Promise<string[]> {
     const pages = await this.inSlices(partIds, (list, slice) =>
-      this.all(`SELECT id FROM file_parts WHERE id IN (${list})`, ...slice),
+      this.all(`SELECT id FROM file_parts WHERE id IN (${list})`, [...slice]),
     );
     return pages.flat().map((r) => s(r.id));
   }

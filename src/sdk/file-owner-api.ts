@@ -1,10 +1,11 @@
 /**
- * The file methods that `User` and `Group` share (sdk.md §4.4): downloading (the reference's object URL tuple, plus
- * bytes and streams), renaming and deleting a file. Each class says where its files live through `fileMethods()`;
+ * The file methods that `User` and `Group` share (sdk.md §4.4): the own-backend register steps 2 and 3, downloading
+ * (the reference's object URL tuple, plus bytes and streams), renaming and deleting a file. Each class says where its files live through `fileMethods()`;
  * the methods that differ between the two (`createFile`, `prepareRegisterFile`, …) stay on the classes.
  */
 import type { FileMethods } from "./file-methods.js";
 import type * as files from "./files/index.js";
+import { doneFileRegister } from "./files/index.js";
 import type { SymKey } from "./sym-key.js";
 
 /**
@@ -19,6 +20,33 @@ export abstract class FileOwnerApi {
    * @internal
    */
   protected abstract fileMethods(): FileMethods;
+
+  /**
+   * Own backend, step 2: reads the envelope of the file register call your backend forwards → `[file_id, session_id]`.
+   * @throws {SentcError} `server` with the server's code (e.g. `server_520`), `invalid_server_response`
+   * @example
+   * const [fileId, sessionId] = user.doneFileRegister(responseText); // or group.doneFileRegister
+   */
+  doneFileRegister(server_output: string): [string, string] {
+    return doneFileRegister(server_output);
+  }
+
+  /**
+   * Own backend, step 3: encrypts and uploads the registered file (of `prepareRegisterFile`) in 4 MiB parts (signed
+   * with `sign`); progress through `upload_callback`, `Uploader.cancel_upload` stops after the current part.
+   * @throws {SentcError} `server`, `network_error`, `invalid_input`
+   * @example
+   * await user.uploadFile(file, prepared.key, sessionId, false, (p) => console.log(p)); // or group.uploadFile
+   */
+  uploadFile(
+    file: files.FileInput,
+    content_key: SymKey,
+    session_id: string,
+    sign = false,
+    upload_callback?: (progress?: number) => void,
+  ): Promise<void> {
+    return this.fileMethods().uploadRegistered(file, content_key, session_id, sign, upload_callback);
+  }
 
   /**
    * The file's (of this user, or of this group) meta data (name decrypted) and its content key, without the content.

@@ -83,7 +83,7 @@ import {
   type SymKey as ContentKey,
 } from "./sym-key.js";
 import type { CryptoRawOutput, GroupInviteListItem } from "./types.js";
-import * as files from "./files/index.js";
+import type * as files from "./files/index.js";
 
 export type { GroupEnv, GroupLoadOptions, GroupOwnerUser } from "./group-keyring.js";
 
@@ -1464,33 +1464,6 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   async prepareRegisterFile(file: files.FileInput): Promise<files.FilePrepareCreateOutput> {
     const [key, encrypted_key] = await this.generateNonRegisteredKey();
     return this.#files.prepareRegister(file, key, encrypted_key);
-  }
-
-  /**
-   * Own backend, step 2: reads the envelope of the file register call → `[file_id, session_id]`.
-   * @throws {SentcError} `server` with the server's code (e.g. `server_520`), `invalid_server_response`
-   * @example
-   * const [fileId, sessionId] = group.doneFileRegister(responseText);
-   */
-  doneFileRegister(server_output: string): [string, string] {
-    return files.doneFileRegister(server_output);
-  }
-
-  /**
-   * Own backend, step 3: encrypts and uploads the registered file in 4 MiB parts (signed with `sign`);
-   * `Uploader.cancel_upload` stops after the current part.
-   * @throws {SentcError} `server`, `network_error`, `invalid_input`
-   * @example
-   * await group.uploadFile(file, prepared.key, sessionId);
-   */
-  uploadFile(
-    file: files.FileInput,
-    content_key: ContentKey,
-    session_id: string,
-    sign = false,
-    upload_callback?: (progress?: number) => void,
-  ): Promise<void> {
-    return this.#files.uploadRegistered(file, content_key, session_id, sign, upload_callback);
   }
 
   /**

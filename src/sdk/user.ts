@@ -1237,33 +1237,6 @@ export class User extends FileOwnerApi {
   }
 
   /**
-   * Own backend, step 2: reads the envelope of the file register call your backend forwards → `[file_id, session_id]`.
-   * @throws {SentcError} `server` with the server's code (e.g. `server_520`), `invalid_server_response`
-   * @example
-   * const [fileId, sessionId] = user.doneFileRegister(responseText);
-   */
-  doneFileRegister(server_output: string): [string, string] {
-    return files.doneFileRegister(server_output);
-  }
-
-  /**
-   * Own backend, step 3: encrypts and uploads the registered file in 4 MiB parts (signed with `sign`); progress
-   * through `upload_callback`, `Uploader.cancel_upload` stops after the current part.
-   * @throws {SentcError} `server`, `network_error`, `invalid_input`
-   * @example
-   * await user.uploadFile(file, prepared.key, sessionId, false, (p) => console.log(p));
-   */
-  uploadFile(
-    file: files.FileInput,
-    content_key: SymKey,
-    session_id: string,
-    sign = false,
-    upload_callback?: (progress?: number) => void,
-  ): Promise<void> {
-    return this.#files.uploadRegistered(file, content_key, session_id, sign, upload_callback);
-  }
-
-  /**
    * Encrypts and uploads a file for `reply_id` (or only for this user). `Uploader.cancel_upload = true` stops after
    * the current part (and it resolves, as the reference); `options.signal` cancels with an `aborted` error and
    * removes the file.

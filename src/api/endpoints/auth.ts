@@ -3,8 +3,35 @@
  * refresh calls that accept an expired JWT (§3.2). Bodies are the JSON strings produced by src/protocol;
  * results are the envelope's `result`, checked as far as this layer or the SDK reads them.
  */
-import type { HttpClient, RequestOptions } from "../http.js";
+import type { HttpClient, HttpMethod, RequestOptions } from "../http.js";
+import type { Read } from "./calls.js";
 import { expectBoolean, expectObject, expectObjectArray, expectString, type JsonObject } from "./result.js";
+
+/** A call with the app token only and a body. */
+type PublicCall<R> = (http: HttpClient, body: string, options?: RequestOptions) => Promise<R>;
+
+/** `POST path` with the app token only and a body. */
+function post<R>(path: string, read: Read<R>): PublicCall<R> {
+  const what = `POST ${path} result`;
+  return async (http, body, options) => read(await http.requestJson("POST", path, body, undefined, options), what);
+}
+
+/** A call with the refresh token, the old (possibly expired) JWT as Bearer. */
+type RefreshCall<R> = (http: HttpClient, oldJwt: string, refreshToken: string, options?: RequestOptions) => Promise<R>;
+
+/** `method path` with `{refresh_token}` and the old JWT → the result object, read by `read`. */
+function withRefreshToken<R>(
+  method: HttpMethod,
+  path: string,
+  read: (result: JsonObject, what: string) => R,
+): RefreshCall<R> {
+  const what = `${method} ${path} result`;
+  return async (http, oldJwt, refreshToken, options) =>
+    read(
+      expectObject(await http.requestJson(method, path, { refresh_token: refreshToken }, oldJwt, options), what),
+      what,
+    );
+}
 
 /** `UserIdentifierAvailableServerOutput`. */
 export interface IdentifierAvailableResult {
@@ -13,18 +40,13 @@ export interface IdentifierAvailableResult {
 }
 
 /** `POST /exists` with `{user_identifier}`. */
-export async function checkUserIdentifierAvailable(
-  http: HttpClient,
-  body: string,
-  options?: RequestOptions,
-): Promise<IdentifierAvailableResult> {
-  const what = "POST /exists result";
-  const result = expectObject(await http.requestJson("POST", "/exists", body, undefined, options), what);
+export const checkUserIdentifierAvailable = post("/exists", (value, what): IdentifierAvailableResult => {
+  const result = expectObject(value, what);
   return {
     user_identifier: expectString(result, "user_identifier", what),
     available: expectBoolean(result, "available", what),
   };
-}
+});
 
 /** `RegisterServerOutput`. */
 export interface RegisterResult {
@@ -34,70 +56,39 @@ export interface RegisterResult {
 }
 
 /** `POST /register` with `RegisterData` (needs the secret token with the default app options). */
-export async function register(http: HttpClient, body: string, options?: RequestOptions): Promise<RegisterResult> {
-  const what = "POST /register result";
-  const result = expectObject(await http.requestJson("POST", "/register", body, undefined, options), what);
+export const register = post("/register", (value, what): RegisterResult => {
+  const result = expectObject(value, what);
   return {
     user_id: expectString(result, "user_id", what),
     device_id: expectString(result, "device_id", what),
     device_identifier: expectString(result, "device_identifier", what),
   };
-}
+});
 
 /** `POST /user/prepare_register_device` with `UserDeviceRegisterInput`, on the new device → `UserDeviceRegisterOutput`. */
-export async function prepareRegisterDevice(
-  http: HttpClient,
-  body: string,
-  options?: RequestOptions,
-): Promise<JsonObject> {
-  return expectObject(
-    await http.requestJson("POST", "/user/prepare_register_device", body, undefined, options),
-    "POST /user/prepare_register_device result",
-  );
-}
+export const prepareRegisterDevice = post("/user/prepare_register_device", expectObject);
 
 /** `POST /prepare_login` with `{user_identifier}` → `PrepareLoginSaltServerOutput`. */
-export async function prepareLogin(http: HttpClient, body: string, options?: RequestOptions): Promise<JsonObject> {
-  return expectObject(
-    await http.requestJson("POST", "/prepare_login", body, undefined, options),
-    "POST /prepare_login result",
-  );
-}
+export const prepareLogin = post("/prepare_login", expectObject);
 
 /** `POST /done_login` with `{auth_key, device_identifier}` → `"Otp"` (MFA needed) or `{"Direct": …}`. */
-export async function doneLogin(http: HttpClient, body: string, options?: RequestOptions): Promise<"Otp" | JsonObject> {
-  const result = await http.requestJson("POST", "/done_login", body, undefined, options);
-  return result === "Otp" ? "Otp" : expectObject(result, "POST /done_login result");
-}
+export const doneLogin = post("/done_login", (result, what): "Otp" | JsonObject =>
+  result === "Otp" ? "Otp" : expectObject(result, what),
+);
 
 /** `POST /validate_mfa` with `{token, auth_key, device_identifier}` → `DoneLoginServerOutput`. */
-export async function validateMfa(http: HttpClient, body: string, options?: RequestOptions): Promise<JsonObject> {
-  return expectObject(
-    await http.requestJson("POST", "/validate_mfa", body, undefined, options),
-    "POST /validate_mfa result",
-  );
-}
+export const validateMfa = post("/validate_mfa", expectObject);
 
 /** `POST /validate_recovery_otp` with `{token: <recovery key>, auth_key, device_identifier}` → `DoneLoginServerOutput`. */
-export async function validateRecoveryOtp(
-  http: HttpClient,
-  body: string,
-  options?: RequestOptions,
-): Promise<JsonObject> {
-  return expectObject(
-    await http.requestJson("POST", "/validate_recovery_otp", body, undefined, options),
-    "POST /validate_recovery_otp result",
-  );
-}
+export const validateRecoveryOtp = post("/validate_recovery_otp", expectObject);
 
 /** `POST /verify_login` with `{auth_key, device_identifier, challenge}` → `VerifyLoginOutput` (keys, fresh JWT, refresh token). */
-export async function verifyLogin(http: HttpClient, body: string, options?: RequestOptions): Promise<JsonObject> {
-  const what = "POST /verify_login result";
-  const result = expectObject(await http.requestJson("POST", "/verify_login", body, undefined, options), what);
+export const verifyLogin = post("/verify_login", (value, what) => {
+  const result = expectObject(value, what);
   expectString(result, "jwt", what);
   expectString(result, "refresh_token", what);
   return result;
-}
+});
 
 /** `DoneLoginLightServerOutput`, the answer of `PUT /refresh`. */
 export interface RefreshResult {
@@ -107,23 +98,15 @@ export interface RefreshResult {
 }
 
 /** `PUT /refresh` with `{refresh_token}` and the old (possibly expired) JWT as Bearer → a new, non-fresh JWT. */
-export async function refreshJwt(
-  http: HttpClient,
-  oldJwt: string,
-  refreshToken: string,
-  options?: RequestOptions,
-): Promise<RefreshResult> {
-  const what = "PUT /refresh result";
-  const result = expectObject(
-    await http.requestJson("PUT", "/refresh", { refresh_token: refreshToken }, oldJwt, options),
-    what,
-  );
-  return {
+export const refreshJwt = withRefreshToken(
+  "PUT",
+  "/refresh",
+  (result, what): RefreshResult => ({
     user_id: expectString(result, "user_id", what),
     jwt: expectString(result, "jwt", what),
     device_id: expectString(result, "device_id", what),
-  };
-}
+  }),
+);
 
 /** `UserInitServerOutput`, the answer of `POST /init`. */
 export interface InitResult {
@@ -133,16 +116,11 @@ export interface InitResult {
 }
 
 /** `POST /init` (page load, `api` refresh mode): like `PUT /refresh`, plus the pending group invites. */
-export async function initUser(
-  http: HttpClient,
-  oldJwt: string,
-  refreshToken: string,
-  options?: RequestOptions,
-): Promise<InitResult> {
-  const what = "POST /init result";
-  const result = expectObject(
-    await http.requestJson("POST", "/init", { refresh_token: refreshToken }, oldJwt, options),
-    what,
-  );
-  return { jwt: expectString(result, "jwt", what), invites: expectObjectArray(result.invites, `${what}.invites`) };
-}
+export const initUser = withRefreshToken(
+  "POST",
+  "/init",
+  (result, what): InitResult => ({
+    jwt: expectString(result, "jwt", what),
+    invites: expectObjectArray(result.invites, `${what}.invites`),
+  }),
+);

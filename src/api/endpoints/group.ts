@@ -4,8 +4,9 @@
  * src/protocol; results that go on to src/protocol are only checked to be objects here.
  */
 import { SentcError } from "../../errors.js";
-import type { HttpClient, JwtInput, PageCursor, RequestOptions } from "../http.js";
+import type { HttpClient, HttpMethod, JwtInput, PageCursor, RequestOptions } from "../http.js";
 import { pagePath, pathSegment } from "../http.js";
+import { idBodyCall, idCall, noResult, pageCall, type Read } from "./calls.js";
 import {
   expectBoolean,
   expectObject,
@@ -16,6 +17,64 @@ import {
 } from "./result.js";
 
 const gid = (groupId: string) => `/group/${pathSegment(groupId, "the group id")}`;
+
+/** A call on group `groupId` and one more id, with a body when `B` is `[string]`. */
+type GroupIdCall<R, B extends [] | [string] = []> = (
+  http: HttpClient,
+  jwt: JwtInput,
+  groupId: string,
+  id: string,
+  ...rest: [...B, options?: RequestOptions]
+) => Promise<R>;
+/** A page of a list of group `groupId`. */
+type GroupPageCall = (
+  http: HttpClient,
+  jwt: JwtInput,
+  groupId: string,
+  last?: PageCursor | null,
+  options?: RequestOptions,
+) => Promise<JsonObject[]>;
+
+/** `method /group/:group_id<sub>`. */
+const onGroup = <R>(method: HttpMethod, sub: string, read: Read<R>) =>
+  idCall(method, (groupId) => `${gid(groupId)}${sub}`, `/group/:id${sub}`, read);
+
+/** `method /group/:group_id<sub>` with a body. */
+const onGroupWithBody = <R>(method: HttpMethod, sub: string, read: Read<R>) =>
+  idBodyCall(method, (groupId) => `${gid(groupId)}${sub}`, `/group/:id${sub}`, read);
+
+/** The path `/group/:group_id/<sub>/:id` (`idName` names the id in errors). */
+const groupAnd = (groupId: string, sub: string, id: string, idName: string) =>
+  `${gid(groupId)}/${sub}/${pathSegment(id, idName)}`;
+
+/** `method /group/:group_id/<sub>/:id`; `what` names the call in errors. */
+function onGroupAnd<R>(method: HttpMethod, sub: string, idName: string, read: Read<R>): GroupIdCall<R> {
+  const what = `${method} /group/:id/${sub} result`;
+  return async (http, jwt, groupId, id, options) =>
+    read(await http.requestJson(method, groupAnd(groupId, sub, id, idName), undefined, jwt, options), what);
+}
+
+/** `method /group/:group_id/<sub>/:id` with a body. */
+function onGroupAndWithBody<R>(
+  method: HttpMethod,
+  sub: string,
+  idName: string,
+  read: Read<R>,
+  what = `${method} /group/:id/${sub} result`,
+): GroupIdCall<R, [string]> {
+  return async (http, jwt, groupId, id, body, options) =>
+    read(await http.requestJson(method, groupAnd(groupId, sub, id, idName), body, jwt, options), what);
+}
+
+/** `GET /group/:group_id<sub>/:last_time/:last_id` → the page's items. */
+function groupPage(sub: string): GroupPageCall {
+  const what = `GET /group/:id${sub} result`;
+  return async (http, jwt, groupId, last, options) =>
+    expectObjectArray(
+      await http.requestJson("GET", `${gid(groupId)}${sub}${pagePath(last)}`, undefined, jwt, options),
+      what,
+    );
+}
 
 // ---------- create / delete ----------
 
@@ -34,54 +93,18 @@ export async function createGroup(
 }
 
 /** `POST /group/:group_id/child` with `CreateData` (key encrypted to the parent's public key) → the child's id. */
-export async function createChildGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  body: string,
-  options?: RequestOptions,
-): Promise<string> {
-  return createdGroupId(
-    await http.requestJson("POST", `${gid(groupId)}/child`, body, jwt, options),
-    "POST /group/:id/child result",
-  );
-}
+export const createChildGroup = onGroupWithBody("POST", "/child", createdGroupId);
 
 /** `POST /group/:group_id/connected` with `CreateData` (key encrypted to this group's public key) → the new id. */
-export async function createConnectedGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  body: string,
-  options?: RequestOptions,
-): Promise<string> {
-  return createdGroupId(
-    await http.requestJson("POST", `${gid(groupId)}/connected`, body, jwt, options),
-    "POST /group/:id/connected result",
-  );
-}
+export const createConnectedGroup = onGroupWithBody("POST", "/connected", createdGroupId);
 
 /** `DELETE /group/:group_id` (rank ≤ 1): the group and all its descendants. */
-export async function deleteGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson("DELETE", gid(groupId), undefined, jwt, options);
-}
+export const deleteGroup = onGroup("DELETE", "", noResult);
 
 // ---------- data and keys ----------
 
 /** `GET /group/:group_id` → `GroupServerData` (first page of keys, HMAC and sortable keys). */
-export async function getGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  options?: RequestOptions,
-): Promise<JsonObject> {
-  return expectObject(await http.requestJson("GET", gid(groupId), undefined, jwt, options), "GET /group/:id result");
-}
+export const getGroup = onGroup("GET", "", expectObject);
 
 /** `GroupDataCheckUpdateServerOutput`. */
 export interface GroupUpdateCheck {
@@ -90,105 +113,33 @@ export interface GroupUpdateCheck {
 }
 
 /** `GET /group/:group_id/update_check` → `{key_update, rank}`. */
-export async function getGroupUpdateCheck(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  options?: RequestOptions,
-): Promise<GroupUpdateCheck> {
-  const what = "GET /group/:id/update_check result";
-  const result = expectObject(
-    await http.requestJson("GET", `${gid(groupId)}/update_check`, undefined, jwt, options),
-    what,
-  );
+export const getGroupUpdateCheck = onGroup("GET", "/update_check", (value, what): GroupUpdateCheck => {
+  const result = expectObject(value, what);
   const rank = result.rank;
   if (typeof rank !== "number" || !Number.isInteger(rank))
     throw new SentcError("invalid_server_response", `${what}: "rank" must be an integer`);
   return { key_update: expectBoolean(result, "key_update", what), rank };
-}
+});
 
 /** `GET /group/:group_id/keys/:last_time/:last_key_id` → up to 50 `GroupUserKeys`, newest first. */
-export async function getGroupKeys(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `${gid(groupId)}/keys${pagePath(last)}`, undefined, jwt, options),
-    "GET /group/:id/keys result",
-  );
-}
+export const getGroupKeys = groupPage("/keys");
 
 /** `GET /group/:group_id/key/:key_id` → one `GroupUserKeys` (unknown: `server` 304). */
-export async function getGroupKey(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  keyId: string,
-  options?: RequestOptions,
-): Promise<JsonObject> {
-  const path = `${gid(groupId)}/key/${pathSegment(keyId, "the key id")}`;
-  return expectObject(await http.requestJson("GET", path, undefined, jwt, options), "GET /group/:id/key result");
-}
+export const getGroupKey = onGroupAnd("GET", "key", "the key id", expectObject);
 
 // ---------- lists ----------
 
 /** `GET /group/:group_id/member/:joined_time/:user_id` → `GroupUserListItem[]` (without the caller). */
-export async function getMembers(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `${gid(groupId)}/member${pagePath(last)}`, undefined, jwt, options),
-    "GET /group/:id/member result",
-  );
-}
+export const getMembers = groupPage("/member");
 
 /** `GET /group/:group_id/children/:time/:id` → `GroupChildrenList[]`. */
-export async function getChildren(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `${gid(groupId)}/children${pagePath(last)}`, undefined, jwt, options),
-    "GET /group/:id/children result",
-  );
-}
+export const getChildren = groupPage("/children");
 
 /** `GET /group/all/:time/:id` → the user's groups (`ListGroups[]`). */
-export async function getGroupsForUser(
-  http: HttpClient,
-  jwt: JwtInput,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `/group/all${pagePath(last)}`, undefined, jwt, options),
-    "GET /group/all result",
-  );
-}
+export const getGroupsForUser = pageCall("/group/all");
 
 /** `GET /group/:group_id/all/:time/:id` → the connected groups this group is a member of. */
-export async function getGroupsForGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `${gid(groupId)}/all${pagePath(last)}`, undefined, jwt, options),
-    "GET /group/:id/all result",
-  );
-}
+export const getGroupsForGroup = groupPage("/all");
 
 // ---------- invites ----------
 
@@ -228,296 +179,82 @@ export async function invite(
 }
 
 /** `PUT /group/:group_id/invite/session/:session_id` (invites) with the next `GroupKeysForNewMember[]`. */
-export async function uploadInviteSession(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  sessionId: string,
-  body: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "PUT",
-    `${gid(groupId)}/invite/session/${pathSegment(sessionId, "the key session id")}`,
-    body,
-    jwt,
-    options,
-  );
-}
+export const uploadInviteSession = onGroupAndWithBody("PUT", "invite/session", "the key session id", noResult);
 
 /** `PUT /group/:group_id/join_req/session/:session_id` (accepted join requests and auto invites). */
-export async function uploadJoinSession(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  sessionId: string,
-  body: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "PUT",
-    `${gid(groupId)}/join_req/session/${pathSegment(sessionId, "the key session id")}`,
-    body,
-    jwt,
-    options,
-  );
-}
+export const uploadJoinSession = onGroupAndWithBody("PUT", "join_req/session", "the key session id", noResult);
 
 /** `PATCH /group/:group_id/change_invite` (rank ≤ 1): toggles whether invites and join requests are allowed. */
-export async function stopInvites(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson("PATCH", `${gid(groupId)}/change_invite`, undefined, jwt, options);
-}
+export const stopInvites = onGroup("PATCH", "/change_invite", noResult);
 
 /** `GET /group/invite/:time/:group_id` → the user's invites (`GroupInviteReqList[]`). */
-export async function getInvitesForUser(
-  http: HttpClient,
-  jwt: JwtInput,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `/group/invite${pagePath(last)}`, undefined, jwt, options),
-    "GET /group/invite result",
-  );
-}
+export const getInvitesForUser = pageCall("/group/invite");
 
 /** `PATCH /group/:group_id/invite`: the user accepts. */
-export async function acceptInvite(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson("PATCH", `${gid(groupId)}/invite`, undefined, jwt, options);
-}
+export const acceptInvite = onGroup("PATCH", "/invite", noResult);
 
 /** `DELETE /group/:group_id/invite`: the user rejects. */
-export async function rejectInvite(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson("DELETE", `${gid(groupId)}/invite`, undefined, jwt, options);
-}
+export const rejectInvite = onGroup("DELETE", "/invite", noResult);
 
 /** `GET /group/:group_id/invite/:time/:id` → invites for the group `groupId` (as member of connected groups). */
-export async function getInvitesForGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `${gid(groupId)}/invite${pagePath(last)}`, undefined, jwt, options),
-    "GET /group/:id/invite result",
-  );
-}
+export const getInvitesForGroup = groupPage("/invite");
 
 /** `PATCH /group/:group_id/invite/:group_id_to_join` (the server's path; sentc's SDKs use another one, Appendix B 11). */
-export async function acceptInviteAsGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  toJoin: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "PATCH",
-    `${gid(groupId)}/invite/${pathSegment(toJoin, "the group id to join")}`,
-    undefined,
-    jwt,
-    options,
-  );
-}
+export const acceptInviteAsGroup = onGroupAnd("PATCH", "invite", "the group id to join", noResult);
 
 /** `DELETE /group/:group_id/invite/:group_id_to_reject`. */
-export async function rejectInviteAsGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  toReject: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "DELETE",
-    `${gid(groupId)}/invite/${pathSegment(toReject, "the group id to reject")}`,
-    undefined,
-    jwt,
-    options,
-  );
-}
+export const rejectInviteAsGroup = onGroupAnd("DELETE", "invite", "the group id to reject", noResult);
 
 // ---------- join requests ----------
 
 /** `PATCH /group/:group_id/join_req`: the user asks to join. */
-export async function joinRequest(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson("PATCH", `${gid(groupId)}/join_req`, undefined, jwt, options);
-}
+export const joinRequest = onGroup("PATCH", "/join_req", noResult);
 
 /** `PATCH /group/:group_id/join_req/:group_id_to_join`: the group asks to join a connected group. */
-export async function joinRequestAsGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  toJoin: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "PATCH",
-    `${gid(groupId)}/join_req/${pathSegment(toJoin, "the group id to join")}`,
-    undefined,
-    jwt,
-    options,
-  );
-}
+export const joinRequestAsGroup = onGroupAnd("PATCH", "join_req", "the group id to join", noResult);
 
 /** `GET /group/joins/:time/:id` → join requests sent by the user. */
-export async function getSentJoinRequestsForUser(
-  http: HttpClient,
-  jwt: JwtInput,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `/group/joins${pagePath(last)}`, undefined, jwt, options),
-    "GET /group/joins result",
-  );
-}
+export const getSentJoinRequestsForUser = pageCall("/group/joins");
 
 /** `DELETE /group/joins/:group_id`: withdraws the user's join request to that group. */
-export async function deleteSentJoinRequestForUser(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson("DELETE", `/group/joins/${pathSegment(groupId, "the group id")}`, undefined, jwt, options);
-}
+export const deleteSentJoinRequestForUser = idCall(
+  "DELETE",
+  (groupId) => `/group/joins/${pathSegment(groupId, "the group id")}`,
+  "/group/joins/:id",
+  noResult,
+);
 
 /** `GET /group/:group_id/joins/:time/:id` → join requests sent by the group. */
-export async function getSentJoinRequestsForGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `${gid(groupId)}/joins${pagePath(last)}`, undefined, jwt, options),
-    "GET /group/:id/joins result",
-  );
-}
+export const getSentJoinRequestsForGroup = groupPage("/joins");
 
 /** `DELETE /group/:group_id/joins/:join_req_id`. */
-export async function deleteSentJoinRequestForGroup(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  toGroupId: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "DELETE",
-    `${gid(groupId)}/joins/${pathSegment(toGroupId, "the group id")}`,
-    undefined,
-    jwt,
-    options,
-  );
-}
+export const deleteSentJoinRequestForGroup = onGroupAnd("DELETE", "joins", "the group id", noResult);
 
 /** `GET /group/:group_id/join_req/:time/:user_id` → received join requests (rank ≤ 2). */
-export async function getJoinRequests(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `${gid(groupId)}/join_req${pagePath(last)}`, undefined, jwt, options),
-    "GET /group/:id/join_req result",
-  );
-}
+export const getJoinRequests = groupPage("/join_req");
 
 /** `PUT /group/:group_id/join_req/:user_id` with `GroupKeysForNewMemberServerInput`. */
-export async function acceptJoinRequest(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  userId: string,
-  body: string,
-  options?: RequestOptions,
-): Promise<MemberKeysResult> {
-  const path = `${gid(groupId)}/join_req/${pathSegment(userId, "the user id")}`;
-  return memberKeysResult(
-    await http.requestJson("PUT", path, body, jwt, options),
-    "PUT /group/:id/join_req/:user result",
-  );
-}
+export const acceptJoinRequest = onGroupAndWithBody(
+  "PUT",
+  "join_req",
+  "the user id",
+  memberKeysResult,
+  "PUT /group/:id/join_req/:user result",
+);
 
 /** `DELETE /group/:group_id/join_req/:user_id`. */
-export async function rejectJoinRequest(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  userId: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "DELETE",
-    `${gid(groupId)}/join_req/${pathSegment(userId, "the user id")}`,
-    undefined,
-    jwt,
-    options,
-  );
-}
+export const rejectJoinRequest = onGroupAnd("DELETE", "join_req", "the user id", noResult);
 
 // ---------- membership ----------
 
 /** `DELETE /group/:group_id/leave`. */
-export async function leave(http: HttpClient, jwt: JwtInput, groupId: string, options?: RequestOptions): Promise<void> {
-  await http.requestJson("DELETE", `${gid(groupId)}/leave`, undefined, jwt, options);
-}
+export const leave = onGroup("DELETE", "/leave", noResult);
 
 /** `DELETE /group/:group_id/kick/:user_id`. */
-export async function kickUser(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  userId: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "DELETE",
-    `${gid(groupId)}/kick/${pathSegment(userId, "the user id")}`,
-    undefined,
-    jwt,
-    options,
-  );
-}
+export const kickUser = onGroupAnd("DELETE", "kick", "the user id", noResult);
 
 /** `PUT /group/:group_id/change_rank` with `GroupChangeRankServerInput`. */
-export async function changeRank(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  body: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson("PUT", `${gid(groupId)}/change_rank`, body, jwt, options);
-}
+export const changeRank = onGroupWithBody("PUT", "/change_rank", noResult);
 
 // ---------- key rotation ----------
 
@@ -528,45 +265,13 @@ export interface GroupKeyRotationStart {
 }
 
 /** `POST /group/:group_id/key_rotation` with `KeyRotationData` → the new key id. */
-export async function startKeyRotation(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  body: string,
-  options?: RequestOptions,
-): Promise<GroupKeyRotationStart> {
-  const what = "POST /group/:id/key_rotation result";
-  const result = expectObject(await http.requestJson("POST", `${gid(groupId)}/key_rotation`, body, jwt, options), what);
+export const startKeyRotation = onGroupWithBody("POST", "/key_rotation", (value, what): GroupKeyRotationStart => {
+  const result = expectObject(value, what);
   return { group_id: expectString(result, "group_id", what), key_id: expectString(result, "key_id", what) };
-}
+});
 
 /** `GET /group/:group_id/key_rotation` → pending rotations (`GroupKeyUpdate[]`, oldest first). */
-export async function getKeyRotations(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", `${gid(groupId)}/key_rotation`, undefined, jwt, options),
-    "GET /group/:id/key_rotation result",
-  );
-}
+export const getKeyRotations = onGroup("GET", "/key_rotation", expectObjectArray);
 
 /** `PUT /group/:group_id/key_rotation/:key_id` with `DoneKeyRotationData`. */
-export async function finishKeyRotation(
-  http: HttpClient,
-  jwt: JwtInput,
-  groupId: string,
-  newKeyId: string,
-  body: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "PUT",
-    `${gid(groupId)}/key_rotation/${pathSegment(newKeyId, "the new key id")}`,
-    body,
-    jwt,
-    options,
-  );
-}
+export const finishKeyRotation = onGroupAndWithBody("PUT", "key_rotation", "the new key id", noResult);

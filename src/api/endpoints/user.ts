@@ -3,8 +3,9 @@
  * (§3.1). `jwt` is a `JwtManager` (refreshed as needed) or a string; the endpoints marked "fresh" need the
  * fresh JWT of a login made just before (the server answers 401/113 otherwise).
  */
-import type { HttpClient, JwtInput, PageCursor, RequestOptions } from "../http.js";
-import { pagePath, pathSegment } from "../http.js";
+import type { HttpClient, RequestOptions } from "../http.js";
+import { pathSegment } from "../http.js";
+import { bodyCall, idBodyCall, idCall, jwtCall, noResult, pageCall } from "./calls.js";
 import {
   expectObject,
   expectObjectArray,
@@ -16,86 +17,45 @@ import {
 
 // ---------- public key lookups (app token only) ----------
 
-/** `GET /user/:user_id/public_key` → `UserPublicKeyDataEntity` of the newest user key. */
-export async function getUserPublicKey(
-  http: HttpClient,
-  userId: string,
-  options?: RequestOptions,
-): Promise<JsonObject> {
-  const path = `/user/${pathSegment(userId, "the user id")}/public_key`;
+/** `GET path` with the app token only → the result object. */
+async function getPublic(http: HttpClient, path: string, options?: RequestOptions): Promise<JsonObject> {
   return expectObject(await http.requestJson("GET", path, undefined, undefined, options), `GET ${path} result`);
+}
+
+/** `GET /user/:user_id/public_key` → `UserPublicKeyDataEntity` of the newest user key. */
+export async function getUserPublicKey(http: HttpClient, userId: string, options?: RequestOptions) {
+  return getPublic(http, `/user/${pathSegment(userId, "the user id")}/public_key`, options);
 }
 
 /** `GET /user/:user_id/verify_key/:key_id` → `UserVerifyKeyDataEntity`. */
-export async function getUserVerifyKey(
-  http: HttpClient,
-  userId: string,
-  keyId: string,
-  options?: RequestOptions,
-): Promise<JsonObject> {
+export async function getUserVerifyKey(http: HttpClient, userId: string, keyId: string, options?: RequestOptions) {
   const path = `/user/${pathSegment(userId, "the user id")}/verify_key/${pathSegment(keyId, "the key id")}`;
-  return expectObject(await http.requestJson("GET", path, undefined, undefined, options), `GET ${path} result`);
+  return getPublic(http, path, options);
 }
 
 /** `GET /group/:group_id/public_key` → the group's newest public key (`UserPublicKeyDataEntity` shape). */
-export async function getGroupPublicKey(
-  http: HttpClient,
-  groupId: string,
-  options?: RequestOptions,
-): Promise<JsonObject> {
-  const path = `/group/${pathSegment(groupId, "the group id")}/public_key`;
-  return expectObject(await http.requestJson("GET", path, undefined, undefined, options), `GET ${path} result`);
+export async function getGroupPublicKey(http: HttpClient, groupId: string, options?: RequestOptions) {
+  return getPublic(http, `/group/${pathSegment(groupId, "the group id")}/public_key`, options);
 }
 
 // ---------- account ----------
 
 /** `PUT /user` with `{user_identifier}`: new identifier for the current device. */
-export async function updateUser(
-  http: HttpClient,
-  jwt: JwtInput,
-  body: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson("PUT", "/user", body, jwt, options);
-}
+export const updateUser = bodyCall("PUT", "/user", noResult);
 
 /** `DELETE /user` (fresh JWT; secret token with the default app options). */
-export async function deleteUser(http: HttpClient, freshJwt: JwtInput, options?: RequestOptions): Promise<void> {
-  await http.requestJson("DELETE", "/user", undefined, freshJwt, options);
-}
+export const deleteUser = jwtCall("DELETE", "/user", noResult);
 
 /** `PUT /user/update_pw` with `ChangePasswordData` (fresh JWT). */
-export async function changePassword(
-  http: HttpClient,
-  freshJwt: JwtInput,
-  body: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson("PUT", "/user/update_pw", body, freshJwt, options);
-}
+export const changePassword = bodyCall("PUT", "/user/update_pw", noResult);
 
 /** `PUT /user/reset_pw` with `ResetPasswordData`. */
-export async function resetPassword(
-  http: HttpClient,
-  jwt: JwtInput,
-  body: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson("PUT", "/user/reset_pw", body, jwt, options);
-}
+export const resetPassword = bodyCall("PUT", "/user/reset_pw", noResult);
 
 // ---------- devices ----------
 
 /** `GET /user/device/:last_fetched_time/:last_id` → up to 50 `UserDeviceList` items after `last`. */
-export async function getDevices(
-  http: HttpClient,
-  jwt: JwtInput,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  const path = `/user/device${pagePath(last)}`;
-  return expectObjectArray(await http.requestJson("GET", path, undefined, jwt, options), "GET /user/device result");
-}
+export const getDevices = pageCall("/user/device");
 
 /** `GroupAcceptJoinReqServerOutput`: a session id when more keys must follow. */
 export interface KeySessionResult {
@@ -104,49 +64,26 @@ export interface KeySessionResult {
 }
 
 /** `PUT /user/done_register_device` with `UserDeviceDoneRegisterInput`, on an existing device. */
-export async function doneRegisterDevice(
-  http: HttpClient,
-  jwt: JwtInput,
-  body: string,
-  options?: RequestOptions,
-): Promise<KeySessionResult> {
-  const what = "PUT /user/done_register_device result";
-  const result = expectObject(await http.requestJson("PUT", "/user/done_register_device", body, jwt, options), what);
+export const doneRegisterDevice = bodyCall("PUT", "/user/done_register_device", (value, what): KeySessionResult => {
+  const result = expectObject(value, what);
   return { session_id: optionalString(result, "session_id", what), message: expectString(result, "message", what) };
-}
+});
 
 /** `PUT /user/user_keys/session/:key_session_id` with the next `GroupKeysForNewMember[]` for a new device. */
-export async function uploadDeviceKeySession(
-  http: HttpClient,
-  jwt: JwtInput,
-  sessionId: string,
-  body: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "PUT",
-    `/user/user_keys/session/${pathSegment(sessionId, "the key session id")}`,
-    body,
-    jwt,
-    options,
-  );
-}
+export const uploadDeviceKeySession = idBodyCall(
+  "PUT",
+  (sessionId) => `/user/user_keys/session/${pathSegment(sessionId, "the key session id")}`,
+  "/user/user_keys/session/:id",
+  noResult,
+);
 
 /** `DELETE /user/device/:device_id` (fresh JWT). */
-export async function deleteDevice(
-  http: HttpClient,
-  freshJwt: JwtInput,
-  deviceId: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "DELETE",
-    `/user/device/${pathSegment(deviceId, "the device id")}`,
-    undefined,
-    freshJwt,
-    options,
-  );
-}
+export const deleteDevice = idCall(
+  "DELETE",
+  (deviceId) => `/user/device/${pathSegment(deviceId, "the device id")}`,
+  "/user/device/:id",
+  noResult,
+);
 
 // ---------- OTP (TOTP) ----------
 
@@ -167,74 +104,31 @@ function otpRegisterResult(value: unknown, what: string): OtpRegisterResult {
 }
 
 /** `PATCH /user/register_otp` (fresh JWT; refused while OTP is on) → secret and six recovery keys. */
-export async function registerOtp(
-  http: HttpClient,
-  jwt: JwtInput,
-  options?: RequestOptions,
-): Promise<OtpRegisterResult> {
-  return otpRegisterResult(
-    await http.requestJson("PATCH", "/user/register_otp", undefined, jwt, options),
-    "PATCH /user/register_otp result",
-  );
-}
+export const registerOtp = jwtCall("PATCH", "/user/register_otp", otpRegisterResult);
 
 /** `PATCH /user/reset_otp` (fresh JWT) → a new secret and new recovery keys. */
-export async function resetOtp(
-  http: HttpClient,
-  freshJwt: JwtInput,
-  options?: RequestOptions,
-): Promise<OtpRegisterResult> {
-  return otpRegisterResult(
-    await http.requestJson("PATCH", "/user/reset_otp", undefined, freshJwt, options),
-    "PATCH /user/reset_otp result",
-  );
-}
+export const resetOtp = jwtCall("PATCH", "/user/reset_otp", otpRegisterResult);
 
 /** `PATCH /user/disable_otp` (fresh JWT). */
-export async function disableOtp(http: HttpClient, freshJwt: JwtInput, options?: RequestOptions): Promise<void> {
-  await http.requestJson("PATCH", "/user/disable_otp", undefined, freshJwt, options);
-}
+export const disableOtp = jwtCall("PATCH", "/user/disable_otp", noResult);
 
 /** `GET /user/otp_recovery_keys` (fresh JWT) → the remaining recovery keys. */
-export async function getOtpRecoveryKeys(
-  http: HttpClient,
-  freshJwt: JwtInput,
-  options?: RequestOptions,
-): Promise<string[]> {
-  const what = "GET /user/otp_recovery_keys result";
-  return expectStringArray(
-    expectObject(await http.requestJson("GET", "/user/otp_recovery_keys", undefined, freshJwt, options), what),
-    "keys",
-    what,
-  );
-}
+export const getOtpRecoveryKeys = jwtCall("GET", "/user/otp_recovery_keys", (value, what) =>
+  expectStringArray(expectObject(value, what), "keys", what),
+);
 
 // ---------- user keys and rotation ----------
 
 /** `GET /user/user_keys/keys/:last_fetched_time/:last_k_id` → up to 50 `GroupUserKeys` of this device, newest first. */
-export async function getUserKeys(
-  http: HttpClient,
-  jwt: JwtInput,
-  last?: PageCursor | null,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  const path = `/user/user_keys/keys${pagePath(last)}`;
-  return expectObjectArray(
-    await http.requestJson("GET", path, undefined, jwt, options),
-    "GET /user/user_keys/keys result",
-  );
-}
+export const getUserKeys = pageCall("/user/user_keys/keys");
 
 /** `GET /user/user_keys/key/:key_id` → one `GroupUserKeys` (unknown ids: `server` 304 with HTTP 200). */
-export async function getUserKey(
-  http: HttpClient,
-  jwt: JwtInput,
-  keyId: string,
-  options?: RequestOptions,
-): Promise<JsonObject> {
-  const path = `/user/user_keys/key/${pathSegment(keyId, "the key id")}`;
-  return expectObject(await http.requestJson("GET", path, undefined, jwt, options), "GET /user/user_keys/key result");
-}
+export const getUserKey = idCall(
+  "GET",
+  (keyId) => `/user/user_keys/key/${pathSegment(keyId, "the key id")}`,
+  "/user/user_keys/key",
+  expectObject,
+);
 
 /** `KeyRotationStartServerOutput`. */
 export interface KeyRotationStartResult {
@@ -243,42 +137,22 @@ export interface KeyRotationStartResult {
 }
 
 /** `POST /user/user_keys/rotation` with `KeyRotationData` → the new key id. */
-export async function startUserKeyRotation(
-  http: HttpClient,
-  jwt: JwtInput,
-  body: string,
-  options?: RequestOptions,
-): Promise<KeyRotationStartResult> {
-  const what = "POST /user/user_keys/rotation result";
-  const result = expectObject(await http.requestJson("POST", "/user/user_keys/rotation", body, jwt, options), what);
-  return { group_id: expectString(result, "group_id", what), key_id: expectString(result, "key_id", what) };
-}
+export const startUserKeyRotation = bodyCall(
+  "POST",
+  "/user/user_keys/rotation",
+  (value, what): KeyRotationStartResult => {
+    const result = expectObject(value, what);
+    return { group_id: expectString(result, "group_id", what), key_id: expectString(result, "key_id", what) };
+  },
+);
 
 /** `GET /user/user_keys/rotation` → the pending rotations (`GroupKeyUpdate[]`) for this device. */
-export async function getUserKeyRotations(
-  http: HttpClient,
-  jwt: JwtInput,
-  options?: RequestOptions,
-): Promise<JsonObject[]> {
-  return expectObjectArray(
-    await http.requestJson("GET", "/user/user_keys/rotation", undefined, jwt, options),
-    "GET /user/user_keys/rotation result",
-  );
-}
+export const getUserKeyRotations = jwtCall("GET", "/user/user_keys/rotation", expectObjectArray);
 
 /** `PUT /user/user_keys/rotation/:key_id` with `DoneKeyRotationData`: this device's copy of the new key. */
-export async function finishUserKeyRotation(
-  http: HttpClient,
-  jwt: JwtInput,
-  newKeyId: string,
-  body: string,
-  options?: RequestOptions,
-): Promise<void> {
-  await http.requestJson(
-    "PUT",
-    `/user/user_keys/rotation/${pathSegment(newKeyId, "the new key id")}`,
-    body,
-    jwt,
-    options,
-  );
-}
+export const finishUserKeyRotation = idBodyCall(
+  "PUT",
+  (newKeyId) => `/user/user_keys/rotation/${pathSegment(newKeyId, "the new key id")}`,
+  "/user/user_keys/rotation/:id",
+  noResult,
+);
