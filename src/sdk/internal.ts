@@ -15,6 +15,7 @@ import {
   prepareLoginStart as protocolPrepareLoginStart,
   prepareVerifyLogin,
   type DeviceKeys,
+  type LoginStart,
   type UserKey,
 } from "../protocol/login.js";
 import {
@@ -30,6 +31,7 @@ import {
 } from "../protocol/keys.js";
 import { serializeUserPublicKeyData, serializeUserVerifyKeyData } from "../protocol/public-keys.js";
 import type { StorageInterface } from "./storage.js";
+import { offload } from "./worker/client.js";
 import type { ResolvedSentcOptions, UserData, UserDeviceKeyData, UserKeyData, UserMfaLogin } from "./types.js";
 
 /** Everything a `User` needs from the initialised SDK. */
@@ -170,6 +172,23 @@ export interface LoginVerifyState {
 
 export function loginStart(deviceIdentifier: string, password: string, saltResult: unknown): LoginStartState {
   const start = protocolPrepareLogin(deviceIdentifier, password, resultObject(saltResult, "prepare login output"));
+  return startState(deviceIdentifier, start);
+}
+
+/** `loginStart` with the password derivation in the crypto worker when it runs (`Sentc.init({ worker: true })`). */
+export async function loginStartOffloaded(
+  deviceIdentifier: string,
+  password: string,
+  saltResult: unknown,
+): Promise<LoginStartState> {
+  const salt = resultObject(saltResult, "prepare login output");
+  return startState(
+    deviceIdentifier,
+    await offload("prepareLogin", [deviceIdentifier, password, salt], protocolPrepareLogin),
+  );
+}
+
+function startState(deviceIdentifier: string, start: LoginStart): LoginStartState {
   return {
     deviceIdentifier,
     masterKeyEncryptionKey: start.masterKeyEncryptionKey,
@@ -310,7 +329,7 @@ export async function loginOverHttp(
   if (typeof password !== "string" || password.length === 0)
     throw new SentcError("invalid_input", "the password must be a non-empty string");
   const salt = await authApi.prepareLogin(http, protocolPrepareLoginStart(deviceIdentifier));
-  const start = loginStart(deviceIdentifier, password, salt);
+  const start = await loginStartOffloaded(deviceIdentifier, password, salt);
   let done = loginDone(start, await authApi.doneLogin(http, start.input));
   let usedMfa = false;
   if (done.kind === "mfa") {

@@ -52,6 +52,7 @@ import { createStorage, STORAGE_KEYS, type StorageInterface } from "./storage.js
 import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyData } from "./types.js";
 import { User, type UserHooks } from "./user.js";
 import { setStrictVerify } from "./verify-policy.js";
+import { offload, startCryptoWorker, stopCryptoWorker } from "./worker/client.js";
 
 /**
  * The sentc API the SDK talks to when `init` gets no `base_url`.
@@ -178,6 +179,11 @@ export default class Sentc {
       resolved.strict_verify = options.strict_verify;
     }
     setStrictVerify(resolved.strict_verify === true);
+    if (options.worker !== undefined) {
+      if (typeof options.worker !== "boolean") throw new SentcError("invalid_input", "worker must be a boolean");
+      // false when the worker cannot start (it warns): the SDK then works on the main thread.
+      resolved.worker = options.worker && (await startCryptoWorker());
+    }
     Sentc.#ctx = { options: resolved, http, strategy, getStore: () => Sentc.getStore() };
     Sentc.options = resolved;
     try {
@@ -222,6 +228,7 @@ export default class Sentc {
     Sentc.#current = undefined;
     Sentc.options = {};
     setStrictVerify(false);
+    stopCryptoWorker();
   }
 
   // ---------- identifiers and registration ----------
@@ -327,7 +334,7 @@ export default class Sentc {
   static async register(userIdentifier: string, password: string): Promise<string> {
     requireText(userIdentifier, "the user identifier");
     requireText(password, "the password");
-    const body = protocolPrepareRegister(userIdentifier, password);
+    const body = await offload("prepareRegister", [userIdentifier, password], protocolPrepareRegister);
     return (await authApi.register(Sentc.#context().http, body)).user_id;
   }
 
@@ -373,9 +380,10 @@ export default class Sentc {
    * // on the logged-in device: await user.registerDevice(text);
    */
   static async registerDeviceStart(device_identifier: string, password: string): Promise<string> {
-    const body = protocolPrepareRegisterDeviceStart(
-      requireText(device_identifier, "the device identifier"),
-      requireText(password, "the password"),
+    const body = await offload(
+      "prepareRegisterDeviceStart",
+      [requireText(device_identifier, "the device identifier"), requireText(password, "the password")],
+      protocolPrepareRegisterDeviceStart,
     );
     const result = await authApi.prepareRegisterDevice(Sentc.#context().http, body);
     return JSON.stringify({ status: true, result });

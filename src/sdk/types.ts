@@ -36,6 +36,17 @@ export interface SentcOptions {
    * data is decrypted without a check. Turn it on when all data of the app is signed.
    */
   strict_verify?: boolean;
+  /**
+   * Not in the reference: run the password derivation (Argon2id, in register, login, password change and reset,
+   * device registration) and the file-part crypto (upload and download) in a Web Worker, so the page never stalls
+   * on them. Default `false`: everything runs on the calling thread, as the reference. The ESM build starts
+   * `sentc-worker.js` beside `sentc.js` (bundlers emit it); the `<script>` build starts a worker made of its own
+   * code from a `blob:` URL, which a Content-Security-Policy must allow (`worker-src blob:`). When the worker cannot
+   * start, `init` warns on the console and the SDK works on the main thread (`Sentc.options.worker` is then `false`).
+   * The synchronous own-backend functions (`Sentc.prepareRegister`, `Sentc.prepareLogin`, …) always run on the
+   * calling thread.
+   */
+  worker?: boolean;
 }
 
 /** `Sentc.options` after `init`. */
@@ -49,6 +60,8 @@ export interface ResolvedSentcOptions {
   auto_finish_key_rotation?: boolean;
   /** Set only when `init` was given it (not in the reference). */
   strict_verify?: boolean;
+  /** Set only when `init` was given it (not in the reference): `true` while the crypto worker runs. */
+  worker?: boolean;
 }
 
 /** The decrypted keys of this device. */

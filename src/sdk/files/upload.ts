@@ -178,9 +178,10 @@ export async function uploadFileParts(
       const start = i * partSize;
       const plaintext = await readPart(file, start, Math.min(size, start + partSize));
       checkAborted(signal, "the upload");
-      const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, signKey, engine);
-      // A part read from a Blob is ours; the caller's Uint8Array is not.
-      if (!(file instanceof Uint8Array)) releaseBuffer(plaintext);
+      // A part read from a Blob is ours (the crypto worker may take it); the caller's Uint8Array is not.
+      const own = !(file instanceof Uint8Array);
+      const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, signKey, engine, own);
+      if (own) releaseBuffer(plaintext);
       if (previous !== contentKey) previous.fill(0);
       previous = nextKey;
       if (await settle()) return;
