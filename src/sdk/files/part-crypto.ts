@@ -167,8 +167,8 @@ export async function encryptPart(
   signKey: SignKey | null | undefined,
   engine: AesEngine = "auto",
 ): Promise<{ part: Uint8Array; nextKey: Uint8Array }> {
-  const { pieces, nextKey } = await encryptPartPieces(previousKey, plaintext, signKey, engine);
-  return { part: concatPieces(pieces), nextKey };
+  const { pieces, nextKey } = await encryptPartHere(previousKey, plaintext, signKey, engine, false);
+  return { part: concatPieces(pieces as Uint8Array[]), nextKey };
 }
 
 const HEAD_END = Uint8Array.of(0);
@@ -176,7 +176,9 @@ const HEAD_END = Uint8Array.of(0);
 /**
  * @internal `encryptPart` as pieces in wire order (`head ‖ 0x00 ‖ [sig] ‖ nonce ‖ sealed`), so an upload can send
  * them as one `Blob` without concatenating the part first. Runs in the crypto worker when it runs; with
- * `givePlaintext` the plaintext's buffer goes there as it is (not copied) and is detached here afterwards.
+ * `givePlaintext` the plaintext's buffer goes there as it is (not copied) and is detached here afterwards. Where
+ * `Blob` exists the pieces come as one `Blob` (`[blob]`), built where they were made: the worker's thread then
+ * also does the copy into the Blob, and the page only hands a reference to `fetch`.
  * @throws SentcError `invalid_input` for a bad key or plaintext
  * @example
  * const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, null, "webcrypto");
@@ -187,22 +189,30 @@ export function encryptPartPieces(
   signKey: SignKey | null | undefined,
   engine: AesEngine = "auto",
   givePlaintext = false,
-): Promise<{ pieces: Uint8Array[]; size: number; nextKey: Uint8Array }> {
-  return offload("encryptPart", [previousKey, plaintext, signKey, engine], encryptPartHere, givePlaintext ? [1] : []);
+): Promise<{ pieces: (Uint8Array | Blob)[]; size: number; nextKey: Uint8Array }> {
+  const asBlob = typeof Blob === "function";
+  return offload(
+    "encryptPart",
+    [previousKey, plaintext, signKey, engine, asBlob],
+    encryptPartHere,
+    givePlaintext ? [1] : [],
+  );
 }
 
 /**
- * @internal `encryptPartPieces` on this thread (the main thread, or the crypto worker's `WORKER_OPS`).
+ * @internal `encryptPartPieces` on this thread (the main thread, or the crypto worker's `WORKER_OPS`); with `asBlob`
+ * the pieces as one `Blob`.
  * @throws SentcError `invalid_input` for a bad key or plaintext
  * @example
- * const { pieces, nextKey } = await encryptPartHere(previous, plaintext, null, "auto");
+ * const { pieces, nextKey } = await encryptPartHere(previous, plaintext, null, "auto", false);
  */
 export async function encryptPartHere(
   previousKey: Uint8Array,
   plaintext: Uint8Array,
   signKey: SignKey | null | undefined,
   engine: AesEngine,
-): Promise<{ pieces: Uint8Array[]; size: number; nextKey: Uint8Array }> {
+  asBlob: boolean,
+): Promise<{ pieces: (Uint8Array | Blob)[]; size: number; nextKey: Uint8Array }> {
   if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32)
     throw new SentcError("invalid_input", "the previous key must be 32 bytes");
   const partKey = generateSymKey().key;
@@ -214,7 +224,8 @@ export async function encryptPartHere(
     JSON.stringify({ key: toBase64(symEncrypt(previousKey, partKey)), sign, sym_key_alg: ALG.aesGcm }),
   );
   const pieces = [head, HEAD_END.slice(), ...body];
-  return { pieces, size: pieces.reduce((sum, piece) => sum + piece.length, 0), nextKey: partKey };
+  const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
+  return { pieces: asBlob ? [new Blob(pieces as Uint8Array<ArrayBuffer>[])] : pieces, size, nextKey: partKey };
 }
 
 /**

@@ -189,7 +189,8 @@ export async function uploadFileParts(
       const sequence = i + 1;
       const body = partBody(pieces);
       // The Blob holds its own copy: the encrypted body (pieces after the head and its 0x00) can go now.
-      if (body instanceof Blob) for (const piece of pieces.slice(2)) releaseBuffer(piece);
+      if (body instanceof Blob)
+        for (const piece of pieces.slice(2)) if (piece instanceof Uint8Array) releaseBuffer(piece);
       inFlight = uploadPart(
         transport.http,
         transport.jwt,
@@ -219,12 +220,17 @@ class UploadFailure {
   constructor(readonly error: unknown) {}
 }
 
-/** The encrypted part as the request body: a `Blob` of its pieces where there is one (no concatenation, no inline copy). */
-function partBody(pieces: Uint8Array[]): Blob | Uint8Array {
-  if (typeof Blob === "function") return new Blob(pieces as Uint8Array<ArrayBuffer>[]);
-  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+/**
+ * The encrypted part as the request body: a `Blob` of its pieces where there is one (no concatenation, no inline
+ * copy); `encryptPartPieces` already answers `[blob]` there. Without `Blob` every piece is a `Uint8Array`.
+ */
+function partBody(pieces: (Uint8Array | Blob)[]): Blob | Uint8Array {
+  if (typeof Blob === "function")
+    return pieces.length === 1 && pieces[0] instanceof Blob ? pieces[0] : new Blob(pieces as BlobPart[]);
+  const bytes = pieces as Uint8Array[];
+  const out = new Uint8Array(bytes.reduce((sum, piece) => sum + piece.length, 0));
   let offset = 0;
-  for (const piece of pieces) {
+  for (const piece of bytes) {
     out.set(piece, offset);
     offset += piece.length;
   }
