@@ -224,14 +224,21 @@ export function stateFromMfaLogin(data: UserMfaLogin): LoginStartState {
 }
 
 /** `done_login` (or the MFA endpoints') result → `"mfa"` or the verify step. */
-export function loginDone(
-  state: LoginStartState,
-  result: unknown,
-): { kind: "mfa" } | { kind: "verify"; state: LoginVerifyState } {
-  const done = protocolDoneLogin(
-    state.masterKeyEncryptionKey,
-    result === "Otp" ? "Otp" : resultObject(result, "done login output"),
-  );
+export function loginDone(state: LoginStartState, result: unknown): LoginDoneStep {
+  return doneStep(state, protocolDoneLogin(state.masterKeyEncryptionKey, doneOutput(result)));
+}
+
+/** `loginDone` with the key unwrapping in the crypto worker when it runs. */
+export async function loginDoneOffloaded(state: LoginStartState, result: unknown): Promise<LoginDoneStep> {
+  const args: Parameters<typeof protocolDoneLogin> = [state.masterKeyEncryptionKey, doneOutput(result)];
+  return doneStep(state, await offload("doneLogin", args, protocolDoneLogin));
+}
+
+type LoginDoneStep = { kind: "mfa" } | { kind: "verify"; state: LoginVerifyState };
+
+const doneOutput = (result: unknown) => (result === "Otp" ? "Otp" : resultObject(result, "done login output"));
+
+function doneStep(state: LoginStartState, done: ReturnType<typeof protocolDoneLogin>): LoginDoneStep {
   if (done.kind === "mfa") return { kind: "mfa" };
   return {
     kind: "verify",
@@ -264,7 +271,7 @@ export async function loginVerified(
   const output = resultObject(result, "verify login output");
   const privateKey = state.deviceKeys.privateKey;
   // The protocol opens HMAC keys only with keys of the first page; open them here once every page is known.
-  const verified = doneVerifyLogin(privateKey, { ...output, hmac_keys: [] });
+  const verified = await offload("doneVerifyLogin", [privateKey, { ...output, hmac_keys: [] }], doneVerifyLogin);
   const userKeys = verified.userKeys;
   if (userKeys.length >= KEY_PAGE && http !== null) {
     let page = Array.isArray(output.user_keys) ? (output.user_keys as Record<string, unknown>[]) : [];
@@ -330,7 +337,7 @@ export async function loginOverHttp(
     throw new SentcError("invalid_input", "the password must be a non-empty string");
   const salt = await authApi.prepareLogin(http, protocolPrepareLoginStart(deviceIdentifier));
   const start = await loginStartOffloaded(deviceIdentifier, password, salt);
-  let done = loginDone(start, await authApi.doneLogin(http, start.input));
+  let done = await loginDoneOffloaded(start, await authApi.doneLogin(http, start.input));
   let usedMfa = false;
   if (done.kind === "mfa") {
     if (mfa === undefined) return { kind: "mfa", state: start };

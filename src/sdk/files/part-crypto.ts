@@ -175,28 +175,20 @@ const HEAD_END = Uint8Array.of(0);
 
 /**
  * @internal `encryptPart` as pieces in wire order (`head ‖ 0x00 ‖ [sig] ‖ nonce ‖ sealed`), so an upload can send
- * them as one `Blob` without concatenating the part first. Runs in the crypto worker when it runs; with
- * `givePlaintext` the plaintext's buffer goes there as it is (not copied) and is detached here afterwards. Where
- * `Blob` exists the pieces come as one `Blob` (`[blob]`), built where they were made: the worker's thread then
- * also does the copy into the Blob, and the page only hands a reference to `fetch`.
+ * them as one `Blob` without concatenating the part first; where `Blob` exists they come as one (`[blob]`). The
+ * plaintext may be a `Blob` slice, read where the part is encrypted: in the crypto worker when it runs, so that
+ * the page never holds the part's bytes.
  * @throws SentcError `invalid_input` for a bad key or plaintext
  * @example
- * const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, null, "webcrypto");
+ * const { pieces, nextKey } = await encryptPartPieces(previous, file.slice(0, 4 << 20), null, "webcrypto");
  */
 export function encryptPartPieces(
   previousKey: Uint8Array,
-  plaintext: Uint8Array,
+  plaintext: Uint8Array | Blob,
   signKey: SignKey | null | undefined,
   engine: AesEngine = "auto",
-  givePlaintext = false,
 ): Promise<{ pieces: (Uint8Array | Blob)[]; size: number; nextKey: Uint8Array }> {
-  const asBlob = typeof Blob === "function";
-  return offload(
-    "encryptPart",
-    [previousKey, plaintext, signKey, engine, asBlob],
-    encryptPartHere,
-    givePlaintext ? [1] : [],
-  );
+  return offload("encryptPart", [previousKey, plaintext, signKey, engine, typeof Blob === "function"], encryptPartHere);
 }
 
 /**
@@ -208,15 +200,18 @@ export function encryptPartPieces(
  */
 export async function encryptPartHere(
   previousKey: Uint8Array,
-  plaintext: Uint8Array,
+  plaintext: Uint8Array | Blob,
   signKey: SignKey | null | undefined,
   engine: AesEngine,
   asBlob: boolean,
 ): Promise<{ pieces: (Uint8Array | Blob)[]; size: number; nextKey: Uint8Array }> {
   if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32)
     throw new SentcError("invalid_input", "the previous key must be 32 bytes");
+  const bytes = plaintext instanceof Uint8Array ? plaintext : new Uint8Array(await plaintext.arrayBuffer());
   const partKey = generateSymKey().key;
-  let body = await sealBodyPieces(partKey, plaintext, engine);
+  let body = await sealBodyPieces(partKey, bytes, engine);
+  // A part read from a Blob is ours: its memory goes back at once.
+  if (bytes !== plaintext) releaseBuffer(bytes);
   // The signature covers the whole sealed body (crypto.md §11), so a signed part needs it in one buffer.
   if (signKey) body = [signOnly(signKey, concatPieces(body)), ...body];
   const sign = signKey ? { id: signKey.keyId, alg: signKey.alg } : null;

@@ -45,9 +45,9 @@ function sizeOf(file: FileInput): number {
   throw new SentcError("invalid_input", "the file must be a Blob (File) or a Uint8Array");
 }
 
-async function readPart(file: FileInput, start: number, end: number): Promise<Uint8Array> {
-  if (file instanceof Uint8Array) return file.subarray(start, end);
-  return new Uint8Array(await file.slice(start, end).arrayBuffer());
+/** One part of the file: a view of a Uint8Array, or a slice of a Blob that `encryptPartPieces` reads (maybe in the crypto worker). */
+function filePart(file: FileInput, start: number, end: number): Uint8Array | Blob {
+  return file instanceof Uint8Array ? file.subarray(start, end) : file.slice(start, end);
 }
 
 function partSizeOf(value: number | undefined): number {
@@ -176,12 +176,9 @@ export async function uploadFileParts(
     for (let i = 0; i < count; i++) {
       checkAborted(signal, "the upload");
       const start = i * partSize;
-      const plaintext = await readPart(file, start, Math.min(size, start + partSize));
+      const plaintext = filePart(file, start, Math.min(size, start + partSize));
       checkAborted(signal, "the upload");
-      // A part read from a Blob is ours (the crypto worker may take it); the caller's Uint8Array is not.
-      const own = !(file instanceof Uint8Array);
-      const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, signKey, engine, own);
-      if (own) releaseBuffer(plaintext);
+      const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, signKey, engine);
       if (previous !== contentKey) previous.fill(0);
       previous = nextKey;
       if (await settle()) return;

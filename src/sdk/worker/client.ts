@@ -37,35 +37,25 @@ const START_TIMEOUT_MS = 20_000;
  */
 export async function startCryptoWorker(): Promise<boolean> {
   if (worker) return true;
-  const module = coreModule();
   let started: Worker | undefined;
   try {
-    if (typeof Worker !== "function" || !module) throw new Error("this runtime has no Worker");
-    started = spawnCryptoWorker();
-    const ready = started;
+    // Throws without `Worker` (e.g. Node) or where the page may not start one.
+    const ready = (started = spawnCryptoWorker());
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("it did not answer in time")), START_TIMEOUT_MS);
-      ready.onerror = (event) => {
-        event.preventDefault();
-        reject(new Error(event.message || "it failed to load (a Content-Security-Policy without worker-src blob:?)"));
-      };
-      ready.onmessage = ({ data }) => {
-        clearTimeout(timer);
-        if (data?.ready === true) resolve();
-        else reject(rebuildError(data?.error));
-      };
-      ready.postMessage({ module });
+      setTimeout(reject, START_TIMEOUT_MS, "no answer");
+      // A failed load (e.g. a Content-Security-Policy without worker-src blob:) is an error event.
+      ready.onerror = (event) => reject(event.message || "it failed to load");
+      ready.onmessage = ({ data }) => (data.ready ? resolve() : reject(rebuildError(data.error)));
+      ready.postMessage({ module: coreModule() });
     });
     started.onmessage = ({ data }) => settle(data);
-    started.onerror = (event) => {
-      event.preventDefault();
-      stopCryptoWorker(new SentcError("core_load_failed", `the crypto worker stopped: ${event.message}`));
-    };
+    started.onerror = (event) =>
+      stopCryptoWorker(new SentcError("core_load_failed", `crypto worker: ${event.message}`));
     worker = started;
     return true;
   } catch (cause) {
     started?.terminate();
-    console.warn(`sentc-as: the crypto worker could not start, crypto runs on the main thread: ${String(cause)}`);
+    console.warn(`sentc-as: the crypto worker could not start, crypto runs on the main thread (${cause})`);
     return false;
   }
 }
@@ -76,9 +66,7 @@ export async function startCryptoWorker(): Promise<boolean> {
  * @example
  * stopCryptoWorker();
  */
-export function stopCryptoWorker(
-  reason: unknown = new SentcError("core_load_failed", "the crypto worker was stopped"),
-): void {
+export function stopCryptoWorker(reason: unknown = new SentcError("core_load_failed", "crypto worker stopped")): void {
   worker?.terminate();
   worker = undefined;
   for (const [, reject] of pending.values()) reject(reason);
@@ -96,8 +84,7 @@ export function cryptoWorkerRunning(): boolean {
 
 /**
  * @internal Runs `op` in the crypto worker when it runs, else `local` (the same function) here. `Uint8Array`
- * arguments are copied once and the copies moved, except those at the indexes in `give` (buffers the caller hands
- * over: moved as they are, detached here afterwards); results come back moved.
+ * arguments are copied once and the copies moved (never the caller's buffers); results come back moved.
  * @throws {SentcError} what the operation throws, with its code; `core_load_failed` when the worker stops meanwhile.
  * @example
  * const body = await offload("prepareRegister", [identifier, password], prepareRegister);
@@ -106,16 +93,13 @@ export async function offload<K extends keyof WorkerOps>(
   op: K,
   args: Parameters<WorkerOps[K]>,
   local: WorkerOps[K],
-  give: readonly number[] = [],
 ): Promise<Awaited<ReturnType<WorkerOps[K]>>> {
   const target = worker;
   if (target) {
     const moved: ArrayBuffer[] = [];
-    const sent = (args as unknown[]).map((arg, index) => {
+    const sent = (args as unknown[]).map((arg) => {
       if (!(arg instanceof Uint8Array)) return arg;
-      const whole =
-        arg.buffer instanceof ArrayBuffer && arg.byteOffset === 0 && arg.byteLength === arg.buffer.byteLength;
-      const copy = whole && give.includes(index) ? arg : arg.slice();
+      const copy = arg.slice();
       moved.push(copy.buffer as ArrayBuffer);
       return copy;
     });
@@ -143,8 +127,7 @@ function settle(data: { id: number; value?: unknown; error?: WorkerErrorData }):
   else entry[0](data.value);
 }
 
-function rebuildError(data: WorkerErrorData | undefined): Error {
-  if (!data) return new SentcError("core_load_failed", "the crypto worker answered an unknown message");
+function rebuildError(data: WorkerErrorData): Error {
   if (data.code === undefined) return new Error(data.message);
   const { code, message, ...options } = data;
   return new SentcError(code, message, options as ConstructorParameters<typeof SentcError>[2]);

@@ -36,29 +36,24 @@ export function serveCryptoWorker(): void {
       const run = WORKER_OPS[data.op as keyof typeof WORKER_OPS] as (...args: unknown[]) => Promise<unknown>;
       const value = await Promise.resolve()
         .then(() => run(...data.args))
-        .finally(() => wipe(data.args));
-      const moved = new Set<ArrayBuffer>();
-      collectBuffers(value, moved);
-      scope.postMessage({ id: data.id, value }, [...moved]);
+        .finally(() => bytesIn(data.args).forEach((bytes) => bytes.fill(0)));
+      // The result's whole buffers are moved (a view of part of a buffer is copied by the clone instead).
+      const moved = bytesIn(value).filter((bytes) => bytes.byteLength === bytes.buffer.byteLength);
+      scope.postMessage({ id: data.id, value }, [...new Set(moved.map((bytes) => bytes.buffer))]);
     } catch (error) {
       scope.postMessage({ id: data.id, error: errorData(error) });
     }
   };
 }
 
-/** The whole buffers of the result's `Uint8Array`s (a view of part of a buffer is copied by the clone instead). */
-function collectBuffers(value: unknown, into: Set<ArrayBuffer>): void {
-  if (value instanceof Uint8Array) {
-    if (value.buffer instanceof ArrayBuffer && value.byteLength === value.buffer.byteLength) into.add(value.buffer);
-  } else if (typeof value === "object" && value !== null) {
-    for (const item of Object.values(value)) collectBuffers(item, into);
-  }
-}
-
-/** The arguments are this worker's own copies: their keys (and file bytes) are wiped once the operation is done. */
-function wipe(value: unknown): void {
-  if (value instanceof Uint8Array) value.fill(0);
-  else if (typeof value === "object" && value !== null) for (const item of Object.values(value)) wipe(item);
+/**
+ * The `Uint8Array`s in a value (arrays and plain objects). The arguments are this worker's own copies: their keys
+ * (and file bytes) are wiped once the operation is done.
+ */
+function bytesIn(value: unknown, found: Uint8Array[] = []): Uint8Array[] {
+  if (value instanceof Uint8Array) found.push(value);
+  else if (typeof value === "object" && value !== null) for (const item of Object.values(value)) bytesIn(item, found);
+  return found;
 }
 
 function errorData(error: unknown): WorkerErrorData {

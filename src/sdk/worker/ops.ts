@@ -1,10 +1,10 @@
 /**
  * What the crypto worker runs (`Sentc.init({ worker: true })`): the operations that derive from a password
- * (Argon2id, with the key generation around it) and the file-part crypto. The same functions run on the main
+ * (Argon2id, with the key generation around it), the login's key unwrapping, and the file-part crypto. The same functions run on the main
  * thread when the worker is off, so both modes give the same bytes. Arguments and results are structured-clone
  * data (strings, `Uint8Array`s, plain key objects).
  */
-import { prepareLogin } from "../../protocol/login.js";
+import { doneLogin, doneVerifyLogin, prepareLogin } from "../../protocol/login.js";
 import { prepareChangePassword, prepareResetPassword } from "../../protocol/password-change.js";
 import { prepareRegister, prepareRegisterDeviceStart } from "../../protocol/register.js";
 import { decryptPartHere, encryptPartHere } from "../files/part-crypto.js";
@@ -14,6 +14,8 @@ export const WORKER_OPS = {
   prepareRegister,
   prepareRegisterDeviceStart,
   prepareLogin,
+  doneLogin,
+  doneVerifyLogin,
   prepareChangePassword,
   prepareResetPassword,
   encryptPart: encryptPartHere,
