@@ -220,7 +220,11 @@ export async function encryptPartHere(
   );
   const pieces = [head, HEAD_END.slice(), ...body];
   const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
-  return { pieces: asBlob ? [new Blob(pieces as Uint8Array<ArrayBuffer>[])] : pieces, size, nextKey: partKey };
+  if (!asBlob) return { pieces, size, nextKey: partKey };
+  const blob = new Blob(pieces as Uint8Array<ArrayBuffer>[]);
+  // The Blob holds its own copy: the pieces (all made here) give their memory back at once, not at the next GC.
+  for (const piece of pieces) releaseBuffer(piece);
+  return { pieces: [blob], size, nextKey: partKey };
 }
 
 /**
