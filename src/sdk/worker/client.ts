@@ -40,7 +40,8 @@ export async function startCryptoWorker(): Promise<boolean> {
   let started: Worker | undefined;
   try {
     // Throws without `Worker` (e.g. Node) or where the page may not start one.
-    const ready = (started = spawnCryptoWorker());
+    started = spawnCryptoWorker();
+    const ready = started;
     await new Promise<void>((resolve, reject) => {
       setTimeout(reject, START_TIMEOUT_MS, "no answer");
       // A failed load (e.g. a Content-Security-Policy without worker-src blob:) is an error event.

@@ -36,7 +36,9 @@ export function serveCryptoWorker(): void {
       const run = WORKER_OPS[data.op as keyof typeof WORKER_OPS] as (...args: unknown[]) => Promise<unknown>;
       const value = await Promise.resolve()
         .then(() => run(...data.args))
-        .finally(() => bytesIn(data.args).forEach((bytes) => bytes.fill(0)));
+        .finally(() => {
+          for (const bytes of bytesIn(data.args)) bytes.fill(0);
+        });
       // The result's whole buffers are moved (a view of part of a buffer is copied by the clone instead).
       const moved = bytesIn(value).filter((bytes) => bytes.byteLength === bytes.buffer.byteLength);
       scope.postMessage({ id: data.id, value }, [...new Set(moved.map((bytes) => bytes.buffer))]);
