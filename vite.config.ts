@@ -20,6 +20,12 @@ const VIRTUAL_SOURCE = "\0sentc-default-core-source";
 /** The variable holding the inlined core in the UMD build. */
 const CORE_BASE64 = "__sentcCoreGzipBase64";
 const errorsModule = fileURLToPath(new URL("./src/errors.ts", import.meta.url));
+const spawnModule = fileURLToPath(new URL("./src/sdk/worker/spawn.ts", import.meta.url));
+const workerHostModule = fileURLToPath(new URL("./src/sdk/worker/host.ts", import.meta.url));
+const VIRTUAL_SPAWN = "\0sentc-crypto-worker-spawn";
+/** Placeholders in the spawn module, replaced in the output (Vite's own worker transform must not see them). */
+const WORKER_URL = "__sentcWorkerUrl";
+const UMD_FACTORY = "__sentcUmd";
 
 /**
  * build/core.wasm gzip-compressed with Zopfli (a standard gzip stream, about 7 % smaller than zlib's level 9),
@@ -98,10 +104,60 @@ function defaultCoreSource(mode: "esm" | "umd"): Plugin {
   };
 }
 
+/**
+ * How the crypto worker (`Sentc.init({ worker: true })`) starts; replaces src/sdk/worker/spawn.ts.
+ *   esm  `new Worker(new URL("./sentc-worker.js", import.meta.url), { type: "module" })`, literally, so application
+ *        bundlers bundle dist/sentc-worker.js (an entry of this build) as a worker. Written into the output in
+ *        `renderChunk`: at transform time Vite's worker plugin would try to bundle it into the library itself.
+ *   umd  no file to host: a `blob:` worker whose code is the UMD factory function itself (`factory.toString()`),
+ *        which serves the worker when it runs under the worker's name. `generateBundle` (after minification) names
+ *        the factory so the bundle can refer to itself.
+ */
+function cryptoWorkerSpawn(mode: "esm" | "umd"): Plugin {
+  return {
+    name: "sentc-crypto-worker-spawn",
+    enforce: "pre",
+    async resolveId(source, importer, options) {
+      if (!importer || !source.endsWith("/spawn.js")) return null;
+      const resolved = await this.resolve(source.replace(/\.js$/, ".ts"), importer, { ...options, skipSelf: true });
+      return resolved?.id === spawnModule ? VIRTUAL_SPAWN : null;
+    },
+    load(id) {
+      if (id !== VIRTUAL_SPAWN) return null;
+      const host = JSON.stringify(workerHostModule);
+      if (mode === "esm") {
+        return `import { WORKER_NAME } from ${host};\nexport function spawnCryptoWorker() { return new Worker(${WORKER_URL}, { type: "module", name: WORKER_NAME }); }\n`;
+      }
+      return [
+        `import { WORKER_NAME, serveCryptoWorker } from ${host};`,
+        "export function spawnCryptoWorker() {",
+        `  const url = URL.createObjectURL(new Blob(["(" + ${UMD_FACTORY} + ")({})"], { type: "text/javascript" }));`,
+        "  try { return new Worker(url, { name: WORKER_NAME }); } finally { URL.revokeObjectURL(url); }",
+        "}",
+        'if (typeof WorkerGlobalScope == "function" && self.name === WORKER_NAME) serveCryptoWorker();',
+      ].join("\n");
+    },
+    renderChunk(code) {
+      if (mode !== "esm" || !code.includes(WORKER_URL)) return null;
+      return code.replace(WORKER_URL, 'new URL("./sentc-worker.js", import.meta.url)');
+    },
+    generateBundle(_options, bundle) {
+      if (mode !== "umd") return;
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== "chunk") continue;
+        // Rollup's UMD wrapper: `…}(this, (function (exports) {…` (terser keeps the shape, renames `exports`).
+        const factory = /\(this,\s*\(?function\s*\(/g;
+        if ((chunk.code.match(factory) ?? []).length !== 1) throw new Error("the UMD factory was not found once");
+        chunk.code = chunk.code.replace(factory, (found) => found.replace(/function\s*\(/, `function ${UMD_FACTORY}(`));
+      }
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   if (mode !== "esm" && mode !== "umd") throw new Error("build with --mode esm or --mode umd");
   return {
-    plugins: [defaultCoreSource(mode)],
+    plugins: [defaultCoreSource(mode), cryptoWorkerSpawn(mode)],
     build: {
       outDir: "dist",
       emptyOutDir: false,
@@ -114,14 +170,28 @@ export default defineConfig(({ mode }) => {
       lib:
         mode === "esm"
           ? {
-              entry: { sentc: "src/index.ts", core: "src/core/index.ts" },
+              // sentc-worker: the crypto worker's module (src/sdk/worker/entry.ts), see cryptoWorkerSpawn.
+              entry: { sentc: "src/index.ts", core: "src/core/index.ts", "sentc-worker": "src/sdk/worker/entry.ts" },
               formats: ["es"],
               fileName: (_format, name) => `${name}.js`,
             }
           : { entry: "src/index.ts", formats: ["umd"], name: "Sentc", fileName: () => "sentc.umd.js" },
       rollupOptions: {
         external: [/^node:/],
-        output: mode === "umd" ? { exports: "named" } : { chunkFileNames: "sentc-shared-[hash].js" },
+        output:
+          mode === "umd"
+            ? { exports: "named" }
+            : {
+                chunkFileNames: "sentc-shared-[hash].js",
+                // Two shared chunks whatever the entries share: the core (also dist/core.js's) and the SDK layers
+                // (also the worker's). Left to itself, rollup splits the SDK into more chunks, each gzipped alone.
+                manualChunks: (id) =>
+                  /[\\/]src[\\/](core[\\/]|errors\.ts)/.test(id)
+                    ? "core"
+                    : /[\\/]src[\\/](protocol|api|sdk)[\\/]/.test(id) && !id.endsWith("entry.ts")
+                      ? "sdk"
+                      : null,
+              },
       },
     },
   };

@@ -8,6 +8,9 @@
  *   - raw upload: the same number of parts of the same size POSTed to the part route of a registered file
  *     (Blob bodies, the fastest the browser offers),
  *   - raw download: `fetch` of each stored part of a file the SDK uploaded.
+ *
+ * `bench.counted(name, ...args)` runs `bench[name]` and also answers the page's main-thread long tasks meanwhile
+ * (PerformanceObserver "longtask": tasks over 50 ms), for the comparison with and without the crypto worker.
  */
 export const BENCH_PAGE_SCRIPT = `
 (() => {
@@ -32,6 +35,13 @@ export const BENCH_PAGE_SCRIPT = `
     return state.group;
   }
 
+  const longTasks = [];
+  if (typeof PerformanceObserver === "function" && PerformanceObserver.supportedEntryTypes?.includes("longtask")) {
+    new PerformanceObserver((list) => { for (const entry of list.getEntries()) longTasks.push(entry.duration); }).observe({ type: "longtask" });
+  }
+  /** A pause for the page to be idle, so that earlier work is not counted. */
+  const settle = () => new Promise((done) => setTimeout(done, 300));
+
   async function time(fn) {
     const start = performance.now();
     const value = await fn();
@@ -39,8 +49,21 @@ export const BENCH_PAGE_SCRIPT = `
   }
 
   window.bench = {
-    async login(identifier, password) {
-      await window.registerViaBackend(identifier, password);
+    /** bench[name](...args) → { value, longTasks (count), longestTaskMs } over the call. */
+    async counted(name, ...args) {
+      await settle();
+      const before = longTasks.length;
+      const value = await window.bench[name](...args);
+      await settle();
+      const tasks = longTasks.slice(before);
+      return { value, longTasks: tasks.length, longestTaskMs: tasks.length ? Math.max(...tasks) : 0 };
+    },
+
+    workerRunning: () => S().options.worker === true,
+
+    /** Registers (unless already done) and answers the time of the login alone. */
+    async login(identifier, password, registered = false) {
+      if (!registered) await window.registerViaBackend(identifier, password);
       const { ms } = await time(() => S().login(identifier, password, true));
       return ms;
     },

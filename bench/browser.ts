@@ -6,7 +6,9 @@
  *     streaming download (`downloadFileStream`),
  *   - the limits on the same bytes: raw WebCrypto AES-GCM encrypt/decrypt and raw part upload/download,
  *   - the peak memory above idle (V8 heap plus ArrayBuffer backing stores, CDP `Runtime.getHeapUsage`) while a
- *     256 MiB generated Blob is uploaded and streamed back.
+ *     256 MiB generated Blob is uploaded and streamed back,
+ *   - with and without the crypto worker (`Sentc.init({ worker: true })`): login time and the main-thread long
+ *     tasks (> 50 ms, PerformanceObserver "longtask") during the login and during a createFile of the large size.
  *
  *   npm run bench:browser [-- --json] [--large-mib 64] [--memory-mib 256 (0: skip)] [--runs 3]
  *
@@ -150,6 +152,59 @@ async function measureMemory(
   return { mib: memoryMib, upload, streamDownload };
 }
 
+interface WorkerModeResult {
+  /** Whether the worker really ran (false: off, or it could not start). */
+  running: boolean;
+  login_ms: number;
+  login_long_tasks: number;
+  login_longest_task_ms: number;
+  upload_mib: number;
+  upload_ms: number;
+  upload_long_tasks: number;
+  upload_longest_task_ms: number;
+}
+
+type Counted<T> = { value: T; longTasks: number; longestTaskMs: number };
+
+/** One page per mode (worker off, on): logins (median time; long tasks summed over the runs) and one createFile. */
+async function measureWorkerMode(
+  context: Awaited<ReturnType<typeof browser.newContext>>,
+  worker: boolean,
+): Promise<WorkerModeResult> {
+  const page = await openSdkPage(context, stack, { init: `{ worker: ${worker} }` });
+  await page.evaluate(BENCH_PAGE_SCRIPT);
+  const running = await call<boolean>(page, "bench.workerRunning()");
+  const times: number[] = [];
+  let loginTasks = 0;
+  let loginLongest = 0;
+  for (let round = 0; round < runs; round++) {
+    const identifier = `bench-${worker ? "worker" : "main"}-${Date.now()}-${round}`;
+    await call(page, `window.registerViaBackend(${arg(identifier)}, "bench password ✓")`);
+    const login = await call<Counted<number>>(
+      page,
+      `bench.counted("login", ${arg(identifier)}, "bench password ✓", true)`,
+    );
+    times.push(login.value);
+    loginTasks += login.longTasks;
+    loginLongest = Math.max(loginLongest, login.longestTaskMs);
+  }
+  const mib = sizes.at(-1)!;
+  await call(page, `bench.makeData(${mib * MIB})`);
+  const upload = await call<Counted<{ ms: number; fileId: string }>>(page, `bench.counted("createFile", "auto")`);
+  await call(page, `bench.deleteFile(${arg(upload.value.fileId)})`);
+  await page.close();
+  return {
+    running,
+    login_ms: median(times),
+    login_long_tasks: loginTasks,
+    login_longest_task_ms: loginLongest,
+    upload_mib: mib,
+    upload_ms: upload.value.ms,
+    upload_long_tasks: upload.longTasks,
+    upload_longest_task_ms: upload.longestTaskMs,
+  };
+}
+
 const rate = (mib: number, ms: number) => (mib * 1000) / ms;
 const fmt = (value: number) => value.toFixed(1).padStart(7);
 
@@ -171,6 +226,11 @@ try {
   log(`measuring memory with ${memoryMib} MiB …`);
   const memory =
     memoryMib > 0 ? await measureMemory(page, cdp) : { mib: 0, upload: Number.NaN, streamDownload: Number.NaN };
+  log("measuring with and without the crypto worker …");
+  const workerMode = {
+    off: await measureWorkerMode(context, false),
+    on: await measureWorkerMode(context, true),
+  };
 
   const large = results.at(-1)!;
   const uploadLimit = large.raw.encrypt + large.raw.upload;
@@ -199,7 +259,15 @@ try {
   if (json) {
     console.log(
       JSON.stringify(
-        { time_unit: "ms (median)", login_ms: loginMs, sizes: results, memory_bytes_above_idle: memory, targets, met },
+        {
+          time_unit: "ms (median)",
+          login_ms: loginMs,
+          sizes: results,
+          memory_bytes_above_idle: memory,
+          worker_mode: workerMode,
+          targets,
+          met,
+        },
         null,
         2,
       ),
@@ -227,6 +295,19 @@ try {
     );
     log(
       `peak memory above idle, ${memory.mib} MiB streamed download: ${targets.stream_download_memory_mib.value.toFixed(1)} MiB (target < 64): ${met.stream_download_memory_mib ? "met" : "NOT met"}`,
+    );
+    log("");
+    log(
+      `crypto worker (long tasks: main-thread tasks > 50 ms; login over ${runs} runs, one ${sizes.at(-1)} MiB createFile)`,
+    );
+    log("            running  login ms  login long tasks (longest)  upload ms  upload long tasks (longest)");
+    for (const [mode, r] of Object.entries(workerMode)) {
+      log(
+        `  ${mode.padEnd(4)}     ${String(r.running).padEnd(5)}  ${r.login_ms.toFixed(0).padStart(8)}  ${String(r.login_long_tasks).padStart(16)} (${r.login_longest_task_ms.toFixed(0)} ms)  ${r.upload_ms.toFixed(0).padStart(9)}  ${String(r.upload_long_tasks).padStart(17)} (${r.upload_longest_task_ms.toFixed(0)} ms)`,
+      );
+    }
+    log(
+      `login with / without the worker: ${(workerMode.on.login_ms / workerMode.off.login_ms).toFixed(2)}×; upload: ${(workerMode.on.upload_ms / workerMode.off.upload_ms).toFixed(2)}×`,
     );
   }
 } finally {

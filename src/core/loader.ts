@@ -6,6 +6,7 @@ import { defaultCoreSource } from "./default-source.js";
 export type CoreSource = BufferSource | WebAssembly.Module | URL | string | Response | PromiseLike<Response>;
 
 let core: CoreExports | undefined;
+let compiled: WebAssembly.Module | undefined;
 let loading: Promise<void> | undefined;
 
 // The smallest module that uses a v128 instruction: validates only where WebAssembly SIMD is supported.
@@ -65,12 +66,24 @@ export function getCore(): CoreExports {
   return core;
 }
 
+/**
+ * @internal The compiled core once `initCore()` has resolved (else `undefined`): the SDK's crypto worker
+ * instantiates the same module again instead of fetching or inflating the core a second time. Never throws.
+ * @example
+ * const module = coreModule();
+ * if (module) worker.postMessage({ module });
+ */
+export function coreModule(): WebAssembly.Module | undefined {
+  return compiled;
+}
+
 async function instantiate(source: CoreSource | undefined): Promise<CoreExports> {
   if (typeof WebAssembly !== "object" || !WebAssembly.validate(SIMD_PROBE)) {
     throw new SentcError("unsupported_environment", "this runtime lacks WebAssembly with SIMD");
   }
   const module = await compile(source ?? defaultCoreSource());
   const instance = await WebAssembly.instantiate(module, {});
+  compiled = module;
   return instance.exports as unknown as CoreExports;
 }
 
@@ -92,7 +105,12 @@ function baseUrl(): string {
 
 async function fetchWasm(url: URL): Promise<BufferSource | Response> {
   if (url.protocol === "file:") {
-    const { readFile } = await import(/* @vite-ignore */ "node:fs/promises");
+    // The specifier in a variable: bundlers leave this Node-only import alone. A literal one becomes a chunk, and a
+    // worker that a bundler builds as one classic script (Vite's default for `new Worker`) cannot have chunks.
+    const nodeFs = "node:fs/promises";
+    const { readFile } = (await import(
+      /* @vite-ignore */ /* webpackIgnore: true */ nodeFs
+    )) as typeof import("node:fs/promises");
     return readFile(url);
   }
   return fetch(url);

@@ -15,6 +15,7 @@ import {
   prepareLoginStart as protocolPrepareLoginStart,
   prepareVerifyLogin,
   type DeviceKeys,
+  type LoginStart,
   type UserKey,
 } from "../protocol/login.js";
 import {
@@ -30,6 +31,7 @@ import {
 } from "../protocol/keys.js";
 import { serializeUserPublicKeyData, serializeUserVerifyKeyData } from "../protocol/public-keys.js";
 import type { StorageInterface } from "./storage.js";
+import { offload } from "./worker/client.js";
 import type { ResolvedSentcOptions, UserData, UserDeviceKeyData, UserKeyData, UserMfaLogin } from "./types.js";
 
 /** Everything a `User` needs from the initialised SDK. */
@@ -170,6 +172,23 @@ export interface LoginVerifyState {
 
 export function loginStart(deviceIdentifier: string, password: string, saltResult: unknown): LoginStartState {
   const start = protocolPrepareLogin(deviceIdentifier, password, resultObject(saltResult, "prepare login output"));
+  return startState(deviceIdentifier, start);
+}
+
+/** `loginStart` with the password derivation in the crypto worker when it runs (`Sentc.init({ worker: true })`). */
+export async function loginStartOffloaded(
+  deviceIdentifier: string,
+  password: string,
+  saltResult: unknown,
+): Promise<LoginStartState> {
+  const salt = resultObject(saltResult, "prepare login output");
+  return startState(
+    deviceIdentifier,
+    await offload("prepareLogin", [deviceIdentifier, password, salt], protocolPrepareLogin),
+  );
+}
+
+function startState(deviceIdentifier: string, start: LoginStart): LoginStartState {
   return {
     deviceIdentifier,
     masterKeyEncryptionKey: start.masterKeyEncryptionKey,
@@ -205,14 +224,21 @@ export function stateFromMfaLogin(data: UserMfaLogin): LoginStartState {
 }
 
 /** `done_login` (or the MFA endpoints') result → `"mfa"` or the verify step. */
-export function loginDone(
-  state: LoginStartState,
-  result: unknown,
-): { kind: "mfa" } | { kind: "verify"; state: LoginVerifyState } {
-  const done = protocolDoneLogin(
-    state.masterKeyEncryptionKey,
-    result === "Otp" ? "Otp" : resultObject(result, "done login output"),
-  );
+export function loginDone(state: LoginStartState, result: unknown): LoginDoneStep {
+  return doneStep(state, protocolDoneLogin(state.masterKeyEncryptionKey, doneOutput(result)));
+}
+
+/** `loginDone` with the key unwrapping in the crypto worker when it runs. */
+export async function loginDoneOffloaded(state: LoginStartState, result: unknown): Promise<LoginDoneStep> {
+  const args: Parameters<typeof protocolDoneLogin> = [state.masterKeyEncryptionKey, doneOutput(result)];
+  return doneStep(state, await offload("doneLogin", args, protocolDoneLogin));
+}
+
+type LoginDoneStep = { kind: "mfa" } | { kind: "verify"; state: LoginVerifyState };
+
+const doneOutput = (result: unknown) => (result === "Otp" ? "Otp" : resultObject(result, "done login output"));
+
+function doneStep(state: LoginStartState, done: ReturnType<typeof protocolDoneLogin>): LoginDoneStep {
   if (done.kind === "mfa") return { kind: "mfa" };
   return {
     kind: "verify",
@@ -245,7 +271,7 @@ export async function loginVerified(
   const output = resultObject(result, "verify login output");
   const privateKey = state.deviceKeys.privateKey;
   // The protocol opens HMAC keys only with keys of the first page; open them here once every page is known.
-  const verified = doneVerifyLogin(privateKey, { ...output, hmac_keys: [] });
+  const verified = await offload("doneVerifyLogin", [privateKey, { ...output, hmac_keys: [] }], doneVerifyLogin);
   const userKeys = verified.userKeys;
   if (userKeys.length >= KEY_PAGE && http !== null) {
     let page = Array.isArray(output.user_keys) ? (output.user_keys as Record<string, unknown>[]) : [];
@@ -310,8 +336,8 @@ export async function loginOverHttp(
   if (typeof password !== "string" || password.length === 0)
     throw new SentcError("invalid_input", "the password must be a non-empty string");
   const salt = await authApi.prepareLogin(http, protocolPrepareLoginStart(deviceIdentifier));
-  const start = loginStart(deviceIdentifier, password, salt);
-  let done = loginDone(start, await authApi.doneLogin(http, start.input));
+  const start = await loginStartOffloaded(deviceIdentifier, password, salt);
+  let done = await loginDoneOffloaded(start, await authApi.doneLogin(http, start.input));
   let usedMfa = false;
   if (done.kind === "mfa") {
     if (mfa === undefined) return { kind: "mfa", state: start };

@@ -52,6 +52,7 @@ import { createStorage, STORAGE_KEYS, type StorageInterface } from "./storage.js
 import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyData } from "./types.js";
 import { User, type UserHooks } from "./user.js";
 import { setStrictVerify, setTrustServerKeys } from "./verify-policy.js";
+import { offload, startCryptoWorker, stopCryptoWorker } from "./worker/client.js";
 
 /**
  * The sentc API the SDK talks to when `init` gets no `base_url`.
@@ -184,6 +185,11 @@ export default class Sentc {
       resolved.trust_server_keys = options.trust_server_keys;
     }
     setTrustServerKeys(resolved.trust_server_keys === true);
+    if (options.worker !== undefined) {
+      if (typeof options.worker !== "boolean") throw new SentcError("invalid_input", "worker must be a boolean");
+      // false when the worker cannot start (it warns): the SDK then works on the main thread.
+      resolved.worker = options.worker && (await startCryptoWorker());
+    }
     Sentc.#ctx = { options: resolved, http, strategy, getStore: () => Sentc.getStore() };
     Sentc.options = resolved;
     try {
@@ -229,6 +235,7 @@ export default class Sentc {
     Sentc.options = {};
     setStrictVerify(false);
     setTrustServerKeys(false);
+    stopCryptoWorker();
   }
 
   // ---------- identifiers and registration ----------
@@ -334,7 +341,7 @@ export default class Sentc {
   static async register(userIdentifier: string, password: string): Promise<string> {
     requireText(userIdentifier, "the user identifier");
     requireText(password, "the password");
-    const body = protocolPrepareRegister(userIdentifier, password);
+    const body = await offload("prepareRegister", [userIdentifier, password], protocolPrepareRegister);
     return (await authApi.register(Sentc.#context().http, body)).user_id;
   }
 
@@ -380,9 +387,10 @@ export default class Sentc {
    * // on the logged-in device: await user.registerDevice(text);
    */
   static async registerDeviceStart(device_identifier: string, password: string): Promise<string> {
-    const body = protocolPrepareRegisterDeviceStart(
-      requireText(device_identifier, "the device identifier"),
-      requireText(password, "the password"),
+    const body = await offload(
+      "prepareRegisterDeviceStart",
+      [requireText(device_identifier, "the device identifier"), requireText(password, "the password")],
+      protocolPrepareRegisterDeviceStart,
     );
     const result = await authApi.prepareRegisterDevice(Sentc.#context().http, body);
     return JSON.stringify({ status: true, result });

@@ -43,6 +43,17 @@ export interface SentcOptions {
    * `false`: keys are pinned at first use and signed group keys are checked (docs/getting-started.md "Pinned keys").
    */
   trust_server_keys?: boolean;
+  /**
+   * Not in the reference: run the password derivation (Argon2id, in register, login, password change and reset,
+   * device registration) and the file-part crypto (upload and download) in a Web Worker, so the page never stalls
+   * on them. Default `false`: everything runs on the calling thread, as the reference. The ESM build starts
+   * `sentc-worker.js` beside `sentc.js` (bundlers emit it); the `<script>` build starts a worker made of its own
+   * code from a `blob:` URL, which a Content-Security-Policy must allow (`worker-src blob:`). When the worker cannot
+   * start, `init` warns on the console and the SDK works on the main thread (`Sentc.options.worker` is then `false`).
+   * The synchronous own-backend functions (`Sentc.prepareRegister`, `Sentc.prepareLogin`, …) always run on the
+   * calling thread.
+   */
+  worker?: boolean;
 }
 
 /** `Sentc.options` after `init`. */
@@ -58,6 +69,8 @@ export interface ResolvedSentcOptions {
   strict_verify?: boolean;
   /** Set only when `init` was given it (not in the reference). */
   trust_server_keys?: boolean;
+  /** Set only when `init` was given it (not in the reference): `true` while the crypto worker runs. */
+  worker?: boolean;
 }
 
 /** The decrypted keys of this device. */

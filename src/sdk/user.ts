@@ -67,6 +67,7 @@ import {
   symKeyContext,
   type SymKey,
 } from "./sym-key.js";
+import { offload } from "./worker/client.js";
 
 /** The own-backend form of a device registration (`user.prepareRegisterDevice`). */
 export interface PreRegisterDeviceData {
@@ -445,7 +446,11 @@ export class User extends FileOwnerApi {
       throw new SentcError("invalid_input", "the new password must be a non-empty string");
     const login = await this.#freshLogin(oldPassword, mfa_token, mfa_recovery);
     try {
-      const body = prepareChangePassword(newPassword, login.masterKey, login.authKey);
+      const body = await offload(
+        "prepareChangePassword",
+        [newPassword, login.masterKey, login.authKey],
+        prepareChangePassword,
+      );
       await userApi.changePassword(this.#ctx.http, login.data.jwt, body);
     } finally {
       login.masterKey.fill(0);
@@ -464,7 +469,7 @@ export class User extends FileOwnerApi {
     const privateKey = importPrivateKey(this.user_data.device.private_key);
     const signKey = importSignKey(this.user_data.device.sign_key);
     try {
-      const body = prepareResetPassword(newPassword, privateKey, signKey);
+      const body = await offload("prepareResetPassword", [newPassword, privateKey, signKey], prepareResetPassword);
       await userApi.resetPassword(this.#ctx.http, this.#jwt, body, { deviceSignKey: signKey });
     } finally {
       wipeKey(privateKey);

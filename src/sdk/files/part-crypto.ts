@@ -7,6 +7,9 @@
  * core's CSPRNG (`randomBytes`, as `symEncrypt` does), and AES-GCM with the same key, nonce and input is the same
  * bytes, so the output of either engine reads with the other and with the reference. The 32-byte key wrap and
  * signatures always use the core.
+ *
+ * With the crypto worker on (`Sentc.init({ worker: true })`), `encryptPartPieces` (uploads) and `decryptPart`
+ * (downloads) run there: `encryptPartHere` / `decryptPartHere` are the same work on whichever thread runs them.
  */
 import { aesGcmEncrypt, randomBytes } from "../../core/index.js";
 import { SentcError } from "../../errors.js";
@@ -18,6 +21,7 @@ import { openFilePartHead } from "../../protocol/file.js";
 import type { SignKey, VerifyKey } from "../../protocol/keys.js";
 import { signOnly } from "../../protocol/signature.js";
 import { strictVerify } from "../verify-policy.js";
+import { offload } from "../worker/client.js";
 
 /** Which AES-GCM implementation seals part bodies: `auto` uses WebCrypto for parts of `WEBCRYPTO_MIN_BYTES` and more when present. */
 export type AesEngine = "auto" | "wasm" | "webcrypto";
@@ -163,37 +167,64 @@ export async function encryptPart(
   signKey: SignKey | null | undefined,
   engine: AesEngine = "auto",
 ): Promise<{ part: Uint8Array; nextKey: Uint8Array }> {
-  const { pieces, nextKey } = await encryptPartPieces(previousKey, plaintext, signKey, engine);
-  return { part: concatPieces(pieces), nextKey };
+  const { pieces, nextKey } = await encryptPartHere(previousKey, plaintext, signKey, engine, false);
+  return { part: concatPieces(pieces as Uint8Array[]), nextKey };
 }
 
 const HEAD_END = Uint8Array.of(0);
 
 /**
  * @internal `encryptPart` as pieces in wire order (`head ‖ 0x00 ‖ [sig] ‖ nonce ‖ sealed`), so an upload can send
- * them as one `Blob` without concatenating the part first.
+ * them as one `Blob` without concatenating the part first; where `Blob` exists they come as one (`[blob]`). The
+ * plaintext may be a `Blob` slice, read where the part is encrypted: in the crypto worker when it runs, so that
+ * the page never holds the part's bytes.
  * @throws SentcError `invalid_input` for a bad key or plaintext
  * @example
- * const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, null, "webcrypto");
+ * const { pieces, nextKey } = await encryptPartPieces(previous, file.slice(0, 4 << 20), null, "webcrypto");
  */
-export async function encryptPartPieces(
+export function encryptPartPieces(
   previousKey: Uint8Array,
-  plaintext: Uint8Array,
+  plaintext: Uint8Array | Blob,
   signKey: SignKey | null | undefined,
   engine: AesEngine = "auto",
-): Promise<{ pieces: Uint8Array[]; size: number; nextKey: Uint8Array }> {
+): Promise<{ pieces: (Uint8Array | Blob)[]; size: number; nextKey: Uint8Array }> {
+  return offload("encryptPart", [previousKey, plaintext, signKey, engine, typeof Blob === "function"], encryptPartHere);
+}
+
+/**
+ * @internal `encryptPartPieces` on this thread (the main thread, or the crypto worker's `WORKER_OPS`); with `asBlob`
+ * the pieces as one `Blob`.
+ * @throws SentcError `invalid_input` for a bad key or plaintext
+ * @example
+ * const { pieces, nextKey } = await encryptPartHere(previous, plaintext, null, "auto", false);
+ */
+export async function encryptPartHere(
+  previousKey: Uint8Array,
+  plaintext: Uint8Array | Blob,
+  signKey: SignKey | null | undefined,
+  engine: AesEngine,
+  asBlob: boolean,
+): Promise<{ pieces: (Uint8Array | Blob)[]; size: number; nextKey: Uint8Array }> {
   if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32)
     throw new SentcError("invalid_input", "the previous key must be 32 bytes");
+  const bytes = plaintext instanceof Uint8Array ? plaintext : new Uint8Array(await plaintext.arrayBuffer());
   const partKey = generateSymKey().key;
-  let body = await sealBodyPieces(partKey, plaintext, engine);
+  let body = await sealBodyPieces(partKey, bytes, engine);
+  // A part read from a Blob is ours: its memory goes back at once.
+  if (bytes !== plaintext) releaseBuffer(bytes);
   // The signature covers the whole sealed body (crypto.md §11), so a signed part needs it in one buffer.
   if (signKey) body = [signOnly(signKey, concatPieces(body)), ...body];
   const sign = signKey ? { id: signKey.keyId, alg: signKey.alg } : null;
   const head = utf8.encode(
     JSON.stringify({ key: toBase64(symEncrypt(previousKey, partKey)), sign, sym_key_alg: ALG.aesGcm }),
   );
-  const pieces = [head, HEAD_END, ...body];
-  return { pieces, size: pieces.reduce((sum, piece) => sum + piece.length, 0), nextKey: partKey };
+  const pieces = [head, HEAD_END.slice(), ...body];
+  const size = pieces.reduce((sum, piece) => sum + piece.length, 0);
+  if (!asBlob) return { pieces, size, nextKey: partKey };
+  const blob = new Blob(pieces as Uint8Array<ArrayBuffer>[]);
+  // The Blob holds its own copy: the pieces (all made here) give their memory back at once, not at the next GC.
+  for (const piece of pieces) releaseBuffer(piece);
+  return { pieces: [blob], size, nextKey: partKey };
 }
 
 /**
@@ -207,13 +238,30 @@ export async function encryptPartPieces(
  *
  * const { plaintext, nextKey } = await decryptPart(contentKey32, part, null);
  */
-export async function decryptPart(
+export function decryptPart(
   previousKey: Uint8Array,
   part: Uint8Array,
   verifyKey: VerifyKey | null | undefined,
   engine: AesEngine = "auto",
 ): Promise<{ plaintext: Uint8Array; nextKey: Uint8Array }> {
-  const { partKey, body } = openFilePartHead(previousKey, part, verifyKey, { requireSignature: strictVerify() });
+  return offload("decryptPart", [previousKey, part, verifyKey, engine, strictVerify()], decryptPartHere);
+}
+
+/**
+ * @internal `decryptPart` on this thread (the main thread, or the crypto worker's `WORKER_OPS`); `strict` is the
+ * caller's `strict_verify` (the worker does not share the main thread's setting).
+ * @throws SentcError as `decryptPart`
+ * @example
+ * const { plaintext, nextKey } = await decryptPartHere(previous, part, null, "auto", false);
+ */
+export async function decryptPartHere(
+  previousKey: Uint8Array,
+  part: Uint8Array,
+  verifyKey: VerifyKey | null | undefined,
+  engine: AesEngine,
+  strict: boolean,
+): Promise<{ plaintext: Uint8Array; nextKey: Uint8Array }> {
+  const { partKey, body } = openFilePartHead(previousKey, part, verifyKey, { requireSignature: strict });
   return { plaintext: await openBody(partKey, body, engine), nextKey: partKey };
 }
 

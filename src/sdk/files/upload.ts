@@ -45,9 +45,9 @@ function sizeOf(file: FileInput): number {
   throw new SentcError("invalid_input", "the file must be a Blob (File) or a Uint8Array");
 }
 
-async function readPart(file: FileInput, start: number, end: number): Promise<Uint8Array> {
-  if (file instanceof Uint8Array) return file.subarray(start, end);
-  return new Uint8Array(await file.slice(start, end).arrayBuffer());
+/** One part of the file: a view of a Uint8Array, or a slice of a Blob that `encryptPartPieces` reads (maybe in the crypto worker). */
+function filePart(file: FileInput, start: number, end: number): Uint8Array | Blob {
+  return file instanceof Uint8Array ? file.subarray(start, end) : file.slice(start, end);
 }
 
 function partSizeOf(value: number | undefined): number {
@@ -176,11 +176,9 @@ export async function uploadFileParts(
     for (let i = 0; i < count; i++) {
       checkAborted(signal, "the upload");
       const start = i * partSize;
-      const plaintext = await readPart(file, start, Math.min(size, start + partSize));
+      const plaintext = filePart(file, start, Math.min(size, start + partSize));
       checkAborted(signal, "the upload");
       const { pieces, nextKey } = await encryptPartPieces(previous, plaintext, signKey, engine);
-      // A part read from a Blob is ours; the caller's Uint8Array is not.
-      if (!(file instanceof Uint8Array)) releaseBuffer(plaintext);
       if (previous !== contentKey) previous.fill(0);
       previous = nextKey;
       if (await settle()) return;
@@ -188,7 +186,8 @@ export async function uploadFileParts(
       const sequence = i + 1;
       const body = partBody(pieces);
       // The Blob holds its own copy: the encrypted body (pieces after the head and its 0x00) can go now.
-      if (body instanceof Blob) for (const piece of pieces.slice(2)) releaseBuffer(piece);
+      if (body instanceof Blob)
+        for (const piece of pieces.slice(2)) if (piece instanceof Uint8Array) releaseBuffer(piece);
       inFlight = uploadPart(
         transport.http,
         transport.jwt,
@@ -218,12 +217,17 @@ class UploadFailure {
   constructor(readonly error: unknown) {}
 }
 
-/** The encrypted part as the request body: a `Blob` of its pieces where there is one (no concatenation, no inline copy). */
-function partBody(pieces: Uint8Array[]): Blob | Uint8Array {
-  if (typeof Blob === "function") return new Blob(pieces as Uint8Array<ArrayBuffer>[]);
-  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+/**
+ * The encrypted part as the request body: a `Blob` of its pieces where there is one (no concatenation, no inline
+ * copy); `encryptPartPieces` already answers `[blob]` there. Without `Blob` every piece is a `Uint8Array`.
+ */
+function partBody(pieces: (Uint8Array | Blob)[]): Blob | Uint8Array {
+  if (typeof Blob === "function")
+    return pieces.length === 1 && pieces[0] instanceof Blob ? pieces[0] : new Blob(pieces as BlobPart[]);
+  const bytes = pieces as Uint8Array[];
+  const out = new Uint8Array(bytes.reduce((sum, piece) => sum + piece.length, 0));
   let offset = 0;
-  for (const piece of pieces) {
+  for (const piece of bytes) {
     out.set(piece, offset);
     offset += piece.length;
   }
