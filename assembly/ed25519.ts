@@ -16,8 +16,8 @@
 import { SHA512_STATE_BYTES, sha512Final, sha512Init, sha512Update } from "./sha512";
 import { scIsCanonical, scMulAdd, scReduce64 } from "./scalar25519";
 import {
-  geDoubleScalarmultVartime, geFromBytesVartime, geHasSmallOrderVartime, geScalarmultBase, geToBytes,
-  geToBytes2, geWipeScratch, POINT_BYTES,
+  geDoubleScalarmultVartime, geFromBytesVartime, geHasSmallOrderVartime, gePrepareVartime, geScalarmultBase,
+  geToBytes, geToBytes2, geWipeScratch, POINT_BYTES,
 } from "./edwards25519";
 import { feNeg, feWipeScratch } from "./field25519";
 import { ERR_INVALID_INPUT, ERR_VERIFY, OK } from "./status";
@@ -49,6 +49,10 @@ const MEMO_DOMAIN: usize = memory.data<u8>([
 const MEMO_TAG: usize = memory.data(32, 16);
 const MEMO_PK: usize = memory.data(32, 16);
 let memoValid = false;
+// The verification memo (public data): the last public key that decoded and passed the checks of
+// §5.1.7 step 1; the odd multiples of -A that edwards25519.ts keeps for it (gePrepareVartime) stay valid.
+const VMEMO_PK: usize = memory.data(32, 16);
+let vmemoValid = false;
 
 function wipeAll(): void {
   memory.fill(HASH, 0, <usize>SHA512_STATE_BYTES);
@@ -150,6 +154,22 @@ export function ed25519Sign(sig: usize, seed: usize, msg: usize, len: i32): i32 
 }
 
 /**
+ * §5.1.7 step 1 for the public key at pk: decodes A (strictly), rejects a small order, and prepares the
+ * multiples of -A for step 3. The last accepted key is remembered (public data): verifying under it again
+ * skips the decoding. Variable time.
+ */
+function preparePublicKey(pk: usize): bool {
+  if (vmemoValid && memory.compare(pk, VMEMO_PK, 32) == 0) return true;
+  if (!geFromBytesVartime(POINT2, pk) || geHasSmallOrderVartime(POINT2)) return false;
+  feNeg(POINT2, POINT2); //                              -A: negate X ...
+  feNeg(POINT2 + 120, POINT2 + 120); //                  ... and T
+  gePrepareVartime(POINT2);
+  memory.copy(VMEMO_PK, pk, 32);
+  vmemoValid = true;
+  return true;
+}
+
+/**
  * Verifies the 64-byte signature at `sig` of the `len` bytes at `msg` under the 32-byte public key at `pk`
  * (RFC 8032 §5.1.7, cofactorless equation [S]B = R + [k]A). Strict: rejects S ≥ L, non-canonical or invalid
  * encodings of A and R, and A or R of small order. Returns OK or ERR_VERIFY. Variable time (public data).
@@ -158,7 +178,7 @@ export function ed25519Verify(pk: usize, msg: usize, len: i32, sig: usize): i32 
   if (len < 0) return ERR_INVALID_INPUT;
   let status = ERR_VERIFY;
   // Step 1: S must be < L; A must decode (canonically) and not have small order.
-  if (scIsCanonical(sig + 32) && geFromBytesVartime(POINT2, pk) && !geHasSmallOrderVartime(POINT2)) {
+  if (scIsCanonical(sig + 32) && preparePublicKey(pk)) {
     // Step 2: k = SHA-512(R ‖ A ‖ M) mod L, over the encodings as received.
     sha512Init(HASH);
     sha512Update(HASH, sig, 32);
@@ -168,9 +188,7 @@ export function ed25519Verify(pk: usize, msg: usize, len: i32, sig: usize): i32 
     scReduce64(CHAL, DIGEST);
     // Step 3: R' = [S]B - [k]A; the signature is valid when R' encodes to exactly the bytes of R. Comparing
     // encodings also rejects every non-canonical or invalid encoding of R (ours is canonical).
-    feNeg(POINT2, POINT2); //                            -A: negate X ...
-    feNeg(POINT2 + 120, POINT2 + 120); //                ... and T
-    geDoubleScalarmultVartime(POINT, CHAL, POINT2, sig + 32);
+    geDoubleScalarmultVartime(POINT, CHAL, sig + 32);
     geToBytes(ENC, POINT);
     if (memory.compare(ENC, sig, 32) == 0 && !geHasSmallOrderVartime(POINT)) status = OK;
   }
