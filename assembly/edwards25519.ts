@@ -490,15 +490,10 @@ function wnaf(out: usize, s: usize, w: i32): void {
 }
 
 /**
- * r (projective) = [s]B + [k]A for public 32-byte scalars s, k < 2^253 and the extended point A (RFC 8032
- * §5.1.7 step 3 with A negated by the caller). Joint wNAF: width 5 for A (8 cached odd multiples computed
- * here) and width 8 for B (the ODD table). Variable time: only for public data.
+ * Prepares geDoubleScalarmultVartime for the extended point A: AI[j] = (2j+1)·A in cached form. The table
+ * is public data and stays valid until the next call, so a caller may reuse it for the same A.
  */
-export function geDoubleScalarmultVartime(r: usize, k: usize, A: usize, s: usize): void {
-  geInitTables();
-  wnaf(NAF_A, k, 5);
-  wnaf(NAF_B, s, 8);
-  // AI[j] = (2j+1)·A.
+export function gePrepareVartime(A: usize): void {
   geToCached(AI, A);
   geDouble(PB, A);
   geCompletedToExtended(PC, PB); //                 2A
@@ -509,6 +504,17 @@ export function geDoubleScalarmultVartime(r: usize, k: usize, A: usize, s: usize
     geCompletedToExtended(PC, PB);
     geToCached(AI + <usize>j * 160, PC);
   }
+}
+
+/**
+ * r (projective) = [s]B + [k]A for public 32-byte scalars s, k < 2^253 and the point A last given to
+ * gePrepareVartime (RFC 8032 §5.1.7 step 3 with A negated by the caller). Joint wNAF: width 5 for A (the 8
+ * cached odd multiples in AI) and width 8 for B (the ODD table). Variable time: only for public data.
+ */
+export function geDoubleScalarmultVartime(r: usize, k: usize, s: usize): void {
+  geInitTables();
+  wnaf(NAF_A, k, 5);
+  wnaf(NAF_B, s, 8);
   let top = 257;
   while (top >= 0 && load<i8>(NAF_A + <usize>top) == 0 && load<i8>(NAF_B + <usize>top) == 0) top--;
   geIdentity(r);

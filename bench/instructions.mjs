@@ -2,9 +2,11 @@
 //
 //   valgrind --tool=callgrind --callgrind-out-file=/dev/null node --no-liftoff bench/instructions.mjs OP N [WHO]
 //
-// runs N operations (OP: x25519, sign, verify) of build/core.wasm (or $SENTC_CORE_WASM; WHO = ours, the default) or of
-// libsodium-wrappers-sumo (WHO = sodium). The instruction count of a run with N = 0 is the start-up cost;
-// the difference divided by N is the cost of one operation. Without valgrind it prints the CPU time per call.
+// runs N operations (OP: x25519, sign, sign2 = signing with two keys in turn, verify) of build/core.wasm (or
+// $SENTC_CORE_WASM; WHO = ours, the default) or of libsodium-wrappers-sumo (WHO = sodium). Count two runs, e.g.
+// N = 20 and N = 80: the difference divided by 60 is the cost of one operation (a run with N = 0 ends before V8's
+// background compilation does, so it does not cancel the start-up cost). Without valgrind it prints the CPU time
+// per call.
 import { readFile } from "node:fs/promises";
 
 const [op = "x25519", countArg = "100", who = "ours"] = process.argv.slice(2);
@@ -19,10 +21,13 @@ if (who === "sodium") {
   await sodium.ready;
   const pkB = sodium.crypto_scalarmult_base(skA.map((b) => b ^ 0x5a));
   const keys = sodium.crypto_sign_seed_keypair(seed);
+  const keys2 = sodium.crypto_sign_seed_keypair(seed.map((b) => b ^ 0xa5));
+  let turn = 0;
   const sig = sodium.crypto_sign_detached(msg, keys.privateKey);
   run = {
     x25519: () => sodium.crypto_scalarmult(skA, pkB),
     sign: () => sodium.crypto_sign_detached(msg, keys.privateKey),
+    sign2: () => sodium.crypto_sign_detached(msg, (turn ^= 1) ? keys.privateKey : keys2.privateKey),
     verify: () => {
       if (!sodium.crypto_sign_verify_detached(sig, msg, keys.publicKey)) throw new Error("verify failed");
     },
@@ -41,6 +46,8 @@ if (who === "sodium") {
   core.x25519_base(out, put(skA.map((b) => b ^ 0x5a)));
   const u = put(new Uint8Array(core.memory.buffer, out, 32).slice());
   const s = put(seed);
+  const s2 = put(seed.map((b) => b ^ 0xa5));
+  let turn = 0;
   const m = put(msg);
   const pk = core.alloc(32);
   core.ed25519_public_key(pk, s);
@@ -49,6 +56,7 @@ if (who === "sodium") {
   run = {
     x25519: () => core.x25519(out, k, u),
     sign: () => core.ed25519_sign(out, s, m, msg.length),
+    sign2: () => core.ed25519_sign(out, (turn ^= 1) ? s : s2, m, msg.length),
     verify: () => {
       if (core.ed25519_verify(pk, m, msg.length, sig) !== 0) throw new Error("verify failed");
     },

@@ -29,6 +29,11 @@ export async function cases(): Promise<BenchCase[]> {
   const sig = ed25519Sign(seed, msg);
   // libsodium signs with its 64-byte secret key seed ‖ pk (it does not recompute the public key).
   const sodiumKeys = sodium.crypto_sign_seed_keypair(seed);
+  // A second key, alternated with the first: every signature then finds the other key in the core's
+  // public-key memo and computes A = [s]B again (the cost of signing with a key not used just before).
+  const seed2 = seed.map((b) => b ^ 0xa5);
+  const sodiumKeys2 = sodium.crypto_sign_seed_keypair(seed2);
+  let turn = 0;
   const nodeEdPrivate = createPrivateKey({
     key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]),
     format: "der",
@@ -59,6 +64,15 @@ export async function cases(): Promise<BenchCase[]> {
         "libsodium-sumo": () => sodium.crypto_sign_detached(msg, sodiumKeys.privateKey),
         "node:crypto": () => nodeSign(null, msg, nodeEdPrivate),
         noble: () => nobleEd25519.sign(msg, seed),
+      },
+    },
+    {
+      id: "ed25519-sign-alternating-keys",
+      unit: "ops/s",
+      ours: () => ed25519Sign((turn ^= 1) ? seed : seed2, msg),
+      peers: {
+        "libsodium-sumo": () =>
+          sodium.crypto_sign_detached(msg, (turn ^= 1) ? sodiumKeys.privateKey : sodiumKeys2.privateKey),
       },
     },
     {
