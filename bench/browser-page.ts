@@ -97,16 +97,31 @@ export const BENCH_PAGE_SCRIPT = `
       return { ms, size: value.data.length };
     },
 
-    async downloadStream(fileId) {
+    /**
+     * downloadFileStream read to the end. "byob": into one reused 4 MiB buffer, as saveFileStream reads (the page
+     * holds no chunk); "default": a default reader, whose dropped chunks stay until the garbage collector runs.
+     */
+    async downloadStream(fileId, reader = "default") {
       const g = await group();
       // A build without downloadFileStream (for comparisons with older versions): no number.
       if (typeof g.downloadFileStream !== "function") return { ms: Number.NaN, size: Number.NaN };
       let size = 0;
       const { ms } = await time(async () => {
         const [stream] = await g.downloadFileStream(fileId);
-        const reader = stream.getReader();
+        if (reader === "byob") {
+          const byob = stream.getReader({ mode: "byob" });
+          let buffer = new Uint8Array(4 * 1024 * 1024);
+          for (;;) {
+            const { done, value } = await byob.read(buffer);
+            if (done) break;
+            size += value.length;
+            buffer = new Uint8Array(value.buffer);
+          }
+          return;
+        }
+        const plain = stream.getReader();
         for (;;) {
-          const { done, value } = await reader.read();
+          const { done, value } = await plain.read();
           if (done) break;
           size += value.length;
         }
