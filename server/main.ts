@@ -120,7 +120,12 @@ export interface RunningServer {
  * The crypto core relative to this file: dist/core.wasm of the installed server package (compiled, in
  * dist/server/), or the repository's build/core.wasm (sources, in server/).
  */
-function findCoreWasm(): Uint8Array {
+/**
+ * The crypto core's bytes: beside the built server (`dist/core.wasm`) or in the repository (`build/core.wasm`).
+ * @throws Error when neither exists.
+ * @example await initCore(findCoreWasm());
+ */
+export function findCoreWasm(): Uint8Array {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const candidate of ["../core.wasm", "../build/core.wasm"]) {
     try {
