@@ -166,3 +166,26 @@ export async function keyProof(
   const sth = await currentTreeHead(ctx, appId);
   return { leaf_index: row.index, leaf: row.leaf, inclusion: await inclusionOf(ctx, appId, row, sth.tree_size), sth };
 }
+
+/**
+ * Appends the keys stored before the log existed (the first start of a version with the log), oldest first, in
+ * batches; several processes may run it at once (a key is appended once). Returns how many keys it appended.
+ * @example const logged = await logStoredKeys(store);
+ */
+export async function logStoredKeys(store: StoreOps, batch = 500, log?: (line: string) => void): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const keys = await store.listUnloggedGroupKeys(batch);
+    let appended = 0;
+    for (const key of keys) {
+      try {
+        if (await store.logStoredGroupKey(key)) appended++;
+      } catch (error) {
+        // A key whose subject is gone (a user group without its user) stays out of the log.
+        log?.(`key transparency log: key ${key.id} not appended: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+    total += appended;
+    if (keys.length < batch || appended === 0) return total;
+  }
+}

@@ -1254,6 +1254,24 @@ class SqlOps implements StoreOps {
       return first;
     });
   }
+  async listUnloggedGroupKeys(limit: number): Promise<GroupKeyRecord[]> {
+    return this.many(
+      groupKeyFromRow,
+      `SELECT * FROM group_keys k WHERE NOT EXISTS
+         (SELECT 1 FROM kt_leaves l WHERE l.app_id = k.app_id AND l.key_id = k.id AND l.key_type = 'public')
+       ORDER BY k.time, k.id LIMIT ?`,
+      limit,
+    );
+  }
+  async logStoredGroupKey(key: GroupKeyRecord): Promise<boolean> {
+    return this.atomically(async (tx) => {
+      await tx.run("INSERT INTO kt_trees (app_id, tree_size) VALUES (?, 0) ON CONFLICT DO NOTHING", key.appId);
+      await tx.get(`SELECT tree_size FROM kt_trees WHERE app_id = ?${this.dialect.lockRow}`, key.appId);
+      if (await tx.getKtLeafOfKey(key.appId, key.id, "public")) return false;
+      await tx.appendKtLeaves(key.appId, ktLeavesOfKey(key, await tx.ktSubjectOf(key.appId, key.groupId)));
+      return true;
+    });
+  }
   async ktTreeSize(appId: string): Promise<number> {
     const row = await this.get("SELECT tree_size FROM kt_trees WHERE app_id = ?", appId);
     return row ? n(row.tree_size) : 0;

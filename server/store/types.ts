@@ -532,6 +532,12 @@ export interface StoreOps {
    * node hashes each leaf completes; returns the index of the first. `insertGroupKey` calls it for every key.
    */
   appendKtLeaves(appId: string, leaves: KtAppendLeaf[]): Promise<number>;
+  /**
+   * Group keys of any app that have no leaf yet (stored before the log existed), oldest first, at most `limit`.
+   */
+  listUnloggedGroupKeys(limit: number): Promise<GroupKeyRecord[]>;
+  /** Appends a stored key's leaves unless the log already has them (checked under the append lock); true when it did. */
+  logStoredGroupKey(key: GroupKeyRecord): Promise<boolean>;
   /** The number of leaves in the app's log (0 when it has none). */
   ktTreeSize(appId: string): Promise<number>;
   /** Perfect-subtree node hashes by `level:index` (only the ones that exist). */

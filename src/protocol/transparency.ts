@@ -539,22 +539,39 @@ function isRecordShape(r: KtLeafRecord): boolean {
 export function encodeKtLeaf(record: KtLeafRecord): Uint8Array {
   if (typeof record !== "object" || record === null || !isRecordShape(record))
     throw new SentcError("invalid_input", "not a key transparency leaf record");
-  const nullable = (text: string | null) =>
-    text === null ? new Uint8Array([0]) : concat([new Uint8Array([1]), lengthPrefixed(text)]);
-  return concat([
-    lengthPrefixed(KT_LEAF_DOMAIN),
-    new Uint8Array([KT_LEAF_VERSION]),
-    lengthPrefixed(record.app_id),
-    lengthPrefixed(record.subject_type),
-    lengthPrefixed(record.subject_id),
-    lengthPrefixed(record.key_type),
-    lengthPrefixed(record.key_id),
-    lengthPrefixed(record.key_alg),
-    lengthPrefixed(record.key),
-    nullable(record.signature),
-    nullable(record.signed_by),
-    u64(record.published_at),
-  ]);
+  const texts = [
+    record.app_id,
+    record.subject_type,
+    record.subject_id,
+    record.key_type,
+    record.key_id,
+    record.key_alg,
+    record.key,
+  ].map((t) => utf8.encode(t));
+  const signature = record.signature === null ? null : utf8.encode(record.signature);
+  const signedBy = record.signed_by === null ? null : utf8.encode(record.signed_by);
+  const domain = utf8.encode(KT_LEAF_DOMAIN);
+  let length = 4 + domain.length + 1 + 8 + 2;
+  for (const t of texts) length += 4 + t.length;
+  if (signature) length += 4 + signature.length;
+  if (signedBy) length += 4 + signedBy.length;
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  const put = (bytes: Uint8Array) => {
+    view.setUint32(at, bytes.length);
+    out.set(bytes, at + 4);
+    at += 4 + bytes.length;
+  };
+  put(domain);
+  out[at++] = KT_LEAF_VERSION;
+  for (const t of texts) put(t);
+  for (const optional of [signature, signedBy]) {
+    out[at++] = optional === null ? 0 : 1;
+    if (optional !== null) put(optional);
+  }
+  view.setBigUint64(at, BigInt(record.published_at));
+  return out;
 }
 
 /**

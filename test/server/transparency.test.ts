@@ -3,6 +3,9 @@
  * leaf, key-fetch answers carry an inclusion proof against a signed head, heads stay consistent, and concurrent
  * appends never fork the log.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromBase64 } from "../../src/protocol/encoding.js";
 import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
@@ -17,7 +20,7 @@ import {
 } from "../../src/protocol/transparency.js";
 import type { SqlDriver } from "../../server/store/driver.js";
 import { createBody, createGroup, newUser, V } from "./group-helpers.js";
-import { expectError, expectOk, login, registerUser, startHarness, type Harness } from "./harness.js";
+import { apiCaller, expectError, expectOk, login, registerUser, startHarness, type Harness } from "./harness.js";
 
 let h: Harness;
 let logKey: Uint8Array;
@@ -264,5 +267,68 @@ describe("the log as an auditor reads it", () => {
     const row = await driver.direct.get("SELECT sign_key, verify_key FROM kt_log_keys WHERE app_id = ?", [h.app.id]);
     expect(String(row?.sign_key)).toMatch(/^enc:v1:[0-9a-f]{16}:/);
     expect(row?.verify_key).toBe(Buffer.from(logKey).toString("base64"));
+  });
+});
+
+describe("two servers on one database", () => {
+  it("append to one log: concurrent registrations on both never fork it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sentc-kt-two-"));
+    const dbPath = join(dir, "shared.sqlite");
+    const a = await startHarness({}, { dbPath });
+    const b = await startHarness({}, { dbPath, apps: a.apps });
+    try {
+      const callB = apiCaller(b.server.baseUrl, a.app.publicToken);
+      const onB = { ...a, call: callB } as Harness;
+      await Promise.all(Array.from({ length: 12 }, (_, i) => registerUser(i % 2 === 0 ? a : onB)));
+      const headA = expectOk(await a.call("GET", `${V}/kt/sth`)) as SignedTreeHead;
+      const headB = expectOk(await callB("GET", `${V}/kt/sth`)) as SignedTreeHead;
+      // One size, one root, one log key: both processes sign the same tree.
+      expect(headA.tree_size).toBe(24);
+      expect(headB).toEqual(headA);
+      expect(expectOk(await callB("GET", `${V}/kt/log_key`))).toEqual(expectOk(await a.call("GET", `${V}/kt/log_key`)));
+      const leaves: Uint8Array[] = [];
+      const page = expectOk(await callB("GET", `${V}/kt/entries?start=0&end=24`));
+      for (const entry of page.entries) leaves.push(fromBase64(entry.leaf));
+      expect(Buffer.from(ktRootOfLeaves(leaves.map(ktLeafHash))).toString("base64")).toBe(headA.root_hash);
+      expect(new Set(leaves.map((l) => decodeKtLeaf(l).subject_id)).size).toBe(12);
+    } finally {
+      await b.close();
+      await a.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("keys stored before the log", () => {
+  it("are appended by the next start, and then served with their proof", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sentc-kt-backfill-"));
+    const dbPath = join(dir, "old.sqlite");
+    const first = await startHarness({}, { dbPath });
+    const user = await registerUser(first);
+    const driver = (first.server.store as unknown as { driver: SqlDriver }).driver;
+    // As a database of a version without the log: the keys are there, the log is empty.
+    for (const table of ["kt_leaves", "kt_nodes", "kt_trees", "kt_heads"])
+      await driver.direct.run(`DELETE FROM ${table} WHERE app_id = ?`, [first.app.id]);
+    expect(expectOk(await first.call("GET", `${V}/user/${user.userId}/public_key`)).kt).toBeNull();
+    await first.close();
+    const second = await startHarness({}, { dbPath, apps: first.apps });
+    try {
+      const served = expectOk(await second.call("GET", `${V}/user/${user.userId}/public_key`));
+      expect(served.kt.sth.tree_size).toBe(2);
+      const key = fromBase64(expectOk(await second.call("GET", `${V}/kt/log_key`)).log_key);
+      expect(verifyKtTreeHead(key, second.app.id, served.kt.sth)).toBe(true);
+      const leaf = fromBase64(served.kt.leaf);
+      expect(decodeKtLeaf(leaf)).toMatchObject({
+        subject_type: "user",
+        subject_id: user.userId,
+        key: served.public_key,
+      });
+      const proof = served.kt.inclusion.map(fromBase64);
+      const root = fromBase64(served.kt.sth.root_hash);
+      expect(ktVerifyInclusion(ktLeafHash(leaf), served.kt.leaf_index, 2, proof, root)).toBe(true);
+    } finally {
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
