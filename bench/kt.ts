@@ -8,7 +8,7 @@
  *   npm run bench:kt [-- --leaves 1000000 --requests 300 --batch 50000]
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -61,8 +61,8 @@ for (let done = 0; done < leafCount; ) {
   const leaves: KtAppendLeaf[] = [];
   const encodeStart = performance.now();
   for (let i = 0; i < count; i++) {
-    const subjectId = newId();
-    const keyId = newId();
+    const subjectId = randomUUID();
+    const keyId = randomUUID();
     if (firstSubject === "") firstSubject = subjectId;
     leaves.push({
       leaf: encodeKtLeaf({
@@ -147,7 +147,10 @@ const unlogged = (await call("POST", "/register", app.secret_token, prepareRegis
   const side = openSqliteStore({ path: dbPath });
   const driver = (side as unknown as { driver: { direct: { run(sql: string, args: unknown[]): Promise<number> } } })
     .driver;
-  await driver.direct.run("DELETE FROM kt_leaves WHERE app_id = ? AND subject_type = 'user' AND subject_id = ?", [app.id, unlogged]);
+  await driver.direct.run("DELETE FROM kt_leaves WHERE app_id = ? AND subject_type = 'user' AND subject_id = ?", [
+    app.id,
+    unlogged,
+  ]);
   await side.close();
 }
 
