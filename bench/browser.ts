@@ -232,7 +232,9 @@ try {
   }
   log(`measuring memory with ${memoryMib} MiB …`);
   const memory =
-    memoryMib > 0 ? await measureMemory(page, cdp) : { mib: 0, upload: Number.NaN, streamDownload: Number.NaN, streamDownloadDefaultReader: Number.NaN };
+    memoryMib > 0
+      ? await measureMemory(page, cdp)
+      : { mib: 0, upload: Number.NaN, streamDownload: Number.NaN, streamDownloadDefaultReader: Number.NaN };
   log("measuring with and without the crypto worker …");
   const workerMode = {
     off: await measureWorkerMode(context, false),
