@@ -4,6 +4,7 @@
  *              [--log-level LEVEL] [--metrics] [--shutdown-timeout SECONDS] [--request-timeout SECONDS]
  *              [--headers-timeout SECONDS] [--keep-alive-timeout SECONDS] [--idle-timeout SECONDS] [--help] [--version]
  * Every option also comes from the environment (SENTC_PORT, SENTC_DB, …; see `--help` and server/options.ts).
+ * Subcommands: `sentc-server app …` (server/admin/cli.ts), `sentc-server audit …` (server/audit/cli.ts).
  *
  * Prints one JSON line on stdout once it serves: {"base_url", "app_id", "public_token"[, "secret_token"]};
  * the secret token only on the start that created the default app (it is stored hashed). The request log
@@ -33,6 +34,12 @@ async function main(): Promise<void> {
     // App management on the database (server/admin/cli.ts).
     const { runAppCommand } = await import("./admin/cli.js");
     process.exitCode = await runAppCommand(process.argv.slice(3), process.env);
+    return;
+  }
+  if (process.argv[2] === "audit") {
+    // Key transparency audit of a running server (server/audit/cli.ts).
+    const { runAuditCommand } = await import("./audit/cli.js");
+    process.exitCode = await runAuditCommand(process.argv.slice(3));
     return;
   }
   const options = parseCliOptions(process.argv.slice(2), process.env);

@@ -23,6 +23,7 @@ import { registerFileRoutes } from "./http/routes-files.js";
 import { applyConfigApps, ensureDefaultApp, type DefaultAppInfo } from "./services/apps.js";
 import type { ServiceContext } from "./services/context.js";
 import { resealSecrets, resolveSecretBox, type SecretBox } from "./secrets.js";
+import { logStoredKeys } from "./services/transparency.js";
 import { startFileCleanup, type FilesContext } from "./services/files.js";
 import { LocalBlobStore } from "./store/file-blobs.js";
 import { KeyRotationWorker } from "./services/group-key-rotation.js";
@@ -120,7 +121,12 @@ export interface RunningServer {
  * The crypto core relative to this file: dist/core.wasm of the installed server package (compiled, in
  * dist/server/), or the repository's build/core.wasm (sources, in server/).
  */
-function findCoreWasm(): Uint8Array {
+/**
+ * The crypto core's bytes: beside the built server (`dist/core.wasm`) or in the repository (`build/core.wasm`).
+ * @throws Error when neither exists.
+ * @example await initCore(findCoreWasm());
+ */
+export function findCoreWasm(): Uint8Array {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const candidate of ["../core.wasm", "../build/core.wasm"]) {
     try {
@@ -175,6 +181,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   try {
     const resealed = await resealSecrets(store, secrets);
     if (resealed > 0) log?.(`secrets at rest: ${resealed} values re-encrypted with the current server key`);
+    const logged = await logStoredKeys(store, 500, log);
+    if (logged > 0) log?.(`key transparency log: ${logged} keys stored before the log appended`);
     if (config.apps && config.apps.length > 0) await applyConfigApps(ctx, config.apps);
     else defaultApp = await ensureDefaultApp(ctx);
   } catch (error) {

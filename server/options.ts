@@ -360,6 +360,7 @@ export function helpText(): string {
   }
   lines.push("  -h, --help", "      this text", "  -v, --version", "      the version", "");
   lines.push("app management: sentc-server app --help (works on the database of --db directly)", "");
+  lines.push("key transparency audit: sentc-server audit --help (checks a running server's log over HTTP)", "");
   lines.push(
     "endpoints besides /api/v1: GET /health (liveness), GET /ready (database and migrations), GET /metrics (with --metrics)",
     "",

@@ -1,6 +1,6 @@
 /**
- * Secrets at rest (docs/server.md "Secrets at rest"): JWT sign keys, OTP secrets and OTP recovery keys are
- * stored AES-256-GCM encrypted with a server key that is not in the database. Stored form:
+ * Secrets at rest (docs/server.md "Secrets at rest"): JWT sign keys, OTP secrets, OTP recovery keys and key
+ * transparency log keys are stored AES-256-GCM encrypted with a server key that is not in the database. Stored form:
  * `enc:v1:<key id>:<base64(iv ‖ ciphertext ‖ tag)>`, the column's purpose as associated data (a value
  * cannot be moved to another column). Several keys may be configured: the first encrypts, every one
  * decrypts (rotation). Values without the prefix are read as plain text (rows written before encryption).
@@ -9,8 +9,9 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { sha256 } from "./crypto.js";
+import type { SecretKind } from "./store/types.js";
 
-export type SecretPurpose = "jwt-sign-key" | "otp-secret" | "otp-recovery-key";
+export type SecretPurpose = "jwt-sign-key" | "otp-secret" | "otp-recovery-key" | "kt-log-key";
 
 const PREFIX = "enc:v1:";
 
@@ -130,11 +131,16 @@ export interface StaleSecretStore {
   listStaleSecrets(
     currentPrefix: string,
     limit: number,
-  ): Promise<Record<"jwtKeys" | "otpSecrets" | "recoveryKeys", Array<{ id: string; value: string }>>>;
-  updateSecret(kind: "jwtKeys" | "otpSecrets" | "recoveryKeys", id: string, value: string): Promise<void>;
+  ): Promise<Record<SecretKind, Array<{ id: string; value: string }>>>;
+  updateSecret(kind: SecretKind, id: string, value: string): Promise<void>;
 }
 
-const PURPOSE_OF = { jwtKeys: "jwt-sign-key", otpSecrets: "otp-secret", recoveryKeys: "otp-recovery-key" } as const;
+const PURPOSE_OF = {
+  jwtKeys: "jwt-sign-key",
+  otpSecrets: "otp-secret",
+  recoveryKeys: "otp-recovery-key",
+  ktLogKeys: "kt-log-key",
+} as const;
 
 /**
  * Re-encrypts, at start, every secret that is in plain text or under an older key with the current key,
@@ -147,7 +153,7 @@ export async function resealSecrets(store: StaleSecretStore, box: SecretBox, bat
   for (;;) {
     const stale = await store.listStaleSecrets(box.currentPrefix, batch);
     let count = 0;
-    for (const kind of ["jwtKeys", "otpSecrets", "recoveryKeys"] as const) {
+    for (const kind of ["jwtKeys", "otpSecrets", "recoveryKeys", "ktLogKeys"] as const) {
       for (const { id, value } of stale[kind]) {
         await store.updateSecret(kind, id, box.seal(box.open(value, PURPOSE_OF[kind]), PURPOSE_OF[kind]));
         count++;

@@ -24,6 +24,7 @@ import { requireAppUser, resolveGroupAccess, type GroupAccess } from "../service
 import { StoreBusyError } from "../store/types.js";
 import { streamBody } from "./raw-body.js";
 import { ROUTES, type RouteDef } from "./routes.js";
+import { KT_ROUTES } from "./routes-kt.js";
 
 export const API_PREFIX = "/api/v1";
 export const BODY_LIMIT = 262_144;
@@ -127,6 +128,7 @@ export async function buildHttpApp(ctx: ServiceContext, options: HttpAppOptions 
   app.get("/", (_request, reply) => reply.code(301).header("location", "/dashboard").send(""));
 
   registerRoutes(app, ctx, ctx, ROUTES);
+  registerRoutes(app, ctx, ctx, KT_ROUTES);
   return app;
 }
 
@@ -220,6 +222,7 @@ function registerRoute<C>(
           user,
           group: request.sentcGroup ?? null,
           body,
+          query: (request.query ?? {}) as Record<string, unknown>,
           headers: request.headers,
           clientAddress: request.ip,
         });

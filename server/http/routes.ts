@@ -35,6 +35,8 @@ export interface RouteRequest<I, C = ServiceContext> {
   group: GroupAccess | null;
   /** Set on `rawBody` routes. */
   body: PartBody | null;
+  /** The query parameters (absent values undefined; a repeated name is an array). */
+  query?: Record<string, unknown>;
   /** The request headers (lower-case names). */
   headers?: Record<string, string | string[] | undefined>;
   /** The client address (Fastify's `request.ip`: the socket's, or the proxy header's with `trustProxy`). */

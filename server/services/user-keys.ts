@@ -17,6 +17,7 @@ import type { JwtUser, ServiceContext } from "./context.js";
 import type { DoneKeyRotationInput, KeyRotationInput } from "./inputs.js";
 import { finishRotationOf, pendingRotationsOf, rotatedGroupKey } from "./group-key-rotation.js";
 import { groupUserKeysOut, publicKeyOut } from "./outputs.js";
+import { keyProof } from "./transparency.js";
 
 /** `GET /user/user_keys/keys/:t/:id`. */
 export async function userKeys(ctx: ServiceContext, user: JwtUser, cursor: Cursor) {
@@ -148,7 +149,7 @@ export function finishUserKeyRotation(ctx: ServiceContext, user: JwtUser, keyId:
   return finishRotationOf(ctx, user.userGroupId, user.deviceId, keyId, input);
 }
 
-/** `GET /user/:user_id/public_key[/:key_id]`. */
+/** `GET /user/:user_id/public_key[/:key_id]`, with the key's transparency proof (`kt`). */
 export async function userPublicKey(ctx: ServiceContext, appId: string, userId: string, keyId: string | null) {
   const user = await ctx.store.getUser(appId, userId);
   const key = user
@@ -157,11 +158,12 @@ export async function userPublicKey(ctx: ServiceContext, appId: string, userId: 
       : await ctx.store.getGroupKey(user.userGroupId, keyId)
     : null;
   if (!key) throw E.userNotFound("Public key from this user not found");
-  // sentc-as extras (the reference client ignores them): what a client needs to follow a pinned key's rotations.
-  return { ...publicKeyOut(key), ...rotationSignatureOut(key) };
+  // sentc-as extras (the reference client ignores them): what a client needs to follow a pinned key's rotations,
+  // and the key's transparency proof.
+  return { ...publicKeyOut(key), ...rotationSignatureOut(key), kt: await keyProof(ctx, appId, key.id, "public") };
 }
 
-/** `GET /user/:user_id/verify_key/:key_id`. */
+/** `GET /user/:user_id/verify_key/:key_id`, with the key's transparency proof (`kt`). */
 export async function userVerifyKey(ctx: ServiceContext, appId: string, userId: string, keyId: string) {
   const user = await ctx.store.getUser(appId, userId);
   const key = user ? await ctx.store.getGroupKey(user.userGroupId, keyId) : null;
@@ -172,6 +174,7 @@ export async function userVerifyKey(ctx: ServiceContext, appId: string, userId: 
     verify_key: key.verifyKey,
     verify_key_alg: key.keypairSignAlg,
     ...rotationSignatureOut(key),
+    kt: await keyProof(ctx, appId, key.id, "verify"),
   };
 }
 
@@ -180,9 +183,9 @@ function rotationSignatureOut(key: GroupKeyRecord) {
   return { verify_key_cross_sig: key.verifyKeyCrossSig, previous_verify_key_id: key.previousGroupKeyId };
 }
 
-/** `GET /group/:group_id/public_key`: the newest public key of any group of the app. */
+/** `GET /group/:group_id/public_key`: the newest public key of any group of the app, with its proof (`kt`). */
 export async function groupPublicKey(ctx: ServiceContext, appId: string, groupId: string) {
   const key = await ctx.store.getNewestGroupKey(appId, groupId);
   if (!key) throw E.groupKeyNotFound("Public key from this group not found");
-  return publicKeyOut(key);
+  return { ...publicKeyOut(key), kt: await keyProof(ctx, appId, key.id, "public") };
 }

@@ -453,7 +453,10 @@ export async function resetUser(ctx: ServiceContext, appId: string, input: Regis
     const time = ctx.now();
     const device = deviceRecord(appId, input.device, user.id, time, null);
     await insertDeviceOrConflict(tx, device, ANY_PENDING);
-    await tx.setUserGroup(user.id, await createUserGroup(tx, appId, device.id, input.group, time));
+    // The user names its new group before the group's keys are stored (they are logged as the user's keys).
+    const groupId = newId();
+    await tx.setUserGroup(user.id, groupId);
+    await createUserGroup(tx, appId, device.id, input.group, time, groupId);
     return SUCCESS;
   });
 }

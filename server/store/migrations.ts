@@ -200,6 +200,32 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
+    version: 50,
+    // The key transparency log (docs/server.md "Key transparency log"): one append-only Merkle log per app. Leaves
+    // and perfect-subtree node hashes are base64 (the common subset has no shared byte type); `kt_trees` holds the
+    // size and is the row an append locks; `kt_heads` keeps every signed tree head.
+    name: "key transparency log",
+    statements: [
+      `CREATE TABLE kt_trees (app_id TEXT PRIMARY KEY, tree_size BIGINT NOT NULL)`,
+      `CREATE TABLE kt_leaves (
+        app_id TEXT NOT NULL,
+        idx BIGINT NOT NULL,
+        leaf TEXT NOT NULL,
+        leaf_hash TEXT NOT NULL,
+        subject_type TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        key_type TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        PRIMARY KEY (app_id, idx)
+      )`,
+      `CREATE INDEX kt_leaves_subject ON kt_leaves (app_id, subject_type, subject_id, idx)`,
+      `CREATE INDEX kt_leaves_key ON kt_leaves (app_id, key_id, key_type)`,
+      `CREATE TABLE kt_nodes (app_id TEXT NOT NULL, level INTEGER NOT NULL, idx BIGINT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (app_id, level, idx))`,
+      `CREATE TABLE kt_heads (app_id TEXT NOT NULL, tree_size BIGINT NOT NULL, root_hash TEXT NOT NULL, signed_at BIGINT NOT NULL, signature TEXT NOT NULL, PRIMARY KEY (app_id, tree_size))`,
+      `CREATE TABLE kt_log_keys (app_id TEXT PRIMARY KEY, sign_key TEXT NOT NULL, verify_key TEXT NOT NULL, time BIGINT NOT NULL)`,
+    ],
+  },
+  {
     version: 51,
     // A user key rotation's new verify key signed with the previous sign key (a sentc-as extra, null for keys of
     // reference clients and for every first key), answered with the verify and public key so clients that pinned

@@ -9,7 +9,9 @@
  * the caller's transaction usable (plain inserts use `ON CONFLICT DO NOTHING`, other statements the
  * driver's `runUnlessConflict`).
  */
+import { ktAppendNodes, ktLeafHash } from "../../src/protocol/transparency.js";
 import { assertMigrationsApplied, type ConnectionStats } from "./health.js";
+import { ktFrontierOf, ktLeavesOfKey, ktNodeKey } from "./kt-log.js";
 import type { SqlDialect, SqlDriver, SqlSession } from "./driver.js";
 import {
   appFromRow,
@@ -50,6 +52,10 @@ import {
   type GroupRequestRecord,
   type HmacKeyRecord,
   type JwtKeyRecord,
+  type KtAppendLeaf,
+  type KtHeadRecord,
+  type KtLeafRow,
+  type KtLogKeyRecord,
   type MemberKeyRecord,
   type MemberKeyView,
   type LoginScope,
@@ -57,6 +63,7 @@ import {
   type MembershipView,
   type RotationRecord,
   type RotationView,
+  type SecretKind,
   type SortableKeyRecord,
   type Store,
   type StoreOps,
@@ -260,7 +267,8 @@ class SqlOps implements StoreOps {
   }
   async deleteApp(appId: string): Promise<boolean> {
     return this.atomically(async (tx) => {
-      await tx.run("DELETE FROM app_jwt_keys WHERE app_id = ?", appId);
+      for (const table of ["app_jwt_keys", "kt_trees", "kt_leaves", "kt_nodes", "kt_heads", "kt_log_keys"])
+        await tx.run(`DELETE FROM ${table} WHERE app_id = ?`, appId);
       return (await tx.run("DELETE FROM apps WHERE id = ?", appId)) > 0;
     });
   }
@@ -581,13 +589,17 @@ class SqlOps implements StoreOps {
       recoveryKeys: await pick(
         "SELECT id, token AS value FROM otp_recovery_keys WHERE token NOT LIKE ? ORDER BY id LIMIT ?",
       ),
+      ktLogKeys: await pick(
+        "SELECT app_id AS id, sign_key AS value FROM kt_log_keys WHERE sign_key NOT LIKE ? ORDER BY app_id LIMIT ?",
+      ),
     };
   }
-  async updateSecret(kind: "jwtKeys" | "otpSecrets" | "recoveryKeys", id: string, value: string): Promise<void> {
+  async updateSecret(kind: SecretKind, id: string, value: string): Promise<void> {
     const sql = {
       jwtKeys: "UPDATE app_jwt_keys SET sign_key = ? WHERE id = ?",
       otpSecrets: "UPDATE users SET otp_secret = ? WHERE id = ?",
       recoveryKeys: "UPDATE otp_recovery_keys SET token = ? WHERE id = ?",
+      ktLogKeys: "UPDATE kt_log_keys SET sign_key = ? WHERE app_id = ?",
     }[kind];
     await this.run(sql, value, id);
   }
@@ -660,11 +672,24 @@ class SqlOps implements StoreOps {
       await tx.run("DELETE FROM groups_ WHERE id = ?", groupId);
     });
   }
+  /** Stores the key and appends its public (and verify) key to the app's transparency log, atomically. */
   async insertGroupKey(k: GroupKeyRecord): Promise<void> {
-    await this.run(
-      `INSERT INTO group_keys (${GROUP_KEY_COLUMNS.map(([, c]) => c).join(", ")}) VALUES (${GROUP_KEY_COLUMNS.map(() => "?").join(", ")})`,
-      ...GROUP_KEY_COLUMNS.map(([f]) => k[f]),
-    );
+    await this.atomically(async (tx) => {
+      await tx.run(
+        `INSERT INTO group_keys (${GROUP_KEY_COLUMNS.map(([, c]) => c).join(", ")}) VALUES (${GROUP_KEY_COLUMNS.map(() => "?").join(", ")})`,
+        ...GROUP_KEY_COLUMNS.map(([f]) => k[f]),
+      );
+      await tx.appendKtLeaves(k.appId, ktLeavesOfKey(k, await tx.ktSubjectOf(k.appId, k.groupId)));
+    });
+  }
+  /** A user group's keys are the user's (subject "user", the user id); every other group's are the group's. */
+  private async ktSubjectOf(appId: string, groupId: string): Promise<{ type: "user" | "group"; id: string }> {
+    const group = await this.get("SELECT type FROM groups_ WHERE id = ? AND app_id = ?", groupId, appId);
+    if (!group || n(group.type) !== 1) return { type: "group", id: groupId };
+    const user = await this.get("SELECT id FROM users WHERE user_group_id = ? AND app_id = ?", groupId, appId);
+    // A user group is created after its user row and before its key (services/users.ts).
+    if (!user) throw new Error(`the user of user group ${groupId} is not stored`);
+    return { type: "user", id: s(user.id) };
   }
   async getGroupKey(groupId: string, keyId: string): Promise<GroupKeyRecord | null> {
     return this.one(groupKeyFromRow, "SELECT * FROM group_keys WHERE id = ? AND group_id = ?", keyId, groupId);
@@ -1184,6 +1209,154 @@ class SqlOps implements StoreOps {
     );
     return pages.flat().map((r) => s(r.id));
   }
+  // ---- key transparency log
+  async appendKtLeaves(appId: string, leaves: KtAppendLeaf[]): Promise<number> {
+    return this.atomically(async (tx) => {
+      // The tree row is every append's lock: one writer per app on SQLite (one connection) and PostgreSQL (FOR UPDATE).
+      await tx.run("INSERT INTO kt_trees (app_id, tree_size) VALUES (?, 0) ON CONFLICT DO NOTHING", appId);
+      const row = await tx.get(`SELECT tree_size FROM kt_trees WHERE app_id = ?${this.dialect.lockRow}`, appId);
+      const first = n(row?.tree_size);
+      if (leaves.length === 0) return first;
+      const known = await tx.ktNodes(appId, ktFrontierOf(first));
+      const read = (level: number, index: number): Uint8Array => {
+        const hash = known.get(ktNodeKey(level, index));
+        if (!hash) throw new Error(`key transparency log of app ${appId}: node ${level}:${index} is not stored`);
+        return hash;
+      };
+      const leafRows: unknown[][] = [];
+      const nodeRows: unknown[][] = [];
+      leaves.forEach((entry, offset) => {
+        const index = first + offset;
+        const leafHash = ktLeafHash(entry.leaf);
+        for (const node of ktAppendNodes(index, leafHash, read)) {
+          known.set(ktNodeKey(node.level, node.index), node.hash);
+          nodeRows.push([appId, node.level, node.index, Buffer.from(node.hash).toString("base64")]);
+        }
+        leafRows.push([
+          appId,
+          index,
+          Buffer.from(entry.leaf).toString("base64"),
+          Buffer.from(leafHash).toString("base64"),
+          entry.subjectType,
+          entry.subjectId,
+          entry.keyType,
+          entry.keyId,
+        ]);
+      });
+      await tx.insertMany(
+        "INSERT INTO kt_leaves (app_id, idx, leaf, leaf_hash, subject_type, subject_id, key_type, key_id)",
+        "(?, ?, ?, ?, ?, ?, ?, ?)",
+        "",
+        leafRows,
+      );
+      await tx.insertMany("INSERT INTO kt_nodes (app_id, level, idx, hash)", "(?, ?, ?, ?)", "", nodeRows);
+      await tx.run("UPDATE kt_trees SET tree_size = ? WHERE app_id = ?", first + leaves.length, appId);
+      return first;
+    });
+  }
+  async listUnloggedGroupKeys(limit: number): Promise<GroupKeyRecord[]> {
+    return this.many(
+      groupKeyFromRow,
+      `SELECT * FROM group_keys k WHERE NOT EXISTS
+         (SELECT 1 FROM kt_leaves l WHERE l.app_id = k.app_id AND l.key_id = k.id AND l.key_type = 'public')
+       ORDER BY k.time, k.id LIMIT ?`,
+      limit,
+    );
+  }
+  async logStoredGroupKey(key: GroupKeyRecord): Promise<boolean> {
+    return this.atomically(async (tx) => {
+      await tx.run("INSERT INTO kt_trees (app_id, tree_size) VALUES (?, 0) ON CONFLICT DO NOTHING", key.appId);
+      await tx.get(`SELECT tree_size FROM kt_trees WHERE app_id = ?${this.dialect.lockRow}`, key.appId);
+      if (await tx.getKtLeafOfKey(key.appId, key.id, "public")) return false;
+      await tx.appendKtLeaves(key.appId, ktLeavesOfKey(key, await tx.ktSubjectOf(key.appId, key.groupId)));
+      return true;
+    });
+  }
+  async ktTreeSize(appId: string): Promise<number> {
+    const row = await this.get("SELECT tree_size FROM kt_trees WHERE app_id = ?", appId);
+    return row ? n(row.tree_size) : 0;
+  }
+  async ktNodes(
+    appId: string,
+    nodes: ReadonlyArray<readonly [level: number, index: number]>,
+  ): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    const perSlice = 400;
+    for (let i = 0; i < nodes.length; i += perSlice) {
+      const slice = nodes.slice(i, i + perSlice);
+      const rows = await this.all(
+        `SELECT level, idx, hash FROM kt_nodes WHERE app_id = ? AND (${slice.map(() => "(level = ? AND idx = ?)").join(" OR ")})`,
+        appId,
+        ...slice.flat(),
+      );
+      for (const r of rows) out.set(ktNodeKey(n(r.level), n(r.idx)), new Uint8Array(Buffer.from(s(r.hash), "base64")));
+    }
+    return out;
+  }
+  async listKtLeaves(appId: string, start: number, end: number): Promise<KtLeafRow[]> {
+    return this.many(
+      ktLeafFromRow,
+      `${KT_LEAF_SELECT} WHERE app_id = ? AND idx >= ? AND idx < ? ORDER BY idx`,
+      appId,
+      start,
+      end,
+    );
+  }
+  async listKtLeavesOfSubject(
+    appId: string,
+    subjectType: "user" | "group",
+    subjectId: string,
+    limit: number,
+  ): Promise<KtLeafRow[]> {
+    return this.many(
+      ktLeafFromRow,
+      `${KT_LEAF_SELECT} WHERE app_id = ? AND subject_type = ? AND subject_id = ? ORDER BY idx LIMIT ?`,
+      appId,
+      subjectType,
+      subjectId,
+      limit,
+    );
+  }
+  async getKtLeafOfKey(appId: string, keyId: string, keyType: "public" | "verify"): Promise<KtLeafRow | null> {
+    return this.one(
+      ktLeafFromRow,
+      `${KT_LEAF_SELECT} WHERE app_id = ? AND key_id = ? AND key_type = ? ORDER BY idx LIMIT 1`,
+      appId,
+      keyId,
+      keyType,
+    );
+  }
+  async getKtHead(appId: string, treeSize: number | null): Promise<KtHeadRecord | null> {
+    if (treeSize !== null)
+      return this.one(ktHeadFromRow, "SELECT * FROM kt_heads WHERE app_id = ? AND tree_size = ?", appId, treeSize);
+    return this.one(ktHeadFromRow, "SELECT * FROM kt_heads WHERE app_id = ? ORDER BY tree_size DESC LIMIT 1", appId);
+  }
+  async insertKtHead(appId: string, head: KtHeadRecord): Promise<void> {
+    await this.run(
+      "INSERT INTO kt_heads (app_id, tree_size, root_hash, signed_at, signature) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      appId,
+      head.treeSize,
+      head.rootHash,
+      head.timestamp,
+      head.signature,
+    );
+  }
+  async getKtLogKey(appId: string): Promise<KtLogKeyRecord | null> {
+    return this.one(
+      (r) => ({ appId: s(r.app_id), signKey: s(r.sign_key), verifyKey: s(r.verify_key), time: n(r.time) }),
+      "SELECT * FROM kt_log_keys WHERE app_id = ?",
+      appId,
+    );
+  }
+  async insertKtLogKey(key: KtLogKeyRecord): Promise<void> {
+    await this.run(
+      "INSERT INTO kt_log_keys (app_id, sign_key, verify_key, time) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      key.appId,
+      key.signKey,
+      key.verifyKey,
+      key.time,
+    );
+  }
 }
 
 /**
@@ -1192,6 +1365,25 @@ class SqlOps implements StoreOps {
  * and pass on what the driver throws otherwise.
  * @example const store = new SqlStore(openSqliteDriver({ path: ":memory:" }));
  */
+function ktLeafFromRow(r: Row): KtLeafRow {
+  return {
+    index: n(r.idx),
+    leaf: s(r.leaf),
+    leafHash: s(r.leaf_hash),
+    subjectType: s(r.subject_type) as KtLeafRow["subjectType"],
+    subjectId: s(r.subject_id),
+    keyType: s(r.key_type) as KtLeafRow["keyType"],
+    keyId: s(r.key_id),
+  };
+}
+const ktHeadFromRow = (r: Row): KtHeadRecord => ({
+  treeSize: n(r.tree_size),
+  rootHash: s(r.root_hash),
+  timestamp: n(r.signed_at),
+  signature: s(r.signature),
+});
+const KT_LEAF_SELECT = "SELECT idx, leaf, leaf_hash, subject_type, subject_id, key_type, key_id FROM kt_leaves";
+
 export class SqlStore extends SqlOps implements Store {
   readonly kind: string;
   constructor(driver: SqlDriver) {

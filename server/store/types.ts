@@ -265,6 +265,9 @@ export interface FileSessionRecord {
 /** What a failed-login counter counts: a client address or a hashed identifier. */
 export type LoginScope = "client" | "identifier";
 
+/** The kinds of secrets at rest (server/secrets.ts). */
+export type SecretKind = "jwtKeys" | "otpSecrets" | "recoveryKeys" | "ktLogKeys";
+
 export interface StoreOps {
   // apps
   getAppByTokenHash(hash: string): Promise<{ app: AppRecord; kind: TokenKind } | null>;
@@ -381,9 +384,10 @@ export interface StoreOps {
     jwtKeys: Array<{ id: string; value: string }>;
     otpSecrets: Array<{ id: string; value: string }>;
     recoveryKeys: Array<{ id: string; value: string }>;
+    ktLogKeys: Array<{ id: string; value: string }>;
   }>;
   /** Writes a re-encrypted secret back (see `listStaleSecrets`). */
-  updateSecret(kind: "jwtKeys" | "otpSecrets" | "recoveryKeys", id: string, value: string): Promise<void>;
+  updateSecret(kind: SecretKind, id: string, value: string): Promise<void>;
   /** Records the TOTP time step of an accepted code; false when this or a later step was accepted before (replay). */
   recordOtpStep(userId: string, step: number): Promise<boolean>;
   insertRecoveryKeys(
@@ -523,6 +527,82 @@ export interface StoreOps {
   purgeDeletedFilesWithoutParts(): Promise<number>;
   /** Which of the ids are recorded parts (any app, any status). */
   existingFilePartIds(partIds: string[]): Promise<string[]>;
+
+  // key transparency log (one per app; docs/server.md "Key transparency log")
+  /**
+   * Appends leaves to the app's log, serialised per app (the `kt_trees` row is locked), with the perfect-subtree
+   * node hashes each leaf completes; returns the index of the first. `insertGroupKey` calls it for every key.
+   */
+  appendKtLeaves(appId: string, leaves: KtAppendLeaf[]): Promise<number>;
+  /**
+   * Group keys of any app that have no leaf yet (stored before the log existed), oldest first, at most `limit`.
+   */
+  listUnloggedGroupKeys(limit: number): Promise<GroupKeyRecord[]>;
+  /** Appends a stored key's leaves unless the log already has them (checked under the append lock); true when it did. */
+  logStoredGroupKey(key: GroupKeyRecord): Promise<boolean>;
+  /** The number of leaves in the app's log (0 when it has none). */
+  ktTreeSize(appId: string): Promise<number>;
+  /** Perfect-subtree node hashes by `level:index` (only the ones that exist). */
+  ktNodes(
+    appId: string,
+    nodes: ReadonlyArray<readonly [level: number, index: number]>,
+  ): Promise<Map<string, Uint8Array>>;
+  /** Leaves `start` ≤ index < `end`, by index. */
+  listKtLeaves(appId: string, start: number, end: number): Promise<KtLeafRow[]>;
+  /** The subject's leaves by index, at most `limit`. */
+  listKtLeavesOfSubject(
+    appId: string,
+    subjectType: "user" | "group",
+    subjectId: string,
+    limit: number,
+  ): Promise<KtLeafRow[]>;
+  /** The (first) leaf of a key. */
+  getKtLeafOfKey(appId: string, keyId: string, keyType: "public" | "verify"): Promise<KtLeafRow | null>;
+  /** The signed head of `treeSize`, or the newest one (`null`). */
+  getKtHead(appId: string, treeSize: number | null): Promise<KtHeadRecord | null>;
+  /** Stores a signed head unless one of that size exists (the first one stays). */
+  insertKtHead(appId: string, head: KtHeadRecord): Promise<void>;
+  getKtLogKey(appId: string): Promise<KtLogKeyRecord | null>;
+  /** Stores the app's log key unless it has one (the first one stays). */
+  insertKtLogKey(key: KtLogKeyRecord): Promise<void>;
+}
+
+/** One leaf of an app's key transparency log (docs/server.md "Key transparency log"). */
+export interface KtLeafRow {
+  index: number;
+  /** The leaf bytes (src/protocol/transparency.ts `encodeKtLeaf`), base64. */
+  leaf: string;
+  /** RFC 9162 leaf hash of `leaf`, base64. */
+  leafHash: string;
+  subjectType: "user" | "group";
+  subjectId: string;
+  keyType: "public" | "verify";
+  keyId: string;
+}
+
+/** What an append writes for one leaf. */
+export interface KtAppendLeaf {
+  leaf: Uint8Array;
+  subjectType: "user" | "group";
+  subjectId: string;
+  keyType: "public" | "verify";
+  keyId: string;
+}
+
+/** A signed tree head as stored (base64 hash and signature). */
+export interface KtHeadRecord {
+  treeSize: number;
+  rootHash: string;
+  timestamp: number;
+  signature: string;
+}
+
+/** An app's log key: the Ed25519 seed sealed at rest (`kt-log-key`), the public key in base64. */
+export interface KtLogKeyRecord {
+  appId: string;
+  signKey: string;
+  verifyKey: string;
+  time: number;
 }
 
 export interface Store extends StoreOps {

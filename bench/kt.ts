@@ -1,0 +1,200 @@
+/**
+ * Key transparency benchmark (not a test): builds an app's log of 10^6 leaves in a SQLite file (the store's own
+ * append path, in batches), starts the compiled server on it, and measures the key fetch
+ * `GET /api/v1/user/:user_id/public_key` with its `kt` proof against a key the log does not hold (`kt: null`, the
+ * answer as before the log plus one index lookup): median and p99 over sequential requests, their ratio, and the
+ * bytes of the `kt` field at that size.
+ *
+ *   npm run bench:kt [-- --leaves 1000000 --requests 400 --batch 20000]
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { initCore } from "../src/core/index.js";
+import { prepareRegister } from "../src/protocol/register.js";
+import { encodeKtLeaf } from "../src/protocol/transparency.js";
+import { generateEs384KeyPair, newId } from "../server/crypto.js";
+import { openSqliteStore } from "../server/store/sqlite.js";
+import type { KtAppendLeaf } from "../server/store/types.js";
+
+const { values } = parseArgs({
+  options: {
+    leaves: { type: "string", default: "1000000" },
+    requests: { type: "string", default: "400" },
+    batch: { type: "string", default: "20000" },
+  },
+});
+const leafCount = Number(values.leaves);
+const requests = Number(values.requests);
+const batch = Number(values.batch);
+
+const root = resolve(fileURLToPath(import.meta.url), "../..");
+await initCore(readFileSync(join(root, "build/core.wasm")));
+
+const dir = mkdtempSync(join(tmpdir(), "sentc-bench-kt-"));
+const dbPath = join(dir, "kt.sqlite");
+const pair = generateEs384KeyPair();
+const app = {
+  id: newId(),
+  public_token: randomBytes(30).toString("base64"),
+  secret_token: randomBytes(50).toString("base64"),
+};
+
+// 1. The log, through the store's append path (the same code every key publication runs), in batches.
+const pem = `-----BEGIN PUBLIC KEY-----\n${randomBytes(32).toString("base64")}\n-----END PUBLIC KEY-----\n`;
+const store = openSqliteStore({ path: dbPath });
+let firstSubject = "";
+const buildStart = performance.now();
+for (let done = 0; done < leafCount; ) {
+  const count = Math.min(batch, leafCount - done);
+  const leaves: KtAppendLeaf[] = [];
+  for (let i = 0; i < count; i++) {
+    const subjectId = newId();
+    const keyId = newId();
+    if (firstSubject === "") firstSubject = subjectId;
+    leaves.push({
+      leaf: encodeKtLeaf({
+        v: 1,
+        app_id: app.id,
+        subject_type: "user",
+        subject_id: subjectId,
+        key_type: "public",
+        key_id: keyId,
+        key_alg: "ECIES-ed25519",
+        key: pem,
+        signature: null,
+        signed_by: null,
+        published_at: Date.now(),
+      }),
+      subjectType: "user",
+      subjectId,
+      keyType: "public",
+      keyId,
+    });
+  }
+  await store.appendKtLeaves(app.id, leaves);
+  done += count;
+  if (done % (batch * 10) === 0 || done === leafCount)
+    process.stderr.write(`  ${done} leaves (${((performance.now() - buildStart) / 1000).toFixed(1)} s)\n`);
+}
+const buildSeconds = (performance.now() - buildStart) / 1000;
+await store.close();
+
+// 2. The server on that file.
+writeFileSync(
+  join(dir, "config.json"),
+  JSON.stringify({
+    apps: [
+      {
+        ...app,
+        identifier: "bench",
+        options: "default",
+        jwt_keys: [{ id: newId(), sign_key: pair.signKey, verify_key: pair.verifyKey }],
+      },
+    ],
+  }),
+);
+const child = spawn(
+  process.execPath,
+  [
+    join(root, "server/dist/server/cli.js"),
+    "--port",
+    "0",
+    "--db",
+    dbPath,
+    "--config",
+    join(dir, "config.json"),
+    "--log-level",
+    "warn",
+  ],
+  { stdio: ["ignore", "pipe", "inherit"] },
+);
+const line = await new Promise<{ base_url: string }>((ok) =>
+  createInterface({ input: child.stdout! }).once("line", (text) => ok(JSON.parse(text))),
+);
+const base = `${line.base_url}/api/v1`;
+
+async function call(method: string, path: string, token: string, body?: string): Promise<any> {
+  const response = await fetch(base + path, {
+    method,
+    headers: { "x-sentc-app-token": token, "content-type": "application/json" },
+    body,
+  });
+  const answer = (await response.json()) as { status: boolean; result: any };
+  if (!answer.status) throw new Error(`${method} ${path}: ${JSON.stringify(answer)}`);
+  return answer.result;
+}
+
+// Two users: one logged (its leaves follow the 10^6 synthetic ones), one whose leaves are removed afterwards.
+const logged = (await call("POST", "/register", app.secret_token, prepareRegister(`kt-${newId()}`, "pw"))).user_id;
+const unlogged = (await call("POST", "/register", app.secret_token, prepareRegister(`kt-${newId()}`, "pw"))).user_id;
+{
+  const side = openSqliteStore({ path: dbPath });
+  const driver = (side as unknown as { driver: { direct: { run(sql: string, args: unknown[]): Promise<number> } } })
+    .driver;
+  await driver.direct.run("DELETE FROM kt_leaves WHERE app_id = ? AND subject_id = ?", [app.id, unlogged]);
+  await side.close();
+}
+
+async function measure(userId: string): Promise<{ median: number; p99: number; sample: any }> {
+  let sample: any = null;
+  for (let i = 0; i < 30; i++) sample = await call("GET", `/user/${userId}/public_key`, app.public_token);
+  const times: number[] = [];
+  for (let i = 0; i < requests; i++) {
+    const start = performance.now();
+    sample = await call("GET", `/user/${userId}/public_key`, app.public_token);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
+  return { median: at(0.5), p99: at(0.99), sample };
+}
+
+// Alternating rounds, so that both see the same machine state.
+const withLog = await measure(logged);
+const without = await measure(unlogged);
+const withLog2 = await measure(logged);
+if (without.sample.kt !== null) throw new Error("the unlogged key has a kt proof");
+const kt = withLog2.sample.kt;
+if (!kt || kt.sth.tree_size !== leafCount + 4) throw new Error(`unexpected tree size ${kt?.sth.tree_size}`);
+// The oldest leaf has the longest path (log2 of the size); the newest key's is shorter.
+const oldest = await call("GET", `/kt/subject/user/${firstSubject}`, app.public_token);
+const oldestKt = {
+  leaf_index: oldest.leaves[0].leaf_index,
+  leaf: oldest.leaves[0].leaf,
+  inclusion: oldest.leaves[0].inclusion,
+  sth: oldest.sth,
+};
+const median = Math.min(withLog.median, withLog2.median);
+const p99 = Math.min(withLog.p99, withLog2.p99);
+
+child.kill("SIGTERM");
+await new Promise((ok) => child.once("exit", ok));
+rmSync(dir, { recursive: true, force: true });
+
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+console.log(`key transparency log, SQLite (WAL), ${kt.sth.tree_size} leaves`);
+console.log(
+  `  build: ${buildSeconds.toFixed(1)} s (${Math.round(leafCount / buildSeconds)} leaves/s, batches of ${batch})`,
+);
+console.log(`  GET /user/:id/public_key, ${requests} sequential requests per round:`);
+console.log(`    with kt proof:        median ${ms(median)}, p99 ${ms(p99)}`);
+console.log(`    without (kt: null):   median ${ms(without.median)}, p99 ${ms(without.p99)}`);
+console.log(
+  `    ratio with/without:   median ${(median / without.median).toFixed(2)}, p99 ${(p99 / without.p99).toFixed(2)}`,
+);
+console.log(
+  `  kt field: ${JSON.stringify(kt).length} bytes of JSON (${kt.inclusion.length} inclusion hashes, leaf ${
+    Buffer.from(kt.leaf, "base64").length
+  } bytes, newest key); whole answer ${JSON.stringify(withLog2.sample).length} bytes vs ${JSON.stringify(without.sample).length}`,
+);
+console.log(
+  `  kt of the oldest leaf: ${JSON.stringify(oldestKt).length} bytes of JSON (${oldestKt.inclusion.length} inclusion hashes, leaf ${
+    Buffer.from(oldestKt.leaf, "base64").length
+  } bytes)`,
+);
