@@ -1073,9 +1073,10 @@ export class User extends FileOwnerApi {
   }
 
   /**
-   * @internal Runs `checkKeyTransparency` at login. A finding or a failed check does not fail the login (it is in
-   * `transparencyStatus()`), except with `require_transparency`.
-   * @throws {SentcError} what `checkKeyTransparency` throws, only with `require_transparency`.
+   * Runs `checkKeyTransparency` at login (called by `Sentc`'s logins). A finding or a failed check does not fail the
+   * login (it is in `transparencyStatus()`), except with `require_transparency`.
+   * @throws {SentcError} `foreign_key_in_log`, `transparency_failed`, `log_fork`, `transparency_unavailable`,
+   * `server` / `network_error`: only with `require_transparency`.
    * @example
    * await user.monitorKeysAtLogin();
    */
