@@ -219,7 +219,8 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (app_id, idx)
       )`,
       `CREATE INDEX kt_leaves_subject ON kt_leaves (app_id, subject_type, subject_id, idx)`,
-      `CREATE INDEX kt_leaves_key ON kt_leaves (app_id, key_id, key_type)`,
+      // A key is logged once (per key type).
+      `CREATE UNIQUE INDEX kt_leaves_key ON kt_leaves (app_id, key_id, key_type)`,
       `CREATE TABLE kt_nodes (app_id TEXT NOT NULL, level INTEGER NOT NULL, idx BIGINT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (app_id, level, idx))`,
       `CREATE TABLE kt_heads (app_id TEXT NOT NULL, tree_size BIGINT NOT NULL, root_hash TEXT NOT NULL, signed_at BIGINT NOT NULL, signature TEXT NOT NULL, PRIMARY KEY (app_id, tree_size))`,
       `CREATE TABLE kt_log_keys (app_id TEXT PRIMARY KEY, sign_key TEXT NOT NULL, verify_key TEXT NOT NULL, time BIGINT NOT NULL)`,

@@ -1281,14 +1281,22 @@ class SqlOps implements StoreOps {
     nodes: ReadonlyArray<readonly [level: number, index: number]>,
   ): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
-    const perSlice = 400;
-    for (let i = 0; i < nodes.length; i += perSlice) {
-      const slice = nodes.slice(i, i + perSlice);
-      const rows = await this.all(
-        `SELECT level, idx, hash FROM kt_nodes WHERE app_id = ? AND (${slice.map(() => "(level = ? AND idx = ?)").join(" OR ")})`,
-        appId,
-        ...slice.flat(),
-      );
+    const byLevel = new Map<number, number[]>();
+    for (const [level, index] of nodes) byLevel.set(level, [...(byLevel.get(level) ?? []), index]);
+    // One primary-key lookup per level (an OR over (level, idx) pairs would scan the app's nodes), 40 per statement.
+    const lookups: Array<{ sql: string; args: unknown[] }> = [];
+    for (const [level, indices] of byLevel) {
+      for (let i = 0; i < indices.length; i += 500) {
+        const slice = indices.slice(i, i + 500);
+        lookups.push({
+          sql: `SELECT level, idx, hash FROM kt_nodes WHERE app_id = ? AND level = ? AND idx IN (${slice.map(() => "?").join(", ")})`,
+          args: [appId, level, ...slice],
+        });
+      }
+    }
+    for (let i = 0; i < lookups.length; i += 40) {
+      const part = lookups.slice(i, i + 40);
+      const rows = await this.all(part.map((l) => l.sql).join(" UNION ALL "), ...part.flatMap((l) => l.args));
       for (const r of rows) out.set(ktNodeKey(n(r.level), n(r.idx)), new Uint8Array(Buffer.from(s(r.hash), "base64")));
     }
     return out;
@@ -1320,7 +1328,7 @@ class SqlOps implements StoreOps {
   async getKtLeafOfKey(appId: string, keyId: string, keyType: "public" | "verify"): Promise<KtLeafRow | null> {
     return this.one(
       ktLeafFromRow,
-      `${KT_LEAF_SELECT} WHERE app_id = ? AND key_id = ? AND key_type = ? ORDER BY idx LIMIT 1`,
+      `${KT_LEAF_SELECT} WHERE app_id = ? AND key_id = ? AND key_type = ?`,
       appId,
       keyId,
       keyType,

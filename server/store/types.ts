@@ -556,7 +556,7 @@ export interface StoreOps {
     subjectId: string,
     limit: number,
   ): Promise<KtLeafRow[]>;
-  /** The (first) leaf of a key. */
+  /** The leaf of a key (one per key and key type). */
   getKtLeafOfKey(appId: string, keyId: string, keyType: "public" | "verify"): Promise<KtLeafRow | null>;
   /** The signed head of `treeSize`, or the newest one (`null`). */
   getKtHead(appId: string, treeSize: number | null): Promise<KtHeadRecord | null>;
