@@ -70,7 +70,18 @@ export type ClientErrorCode =
    * A user's identity key is not the one pinned at first use, and no chain of signed rotations leads from the pinned
    * key to it (the server may have swapped it). `keyChange` names the user or group and both key ids.
    */
-  | "key_changed";
+  | "key_changed"
+  /**
+   * A key's transparency proof failed: the log leaf is not the served key, the inclusion proof or the head's
+   * signature does not verify, or a server whose log is known served a key without a proof (docs/security.md).
+   */
+  | "transparency_failed"
+  /** Two signed heads of the key log are not one append-only history (same size, other root; or no consistency). */
+  | "log_fork"
+  /** `require_transparency` is on and the server answers keys without the key transparency log. */
+  | "transparency_unavailable"
+  /** The key log holds a key in the own user's name that this user did not make (`user.checkKeyTransparency`). */
+  | "foreign_key_in_log";
 
 /**
  * The code of a `SentcError`: one of the client codes (`ClientErrorCode`) or `server` for an error answered by the
@@ -208,6 +219,14 @@ export const REFERENCE_CLIENT_CODES = {
    * (`OWN_CLIENT_CODES_FROM` and up, numbers the reference never uses): no reference situation comes near it.
    */
   key_changed: { client: 20001, also: [] },
+  /** No equivalent (the reference has no key log). client_20002, own range. */
+  transparency_failed: { client: 20002, also: [] },
+  /** No equivalent (the reference has no key log). client_20003, own range. */
+  log_fork: { client: 20003, also: [] },
+  /** No equivalent (the reference has no key log). client_20004, own range. */
+  transparency_unavailable: { client: 20004, also: [] },
+  /** No equivalent (the reference has no key log). client_20005, own range. */
+  foreign_key_in_log: { client: 20005, also: [] },
 } as const satisfies Record<ClientErrorCode, ReferenceMapping>;
 
 type ReferenceTable = typeof REFERENCE_CLIENT_CODES;

@@ -7,6 +7,8 @@ export { default as Sentc, DEFAULT_BASE_URL } from "./sentc.js";
 export type { DoneLoginOutput, LoginUser, SentcInternalOptions } from "./sentc.js";
 export { User } from "./user.js";
 export type { PreRegisterDeviceData } from "./user.js";
+export type { KtFinding, TransparencyStatus } from "./transparency.js";
+export type { SignedTreeHead } from "../protocol/transparency.js";
 export { Group } from "./group.js";
 export * from "./files/index.js";
 export {

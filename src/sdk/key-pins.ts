@@ -15,6 +15,7 @@ import { publicKeyFromPemText, verifyKeyFromPemText, verifyUserPublicKey } from 
 import type { SdkContext } from "./internal.js";
 import { resultString } from "./internal.js";
 import { STORAGE_KEYS } from "./storage.js";
+import { checkUserPublicKeyProof, checkVerifyKeyProof } from "./public-keys.js";
 
 /** How many rotations a chain may span (a user rotating more often than this is asked to be verified again). */
 export const MAX_PIN_CHAIN = 64;
@@ -51,6 +52,7 @@ export async function fetchUserVerifyKeyAnswer(
   const result = await userApi.getUserVerifyKey(ctx.http, userId, keyId);
   if (resultString(result, "verify_key_id", what) !== keyId)
     throw new SentcError("invalid_server_response", `${what}: the server answered another key id`);
+  await checkVerifyKeyProof(ctx, result, userId, keyId);
   const key = exportVerifyKey(
     verifyKeyFromPemText(
       resultString(result, "verify_key", what),
@@ -208,6 +210,7 @@ export async function repinUser(
 ): Promise<{ keyId: string; safetyNumber: string }> {
   const what = "GET /user/:id/public_key result";
   const result = await userApi.getUserPublicKey(ctx.http, userId);
+  await checkUserPublicKeyProof(ctx, result, userId);
   const sigKeyId = optional(result.public_key_sig_key_id);
   const sig = optional(result.public_key_sig);
   if (sigKeyId === undefined || sig === undefined)

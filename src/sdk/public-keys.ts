@@ -13,6 +13,7 @@ import { checkPinnedPublicKey, pinnedUserVerifyKey } from "./key-pins.js";
 import { pinKeys } from "./verify-policy.js";
 import { resultString } from "./internal.js";
 import { STORAGE_KEYS } from "./storage.js";
+import { checkKeyProof, refuseForked } from "./transparency.js";
 import type { UserPublicKeyData } from "./types.js";
 
 /** How long a cached newest public key is used before it is fetched again. */
@@ -35,6 +36,7 @@ export async function getUserPublicKeyData(
   userId: string,
   now: number = Date.now(),
 ): Promise<UserPublicKeyData> {
+  await refuseForked(ctx);
   const store = await ctx.getStore();
   const cacheKey = STORAGE_KEYS.userPublicKey(userId);
   const cached = await store.getItem<CachedPublicKey>(cacheKey);
@@ -50,6 +52,7 @@ export async function getUserPublicKeyData(
   const what = "GET /user/:id/public_key result";
   const result = await userApi.getUserPublicKey(ctx.http, userId);
   const keyId = resultString(result, "public_key_id", what);
+  await checkUserPublicKeyProof(ctx, result, userId);
   // Not taken on trust (unless `trust_server_keys`): signed by a key that chains to the pinned one.
   const pinned = pinKeys();
   if (pinned) await checkPinnedPublicKey(ctx, userId, result);
@@ -82,6 +85,72 @@ export async function getUserPublicKeyData(
   return strip(data);
 }
 
+/** What a public key answer served, as its log leaf must hold it. */
+function servedPublicKey(
+  result: Record<string, unknown>,
+  subjectType: "user" | "group",
+  subjectId: string,
+  keyId: string,
+  what: string,
+) {
+  const signature = typeof result.public_key_sig === "string" ? result.public_key_sig : null;
+  return {
+    subject_type: subjectType,
+    subject_id: subjectId,
+    key_type: "public" as const,
+    key_id: keyId,
+    key_alg: resultString(result, "public_key_alg", what),
+    key: resultString(result, "public_key", what),
+    signature,
+    signed_by:
+      signature !== null && typeof result.public_key_sig_key_id === "string" ? result.public_key_sig_key_id : null,
+  };
+}
+
+/**
+ * @internal Checks a user's newest public key answer against the key log (see src/sdk/transparency.ts).
+ * @throws {SentcError} what `checkKeyProof` throws; `invalid_server_response` for a missing field.
+ * @example
+ * await checkUserPublicKeyProof(ctx, result, userId);
+ */
+export async function checkUserPublicKeyProof(
+  ctx: SdkContext,
+  result: Record<string, unknown>,
+  userId: string,
+): Promise<void> {
+  const what = "GET /user/:id/public_key result";
+  await checkKeyProof(
+    ctx,
+    result,
+    servedPublicKey(result, "user", userId, resultString(result, "public_key_id", what), what),
+  );
+}
+
+/**
+ * @internal Checks a user's verify key answer against the key log (see src/sdk/transparency.ts).
+ * @throws {SentcError} what `checkKeyProof` throws; `invalid_server_response` for a missing field.
+ * @example
+ * await checkVerifyKeyProof(ctx, result, userId, keyId);
+ */
+export async function checkVerifyKeyProof(
+  ctx: SdkContext,
+  result: Record<string, unknown>,
+  userId: string,
+  keyId: string,
+): Promise<void> {
+  const what = "GET /user/:id/verify_key/:key_id result";
+  await checkKeyProof(ctx, result, {
+    subject_type: "user",
+    subject_id: userId,
+    key_type: "verify",
+    key_id: keyId,
+    key_alg: resultString(result, "verify_key_alg", what),
+    key: resultString(result, "verify_key", what),
+    signature: null,
+    signed_by: null,
+  });
+}
+
 function strip(data: CachedPublicKey): UserPublicKeyData {
   const { fetched_at: _ignored, pinned: _checked, ...rest } = data;
   return rest;
@@ -99,6 +168,7 @@ export async function getUserVerifyKeyData(ctx: SdkContext, userId: string, keyI
   const returnedId = resultString(result, "verify_key_id", what);
   if (returnedId !== keyId)
     throw new SentcError("invalid_server_response", `${what}: the server answered another key id`);
+  await checkVerifyKeyProof(ctx, result, userId, keyId);
   const verifyKey = verifyKeyFromPemText(
     resultString(result, "verify_key", what),
     resultString(result, "verify_key_alg", what),
@@ -116,6 +186,7 @@ export async function getGroupPublicKeyData(
   groupId: string,
   now: number = Date.now(),
 ): Promise<{ key: string; id: string }> {
+  await refuseForked(ctx);
   const store = await ctx.getStore();
   const cacheKey = STORAGE_KEYS.groupPublicKey(groupId);
   const cached = await store.getItem<{ key: string; id: string; fetched_at?: number }>(cacheKey);
@@ -130,6 +201,7 @@ export async function getGroupPublicKeyData(
   const what = "GET /group/:id/public_key result";
   const result = await userApi.getGroupPublicKey(ctx.http, groupId);
   const id = resultString(result, "public_key_id", what);
+  await checkKeyProof(ctx, result, servedPublicKey(result, "group", groupId, id, what));
   const key = exportPublicKey(
     publicKeyFromPemText(
       resultString(result, "public_key", what),

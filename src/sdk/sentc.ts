@@ -53,6 +53,14 @@ import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyDat
 import { User, type UserHooks } from "./user.js";
 import { setStrictVerify, setTrustServerKeys } from "./verify-policy.js";
 import { offload, startCryptoWorker, stopCryptoWorker } from "./worker/client.js";
+import type { SignedTreeHead } from "../protocol/transparency.js";
+import {
+  type TransparencyStatus,
+  compareTreeHead,
+  setTransparencyOptions,
+  transparencyOptions,
+  transparencyStatus,
+} from "./transparency.js";
 
 /**
  * The sentc API the SDK talks to when `init` gets no `base_url`.
@@ -190,6 +198,7 @@ export default class Sentc {
       // false when the worker cannot start (it warns): the SDK then works on the main thread.
       resolved.worker = options.worker && (await startCryptoWorker());
     }
+    transparencyOptions(options, resolved);
     Sentc.#ctx = { options: resolved, http, strategy, getStore: () => Sentc.getStore() };
     Sentc.options = resolved;
     try {
@@ -215,6 +224,7 @@ export default class Sentc {
     }
     await user.persist();
     Sentc.#current = user;
+    await user.monitorKeysAtLogin();
     return user;
   }
 
@@ -236,6 +246,36 @@ export default class Sentc {
     setStrictVerify(false);
     setTrustServerKeys(false);
     stopCryptoWorker();
+    setTransparencyOptions(undefined, false);
+  }
+
+  /**
+   * The key transparency guarantee (a sentc-as extra, docs/security.md): `{available: true, app_id, log_key, sth}`
+   * once keys were checked against the app's key log (`sth` is the newest signed tree head held, to compare through
+   * the app's own backend), else `{available: false, reason}` (e.g. a server without the log).
+   * @throws {SentcError} `not_initialized` before `Sentc.init()`; `storage_failed`.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * const { available, reason, sth } = await Sentc.transparency();
+   */
+  static transparency(): Promise<TransparencyStatus> {
+    return transparencyStatus(Sentc.#context());
+  }
+
+  /**
+   * Gossip (docs/security.md): checks a signed tree head another client holds (its `Sentc.transparency().sth`,
+   * passed through the app's own backend) against the newest head held here. Same size with another root, or no
+   * valid consistency proof between them, is a fork: `log_fork`, and from then on every key use is `log_fork`.
+   * @throws {SentcError} `log_fork`; `transparency_failed` for a head not signed by the pinned log key or before any
+   * key was checked; `not_initialized`; `server` / `network_error`; `storage_failed`.
+   * @example
+   * import Sentc from "sentc-as";
+   *
+   * for (const sth of await myBackend.treeHeadsOfOtherClients()) await Sentc.compareTreeHead(sth);
+   */
+  static compareTreeHead(sth: SignedTreeHead): Promise<void> {
+    return compareTreeHead(Sentc.#context(), sth);
   }
 
   // ---------- identifiers and registration ----------
@@ -570,6 +610,7 @@ export default class Sentc {
       store.set(STORAGE_KEYS.userVerifyKey(result.data.user_id, newest.group_key_id), newest.verify_key),
     ]);
     Sentc.#current = user;
+    await user.monitorKeysAtLogin();
     return user;
   }
 

@@ -265,6 +265,8 @@ export const STORAGE_KEYS = {
   groupDataPrefix: (userId: string) => `group_data_user_${userId}_id_`,
   /** A user's pinned identity keys (sentc-as extra; removed by logout like the key caches). */
   userKeyPin: (userId: string) => `user_key_pin_id_${userId}`,
+  /** sentc-as extra: the pinned key transparency log key and the newest signed tree head (src/sdk/transparency.ts). */
+  ktState: "kt_state",
 } as const;
 
 /**

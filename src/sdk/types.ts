@@ -54,6 +54,18 @@ export interface SentcOptions {
    * calling thread.
    */
   worker?: boolean;
+  /**
+   * Not in the reference: the app's key transparency log key (base64 Ed25519 public key, from `GET /api/v1/kt/log_key`
+   * or `sentc-server`), so the first key check does not have to trust the server's answer for it. Without it the log
+   * key is pinned on first sight (docs/security.md).
+   */
+  transparency?: { log_key?: string };
+  /**
+   * Not in the reference: refuse keys from a server that answers them without a key transparency proof
+   * (`transparency_unavailable`). Default `false`: such keys are used and `Sentc.transparency()` reports
+   * `{available: false, reason}`.
+   */
+  require_transparency?: boolean;
 }
 
 /** `Sentc.options` after `init`. */
@@ -71,6 +83,10 @@ export interface ResolvedSentcOptions {
   trust_server_keys?: boolean;
   /** Set only when `init` was given it (not in the reference): `true` while the crypto worker runs. */
   worker?: boolean;
+  /** Set only when `init` was given it (not in the reference). */
+  transparency?: { log_key?: string };
+  /** Set only when `init` was given it (not in the reference). */
+  require_transparency?: boolean;
 }
 
 /** The decrypted keys of this device. */

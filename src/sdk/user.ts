@@ -9,7 +9,7 @@
  * skip. Own-backend group creation has a
  * `done` step that checks sentc's envelope.
  */
-import { SentcError } from "../errors.js";
+import { SentcError, isSentcError } from "../errors.js";
 import { JwtManager, userApi, type SessionTokens } from "../api/index.js";
 import * as groupApi from "../api/endpoints/group.js";
 import { prepareRegisterDevice as protocolPrepareRegisterDevice } from "../protocol/device.js";
@@ -49,6 +49,14 @@ import { SharedRun } from "./key-rotation.js";
 import { fetchUserVerifyKeyAnswer, repinUser } from "./key-pins.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { pinKeys } from "./verify-policy.js";
+import {
+  type KtFinding,
+  type TransparencyStatus,
+  foreignKeyError,
+  monitorOwnKeys,
+  requireTransparency,
+  transparencyStatus,
+} from "./transparency.js";
 import { CACHE_PREFIXES, STORAGE_KEYS } from "./storage.js";
 import type {
   CryptoRawOutput,
@@ -998,6 +1006,94 @@ export class User extends FileOwnerApi {
       safety_number,
     );
     return safetyNumber;
+  }
+
+  // ---------- key transparency (a sentc-as extra, docs/security.md) ----------
+
+  /** What the last check of the own keys against the key log found (login or `checkKeyTransparency`). */
+  #ktFindings: KtFinding[] = [];
+  /** The error of the last check of the own keys (login or `checkKeyTransparency`), if it failed. */
+  #ktError: { code: string; message: string } | undefined;
+
+  /**
+   * The key transparency guarantee for this user: `Sentc.transparency()` plus `findings`, what the last check of the
+   * own keys against the key log found (at login or by `checkKeyTransparency`). `{available: false, reason}` against
+   * a server without the log.
+   * @throws {SentcError} `storage_failed`.
+   * @example
+   * const { available, findings } = await user.transparencyStatus();
+   * if (findings?.length) warnTheUser(findings);
+   */
+  async transparencyStatus(): Promise<TransparencyStatus> {
+    const status: TransparencyStatus = { ...(await transparencyStatus(this.#ctx)), findings: [...this.#ktFindings] };
+    if (this.#ktError !== undefined) status.error = { ...this.#ktError };
+    return status;
+  }
+
+  /**
+   * Monitoring: fetches the key log's entries for this user and checks that they are exactly the user keys it made
+   * (public and verify key by id and value). A key the server publishes in this user's name (and could serve to
+   * others) is `foreign_key_in_log`. Resolves to the status (`available: false` against a server without the log).
+   * @throws {SentcError} `foreign_key_in_log` with the findings in the message; `transparency_failed` for an unproven
+   * answer; `log_fork`; `transparency_unavailable` with `require_transparency`; `server` / `network_error`.
+   * @example
+   * try {
+   *   await user.checkKeyTransparency();
+   * } catch (e) {
+   *   if (isSentcError(e) && e.code === "foreign_key_in_log") alertTheUser(e.message);
+   * }
+   */
+  async checkKeyTransparency(): Promise<TransparencyStatus> {
+    const own = async () => {
+      const keys = this.user_data.user_keys.map((key) => ({
+        id: key.group_key_id,
+        publicKey: key.public_key,
+        verifyKey: key.verify_key,
+      }));
+      return { userId: this.user_data.user_id, keys };
+    };
+    this.#ktError = undefined;
+    let report = await monitorOwnKeys(this.#ctx, await own());
+    // A key id this device did not load yet (older keys are fetched on use) is fetched once and compared again.
+    const unknown = (report.findings ?? []).filter((finding) => finding.kind === "unknown_key");
+    if (unknown.length > 0) {
+      let fetched = false;
+      for (const finding of new Set(unknown.map((f) => f.key_id))) {
+        try {
+          await this.#keys.get(finding);
+          fetched = true;
+        } catch {
+          // Not a key of this user: it stays a finding.
+        }
+      }
+      if (fetched) report = await monitorOwnKeys(this.#ctx, await own());
+    }
+    this.#ktFindings = report.findings ?? [];
+    if (this.#ktFindings.length > 0) {
+      const error = foreignKeyError(this.user_data.user_id, this.#ktFindings);
+      this.#ktError = { code: error.code, message: error.message };
+      throw error;
+    }
+    return report;
+  }
+
+  /**
+   * Runs `checkKeyTransparency` at login (called by `Sentc`'s logins). A finding or a failed check does not fail the
+   * login (it is in `transparencyStatus()`), except with `require_transparency`.
+   * @throws {SentcError} `foreign_key_in_log`, `transparency_failed`, `log_fork`, `transparency_unavailable`,
+   * `server` / `network_error`: only with `require_transparency`.
+   * @example
+   * await user.monitorKeysAtLogin();
+   */
+  async monitorKeysAtLogin(): Promise<void> {
+    try {
+      await this.checkKeyTransparency();
+    } catch (error) {
+      if (requireTransparency()) throw error;
+      this.#ktError = isSentcError(error)
+        ? { code: error.code, message: error.message }
+        : { code: "unknown", message: String(error) };
+    }
   }
 
   // ---------- asymmetric encryption (sdk.md §4.1, §4.2) ----------

@@ -41,6 +41,26 @@ function corrupt(value: unknown): unknown {
   return out;
 }
 
+/**
+ * The pins are tested on their own: the key log's proofs (test/transparency) are taken off every answer, as a
+ * plain sentc server answers, and its routes are not found (the swaps here would otherwise be refused by the log
+ * check first).
+ */
+async function stripKt(response: Response): Promise<Response> {
+  const text = await response.text();
+  let out = text;
+  try {
+    const answer = JSON.parse(text) as { result?: unknown };
+    if (answer.result !== null && typeof answer.result === "object" && "kt" in answer.result) {
+      delete (answer.result as Record<string, unknown>).kt;
+      out = JSON.stringify(answer);
+    }
+  } catch {
+    // not JSON: passed on as it is
+  }
+  return new Response(out, { status: response.status, headers: response.headers });
+}
+
 async function attackingFetch(input: string, init: RequestInit): Promise<Response> {
   const url = new URL(input);
   const method = init.method ?? "GET";
@@ -50,7 +70,9 @@ async function attackingFetch(input: string, init: RequestInit): Promise<Respons
     if (url.pathname.startsWith(from))
       url.pathname = `/api/v1/user/${attack.swap.to}/${url.pathname.slice(from.length)}`;
   }
-  const response = await fetch(url.toString(), init);
+  if (url.pathname.startsWith("/api/v1/kt/"))
+    return new Response(JSON.stringify({ message: "Not Found", error: "Not Found", statusCode: 404 }), { status: 404 });
+  const response = await stripKt(await fetch(url.toString(), init));
   if (attack.stripCrossSig && method === "GET" && url.pathname.includes("/verify_key/")) {
     const answer = JSON.parse(await response.text()) as { result?: Record<string, unknown> };
     expect(answer.result).toHaveProperty("verify_key_cross_sig");
