@@ -64,7 +64,8 @@ describe("api refresh (default)", () => {
     // Reload: same store (memory survives Sentc.reset only through the adapter), POST /init, same user.
     const restored = await reinit(s, { fetch: recordingFetch(log), storage: { getStorage: async () => store } });
     expect(restored?.user_data.user_id).toBe(user.user_data.user_id);
-    expect(log.at(-1)).toBe("POST /api/v1/init");
+    // POST /init restores the session; then the key transparency monitoring reads the user's own log entries.
+    expect(log.slice(-2)).toEqual(["POST /api/v1/init", `GET /api/v1/kt/subject/user/${user.user_data.user_id}`]);
     expect(restored?.group_invites).toEqual([]);
     expect(restored?.user_data.jwt).not.toBe(jwts[0]);
     expect(await restored!.getDevices()).toHaveLength(1);
@@ -95,8 +96,10 @@ describe("api refresh (default)", () => {
     expect(before).toContain(`user_public_key_id_${otherId.user_data.user_id}`);
     await user.logOut();
     const after = await store.keys();
-    // Only the other login's data stays (a second account on this device); no caches, no actual_user.
-    expect(after).toEqual([`user_data_id_${other.identifier}`]);
+    // Only the other login's data stays (a second account on this device) and the app's key transparency state
+    // (its log key and newest signed head: the app's, no user's, kept so a later login cannot be shown a forked or
+    // older log); no caches, no actual_user.
+    expect(after.sort()).toEqual(["kt_state", `user_data_id_${other.identifier}`].sort());
     expect((await sentcError(Sentc.getActualUser())).code).toBe("not_logged_in");
     expect(await reinit(s, { storage: { getStorage: async () => store } })).toBeUndefined();
   });
