@@ -1,24 +1,14 @@
-/**
- * Key transparency benchmark (not a test): builds an app's log of 10^6 leaves in a SQLite file (the store's own
- * append path, in batches), starts the compiled server on it, and measures the key fetch
- * `GET /api/v1/user/:user_id/public_key` with its `kt` proof against a key the log does not hold (`kt: null`, the
- * answer as before the log plus one index lookup): median and p99 over sequential requests, their ratio, and the
- * bytes of the `kt` field at that size.
- *
- *   npm run bench:kt [-- --leaves 1000000 --requests 300 --batch 50000]
- */
-import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { initCore } from "../src/core/index.js";
+import { benchApp, startBenchServer } from "./server-process.js";
 import { prepareRegister } from "../src/protocol/register.js";
 import { encodeKtLeaf } from "../src/protocol/transparency.js";
-import { generateEs384KeyPair, newId } from "../server/crypto.js";
+import { newId } from "../server/crypto.js";
 import { openSqliteStore } from "../server/store/sqlite.js";
 import type { KtAppendLeaf } from "../server/store/types.js";
 
@@ -38,12 +28,7 @@ await initCore(readFileSync(join(root, "build/core.wasm")));
 
 const dir = mkdtempSync(join(tmpdir(), "sentc-bench-kt-"));
 const dbPath = join(dir, "kt.sqlite");
-const pair = generateEs384KeyPair();
-const app = {
-  id: newId(),
-  public_token: randomBytes(30).toString("base64"),
-  secret_token: randomBytes(50).toString("base64"),
-};
+const app = benchApp();
 
 // 1. The log, through the store's append path (the same code every key publication runs), in batches.
 const pem = `-----BEGIN PUBLIC KEY-----\n${randomBytes(32).toString("base64")}\n-----END PUBLIC KEY-----\n`;
@@ -96,38 +81,8 @@ const buildSeconds = (performance.now() - buildStart) / 1000;
 await store.close();
 
 // 2. The server on that file.
-writeFileSync(
-  join(dir, "config.json"),
-  JSON.stringify({
-    apps: [
-      {
-        ...app,
-        identifier: "bench",
-        options: "default",
-        jwt_keys: [{ id: newId(), sign_key: pair.signKey, verify_key: pair.verifyKey }],
-      },
-    ],
-  }),
-);
-const child = spawn(
-  process.execPath,
-  [
-    join(root, "server/dist/server/cli.js"),
-    "--port",
-    "0",
-    "--db",
-    dbPath,
-    "--config",
-    join(dir, "config.json"),
-    "--log-level",
-    "warn",
-  ],
-  { stdio: ["ignore", "pipe", "inherit"] },
-);
-const line = await new Promise<{ base_url: string }>((ok) =>
-  createInterface({ input: child.stdout! }).once("line", (text) => ok(JSON.parse(text))),
-);
-const base = `${line.base_url}/api/v1`;
+const { child, baseUrl } = await startBenchServer(root, dir, dbPath, app);
+const base = `${baseUrl}/api/v1`;
 
 async function call(method: string, path: string, token: string, body?: string): Promise<any> {
   const response = await fetch(base + path, {

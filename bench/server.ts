@@ -9,18 +9,16 @@
  *   npm run bench:server [-- --duration 10 --connections 32 --users 200]
  */
 import autocannon from "autocannon";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { initCore } from "../src/core/index.js";
+import { benchApp, startBenchServer } from "./server-process.js";
 import { prepareLogin } from "../src/protocol/login.js";
 import { prepareRegister } from "../src/protocol/register.js";
-import { generateEs384KeyPair, newId } from "../server/crypto.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,47 +35,10 @@ const root = resolve(fileURLToPath(import.meta.url), "../..");
 await initCore(readFileSync(join(root, "build/core.wasm")));
 
 const dir = mkdtempSync(join(tmpdir(), "sentc-bench-"));
-const pair = generateEs384KeyPair();
-const app = {
-  id: newId(),
-  public_token: randomBytes(30).toString("base64"),
-  secret_token: randomBytes(50).toString("base64"),
-};
-writeFileSync(
-  join(dir, "config.json"),
-  JSON.stringify({
-    apps: [
-      {
-        ...app,
-        identifier: "bench",
-        options: "default",
-        jwt_keys: [{ id: newId(), sign_key: pair.signKey, verify_key: pair.verifyKey }],
-      },
-    ],
-    login_rate_limit: { max_failures: 0, window_seconds: 60 },
-  }),
-);
-const child = spawn(
-  process.execPath,
-  [
-    join(root, "server/dist/server/cli.js"),
-    "--port",
-    "0",
-    "--db",
-    join(dir, "bench.sqlite"),
-    "--config",
-    join(dir, "config.json"),
-    "--log-level",
-    "warn",
-  ],
-  {
-    stdio: ["ignore", "pipe", "inherit"],
-  },
-);
-const line = await new Promise<{ base_url: string }>((ok) =>
-  createInterface({ input: child.stdout! }).once("line", (text) => ok(JSON.parse(text))),
-);
-const base = line.base_url;
+const app = benchApp();
+const { child, baseUrl: base } = await startBenchServer(root, dir, join(dir, "bench.sqlite"), app, {
+  login_rate_limit: { max_failures: 0, window_seconds: 60 },
+});
 
 async function post(path: string, body: string, token = app.public_token, method = "POST", jwt?: string): Promise<any> {
   const headers: Record<string, string> = { "x-sentc-app-token": token };

@@ -9,6 +9,24 @@ export function assertBytes(value: unknown, name: string, length?: number): asse
 }
 
 /**
+ * The bytes of `parts` one after another, in a new array.
+ * @throws nothing.
+ * @example
+ * ```ts
+ * const nonceAndCiphertext = concatBytes([nonce, ciphertext]);
+ * ```
+ */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
  * `length` random bytes from the platform CSPRNG (`crypto.getRandomValues`), drawn in chunks of at most
  * 65,536 bytes. Does not need {@link initCore}.
  * @throws {SentcError} `invalid_input` when `length` is not a non-negative safe integer.

@@ -3,6 +3,7 @@
  * a fixed order for two: ids are compared as UTF-8 bytes, as Rust compares `&str`.
  */
 import { sha256 } from "../core/index.js";
+import { concatBytes } from "../core/bytes.js";
 import { SentcError } from "../errors.js";
 import { toBase64Url } from "./encoding.js";
 import { rawKeyBytes } from "./keypairs.js";
@@ -16,16 +17,6 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 export function createSafetyNumber(
   verifyKey: VerifyKey,
   userId: string,
@@ -34,10 +25,10 @@ export function createSafetyNumber(
 ): string {
   if (typeof userId !== "string") throw new SentcError("invalid_input", "the user id must be a string");
   const first = [rawKeyBytes(verifyKey), utf8.encode(userId)] as const;
-  if (!otherVerifyKey) return toBase64Url(sha256(concat([...first])));
+  if (!otherVerifyKey) return toBase64Url(sha256(concatBytes([...first])));
   if (typeof otherUserId !== "string") throw new SentcError("invalid_input", "the other user id must be a string");
   const second = [rawKeyBytes(otherVerifyKey), utf8.encode(otherUserId)] as const;
   // Rust: `if id2 > id1 { (1, 2) } else { (2, 1) }`.
   const ordered = compareBytes(second[1], first[1]) > 0 ? [...first, ...second] : [...second, ...first];
-  return toBase64Url(sha256(concat(ordered)));
+  return toBase64Url(sha256(concatBytes(ordered)));
 }

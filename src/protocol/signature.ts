@@ -6,6 +6,7 @@
  *   Dilithium first, then Ed25519, and both must hold.
  */
 import { dilithiumSign, dilithiumVerify, ed25519Sign, ed25519Verify } from "../core/index.js";
+import { concatBytes } from "../core/bytes.js";
 import { SentcError } from "../errors.js";
 import { ALG, PQ_SIZES, SIGNATURE_LENGTH, type SignAlg } from "./algorithms.js";
 import { fromBase64, toBase64 } from "./encoding.js";
@@ -13,13 +14,6 @@ import { isRecord, parseJson, stringField } from "./json.js";
 import type { SignKey, VerifyKey } from "./keys.js";
 
 export const ED25519_SIGNATURE_BYTES = 64;
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
 
 /** The detached signature over `data`. */
 export function signOnly(signKey: SignKey, data: Uint8Array): Uint8Array {
@@ -30,7 +24,7 @@ export function signOnly(signKey: SignKey, data: Uint8Array): Uint8Array {
       return dilithiumSign(signKey.key, data);
     case ALG.ed25519DilithiumHybrid: {
       const classical = ed25519Sign(signKey.x, data);
-      return concat(classical, dilithiumSign(signKey.k, concat(data, classical)));
+      return concatBytes([classical, dilithiumSign(signKey.k, concatBytes([data, classical]))]);
     }
     default:
       throw new SentcError("invalid_input", "expected a sign key", { reference: 109 });
@@ -39,7 +33,7 @@ export function signOnly(signKey: SignKey, data: Uint8Array): Uint8Array {
 
 /** `sig ‖ data`. */
 export function signWithData(signKey: SignKey, data: Uint8Array): Uint8Array {
-  return concat(signOnly(signKey, data), data);
+  return concatBytes([signOnly(signKey, data), data]);
 }
 
 /** Verifies a detached signature; returns false for a wrong one (or one of the wrong length). */
@@ -57,7 +51,8 @@ export function verifyOnly(verifyKey: VerifyKey, signature: Uint8Array, data: Ui
       const classical = signature.subarray(0, ED25519_SIGNATURE_BYTES);
       const postQuantum = signature.subarray(ED25519_SIGNATURE_BYTES);
       return (
-        dilithiumVerify(hybrid.k, concat(data, classical), postQuantum) && ed25519Verify(hybrid.x, data, classical)
+        dilithiumVerify(hybrid.k, concatBytes([data, classical]), postQuantum) &&
+        ed25519Verify(hybrid.x, data, classical)
       );
     }
   }
@@ -100,7 +95,7 @@ export function signatureFromString(text: string, alg: string): Uint8Array {
     if (x.length !== ED25519_SIGNATURE_BYTES || k.length !== PQ_SIZES.dilithiumSignature) {
       throw new SentcError("invalid_format", "hybrid signature: wrong part lengths");
     }
-    return concat(x, k);
+    return concatBytes([x, k]);
   }
   return fromBase64(text);
 }

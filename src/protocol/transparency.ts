@@ -15,6 +15,7 @@
  * Everything here is synchronous and pure (SHA-256 and Ed25519 from the core).
  */
 import { ed25519PublicKey, ed25519Sign, ed25519Verify, sha256 } from "../core/index.js";
+import { concatBytes } from "../core/bytes.js";
 import { SentcError } from "../errors.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 
@@ -382,20 +383,10 @@ function u32(value: number): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** u32 big-endian byte length ‖ UTF-8 bytes. */
 function lengthPrefixed(text: string): Uint8Array {
   const bytes = utf8.encode(text);
-  return concat([u32(bytes.length), bytes]);
+  return concatBytes([u32(bytes.length), bytes]);
 }
 
 /**
@@ -412,7 +403,7 @@ export function ktSthMessage(appId: string, treeSize: number, timestamp: number,
   requireCount(treeSize, "the tree size");
   requireCount(timestamp, "the timestamp");
   requireHash(rootHash, "the root hash");
-  return concat([
+  return concatBytes([
     utf8.encode(KT_STH_DOMAIN),
     new Uint8Array([0]),
     lengthPrefixed(appId),

@@ -69,16 +69,7 @@ export interface TransparencyStatus {
 }
 
 /** What a key-fetch answer served, to be found exactly in the proof's leaf. */
-export interface ServedKey {
-  subject_type: "user" | "group";
-  subject_id: string;
-  key_type: "public" | "verify";
-  key_id: string;
-  key_alg: string;
-  key: string;
-  signature: string | null;
-  signed_by: string | null;
-}
+export type ServedKey = Omit<KtLeafRecord, "v" | "app_id" | "published_at">;
 
 const settings: { logKey: string | undefined; require: boolean; reason: string } = {
   logKey: undefined,

@@ -5,7 +5,7 @@
  * everything works, and against a server without the log keys work and the guarantee is reported unavailable.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryStorage, Sentc, type SentcOptions, type User } from "../../src/index.js";
+import { Sentc, type SentcOptions, type User } from "../../src/index.js";
 import { fromBase64, toBase64 } from "../../src/protocol/encoding.js";
 import {
   decodeKtLeaf,
@@ -20,21 +20,16 @@ import {
 import { type ServerConfig, defaultAppOptions } from "../../server/config.js";
 import { makeApp, startHarness, unique, type Harness, type TestApp } from "../server/harness.js";
 import { sentcError } from "../sdk/helpers.js";
+import { initClient } from "./client.js";
 import { type MaliciousProxy, startProxy } from "./proxy.js";
 
 let h: Harness;
 let app: TestApp;
 let proxy: MaliciousProxy;
 
-async function client(options: Partial<SentcOptions> = {}): Promise<void> {
-  Sentc.reset();
-  const store = new MemoryStorage();
-  await Sentc.init({
-    base_url: proxy.url,
-    app_token: app.publicToken,
-    storage: { getStorage: async () => store },
-    ...options,
-  } as SentcOptions);
+/** A fresh client through the proxy. */
+function client(options: Partial<SentcOptions> = {}): Promise<void> {
+  return initClient(proxy.url, app.publicToken, options);
 }
 
 async function newUser(): Promise<{ user: User; userId: string }> {

@@ -7,6 +7,7 @@
  * `AbortSignal` (`SentcError("aborted")`) and wipes what was decrypted so far; `on_part` streams parts and
  * `resume` continues an interrupted download from its checkpoint.
  */
+import { concatBytes } from "../../core/bytes.js";
 import { SentcError } from "../../errors.js";
 import {
   FILE_PART_PAGE,
@@ -116,16 +117,6 @@ export async function downloadFileMetaInfo(
 
 function checkpoint(nextIndex: number, key: Uint8Array): DownloadCheckpoint {
   return { next_index: nextIndex, key: exportSymKey({ alg: ALG.aesGcm, key, keyId: "" }) };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 /** One decrypted part and the checkpoint after it. */
@@ -240,7 +231,7 @@ export async function downloadFileWithMetaInfo(
       options.download_callback?.((index + 1) / parts.length);
       if (options.stop?.()) break;
     }
-    return options.on_part ? new Uint8Array(0) : concat(collected);
+    return options.on_part ? new Uint8Array(0) : concatBytes(collected);
   } finally {
     // A cancelled or failed download leaves no decrypted bytes behind; a finished one hands out a copy. The parts
     // are the SDK's own buffers: their memory goes back at once instead of waiting for the garbage collector.

@@ -11,6 +11,7 @@
  * With the crypto worker on (`Sentc.init({ worker: true })`), `encryptPartPieces` (uploads) and `decryptPart`
  * (downloads) run there: `encryptPartHere` / `decryptPartHere` are the same work on whichever thread runs them.
  */
+import { concatBytes } from "../../core/bytes.js";
 import { aesGcmEncrypt, randomBytes } from "../../core/index.js";
 import { SentcError } from "../../errors.js";
 import { NONCE_BYTES, SYM_OVERHEAD, symDecrypt, symEncrypt } from "../../protocol/aead.js";
@@ -109,14 +110,7 @@ async function sealBodyPieces(
 }
 
 function concatPieces(pieces: Uint8Array[]): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
+  return pieces.length === 1 ? pieces[0]! : concatBytes(pieces);
 }
 
 /**
