@@ -5,7 +5,7 @@
  * everything works, and against a server without the log keys work and the guarantee is reported unavailable.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sentc, type SentcOptions, type User } from "../../src/index.js";
+import { Sentc, type SentcOptions } from "../../src/index.js";
 import { fromBase64, toBase64 } from "../../src/protocol/encoding.js";
 import {
   decodeKtLeaf,
@@ -17,27 +17,19 @@ import {
   ktRootOfLeaves,
   signKtTreeHead,
 } from "../../src/protocol/transparency.js";
-import { type ServerConfig, defaultAppOptions } from "../../server/config.js";
-import { makeApp, startHarness, unique, type Harness, type TestApp } from "../server/harness.js";
+import type { Harness, TestApp } from "../server/harness.js";
 import { sentcError } from "../sdk/helpers.js";
-import { initClient } from "./client.js";
-import { type MaliciousProxy, startProxy } from "./proxy.js";
+import { initClient, newUser, type Scene, startScene } from "./client.js";
+import type { MaliciousProxy } from "./proxy.js";
 
+let scene: Scene;
 let h: Harness;
 let app: TestApp;
 let proxy: MaliciousProxy;
 
 /** A fresh client through the proxy. */
 function client(options: Partial<SentcOptions> = {}): Promise<void> {
-  return initClient(proxy.url, app.publicToken, options);
-}
-
-async function newUser(): Promise<{ user: User; userId: string }> {
-  const identifier = unique();
-  const password = `pw-${unique()}`;
-  const userId = await Sentc.register(identifier, password);
-  const user = await Sentc.login(identifier, password, true);
-  return { user, userId };
+  return initClient(scene, options);
 }
 
 /** The request bodies sent from index `from` on that name `text` (the attacker's key id). */
@@ -49,14 +41,11 @@ function bodiesNaming(from: number, text: string): string[] {
 }
 
 beforeAll(async () => {
-  const lax = makeApp({ options: { ...defaultAppOptions(), user_register: 1, user_delete: 1 } });
-  h = await startHarness({ apps: [lax.config] as unknown as ServerConfig["apps"] });
-  app = lax.app;
-  proxy = await startProxy(h.server.baseUrl);
+  scene = await startScene();
+  ({ h, app, proxy } = scene);
 });
 afterAll(async () => {
-  await proxy.close();
-  await h.close();
+  await scene.close();
 });
 
 describe("key transparency through a proxy", () => {

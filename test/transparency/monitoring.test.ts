@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sentc, type SentcOptions, type User } from "../../src/index.js";
+import { Sentc, type SentcOptions } from "../../src/index.js";
 import { fromBase64, toBase64 } from "../../src/protocol/encoding.js";
 import {
   type SignedTreeHead,
@@ -21,34 +21,19 @@ import {
   ktRootOfLeaves,
   signKtTreeHead,
 } from "../../src/protocol/transparency.js";
-import { type ServerConfig, defaultAppOptions } from "../../server/config.js";
-import { makeApp, startHarness, unique, type Harness, type TestApp } from "../server/harness.js";
+import type { Harness, TestApp } from "../server/harness.js";
 import { sentcError } from "../sdk/helpers.js";
-import { initClient } from "./client.js";
-import { type MaliciousProxy, startProxy } from "./proxy.js";
+import { initClient, newUser, type Scene, startScene } from "./client.js";
+import type { MaliciousProxy } from "./proxy.js";
 
+let scene: Scene;
 let h: Harness;
 let app: TestApp;
 let proxy: MaliciousProxy;
 
 /** A fresh client through the proxy. */
 function client(options: Partial<SentcOptions> = {}): Promise<void> {
-  return initClient(proxy.url, app.publicToken, options);
-}
-
-interface Account {
-  user: User;
-  userId: string;
-  identifier: string;
-  password: string;
-}
-
-async function newUser(): Promise<Account> {
-  const identifier = unique();
-  const password = `pw-${unique()}`;
-  const userId = await Sentc.register(identifier, password);
-  const user = await Sentc.login(identifier, password, true);
-  return { user, userId, identifier, password };
+  return initClient(scene, options);
 }
 
 /** GET straight from the server (not through the proxy). */
@@ -60,14 +45,11 @@ async function direct(path: string): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  const lax = makeApp({ options: { ...defaultAppOptions(), user_register: 1, user_delete: 1 } });
-  h = await startHarness({ apps: [lax.config] as unknown as ServerConfig["apps"] });
-  app = lax.app;
-  proxy = await startProxy(h.server.baseUrl);
+  scene = await startScene();
+  ({ h, app, proxy } = scene);
 });
 afterAll(async () => {
-  await proxy.close();
-  await h.close();
+  await scene.close();
 });
 
 describe("monitoring the own keys", () => {
