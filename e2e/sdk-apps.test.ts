@@ -84,13 +84,15 @@ describe.each(["umd", "esm"])("the SDK in the %s app, with the project's server"
     }, first.encrypted);
     expect(second).toEqual({ userId: first.userId, decrypted: "hello from the page ✓" });
 
-    // Logout removes every record the SDK stored; the next load has no user.
+    // Logout removes every record the SDK stored for the user; the next load has no user. The app's key
+    // transparency state (its log key and newest signed head, no user's data) stays, so a later login cannot be
+    // shown a forked or older log.
     const afterLogout = await page.evaluate(async () => {
       const user = await (window as any).ready;
       await user.logOut();
-      return (window as any).storedRecords();
+      return (window as any).storedKeys();
     });
-    expect(afterLogout).toBe(0);
+    expect(afterLogout).toEqual(["kt_state"]);
     await page.close();
     page = await open(context, app);
     expect(await page.evaluate(async () => (await (window as any).ready) === undefined)).toBe(true);
