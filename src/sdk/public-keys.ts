@@ -6,10 +6,10 @@
 import { SentcError } from "../errors.js";
 import { userApi } from "../api/index.js";
 import { isRecord } from "../protocol/json.js";
-import { exportPublicKey, exportVerifyKey, importPublicKey, importVerifyKey } from "../protocol/keys.js";
-import { publicKeyFromPemText, verifyKeyFromPemText, verifyUserPublicKey } from "../protocol/public-keys.js";
+import { exportPublicKey, importPublicKey, importVerifyKey } from "../protocol/keys.js";
+import { publicKeyFromPemText, verifyUserPublicKey } from "../protocol/public-keys.js";
 import type { SdkContext } from "./internal.js";
-import { checkPinnedPublicKey, pinnedUserVerifyKey } from "./key-pins.js";
+import { checkPinnedPublicKey, fetchUserVerifyKeyAnswer, pinnedUserVerifyKey } from "./key-pins.js";
 import { pinKeys } from "./verify-policy.js";
 import { resultString } from "./internal.js";
 import { STORAGE_KEYS } from "./storage.js";
@@ -163,19 +163,7 @@ export async function getUserVerifyKeyData(ctx: SdkContext, userId: string, keyI
   const cacheKey = STORAGE_KEYS.userVerifyKey(userId, keyId);
   const cached = await store.getItem<string>(cacheKey);
   if (typeof cached === "string") return cached;
-  const what = "GET /user/:id/verify_key/:key_id result";
-  const result = await userApi.getUserVerifyKey(ctx.http, userId, keyId);
-  const returnedId = resultString(result, "verify_key_id", what);
-  if (returnedId !== keyId)
-    throw new SentcError("invalid_server_response", `${what}: the server answered another key id`);
-  await checkVerifyKeyProof(ctx, result, userId, keyId);
-  const verifyKey = verifyKeyFromPemText(
-    resultString(result, "verify_key", what),
-    resultString(result, "verify_key_alg", what),
-    keyId,
-    what,
-  );
-  const exported = exportVerifyKey(verifyKey);
+  const exported = (await fetchUserVerifyKeyAnswer(ctx, userId, keyId)).key;
   await store.set(cacheKey, exported);
   return exported;
 }

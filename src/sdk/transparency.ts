@@ -11,7 +11,8 @@
  * (`transparencyStatus`), and with `require_transparency` it is `transparency_unavailable`. Once a log key is
  * pinned, a key without a proof is `transparency_failed` (a server that has a log does not get to hide a key from it).
  */
-import { SentcError, isSentcError } from "../errors.js";
+import { ktConsistency, ktLogKey, ktSubject } from "../api/endpoints/transparency.js";
+import { SentcError } from "../errors.js";
 import { isRecord } from "../protocol/json.js";
 import { fromBase64 } from "../protocol/encoding.js";
 import {
@@ -169,16 +170,12 @@ async function saveState(ctx: SdkContext, state: KtState): Promise<void> {
   await (await ctx.getStore()).set(STORAGE_KEYS.ktState, state);
 }
 
-/** A kt route; `undefined` when the server has none (404, or an answer that is not ours). */
-async function ktGet(ctx: SdkContext, path: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const result = await ctx.http.requestJson("GET", path);
-    if (!isRecord(result)) throw failed(`GET ${path} answered no object`);
-    return result;
-  } catch (error) {
-    if (isSentcError(error) && error.httpStatus === 404) return undefined;
-    throw error;
-  }
+/** A kt route's answer as an object; `undefined` when the server has no log. */
+async function ktAnswer(path: string, answer: Promise<unknown>): Promise<Record<string, unknown> | undefined> {
+  const result = await answer;
+  if (result === undefined) return undefined;
+  if (!isRecord(result)) throw failed(`GET ${path} answered no object`);
+  return result;
 }
 
 /** The pinned log state; pins the app's log key (checked against `transparency.log_key`) on first sight. */
@@ -189,7 +186,7 @@ async function logState(ctx: SdkContext): Promise<KtState> {
       throw failed("the pinned log key is not the one given at init");
     return known;
   }
-  const answer = await ktGet(ctx, "/kt/log_key");
+  const answer = await ktAnswer("/kt/log_key", ktLogKey(ctx.http));
   if (answer === undefined) throw failed("the server answers a proof but has no log key");
   if (typeof answer.app_id !== "string" || answer.alg !== "ed25519" || typeof answer.log_key !== "string")
     throw failed("GET /kt/log_key answered no ed25519 log key");
@@ -235,7 +232,7 @@ async function acceptHead(ctx: SdkContext, next: { sth: SignedTreeHead; root: Ui
     // An older head than the one held must be a prefix of it too (a replayed or forked old head is caught).
     const older = grows ? { size: held.tree_size, root: heldRoot } : { size: next.sth.tree_size, root: next.root };
     const newer = grows ? { size: next.sth.tree_size, root: next.root } : { size: held.tree_size, root: heldRoot };
-    const answer = await ktGet(ctx, `/kt/consistency?first=${older.size}&second=${newer.size}`);
+    const answer = await ktAnswer("/kt/consistency", ktConsistency(ctx.http, older.size, newer.size));
     if (answer === undefined) throw await forkSeen(ctx, "the server proves no consistency between its heads");
     if (answer.first !== older.size || answer.second !== newer.size)
       throw await forkSeen(ctx, "the consistency proof is for other sizes");
@@ -361,7 +358,7 @@ export interface OwnKeys {
  * const report = await monitorOwnKeys(ctx, { userId, keys });
  */
 export async function monitorOwnKeys(ctx: SdkContext, own: OwnKeys): Promise<TransparencyStatus> {
-  const answer = await ktGet(ctx, `/kt/subject/user/${encodeURIComponent(own.userId)}`);
+  const answer = await ktAnswer("/kt/subject/user", ktSubject(ctx.http, "user", own.userId));
   if (answer === undefined) {
     if ((await loadState(ctx)) !== undefined || settings.logKey !== undefined)
       throw failed("the server no longer answers the log of the own keys");
