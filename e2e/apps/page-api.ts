@@ -9,25 +9,8 @@ export function exposeSdk(Sentc: { init(options: unknown): Promise<unknown> }): 
   page.ready = Sentc.init(options);
 }
 
-function storedRecords(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open("sentclose");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains("keys")) {
-        db.close();
-        resolve(0);
-        return;
-      }
-      const count = db.transaction("keys", "readonly").objectStore("keys").count();
-      count.onsuccess = () => {
-        db.close();
-        resolve(count.result);
-      };
-      count.onerror = () => reject(count.error);
-    };
-  });
+async function storedRecords(): Promise<number> {
+  return (await storedKeys()).length;
 }
 
 function storedKeys(): Promise<string[]> {
