@@ -15,7 +15,8 @@ export class ApiError extends Error {
 
 /**
  * Codes used by this server. Numbers are sentc's; 118 (login rate limit), 119 (device proof), 120 (key signature),
- * 503 (busy), 530 (too many uploads at once) and 903 (OTP already on) are ours, see docs/server.md.
+ * 121 (verify key cross-signature), 503 (busy), 530 (too many uploads at once) and 903 (OTP already on) are ours,
+ * see docs/server.md.
  */
 export const E = {
   idFormat: () => new ApiError(400, 1, "Id has a wrong format. Make sure to follow the uuid v4 or v7 format."),
@@ -49,6 +50,9 @@ export const E = {
       "This action needs a device proof: sign the request with the device's sign key (x-sentc-device-signature)",
     ),
   keySignature: (message = "The signature over the new public key does not verify") => new ApiError(400, 120, message),
+  /** Ours: a user key rotation's `verify_key_cross_sig` does not verify under the previous key's verify key. */
+  verifyKeyCrossSig: () =>
+    new ApiError(400, 121, "The cross-signature of the new verify key does not verify with the previous verify key"),
   appTokenNotFound: () => new ApiError(401, 200, "No app found for this token"),
   appTokenFormat: () => new ApiError(401, 201, "The app token has a wrong format"),
   challenge: (message = "Can't create login challenge") => new ApiError(400, 201, message),

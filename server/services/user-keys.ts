@@ -9,6 +9,7 @@ import {
   verifyUserPublicKey,
   type UserPublicKeyData,
 } from "../../src/protocol/public-keys.js";
+import { verifyVerifyKeyRotation } from "../../src/protocol/key-pin.js";
 import { encryptEphemeralKeyForMember } from "../../src/protocol/key-rotation.js";
 import { isUuid, newId } from "../crypto.js";
 import { E } from "../errors.js";
@@ -57,10 +58,13 @@ export async function startUserKeyRotation(ctx: ServiceContext, appId: string, u
   );
   if (input.signedByUserId !== null && input.signedByUserId !== user.userId)
     throw E.keySignature("The new user key can only be signed by its own user");
+  const newVerifyKey = { pem: input.verifyKey, alg: input.keypairSignAlg };
   return ctx.store.transaction(async (tx) => {
     const groupId = user.userGroupId;
-    if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId)))
-      throw E.groupKeyNotFound("The previous group key was not found");
+    const previous = await tx.getGroupKey(groupId, input.previousGroupKeyId);
+    if (!previous) throw E.groupKeyNotFound("The previous group key was not found");
+    // Optional (the reference client does not send it); when sent, it must verify.
+    if (input.verifyKeyCrossSig !== null) checkVerifyKeyCrossSig(previous, newVerifyKey, input.verifyKeyCrossSig);
     if (
       input.signedByUserSignKeyId !== null &&
       !(await tx.getGroupKey(groupId, input.signedByUserSignKeyId))?.verifyKey
@@ -137,6 +141,33 @@ function checkNewUserKeySignature(
     valid = false;
   }
   if (!valid) throw E.keySignature();
+}
+
+/**
+ * `verify_key_cross_sig` (a sentc-as extra, optional for the reference client): the new verify key signed with the
+ * previous key's sign key, checked here with the same function the SDKs use to follow a pinned key
+ * (`verifyVerifyKeyRotation`). A stored cross-signature that does not verify would make every other user's SDK answer
+ * `key_changed` for this user, so it is refused (400/121) before anything is stored.
+ */
+function checkVerifyKeyCrossSig(
+  previous: GroupKeyRecord,
+  newVerifyKey: { pem: string; alg: string },
+  crossSig: string,
+): void {
+  let valid: boolean;
+  try {
+    valid =
+      previous.verifyKey !== null &&
+      previous.keypairSignAlg !== null &&
+      verifyVerifyKeyRotation(
+        verifyKeyFromPemText(previous.verifyKey, previous.keypairSignAlg, previous.id),
+        verifyKeyFromPemText(newVerifyKey.pem, newVerifyKey.alg, "new"),
+        crossSig,
+      );
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw E.verifyKeyCrossSig();
 }
 
 /** `GET /user/user_keys/rotation`: `GroupKeyUpdate[]` for this device, oldest key first. */
