@@ -1087,7 +1087,8 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   /**
    * Own backend: the `KeyRotationData` for `POST /api/v1/group/<id>/key_rotation`: a new key wrapped for the
    * other members by the newest key, encrypted to this member's key (user, parent or connected group).
-   * @throws {SentcError} `key_not_found` when the group holds no key (or, with `sign`, the user has no sign key).
+   * The user's sign key also signs the new public key (`public_group_key_sig`, for groups' pins).
+   * @throws {SentcError} `key_not_found` when the group holds no key or the user has no sign key.
    * @example
    * const body = await group.prepareKeyRotation();
    */

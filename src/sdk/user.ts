@@ -834,6 +834,7 @@ export class User extends FileOwnerApi {
 
   /**
    * `POST /group`: a new group with this user as creator (rank 0); `sign` signs the group key. Resolves to its id.
+   * The user's sign key always signs the group's public key (`public_group_key_sig`, for groups' pins).
    * @throws {SentcError} `key_not_found` when the user has no keys; `server` when the server refuses; `network_error`
    * / `timeout`.
    * @example
