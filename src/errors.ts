@@ -68,7 +68,8 @@ export type ClientErrorCode =
   | "storage_failed"
   /**
    * A user's identity key is not the one pinned at first use, and no chain of signed rotations leads from the pinned
-   * key to it (the server may have swapped it). `keyChange` names the user or group and both key ids.
+   * key to it; or a group's public key is neither pinned nor signed by a pinned signer of the group (the server may
+   * have swapped it). `keyChange` names the user or group and both key ids.
    */
   | "key_changed"
   /**
@@ -243,9 +244,12 @@ export interface KeyChange {
   readonly kind: "user" | "group";
   /** The user or group whose identity key changed. */
   readonly id: string;
-  /** The verify key id pinned for it (first seen, or set by `user.verifyUserAgain`). */
+  /**
+   * The verify key id (user) or public key id (group) pinned for it (first seen, or set by `user.verifyUserAgain` /
+   * `user.verifyGroupAgain`); empty when nothing was pinned yet.
+   */
   readonly pinned_key_id: string;
-  /** The key id the server offered, which no chain of signed rotations connects to the pinned one. */
+  /** The key id the server offered, which no chain of signed rotations (or pinned signer) connects to the pinned one. */
   readonly offered_key_id: string;
 }
 

@@ -144,6 +144,9 @@ function groupKeySignatureInput(o: Obj, what = "body"): GroupKeySignatureInput {
     verifyKey: optStr(o, "verify_key", what),
     keypairSignAlg: optStr(o, "keypair_sign_alg", what),
     publicKeySig: optStr(o, "public_key_sig", what),
+    publicGroupKeySig: optStr(o, "public_group_key_sig", what),
+    publicGroupKeySigUserId: optStr(o, "public_group_key_sig_user_id", what),
+    publicGroupKeySigKeyId: optStr(o, "public_group_key_sig_key_id", what),
   };
 }
 

@@ -16,6 +16,7 @@ import { E } from "../errors.js";
 import type { GroupKeyRecord, MemberRecord, RotationRecord, Store, StoreOps } from "../store/types.js";
 import type { ServiceContext } from "./context.js";
 import { requireRank, type GroupAccess } from "./group-access.js";
+import { checkPublicGroupKeySignature } from "./group-key-signature.js";
 import { groupKeySignatureColumns, type DoneKeyRotationInput, type KeyRotationInput } from "./inputs.js";
 
 const SUCCESS = "Success";
@@ -102,6 +103,7 @@ export async function startKeyRotation(
       throw E.groupKeyRotationLimit();
     if (!(await tx.getGroupKey(groupId, input.previousGroupKeyId)))
       throw E.groupKeyNotFound("The previous group key was not found");
+    await checkPublicGroupKeySignature(tx, appId, access.realUserId, input);
     const keyId = newId();
     // The ephemeral key is kept until the worker has handed it to every member: the marker of an unfinished rotation.
     const record = rotatedGroupKey(input, { id: keyId, groupId, appId, time }, input.encryptedEphemeralKey);

@@ -7,6 +7,7 @@ import { E } from "../errors.js";
 import type { Cursor, GroupRecord, StoreOps } from "../store/types.js";
 import type { ServiceContext } from "./context.js";
 import { accessByOut, loadGroup, requireRank, type GroupAccess } from "./group-access.js";
+import { checkPublicGroupKeySignature } from "./group-key-signature.js";
 import { groupKeySignatureColumns, type CreateGroupInput } from "./inputs.js";
 import { groupUserKeysOut, hmacKeyOut, sortableKeyOut } from "./outputs.js";
 
@@ -45,6 +46,10 @@ async function insertNewGroup(
     connected = true;
     creator = placement.access.group.id;
     creatorType = 2;
+  }
+  if (input !== null) {
+    const actingUserId = placement.kind === "user" ? placement.userId : placement.access.realUserId;
+    await checkPublicGroupKeySignature(tx, appId, actingUserId, input);
   }
   await tx.insertGroup({ id: groupId, appId, parent, type: 0, invite: true, isConnectedGroup: connected, time });
   await tx.insertMember({ userId: creator, groupId, time, rank: 0, keyUploadSessionId: null, type: creatorType });

@@ -38,6 +38,13 @@ export interface GroupKeySignatureInput {
   verifyKey: string | null;
   keypairSignAlg: string | null;
   publicKeySig: string | null;
+  /**
+   * `public_group_key_sig` (sentc-as extra, optional): the group public key signed by the acting user's sign key,
+   * with `public_group_key_sig_user_id` and `public_group_key_sig_key_id` naming that user and key.
+   */
+  publicGroupKeySig: string | null;
+  publicGroupKeySigUserId: string | null;
+  publicGroupKeySigKeyId: string | null;
 }
 
 /**
@@ -58,6 +65,9 @@ export function groupKeySignatureColumns(
     publicKeySig: input.publicKeySig,
     publicKeySigKeyId: keyId,
     verifyKeyCrossSig: null,
+    publicGroupKeySig: input.publicGroupKeySig,
+    publicGroupKeySigUserId: input.publicGroupKeySigUserId,
+    publicGroupKeySigKeyId: input.publicGroupKeySigKeyId,
   };
 }
 

@@ -93,11 +93,18 @@ export function forcedDeviceKeysOut(device: DeviceRecord, user: UserRecord): Rec
 
 /** `UserPublicKeyDataEntity`. */
 export function publicKeyOut(key: GroupKeyRecord): Record<string, unknown> {
-  return {
+  const out: Record<string, unknown> = {
     public_key_id: key.id,
     public_key: key.publicKey,
     public_key_alg: key.privateKeyPairAlg,
     public_key_sig: key.publicKeySig,
     public_key_sig_key_id: key.publicKeySig === null ? null : (key.publicKeySigKeyId ?? key.id),
   };
+  // sentc-as extra (only when the key carries it): who made the group public key, for pinned groups.
+  if (key.publicGroupKeySig !== null) {
+    out.public_group_key_sig = key.publicGroupKeySig;
+    out.public_group_key_sig_user_id = key.publicGroupKeySigUserId;
+    out.public_group_key_sig_key_id = key.publicGroupKeySigKeyId;
+  }
+  return out;
 }

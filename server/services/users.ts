@@ -116,6 +116,9 @@ async function createUserGroup(
     publicKeySig: group.publicKeySig,
     publicKeySigKeyId: keyId,
     verifyKeyCrossSig: null,
+    publicGroupKeySig: null,
+    publicGroupKeySigUserId: null,
+    publicGroupKeySigKeyId: null,
   });
   // The creator key is the device's public key (the reference overwrites creator_public_key_id the same way).
   await tx.insertMemberKeys([

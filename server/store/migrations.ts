@@ -234,4 +234,16 @@ export const MIGRATIONS: Migration[] = [
     name: "cross-signatures of rotated verify keys",
     statements: [`ALTER TABLE group_keys ADD COLUMN verify_key_cross_sig TEXT`],
   },
+  {
+    version: 52,
+    // A group public key signed by the user who created or rotated it (a sentc-as extra, null for keys of reference
+    // clients and for user groups), answered with the group's public key so outsiders that pinned the group accept
+    // a new key only from its signers (docs/protocol.md "Pinned keys").
+    name: "signatures of group public keys",
+    statements: [
+      `ALTER TABLE group_keys ADD COLUMN public_group_key_sig TEXT`,
+      `ALTER TABLE group_keys ADD COLUMN public_group_key_sig_user_id TEXT`,
+      `ALTER TABLE group_keys ADD COLUMN public_group_key_sig_key_id TEXT`,
+    ],
+  },
 ];

@@ -131,6 +131,9 @@ export const GROUP_KEY_COLUMNS: Array<[keyof GroupKeyRecord, string]> = [
   ["publicKeySig", "public_key_sig"],
   ["publicKeySigKeyId", "public_key_sig_key_id"],
   ["verifyKeyCrossSig", "verify_key_cross_sig"],
+  ["publicGroupKeySig", "public_group_key_sig"],
+  ["publicGroupKeySigUserId", "public_group_key_sig_user_id"],
+  ["publicGroupKeySigKeyId", "public_group_key_sig_key_id"],
 ];
 
 export function groupKeyFromRow(r: Row, prefix = ""): GroupKeyRecord {

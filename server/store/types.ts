@@ -105,6 +105,10 @@ export interface GroupKeyRecord {
   publicKeySigKeyId: string | null;
   /** At a user key rotation: the new verify key signed with the previous sign key (sentc-as extra). */
   verifyKeyCrossSig: string | null;
+  /** A group's public key signed by the user who made it, that user and its sign key id (sentc-as extras). */
+  publicGroupKeySig: string | null;
+  publicGroupKeySigUserId: string | null;
+  publicGroupKeySigKeyId: string | null;
 }
 
 export interface MemberRecord {

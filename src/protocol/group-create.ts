@@ -2,7 +2,8 @@
  * Group creation data (spec crypto.md §7.1): a new group key wraps a new group key pair, an HMAC key and an
  * OPE key; the group key itself is encrypted to the creator's public key (ECIES, no head) and optionally
  * signed. The user group (register, user key rotation) also gets a sign key pair whose signature over the
- * group public key is `public_key_sig`.
+ * group public key is `public_key_sig`. Other groups' public keys may be signed by the acting user's sign key
+ * (`public_group_key_sig`, a sentc-as extra that sentc's server and client ignore; see ./key-pin.ts).
  */
 import { symEncrypt } from "./aead.js";
 import { NON_REGISTERED_KEY_ID } from "./algorithms.js";
@@ -17,6 +18,7 @@ import {
   rawKeyBytes,
   type KeyOptions,
 } from "./keypairs.js";
+import { signGroupPublicKey } from "./key-pin.js";
 import { publicKeyPemText } from "./public-keys.js";
 import type { HmacKey, PrivateKey, PublicKey, SignKey, SortableKey, SymKey, VerifyKey } from "./keys.js";
 import { signatureToString, signOnly } from "./signature.js";
@@ -46,6 +48,12 @@ export interface PrepareCreateGroupInput {
   /** The user id recorded as signer. */
   starter: string;
   userGroup?: boolean;
+  /**
+   * Signs the new group public key (sentc-as extra, not for user groups): the acting user's id and sign key. Sent as
+   * `public_group_key_sig`, `public_group_key_sig_user_id` and `public_group_key_sig_key_id`, so outsiders that
+   * pinned the group accept a new key only from its signers.
+   */
+  publicKeySigner?: { userId: string; signKey: SignKey } | null;
   /** Hybrid post-quantum or classical key pairs for the new group key pair (and user-group sign keys). */
   keyOptions?: KeyOptions;
 }
@@ -54,7 +62,7 @@ export interface PrepareCreateGroupInput {
 export interface NewGroupKeyFields {
   /** encrypted_group_key … keypair_encrypt_alg, in sentc's order. */
   keyFields: Record<string, string>;
-  /** signed_by_user_id … public_key_sig: the optional tail, in sentc's order. */
+  /** signed_by_user_id … public_key_sig: the optional tail, in sentc's order (then the sentc-as extras). */
   optionalFields: Record<string, string>;
   keys: GroupKeys;
 }
@@ -86,6 +94,10 @@ export function newGroupKey(input: PrepareCreateGroupInput): NewGroupKeyFields {
     optionalFields.verify_key = publicKeyPemText(verifyKey);
     optionalFields.keypair_sign_alg = signKey.alg;
     optionalFields.public_key_sig = signatureToString(signOnly(signKey, rawKeyBytes(publicKey)), signKey.alg);
+  } else if (input.publicKeySigner) {
+    optionalFields.public_group_key_sig = signGroupPublicKey(input.publicKeySigner.signKey, publicKey);
+    optionalFields.public_group_key_sig_user_id = input.publicKeySigner.userId;
+    optionalFields.public_group_key_sig_key_id = input.publicKeySigner.signKey.keyId;
   }
   return { keyFields, optionalFields, keys };
 }

@@ -26,6 +26,8 @@ export interface PrepareKeyRotationInput {
    * extra that the server stores and answers with the verify key, so pinned keys can follow the rotation).
    */
   crossSignKey?: SignKey | null;
+  /** Signs the new group public key (see `PrepareCreateGroupInput.publicKeySigner`). */
+  publicKeySigner?: { userId: string; signKey: SignKey } | null;
   keyOptions?: KeyOptions;
 }
 
@@ -36,6 +38,7 @@ export function prepareKeyRotation(input: PrepareKeyRotationInput): { serverInpu
     signKey: input.signKey,
     starter: input.starter,
     userGroup: input.userGroup,
+    publicKeySigner: input.publicKeySigner,
     keyOptions: input.keyOptions,
   });
   const ephemeral = generateSymKey();

@@ -468,15 +468,20 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
     checkRank(this.data.rank, 1, "creating child or connected groups");
     const publicKey = importPublicKey(this.#newestKey().public_group_key);
     const user = this.#env.user;
-    const signKey = sign ? importSignKey(user.getSignKeySync()) : null;
-    const { serverInput, keys } = prepareCreateGroup({
-      creatorPublicKey: publicKey,
-      signKey,
-      starter: user.user_data.user_id,
-    });
-    wipeCreatedKeys(keys);
-    if (signKey) wipeKey(signKey);
-    return [serverInput, publicKey.keyId];
+    // The user's sign key signs the group public key (always, for pins) and, with `sign`, the group key.
+    const signKey = importSignKey(user.getSignKeySync());
+    try {
+      const { serverInput, keys } = prepareCreateGroup({
+        creatorPublicKey: publicKey,
+        signKey: sign ? signKey : null,
+        starter: user.user_data.user_id,
+        publicKeySigner: { userId: user.user_data.user_id, signKey },
+      });
+      wipeCreatedKeys(keys);
+      return [serverInput, publicKey.keyId];
+    } finally {
+      wipeKey(signKey);
+    }
   }
 
   /**
@@ -1082,7 +1087,8 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   /**
    * Own backend: the `KeyRotationData` for `POST /api/v1/group/<id>/key_rotation`: a new key wrapped for the
    * other members by the newest key, encrypted to this member's key (user, parent or connected group).
-   * @throws {SentcError} `key_not_found` when the group holds no key (or, with `sign`, the user has no sign key).
+   * The user's sign key also signs the new public key (`public_group_key_sig`, for groups' pins).
+   * @throws {SentcError} `key_not_found` when the group holds no key or the user has no sign key.
    * @example
    * const body = await group.prepareKeyRotation();
    */
@@ -1093,19 +1099,21 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   #prepareKeyRotation(sign: boolean): string {
     const previous = importSymKey(this.#newestKey().group_key);
     const user = this.#env.user;
-    const signKey = sign ? importSignKey(user.getSignKeySync()) : null;
+    // The user's sign key signs the new public key (always, for pins) and, with `sign`, the new group key.
+    const signKey = importSignKey(user.getSignKeySync());
     try {
       const { serverInput, keys } = protocolPrepareKeyRotation({
         previousGroupKey: previous,
         invokerPublicKey: this.#keys.owner.newestPublicKey(),
-        signKey,
+        signKey: sign ? signKey : null,
         starter: user.user_data.user_id,
+        publicKeySigner: { userId: user.user_data.user_id, signKey },
       });
       wipeCreatedKeys(keys);
       return serverInput;
     } finally {
       wipeKey(previous);
-      if (signKey) wipeKey(signKey);
+      wipeKey(signKey);
     }
   }
 

@@ -44,6 +44,7 @@ export type {
   CryptoRawOutput,
   GroupInviteListItem,
   OtpRegister,
+  PinnedGroupKey,
   ResolvedSentcOptions,
   SentcOptions,
   UserData,

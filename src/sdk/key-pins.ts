@@ -4,30 +4,51 @@
  * chain of cross-signatures (the new verify key signed with the previous sign key, made by this SDK at each user key
  * rotation and answered by the server as `verify_key_cross_sig`) leads from a key already accepted to it; anything
  * else is `key_changed`. `user.verifyUserAgain` pins the user's newest key after the app's user checked the person.
+ *
+ * Groups have no identity key; outsiders use a group's public key. The first public key the SDK sees for a group is
+ * pinned with its signer (the user whose sign key signed it, `public_group_key_sig`, made by this SDK when it creates
+ * a group or rotates its key). A later public key of that group is accepted only when one of the pinned signers
+ * signed it with a verify key that passes that user's own pin; anything else is `key_changed` naming the group (an
+ * unsigned first key pins only itself). `user.verifyGroupAgain` pins the group's newest key.
  */
 import { SentcError, isSentcError } from "../errors.js";
 import { userApi } from "../api/index.js";
 import type { JsonObject } from "../api/endpoints/result.js";
 import { isRecord } from "../protocol/json.js";
-import { verifyVerifyKeyRotation } from "../protocol/key-pin.js";
-import { exportVerifyKey, importVerifyKey } from "../protocol/keys.js";
+import { verifyGroupPublicKey, verifyVerifyKeyRotation } from "../protocol/key-pin.js";
+import { exportVerifyKey, importPublicKey, importVerifyKey } from "../protocol/keys.js";
 import { publicKeyFromPemText, verifyKeyFromPemText, verifyUserPublicKey } from "../protocol/public-keys.js";
 import type { SdkContext } from "./internal.js";
 import { resultString } from "./internal.js";
 import { STORAGE_KEYS } from "./storage.js";
-import { checkUserPublicKeyProof, checkVerifyKeyProof } from "./public-keys.js";
+import { checkUserPublicKeyProof, checkVerifyKeyProof, fetchGroupPublicKeyAnswer } from "./public-keys.js";
+import type { GroupPublicKeyAnswer } from "./public-keys.js";
 
 /** How many rotations a chain may span (a user rotating more often than this is asked to be verified again). */
 export const MAX_PIN_CHAIN = 64;
 
-/** A user's pin, as stored under `STORAGE_KEYS.userKeyPin(userId)`. */
-export interface UserKeyPin {
-  /** The pinned verify key id (first seen, or set by `verifyUserAgain`). */
+/** What user and group pins share. */
+interface KeyPin {
+  /** The pinned key id (first seen, or set by `verifyUserAgain` / `verifyGroupAgain`). */
   key_id: string;
-  /** Every verify key accepted for this user (the pinned one and those reached through signed rotations), by id. */
+  /** Every key accepted for this user or group, by id: the exported key. */
   trusted: Record<string, string>;
   /** When the pin was set (ms). */
   time: number;
+}
+
+/**
+ * A user's pin, as stored under `STORAGE_KEYS.userKeyPin(userId)`: its verify keys (the pinned one and those reached
+ * through signed rotations).
+ */
+export type UserKeyPin = KeyPin;
+
+/**
+ * A group's pin, as stored under `STORAGE_KEYS.groupKeyPin(groupId)`: its public keys (the pinned one and those its
+ * signers made) and the users whose signature on a new public key of the group is accepted.
+ */
+export interface GroupKeyPin extends KeyPin {
+  signers: string[];
 }
 
 interface VerifyKeyAnswer {
@@ -69,22 +90,53 @@ export async function fetchUserVerifyKeyAnswer(
   };
 }
 
-async function loadPin(ctx: SdkContext, userId: string): Promise<UserKeyPin | undefined> {
-  const pin = await (await ctx.getStore()).getItem<UserKeyPin>(STORAGE_KEYS.userKeyPin(userId));
+type PinKind = "user" | "group";
+
+function pinStorageKey(kind: PinKind, id: string): string {
+  return kind === "user" ? STORAGE_KEYS.userKeyPin(id) : STORAGE_KEYS.groupKeyPin(id);
+}
+
+async function loadStoredPin<P extends KeyPin>(ctx: SdkContext, kind: PinKind, id: string): Promise<P | undefined> {
+  const pin = await (await ctx.getStore()).getItem<P>(pinStorageKey(kind, id));
   if (!isRecord(pin) || typeof pin.key_id !== "string" || !isRecord(pin.trusted)) return undefined;
   return pin;
 }
 
-async function savePin(ctx: SdkContext, userId: string, pin: UserKeyPin): Promise<void> {
-  await (await ctx.getStore()).set(STORAGE_KEYS.userKeyPin(userId), pin);
+async function saveStoredPin(ctx: SdkContext, kind: PinKind, id: string, pin: KeyPin): Promise<void> {
+  await (await ctx.getStore()).set(pinStorageKey(kind, id), pin);
+}
+
+function loadPin(ctx: SdkContext, userId: string): Promise<UserKeyPin | undefined> {
+  return loadStoredPin<UserKeyPin>(ctx, "user", userId);
+}
+
+function savePin(ctx: SdkContext, userId: string, pin: UserKeyPin): Promise<void> {
+  return saveStoredPin(ctx, "user", userId, pin);
+}
+
+async function loadGroupPin(ctx: SdkContext, groupId: string): Promise<GroupKeyPin | undefined> {
+  const pin = await loadStoredPin<GroupKeyPin>(ctx, "group", groupId);
+  if (pin === undefined) return undefined;
+  return { ...pin, signers: Array.isArray(pin.signers) ? pin.signers.filter((s) => typeof s === "string") : [] };
+}
+
+function pinChanged(
+  kind: PinKind,
+  id: string,
+  pinnedKeyId: string,
+  offeredKeyId: string,
+  why: string,
+  cause?: unknown,
+): SentcError {
+  const what = kind === "user" ? `the identity key of user ${id}` : `the public key of group ${id}`;
+  return new SentcError("key_changed", `${what} changed (pinned ${pinnedKeyId}, offered ${offeredKeyId}): ${why}`, {
+    keyChange: { kind, id, pinned_key_id: pinnedKeyId, offered_key_id: offeredKeyId },
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 function keyChanged(userId: string, pinnedKeyId: string, offeredKeyId: string, why: string): SentcError {
-  return new SentcError(
-    "key_changed",
-    `the identity key of user ${userId} changed (pinned ${pinnedKeyId}, offered ${offeredKeyId}): ${why}`,
-    { keyChange: { kind: "user", id: userId, pinned_key_id: pinnedKeyId, offered_key_id: offeredKeyId } },
-  );
+  return pinChanged("user", userId, pinnedKeyId, offeredKeyId, why);
 }
 
 /** A key of the chain, or `undefined` when the server answers none (then there is no chain through it). */
@@ -233,4 +285,102 @@ export async function repinUser(
   // The cached public key was taken under the old pin; the next use fetches and checks it again.
   await (await ctx.getStore()).delete(STORAGE_KEYS.userPublicKey(userId));
   return { keyId: sigKeyId, safetyNumber };
+}
+
+/** Who signed a group public key answer (`public_group_key_sig`), or `undefined` when it is unsigned. */
+function groupKeySignature(answer: GroupPublicKeyAnswer): { userId: string; keyId: string; sig: string } | undefined {
+  const sig = optional(answer.result.public_group_key_sig);
+  const userId = optional(answer.result.public_group_key_sig_user_id);
+  const keyId = optional(answer.result.public_group_key_sig_key_id);
+  return sig === undefined || userId === undefined || keyId === undefined ? undefined : { userId, keyId, sig };
+}
+
+/** Whether the signer's verify key `keyId` (checked against the signer's own pin) signed the answer's key. */
+async function groupKeySignatureVerifies(
+  ctx: SdkContext,
+  answer: GroupPublicKeyAnswer,
+  signature: { userId: string; keyId: string; sig: string },
+): Promise<boolean> {
+  const verifyKey = importVerifyKey(await pinnedUserVerifyKey(ctx, signature.userId, signature.keyId));
+  return verifyGroupPublicKey(verifyKey, importPublicKey(answer.key), signature.sig);
+}
+
+/**
+ * Checks a group's newest public key answer against the group's pin. The first key seen is pinned with its signer
+ * (when it is signed and the signature verifies with a verify key that passes the signer's own pin); a later key is
+ * accepted only when a pinned signer signed it.
+ * @throws {SentcError} `key_changed` (naming the group) when the key is not one pinned or signed by a pinned signer,
+ * when its signature does not verify, or when its signer's identity key fails that user's pin (the `cause`);
+ * `server` / `network_error` / `invalid_server_response` from the signer's verify key fetch; `storage_failed`.
+ * @example
+ * await checkPinnedGroupPublicKey(ctx, groupId, await fetchGroupPublicKeyAnswer(ctx, groupId));
+ */
+export async function checkPinnedGroupPublicKey(
+  ctx: SdkContext,
+  groupId: string,
+  answer: GroupPublicKeyAnswer,
+): Promise<void> {
+  const pin = await loadGroupPin(ctx, groupId);
+  const known = pin?.trusted[answer.id];
+  if (known === answer.key) return;
+  const pinnedId = pin?.key_id ?? "";
+  const changed = (why: string, cause?: unknown) => pinChanged("group", groupId, pinnedId, answer.id, why, cause);
+  if (pin !== undefined && known !== undefined) throw changed("another key under an accepted key id");
+  const signature = groupKeySignature(answer);
+  if (signature !== undefined) {
+    let verifies: boolean;
+    try {
+      verifies = await groupKeySignatureVerifies(ctx, answer, signature);
+    } catch (error) {
+      if (isSentcError(error) && error.code === "key_changed")
+        throw changed(`its signer ${signature.userId} has an identity key that is not the pinned one`, error);
+      throw error;
+    }
+    if (!verifies) throw changed(`its signature by user ${signature.userId} does not verify`);
+  }
+  if (pin === undefined) {
+    const signers = signature === undefined ? [] : [signature.userId];
+    const first: GroupKeyPin = { key_id: answer.id, trusted: { [answer.id]: answer.key }, signers, time: Date.now() };
+    await saveStoredPin(ctx, "group", groupId, first);
+    return;
+  }
+  if (signature === undefined) throw changed("the new key is not signed by a signer of the pinned key");
+  if (!pin.signers.includes(signature.userId))
+    throw changed(`the new key is signed by user ${signature.userId}, who is not a signer of the pinned key`);
+  pin.trusted[answer.id] = answer.key;
+  await saveStoredPin(ctx, "group", groupId, pin);
+}
+
+/**
+ * Pins the group's newest public key, replacing the old pin, and adds its signer (if it is signed) to the signers
+ * whose new keys are accepted. A signed key's signature must verify with a verify key that passes its signer's pin.
+ * @throws {SentcError} `verification_failed` when the signature does not verify; `key_changed` (naming the signer)
+ * when the signer's identity key fails that user's pin (verify the user again first); what the key fetch throws
+ * (`server`, `network_error`, `invalid_server_response`, `transparency_failed`, …); `storage_failed`.
+ * @example
+ * const { public_key_id } = await repinGroup(ctx, groupId);
+ */
+export async function repinGroup(
+  ctx: SdkContext,
+  groupId: string,
+): Promise<{ public_key_id: string; signed_by_user_id: string | null }> {
+  const answer = await fetchGroupPublicKeyAnswer(ctx, groupId);
+  const signature = groupKeySignature(answer);
+  if (signature !== undefined && !(await groupKeySignatureVerifies(ctx, answer, signature)))
+    throw new SentcError("verification_failed", `the newest public key of group ${groupId} has a bad signature`, {
+      reference: 31,
+    });
+  const old = await loadGroupPin(ctx, groupId);
+  const signers = new Set(old?.signers ?? []);
+  if (signature !== undefined) signers.add(signature.userId);
+  const pin: GroupKeyPin = {
+    key_id: answer.id,
+    trusted: { [answer.id]: answer.key },
+    signers: [...signers],
+    time: Date.now(),
+  };
+  await saveStoredPin(ctx, "group", groupId, pin);
+  // The cached public key was taken under the old pin; the next use fetches and checks it again.
+  await (await ctx.getStore()).delete(STORAGE_KEYS.groupPublicKey(groupId));
+  return { public_key_id: answer.id, signed_by_user_id: signature?.userId ?? null };
 }

@@ -9,7 +9,12 @@ import { isRecord } from "../protocol/json.js";
 import { exportPublicKey, importPublicKey, importVerifyKey } from "../protocol/keys.js";
 import { publicKeyFromPemText, verifyUserPublicKey } from "../protocol/public-keys.js";
 import type { SdkContext } from "./internal.js";
-import { checkPinnedPublicKey, fetchUserVerifyKeyAnswer, pinnedUserVerifyKey } from "./key-pins.js";
+import {
+  checkPinnedGroupPublicKey,
+  checkPinnedPublicKey,
+  fetchUserVerifyKeyAnswer,
+  pinnedUserVerifyKey,
+} from "./key-pins.js";
 import { pinKeys } from "./verify-policy.js";
 import { resultString } from "./internal.js";
 import { STORAGE_KEYS } from "./storage.js";
@@ -168,24 +173,22 @@ export async function getUserVerifyKeyData(ctx: SdkContext, userId: string, keyI
   return exported;
 }
 
-/** `GET /group/<id>/public_key` → `{key, id}` (cached like user public keys). */
-export async function getGroupPublicKeyData(
-  ctx: SdkContext,
-  groupId: string,
-  now: number = Date.now(),
-): Promise<{ key: string; id: string }> {
-  await refuseForked(ctx);
-  const store = await ctx.getStore();
-  const cacheKey = STORAGE_KEYS.groupPublicKey(groupId);
-  const cached = await store.getItem<{ key: string; id: string; fetched_at?: number }>(cacheKey);
-  if (
-    isRecord(cached) &&
-    typeof cached.key === "string" &&
-    typeof cached.fetched_at === "number" &&
-    now - cached.fetched_at < PUBLIC_KEY_TTL_MS
-  ) {
-    return { key: cached.key, id: cached.id };
-  }
+/** A group's newest public key as the server answered it, checked against the key log. */
+export interface GroupPublicKeyAnswer {
+  /** The answer (with the sentc-as extras `public_group_key_sig`, … when the key is signed). */
+  result: Record<string, unknown>;
+  id: string;
+  /** The exported public key. */
+  key: string;
+}
+
+/**
+ * @internal `GET /group/<id>/public_key`, checked against the key log, without any cache or pin.
+ * @throws {SentcError} `server` / `network_error` / `invalid_server_response`; what `checkKeyProof` throws.
+ * @example
+ * const { id, key } = await fetchGroupPublicKeyAnswer(ctx, groupId);
+ */
+export async function fetchGroupPublicKeyAnswer(ctx: SdkContext, groupId: string): Promise<GroupPublicKeyAnswer> {
   const what = "GET /group/:id/public_key result";
   const result = await userApi.getGroupPublicKey(ctx.http, groupId);
   const id = resultString(result, "public_key_id", what);
@@ -198,7 +201,36 @@ export async function getGroupPublicKeyData(
       what,
     ),
   );
-  await store.set(cacheKey, { key, id, fetched_at: now });
+  return { result, id, key };
+}
+
+/**
+ * `GET /group/<id>/public_key` → `{key, id}` (cached like user public keys). Unless `trust_server_keys`, the key is
+ * checked against the group's pin (src/sdk/key-pins.ts) before it is used or cached.
+ */
+export async function getGroupPublicKeyData(
+  ctx: SdkContext,
+  groupId: string,
+  now: number = Date.now(),
+): Promise<{ key: string; id: string }> {
+  await refuseForked(ctx);
+  const store = await ctx.getStore();
+  const cacheKey = STORAGE_KEYS.groupPublicKey(groupId);
+  const cached = await store.getItem<{ key: string; id: string; fetched_at?: number; pinned?: boolean }>(cacheKey);
+  if (
+    isRecord(cached) &&
+    typeof cached.key === "string" &&
+    typeof cached.fetched_at === "number" &&
+    now - cached.fetched_at < PUBLIC_KEY_TTL_MS &&
+    (cached.pinned === true || !pinKeys())
+  ) {
+    return { key: cached.key, id: cached.id };
+  }
+  const answer = await fetchGroupPublicKeyAnswer(ctx, groupId);
+  const pinned = pinKeys();
+  if (pinned) await checkPinnedGroupPublicKey(ctx, groupId, answer);
+  const { key, id } = answer;
+  await store.set(cacheKey, pinned ? { key, id, fetched_at: now, pinned } : { key, id, fetched_at: now });
   return { key, id };
 }
 

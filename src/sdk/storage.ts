@@ -265,13 +265,15 @@ export const STORAGE_KEYS = {
   groupDataPrefix: (userId: string) => `group_data_user_${userId}_id_`,
   /** A user's pinned identity keys (sentc-as extra; removed by logout like the key caches). */
   userKeyPin: (userId: string) => `user_key_pin_id_${userId}`,
+  /** A group's pinned public keys and their signers (sentc-as extra; removed by logout like the key caches). */
+  groupKeyPin: (groupId: string) => `group_key_pin_id_${groupId}`,
   /** sentc-as extra: the pinned key transparency log key and the newest signed tree head (src/sdk/transparency.ts). */
   ktState: "kt_state",
 } as const;
 
 /**
  * The prefixes of caches that logout removes (public keys, verify keys, group public keys, stand-alone sym keys,
- * pinned identity keys).
+ * pinned identity keys and group keys).
  */
 export const CACHE_PREFIXES = [
   "user_public_key_id_",
@@ -279,4 +281,5 @@ export const CACHE_PREFIXES = [
   "group_public_key_id_",
   "sym_key_id_",
   "user_key_pin_id_",
+  "group_key_pin_id_",
 ] as const;

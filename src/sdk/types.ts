@@ -149,6 +149,16 @@ export interface UserPublicKeyData {
 }
 
 /**
+ * The group key `user.verifyGroupAgain` pinned (a sentc-as extra).
+ */
+export interface PinnedGroupKey {
+  /** The id of the group's newest public key, now pinned. */
+  public_key_id: string;
+  /** The user whose sign key signed that key (now a signer whose new keys of the group are accepted), or `null`. */
+  signed_by_user_id: string | null;
+}
+
+/**
  * One device of the user, as `user.getDevices` lists them.
  */
 export interface UserDeviceList {

@@ -46,7 +46,7 @@ import { FileMethods, type NewFileTarget } from "./file-methods.js";
 import { FileOwnerApi } from "./file-owner-api.js";
 import { ASYMMETRIC, HeadDecryptor, signKeyIf } from "./head-crypto.js";
 import { SharedRun } from "./key-rotation.js";
-import { fetchUserVerifyKeyAnswer, repinUser } from "./key-pins.js";
+import { fetchUserVerifyKeyAnswer, repinGroup, repinUser } from "./key-pins.js";
 import { getUserPublicKeyData, getUserVerifyKeyData } from "./public-keys.js";
 import { pinKeys } from "./verify-policy.js";
 import {
@@ -62,6 +62,7 @@ import type {
   CryptoRawOutput,
   GroupInviteListItem,
   OtpRegister,
+  PinnedGroupKey,
   UserData,
   UserDeviceList,
   UserKeyData,
@@ -799,15 +800,20 @@ export class User extends FileOwnerApi {
    * const body = user.prepareGroupCreate();
    */
   prepareGroupCreate(sign = false): string {
-    const signKey = sign ? importSignKey(this.getSignKeySync()) : null;
-    const { serverInput, keys } = prepareCreateGroup({
-      creatorPublicKey: importPublicKey(this.getNewestPublicKey()),
-      signKey,
-      starter: this.user_data.user_id,
-    });
-    wipeCreatedKeys(keys);
-    if (signKey) wipeKey(signKey);
-    return serverInput;
+    // The user's sign key signs the group public key (always, for pins) and, with `sign`, the group key.
+    const signKey = importSignKey(this.getSignKeySync());
+    try {
+      const { serverInput, keys } = prepareCreateGroup({
+        creatorPublicKey: importPublicKey(this.getNewestPublicKey()),
+        signKey: sign ? signKey : null,
+        starter: this.user_data.user_id,
+        publicKeySigner: { userId: this.user_data.user_id, signKey },
+      });
+      wipeCreatedKeys(keys);
+      return serverInput;
+    } finally {
+      wipeKey(signKey);
+    }
   }
 
   /**
@@ -828,6 +834,7 @@ export class User extends FileOwnerApi {
 
   /**
    * `POST /group`: a new group with this user as creator (rank 0); `sign` signs the group key. Resolves to its id.
+   * The user's sign key always signs the group's public key (`public_group_key_sig`, for groups' pins).
    * @throws {SentcError} `key_not_found` when the user has no keys; `server` when the server refuses; `network_error`
    * / `timeout`.
    * @example
@@ -1006,6 +1013,31 @@ export class User extends FileOwnerApi {
       safety_number,
     );
     return safetyNumber;
+  }
+
+  /**
+   * Pins group `group_id`'s newest public key again (sentc-as extra): call it when a `key_changed` error named that
+   * group (`keyChange.kind === "group"`) and the app's user confirmed the change with the group's members (e.g. a
+   * key rotation made by a member who did not sign the first key, or by a client without signed group keys). The
+   * key's signer, if it is signed, is added to the users whose new keys of the group are accepted; its signature
+   * must verify with a verify key that passes that user's own pin. Resolves to the pinned key id and its signer.
+   * @throws {SentcError} `verification_failed` when the key's signature does not verify; `key_changed` naming the
+   * signer when the signer's identity key fails its pin (verify that user again first); `invalid_input` for an empty
+   * group id; `server` (e.g. `server_304`) when the server refuses; `transparency_failed` when the key fails the key
+   * log; `network_error` / `timeout`; `storage_failed`.
+   * @example
+   * try {
+   *   await group.inviteGroupAuto(otherGroupId);
+   * } catch (e) {
+   *   if (isSentcError(e) && e.code === "key_changed" && e.keyChange?.kind === "group") {
+   *     if (await askTheUserToConfirm(e.keyChange.id)) await user.verifyGroupAgain(e.keyChange.id);
+   *   }
+   * }
+   */
+  async verifyGroupAgain(group_id: string): Promise<PinnedGroupKey> {
+    if (typeof group_id !== "string" || group_id.length === 0)
+      throw new SentcError("invalid_input", "the group id must be a non-empty string");
+    return repinGroup(this.#ctx, group_id);
   }
 
   // ---------- key transparency (a sentc-as extra, docs/security.md) ----------

@@ -4,6 +4,8 @@
  * answers, as a malicious server would) is `key_changed` and nothing is encrypted or sent to it, a rotation without
  * a cross-signature (a plain sentc client) is `key_changed` too, `verifyUserAgain` re-pins, pins survive a reload,
  * signed group keys with a bad signature are refused by default, and `trust_server_keys` restores the reference.
+ * Groups' public keys are pinned with their signer: the signer's rotations are followed, a key the server swapped,
+ * a key of another signer or an unsigned key is `key_changed` naming the group, and `verifyGroupAgain` re-pins.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStorage, Sentc, type SentcOptions } from "../../src/index.js";
@@ -23,8 +25,22 @@ const attack: {
   stripCrossSig: boolean;
   /** Flip the group key signatures in group key answers. */
   corruptGroupKeySig: boolean;
+  /** Answer the public key of group `from` with that of group `to`. */
+  groupSwap: { from: string; to: string } | null;
+  /** Answer group public keys without their signature (as a plain sentc server, or keys a sentc client made). */
+  stripGroupPublicKeySig: boolean;
+  /** Flip `public_group_key_sig` in group public key answers. */
+  corruptGroupPublicKeySig: boolean;
   log: string[];
-} = { swap: null, stripCrossSig: false, corruptGroupKeySig: false, log: [] };
+} = {
+  swap: null,
+  stripCrossSig: false,
+  corruptGroupKeySig: false,
+  groupSwap: null,
+  stripGroupPublicKeySig: false,
+  corruptGroupPublicKeySig: false,
+  log: [],
+};
 
 /** Flips the first base64 character of a signature (of its Ed25519 half when it is hybrid JSON). */
 function flipSignature(sig: string): string {
@@ -70,6 +86,8 @@ async function attackingFetch(input: string, init: RequestInit): Promise<Respons
     if (url.pathname.startsWith(from))
       url.pathname = `/api/v1/user/${attack.swap.to}/${url.pathname.slice(from.length)}`;
   }
+  if (attack.groupSwap && method === "GET" && url.pathname === `/api/v1/group/${attack.groupSwap.from}/public_key`)
+    url.pathname = `/api/v1/group/${attack.groupSwap.to}/public_key`;
   if (url.pathname.startsWith("/api/v1/kt/"))
     return new Response(JSON.stringify({ message: "Not Found", error: "Not Found", statusCode: 404 }), { status: 404 });
   const response = await stripKt(await fetch(url.toString(), init));
@@ -77,6 +95,17 @@ async function attackingFetch(input: string, init: RequestInit): Promise<Respons
     const answer = JSON.parse(await response.text()) as { result?: Record<string, unknown> };
     expect(answer.result).toHaveProperty("verify_key_cross_sig");
     if (answer.result) delete answer.result.verify_key_cross_sig;
+    return new Response(JSON.stringify(answer), { status: response.status, headers: response.headers });
+  }
+  const groupPublicKey = method === "GET" && /^\/api\/v1\/group\/[^/]+\/public_key$/.test(url.pathname);
+  if (groupPublicKey && (attack.stripGroupPublicKeySig || attack.corruptGroupPublicKeySig)) {
+    const answer = JSON.parse(await response.text()) as { result: Record<string, unknown> };
+    expect(answer.result).toHaveProperty("public_group_key_sig");
+    if (attack.corruptGroupPublicKeySig)
+      answer.result.public_group_key_sig = flipSignature(answer.result.public_group_key_sig as string);
+    else
+      for (const field of ["public_group_key_sig", "public_group_key_sig_user_id", "public_group_key_sig_key_id"])
+        delete answer.result[field];
     return new Response(JSON.stringify(answer), { status: response.status, headers: response.headers });
   }
   if (attack.corruptGroupKeySig && method === "GET" && url.pathname.startsWith("/api/v1/group/")) {
@@ -113,6 +142,17 @@ async function pinOf(userId: string) {
   );
 }
 
+async function groupPinOf(groupId: string) {
+  return (await Sentc.getStore()).getItem<{ key_id: string; trusted: Record<string, string>; signers: string[] }>(
+    `group_key_pin_id_${groupId}`,
+  );
+}
+
+/** As if the group public key cache had expired: the next use fetches the group's newest public key. */
+async function expireGroupPublicKey(groupId: string): Promise<void> {
+  await (await Sentc.getStore()).delete(`group_public_key_id_${groupId}`);
+}
+
 /** As if the public key cache had expired (PUBLIC_KEY_TTL_MS): the next use fetches the user's newest key. */
 async function expirePublicKey(userId: string): Promise<void> {
   await (await Sentc.getStore()).delete(`user_public_key_id_${userId}`);
@@ -130,6 +170,9 @@ afterEach(() => {
   attack.swap = null;
   attack.stripCrossSig = false;
   attack.corruptGroupKeySig = false;
+  attack.groupSwap = null;
+  attack.stripGroupPublicKeySig = false;
+  attack.corruptGroupPublicKeySig = false;
   attack.log = [];
 });
 
@@ -298,6 +341,152 @@ describe("signed group keys", () => {
       const loaded = await bob.user.getGroup(groupId);
       expect(loaded.data.keys).toHaveLength(1);
       attack.corruptGroupKeySig = false;
+    } finally {
+      await init();
+    }
+  });
+});
+
+describe("pinned group keys", () => {
+  /** A user's connected group (a hub that may invite other groups). */
+  async function hubOf(account: { user: Awaited<ReturnType<typeof newUser>>["user"] }) {
+    const base = await account.user.getGroup(await account.user.createGroup());
+    return base.getConnectedGroup(await base.createConnectedGroup());
+  }
+
+  it("pins a group's public key with its signer, follows the signer's rotations, refuses a swapped key (nothing is invited to it)", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const mallory = await newUser();
+    const groupId = await alice.user.createGroup();
+    const group = await alice.user.getGroup(groupId);
+    const firstKeyId = group.data.newest_key_id;
+    const hub = await hubOf(bob);
+
+    expect(await groupPinOf(groupId)).toBeUndefined();
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(firstKeyId);
+    expect(await groupPinOf(groupId)).toMatchObject({ key_id: firstKeyId, signers: [alice.userId] });
+
+    const rotated = await group.keyRotation();
+    await expireGroupPublicKey(groupId);
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(rotated.group_key_id);
+    expect(Object.keys((await groupPinOf(groupId))?.trusted ?? {}).sort()).toEqual(
+      [firstKeyId, rotated.group_key_id].sort(),
+    );
+
+    // The server answers the public key of a group mallory made (signed by mallory) as alice's group's.
+    const malloryGroupId = await mallory.user.createGroup();
+    const malloryKeyId = (await mallory.user.getGroup(malloryGroupId)).data.newest_key_id;
+    attack.groupSwap = { from: groupId, to: malloryGroupId };
+    await expireGroupPublicKey(groupId);
+    const error = await sentcError(Sentc.getGroupPublicKey(groupId));
+    expect(error.code, error.message).toBe("key_changed");
+    expect(error.status).toBe("client_20001");
+    expect(error.keyChange).toEqual({
+      kind: "group",
+      id: groupId,
+      pinned_key_id: firstKeyId,
+      offered_key_id: malloryKeyId,
+    });
+    attack.log = [];
+    expect((await sentcError(hub.inviteGroupAuto(groupId))).code).toBe("key_changed");
+    expect((await sentcError(hub.inviteGroup(groupId))).code).toBe("key_changed");
+    expect(attack.log.filter((line) => !line.startsWith("GET "))).toEqual([]);
+    expect((await groupPinOf(groupId))?.key_id).toBe(firstKeyId);
+
+    // Honest again: the invite goes to the group's real key.
+    attack.groupSwap = null;
+    await hub.inviteGroupAuto(groupId);
+    const text = await hub.encryptString("to alice's group");
+    expect(await (await group.getConnectedGroup(hub.data.group_id)).decryptString(text)).toBe("to alice's group");
+  });
+
+  it("refuses a key of a member who is not a pinned signer, and verifyGroupAgain re-pins and adds that signer", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const carol = await newUser();
+    const groupId = await alice.user.createGroup();
+    const group = await alice.user.getGroup(groupId);
+    await group.inviteAuto(bob.userId);
+    const firstKeyId = group.data.newest_key_id;
+    await Sentc.getGroupPublicKey(groupId);
+
+    const bobsView = await bob.user.getGroup(groupId);
+    const rotated = await bobsView.keyRotation();
+    await expireGroupPublicKey(groupId);
+    const error = await sentcError(Sentc.getGroupPublicKey(groupId));
+    expect(error.code).toBe("key_changed");
+    expect(error.keyChange).toEqual({
+      kind: "group",
+      id: groupId,
+      pinned_key_id: firstKeyId,
+      offered_key_id: rotated.group_key_id,
+    });
+    expect(error.message).toContain(bob.userId);
+
+    expect(await carol.user.verifyGroupAgain(groupId)).toEqual({
+      public_key_id: rotated.group_key_id,
+      signed_by_user_id: bob.userId,
+    });
+    expect(await groupPinOf(groupId)).toMatchObject({
+      key_id: rotated.group_key_id,
+      signers: [alice.userId, bob.userId],
+    });
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(rotated.group_key_id);
+    // Both signers' later keys are accepted now.
+    await group.finishKeyRotation();
+    const again = await group.keyRotation();
+    await expireGroupPublicKey(groupId);
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(again.group_key_id);
+  });
+
+  it("an unsigned first key pins only itself; an unsigned or badly signed later key is key_changed", async () => {
+    const alice = await newUser();
+    const groupId = await alice.user.createGroup();
+    const group = await alice.user.getGroup(groupId);
+    attack.stripGroupPublicKeySig = true;
+    await Sentc.getGroupPublicKey(groupId);
+    expect(await groupPinOf(groupId)).toMatchObject({ key_id: group.data.newest_key_id, signers: [] });
+    attack.stripGroupPublicKeySig = false;
+    // Even a key alice signed: nobody's signature was pinned.
+    const rotated = await group.keyRotation();
+    await expireGroupPublicKey(groupId);
+    expect((await sentcError(Sentc.getGroupPublicKey(groupId))).keyChange).toMatchObject({
+      kind: "group",
+      offered_key_id: rotated.group_key_id,
+    });
+    expect(await alice.user.verifyGroupAgain(groupId)).toEqual({
+      public_key_id: rotated.group_key_id,
+      signed_by_user_id: alice.userId,
+    });
+
+    // A later key without a signature, or with a bad one.
+    const unsigned = await group.keyRotation();
+    await expireGroupPublicKey(groupId);
+    attack.stripGroupPublicKeySig = true;
+    expect((await sentcError(Sentc.getGroupPublicKey(groupId))).keyChange?.offered_key_id).toBe(unsigned.group_key_id);
+    attack.stripGroupPublicKeySig = false;
+    attack.corruptGroupPublicKeySig = true;
+    expect((await sentcError(Sentc.getGroupPublicKey(groupId))).code).toBe("key_changed");
+    expect((await sentcError(alice.user.verifyGroupAgain(groupId))).code).toBe("verification_failed");
+    attack.corruptGroupPublicKeySig = false;
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(unsigned.group_key_id);
+  });
+
+  it("with trust_server_keys takes the server's group keys as the reference does", async () => {
+    await init({ trust_server_keys: true });
+    try {
+      const alice = await newUser();
+      const mallory = await newUser();
+      const groupId = await alice.user.createGroup();
+      await Sentc.getGroupPublicKey(groupId);
+      expect(await groupPinOf(groupId)).toBeUndefined();
+      const malloryGroupId = await mallory.user.createGroup();
+      attack.groupSwap = { from: groupId, to: malloryGroupId };
+      await expireGroupPublicKey(groupId);
+      expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(
+        (await mallory.user.getGroup(malloryGroupId)).data.newest_key_id,
+      );
     } finally {
       await init();
     }

@@ -1,9 +1,11 @@
 /**
  * Key transparency against a malicious server: a real HTTP proxy between the SDK and the project's server swaps a
- * user's key, swaps a group key, hides a key from the log and forks the log. Each is a typed error before anything
+ * user's key, swaps a group key, hides a key from the log and forks the log; and the server itself publishes a new
+ * public key for a group (honestly logged) that the attacker made and signed. Each is a typed error before anything
  * is encrypted to the attacker's key (no request body after the detection names it). Through an honest proxy
  * everything works, and against a server without the log keys work and the guarantee is reported unavailable.
  */
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sentc, type SentcOptions } from "../../src/index.js";
 import { fromBase64, toBase64 } from "../../src/protocol/encoding.js";
@@ -97,6 +99,46 @@ describe("key transparency through a proxy", () => {
     proxy.hooks.path = (_method, path) => path.replace(`/group/${real}/public_key`, `/group/${other}/public_key`);
     expect((await sentcError(Sentc.getGroupPublicKey(real))).code).toBe("transparency_failed");
     expect(bodiesNaming(from, otherKeyId)).toEqual([]);
+  });
+
+  it("(e) refuses a group key the server published in the group's name and the attacker signed: key_changed, nothing is invited to it", async () => {
+    proxy.hooks = {};
+    await client();
+    const mallory = await newUser();
+    const alice = await newUser();
+    const bob = await newUser();
+    const groupId = await alice.user.createGroup();
+    const realKeyId = (await alice.user.getGroup(groupId)).data.newest_key_id;
+    const bobBase = await bob.user.getGroup(await bob.user.createGroup());
+    const hub = await bobBase.getConnectedGroup(await bobBase.createConnectedGroup());
+    // Bob's SDK meets alice's group: its public key is pinned with alice as its signer.
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(realKeyId);
+
+    // The server makes mallory's group key (signed by mallory) the newest key of alice's group. The store appends it
+    // to the log like every key, so its proof is a real one; only the pin can tell.
+    const store = h.server.store;
+    const malloryGroupId = await mallory.user.createGroup();
+    const attacker = await store.getNewestGroupKey(app.id, malloryGroupId);
+    const real = await store.getNewestGroupKey(app.id, groupId);
+    expect(attacker?.publicGroupKeySigUserId).toBe(mallory.userId);
+    const forgedId = randomUUID();
+    await store.insertGroupKey({
+      ...attacker!,
+      id: forgedId,
+      groupId,
+      previousGroupKeyId: real!.id,
+      time: real!.time + 1,
+    });
+    await (await Sentc.getStore()).delete(`group_public_key_id_${groupId}`);
+
+    const from = proxy.requests.length;
+    const error = await sentcError(Sentc.getGroupPublicKey(groupId));
+    expect(error.code, error.message).toBe("key_changed");
+    expect(error.keyChange).toEqual({ kind: "group", id: groupId, pinned_key_id: realKeyId, offered_key_id: forgedId });
+    expect((await sentcError(hub.inviteGroupAuto(groupId))).code).toBe("key_changed");
+    expect((await sentcError(hub.inviteGroup(groupId))).code).toBe("key_changed");
+    expect(bodiesNaming(from, forgedId)).toEqual([]);
+    expect(proxy.requests.slice(from).filter((r) => r.method !== "GET")).toEqual([]);
   });
 
   it("(d) refuses a key hidden from the log: no proof, a wrong inclusion proof, or a key the leaf does not hold", async () => {
