@@ -1,7 +1,7 @@
-import { gzipAsync } from "@gfx/zopfli";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { compress as lzmaCompress } from "lzma";
 import { defineConfig, type Plugin } from "vite";
 
 /**
@@ -11,15 +11,15 @@ import { defineConfig, type Plugin } from "vite";
  *                           loader (a chunk beside them), so `Sentc.init()` also initialises `sentc-as/core`. The
  *                           core is fetched from dist/core.wasm beside the modules.
  *   vite build --mode umd   dist/sentc.umd.js  minified <script> build exposing window.Sentc; the core is inlined
- *                           gzip-compressed (base64) and inflated with `DecompressionStream` when it is loaded
+ *                           LZMA-compressed (base64) and decompressed by src/core/lzma.ts when it is loaded
  * Both replace src/core/default-source.ts (which points at build/core.wasm for the source tree) with a module
  * that says where the shipped core is.
  */
 const defaultSource = fileURLToPath(new URL("./src/core/default-source.ts", import.meta.url));
 const VIRTUAL_SOURCE = "\0sentc-default-core-source";
 /** The variable holding the inlined core in the UMD build. */
-const CORE_BASE64 = "__sentcCoreGzipBase64";
-const errorsModule = fileURLToPath(new URL("./src/errors.ts", import.meta.url));
+const CORE_BASE64 = "__sentcCoreLzmaBase64";
+const lzmaModule = fileURLToPath(new URL("./src/core/lzma.ts", import.meta.url));
 const spawnModule = fileURLToPath(new URL("./src/sdk/worker/spawn.ts", import.meta.url));
 const workerHostModule = fileURLToPath(new URL("./src/sdk/worker/host.ts", import.meta.url));
 const VIRTUAL_SPAWN = "\0sentc-crypto-worker-spawn";
@@ -28,20 +28,22 @@ const WORKER_URL = "__sentcWorkerUrl";
 const UMD_FACTORY = "__sentcUmd";
 
 /**
- * build/core.wasm gzip-compressed with Zopfli (a standard gzip stream, about 7 % smaller than zlib's level 9),
- * kept in build/ per content hash: the compression takes seconds.
+ * build/core.wasm LZMA-compressed (the `.lzma` format, level 9: about 15 % smaller than Zopfli's gzip), kept in
+ * build/ per content hash: the compression takes a second or two.
  */
-async function gzippedCore(): Promise<Uint8Array> {
+async function compressedCore(): Promise<Uint8Array> {
   const wasm = readFileSync(new URL("./build/core.wasm", import.meta.url));
   const cached = new URL(
-    `./build/gzip/core-${createHash("sha256").update(wasm).digest("hex").slice(0, 32)}.wasm.gz`,
+    `./build/lzma/core-${createHash("sha256").update(wasm).digest("hex").slice(0, 32)}.wasm.lzma`,
     import.meta.url,
   );
   if (existsSync(cached)) return readFileSync(cached);
-  const gzipped = await gzipAsync(wasm, { numiterations: 15 });
-  mkdirSync(new URL("./build/gzip/", import.meta.url), { recursive: true });
-  writeFileSync(cached, gzipped);
-  return gzipped;
+  const compressed = await new Promise<Uint8Array>((resolve, reject) =>
+    lzmaCompress(wasm, 9, (result, error) => (error ? reject(error) : resolve(Uint8Array.from(result as number[])))),
+  );
+  mkdirSync(new URL("./build/lzma/", import.meta.url), { recursive: true });
+  writeFileSync(cached, compressed);
+  return compressed;
 }
 
 function defaultCoreSource(mode: "esm" | "umd"): Plugin {
@@ -61,27 +63,25 @@ function defaultCoreSource(mode: "esm" | "umd"): Plugin {
         // dist/sentc.js. This virtual module has no folder, so the library build itself leaves it alone.
         return `export function defaultCoreSource() { return new URL("./core.wasm", import.meta.url); }\n`;
       }
-      // The core is inlined gzip-compressed: base64 of the raw wasm gzips badly (about 38 KB against 26 KB).
-      // The base64 text itself is declared at the end of the UMD wrapper (the `outro` below), so that terser
-      // leaves it alone, and then moved to the start of the wrapper (`generateBundle`): in the middle it would
-      // stand between code that gzip could otherwise match across, and last gzip finds short matches for the
-      // random base64 in the code before it (0.2–0.4 KB more than first).
+      // The core is inlined LZMA-compressed: base64 of the raw wasm gzips badly (about 38 KB against 22 KB), and
+      // LZMA beats gzip by about 4 KB, 3 KB with its decoder (src/core/lzma.ts, 1.1 KB gzip) counted, and needs no
+      // DecompressionStream. The base64 text itself is declared at the end of the UMD wrapper (the `outro` below),
+      // so that terser leaves it alone, and then moved to the start of the wrapper (`generateBundle`): in the
+      // middle it would stand between code that gzip could otherwise match across, and last gzip finds short
+      // matches for the random base64 in the code before it (0.2–0.4 KB more than first).
       return [
-        `import { SentcError } from ${JSON.stringify(errorsModule)};`,
+        `import { lzmaDecompress } from ${JSON.stringify(lzmaModule)};`,
         "export function defaultCoreSource() {",
-        '  if (typeof DecompressionStream !== "function" || typeof Response !== "function" || typeof Blob !== "function") {',
-        '    throw new SentcError("unsupported_environment", "this runtime lacks DecompressionStream to unpack the inlined core: pass the core to initCore() / Sentc.init({ wasm_path })");',
-        "  }",
         `  const text = atob(${CORE_BASE64});`,
         "  const bytes = new Uint8Array(text.length);",
         "  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);",
-        '  return Promise.resolve(new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))));',
+        "  return lzmaDecompress(bytes);",
         "}",
       ].join("\n");
     },
     async outro() {
       if (mode !== "umd") return "";
-      return `var ${CORE_BASE64} = "${Buffer.from(await gzippedCore()).toString("base64")}";`;
+      return `var ${CORE_BASE64} = "${Buffer.from(await compressedCore()).toString("base64")}";`;
     },
     generateBundle(_options, bundle) {
       if (mode !== "umd") return;

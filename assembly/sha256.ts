@@ -27,6 +27,16 @@ const IV: usize = memory.data<u32>([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
 
+// §4.2.2: the round constants K16..K63 (K0..K15 are immediates in the first 16 rounds).
+const K16_63: usize = memory.data<u32>([
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
 // §4.1.2 (4.2)–(4.7): the logical functions on 32-bit words. Maj (4.3) is computed inline in the rounds as
 // b ^ ((a ^ b) & (b ^ c)), which equals (a & b) ^ (a & c) ^ (b & c).
 // @ts-ignore: decorator
@@ -41,8 +51,9 @@ const IV: usize = memory.data<u32>([
 @inline function s1(x: u32): u32 { return rotr<u32>(x, 17) ^ rotr<u32>(x, 19) ^ (x >>> 10); }
 
 /**
- * Processes `blocks` consecutive 64-byte blocks at `p` into the hash value at `state` (§6.2.2). The rounds are
- * fully unrolled with the round constants K0..K63 of §4.2.2 as immediates; the working variables and the
+ * Processes `blocks` consecutive 64-byte blocks at `p` into the hash value at `state` (§6.2.2). Rounds 0..15 are
+ * unrolled with the round constants K0..K15 of §4.2.2 as immediates, rounds 16..63 are one unrolled pass of 16
+ * run three times (K16..K63 from a table: 3 KB less code, the same speed); the working variables and the
  * message schedule live in locals, so nothing but the new hash value is written to memory.
  */
 export function sha256Blocks(state: usize, p: usize, blocks: i32): void {
@@ -98,103 +109,42 @@ export function sha256Blocks(state: usize, p: usize, blocks: i32): void {
     t = c + S1(h) + Ch(h, a, b) + 0x80deb1fe + w13; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
     t = b + S1(g) + Ch(g, h, a) + 0x9bdc06a7 + w14; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
     t = a + S1(f) + Ch(f, g, h) + 0xc19bf174 + w15; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
-    // t = 16..63, each computing W_t first (step 1):
-    w0 += s1(w14) + w9 + s0(w1);
-    t = h + S1(e) + Ch(e, f, g) + 0xe49b69c1 + w0; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
-    w1 += s1(w15) + w10 + s0(w2);
-    t = g + S1(d) + Ch(d, e, f) + 0xefbe4786 + w1; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
-    w2 += s1(w0) + w11 + s0(w3);
-    t = f + S1(c) + Ch(c, d, e) + 0x0fc19dc6 + w2; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
-    w3 += s1(w1) + w12 + s0(w4);
-    t = e + S1(b) + Ch(b, c, d) + 0x240ca1cc + w3; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
-    w4 += s1(w2) + w13 + s0(w5);
-    t = d + S1(a) + Ch(a, b, c) + 0x2de92c6f + w4; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
-    w5 += s1(w3) + w14 + s0(w6);
-    t = c + S1(h) + Ch(h, a, b) + 0x4a7484aa + w5; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
-    w6 += s1(w4) + w15 + s0(w7);
-    t = b + S1(g) + Ch(g, h, a) + 0x5cb0a9dc + w6; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
-    w7 += s1(w5) + w0 + s0(w8);
-    t = a + S1(f) + Ch(f, g, h) + 0x76f988da + w7; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
-    w8 += s1(w6) + w1 + s0(w9);
-    t = h + S1(e) + Ch(e, f, g) + 0x983e5152 + w8; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
-    w9 += s1(w7) + w2 + s0(w10);
-    t = g + S1(d) + Ch(d, e, f) + 0xa831c66d + w9; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
-    w10 += s1(w8) + w3 + s0(w11);
-    t = f + S1(c) + Ch(c, d, e) + 0xb00327c8 + w10; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
-    w11 += s1(w9) + w4 + s0(w12);
-    t = e + S1(b) + Ch(b, c, d) + 0xbf597fc7 + w11; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
-    w12 += s1(w10) + w5 + s0(w13);
-    t = d + S1(a) + Ch(a, b, c) + 0xc6e00bf3 + w12; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
-    w13 += s1(w11) + w6 + s0(w14);
-    t = c + S1(h) + Ch(h, a, b) + 0xd5a79147 + w13; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
-    w14 += s1(w12) + w7 + s0(w15);
-    t = b + S1(g) + Ch(g, h, a) + 0x06ca6351 + w14; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
-    w15 += s1(w13) + w8 + s0(w0);
-    t = a + S1(f) + Ch(f, g, h) + 0x14292967 + w15; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
-    w0 += s1(w14) + w9 + s0(w1);
-    t = h + S1(e) + Ch(e, f, g) + 0x27b70a85 + w0; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
-    w1 += s1(w15) + w10 + s0(w2);
-    t = g + S1(d) + Ch(d, e, f) + 0x2e1b2138 + w1; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
-    w2 += s1(w0) + w11 + s0(w3);
-    t = f + S1(c) + Ch(c, d, e) + 0x4d2c6dfc + w2; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
-    w3 += s1(w1) + w12 + s0(w4);
-    t = e + S1(b) + Ch(b, c, d) + 0x53380d13 + w3; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
-    w4 += s1(w2) + w13 + s0(w5);
-    t = d + S1(a) + Ch(a, b, c) + 0x650a7354 + w4; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
-    w5 += s1(w3) + w14 + s0(w6);
-    t = c + S1(h) + Ch(h, a, b) + 0x766a0abb + w5; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
-    w6 += s1(w4) + w15 + s0(w7);
-    t = b + S1(g) + Ch(g, h, a) + 0x81c2c92e + w6; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
-    w7 += s1(w5) + w0 + s0(w8);
-    t = a + S1(f) + Ch(f, g, h) + 0x92722c85 + w7; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
-    w8 += s1(w6) + w1 + s0(w9);
-    t = h + S1(e) + Ch(e, f, g) + 0xa2bfe8a1 + w8; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
-    w9 += s1(w7) + w2 + s0(w10);
-    t = g + S1(d) + Ch(d, e, f) + 0xa81a664b + w9; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
-    w10 += s1(w8) + w3 + s0(w11);
-    t = f + S1(c) + Ch(c, d, e) + 0xc24b8b70 + w10; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
-    w11 += s1(w9) + w4 + s0(w12);
-    t = e + S1(b) + Ch(b, c, d) + 0xc76c51a3 + w11; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
-    w12 += s1(w10) + w5 + s0(w13);
-    t = d + S1(a) + Ch(a, b, c) + 0xd192e819 + w12; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
-    w13 += s1(w11) + w6 + s0(w14);
-    t = c + S1(h) + Ch(h, a, b) + 0xd6990624 + w13; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
-    w14 += s1(w12) + w7 + s0(w15);
-    t = b + S1(g) + Ch(g, h, a) + 0xf40e3585 + w14; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
-    w15 += s1(w13) + w8 + s0(w0);
-    t = a + S1(f) + Ch(f, g, h) + 0x106aa070 + w15; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
-    w0 += s1(w14) + w9 + s0(w1);
-    t = h + S1(e) + Ch(e, f, g) + 0x19a4c116 + w0; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
-    w1 += s1(w15) + w10 + s0(w2);
-    t = g + S1(d) + Ch(d, e, f) + 0x1e376c08 + w1; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
-    w2 += s1(w0) + w11 + s0(w3);
-    t = f + S1(c) + Ch(c, d, e) + 0x2748774c + w2; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
-    w3 += s1(w1) + w12 + s0(w4);
-    t = e + S1(b) + Ch(b, c, d) + 0x34b0bcb5 + w3; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
-    w4 += s1(w2) + w13 + s0(w5);
-    t = d + S1(a) + Ch(a, b, c) + 0x391c0cb3 + w4; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
-    w5 += s1(w3) + w14 + s0(w6);
-    t = c + S1(h) + Ch(h, a, b) + 0x4ed8aa4a + w5; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
-    w6 += s1(w4) + w15 + s0(w7);
-    t = b + S1(g) + Ch(g, h, a) + 0x5b9cca4f + w6; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
-    w7 += s1(w5) + w0 + s0(w8);
-    t = a + S1(f) + Ch(f, g, h) + 0x682e6ff3 + w7; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
-    w8 += s1(w6) + w1 + s0(w9);
-    t = h + S1(e) + Ch(e, f, g) + 0x748f82ee + w8; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
-    w9 += s1(w7) + w2 + s0(w10);
-    t = g + S1(d) + Ch(d, e, f) + 0x78a5636f + w9; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
-    w10 += s1(w8) + w3 + s0(w11);
-    t = f + S1(c) + Ch(c, d, e) + 0x84c87814 + w10; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
-    w11 += s1(w9) + w4 + s0(w12);
-    t = e + S1(b) + Ch(b, c, d) + 0x8cc70208 + w11; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
-    w12 += s1(w10) + w5 + s0(w13);
-    t = d + S1(a) + Ch(a, b, c) + 0x90befffa + w12; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
-    w13 += s1(w11) + w6 + s0(w14);
-    t = c + S1(h) + Ch(h, a, b) + 0xa4506ceb + w13; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
-    w14 += s1(w12) + w7 + s0(w15);
-    t = b + S1(g) + Ch(g, h, a) + 0xbef9a3f7 + w14; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
-    w15 += s1(w13) + w8 + s0(w0);
-    t = a + S1(f) + Ch(f, g, h) + 0xc67178f2 + w15; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
+    // t = 16..63, in three passes of 16 rounds (the same renaming comes round every 8 rounds and the schedule
+    // every 16), each computing W_t first (step 1) and taking K_t from K16_63:
+    for (let k = K16_63; k < K16_63 + 192; k += 64) {
+      w0 += s1(w14) + w9 + s0(w1);
+      t = h + S1(e) + Ch(e, f, g) + load<u32>(k, 0) + w0; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
+      w1 += s1(w15) + w10 + s0(w2);
+      t = g + S1(d) + Ch(d, e, f) + load<u32>(k, 4) + w1; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
+      w2 += s1(w0) + w11 + s0(w3);
+      t = f + S1(c) + Ch(c, d, e) + load<u32>(k, 8) + w2; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
+      w3 += s1(w1) + w12 + s0(w4);
+      t = e + S1(b) + Ch(b, c, d) + load<u32>(k, 12) + w3; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
+      w4 += s1(w2) + w13 + s0(w5);
+      t = d + S1(a) + Ch(a, b, c) + load<u32>(k, 16) + w4; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
+      w5 += s1(w3) + w14 + s0(w6);
+      t = c + S1(h) + Ch(h, a, b) + load<u32>(k, 20) + w5; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
+      w6 += s1(w4) + w15 + s0(w7);
+      t = b + S1(g) + Ch(g, h, a) + load<u32>(k, 24) + w6; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
+      w7 += s1(w5) + w0 + s0(w8);
+      t = a + S1(f) + Ch(f, g, h) + load<u32>(k, 28) + w7; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
+      w8 += s1(w6) + w1 + s0(w9);
+      t = h + S1(e) + Ch(e, f, g) + load<u32>(k, 32) + w8; d += t; x = a ^ b; h = t + S0(a) + (b ^ (x & y));
+      w9 += s1(w7) + w2 + s0(w10);
+      t = g + S1(d) + Ch(d, e, f) + load<u32>(k, 36) + w9; c += t; y = h ^ a; g = t + S0(h) + (a ^ (y & x));
+      w10 += s1(w8) + w3 + s0(w11);
+      t = f + S1(c) + Ch(c, d, e) + load<u32>(k, 40) + w10; b += t; x = g ^ h; f = t + S0(g) + (h ^ (x & y));
+      w11 += s1(w9) + w4 + s0(w12);
+      t = e + S1(b) + Ch(b, c, d) + load<u32>(k, 44) + w11; a += t; y = f ^ g; e = t + S0(f) + (g ^ (y & x));
+      w12 += s1(w10) + w5 + s0(w13);
+      t = d + S1(a) + Ch(a, b, c) + load<u32>(k, 48) + w12; h += t; x = e ^ f; d = t + S0(e) + (f ^ (x & y));
+      w13 += s1(w11) + w6 + s0(w14);
+      t = c + S1(h) + Ch(h, a, b) + load<u32>(k, 52) + w13; g += t; y = d ^ e; c = t + S0(d) + (e ^ (y & x));
+      w14 += s1(w12) + w7 + s0(w15);
+      t = b + S1(g) + Ch(g, h, a) + load<u32>(k, 56) + w14; f += t; x = c ^ d; b = t + S0(c) + (d ^ (x & y));
+      w15 += s1(w13) + w8 + s0(w0);
+      t = a + S1(f) + Ch(f, g, h) + load<u32>(k, 60) + w15; e += t; y = b ^ c; a = t + S0(b) + (c ^ (y & x));
+    }
     // §6.2.2 step 4: the i-th intermediate hash value.
     h0 += a; h1 += b; h2 += c; h3 += d; h4 += e; h5 += f; h6 += g; h7 += h;
     p += 64;
