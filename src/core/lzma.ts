@@ -1,13 +1,17 @@
 import { SentcError } from "../errors.js";
 
+/** The largest uncompressed size accepted: 16 MiB. */
+const LZMA_MAX_SIZE = 16 * 2 ** 20;
+
 /**
  * @internal Decompresses an LZMA stream in the `.lzma` ("LZMA alone") format: a 13-byte header (the properties
  * byte lc/lp/pb, the dictionary size, the 64-bit uncompressed size) and the range-coded data, as written by
  * `xz --format=lzma` or the `lzma` package. The UMD build inlines the core this way: about 4 KB smaller than
  * gzip, and it needs no `DecompressionStream`. The uncompressed size must be in the header (no end marker only),
- * below 2 GiB. Follows the reference decoder of the LZMA SDK (DOC/lzma-specification.txt).
+ * at most 16 MiB (the core is about 76 KB). Follows the reference decoder of the LZMA SDK
+ * (DOC/lzma-specification.txt).
  * @throws {SentcError} `core_load_failed` when the stream is malformed (a match before the start of the output or
- *   past its end, an unknown size, bad properties).
+ *   past its end, an unknown or too large size, bad properties, a stream that ends before the output is complete).
  * @example
  * const wasm = lzmaDecompress(compressed);
  */
@@ -22,7 +26,7 @@ export function lzmaDecompress(src: Uint8Array): Uint8Array {
   const lpMask = (1 << (props % 5)) - 1;
   const pbMask = (1 << ((props / 5) | 0)) - 1;
   const size = (src[5]! | (src[6]! << 8) | (src[7]! << 16)) + src[8]! * 2 ** 24;
-  if (!(size < 2 ** 31) || src[9]! | src[10]! | src[11]! | src[12]!) fail("no or too large size");
+  if (!(size <= LZMA_MAX_SIZE) || src[9]! | src[10]! | src[11]! | src[12]!) fail("no or too large size");
   const out = new Uint8Array(size);
 
   // One array of 11-bit probabilities, all starting at one half, holding the models at these offsets:
@@ -41,7 +45,8 @@ export function lzmaDecompress(src: Uint8Array): Uint8Array {
   const LITERAL = 1847; // 0x300 per literal context
   const probs = new Uint16Array(LITERAL + (0x300 << (lc + (props % 5)))).fill(1024);
 
-  // The range decoder (§ "The range decoder"): range and code are unsigned 32-bit values.
+  // The range decoder (§ "The range decoder"): range and code are unsigned 32-bit values. A read past the end of
+  // the input yields 0 (`undefined | 0`); `pos` still counts it, and the loop below fails once it is past the end.
   let pos = 5 + 8 + 1;
   let range = 0xffffffff;
   let code = ((src[pos]! << 24) | (src[pos + 1]! << 16) | (src[pos + 2]! << 8) | src[pos + 3]!) >>> 0;
@@ -93,7 +98,9 @@ export function lzmaDecompress(src: Uint8Array): Uint8Array {
   let rep2 = 0;
   let rep3 = 0;
   let n = 0;
+  const ended = () => fail("the stream ends early");
   while (n < size) {
+    if (pos > src.length) ended();
     const posState = n & pbMask;
     if (bit(IS_MATCH + (state << 4) + posState) === 0) {
       const base = LITERAL + 0x300 * (((n & lpMask) << lc) + ((n > 0 ? out[n - 1]! : 0) >> (8 - lc)));
@@ -177,5 +184,6 @@ export function lzmaDecompress(src: Uint8Array): Uint8Array {
     if (len > size - n) fail("a match past the end");
     for (; len > 0; len--, n++) out[n] = out[n - rep0 - 1]!;
   }
+  if (pos > src.length) ended();
   return out;
 }

@@ -62,4 +62,39 @@ describe("lzmaDecompress (the UMD build's inlined core)", () => {
     const outcome = codeOf(() => lzmaDecompress(damaged));
     expect(outcome === "no error" || outcome.startsWith("core_load_failed: the inlined core is corrupt")).toBe(true);
   });
+
+  it("rejects a truncated stream instead of decoding the missing bytes as zeros", async () => {
+    const random = crypto.getRandomValues(new Uint8Array(4_000));
+    const text = new TextEncoder().encode("the quick brown fox jumps over the lazy dog. ".repeat(100));
+    for (const data of [random, text]) {
+      const stream = await lzma(data);
+      // The `lzma` package ends the stream with an end marker (about 6 bytes) that a decoder knowing the size never
+      // reads, so cutting only that would still decode correctly: the cuts here reach into the data.
+      for (const keep of [13, 18, stream.length >> 1, stream.length - 20, stream.length - 12]) {
+        expect(
+          codeOf(() => lzmaDecompress(stream.subarray(0, keep))),
+          `${data.length} bytes cut to ${keep}`,
+        ).toBe("core_load_failed: the inlined core is corrupt: the stream ends early");
+      }
+    }
+  });
+
+  it("rejects a declared size above 16 MiB before allocating it", async () => {
+    const stream = await lzma(new TextEncoder().encode("abc".repeat(100)));
+    const sizeOf = (size: number): Uint8Array => {
+      const header = stream.slice();
+      new DataView(header.buffer).setUint32(5, size, true);
+      return header;
+    };
+    for (const size of [16 * 2 ** 20 + 1, 2 ** 31 - 1]) {
+      expect(
+        codeOf(() => lzmaDecompress(sizeOf(size))),
+        `size ${size}`,
+      ).toBe("core_load_failed: the inlined core is corrupt: no or too large size");
+    }
+    // 16 MiB itself passes the size check; decoding past the real data (300 bytes, then the end marker) fails.
+    const outcome = codeOf(() => lzmaDecompress(sizeOf(16 * 2 ** 20)));
+    expect(outcome).toMatch(/^core_load_failed: the inlined core is corrupt: /);
+    expect(outcome).not.toContain("size");
+  });
 });
