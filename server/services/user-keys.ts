@@ -32,8 +32,18 @@ export async function userKey(ctx: ServiceContext, user: JwtUser, keyId: string)
   return groupUserKeysOut(view);
 }
 
-/** `POST /user/user_keys/rotation`: a new user-group key; every other device gets the ephemeral key. */
+/**
+ * `POST /user/user_keys/rotation`: a new user-group key; every other device gets the ephemeral key. A user key's
+ * public key is signed by its own new sign key (`public_key_sig`); the group public key signature
+ * (`public_group_key_sig` and its ids) belongs to groups only and is refused here (400/120), not stored unchecked.
+ */
 export async function startUserKeyRotation(ctx: ServiceContext, appId: string, user: JwtUser, input: KeyRotationInput) {
+  if (
+    input.publicGroupKeySig !== null ||
+    input.publicGroupKeySigUserId !== null ||
+    input.publicGroupKeySigKeyId !== null
+  )
+    throw E.keySignature("A user key carries no public group key signature (public_group_key_sig)");
   if (
     input.encryptedSignKey === null ||
     input.verifyKey === null ||
