@@ -306,9 +306,31 @@ async function groupKeySignatureVerifies(
 }
 
 /**
+ * Checks the answer's signature with the signer's verify key (which must pass that user's own pin).
+ * @throws {SentcError} `key_changed` (made by `changed`) when it does not verify or the signer's identity key fails
+ * that user's pin; what the fetch throws.
+ */
+async function checkGroupKeySignature(
+  ctx: SdkContext,
+  answer: GroupPublicKeyAnswer,
+  signature: { userId: string; keyId: string; sig: string },
+  changed: (why: string, cause?: unknown) => SentcError,
+): Promise<void> {
+  let verifies: boolean;
+  try {
+    verifies = await groupKeySignatureVerifies(ctx, answer, signature);
+  } catch (error) {
+    if (isSentcError(error) && error.code === "key_changed")
+      throw changed(`its signer ${signature.userId} has an identity key that is not the pinned one`, error);
+    throw error;
+  }
+  if (!verifies) throw changed(`its signature by user ${signature.userId} does not verify`);
+}
+
+/**
  * Checks a group's newest public key answer against the group's pin. The first key seen is pinned with its signer
  * (when it is signed and the signature verifies with a verify key that passes the signer's own pin); a later key is
- * accepted only when a pinned signer signed it.
+ * accepted only when a pinned signer signed it (the signer is checked before its identity key is fetched).
  * @throws {SentcError} `key_changed` (naming the group) when the key is not one pinned or signed by a pinned signer,
  * when its signature does not verify, or when its signer's identity key fails that user's pin (the `cause`);
  * `server` / `network_error` / `invalid_server_response` from the signer's verify key fetch; `storage_failed`.
@@ -321,32 +343,25 @@ export async function checkPinnedGroupPublicKey(
   answer: GroupPublicKeyAnswer,
 ): Promise<void> {
   const pin = await loadGroupPin(ctx, groupId);
-  const known = pin?.trusted[answer.id];
-  if (known === answer.key) return;
   const pinnedId = pin?.key_id ?? "";
   const changed = (why: string, cause?: unknown) => pinChanged("group", groupId, pinnedId, answer.id, why, cause);
-  if (pin !== undefined && known !== undefined) throw changed("another key under an accepted key id");
   const signature = groupKeySignature(answer);
-  if (signature !== undefined) {
-    let verifies: boolean;
-    try {
-      verifies = await groupKeySignatureVerifies(ctx, answer, signature);
-    } catch (error) {
-      if (isSentcError(error) && error.code === "key_changed")
-        throw changed(`its signer ${signature.userId} has an identity key that is not the pinned one`, error);
-      throw error;
-    }
-    if (!verifies) throw changed(`its signature by user ${signature.userId} does not verify`);
-  }
   if (pin === undefined) {
+    // First contact: the key is pinned with its signer.
+    if (signature !== undefined) await checkGroupKeySignature(ctx, answer, signature, changed);
     const signers = signature === undefined ? [] : [signature.userId];
     const first: GroupKeyPin = { key_id: answer.id, trusted: { [answer.id]: answer.key }, signers, time: Date.now() };
     await saveStoredPin(ctx, "group", groupId, first);
     return;
   }
+  const known = pin.trusted[answer.id];
+  if (known === answer.key) return;
+  if (known !== undefined) throw changed("another key under an accepted key id");
+  // Who signed it is checked first: a refused signer's identity key is neither fetched nor pinned.
   if (signature === undefined) throw changed("the new key is not signed by a signer of the pinned key");
   if (!pin.signers.includes(signature.userId))
     throw changed(`the new key is signed by user ${signature.userId}, who is not a signer of the pinned key`);
+  await checkGroupKeySignature(ctx, answer, signature, changed);
   pin.trusted[answer.id] = answer.key;
   await saveStoredPin(ctx, "group", groupId, pin);
 }

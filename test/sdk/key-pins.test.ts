@@ -473,6 +473,22 @@ describe("pinned group keys", () => {
     expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(unsigned.group_key_id);
   });
 
+  it("checks that a new key's signer is a pinned signer before its identity key is fetched (no pin is left for a refused signer)", async () => {
+    const alice = await newUser();
+    const mallory = await newUser();
+    const groupId = await alice.user.createGroup();
+    await Sentc.getGroupPublicKey(groupId);
+    const malloryGroupId = await mallory.user.createGroup();
+    expect(await pinOf(mallory.userId)).toBeUndefined();
+    attack.groupSwap = { from: groupId, to: malloryGroupId };
+    await expireGroupPublicKey(groupId);
+    const error = await sentcError(Sentc.getGroupPublicKey(groupId));
+    expect(error.code).toBe("key_changed");
+    expect(error.message).toContain(mallory.userId);
+    expect(attack.log.filter((line) => line.includes(`/user/${mallory.userId}/verify_key/`))).toEqual([]);
+    expect(await pinOf(mallory.userId)).toBeUndefined();
+  });
+
   it("with trust_server_keys takes the server's group keys as the reference does", async () => {
     await init({ trust_server_keys: true });
     try {
