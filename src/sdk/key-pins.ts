@@ -120,6 +120,11 @@ async function loadGroupPin(ctx: SdkContext, groupId: string): Promise<GroupKeyP
   return { ...pin, signers: Array.isArray(pin.signers) ? pin.signers.filter((s) => typeof s === "string") : [] };
 }
 
+/** Whether a fetch failed because the server answered that the user (or its key) does not exist (`server_100`). */
+function userNotFound(error: unknown): boolean {
+  return isSentcError(error) && error.code === "server" && error.serverCode === 100;
+}
+
 function pinChanged(
   kind: PinKind,
   id: string,
@@ -306,31 +311,35 @@ async function groupKeySignatureVerifies(
 }
 
 /**
- * Checks the answer's signature with the signer's verify key (which must pass that user's own pin).
- * @throws {SentcError} `key_changed` (made by `changed`) when it does not verify or the signer's identity key fails
- * that user's pin; what the fetch throws.
+ * Checks the answer's signature with the signer's verify key (which must pass that user's own pin): `true` when it
+ * verifies; `false` when `signerMayBeGone` and the server answers that the signer does not exist (a deleted user);
+ * else throws `key_changed` (made by `changed`) or what the fetch throws.
  */
 async function checkGroupKeySignature(
   ctx: SdkContext,
   answer: GroupPublicKeyAnswer,
   signature: { userId: string; keyId: string; sig: string },
   changed: (why: string, cause?: unknown) => SentcError,
-): Promise<void> {
+  signerMayBeGone: boolean,
+): Promise<boolean> {
   let verifies: boolean;
   try {
     verifies = await groupKeySignatureVerifies(ctx, answer, signature);
   } catch (error) {
+    if (signerMayBeGone && userNotFound(error)) return false;
     if (isSentcError(error) && error.code === "key_changed")
       throw changed(`its signer ${signature.userId} has an identity key that is not the pinned one`, error);
     throw error;
   }
   if (!verifies) throw changed(`its signature by user ${signature.userId} does not verify`);
+  return true;
 }
 
 /**
  * Checks a group's newest public key answer against the group's pin. The first key seen is pinned with its signer
- * (when it is signed and the signature verifies with a verify key that passes the signer's own pin); a later key is
- * accepted only when a pinned signer signed it (the signer is checked before its identity key is fetched).
+ * (when it is signed and the signature verifies with a verify key that passes the signer's own pin; when the server
+ * answers that the signer does not exist, the key is pinned as an unsigned one); a later key is accepted only when a
+ * pinned signer signed it (the signer is checked before its identity key is fetched).
  * @throws {SentcError} `key_changed` (naming the group) when the key is not one pinned or signed by a pinned signer,
  * when its signature does not verify, or when its signer's identity key fails that user's pin (the `cause`);
  * `server` / `network_error` / `invalid_server_response` from the signer's verify key fetch; `storage_failed`.
@@ -347,9 +356,12 @@ export async function checkPinnedGroupPublicKey(
   const changed = (why: string, cause?: unknown) => pinChanged("group", groupId, pinnedId, answer.id, why, cause);
   const signature = groupKeySignature(answer);
   if (pin === undefined) {
-    // First contact: the key is pinned with its signer.
-    if (signature !== undefined) await checkGroupKeySignature(ctx, answer, signature, changed);
-    const signers = signature === undefined ? [] : [signature.userId];
+    // First contact: the key is pinned with its signer. A signer the server says does not exist (a deleted user)
+    // cannot be checked: the key pins only itself, as an unsigned key does.
+    let signers: string[] = [];
+    if (signature !== undefined) {
+      if (await checkGroupKeySignature(ctx, answer, signature, changed, true)) signers = [signature.userId];
+    }
     const first: GroupKeyPin = { key_id: answer.id, trusted: { [answer.id]: answer.key }, signers, time: Date.now() };
     await saveStoredPin(ctx, "group", groupId, first);
     return;
@@ -361,14 +373,16 @@ export async function checkPinnedGroupPublicKey(
   if (signature === undefined) throw changed("the new key is not signed by a signer of the pinned key");
   if (!pin.signers.includes(signature.userId))
     throw changed(`the new key is signed by user ${signature.userId}, who is not a signer of the pinned key`);
-  await checkGroupKeySignature(ctx, answer, signature, changed);
+  await checkGroupKeySignature(ctx, answer, signature, changed, false);
   pin.trusted[answer.id] = answer.key;
   await saveStoredPin(ctx, "group", groupId, pin);
 }
 
 /**
  * Pins the group's newest public key, replacing the old pin, and adds its signer (if it is signed) to the signers
- * whose new keys are accepted. A signed key's signature must verify with a verify key that passes its signer's pin.
+ * whose new keys are accepted. A signed key's signature must verify with a verify key that passes its signer's pin;
+ * when the server answers that the signer does not exist (a deleted user), the key is pinned as an unsigned one
+ * (`signed_by_user_id: null`).
  * @throws {SentcError} `verification_failed` when the signature does not verify; `key_changed` (naming the signer)
  * when the signer's identity key fails that user's pin (verify the user again first); what the key fetch throws
  * (`server`, `network_error`, `invalid_server_response`, `transparency_failed`, …); `storage_failed`.
@@ -380,11 +394,22 @@ export async function repinGroup(
   groupId: string,
 ): Promise<{ public_key_id: string; signed_by_user_id: string | null }> {
   const answer = await fetchGroupPublicKeyAnswer(ctx, groupId);
-  const signature = groupKeySignature(answer);
-  if (signature !== undefined && !(await groupKeySignatureVerifies(ctx, answer, signature)))
-    throw new SentcError("verification_failed", `the newest public key of group ${groupId} has a bad signature`, {
-      reference: 31,
-    });
+  let signature = groupKeySignature(answer);
+  if (signature !== undefined) {
+    let verifies: boolean;
+    try {
+      verifies = await groupKeySignatureVerifies(ctx, answer, signature);
+    } catch (error) {
+      // A signer the server says does not exist (a deleted user): the key is pinned as an unsigned one.
+      if (!userNotFound(error)) throw error;
+      verifies = true;
+      signature = undefined;
+    }
+    if (!verifies)
+      throw new SentcError("verification_failed", `the newest public key of group ${groupId} has a bad signature`, {
+        reference: 31,
+      });
+  }
   const old = await loadGroupPin(ctx, groupId);
   const signers = new Set(old?.signers ?? []);
   if (signature !== undefined) signers.add(signature.userId);

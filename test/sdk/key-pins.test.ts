@@ -133,7 +133,7 @@ async function newUser() {
   const password = `pw-${unique()}`;
   const userId = await Sentc.register(identifier, password);
   const user = await Sentc.login(identifier, password, true);
-  return { user, userId };
+  return { user, userId, password };
 }
 
 async function pinOf(userId: string) {
@@ -487,6 +487,22 @@ describe("pinned group keys", () => {
     expect(error.message).toContain(mallory.userId);
     expect(attack.log.filter((line) => line.includes(`/user/${mallory.userId}/verify_key/`))).toEqual([]);
     expect(await pinOf(mallory.userId)).toBeUndefined();
+  });
+
+  it("a key whose signer was deleted is pinned as unsigned at first contact and by verifyGroupAgain", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const groupId = await alice.user.createGroup();
+    const group = await alice.user.getGroup(groupId);
+    await group.inviteAuto(bob.userId);
+    const keyId = group.data.newest_key_id;
+    await alice.user.deleteUser(alice.password);
+    expect(await pinOf(alice.userId)).toBeUndefined();
+
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(keyId);
+    expect(await groupPinOf(groupId)).toMatchObject({ key_id: keyId, signers: [] });
+    expect(await bob.user.verifyGroupAgain(groupId)).toEqual({ public_key_id: keyId, signed_by_user_id: null });
+    expect(await groupPinOf(groupId)).toMatchObject({ key_id: keyId, signers: [] });
   });
 
   it("with trust_server_keys takes the server's group keys as the reference does", async () => {
