@@ -24,6 +24,7 @@ import {
   importSortableKey,
   importSymKey,
   type PublicKey,
+  type SignKey,
   type SymKey,
 } from "../protocol/keys.js";
 import { createSearchable, createSearchableRaw, search as protocolSearch } from "../protocol/searchable.js";
@@ -1097,11 +1098,13 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   }
 
   #prepareKeyRotation(sign: boolean): string {
-    const previous = importSymKey(this.#newestKey().group_key);
     const user = this.#env.user;
-    // The user's sign key signs the new public key (always, for pins) and, with `sign`, the new group key.
-    const signKey = importSignKey(user.getSignKeySync());
+    let previous: SymKey | null = null;
+    let signKey: SignKey | null = null;
     try {
+      previous = importSymKey(this.#newestKey().group_key);
+      // The user's sign key signs the new public key (always, for pins) and, with `sign`, the new group key.
+      signKey = importSignKey(user.getSignKeySync());
       const { serverInput, keys } = protocolPrepareKeyRotation({
         previousGroupKey: previous,
         invokerPublicKey: this.#keys.owner.newestPublicKey(),
@@ -1112,8 +1115,8 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
       wipeCreatedKeys(keys);
       return serverInput;
     } finally {
-      wipeKey(previous);
-      wipeKey(signKey);
+      if (previous !== null) wipeKey(previous);
+      if (signKey !== null) wipeKey(signKey);
     }
   }
 

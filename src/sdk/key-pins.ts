@@ -9,7 +9,9 @@
  * pinned with its signer (the user whose sign key signed it, `public_group_key_sig`, made by this SDK when it creates
  * a group or rotates its key). A later public key of that group is accepted only when one of the pinned signers
  * signed it with a verify key that passes that user's own pin; anything else is `key_changed` naming the group (an
- * unsigned first key pins only itself). `user.verifyGroupAgain` pins the group's newest key.
+ * unsigned first key pins only itself). The newest accepted key is kept: an older key of the group served again
+ * (accepted before, or logged before the newest one) is `key_changed` too. `user.verifyGroupAgain` pins the group's
+ * newest key.
  */
 import { SentcError, isSentcError } from "../errors.js";
 import { userApi } from "../api/index.js";
@@ -49,6 +51,13 @@ export type UserKeyPin = KeyPin;
  */
 export interface GroupKeyPin extends KeyPin {
   signers: string[];
+  /**
+   * The newest key accepted for the group (the last one accepted, absent in pins written before it was kept: then the
+   * last key of `trusted`). An answer with another accepted key is an older key served again: `key_changed`.
+   */
+  newest_key_id?: string;
+  /** The newest key's leaf index in the key log, when its answer carried a proof: a key logged before it is older. */
+  newest_order?: number;
 }
 
 interface VerifyKeyAnswer {
@@ -117,7 +126,35 @@ function savePin(ctx: SdkContext, userId: string, pin: UserKeyPin): Promise<void
 async function loadGroupPin(ctx: SdkContext, groupId: string): Promise<GroupKeyPin | undefined> {
   const pin = await loadStoredPin<GroupKeyPin>(ctx, "group", groupId);
   if (pin === undefined) return undefined;
-  return { ...pin, signers: Array.isArray(pin.signers) ? pin.signers.filter((s) => typeof s === "string") : [] };
+  const ids = Object.keys(pin.trusted);
+  const newest = typeof pin.newest_key_id === "string" ? pin.newest_key_id : (ids[ids.length - 1] ?? pin.key_id);
+  const { newest_order: order, ...rest } = pin;
+  return {
+    ...rest,
+    signers: Array.isArray(pin.signers) ? pin.signers.filter((s) => typeof s === "string") : [],
+    newest_key_id: newest,
+    ...(typeof order === "number" ? { newest_order: order } : {}),
+  };
+}
+
+/** The answer's leaf index in the key log (checked by `fetchGroupPublicKeyAnswer` when pins are on), if it has one. */
+function logOrder(answer: GroupPublicKeyAnswer): number | undefined {
+  const kt = answer.result.kt;
+  return isRecord(kt) && typeof kt.leaf_index === "number" && Number.isSafeInteger(kt.leaf_index)
+    ? kt.leaf_index
+    : undefined;
+}
+
+/** Records the answer's key as the group's newest accepted key. */
+function acceptNewest(pin: GroupKeyPin, answer: GroupPublicKeyAnswer): GroupKeyPin {
+  const order = logOrder(answer);
+  const { newest_order: _old, ...rest } = pin;
+  return { ...rest, newest_key_id: answer.id, ...(order === undefined ? {} : { newest_order: order }) };
+}
+
+/** Whether a fetch failed because the server answered that the user (or its key) does not exist (`server_100`). */
+function userNotFound(error: unknown): boolean {
+  return isSentcError(error) && error.code === "server" && error.serverCode === 100;
 }
 
 function pinChanged(
@@ -306,12 +343,40 @@ async function groupKeySignatureVerifies(
 }
 
 /**
+ * Checks the answer's signature with the signer's verify key (which must pass that user's own pin): `true` when it
+ * verifies; `false` when `signerMayBeGone` and the server answers that the signer does not exist (a deleted user);
+ * else throws `key_changed` (made by `changed`) or what the fetch throws.
+ */
+async function checkGroupKeySignature(
+  ctx: SdkContext,
+  answer: GroupPublicKeyAnswer,
+  signature: { userId: string; keyId: string; sig: string },
+  changed: (why: string, cause?: unknown) => SentcError,
+  signerMayBeGone: boolean,
+): Promise<boolean> {
+  let verifies: boolean;
+  try {
+    verifies = await groupKeySignatureVerifies(ctx, answer, signature);
+  } catch (error) {
+    if (signerMayBeGone && userNotFound(error)) return false;
+    if (isSentcError(error) && error.code === "key_changed")
+      throw changed(`its signer ${signature.userId} has an identity key that is not the pinned one`, error);
+    throw error;
+  }
+  if (!verifies) throw changed(`its signature by user ${signature.userId} does not verify`);
+  return true;
+}
+
+/**
  * Checks a group's newest public key answer against the group's pin. The first key seen is pinned with its signer
- * (when it is signed and the signature verifies with a verify key that passes the signer's own pin); a later key is
- * accepted only when a pinned signer signed it.
+ * (when it is signed and the signature verifies with a verify key that passes the signer's own pin; when the server
+ * answers that the signer does not exist, the key is pinned as an unsigned one); a later key is accepted only when a
+ * pinned signer signed it (the signer is checked before its identity key is fetched). The newest accepted key is
+ * kept: an older accepted key served again, or a new key logged before the newest one, is refused.
  * @throws {SentcError} `key_changed` (naming the group) when the key is not one pinned or signed by a pinned signer,
- * when its signature does not verify, or when its signer's identity key fails that user's pin (the `cause`);
- * `server` / `network_error` / `invalid_server_response` from the signer's verify key fetch; `storage_failed`.
+ * when it is older than the newest accepted key, when its signature does not verify, or when its signer's identity
+ * key fails that user's pin (the `cause`); `server` / `network_error` / `invalid_server_response` from the signer's
+ * verify key fetch; `storage_failed`.
  * @example
  * await checkPinnedGroupPublicKey(ctx, groupId, await fetchGroupPublicKeyAnswer(ctx, groupId));
  */
@@ -321,39 +386,45 @@ export async function checkPinnedGroupPublicKey(
   answer: GroupPublicKeyAnswer,
 ): Promise<void> {
   const pin = await loadGroupPin(ctx, groupId);
-  const known = pin?.trusted[answer.id];
-  if (known === answer.key) return;
   const pinnedId = pin?.key_id ?? "";
   const changed = (why: string, cause?: unknown) => pinChanged("group", groupId, pinnedId, answer.id, why, cause);
-  if (pin !== undefined && known !== undefined) throw changed("another key under an accepted key id");
   const signature = groupKeySignature(answer);
-  if (signature !== undefined) {
-    let verifies: boolean;
-    try {
-      verifies = await groupKeySignatureVerifies(ctx, answer, signature);
-    } catch (error) {
-      if (isSentcError(error) && error.code === "key_changed")
-        throw changed(`its signer ${signature.userId} has an identity key that is not the pinned one`, error);
-      throw error;
-    }
-    if (!verifies) throw changed(`its signature by user ${signature.userId} does not verify`);
-  }
   if (pin === undefined) {
-    const signers = signature === undefined ? [] : [signature.userId];
+    // First contact: the key is pinned with its signer. A signer the server says does not exist (a deleted user)
+    // cannot be checked: the key pins only itself, as an unsigned key does.
+    let signers: string[] = [];
+    if (signature !== undefined) {
+      if (await checkGroupKeySignature(ctx, answer, signature, changed, true)) signers = [signature.userId];
+    }
     const first: GroupKeyPin = { key_id: answer.id, trusted: { [answer.id]: answer.key }, signers, time: Date.now() };
-    await saveStoredPin(ctx, "group", groupId, first);
+    await saveStoredPin(ctx, "group", groupId, acceptNewest(first, answer));
     return;
   }
+  const known = pin.trusted[answer.id];
+  if (known !== undefined) {
+    if (known !== answer.key) throw changed("another key under an accepted key id");
+    if (answer.id !== pin.newest_key_id)
+      throw changed(`an older key of the group was served (the newest accepted key is ${pin.newest_key_id})`);
+    return;
+  }
+  const order = logOrder(answer);
+  if (order !== undefined && pin.newest_order !== undefined && order < pin.newest_order)
+    throw changed(`an older key of the group was served (logged before the newest accepted key ${pin.newest_key_id})`);
+  // Who signed it is checked first: a refused signer's identity key is neither fetched nor pinned.
   if (signature === undefined) throw changed("the new key is not signed by a signer of the pinned key");
   if (!pin.signers.includes(signature.userId))
     throw changed(`the new key is signed by user ${signature.userId}, who is not a signer of the pinned key`);
+  await checkGroupKeySignature(ctx, answer, signature, changed, false);
   pin.trusted[answer.id] = answer.key;
-  await saveStoredPin(ctx, "group", groupId, pin);
+  await saveStoredPin(ctx, "group", groupId, acceptNewest(pin, answer));
 }
 
 /**
  * Pins the group's newest public key, replacing the old pin, and adds its signer (if it is signed) to the signers
- * whose new keys are accepted. A signed key's signature must verify with a verify key that passes its signer's pin.
+ * whose new keys are accepted. A signed key's signature must verify with a verify key that passes its signer's pin;
+ * when the server answers that the signer does not exist (a deleted user), the key is pinned as an unsigned one
+ * (`signed_by_user_id: null`). The key answered becomes the newest accepted key (re-pinning is the app's decision,
+ * so no older-key check applies here).
  * @throws {SentcError} `verification_failed` when the signature does not verify; `key_changed` (naming the signer)
  * when the signer's identity key fails that user's pin (verify the user again first); what the key fetch throws
  * (`server`, `network_error`, `invalid_server_response`, `transparency_failed`, …); `storage_failed`.
@@ -365,11 +436,22 @@ export async function repinGroup(
   groupId: string,
 ): Promise<{ public_key_id: string; signed_by_user_id: string | null }> {
   const answer = await fetchGroupPublicKeyAnswer(ctx, groupId);
-  const signature = groupKeySignature(answer);
-  if (signature !== undefined && !(await groupKeySignatureVerifies(ctx, answer, signature)))
-    throw new SentcError("verification_failed", `the newest public key of group ${groupId} has a bad signature`, {
-      reference: 31,
-    });
+  let signature = groupKeySignature(answer);
+  if (signature !== undefined) {
+    let verifies: boolean;
+    try {
+      verifies = await groupKeySignatureVerifies(ctx, answer, signature);
+    } catch (error) {
+      // A signer the server says does not exist (a deleted user): the key is pinned as an unsigned one.
+      if (!userNotFound(error)) throw error;
+      verifies = true;
+      signature = undefined;
+    }
+    if (!verifies)
+      throw new SentcError("verification_failed", `the newest public key of group ${groupId} has a bad signature`, {
+        reference: 31,
+      });
+  }
   const old = await loadGroupPin(ctx, groupId);
   const signers = new Set(old?.signers ?? []);
   if (signature !== undefined) signers.add(signature.userId);
@@ -379,7 +461,7 @@ export async function repinGroup(
     signers: [...signers],
     time: Date.now(),
   };
-  await saveStoredPin(ctx, "group", groupId, pin);
+  await saveStoredPin(ctx, "group", groupId, acceptNewest(pin, answer));
   // The cached public key was taken under the old pin; the next use fetches and checks it again.
   await (await ctx.getStore()).delete(STORAGE_KEYS.groupPublicKey(groupId));
   return { public_key_id: answer.id, signed_by_user_id: signature?.userId ?? null };

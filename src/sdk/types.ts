@@ -154,7 +154,10 @@ export interface UserPublicKeyData {
 export interface PinnedGroupKey {
   /** The id of the group's newest public key, now pinned. */
   public_key_id: string;
-  /** The user whose sign key signed that key (now a signer whose new keys of the group are accepted), or `null`. */
+  /**
+   * The user whose sign key signed that key (now a signer whose new keys of the group are accepted), or `null` when
+   * it is unsigned or its signer no longer exists.
+   */
   signed_by_user_id: string | null;
 }
 

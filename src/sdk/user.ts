@@ -1020,7 +1020,8 @@ export class User extends FileOwnerApi {
    * group (`keyChange.kind === "group"`) and the app's user confirmed the change with the group's members (e.g. a
    * key rotation made by a member who did not sign the first key, or by a client without signed group keys). The
    * key's signer, if it is signed, is added to the users whose new keys of the group are accepted; its signature
-   * must verify with a verify key that passes that user's own pin. Resolves to the pinned key id and its signer.
+   * must verify with a verify key that passes that user's own pin; a key whose signer no longer exists (a deleted
+   * account) is pinned as an unsigned one (`signed_by_user_id: null`). Resolves to the pinned key id and its signer.
    * @throws {SentcError} `verification_failed` when the key's signature does not verify; `key_changed` naming the
    * signer when the signer's identity key fails its pin (verify that user again first); `invalid_input` for an empty
    * group id; `server` (e.g. `server_304`) when the server refuses; `transparency_failed` when the key fails the key

@@ -31,6 +31,8 @@ const attack: {
   stripGroupPublicKeySig: boolean;
   /** Flip `public_group_key_sig` in group public key answers. */
   corruptGroupPublicKeySig: boolean;
+  /** Answer the public key of group `groupId` with an earlier answer (replayed as the server kept it). */
+  groupReplay: { groupId: string; answer: string } | null;
   log: string[];
 } = {
   swap: null,
@@ -39,6 +41,7 @@ const attack: {
   groupSwap: null,
   stripGroupPublicKeySig: false,
   corruptGroupPublicKeySig: false,
+  groupReplay: null,
   log: [],
 };
 
@@ -90,6 +93,12 @@ async function attackingFetch(input: string, init: RequestInit): Promise<Respons
     url.pathname = `/api/v1/group/${attack.groupSwap.to}/public_key`;
   if (url.pathname.startsWith("/api/v1/kt/"))
     return new Response(JSON.stringify({ message: "Not Found", error: "Not Found", statusCode: 404 }), { status: 404 });
+  if (
+    attack.groupReplay &&
+    method === "GET" &&
+    url.pathname === `/api/v1/group/${attack.groupReplay.groupId}/public_key`
+  )
+    return new Response(attack.groupReplay.answer, { status: 200, headers: { "content-type": "application/json" } });
   const response = await stripKt(await fetch(url.toString(), init));
   if (attack.stripCrossSig && method === "GET" && url.pathname.includes("/verify_key/")) {
     const answer = JSON.parse(await response.text()) as { result?: Record<string, unknown> };
@@ -133,7 +142,7 @@ async function newUser() {
   const password = `pw-${unique()}`;
   const userId = await Sentc.register(identifier, password);
   const user = await Sentc.login(identifier, password, true);
-  return { user, userId };
+  return { user, userId, password };
 }
 
 async function pinOf(userId: string) {
@@ -143,9 +152,20 @@ async function pinOf(userId: string) {
 }
 
 async function groupPinOf(groupId: string) {
-  return (await Sentc.getStore()).getItem<{ key_id: string; trusted: Record<string, string>; signers: string[] }>(
-    `group_key_pin_id_${groupId}`,
-  );
+  return (await Sentc.getStore()).getItem<{
+    key_id: string;
+    trusted: Record<string, string>;
+    signers: string[];
+    newest_key_id?: string;
+  }>(`group_key_pin_id_${groupId}`);
+}
+
+/** The server's answer to `GET /group/:id/public_key` now (without the key log's proof), to replay later. */
+async function groupPublicKeyAnswer(groupId: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/v1/group/${groupId}/public_key`, {
+    headers: { "x-sentc-app-token": app.publicToken },
+  });
+  return (await stripKt(response)).text();
 }
 
 /** As if the group public key cache had expired: the next use fetches the group's newest public key. */
@@ -173,6 +193,7 @@ afterEach(() => {
   attack.groupSwap = null;
   attack.stripGroupPublicKeySig = false;
   attack.corruptGroupPublicKeySig = false;
+  attack.groupReplay = null;
   attack.log = [];
 });
 
@@ -471,6 +492,80 @@ describe("pinned group keys", () => {
     expect((await sentcError(alice.user.verifyGroupAgain(groupId))).code).toBe("verification_failed");
     attack.corruptGroupPublicKeySig = false;
     expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(unsigned.group_key_id);
+  });
+
+  it("refuses an older key of the group served after a rotation (a removed member still holds it)", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const groupId = await alice.user.createGroup();
+    const group = await alice.user.getGroup(groupId);
+    await group.inviteAuto(bob.userId);
+    const oldKeyId = group.data.newest_key_id;
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(oldKeyId);
+    const oldAnswer = await groupPublicKeyAnswer(groupId);
+
+    // Bob is removed and the key rotated: the newest key is one bob does not hold.
+    await group.kickUser(bob.userId);
+    const rotated = await group.keyRotation();
+    await expireGroupPublicKey(groupId);
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(rotated.group_key_id);
+
+    // The server keeps answering the old key (accepted once, signed by alice).
+    attack.groupReplay = { groupId, answer: oldAnswer };
+    await expireGroupPublicKey(groupId);
+    const error = await sentcError(Sentc.getGroupPublicKey(groupId));
+    expect(error.code, error.message).toBe("key_changed");
+    expect(error.keyChange).toEqual({ kind: "group", id: groupId, pinned_key_id: oldKeyId, offered_key_id: oldKeyId });
+    expect(error.message).toContain("older key");
+    const hub = await (async () => {
+      const base = await bob.user.getGroup(await bob.user.createGroup());
+      return base.getConnectedGroup(await base.createConnectedGroup());
+    })();
+    attack.log = [];
+    expect((await sentcError(hub.inviteGroupAuto(groupId))).code).toBe("key_changed");
+    expect(attack.log.filter((line) => !line.startsWith("GET "))).toEqual([]);
+    expect(await groupPinOf(groupId)).toMatchObject({ newest_key_id: rotated.group_key_id });
+    // A pin written before the newest key was kept: its last accepted key counts as the newest.
+    const store = await Sentc.getStore();
+    const { newest_key_id: _dropped, ...older } = (await groupPinOf(groupId))!;
+    await store.set(`group_key_pin_id_${groupId}`, older);
+    await expireGroupPublicKey(groupId);
+    expect((await sentcError(Sentc.getGroupPublicKey(groupId))).keyChange?.offered_key_id).toBe(oldKeyId);
+
+    attack.groupReplay = null;
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(rotated.group_key_id);
+  });
+
+  it("checks that a new key's signer is a pinned signer before its identity key is fetched (no pin is left for a refused signer)", async () => {
+    const alice = await newUser();
+    const mallory = await newUser();
+    const groupId = await alice.user.createGroup();
+    await Sentc.getGroupPublicKey(groupId);
+    const malloryGroupId = await mallory.user.createGroup();
+    expect(await pinOf(mallory.userId)).toBeUndefined();
+    attack.groupSwap = { from: groupId, to: malloryGroupId };
+    await expireGroupPublicKey(groupId);
+    const error = await sentcError(Sentc.getGroupPublicKey(groupId));
+    expect(error.code).toBe("key_changed");
+    expect(error.message).toContain(mallory.userId);
+    expect(attack.log.filter((line) => line.includes(`/user/${mallory.userId}/verify_key/`))).toEqual([]);
+    expect(await pinOf(mallory.userId)).toBeUndefined();
+  });
+
+  it("a key whose signer was deleted is pinned as unsigned at first contact and by verifyGroupAgain", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const groupId = await alice.user.createGroup();
+    const group = await alice.user.getGroup(groupId);
+    await group.inviteAuto(bob.userId);
+    const keyId = group.data.newest_key_id;
+    await alice.user.deleteUser(alice.password);
+    expect(await pinOf(alice.userId)).toBeUndefined();
+
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(keyId);
+    expect(await groupPinOf(groupId)).toMatchObject({ key_id: keyId, signers: [] });
+    expect(await bob.user.verifyGroupAgain(groupId)).toEqual({ public_key_id: keyId, signed_by_user_id: null });
+    expect(await groupPinOf(groupId)).toMatchObject({ key_id: keyId, signers: [] });
   });
 
   it("with trust_server_keys takes the server's group keys as the reference does", async () => {

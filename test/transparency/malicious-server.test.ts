@@ -141,6 +141,41 @@ describe("key transparency through a proxy", () => {
     expect(proxy.requests.slice(from).filter((r) => r.method !== "GET")).toEqual([]);
   });
 
+  it("(f) refuses an older group key than the pinned one, logged before it, that this client never saw", async () => {
+    proxy.hooks = {};
+    await client();
+    const alice = await newUser();
+    const groupId = await alice.user.createGroup();
+    const group = await alice.user.getGroup(groupId);
+    const oldKeyId = group.data.newest_key_id;
+    // The server's answer for the first key (signed by alice, with its real proof), kept to be served again.
+    const publicKeyPath = `/api/v1/group/${groupId}/public_key`;
+    const oldAnswer = (
+      (await (
+        await fetch(`${proxy.url}${publicKeyPath}`, { headers: { "x-sentc-app-token": app.publicToken } })
+      ).json()) as { result: Record<string, unknown> }
+    ).result;
+    expect(oldAnswer.public_key_id).toBe(oldKeyId);
+    const rotated = await group.keyRotation();
+    // This client meets the group after the rotation: only the newest key is pinned.
+    expect((await Sentc.getGroupPublicKey(groupId)).id).toBe(rotated.group_key_id);
+
+    proxy.hooks.result = (method, path, result) => (method === "GET" && path === publicKeyPath ? oldAnswer : result);
+    await (await Sentc.getStore()).delete(`group_public_key_id_${groupId}`);
+    const from = proxy.requests.length;
+    const error = await sentcError(Sentc.getGroupPublicKey(groupId));
+    expect(error.code, error.message).toBe("key_changed");
+    expect(error.keyChange).toEqual({
+      kind: "group",
+      id: groupId,
+      pinned_key_id: rotated.group_key_id,
+      offered_key_id: oldKeyId,
+    });
+    expect(error.message).toContain("older key");
+    expect(proxy.requests.slice(from).filter((r) => r.method !== "GET")).toEqual([]);
+    proxy.hooks = {};
+  });
+
   it("(d) refuses a key hidden from the log: no proof, a wrong inclusion proof, or a key the leaf does not hold", async () => {
     proxy.hooks = {};
     await client();
