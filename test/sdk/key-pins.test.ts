@@ -33,6 +33,8 @@ const attack: {
   corruptGroupPublicKeySig: boolean;
   /** Answer the public key of group `groupId` with an earlier answer (replayed as the server kept it). */
   groupReplay: { groupId: string; answer: string } | null;
+  /** Answer the newest public key of user `userId` with an earlier answer (replayed as the server kept it). */
+  userReplay: { userId: string; answer: string } | null;
   log: string[];
 } = {
   swap: null,
@@ -42,6 +44,7 @@ const attack: {
   stripGroupPublicKeySig: false,
   corruptGroupPublicKeySig: false,
   groupReplay: null,
+  userReplay: null,
   log: [],
 };
 
@@ -99,6 +102,8 @@ async function attackingFetch(input: string, init: RequestInit): Promise<Respons
     url.pathname === `/api/v1/group/${attack.groupReplay.groupId}/public_key`
   )
     return new Response(attack.groupReplay.answer, { status: 200, headers: { "content-type": "application/json" } });
+  if (attack.userReplay && method === "GET" && url.pathname === `/api/v1/user/${attack.userReplay.userId}/public_key`)
+    return new Response(attack.userReplay.answer, { status: 200, headers: { "content-type": "application/json" } });
   const response = await stripKt(await fetch(url.toString(), init));
   if (attack.stripCrossSig && method === "GET" && url.pathname.includes("/verify_key/")) {
     const answer = JSON.parse(await response.text()) as { result?: Record<string, unknown> };
@@ -146,9 +151,19 @@ async function newUser() {
 }
 
 async function pinOf(userId: string) {
-  return (await Sentc.getStore()).getItem<{ key_id: string; trusted: Record<string, string> }>(
-    `user_key_pin_id_${userId}`,
-  );
+  return (await Sentc.getStore()).getItem<{
+    key_id: string;
+    trusted: Record<string, string>;
+    public_keys?: { trusted: Record<string, string>; newest_key_id?: string; newest_order?: number };
+  }>(`user_key_pin_id_${userId}`);
+}
+
+/** The server's answer to `GET /user/:id/public_key` now (without the key log's proof), to replay later. */
+async function userPublicKeyAnswer(userId: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/v1/user/${userId}/public_key`, {
+    headers: { "x-sentc-app-token": app.publicToken },
+  });
+  return (await stripKt(response)).text();
 }
 
 async function groupPinOf(groupId: string) {
@@ -194,6 +209,7 @@ afterEach(() => {
   attack.stripGroupPublicKeySig = false;
   attack.corruptGroupPublicKeySig = false;
   attack.groupReplay = null;
+  attack.userReplay = null;
   attack.log = [];
 });
 
@@ -281,6 +297,66 @@ describe("pinned identity keys", () => {
     expect((await pinOf(bob.userId))?.key_id).toBe(bob.user.user_data.newest_key_id);
     const text = await alice.user.encryptString("verified again", bob.userId);
     expect(await bob.user.decryptString(text)).toBe("verified again");
+  });
+
+  it("refuses an older public key of a user served after a rotation (a lost device still holds it)", async () => {
+    const alice = await newUser();
+    const bob = await newUser();
+    const first = await alice.user.encryptString("pin bob", bob.userId);
+    const pinned = (await pinOf(bob.userId))!.key_id;
+    const oldKeyId = bob.user.user_data.newest_key_id;
+    const oldAnswer = await userPublicKeyAnswer(bob.userId);
+    const groupId = await alice.user.createGroup();
+    const group = await alice.user.getGroup(groupId);
+
+    // Bob rotates (e.g. after losing a device): alice follows the rotation and accepts the new public key.
+    await bob.user.keyRotation();
+    const newKeyId = bob.user.user_data.newest_key_id;
+    expect(newKeyId).not.toBe(oldKeyId);
+    await expirePublicKey(bob.userId);
+    expect((await Sentc.getUserPublicKey(bob.userId)).public_key_id).toBe(newKeyId);
+    expect((await pinOf(bob.userId))?.public_keys).toMatchObject({ newest_key_id: newKeyId });
+
+    // The server keeps answering bob's old public key (signed by a verify key the pin still accepts).
+    attack.userReplay = { userId: bob.userId, answer: oldAnswer };
+    await expirePublicKey(bob.userId);
+    attack.log = [];
+    const error = await sentcError(alice.user.encryptString("secret", bob.userId));
+    expect(error.code, error.message).toBe("key_changed");
+    expect(error.keyChange).toEqual({ kind: "user", id: bob.userId, pinned_key_id: pinned, offered_key_id: oldKeyId });
+    expect(error.message).toContain(`user ${bob.userId}`);
+    expect(error.message).toContain("older public key");
+    expect((await sentcError(group.invite(bob.userId))).code).toBe("key_changed");
+    expect((await sentcError(group.inviteAuto(bob.userId))).code).toBe("key_changed");
+    expect(attack.log.filter((line) => !line.startsWith("GET "))).toEqual([]);
+    expect((await pinOf(bob.userId))?.public_keys).toMatchObject({ newest_key_id: newKeyId });
+    // A key fetched by its id (to check an old signature) still works.
+    expect(await Sentc.getUserVerifyKey(bob.userId, oldKeyId)).toBe((await pinOf(bob.userId))!.trusted[oldKeyId]);
+    expect(await bob.user.decryptString(first)).toBe("pin bob");
+
+    // A pin written before the newest public key was kept: unknown, so the key answered is taken and recorded.
+    const store = await Sentc.getStore();
+    const { public_keys: _dropped, ...older } = (await pinOf(bob.userId))!;
+    await store.set(`user_key_pin_id_${bob.userId}`, older);
+    attack.userReplay = null;
+    await expirePublicKey(bob.userId);
+    expect((await Sentc.getUserPublicKey(bob.userId)).public_key_id).toBe(newKeyId);
+    expect((await pinOf(bob.userId))?.public_keys).toMatchObject({ newest_key_id: newKeyId });
+    attack.userReplay = { userId: bob.userId, answer: oldAnswer };
+    await expirePublicKey(bob.userId);
+    // Only the newest key was recorded for that pin: the old one is not an accepted key, and without the log its
+    // age cannot be told, so it is taken as a new key.
+    expect((await Sentc.getUserPublicKey(bob.userId)).public_key_id).toBe(oldKeyId);
+
+    // verifyUserAgain re-pins to what the server serves.
+    const number = await alice.user.createSafetyNumber({ user_id: bob.userId, verify_key_id: oldKeyId });
+    expect(await alice.user.verifyUserAgain(bob.userId, number)).toBe(number);
+    expect((await pinOf(bob.userId))?.public_keys).toMatchObject({ newest_key_id: oldKeyId });
+    attack.userReplay = null;
+    await expirePublicKey(bob.userId);
+    const text = await alice.user.encryptString("after the rotation", bob.userId);
+    expect(await bob.user.decryptString(text)).toBe("after the rotation");
+    expect((await pinOf(bob.userId))?.public_keys).toMatchObject({ newest_key_id: newKeyId });
   });
 
   it("keeps pins in the app's store across a reload", async () => {
