@@ -3,22 +3,23 @@
  * sees for a user is pinned in its key store (trust on first use). A later key of that user is accepted only when a
  * chain of cross-signatures (the new verify key signed with the previous sign key, made by this SDK at each user key
  * rotation and answered by the server as `verify_key_cross_sig`) leads from a key already accepted to it; anything
- * else is `key_changed`. `user.verifyUserAgain` pins the user's newest key after the app's user checked the person.
+ * else is `key_changed`. The user's newest accepted public key is kept: an older public key of the user served
+ * again (accepted before, or logged before the newest one), e.g. the one a lost device still holds after a rotation, is
+ * `key_changed` too. `user.verifyUserAgain` pins the user's newest key after the app's user checked the person.
  *
  * Groups have no identity key; outsiders use a group's public key. The first public key the SDK sees for a group is
  * pinned with its signer (the user whose sign key signed it, `public_group_key_sig`, made by this SDK when it creates
  * a group or rotates its key). A later public key of that group is accepted only when one of the pinned signers
  * signed it with a verify key that passes that user's own pin; anything else is `key_changed` naming the group (an
- * unsigned first key pins only itself). The newest accepted key is kept: an older key of the group served again
- * (accepted before, or logged before the newest one) is `key_changed` too. `user.verifyGroupAgain` pins the group's
- * newest key.
+ * unsigned first key pins only itself). The newest accepted key is kept, with the same rule as a user's newest
+ * public key (`refuseOlderKey`). `user.verifyGroupAgain` pins the group's newest key.
  */
 import { SentcError, isSentcError } from "../errors.js";
 import { userApi } from "../api/index.js";
 import type { JsonObject } from "../api/endpoints/result.js";
 import { isRecord } from "../protocol/json.js";
 import { verifyGroupPublicKey, verifyVerifyKeyRotation } from "../protocol/key-pin.js";
-import { exportVerifyKey, importPublicKey, importVerifyKey } from "../protocol/keys.js";
+import { exportPublicKey, exportVerifyKey, importPublicKey, importVerifyKey } from "../protocol/keys.js";
 import { publicKeyFromPemText, verifyKeyFromPemText, verifyUserPublicKey } from "../protocol/public-keys.js";
 import type { SdkContext } from "./internal.js";
 import { resultString } from "./internal.js";
@@ -40,24 +41,34 @@ interface KeyPin {
 }
 
 /**
- * A user's pin, as stored under `STORAGE_KEYS.userKeyPin(userId)`: its verify keys (the pinned one and those reached
- * through signed rotations).
+ * The public keys accepted for a user or a group and the newest of them: an answer with another accepted key, or with
+ * a key logged before the newest one, is an older key served again (`key_changed`).
  */
-export type UserKeyPin = KeyPin;
-
-/**
- * A group's pin, as stored under `STORAGE_KEYS.groupKeyPin(groupId)`: its public keys (the pinned one and those its
- * signers made) and the users whose signature on a new public key of the group is accepted.
- */
-export interface GroupKeyPin extends KeyPin {
-  signers: string[];
-  /**
-   * The newest key accepted for the group (the last one accepted, absent in pins written before it was kept: then the
-   * last key of `trusted`). An answer with another accepted key is an older key served again: `key_changed`.
-   */
+export interface PublicKeyPin {
+  /** Every public key accepted, by id: the exported key. */
+  trusted: Record<string, string>;
+  /** The newest key accepted (the last one accepted; see `GroupKeyPin` and `UserKeyPin` for pins without it). */
   newest_key_id?: string;
   /** The newest key's leaf index in the key log, when its answer carried a proof: a key logged before it is older. */
   newest_order?: number;
+}
+
+/**
+ * A user's pin, as stored under `STORAGE_KEYS.userKeyPin(userId)`: its verify keys (the pinned one and those reached
+ * through signed rotations, or while checking older signatures) and, in `public_keys`, the public keys accepted as
+ * the user's newest (absent in pins written before they were kept: then unknown, recorded at the next accept).
+ */
+export interface UserKeyPin extends KeyPin {
+  public_keys?: PublicKeyPin;
+}
+
+/**
+ * A group's pin, as stored under `STORAGE_KEYS.groupKeyPin(groupId)`: its public keys (the pinned one and those its
+ * signers made), the newest of them (absent in pins written before it was kept: then the last key of `trusted`) and
+ * the users whose signature on a new public key of the group is accepted.
+ */
+export interface GroupKeyPin extends KeyPin, PublicKeyPin {
+  signers: string[];
 }
 
 interface VerifyKeyAnswer {
@@ -115,8 +126,22 @@ async function saveStoredPin(ctx: SdkContext, kind: PinKind, id: string, pin: Ke
   await (await ctx.getStore()).set(pinStorageKey(kind, id), pin);
 }
 
-function loadPin(ctx: SdkContext, userId: string): Promise<UserKeyPin | undefined> {
-  return loadStoredPin<UserKeyPin>(ctx, "user", userId);
+/** The stored public keys, the newest one and its log position, as far as they are well formed. */
+function publicKeysOf(stored: Partial<PublicKeyPin>, fallback: string | undefined): PublicKeyPin {
+  const { newest_key_id: id, newest_order: order } = stored;
+  const newest = typeof id === "string" ? id : fallback;
+  return {
+    trusted: isRecord(stored.trusted) ? stored.trusted : {},
+    ...(newest === undefined ? {} : { newest_key_id: newest }),
+    ...(typeof order === "number" ? { newest_order: order } : {}),
+  };
+}
+
+async function loadPin(ctx: SdkContext, userId: string): Promise<UserKeyPin | undefined> {
+  const pin = await loadStoredPin<UserKeyPin>(ctx, "user", userId);
+  if (pin === undefined) return undefined;
+  const { public_keys: keys, ...rest } = pin;
+  return isRecord(keys) && isRecord(keys.trusted) ? { ...rest, public_keys: publicKeysOf(keys, undefined) } : rest;
 }
 
 function savePin(ctx: SdkContext, userId: string, pin: UserKeyPin): Promise<void> {
@@ -127,29 +152,63 @@ async function loadGroupPin(ctx: SdkContext, groupId: string): Promise<GroupKeyP
   const pin = await loadStoredPin<GroupKeyPin>(ctx, "group", groupId);
   if (pin === undefined) return undefined;
   const ids = Object.keys(pin.trusted);
-  const newest = typeof pin.newest_key_id === "string" ? pin.newest_key_id : (ids[ids.length - 1] ?? pin.key_id);
-  const { newest_order: order, ...rest } = pin;
+  const { newest_key_id: _id, newest_order: _order, ...rest } = pin;
   return {
     ...rest,
+    ...publicKeysOf(pin, ids[ids.length - 1] ?? pin.key_id),
     signers: Array.isArray(pin.signers) ? pin.signers.filter((s) => typeof s === "string") : [],
-    newest_key_id: newest,
-    ...(typeof order === "number" ? { newest_order: order } : {}),
   };
 }
 
-/** The answer's leaf index in the key log (checked by `fetchGroupPublicKeyAnswer` when pins are on), if it has one. */
-function logOrder(answer: GroupPublicKeyAnswer): number | undefined {
-  const kt = answer.result.kt;
+/** A newest public key answer (user or group): its key id, the exported key and the answer with its `kt` proof. */
+interface PublicKeyOffer {
+  id: string;
+  key: string;
+  result: Record<string, unknown>;
+}
+
+/** The answer's leaf index in the key log (its proof is checked before the pin, when pins are on), if it has one. */
+function logOrder(result: Record<string, unknown>): number | undefined {
+  const kt = result.kt;
   return isRecord(kt) && typeof kt.leaf_index === "number" && Number.isSafeInteger(kt.leaf_index)
     ? kt.leaf_index
     : undefined;
 }
 
-/** Records the answer's key as the group's newest accepted key. */
-function acceptNewest(pin: GroupKeyPin, answer: GroupPublicKeyAnswer): GroupKeyPin {
-  const order = logOrder(answer);
+/**
+ * Refuses an older public key served again: another key under an accepted key id, an accepted key that is not the
+ * newest accepted one, or a key logged before the newest one. `true` when the offer is the newest accepted key itself.
+ * `owner` names the key in the message ("key of the group", "public key of user <id>").
+ */
+function refuseOlderKey(
+  pin: PublicKeyPin,
+  offer: PublicKeyOffer,
+  owner: string,
+  changed: (why: string) => SentcError,
+): boolean {
+  const known = pin.trusted[offer.id];
+  if (known !== undefined) {
+    if (known !== offer.key) throw changed("another key under an accepted key id");
+    if (pin.newest_key_id !== undefined && offer.id !== pin.newest_key_id)
+      throw changed(`an older ${owner} was served (the newest accepted key is ${pin.newest_key_id})`);
+    return true;
+  }
+  const order = logOrder(offer.result);
+  if (order !== undefined && pin.newest_order !== undefined && order < pin.newest_order)
+    throw changed(`an older ${owner} was served (logged before the newest accepted key ${pin.newest_key_id})`);
+  return false;
+}
+
+/** Records the offered key as accepted and as the newest accepted key (with its log position, if it has one). */
+function acceptNewest<P extends PublicKeyPin>(pin: P, offer: PublicKeyOffer): P {
+  const order = logOrder(offer.result);
   const { newest_order: _old, ...rest } = pin;
-  return { ...rest, newest_key_id: answer.id, ...(order === undefined ? {} : { newest_order: order }) };
+  return {
+    ...rest,
+    trusted: { ...pin.trusted, [offer.id]: offer.key },
+    newest_key_id: offer.id,
+    ...(order === undefined ? {} : { newest_order: order }),
+  } as P;
 }
 
 /** Whether a fetch failed because the server answered that the user (or its key) does not exist (`server_100`). */
@@ -164,8 +223,8 @@ function pinChanged(
   offeredKeyId: string,
   why: string,
   cause?: unknown,
+  what = kind === "user" ? `the identity key of user ${id}` : `the public key of group ${id}`,
 ): SentcError {
-  const what = kind === "user" ? `the identity key of user ${id}` : `the public key of group ${id}`;
   return new SentcError("key_changed", `${what} changed (pinned ${pinnedKeyId}, offered ${offeredKeyId}): ${why}`, {
     keyChange: { kind, id, pinned_key_id: pinnedKeyId, offered_key_id: offeredKeyId },
     ...(cause === undefined ? {} : { cause }),
@@ -256,31 +315,52 @@ export async function pinnedUserVerifyKey(ctx: SdkContext, userId: string, keyId
   throw keyChanged(userId, pin.key_id, keyId, "no signed rotation leads from the pinned key to it");
 }
 
+/** A user's newest public key answer as a `PublicKeyOffer`. */
+function userPublicKeyOffer(
+  result: JsonObject,
+): PublicKeyOffer & { publicKey: ReturnType<typeof publicKeyFromPemText> } {
+  const what = "GET /user/:id/public_key result";
+  const id = resultString(result, "public_key_id", what);
+  const publicKey = publicKeyFromPemText(
+    resultString(result, "public_key", what),
+    resultString(result, "public_key_alg", what),
+    id,
+    what,
+  );
+  return { id, key: exportPublicKey(publicKey), result, publicKey };
+}
+
 /**
- * Checks a user's public key answer against the pin: it must be signed (`public_key_sig`) by a verify key that
- * `pinnedUserVerifyKey` accepts.
- * @throws {SentcError} `key_changed` when it is unsigned, its signature fails or its signer is not accepted; what
- * `pinnedUserVerifyKey` throws.
+ * Checks a user's newest public key answer (`GET /user/:id/public_key`, not a key fetched by its id) against the
+ * pin: it must be signed (`public_key_sig`) by a verify key that `pinnedUserVerifyKey` accepts, and it must not be
+ * older than the user's newest accepted public key (an accepted key other than the newest one, or a key logged before
+ * it). It is then recorded as the newest accepted one (a pin without one, written before it was kept, records it).
+ * @throws {SentcError} `key_changed` naming the user when it is unsigned, its signature fails, its signer is not
+ * accepted or it is an older public key served again; what `pinnedUserVerifyKey` throws; `storage_failed`.
  * @example
  * await checkPinnedPublicKey(ctx, userId, result);
  */
 export async function checkPinnedPublicKey(ctx: SdkContext, userId: string, result: JsonObject): Promise<void> {
-  const what = "GET /user/:id/public_key result";
-  const keyId = resultString(result, "public_key_id", what);
+  const offer = userPublicKeyOffer(result);
   const sigKeyId = optional(result.public_key_sig_key_id);
   const sig = optional(result.public_key_sig);
-  const pinnedId = (await loadPin(ctx, userId))?.key_id ?? "";
+  const old = await loadPin(ctx, userId);
+  const pinnedId = old?.key_id ?? "";
+  const newest =
+    old?.public_keys !== undefined &&
+    refuseOlderKey(old.public_keys, offer, `public key of user ${userId}`, (why) =>
+      pinChanged("user", userId, pinnedId, offer.id, why, undefined, `the public key of user ${userId}`),
+    );
   if (sigKeyId === undefined || sig === undefined)
-    throw keyChanged(userId, pinnedId, keyId, "the public key is not signed by an identity key");
+    throw keyChanged(userId, pinnedId, offer.id, "the public key is not signed by an identity key");
   const verifyKey = importVerifyKey(await pinnedUserVerifyKey(ctx, userId, sigKeyId));
-  const publicKey = publicKeyFromPemText(
-    resultString(result, "public_key", what),
-    resultString(result, "public_key_alg", what),
-    keyId,
-    what,
-  );
-  if (!verifyUserPublicKey(verifyKey, { publicKey, signature: sig, signatureKeyId: sigKeyId }))
-    throw keyChanged(userId, pinnedId || sigKeyId, keyId, "the public key's signature does not verify");
+  if (!verifyUserPublicKey(verifyKey, { publicKey: offer.publicKey, signature: sig, signatureKeyId: sigKeyId }))
+    throw keyChanged(userId, pinnedId || sigKeyId, offer.id, "the public key's signature does not verify");
+  if (newest) return;
+  // The verify key check may have pinned or extended the pin: it is read again before the key is recorded.
+  const pin = await loadPin(ctx, userId);
+  if (pin === undefined) return;
+  await savePin(ctx, userId, { ...pin, public_keys: acceptNewest(pin.public_keys ?? { trusted: {} }, offer) });
 }
 
 /**
@@ -305,12 +385,8 @@ export async function repinUser(
   if (sigKeyId === undefined || sig === undefined)
     throw new SentcError("verification_failed", `${what}: the public key is not signed`, { reference: 31 });
   const answer = await fetchUserVerifyKeyAnswer(ctx, userId, sigKeyId);
-  const publicKey = publicKeyFromPemText(
-    resultString(result, "public_key", what),
-    resultString(result, "public_key_alg", what),
-    resultString(result, "public_key_id", what),
-    what,
-  );
+  const offer = userPublicKeyOffer(result);
+  const publicKey = offer.publicKey;
   if (!verifyUserPublicKey(importVerifyKey(answer.key), { publicKey, signature: sig, signatureKeyId: sigKeyId }))
     throw new SentcError("verification_failed", `${what}: the public key's signature does not verify`, {
       reference: 31,
@@ -318,7 +394,13 @@ export async function repinUser(
   const safetyNumber = safetyNumberOf(answer.key);
   if (expected !== undefined && expected !== safetyNumber)
     throw new SentcError("verification_failed", "the safety number does not match the user's newest key");
-  await savePin(ctx, userId, { key_id: sigKeyId, trusted: { [sigKeyId]: answer.key }, time: Date.now() });
+  // The key answered becomes the newest accepted public key (re-pinning is the app's decision: no older-key check).
+  await savePin(ctx, userId, {
+    key_id: sigKeyId,
+    trusted: { [sigKeyId]: answer.key },
+    time: Date.now(),
+    public_keys: acceptNewest({ trusted: {} }, offer),
+  });
   // The cached public key was taken under the old pin; the next use fetches and checks it again.
   await (await ctx.getStore()).delete(STORAGE_KEYS.userPublicKey(userId));
   return { keyId: sigKeyId, safetyNumber };
@@ -400,22 +482,12 @@ export async function checkPinnedGroupPublicKey(
     await saveStoredPin(ctx, "group", groupId, acceptNewest(first, answer));
     return;
   }
-  const known = pin.trusted[answer.id];
-  if (known !== undefined) {
-    if (known !== answer.key) throw changed("another key under an accepted key id");
-    if (answer.id !== pin.newest_key_id)
-      throw changed(`an older key of the group was served (the newest accepted key is ${pin.newest_key_id})`);
-    return;
-  }
-  const order = logOrder(answer);
-  if (order !== undefined && pin.newest_order !== undefined && order < pin.newest_order)
-    throw changed(`an older key of the group was served (logged before the newest accepted key ${pin.newest_key_id})`);
+  if (refuseOlderKey(pin, answer, "key of the group", changed)) return;
   // Who signed it is checked first: a refused signer's identity key is neither fetched nor pinned.
   if (signature === undefined) throw changed("the new key is not signed by a signer of the pinned key");
   if (!pin.signers.includes(signature.userId))
     throw changed(`the new key is signed by user ${signature.userId}, who is not a signer of the pinned key`);
   await checkGroupKeySignature(ctx, answer, signature, changed, false);
-  pin.trusted[answer.id] = answer.key;
   await saveStoredPin(ctx, "group", groupId, acceptNewest(pin, answer));
 }
 

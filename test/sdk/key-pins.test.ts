@@ -397,6 +397,14 @@ describe("pinned identity keys", () => {
       const text = await alice.user.encryptString("meant for bob", bob.userId);
       attack.swap = null;
       expect(await mallory.user.decryptString(text)).toBe("meant for bob");
+      // An older public key served after bob's rotation is used too.
+      const oldAnswer = await userPublicKeyAnswer(bob.userId);
+      const oldKeyId = bob.user.user_data.newest_key_id;
+      await bob.user.keyRotation();
+      attack.userReplay = { userId: bob.userId, answer: oldAnswer };
+      await expirePublicKey(bob.userId);
+      expect((await Sentc.getUserPublicKey(bob.userId)).public_key_id).toBe(oldKeyId);
+      expect(await pinOf(bob.userId)).toBeUndefined();
     } finally {
       await init();
     }

@@ -176,6 +176,38 @@ describe("key transparency through a proxy", () => {
     proxy.hooks = {};
   });
 
+  it("(g) refuses an older public key of a user than the newest accepted one, logged before it, that this client never saw", async () => {
+    proxy.hooks = {};
+    await client();
+    const bob = await newUser();
+    const oldKeyId = bob.user.user_data.newest_key_id;
+    // The server's answer for bob's first public key (signed by bob's first sign key, with its real proof).
+    const publicKeyPath = `/api/v1/user/${bob.userId}/public_key`;
+    const oldAnswer = (
+      (await (
+        await fetch(`${proxy.url}${publicKeyPath}`, { headers: { "x-sentc-app-token": app.publicToken } })
+      ).json()) as { result: Record<string, unknown> }
+    ).result;
+    expect(oldAnswer.public_key_id).toBe(oldKeyId);
+    await bob.user.keyRotation();
+    const newKeyId = bob.user.user_data.newest_key_id;
+    const alice = await newUser();
+    const group = await alice.user.getGroup(await alice.user.createGroup());
+    // Alice meets bob after the rotation: only his newest keys are accepted.
+    expect((await Sentc.getUserPublicKey(bob.userId)).public_key_id).toBe(newKeyId);
+
+    proxy.hooks.result = (method, path, result) => (method === "GET" && path === publicKeyPath ? oldAnswer : result);
+    await (await Sentc.getStore()).delete(`user_public_key_id_${bob.userId}`);
+    const from = proxy.requests.length;
+    const error = await sentcError(alice.user.encryptString("secret", bob.userId));
+    expect(error.code, error.message).toBe("key_changed");
+    expect(error.keyChange).toMatchObject({ kind: "user", id: bob.userId, offered_key_id: oldKeyId });
+    expect(error.message).toContain("logged before the newest accepted key");
+    expect((await sentcError(group.inviteAuto(bob.userId))).code).toBe("key_changed");
+    expect(proxy.requests.slice(from).filter((r) => r.method !== "GET")).toEqual([]);
+    proxy.hooks = {};
+  });
+
   it("(d) refuses a key hidden from the log: no proof, a wrong inclusion proof, or a key the leaf does not hold", async () => {
     proxy.hooks = {};
     await client();
