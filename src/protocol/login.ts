@@ -3,7 +3,7 @@
  * by the master key, which the derived key unwraps; the device private key opens the login challenge and
  * the user-group keys.
  */
-import { invalidFormat, } from "../errors.js";
+import { invalidFormat } from "../errors.js";
 import { symDecrypt } from "./aead.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 import { decryptGroupKey, decryptHmacKey, type GroupKeyData } from "./group-keys.js";
