@@ -154,10 +154,57 @@ function cryptoWorkerSpawn(mode: "esm" | "umd"): Plugin {
   };
 }
 
+/**
+ * UMD only: after minification, every `const` declaration becomes `let` (terser keeps `const`). In code that never
+ * assigns to a constant (tsc guarantees that) the two behave the same, and the shorter, more frequent keyword saves
+ * about 0.2 KB gzip. The declarations are found in the parsed bundle, not by matching text.
+ */
+function constToLet(mode: "esm" | "umd"): Plugin {
+  return {
+    name: "sentc-const-to-let",
+    generateBundle(_options, bundle) {
+      if (mode !== "umd") return;
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== "chunk") continue;
+        const starts: number[] = [];
+        const visit = (node: unknown): void => {
+          if (typeof node !== "object" || node === null) return;
+          const record = node as { type?: unknown; kind?: unknown; start?: number };
+          if (record.type === "VariableDeclaration" && record.kind === "const") starts.push(record.start as number);
+          for (const value of Object.values(node)) if (typeof value === "object") visit(value);
+        };
+        visit(this.parse(chunk.code));
+        let code = chunk.code;
+        for (const start of starts.sort((a, b) => b - a)) {
+          if (code.slice(start, start + 5) !== "const")
+            throw new Error("sentc-const-to-let: a const declaration moved");
+          code = `${code.slice(0, start)}let${code.slice(start + 5)}`;
+        }
+        chunk.code = code;
+      }
+    },
+  };
+}
+
+/**
+ * UMD only: `import.meta.url` (src/core/loader.ts's base for relative core URLs where there is no `location`) becomes
+ * the module's file URL under CommonJS. Rollup's own UMD replacement also handles a page (`document.currentScript`),
+ * but the loader asks for `import.meta.url` only where `location` is missing: in Node's `require`, never on a page or
+ * in a worker. About 0.1 KB gzip.
+ */
+function umdImportMetaUrl(mode: "esm" | "umd"): Plugin {
+  return {
+    name: "sentc-umd-import-meta-url",
+    resolveImportMeta(property) {
+      return mode === "umd" && property === "url" ? 'require("url").pathToFileURL(__filename).href' : null;
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   if (mode !== "esm" && mode !== "umd") throw new Error("build with --mode esm or --mode umd");
   return {
-    plugins: [defaultCoreSource(mode), cryptoWorkerSpawn(mode)],
+    plugins: [constToLet(mode), umdImportMetaUrl(mode), defaultCoreSource(mode), cryptoWorkerSpawn(mode)],
     build: {
       outDir: "dist",
       emptyOutDir: false,

@@ -412,6 +412,46 @@ export class SentcError<C extends SentcErrorCode = SentcErrorCode> extends Error
 }
 
 /**
+ * `new SentcError("invalid_input", message, options)`, the most frequent error, in fewer bytes of the bundle.
+ * Never throws (it returns the error).
+ * @internal
+ * @example
+ * if (typeof id !== "string") throw invalidInput("the id must be a string");
+ */
+export function invalidInput(
+  message: string,
+  options?: SentcErrorOptions<"invalid_input">,
+): SentcError<"invalid_input"> {
+  return new SentcError("invalid_input", message, options);
+}
+
+/**
+ * `new SentcError("invalid_format", message, options)` in fewer bytes of the bundle. Never throws.
+ * @internal
+ * @example
+ * if (!isRecord(value)) throw invalidFormat("the key export must be a JSON object");
+ */
+export function invalidFormat(
+  message: string,
+  options?: SentcErrorOptions<"invalid_format">,
+): SentcError<"invalid_format"> {
+  return new SentcError("invalid_format", message, options);
+}
+
+/**
+ * `new SentcError("invalid_server_response", message, options)` in fewer bytes of the bundle. Never throws.
+ * @internal
+ * @example
+ * if (typeof result.rank !== "number") throw invalidServerResponse('"rank" must be a number');
+ */
+export function invalidServerResponse(
+  message: string,
+  options?: SentcErrorOptions<"invalid_server_response">,
+): SentcError<"invalid_server_response"> {
+  return new SentcError("invalid_server_response", message, options);
+}
+
+/**
  * Type guard usable across realms and bundles (checks the shape, not the prototype chain). Never throws.
  *
  * @example

@@ -9,7 +9,7 @@
  * shapes (non-JSON, an HTML error page from a proxy, a missing `result`) is a typed `invalid_server_response`
  * instead of a JSON parse error string.
  */
-import { SentcError } from "../errors.js";
+import { SentcError, invalidServerResponse } from "../errors.js";
 
 const MAX_QUOTED_BODY = 120;
 
@@ -24,7 +24,7 @@ function excerpt(text: string): string {
 }
 
 function invalid(message: string, httpStatus: number, cause?: unknown): SentcError {
-  return new SentcError("invalid_server_response", message, { httpStatus, cause });
+  return invalidServerResponse(message, { httpStatus, cause });
 }
 
 /** Decodes a body as UTF-8; invalid UTF-8 cannot be sentc's JSON. */
@@ -32,11 +32,11 @@ export function decodeBodyText(body: Uint8Array, httpStatus: number): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(body);
   } catch (cause) {
-    throw new SentcError(
-      "invalid_server_response",
-      `the server answered HTTP ${httpStatus} with a body that is not UTF-8`,
-      { httpStatus, cause, reference: 1002 },
-    );
+    throw invalidServerResponse(`the server answered HTTP ${httpStatus} with a body that is not UTF-8`, {
+      httpStatus,
+      cause,
+      reference: 1002,
+    });
   }
 }
 

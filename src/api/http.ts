@@ -9,7 +9,8 @@
  * read, `timeout` (retryable) when the request outlives its timeout, `aborted` when the caller's signal fires,
  * and from the envelope `server` or `invalid_server_response` (see envelope.ts).
  */
-import { SentcError } from "../errors.js";
+import { nonEmptyString } from "../protocol/json.js";
+import { SentcError, invalidInput } from "../errors.js";
 import { createDeviceProof, DEVICE_PROOF_HEADER } from "../protocol/device-proof.js";
 import type { SignKey } from "../protocol/keys.js";
 import { binaryDownloadError, readEnvelope } from "./envelope.js";
@@ -77,7 +78,7 @@ const JWT_REJECTED_CODES: ReadonlySet<number> = new Set([30, 31]);
 
 function checkTimeout(timeoutMs: number | undefined): void {
   if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
-    throw new SentcError("invalid_input", "timeoutMs must be a positive number of milliseconds");
+    throw invalidInput("timeoutMs must be a positive number of milliseconds");
   }
 }
 
@@ -148,9 +149,7 @@ export async function exchange(
 
 /** `encodeURIComponent` for one path segment; an empty or non-string segment is `invalid_input`. */
 export function pathSegment(value: string, what: string): string {
-  if (typeof value !== "string" || value.length === 0)
-    throw new SentcError("invalid_input", `${what} must be a non-empty string`);
-  return encodeURIComponent(value);
+  return encodeURIComponent(nonEmptyString(value, what));
 }
 
 /** An item of a paged list: the cursor is the time and id of the last item fetched (api.md §1.7). */
@@ -169,7 +168,7 @@ export function pagePath(last: PageCursor | null | undefined): string {
         ? String(last.time)
         : ""
       : last.time;
-  if (!/^\d+$/.test(time)) throw new SentcError("invalid_input", "a page cursor time must be a non-negative integer");
+  if (!/^\d+$/.test(time)) throw invalidInput("a page cursor time must be a non-negative integer");
   return `/${time}/${pathSegment(last.id, "a page cursor id")}`;
 }
 
@@ -188,11 +187,9 @@ export class HttpClient {
 
   constructor(options: HttpClientOptions) {
     if (typeof options.baseUrl !== "string" || !/^https?:\/\/[^/]/i.test(options.baseUrl)) {
-      throw new SentcError("invalid_input", "baseUrl must be an http(s) URL");
+      throw invalidInput("baseUrl must be an http(s) URL");
     }
-    if (typeof options.appToken !== "string" || options.appToken.length === 0) {
-      throw new SentcError("invalid_input", "appToken must be a non-empty string");
-    }
+    nonEmptyString(options.appToken, "appToken");
     checkTimeout(options.timeoutMs);
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.appToken = options.appToken;
@@ -202,7 +199,7 @@ export class HttpClient {
 
   /** `<baseUrl>/api/v1<path>`; `path` starts with `/`. */
   apiUrl(path: string): string {
-    if (!path.startsWith("/")) throw new SentcError("invalid_input", "an API path must start with /");
+    if (!path.startsWith("/")) throw invalidInput("an API path must start with /");
     return `${this.baseUrl}/api/v1${path}`;
   }
 
@@ -298,8 +295,7 @@ export class HttpClient {
     options: RequestOptions = {},
   ): Promise<unknown> {
     const isBlob = typeof Blob !== "undefined" && bytes instanceof Blob;
-    if (!isBlob && !(bytes instanceof Uint8Array))
-      throw new SentcError("invalid_input", "a file part must be a Uint8Array or a Blob");
+    if (!isBlob && !(bytes instanceof Uint8Array)) throw invalidInput("a file part must be a Uint8Array or a Blob");
     return this.#withJwt(jwt, async (token) => {
       // fetch refuses views of a SharedArrayBuffer; copy only in that case.
       const body =

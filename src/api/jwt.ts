@@ -14,7 +14,14 @@
  * the server is refreshed once and the request retried, and a new JWT is only accepted when it is a well-formed
  * JWT for the same user and device.
  */
-import { REFERENCE_MESSAGES, SentcError, isSentcError } from "../errors.js";
+import {
+  REFERENCE_MESSAGES,
+  SentcError,
+  isSentcError,
+  invalidFormat,
+  invalidInput,
+  invalidServerResponse,
+} from "../errors.js";
 import { decodeJwt } from "../protocol/jwt.js";
 import { parseEnvelope } from "./envelope.js";
 import { refreshJwt } from "./endpoints/auth.js";
@@ -74,18 +81,16 @@ export function refreshStrategyFromOptions(options?: RefreshOptions): RefreshStr
   if (options === undefined || options.endpoint === REFRESH_ENDPOINT.api) return { kind: "api" };
   if (options.endpoint === REFRESH_ENDPOINT.cookie) {
     const url = options.endpoint_url;
-    if (typeof url !== "string" || url.length === 0)
-      throw new SentcError("invalid_input", "refresh mode cookie needs endpoint_url");
+    if (typeof url !== "string" || url.length === 0) throw invalidInput("refresh mode cookie needs endpoint_url");
     return { kind: "cookie", url };
   }
   if (options.endpoint === REFRESH_ENDPOINT.cookie_fn) {
     const refresh = options.endpoint_fn;
-    if (typeof refresh !== "function")
-      throw new SentcError("invalid_input", "refresh mode cookie_fn needs endpoint_fn");
+    if (typeof refresh !== "function") throw invalidInput("refresh mode cookie_fn needs endpoint_fn");
     return { kind: "cookie_fn", refresh };
   }
   // The reference's plain Error text for an unknown refresh endpoint (sdk.md §7.1).
-  throw new SentcError("invalid_input", REFERENCE_MESSAGES.noRefreshOption);
+  throw invalidInput(REFERENCE_MESSAGES.noRefreshOption);
 }
 
 /** The tokens of a session. `refreshToken` is `""` in the cookie modes (the app's backend holds it). */
@@ -140,16 +145,16 @@ export class JwtManager implements JwtProvider {
     this.#marginSeconds = options.marginSeconds ?? JWT_REFRESH_MARGIN_SECONDS;
     this.#onRefresh = options.onRefresh;
     if (!Number.isFinite(this.#marginSeconds) || this.#marginSeconds < 0)
-      throw new SentcError("invalid_input", "marginSeconds must be ≥ 0");
+      throw invalidInput("marginSeconds must be ≥ 0");
     decodeJwt(options.jwt);
     this.#jwt = options.jwt;
     this.#refreshToken = this.#checkRefreshToken(options.refreshToken ?? "");
   }
 
   #checkRefreshToken(refreshToken: string): string {
-    if (typeof refreshToken !== "string") throw new SentcError("invalid_input", "the refresh token must be a string");
+    if (typeof refreshToken !== "string") throw invalidInput("the refresh token must be a string");
     if (this.#strategy.kind === "api" && refreshToken.length === 0)
-      throw new SentcError("invalid_input", "refresh mode api needs the refresh token");
+      throw invalidInput("refresh mode api needs the refresh token");
     return refreshToken;
   }
 
@@ -249,7 +254,7 @@ export class JwtManager implements JwtProvider {
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(response.body);
     } catch (cause) {
-      throw new SentcError("invalid_server_response", "the refresh endpoint answered a body that is not UTF-8", {
+      throw invalidServerResponse("the refresh endpoint answered a body that is not UTF-8", {
         httpStatus: response.status,
         cause,
       });
@@ -289,18 +294,17 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 function checkRefreshedJwt(oldJwt: string, newJwt: string): void {
   let claims: ReturnType<typeof decodeJwt>;
   try {
-    if (!JWT_SHAPE.test(newJwt))
-      throw new SentcError("invalid_format", "jwt: expected three base64url parts", { reference: 1100 });
+    if (!JWT_SHAPE.test(newJwt)) throw invalidFormat("jwt: expected three base64url parts", { reference: 1100 });
     claims = decodeJwt(newJwt);
   } catch (cause) {
-    throw new SentcError("invalid_server_response", "the refreshed JWT is not a well-formed sentc JWT", {
+    throw invalidServerResponse("the refreshed JWT is not a well-formed sentc JWT", {
       cause,
       reference: 1100,
     });
   }
   const old = decodeJwt(oldJwt);
   if (claims.aud !== old.aud || claims.sub !== old.sub) {
-    throw new SentcError("invalid_server_response", "the refreshed JWT belongs to another user or device", {
+    throw invalidServerResponse("the refreshed JWT belongs to another user or device", {
       reference: 1100,
     });
   }

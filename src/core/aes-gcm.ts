@@ -1,4 +1,4 @@
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
@@ -23,8 +23,7 @@ function checkCommon(key: unknown, nonce: unknown, aad: unknown): Uint8Array {
   assertBytes(nonce, "nonce", AES_GCM_NONCE_BYTES);
   if (aad === undefined) return EMPTY;
   assertBytes(aad, "aad");
-  if (aad.length > AES_GCM_MAX_BYTES)
-    throw new SentcError("invalid_input", `aad longer than ${AES_GCM_MAX_BYTES} bytes`);
+  if (aad.length > AES_GCM_MAX_BYTES) throw invalidInput(`aad longer than ${AES_GCM_MAX_BYTES} bytes`);
   return aad;
 }
 
@@ -52,7 +51,7 @@ export function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uin
   const a = checkCommon(key, nonce, aad);
   assertBytes(plaintext, "plaintext");
   if (plaintext.length > AES_GCM_MAX_BYTES) {
-    throw new SentcError("invalid_input", `plaintext longer than ${AES_GCM_MAX_BYTES} bytes`);
+    throw invalidInput(`plaintext longer than ${AES_GCM_MAX_BYTES} bytes`);
   }
   return withArena((arena, core) => {
     const outLen = plaintext.length + AES_GCM_TAG_BYTES;
@@ -99,12 +98,12 @@ export function aesGcmDecrypt(
   const a = checkCommon(key, nonce, aad);
   assertBytes(ciphertextAndTag, "ciphertextAndTag");
   if (ciphertextAndTag.length < AES_GCM_TAG_BYTES) {
-    throw new SentcError("invalid_input", `ciphertextAndTag must hold at least the ${AES_GCM_TAG_BYTES}-byte tag`, {
+    throw invalidInput(`ciphertextAndTag must hold at least the ${AES_GCM_TAG_BYTES}-byte tag`, {
       reference: 10,
     });
   }
   if (ciphertextAndTag.length > AES_GCM_MAX_BYTES + AES_GCM_TAG_BYTES) {
-    throw new SentcError("invalid_input", `ciphertext longer than ${AES_GCM_MAX_BYTES} bytes`);
+    throw invalidInput(`ciphertext longer than ${AES_GCM_MAX_BYTES} bytes`);
   }
   return withArena((arena, core) => {
     const outLen = ciphertextAndTag.length - AES_GCM_TAG_BYTES;

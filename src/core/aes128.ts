@@ -1,4 +1,4 @@
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
@@ -32,10 +32,9 @@ export function aes128EncryptBlocks(key: Uint8Array, input: Uint8Array): Uint8Ar
   assertBytes(key, "key", AES128_KEY_BYTES);
   assertBytes(input, "input");
   if (input.length % AES_BLOCK_BYTES !== 0) {
-    throw new SentcError("invalid_input", `input must be a multiple of ${AES_BLOCK_BYTES} bytes, got ${input.length}`);
+    throw invalidInput(`input must be a multiple of ${AES_BLOCK_BYTES} bytes, got ${input.length}`);
   }
-  if (input.length > AES128_MAX_BYTES)
-    throw new SentcError("invalid_input", `input longer than ${AES128_MAX_BYTES} bytes`);
+  if (input.length > AES128_MAX_BYTES) throw invalidInput(`input longer than ${AES128_MAX_BYTES} bytes`);
   return withArena((arena, core) => {
     const len = input.length;
     // One reservation: key, then the blocks, encrypted in place.

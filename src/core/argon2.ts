@@ -1,4 +1,4 @@
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
@@ -34,7 +34,7 @@ export const ARGON2_MAX_TAG_BYTES = 1 << 20;
 
 function assertInteger(value: unknown, name: string, min: number, max: number): asserts value is number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new SentcError("invalid_input", `${name} must be an integer from ${min} to ${max}`);
+    throw invalidInput(`${name} must be an integer from ${min} to ${max}`);
   }
 }
 
@@ -62,8 +62,7 @@ function assertInteger(value: unknown, name: string, min: number, max: number): 
  * ```
  */
 export function argon2id(params: Argon2idParams): Uint8Array {
-  if (typeof params !== "object" || params === null)
-    throw new SentcError("invalid_input", "argon2id takes a parameter object");
+  if (typeof params !== "object" || params === null) throw invalidInput("argon2id takes a parameter object");
   const { password, salt, memoryKib, iterations, parallelism, length } = params;
   const secret = params.secret === undefined ? new Uint8Array(0) : params.secret;
   const associatedData = params.associatedData === undefined ? new Uint8Array(0) : params.associatedData;
@@ -71,7 +70,7 @@ export function argon2id(params: Argon2idParams): Uint8Array {
   assertBytes(salt, "salt");
   assertBytes(secret, "secret");
   assertBytes(associatedData, "associatedData");
-  if (salt.length < 8) throw new SentcError("invalid_input", "salt must be at least 8 bytes");
+  if (salt.length < 8) throw invalidInput("salt must be at least 8 bytes");
   assertInteger(parallelism, "parallelism", 1, 0xffffff);
   assertInteger(iterations, "iterations", 1, 0xffffffff);
   assertInteger(length, "length", 4, ARGON2_MAX_TAG_BYTES);

@@ -1,10 +1,10 @@
-import { SentcError } from "../errors.js";
+import { SentcError, invalidInput } from "../errors.js";
 
 /** Throws `invalid_input` unless `value` is a Uint8Array (of `length` bytes, when given). */
 export function assertBytes(value: unknown, name: string, length?: number): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new SentcError("invalid_input", `${name} must be a Uint8Array`);
+  if (!(value instanceof Uint8Array)) throw invalidInput(`${name} must be a Uint8Array`);
   if (length !== undefined && value.length !== length) {
-    throw new SentcError("invalid_input", `${name} must be ${length} bytes, got ${value.length}`);
+    throw invalidInput(`${name} must be ${length} bytes, got ${value.length}`);
   }
 }
 
@@ -39,7 +39,7 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
  */
 export function randomBytes(length: number): Uint8Array {
   if (!Number.isSafeInteger(length) || length < 0) {
-    throw new SentcError("invalid_input", `the length must be a non-negative integer, got ${String(length)}`);
+    throw invalidInput(`the length must be a non-negative integer, got ${String(length)}`);
   }
   const webCrypto = globalThis.crypto;
   if (!webCrypto || typeof webCrypto.getRandomValues !== "function") {

@@ -1,4 +1,4 @@
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
@@ -25,7 +25,7 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
   assertBytes(salt, "salt");
   assertBytes(info, "info");
   if (!Number.isInteger(length) || length < 1 || length > HKDF_SHA256_MAX) {
-    throw new SentcError("invalid_input", `length must be an integer from 1 to ${HKDF_SHA256_MAX}`);
+    throw invalidInput(`length must be an integer from 1 to ${HKDF_SHA256_MAX}`);
   }
   return withArena((arena, core) => {
     const total = length + ikm.length + salt.length + info.length;

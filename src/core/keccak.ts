@@ -1,4 +1,4 @@
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
@@ -6,7 +6,7 @@ import { checkStatus } from "./status.js";
 function shake(variant: "shake128" | "shake256", data: Uint8Array, outputLength: number): Uint8Array {
   assertBytes(data, "data");
   if (!Number.isSafeInteger(outputLength) || outputLength < 0 || outputLength > 1 << 24) {
-    throw new SentcError("invalid_input", `${variant}: outputLength must be an integer in [0, 2^24]`);
+    throw invalidInput(`${variant}: outputLength must be an integer in [0, 2^24]`);
   }
   return withArena((arena, core) => {
     const out = arena.reserve(outputLength);

@@ -1,4 +1,4 @@
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { assertBytes, randomBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
@@ -132,7 +132,7 @@ export function aes256CtrKeystream(key: Uint8Array, nonce: Uint8Array, length: n
   assertBytes(key, "key", 32);
   assertBytes(nonce, "nonce", 12);
   if (!Number.isInteger(length) || length < 0 || length > AES256_CTR_MAX_BYTES) {
-    throw new SentcError("invalid_input", `length must be an integer in [0, ${AES256_CTR_MAX_BYTES}]`);
+    throw invalidInput(`length must be an integer in [0, ${AES256_CTR_MAX_BYTES}]`);
   }
   return withArena((arena, core) => {
     const k = arena.put(key);

@@ -1,4 +1,4 @@
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { assertBytes } from "./bytes.js";
 import { withArena } from "./memory.js";
 import { checkStatus } from "./status.js";
@@ -120,8 +120,7 @@ abstract class StreamingSha2 {
   }
 
   #live(): Uint8Array {
-    if (this.#state === undefined)
-      throw new SentcError("invalid_input", `${this.variant}: digest() was already called`);
+    if (this.#state === undefined) throw invalidInput(`${this.variant}: digest() was already called`);
     return this.#state;
   }
 }

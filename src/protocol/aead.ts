@@ -3,7 +3,7 @@
  * no AAD, output `nonce(12) ‖ ciphertext ‖ tag(16)`.
  */
 import { aesGcmDecrypt, aesGcmEncrypt, randomBytes } from "../core/index.js";
-import { SentcError, isSentcError } from "../errors.js";
+import { SentcError, isSentcError, invalidInput } from "../errors.js";
 
 export const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
@@ -24,7 +24,7 @@ export function symEncrypt(
 
 /** Decrypts `nonce ‖ ct ‖ tag`; a wrong key or tampered data gives `decryption_failed` (sentc client_14). */
 export function symDecrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
-  if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
+  if (!(data instanceof Uint8Array)) throw invalidInput("encrypted data must be a Uint8Array");
   // sentc panics on inputs shorter than the nonce; anything shorter than nonce + tag cannot be valid.
   if (data.length < SYM_OVERHEAD)
     throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });

@@ -7,7 +7,7 @@
  * verify key from its registration; a refreshed JWT alone therefore does not pass.
  */
 import { sha256 } from "../core/index.js";
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 import type { SignKey, VerifyKey } from "./keys.js";
 import { signOnly, verifyOnly } from "./signature.js";
@@ -28,9 +28,8 @@ function hex(bytes: Uint8Array): string {
  */
 export function deviceProofMessage(method: string, path: string, seconds: number, body: Uint8Array): Uint8Array {
   if (!Number.isSafeInteger(seconds) || seconds < 0)
-    throw new SentcError("invalid_input", "the device proof time must be a non-negative integer of seconds");
-  if (typeof path !== "string" || !path.startsWith("/"))
-    throw new SentcError("invalid_input", "the device proof path must start with /");
+    throw invalidInput("the device proof time must be a non-negative integer of seconds");
+  if (typeof path !== "string" || !path.startsWith("/")) throw invalidInput("the device proof path must start with /");
   return new TextEncoder().encode(
     `sentc-device-proof-v1\n${method.toUpperCase()}\n${path}\n${seconds}\n${hex(sha256(body))}`,
   );

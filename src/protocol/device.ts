@@ -2,7 +2,7 @@
  * Adding a device (spec crypto.md §6.5): the new device registers its keys (`prepareRegisterDeviceStart`);
  * an existing device then encrypts the user keys to the new device's public key.
  */
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { prepareKeysForNewMember } from "./group-member.js";
 import { readObject, stringField } from "./json.js";
 import { publicKeyFromPemText, serializeUserPublicKeyData } from "./public-keys.js";
@@ -26,8 +26,7 @@ export function prepareRegisterDevice(
     deviceId,
     what,
   );
-  if (!Array.isArray(userKeys) || userKeys.length === 0)
-    throw new SentcError("invalid_input", "userKeys must hold the user's group keys");
+  if (!Array.isArray(userKeys) || userKeys.length === 0) throw invalidInput("userKeys must hold the user's group keys");
   const userKeysInput = prepareKeysForNewMember(publicKey, userKeys, keyCount, null, 0);
   return {
     serverInput: `{"user_keys":${userKeysInput},"token":${JSON.stringify(stringField(data, "token", what))}}`,

@@ -6,7 +6,7 @@
  * such a ciphertext would be readable by anyone (`weak_public_key`).
  */
 import { hkdfSha256, randomBytes, x25519, x25519PublicKey } from "../core/index.js";
-import { SentcError, referenceScope } from "../errors.js";
+import { SentcError, referenceScope, invalidInput } from "../errors.js";
 import { symDecrypt, symEncrypt } from "./aead.js";
 
 const INFO = new TextEncoder().encode("ecies-ed25519");
@@ -39,7 +39,7 @@ export function eciesEncrypt(
 }
 
 export function eciesDecrypt(privateKey: Uint8Array, data: Uint8Array): Uint8Array {
-  if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
+  if (!(data instanceof Uint8Array)) throw invalidInput("encrypted data must be a Uint8Array");
   if (data.length <= X25519_BYTES)
     throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
   // A small-order ephemeral key cannot come from a real sender: for the reader it is undecryptable data (client_14).

@@ -6,7 +6,7 @@
  * - string: standard base64 of the bytes variant of UTF-8 text.
  * The optional signature covers exactly `body` (the ciphertext).
  */
-import { SentcError } from "../errors.js";
+import { SentcError, invalidFormat, invalidInput } from "../errors.js";
 import { symDecrypt, symEncrypt } from "./aead.js";
 import { ALG } from "./algorithms.js";
 import { decryptWithPrivateKey, encryptWithPublicKey } from "./kem.js";
@@ -35,14 +35,12 @@ const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 function symSealer(key: SymKey): Sealer & Opener {
-  if (key?.alg !== ALG.aesGcm)
-    throw new SentcError("invalid_input", "expected an AES-GCM-256 symmetric key", { reference: 109 });
+  if (key?.alg !== ALG.aesGcm) throw invalidInput("expected an AES-GCM-256 symmetric key", { reference: 109 });
   return { keyId: key.keyId, seal: (pt) => symEncrypt(key.key, pt), open: (body) => symDecrypt(key.key, body) };
 }
 
 function publicSealer(key: PublicKey): Sealer {
-  if (typeof key?.keyId !== "string")
-    throw new SentcError("invalid_input", "expected a public key", { reference: 109 });
+  if (typeof key?.keyId !== "string") throw invalidInput("expected a public key", { reference: 109 });
   return { keyId: key.keyId, seal: (pt) => encryptWithPublicKey(key, pt) };
 }
 
@@ -51,7 +49,7 @@ function privateOpener(key: PrivateKey): Opener {
 }
 
 function assertBytes(value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new SentcError("invalid_input", `${what} must be a Uint8Array`);
+  if (!(value instanceof Uint8Array)) throw invalidInput(`${what} must be a Uint8Array`);
 }
 
 function sealRaw(sealer: Sealer, plaintext: Uint8Array, signKey: SignKey | null | undefined): RawEncrypted {
@@ -90,7 +88,7 @@ function toBytes(raw: RawEncrypted): Uint8Array {
 }
 
 function textBytes(text: string): Uint8Array {
-  if (typeof text !== "string") throw new SentcError("invalid_input", "text must be a string");
+  if (typeof text !== "string") throw invalidInput("text must be a string");
   return utf8Encoder.encode(text);
 }
 
@@ -98,7 +96,7 @@ function bytesText(bytes: Uint8Array): string {
   try {
     return utf8Decoder.decode(bytes);
   } catch (cause) {
-    throw new SentcError("invalid_format", "the decrypted data is not UTF-8 text", { cause, reference: 10 });
+    throw invalidFormat("the decrypted data is not UTF-8 text", { cause, reference: 10 });
   }
 }
 

@@ -3,7 +3,7 @@
  * file's content key for part 0): `JSON(FileHead) ‖ 0x00 ‖ [sig ‖] AES-GCM(part key, part)`, with
  * `FileHead = {"key": b64(AES-GCM(previous key, part key)), "sign": null|{id, alg}, "sym_key_alg"}`.
  */
-import { SentcError } from "../errors.js";
+import { SentcError, invalidFormat, invalidInput } from "../errors.js";
 import { symDecrypt, symEncrypt } from "./aead.js";
 import { ALG } from "./algorithms.js";
 import { fromBase64, toBase64 } from "./encoding.js";
@@ -23,8 +23,8 @@ export function encryptFilePart(
   signKey?: SignKey | null,
 ): { part: Uint8Array; nextKey: Uint8Array } {
   if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32)
-    throw new SentcError("invalid_input", "the previous key must be 32 bytes");
-  if (!(plaintext instanceof Uint8Array)) throw new SentcError("invalid_input", "the part must be a Uint8Array");
+    throw invalidInput("the previous key must be 32 bytes");
+  if (!(plaintext instanceof Uint8Array)) throw invalidInput("the part must be a Uint8Array");
   const partKey = generateSymKey().key;
   let body = symEncrypt(partKey, plaintext);
   const sign = signKey ? { id: signKey.keyId, alg: signKey.alg } : null;
@@ -59,24 +59,24 @@ export function openFilePartHead(
   verifyKey?: VerifyKey | null,
   options: OpenFilePartOptions = {},
 ): { partKey: Uint8Array; body: Uint8Array } {
-  if (!(part instanceof Uint8Array)) throw new SentcError("invalid_input", "the part must be a Uint8Array");
+  if (!(part instanceof Uint8Array)) throw invalidInput("the part must be a Uint8Array");
   const zero = part.indexOf(0);
-  if (zero < 0) throw new SentcError("invalid_format", "file part has no head separator (0x00)");
+  if (zero < 0) throw invalidFormat("file part has no head separator (0x00)");
   let headText: string;
   try {
     headText = utf8Decoder.decode(part.subarray(0, zero));
   } catch (cause) {
-    throw new SentcError("invalid_format", "file part head is not UTF-8", { cause });
+    throw invalidFormat("file part head is not UTF-8", { cause });
   }
   const head = parseJson(headText, "file head");
-  if (!isRecord(head)) throw new SentcError("invalid_format", "file head: expected an object");
+  if (!isRecord(head)) throw invalidFormat("file head: expected an object");
   const alg = stringField(head, "sym_key_alg", "file head");
   if (alg !== ALG.aesGcm) throw new SentcError("unsupported_algorithm", `file head: unknown alg "${alg}"`);
   const partKey = symDecrypt(previousKey, fromBase64(stringField(head, "key", "file head")));
   let body = part.subarray(zero + 1);
   const sign = head.sign;
   if (sign !== null && sign !== undefined) {
-    if (!isRecord(sign)) throw new SentcError("invalid_format", "file head: sign must be an object or null");
+    if (!isRecord(sign)) throw invalidFormat("file head: sign must be an object or null");
     const signAlg = stringField(sign, "alg", "file head.sign");
     const { signature, data } = splitSignature(signAlg, body);
     if (verifyKey) {
@@ -117,7 +117,7 @@ export function prepareRegisterFile(
   fileName?: string | null,
 ): string {
   if (!["Group", "User", "None"].includes(belongsToType))
-    throw new SentcError("invalid_input", "belongsToType must be Group, User or None");
+    throw invalidInput("belongsToType must be Group, User or None");
   const type = belongsToId ? belongsToType : "None";
   return JSON.stringify({
     encrypted_key: encryptedContentKey,

@@ -3,7 +3,7 @@
  * its keys (each re-serialized as the `GroupKeyServerOutput` JSON that `decryptGroupKey` takes), HMAC and
  * sortable key data, the member's rank and how the member has access.
  */
-import { SentcError } from "../errors.js";
+import { invalidFormat } from "../errors.js";
 import { isRecord, numberField, optionalStringField, readObject, stringField } from "./json.js";
 
 /** `GroupKeyServerOutput` fields in sentc's declaration order; the optional ones are omitted when absent. */
@@ -83,13 +83,13 @@ function readAccess(value: unknown): GroupAccess {
       return { kind: "group_as_user_as_parent", parent: both.parent, groupAsUser: both.group_as_user };
     }
   }
-  throw new SentcError("invalid_format", "group data: unknown access_by");
+  throw invalidFormat("group data: unknown access_by");
 }
 
 function objectArray(data: Record<string, unknown>, field: string): Record<string, unknown>[] {
   const value = data[field];
   if (!Array.isArray(value) || !value.every(isRecord))
-    throw new SentcError("invalid_format", `group data: "${field}" must be an array of objects`);
+    throw invalidFormat(`group data: "${field}" must be an array of objects`);
   return value;
 }
 
@@ -97,7 +97,7 @@ export function extractGroupData(serverOutput: string | Record<string, unknown>)
   const what = "group data";
   const data = readObject(serverOutput, what);
   if (typeof data.key_update !== "boolean" || typeof data.is_connected_group !== "boolean") {
-    throw new SentcError("invalid_format", `${what}: key_update and is_connected_group must be booleans`);
+    throw invalidFormat(`${what}: key_update and is_connected_group must be booleans`);
   }
   return {
     groupId: stringField(data, "group_id", what),

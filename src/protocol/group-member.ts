@@ -3,7 +3,7 @@
  * Used for invites, accepted join requests and new devices. More than 50 keys are uploaded in a key
  * session (`key_session: true`) after the first page.
  */
-import { SentcError } from "../errors.js";
+import { SentcError, invalidInput } from "../errors.js";
 import { encryptKeyForPublicKey } from "./group-create.js";
 import type { PublicKey, SymKey } from "./keys.js";
 
@@ -20,7 +20,7 @@ export interface GroupKeyForNewMember {
 
 /** The `GroupKeysForNewMember` entries for a set of group keys (also the body of key-session uploads). */
 export function encryptGroupKeysForMember(memberPublicKey: PublicKey, groupKeys: SymKey[]): GroupKeyForNewMember[] {
-  if (!Array.isArray(groupKeys)) throw new SentcError("invalid_input", "groupKeys must be an array");
+  if (!Array.isArray(groupKeys)) throw invalidInput("groupKeys must be an array");
   return groupKeys.map((key) => ({
     encrypted_group_key: encryptKeyForPublicKey(memberPublicKey, key.key),
     alg: key.alg,
@@ -41,14 +41,12 @@ export function prepareKeysForNewMember(
   rank: number | null | undefined,
   adminRank: number,
 ): string {
-  if (!Number.isInteger(adminRank) || adminRank < 0)
-    throw new SentcError("invalid_input", "adminRank must be a non-negative integer");
+  if (!Number.isInteger(adminRank) || adminRank < 0) throw invalidInput("adminRank must be a non-negative integer");
   if (adminRank > 2) throw new SentcError("permission_denied", "only group admins (rank 0–2) can add members");
   if (rank !== null && rank !== undefined && (!Number.isInteger(rank) || rank < 1 || rank > 4)) {
-    throw new SentcError("invalid_input", "rank must be an integer from 1 to 4", { reference: 200 });
+    throw invalidInput("rank must be an integer from 1 to 4", { reference: 200 });
   }
-  if (!Number.isInteger(keyCount) || keyCount < 0)
-    throw new SentcError("invalid_input", "keyCount must be a non-negative integer");
+  if (!Number.isInteger(keyCount) || keyCount < 0) throw invalidInput("keyCount must be a non-negative integer");
   return JSON.stringify({
     keys: encryptGroupKeysForMember(memberPublicKey, groupKeys),
     rank: rank ?? null,

@@ -2,7 +2,7 @@
  * The encrypted-data head (spec crypto.md §5): `UTF8(JSON(EncryptedHead)) ‖ 0x00 ‖ payload`, where
  * `EncryptedHead = {"id":<key id>,"sign":null|{"id":<sign key id>,"alg":<sign alg>}}`.
  */
-import { SentcError } from "../errors.js";
+import { invalidFormat, invalidInput } from "../errors.js";
 import { isRecord, parseJson, stringField } from "./json.js";
 
 export interface SignHead {
@@ -26,11 +26,11 @@ export function serializeHead(head: EncryptedHead): string {
 /** Parses a head JSON string; a missing `sign` means unsigned, unknown fields are ignored. */
 export function parseHead(json: string): EncryptedHead {
   const value = parseJson(json, "head");
-  if (!isRecord(value)) throw new SentcError("invalid_format", "head: expected a JSON object");
+  if (!isRecord(value)) throw invalidFormat("head: expected a JSON object");
   const id = stringField(value, "id", "head");
   const sign = value.sign;
   if (sign === undefined || sign === null) return { id, sign: null };
-  if (!isRecord(sign)) throw new SentcError("invalid_format", "head: sign must be an object or null");
+  if (!isRecord(sign)) throw invalidFormat("head: sign must be an object or null");
   return { id, sign: { id: stringField(sign, "id", "head.sign"), alg: stringField(sign, "alg", "head.sign") } };
 }
 
@@ -45,14 +45,14 @@ export function joinHead(head: EncryptedHead, payload: Uint8Array): Uint8Array {
 
 /** Splits at the first 0x00 (sentc panics without one; we throw `invalid_format`). */
 export function splitHead(data: Uint8Array): { head: EncryptedHead; payload: Uint8Array } {
-  if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
+  if (!(data instanceof Uint8Array)) throw invalidInput("encrypted data must be a Uint8Array");
   const zero = data.indexOf(0);
-  if (zero < 0) throw new SentcError("invalid_format", "encrypted data has no head separator (0x00)");
+  if (zero < 0) throw invalidFormat("encrypted data has no head separator (0x00)");
   let headText: string;
   try {
     headText = utf8Decoder.decode(data.subarray(0, zero));
   } catch (cause) {
-    throw new SentcError("invalid_format", "head is not UTF-8", { cause });
+    throw invalidFormat("head is not UTF-8", { cause });
   }
   return { head: parseHead(headText), payload: data.subarray(zero + 1) };
 }

@@ -3,7 +3,7 @@
  * middle part holding `{aud, sub, exp, iat, fresh}`. The signature is not checked here: the server checks
  * it; the client only needs the expiry and ids.
  */
-import { SentcError } from "../errors.js";
+import { invalidFormat } from "../errors.js";
 import { fromBase64Url } from "./encoding.js";
 import { isRecord, parseJson } from "./json.js";
 
@@ -19,15 +19,14 @@ export interface JwtClaims {
 }
 
 export function decodeJwt(jwt: string): JwtClaims {
-  if (typeof jwt !== "string") throw new SentcError("invalid_format", "jwt: expected a string", { reference: 1100 });
+  if (typeof jwt !== "string") throw invalidFormat("jwt: expected a string", { reference: 1100 });
   const parts = jwt.split(".");
-  if (parts.length !== 3)
-    throw new SentcError("invalid_format", "jwt: expected three dot-separated parts", { reference: 1100 });
+  if (parts.length !== 3) throw invalidFormat("jwt: expected three dot-separated parts", { reference: 1100 });
   let claims: unknown;
   try {
     claims = parseJson(new TextDecoder("utf-8", { fatal: true }).decode(fromBase64Url(parts[1]!)), "jwt claims");
   } catch (cause) {
-    throw new SentcError("invalid_format", "jwt: the claims are not base64url JSON", { cause, reference: 1101 });
+    throw invalidFormat("jwt: the claims are not base64url JSON", { cause, reference: 1101 });
   }
   if (
     !isRecord(claims) ||
@@ -37,7 +36,7 @@ export function decodeJwt(jwt: string): JwtClaims {
     typeof claims.iat !== "number" ||
     typeof claims.fresh !== "boolean"
   ) {
-    throw new SentcError("invalid_format", "jwt: claims must hold aud, sub, exp, iat and fresh", { reference: 1101 });
+    throw invalidFormat("jwt: claims must hold aud, sub, exp, iat and fresh", { reference: 1101 });
   }
   return { aud: claims.aud, sub: claims.sub, exp: claims.exp, iat: claims.iat, fresh: claims.fresh };
 }

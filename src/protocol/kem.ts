@@ -6,7 +6,7 @@
  * - `ECIES-ed25519_KYBER_768`: ECIES first, then Kyber around it: `kyber_ct ‖ AES-GCM(ss, ECIES(x, pt))`
  */
 import { kyberDecapsulate, kyberEncapsulate } from "../core/index.js";
-import { SentcError } from "../errors.js";
+import { SentcError, invalidInput } from "../errors.js";
 import { symDecrypt, symEncrypt } from "./aead.js";
 import { ALG, PQ_SIZES } from "./algorithms.js";
 import { eciesDecrypt, eciesEncrypt } from "./ecies.js";
@@ -48,13 +48,13 @@ export function encryptWithPublicKey(publicKey: PublicKey, plaintext: Uint8Array
     case ALG.eciesKyberHybrid:
       return kyberSeal(publicKey.k, eciesEncrypt(publicKey.x, plaintext));
     default:
-      throw new SentcError("invalid_input", "expected a public key", { reference: 109 });
+      throw invalidInput("expected a public key", { reference: 109 });
   }
 }
 
 /** Decrypts what `encryptWithPublicKey` made for the matching public key. */
 export function decryptWithPrivateKey(privateKey: PrivateKey, data: Uint8Array): Uint8Array {
-  if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
+  if (!(data instanceof Uint8Array)) throw invalidInput("encrypted data must be a Uint8Array");
   switch (privateKey.alg) {
     case ALG.ecies:
       return eciesDecrypt(privateKey.key, data);
@@ -69,6 +69,6 @@ export function decryptWithPrivateKey(privateKey: PrivateKey, data: Uint8Array):
       }
     }
     default:
-      throw new SentcError("invalid_input", "expected a private key", { reference: 109 });
+      throw invalidInput("expected a private key", { reference: 109 });
   }
 }

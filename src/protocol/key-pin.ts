@@ -9,7 +9,7 @@
  *   `public_group_key_sig_user_id` and `public_group_key_sig_key_id`, so an outsider that pinned the group can tell
  *   a key its signers made from one the server made (docs/protocol.md "Pinned keys").
  */
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { rawKeyBytes } from "./keypairs.js";
 import type { PublicKey, SignKey, VerifyKey } from "./keys.js";
 import { signOnly, signatureFromString, signatureToString, verifyOnly } from "./signature.js";
@@ -47,8 +47,7 @@ function verifiesOver(verifyKey: VerifyKey, signature: string, signed: Uint8Arra
  * const crossSig = signVerifyKeyRotation(previousSignKey, keys.verifyKey);
  */
 export function signVerifyKeyRotation(previousSignKey: SignKey, newVerifyKey: VerifyKey): string {
-  if (!previousSignKey || !newVerifyKey)
-    throw new SentcError("invalid_input", "a sign key and a verify key are needed");
+  if (!previousSignKey || !newVerifyKey) throw invalidInput("a sign key and a verify key are needed");
   return signatureToString(signOnly(previousSignKey, message(newVerifyKey)), previousSignKey.alg);
 }
 
@@ -74,7 +73,7 @@ export function verifyVerifyKeyRotation(
  * const sig = signGroupPublicKey(userSignKey, keys.publicKey);
  */
 export function signGroupPublicKey(signKey: SignKey, groupPublicKey: PublicKey): string {
-  if (!signKey || !groupPublicKey) throw new SentcError("invalid_input", "a sign key and a public key are needed");
+  if (!signKey || !groupPublicKey) throw invalidInput("a sign key and a public key are needed");
   return signatureToString(signOnly(signKey, labelled(GROUP_KEY_LABEL, groupPublicKey)), signKey.alg);
 }
 

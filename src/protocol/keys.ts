@@ -4,7 +4,7 @@
  * order so the text is byte-identical; import tolerates unknown fields and reordering, and checks every
  * length.
  */
-import { SentcError, referenceScope, type ReferenceNumber } from "../errors.js";
+import { referenceScope, type ReferenceNumber, invalidFormat, invalidInput } from "../errors.js";
 import { ALG, PQ_SIZES } from "./algorithms.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 import { isRecord, parseJson, stringField } from "./json.js";
@@ -66,7 +66,7 @@ const VERIFY: Layout[] = [
 function decodePart(body: Record<string, unknown>, field: string, length: number, what: string): Uint8Array {
   const bytes = fromBase64(stringField(body, field, what));
   if (bytes.length !== length) {
-    throw new SentcError("invalid_format", `${what}: "${field}" must be ${length} bytes, got ${bytes.length}`, {
+    throw invalidFormat(`${what}: "${field}" must be ${length} bytes, got ${bytes.length}`, {
       reference: 30,
     });
   }
@@ -102,12 +102,12 @@ function importKey(
 function parseKey(json: string, layouts: Layout[], what: string): SingleKey<string> | HybridKey<string> {
   const value = parseJson(json, what);
   if (!isRecord(value) || Object.keys(value).length !== 1) {
-    throw new SentcError("invalid_format", `${what}: expected one tagged object like {"${layouts[0]!.tag}":{…}}`);
+    throw invalidFormat(`${what}: expected one tagged object like {"${layouts[0]!.tag}":{…}}`);
   }
   const [tag, body] = Object.entries(value)[0]!;
   const layout = layouts.find((l) => l.tag === tag);
-  if (!layout) throw new SentcError("invalid_format", `${what}: unknown key type "${tag}"`);
-  if (!isRecord(body)) throw new SentcError("invalid_format", `${what}: "${tag}" must hold an object`);
+  if (!layout) throw invalidFormat(`${what}: unknown key type "${tag}"`);
+  if (!isRecord(body)) throw invalidFormat(`${what}: "${tag}" must hold an object`);
   const keyId = stringField(body, "key_id", what);
   if ("key" in layout) return { alg: layout.alg, key: decodePart(body, "key", layout.key, what), keyId };
   return { alg: layout.alg, x: decodePart(body, "x", layout.x, what), k: decodePart(body, "k", layout.k, what), keyId };
@@ -124,10 +124,10 @@ function keyFromParts(
   what: string,
 ): SingleKey<string> | HybridKey<string> {
   const layout = layouts.find((l) => l.alg === alg);
-  if (!layout) throw new SentcError("invalid_format", `${what}: unknown alg "${alg}"`, { reference: 1 });
+  if (!layout) throw invalidFormat(`${what}: unknown alg "${alg}"`, { reference: 1 });
   const check = (bytes: Uint8Array | undefined, length: number, field: string): Uint8Array => {
     if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
-      throw new SentcError("invalid_format", `${what}: "${field}" must be ${length} bytes`);
+      throw invalidFormat(`${what}: "${field}" must be ${length} bytes`);
     }
     return bytes;
   };
@@ -148,12 +148,12 @@ function keyFromRaw(
   what: string,
 ): SingleKey<string> | HybridKey<string> {
   const layout = layouts.find((l) => l.alg === alg);
-  if (!layout) throw new SentcError("invalid_format", `${what}: unknown alg "${alg}"`, { reference: 1 });
+  if (!layout) throw invalidFormat(`${what}: unknown alg "${alg}"`, { reference: 1 });
   // A decrypted key of the wrong length: the reference's "can't decrypt the key" (client_30).
   if ("key" in layout)
     return referenceScope({ invalid_format: 30 }, () => keyFromParts(layouts, alg, { key: raw }, keyId, what));
   if (raw.length !== layout.x + layout.k)
-    throw new SentcError("invalid_format", `${what}: ${layout.x + layout.k} bytes expected`, { reference: 30 });
+    throw invalidFormat(`${what}: ${layout.x + layout.k} bytes expected`, { reference: 30 });
   return referenceScope({ invalid_format: 30 }, () =>
     keyFromParts(layouts, alg, { x: raw.slice(0, layout.x), k: raw.slice(layout.x) }, keyId, what),
   );
@@ -177,14 +177,14 @@ export const verifyKeyFromParts = (alg: string, parts: KeyParts, keyId: string) 
 
 function exportKey(key: SingleKey<string> | HybridKey<string>, layouts: Layout[], what: string): string {
   const layout = layouts.find((l) => l.alg === key.alg);
-  if (!layout) throw new SentcError("invalid_input", `${what}: unknown alg "${key.alg}"`);
+  if (!layout) throw invalidInput(`${what}: unknown alg "${key.alg}"`);
   const check = (bytes: unknown, length: number, field: string): string => {
     if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
-      throw new SentcError("invalid_input", `${what}: "${field}" must be ${length} bytes`);
+      throw invalidInput(`${what}: "${field}" must be ${length} bytes`);
     }
     return toBase64(bytes);
   };
-  if (typeof key.keyId !== "string") throw new SentcError("invalid_input", `${what}: keyId must be a string`);
+  if (typeof key.keyId !== "string") throw invalidInput(`${what}: keyId must be a string`);
   // Field order as sentc declares it: key (or x, k), then key_id.
   const body =
     "key" in layout
@@ -214,15 +214,14 @@ export const exportVerifyKey = (key: VerifyKey) => exportKey(key, VERIFY, "verif
 
 /** The derived master-key-encryption key of the MFA login path: `{"Argon2":"<b64 32 bytes>"}`. */
 export function exportMasterKeyFormat(key: Uint8Array): string {
-  if (!(key instanceof Uint8Array) || key.length !== 32)
-    throw new SentcError("invalid_input", "master key format: 32 bytes expected");
+  if (!(key instanceof Uint8Array) || key.length !== 32) throw invalidInput("master key format: 32 bytes expected");
   return JSON.stringify({ Argon2: toBase64(key) });
 }
 export function importMasterKeyFormat(json: string): Uint8Array {
   const value = parseJson(json, "master key format");
   if (!isRecord(value) || typeof value.Argon2 !== "string")
-    throw new SentcError("invalid_format", 'master key format: expected {"Argon2":"…"}');
+    throw invalidFormat('master key format: expected {"Argon2":"…"}');
   const key = fromBase64(value.Argon2);
-  if (key.length !== 32) throw new SentcError("invalid_format", "master key format: 32 bytes expected");
+  if (key.length !== 32) throw invalidFormat("master key format: 32 bytes expected");
   return key;
 }

@@ -3,12 +3,12 @@
  * by the master key, which the derived key unwraps; the device private key opens the login challenge and
  * the user-group keys.
  */
-import { SentcError } from "../errors.js";
+import { invalidFormat } from "../errors.js";
 import { symDecrypt } from "./aead.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 import { decryptGroupKey, decryptHmacKey, type GroupKeyData } from "./group-keys.js";
 import { publicKeyFromPemText, verifyKeyFromPemText } from "./public-keys.js";
-import { isRecord, parseJson, readObject, stringField } from "./json.js";
+import { isRecord, nonEmptyString, parseJson, readObject, stringField } from "./json.js";
 import { decryptWithPrivateKey } from "./kem.js";
 import {
   privateKeyFromRaw,
@@ -38,8 +38,7 @@ export interface LoginStart extends DerivedKeys {
 
 /** `PrepareLoginServerInput` for `POST /api/v1/prepare_login`. */
 export function prepareLoginStart(userIdentifier: string): string {
-  if (typeof userIdentifier !== "string" || userIdentifier.length === 0)
-    throw new SentcError("invalid_input", "the user identifier must be a non-empty string");
+  nonEmptyString(userIdentifier, "the user identifier");
   return JSON.stringify({ user_identifier: userIdentifier });
 }
 
@@ -79,7 +78,7 @@ export function doneLogin(
   const value =
     typeof serverOutput === "string" ? (serverOutput === "Otp" ? "Otp" : parseJson(serverOutput, what)) : serverOutput;
   if (value === "Otp") return { kind: "mfa" };
-  if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected "Otp" or an object`);
+  if (!isRecord(value)) throw invalidFormat(`${what}: expected "Otp" or an object`);
   const direct = readObject((isRecord(value.Direct) ? value.Direct : value) as Record<string, unknown>, what);
   const keys = readObject(direct.device_keys as Record<string, unknown>, `${what}.device_keys`);
   const masterKey = symDecrypt(masterKeyEncryptionKey, fromBase64(stringField(keys, "encrypted_master_key", what)));
@@ -112,7 +111,7 @@ export function doneLogin(
   try {
     challenge = new TextDecoder("utf-8", { fatal: true }).decode(challengeBytes);
   } catch (cause) {
-    throw new SentcError("invalid_format", `${what}: the challenge is not UTF-8`, { cause, reference: 1102 });
+    throw invalidFormat(`${what}: the challenge is not UTF-8`, { cause, reference: 1102 });
   }
   return { kind: "direct", deviceKeys, masterKey, challenge };
 }
@@ -146,7 +145,7 @@ export function decryptUserKey(devicePrivateKey: PrivateKey, serverKeyData: stri
   const what = "user key data";
   const data = readObject(serverKeyData, what);
   for (const field of ["encrypted_sign_key", "verify_key", "keypair_sign_alg", "keypair_sign_id"]) {
-    if (typeof data[field] !== "string") throw new SentcError("invalid_format", `${what}: "${field}" is missing`);
+    if (typeof data[field] !== "string") throw invalidFormat(`${what}: "${field}" is missing`);
   }
   const groupKeyData = decryptGroupKey(devicePrivateKey, data);
   const signAlg = stringField(data, "keypair_sign_alg", what);
@@ -172,7 +171,7 @@ export function doneVerifyLogin(
   const what = "verify login output";
   const data = readObject(serverOutput, what);
   if (!Array.isArray(data.user_keys) || !Array.isArray(data.hmac_keys)) {
-    throw new SentcError("invalid_format", `${what}: user_keys and hmac_keys must be arrays`);
+    throw invalidFormat(`${what}: user_keys and hmac_keys must be arrays`);
   }
   const userKeys = data.user_keys.map((key) =>
     decryptUserKey(devicePrivateKey, readObject(key as Record<string, unknown>, what)),

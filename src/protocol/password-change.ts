@@ -1,5 +1,5 @@
 /** Password change and reset data (spec crypto.md §6.3, §6.4). */
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { symEncrypt } from "./aead.js";
 import { ALG } from "./algorithms.js";
 import { toBase64 } from "./encoding.js";
@@ -8,8 +8,7 @@ import type { PrivateKey, SignKey } from "./keys.js";
 import { deriveFromNewRandomValue, hashAuthKey } from "./password.js";
 
 function assertKey(value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array) || value.length !== 32)
-    throw new SentcError("invalid_input", `${what} must be 32 bytes`);
+  if (!(value instanceof Uint8Array) || value.length !== 32) throw invalidInput(`${what} must be 32 bytes`);
 }
 
 /**

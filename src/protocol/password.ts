@@ -3,7 +3,7 @@
  * sentc_wasm 0.15 (§0.2): Argon2id v0x13, m = 4096 KiB, t = 3, p = 1, 64-byte output.
  */
 import { argon2id, randomBytes, sha256 } from "../core/index.js";
-import { SentcError } from "../errors.js";
+import { SentcError, invalidInput } from "../errors.js";
 import { ALG } from "./algorithms.js";
 
 export const ARGON2_PARAMS = { memoryKib: 4096, iterations: 3, parallelism: 1, length: 64 } as const;
@@ -34,7 +34,7 @@ export function generateSalt(clientRandomValue: Uint8Array, addStr = ""): Uint8A
 /** Argon2id over the UTF-8 password and the salt, split into the two 32-byte keys. */
 export function deriveKeys(password: string, salt: Uint8Array, alg: string = ALG.argon2): DerivedKeys {
   if (alg !== ALG.argon2) throw new SentcError("unsupported_algorithm", `unknown password hashing alg "${alg}"`);
-  if (typeof password !== "string") throw new SentcError("invalid_input", "the password must be a string");
+  if (typeof password !== "string") throw invalidInput("the password must be a string");
   const out = argon2id({ password: utf8.encode(password), salt, ...ARGON2_PARAMS });
   const keys = { masterKeyEncryptionKey: out.slice(0, 32), authKey: out.slice(32, 64) };
   out.fill(0);

@@ -2,7 +2,7 @@
  * Public and verify keys as sentc exchanges them (spec crypto.md §4.1): `UserPublicKeyData` and
  * `UserVerifyKeyData` JSON with the key as PEM text (or, for hybrid keys, `{"x":<PEM>,"k":<PEM>}`, §1.2).
  */
-import { SentcError, referenceScope } from "../errors.js";
+import { referenceScope, invalidFormat } from "../errors.js";
 import { ALG } from "./algorithms.js";
 import { fromPem, toPem } from "./encoding.js";
 import { isRecord, optionalStringField, parseJson, readObject, stringField } from "./json.js";
@@ -35,7 +35,7 @@ export function publicKeyPemText(key: PublicKey | VerifyKey): string {
 function partsFromPem(pem: string, alg: string, what: string): KeyParts {
   if (!HYBRID_ALGS.includes(alg)) return { key: fromPem(pem).bytes };
   const parts = parseJson(pem, what);
-  if (!isRecord(parts)) throw new SentcError("invalid_format", `${what}: a hybrid key must be {"x":…,"k":…}`);
+  if (!isRecord(parts)) throw invalidFormat(`${what}: a hybrid key must be {"x":…,"k":…}`);
   return { x: fromPem(stringField(parts, "x", what)).bytes, k: fromPem(stringField(parts, "k", what)).bytes };
 }
 
@@ -57,7 +57,7 @@ export function verifyKeyFromPemText(text: string, alg: string, keyId: string, w
 export function parseUserPublicKeyData(json: string): UserPublicKeyData {
   const what = "public key data";
   const value = parseJson(json, what);
-  if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected an object`);
+  if (!isRecord(value)) throw invalidFormat(`${what}: expected an object`);
   const alg = stringField(value, "public_key_alg", what);
   return {
     publicKey: publicKeyFromPemText(
@@ -84,7 +84,7 @@ export function serializeUserPublicKeyData(data: UserPublicKeyData): string {
 export function parseUserVerifyKeyData(json: string): VerifyKey {
   const what = "verify key data";
   const value = parseJson(json, what);
-  if (!isRecord(value)) throw new SentcError("invalid_format", `${what}: expected an object`);
+  if (!isRecord(value)) throw invalidFormat(`${what}: expected an object`);
   const alg = stringField(value, "verify_key_alg", what);
   return verifyKeyFromPemText(
     stringField(value, "verify_key_pem", what),

@@ -2,7 +2,7 @@
  * Registration (spec crypto.md §6.1): a master key wraps the device key pairs, the password wraps the
  * master key, and the user group is created for the device's public key.
  */
-import { SentcError } from "../errors.js";
+import { nonEmptyString } from "./json.js";
 import { symEncrypt } from "./aead.js";
 import { ALG, NON_REGISTERED_KEY_ID } from "./algorithms.js";
 import { toBase64, toBase64Url } from "./encoding.js";
@@ -18,12 +18,6 @@ import {
 import { publicKeyPemText } from "./public-keys.js";
 import { deriveFromNewRandomValue, hashAuthKey } from "./password.js";
 import { randomBytes } from "../core/index.js";
-
-function requireText(value: unknown, what: string): string {
-  if (typeof value !== "string" || value.length === 0)
-    throw new SentcError("invalid_input", `${what} must be a non-empty string`);
-  return value;
-}
 
 /** `UserDeviceRegisterInput` built as an object in sentc's field order, plus the new device keys. */
 function deviceRegisterInput(deviceIdentifier: string, password: string, options?: KeyOptions) {
@@ -60,8 +54,8 @@ function deviceRegisterInput(deviceIdentifier: string, password: string, options
 
 /** `prepare_register(user_identifier, password)` → the `RegisterData` JSON string. */
 export function prepareRegister(userIdentifier: string, password: string, options?: KeyOptions): string {
-  const identifier = requireText(userIdentifier, "the user identifier");
-  const { input, publicKey } = deviceRegisterInput(identifier, requireText(password, "the password"), options);
+  const identifier = nonEmptyString(userIdentifier, "the user identifier");
+  const { input, publicKey } = deviceRegisterInput(identifier, nonEmptyString(password, "the password"), options);
   const group = prepareCreateGroup({ creatorPublicKey: publicKey, starter: "", userGroup: true, keyOptions: options });
   return `{"device":${JSON.stringify(input)},"group":${group.serverInput}}`;
 }
@@ -70,8 +64,8 @@ export function prepareRegister(userIdentifier: string, password: string, option
 export function prepareRegisterDeviceStart(deviceIdentifier: string, password: string, options?: KeyOptions): string {
   return JSON.stringify(
     deviceRegisterInput(
-      requireText(deviceIdentifier, "the device identifier"),
-      requireText(password, "the password"),
+      nonEmptyString(deviceIdentifier, "the device identifier"),
+      nonEmptyString(password, "the password"),
       options,
     ).input,
   );

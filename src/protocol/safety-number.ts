@@ -4,7 +4,7 @@
  */
 import { sha256 } from "../core/index.js";
 import { concatBytes } from "../core/bytes.js";
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { toBase64Url } from "./encoding.js";
 import { rawKeyBytes } from "./keypairs.js";
 import type { VerifyKey } from "./keys.js";
@@ -23,10 +23,10 @@ export function createSafetyNumber(
   otherVerifyKey?: VerifyKey | null,
   otherUserId?: string | null,
 ): string {
-  if (typeof userId !== "string") throw new SentcError("invalid_input", "the user id must be a string");
+  if (typeof userId !== "string") throw invalidInput("the user id must be a string");
   const first = [rawKeyBytes(verifyKey), utf8.encode(userId)] as const;
   if (!otherVerifyKey) return toBase64Url(sha256(concatBytes([...first])));
-  if (typeof otherUserId !== "string") throw new SentcError("invalid_input", "the other user id must be a string");
+  if (typeof otherUserId !== "string") throw invalidInput("the other user id must be a string");
   const second = [rawKeyBytes(otherVerifyKey), utf8.encode(otherUserId)] as const;
   // Rust: `if id2 > id1 { (1, 2) } else { (2, 1) }`.
   const ordered = compareBytes(second[1], first[1]) > 0 ? [...first, ...second] : [...second, ...first];

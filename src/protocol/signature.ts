@@ -7,7 +7,7 @@
  */
 import { dilithiumSign, dilithiumVerify, ed25519Sign, ed25519Verify } from "../core/index.js";
 import { concatBytes } from "../core/bytes.js";
-import { SentcError } from "../errors.js";
+import { SentcError, invalidFormat, invalidInput } from "../errors.js";
 import { ALG, PQ_SIZES, SIGNATURE_LENGTH, type SignAlg } from "./algorithms.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 import { isRecord, parseJson, stringField } from "./json.js";
@@ -27,7 +27,7 @@ export function signOnly(signKey: SignKey, data: Uint8Array): Uint8Array {
       return concatBytes([classical, dilithiumSign(signKey.k, concatBytes([data, classical]))]);
     }
     default:
-      throw new SentcError("invalid_input", "expected a sign key", { reference: 109 });
+      throw invalidInput("expected a sign key", { reference: 109 });
   }
 }
 
@@ -39,7 +39,7 @@ export function signWithData(signKey: SignKey, data: Uint8Array): Uint8Array {
 /** Verifies a detached signature; returns false for a wrong one (or one of the wrong length). */
 export function verifyOnly(verifyKey: VerifyKey, signature: Uint8Array, data: Uint8Array): boolean {
   const length = SIGNATURE_LENGTH[verifyKey?.alg as SignAlg];
-  if (length === undefined) throw new SentcError("invalid_input", "expected a verify key", { reference: 109 });
+  if (length === undefined) throw invalidInput("expected a verify key", { reference: 109 });
   if (!(signature instanceof Uint8Array) || signature.length !== length) return false;
   switch (verifyKey.alg) {
     case ALG.ed25519:
@@ -61,7 +61,7 @@ export function verifyOnly(verifyKey: VerifyKey, signature: Uint8Array, data: Ui
 /** Splits `sig ‖ data` by the sign alg, without verifying. Throws `missing_signature` when too short. */
 export function splitSignature(alg: string, signed: Uint8Array): { signature: Uint8Array; data: Uint8Array } {
   const length = SIGNATURE_LENGTH[alg as SignAlg];
-  if (length === undefined) throw new SentcError("invalid_format", `unknown sign alg "${alg}"`, { reference: 1 });
+  if (length === undefined) throw invalidFormat(`unknown sign alg "${alg}"`, { reference: 1 });
   if (signed.length <= length) throw new SentcError("missing_signature", "the data is too short to hold a signature");
   return { signature: signed.subarray(0, length), data: signed.subarray(length) };
 }
@@ -89,11 +89,11 @@ export function signatureToString(signature: Uint8Array, alg: string): string {
 export function signatureFromString(text: string, alg: string): Uint8Array {
   if (alg === ALG.ed25519DilithiumHybrid) {
     const parts = parseJson(text, "hybrid signature");
-    if (!isRecord(parts)) throw new SentcError("invalid_format", 'hybrid signature: expected {"x":…,"k":…}');
+    if (!isRecord(parts)) throw invalidFormat('hybrid signature: expected {"x":…,"k":…}');
     const x = fromBase64(stringField(parts, "x", "hybrid signature"));
     const k = fromBase64(stringField(parts, "k", "hybrid signature"));
     if (x.length !== ED25519_SIGNATURE_BYTES || k.length !== PQ_SIZES.dilithiumSignature) {
-      throw new SentcError("invalid_format", "hybrid signature: wrong part lengths");
+      throw invalidFormat("hybrid signature: wrong part lengths");
     }
     return concatBytes([x, k]);
   }

@@ -3,7 +3,7 @@
  * bytes of a string, so that ciphertexts sort like their plaintexts. Deterministic: equal inputs give
  * equal outputs. Outputs are integers below 2^32 (sentc's wasm API hands them out as u64).
  */
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { ALG } from "./algorithms.js";
 import type { SortableKey } from "./keys.js";
 import { opeEncrypt } from "./ope/ope.js";
@@ -24,7 +24,7 @@ const utf8 = new TextEncoder();
 
 function sortableKeyBytes(key: SortableKey): Uint8Array {
   if (key?.alg !== ALG.ope || !(key.key instanceof Uint8Array) || key.key.length !== 16) {
-    throw new SentcError("invalid_input", "expected an OPE-16 sortable key", { reference: 109 });
+    throw invalidInput("expected an OPE-16 sortable key", { reference: 109 });
   }
   return key.key;
 }
@@ -32,16 +32,16 @@ function sortableKeyBytes(key: SortableKey): Uint8Array {
 function plainNumber(n: number | bigint): number {
   if (typeof n === "bigint") {
     if (n < 0n || n > BigInt(SORTABLE_MAX_NUMBER)) {
-      throw new SentcError("invalid_input", `sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`, {
+      throw invalidInput(`sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`, {
         reference: 61,
       });
     }
     return Number(n);
   }
   if (typeof n !== "number" || !Number.isInteger(n))
-    throw new SentcError("invalid_input", "a sortable number must be an integer", { reference: 62 });
+    throw invalidInput("a sortable number must be an integer", { reference: 62 });
   if (n < 0 || n > SORTABLE_MAX_NUMBER) {
-    throw new SentcError("invalid_input", `sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`, {
+    throw invalidInput(`sortable numbers must be between 0 and ${SORTABLE_MAX_NUMBER}`, {
       reference: 61,
     });
   }
@@ -65,14 +65,13 @@ export function encryptSortableNumber(key: SortableKey, n: number | bigint): Sor
  * multi-byte character, where sentc panics, is rejected.
  */
 export function sortableStringToNumber(s: string): number {
-  if (typeof s !== "string") throw new SentcError("invalid_input", "sortable data must be a string");
+  if (typeof s !== "string") throw invalidInput("sortable data must be a string");
   const bytes = utf8.encode(s);
   let text = s;
   if (bytes.length > SORTABLE_STRING_BYTES) {
     // A UTF-8 continuation byte (10xxxxxx) right after the cut means the cut splits a character.
     if ((bytes[SORTABLE_STRING_BYTES]! & 0xc0) === 0x80) {
-      throw new SentcError(
-        "invalid_input",
+      throw invalidInput(
         `sortable strings are cut after ${SORTABLE_STRING_BYTES} UTF-8 bytes, which here splits a character`,
         { reference: 62 },
       );

@@ -16,7 +16,7 @@
  */
 import { ed25519PublicKey, ed25519Sign, ed25519Verify, sha256 } from "../core/index.js";
 import { concatBytes } from "../core/bytes.js";
-import { SentcError } from "../errors.js";
+import { invalidFormat, invalidInput } from "../errors.js";
 import { fromBase64, toBase64 } from "./encoding.js";
 
 /** Bytes of every hash of the log (SHA-256). */
@@ -83,12 +83,12 @@ function isHash(value: unknown): value is Uint8Array {
 }
 
 function requireHash(value: unknown, what: string): Uint8Array {
-  if (!isHash(value)) throw new SentcError("invalid_input", `${what} must be a ${KT_HASH_BYTES}-byte Uint8Array`);
+  if (!isHash(value)) throw invalidInput(`${what} must be a ${KT_HASH_BYTES}-byte Uint8Array`);
   return value;
 }
 
 function requireCount(value: unknown, what: string): number {
-  if (!isSafeCount(value)) throw new SentcError("invalid_input", `${what} must be a non-negative safe integer`);
+  if (!isSafeCount(value)) throw invalidInput(`${what} must be a non-negative safe integer`);
   return value;
 }
 
@@ -119,7 +119,7 @@ function isPowerOfTwo(n: number): boolean {
  * ```
  */
 export function ktLeafHash(leaf: Uint8Array): Uint8Array {
-  if (!(leaf instanceof Uint8Array)) throw new SentcError("invalid_input", "the leaf must be a Uint8Array");
+  if (!(leaf instanceof Uint8Array)) throw invalidInput("the leaf must be a Uint8Array");
   const data = new Uint8Array(leaf.length + 1);
   data.set(leaf, 1);
   return sha256(data);
@@ -156,7 +156,7 @@ export function ktNodesOfLeaves(leafHashes: readonly Uint8Array[]): KtNodeReader
   const read: KtNodeReader = (level, index) => {
     const width = 2 ** level;
     if (!isSafeCount(level) || !isSafeCount(index) || (index + 1) * width > leafHashes.length)
-      throw new SentcError("invalid_input", `node (${level}, ${index}) is outside the ${leafHashes.length} leaves`);
+      throw invalidInput(`node (${level}, ${index}) is outside the ${leafHashes.length} leaves`);
     if (level === 0) return requireHash(leafHashes[index], `leaf hash ${index}`);
     const key = `${level}:${index}`;
     let hash = cache.get(key);
@@ -200,7 +200,7 @@ export function ktRootHash(size: number, node: KtNodeReader): Uint8Array {
  * ```
  */
 export function ktRootOfLeaves(leafHashes: readonly Uint8Array[]): Uint8Array {
-  if (!Array.isArray(leafHashes)) throw new SentcError("invalid_input", "the leaf hashes must be an array");
+  if (!Array.isArray(leafHashes)) throw invalidInput("the leaf hashes must be an array");
   return ktRootHash(leafHashes.length, ktNodesOfLeaves(leafHashes));
 }
 
@@ -251,7 +251,7 @@ function path(m: number, start: number, end: number, node: KtNodeReader): Uint8A
 export function ktInclusionProof(index: number, size: number, node: KtNodeReader): Uint8Array[] {
   requireCount(index, "the leaf index");
   requireCount(size, "the tree size");
-  if (index >= size) throw new SentcError("invalid_input", `leaf ${index} is not in a tree of ${size} leaves`);
+  if (index >= size) throw invalidInput(`leaf ${index} is not in a tree of ${size} leaves`);
   return path(index, 0, size, node);
 }
 
@@ -276,7 +276,7 @@ function subproof(m: number, start: number, end: number, complete: boolean, node
 export function ktConsistencyProof(first: number, second: number, node: KtNodeReader): Uint8Array[] {
   requireCount(first, "the first tree size");
   requireCount(second, "the second tree size");
-  if (first > second) throw new SentcError("invalid_input", `tree size ${first} is larger than ${second}`);
+  if (first > second) throw invalidInput(`tree size ${first} is larger than ${second}`);
   if (first === 0 || first === second) return [];
   return subproof(first, 0, second, true, node);
 }
@@ -399,7 +399,7 @@ function lengthPrefixed(text: string): Uint8Array {
  * ```
  */
 export function ktSthMessage(appId: string, treeSize: number, timestamp: number, rootHash: Uint8Array): Uint8Array {
-  if (typeof appId !== "string") throw new SentcError("invalid_input", "the app id must be a string");
+  if (typeof appId !== "string") throw invalidInput("the app id must be a string");
   requireCount(treeSize, "the tree size");
   requireCount(timestamp, "the timestamp");
   requireHash(rootHash, "the root hash");
@@ -455,7 +455,7 @@ export function ktLogPublicKey(seed: Uint8Array): Uint8Array {
  */
 export function parseKtTreeHead(value: unknown): { sth: SignedTreeHead; rootHash: Uint8Array; signature: Uint8Array } {
   const fail = (why: string): never => {
-    throw new SentcError("invalid_format", `signed tree head: ${why}`);
+    throw invalidFormat(`signed tree head: ${why}`);
   };
   if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("not an object");
   const o = value as Record<string, unknown>;
@@ -529,7 +529,7 @@ function isRecordShape(r: KtLeafRecord): boolean {
  */
 export function encodeKtLeaf(record: KtLeafRecord): Uint8Array {
   if (typeof record !== "object" || record === null || !isRecordShape(record))
-    throw new SentcError("invalid_input", "not a key transparency leaf record");
+    throw invalidInput("not a key transparency leaf record");
   const texts = [
     record.app_id,
     record.subject_type,
@@ -576,7 +576,7 @@ export function encodeKtLeaf(record: KtLeafRecord): Uint8Array {
  */
 export function decodeKtLeaf(bytes: Uint8Array): KtLeafRecord {
   const fail = (why: string): never => {
-    throw new SentcError("invalid_format", `key transparency leaf: ${why}`);
+    throw invalidFormat(`key transparency leaf: ${why}`);
   };
   if (!(bytes instanceof Uint8Array)) return fail("not bytes");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -2,7 +2,7 @@
  * Internals of `Group`: converting protocol values into the stored `GroupData`, the storage layout, member key
  * pages and the list items the server answers.
  */
-import { SentcError } from "../errors.js";
+import { invalidInput, invalidServerResponse } from "../errors.js";
 import type { JsonObject } from "../api/endpoints/result.js";
 import { serializeGroupKeyServerOutput, type GroupKeyEntry } from "../protocol/group-data.js";
 import type { GroupKeyData } from "../protocol/group-keys.js";
@@ -118,9 +118,9 @@ export function memberKeysInput(
   rank: number | undefined | null,
   adminRank: number,
 ): string {
-  if (!Number.isInteger(page) || page < 0) throw new SentcError("invalid_input", "page must be a non-negative integer");
+  if (!Number.isInteger(page) || page < 0) throw invalidInput("page must be a non-negative integer");
   const pageKeys = keys.slice(page * MEMBER_KEY_PAGE, (page + 1) * MEMBER_KEY_PAGE);
-  if (pageKeys.length === 0) throw new SentcError("invalid_input", `there is no key page ${page}`);
+  if (pageKeys.length === 0) throw invalidInput(`there is no key page ${page}`);
   const input = JSON.parse(prepareKeysForNewMember(memberPublicKey, pageKeys, keys.length, rank, adminRank)) as Record<
     string,
     unknown
@@ -132,7 +132,7 @@ export function memberKeysInput(
 // ---------- list items ----------
 
 function invalid(what: string, field: string): never {
-  throw new SentcError("invalid_server_response", `${what}: "${field}" has the wrong type`);
+  throw invalidServerResponse(`${what}: "${field}" has the wrong type`);
 }
 
 function str(item: JsonObject, field: string, what: string): string {
@@ -213,7 +213,7 @@ export function hmacEntry(entry: unknown): [string, string | Record<string, unkn
     const wrapped = entry.encrypted_hmac_encryption_key_id ?? entry.encrypted_sortable_encryption_key_id;
     if (typeof wrapped === "string") return [wrapped, entry];
   }
-  throw new SentcError("invalid_input", "expected {group_key_id, key_data} or the server's encrypted key object");
+  throw invalidInput("expected {group_key_id, key_data} or the server's encrypted key object");
 }
 
 /** A key of `GET /group/:id/keys` in the reference's `GroupOutDataKeys` shape, or the server's object, as an entry. */
@@ -229,7 +229,7 @@ export function keyEntryOf(entry: unknown): GroupKeyEntry {
     };
   }
   if (isRecord(entry) && typeof entry.user_public_key_id === "string") return groupKeyEntry(entry as JsonObject);
-  throw new SentcError("invalid_input", "expected {private_key_id, key_data} or the server's group key object");
+  throw invalidInput("expected {private_key_id, key_data} or the server's group key object");
 }
 
 /**

@@ -4,7 +4,7 @@
  * sortable keys, the stored group data and the cached public key; and the group's side of finishing key
  * rotations (§3.3). `Group` keeps the public methods and calls into this.
  */
-import { REFERENCE_MESSAGES, SentcError, isSentcError } from "../errors.js";
+import { REFERENCE_MESSAGES, isSentcError, invalidInput, invalidServerResponse } from "../errors.js";
 import type { JwtInput, RequestOptions } from "../api/index.js";
 import * as groupApi from "../api/endpoints/group.js";
 import type { JsonObject } from "../api/endpoints/result.js";
@@ -118,7 +118,7 @@ export function groupKeyOwner(group: {
  * const level = checkVerify(options.verify ?? 0);
  */
 export function checkVerify(verify: unknown): GroupVerify {
-  if (verify !== 0 && verify !== 1 && verify !== 2) throw new SentcError("invalid_input", "verify must be 0, 1 or 2");
+  if (verify !== 0 && verify !== 1 && verify !== 2) throw invalidInput("verify must be 0, 1 or 2");
   return verify;
 }
 
@@ -160,7 +160,7 @@ export async function fetchGroupData(
   const requestOptions: RequestOptions = groupAsMember === undefined ? {} : { groupAccessId: groupAsMember };
   const raw = await groupApi.getGroup(env.ctx.http, env.jwt, groupId, requestOptions);
   const out = extractGroupData(raw);
-  if (out.groupId !== groupId) throw new SentcError("invalid_server_response", "GET /group/:id answered another group");
+  if (out.groupId !== groupId) throw invalidServerResponse("GET /group/:id answered another group");
   const access = out.accessBy;
   const data: GroupData = {
     group_id: out.groupId,
@@ -182,10 +182,7 @@ export async function fetchGroupData(
   if (out.parentGroupId !== null) data.parent_group_id = out.parentGroupId;
   if (groupAsMember !== undefined) data.access_by_group_as_member = groupAsMember;
   if (data.access_by_parent_group !== undefined && data.parent_group_id === undefined) {
-    throw new SentcError(
-      "invalid_server_response",
-      "GET /group/:id: access through a parent, but the group has no parent",
-    );
+    throw invalidServerResponse("GET /group/:id: access through a parent, but the group has no parent");
   }
   return { data, out, firstPage: Array.isArray(raw.keys) ? (raw.keys as JsonObject[]) : [], requestOptions };
 }
@@ -203,7 +200,7 @@ export async function openWrappedKeys(
   wrappingKey: (keyId: string) => Promise<string>,
   open: (key: SymKey, data: string | Record<string, unknown>) => string,
 ): Promise<string[]> {
-  if (!Array.isArray(fetched)) throw new SentcError("invalid_input", `${what} must be an array`);
+  if (!Array.isArray(fetched)) throw invalidInput(`${what} must be an array`);
   const out: string[] = [];
   for (const entry of fetched) {
     const [keyId, data] = hmacEntry(entry);
@@ -356,8 +353,7 @@ export class GroupKeyring {
     }
     for (const entry of entries) this.#addKey(await this.#decryptEntry(entry, this.#verify));
     const newest = data.keys[0];
-    if (!newest)
-      throw new SentcError("invalid_server_response", "GET /group/:id: the group has no keys for this member");
+    if (!newest) throw invalidServerResponse("GET /group/:id: the group has no keys for this member");
     data.newest_key_id = newest.group_key_id;
 
     for (const hmac of out.hmacKeys) {
@@ -446,8 +442,7 @@ export class GroupKeyring {
       this.requestOptions(),
     );
     const key = await this.#decryptEntry(groupKeyEntry(raw), this.#verify);
-    if (key.group_key_id !== keyId)
-      throw new SentcError("invalid_server_response", "the server answered another group key than asked for");
+    if (key.group_key_id !== keyId) throw invalidServerResponse("the server answered another group key than asked for");
     this.#addKey(key);
     // A key newer than the newest one (a rotation whose key this member could fetch at once) becomes the newest.
     const newest = this.heldKey(this.#data.newest_key_id);
@@ -507,7 +502,7 @@ export class GroupKeyring {
   /** `decryptKey`: fetched keys decrypted with the key pair each names (not kept). */
   async decryptKeys(fetched: GroupOutDataKeys[], verify: GroupVerify): Promise<GroupKey[]> {
     checkVerify(verify);
-    if (!Array.isArray(fetched)) throw new SentcError("invalid_input", "fetched must be an array");
+    if (!Array.isArray(fetched)) throw invalidInput("fetched must be an array");
     const out: GroupKey[] = [];
     for (const entry of fetched) out.push(await this.#decryptEntry(keyEntryOf(entry), verify));
     return out;

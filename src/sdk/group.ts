@@ -11,7 +11,8 @@
  * `invalid_input`; asking to verify unsigned data decrypts it unchecked as the reference does, or is
  * `missing_signature` with the init option `strict_verify`.
  */
-import { SentcError } from "../errors.js";
+import { nonEmptyString } from "../protocol/json.js";
+import { SentcError, invalidInput, invalidServerResponse } from "../errors.js";
 import * as groupApi from "../api/endpoints/group.js";
 import { encryptRawSymmetric, encryptStringSymmetric, encryptSymmetric } from "../protocol/encrypt.js";
 import { prepareCreateGroup } from "../protocol/group-create.js";
@@ -201,8 +202,7 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
     groupId: string,
     options: GroupLoadOptions = {},
   ): Promise<Group<U>> {
-    if (typeof groupId !== "string" || groupId.length === 0)
-      throw new SentcError("invalid_input", "the group id must be a non-empty string");
+    nonEmptyString(groupId, "the group id");
     const verify = checkVerify(options.verify ?? 0);
     const groupAsMember = options.groupAsMember === "" ? undefined : options.groupAsMember;
     const cached = await readStoredGroupData(env, groupId, groupAsMember);
@@ -625,8 +625,7 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   }
 
   async #memberPublicKey(id: string, group: boolean): Promise<PublicKey> {
-    if (typeof id !== "string" || id.length === 0)
-      throw new SentcError("invalid_input", "the member id must be a non-empty string");
+    nonEmptyString(id, "the member id");
     if (group) return importPublicKey((await getGroupPublicKeyData(this.#env.ctx, id)).key);
     return importPublicKey((await this.#env.user.getPublicKey(id)).public_key);
   }
@@ -644,10 +643,7 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   ): Promise<PromiseSettledResult<void>[] | undefined> {
     if (keys.length <= MEMBER_KEY_PAGE) return undefined;
     if (sessionId === undefined)
-      throw new SentcError(
-        "invalid_server_response",
-        `the server opened no key session for more than ${MEMBER_KEY_PAGE} keys`,
-      );
+      throw invalidServerResponse(`the server opened no key session for more than ${MEMBER_KEY_PAGE} keys`);
     const results: PromiseSettledResult<void>[] = [];
     for (let start = MEMBER_KEY_PAGE; start < keys.length; start += MEMBER_KEY_PAGE) {
       const body = JSON.stringify(encryptGroupKeysForMember(publicKey, keys.slice(start, start + MEMBER_KEY_PAGE)));
@@ -938,10 +934,9 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * const body = group.prepareUpdateRank(memberUserId, 2);
    */
   prepareUpdateRank(user_id: string, new_rank: number): string {
-    if (typeof user_id !== "string" || user_id.length === 0)
-      throw new SentcError("invalid_input", "the user id must be a non-empty string");
+    nonEmptyString(user_id, "the user id");
     if (!Number.isInteger(new_rank) || new_rank < 1 || new_rank > 4)
-      throw new SentcError("invalid_input", "the new rank must be an integer from 1 to 4", { reference: 200 });
+      throw invalidInput("the new rank must be an integer from 1 to 4", { reference: 200 });
     checkRank(this.data.rank, 1, "changing ranks");
     return JSON.stringify({ changed_user_id: user_id, new_rank });
   }

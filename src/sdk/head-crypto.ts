@@ -4,7 +4,7 @@
  * the sender's user id. Unsigned data asked to be verified is decrypted unchecked, as the reference does, or
  * refused (`missing_signature`) with the init option `strict_verify`.
  */
-import { SentcError } from "../errors.js";
+import { SentcError, invalidInput } from "../errors.js";
 import { fromBase64 } from "../protocol/encoding.js";
 import {
   decryptAsymmetric,
@@ -59,8 +59,7 @@ export async function senderVerifyKey(
     if (strictVerify()) throw new SentcError("missing_signature", "the data is not signed");
     return null;
   }
-  if (typeof userId !== "string" || userId.length === 0)
-    throw new SentcError("invalid_input", "verifying needs the sender's user id");
+  if (typeof userId !== "string" || userId.length === 0) throw invalidInput("verifying needs the sender's user id");
   return importVerifyKey(await getUserVerifyKeyData(ctx, userId, head.sign.id));
 }
 

@@ -2,11 +2,11 @@
  * Shared internals of `Sentc` and `User`: the SDK context, converting protocol results into the stored
  * `UserData`, reading the answers an own backend forwards, and the login steps.
  */
-import { SentcError, isSentcError } from "../errors.js";
+import { isSentcError, invalidInput, invalidServerResponse } from "../errors.js";
 import { type HttpClient, parseEnvelope, authApi, userApi, type RefreshStrategy } from "../api/index.js";
 import { fromBase64, toBase64 } from "../protocol/encoding.js";
 import { decryptHmacKey } from "../protocol/group-keys.js";
-import { isRecord } from "../protocol/json.js";
+import { isRecord, nonEmptyString } from "../protocol/json.js";
 import {
   decryptUserKey,
   doneLogin as protocolDoneLogin,
@@ -58,21 +58,21 @@ export function readServerOutput(serverOutput: unknown, what: string): unknown {
     return parseEnvelope(serverOutput, 200);
   }
   if (!isRecord(value) || typeof value.status !== "boolean") {
-    throw new SentcError("invalid_server_response", `${what}: expected sentc's envelope {"status":…}`);
+    throw invalidServerResponse(`${what}: expected sentc's envelope {"status":…}`);
   }
   value = parseEnvelope(JSON.stringify(value), 200);
   return value;
 }
 
 export function resultObject(value: unknown, what: string): Record<string, unknown> {
-  if (!isRecord(value)) throw new SentcError("invalid_server_response", `${what}: expected an object`);
+  if (!isRecord(value)) throw invalidServerResponse(`${what}: expected an object`);
   return value;
 }
 
 export function resultString(object: Record<string, unknown>, field: string, what: string): string {
   const value = object[field];
   if (typeof value !== "string" || value.length === 0)
-    throw new SentcError("invalid_server_response", `${what}: "${field}" must be a non-empty string`);
+    throw invalidServerResponse(`${what}: "${field}" must be a non-empty string`);
   return value;
 }
 
@@ -212,7 +212,7 @@ export function stateFromMfaLogin(data: UserMfaLogin): LoginStartState {
     typeof data.mfa_auth_key !== "string" ||
     typeof data.mfa_master_key !== "string"
   ) {
-    throw new SentcError("invalid_input", "login_data must be the UserMfaLogin of Sentc.login");
+    throw invalidInput("login_data must be the UserMfaLogin of Sentc.login");
   }
   const authKey = fromBase64(data.mfa_auth_key);
   return {
@@ -287,15 +287,10 @@ export async function loginVerified(
   const hmacKeys: HmacKey[] = (Array.isArray(output.hmac_keys) ? output.hmac_keys : []).map((entry) => {
     const hmac = resultObject(entry, "verify login output: hmac key");
     const owner = userKeys.find((key) => key.groupKey.keyId === hmac.encrypted_hmac_encryption_key_id);
-    if (!owner)
-      throw new SentcError(
-        "invalid_server_response",
-        "verify login output: an hmac key is encrypted by an unknown user key",
-      );
+    if (!owner) throw invalidServerResponse("verify login output: an hmac key is encrypted by an unknown user key");
     return decryptHmacKey(owner.groupKey, hmac);
   });
-  if (userKeys.length === 0)
-    throw new SentcError("invalid_server_response", "verify login output: no user keys", { reference: 130 });
+  if (userKeys.length === 0) throw invalidServerResponse("verify login output: no user keys", { reference: 130 });
   const user_keys = userKeys.map(userKeyData);
   const data: UserData = {
     device: deviceKeyData(state.deviceKeys),
@@ -331,10 +326,8 @@ export async function loginOverHttp(
   password: string,
   mfa?: MfaToken,
 ): Promise<{ kind: "mfa"; state: LoginStartState } | { kind: "user"; result: LoginResult }> {
-  if (typeof deviceIdentifier !== "string" || deviceIdentifier.length === 0)
-    throw new SentcError("invalid_input", "the identifier must be a non-empty string");
-  if (typeof password !== "string" || password.length === 0)
-    throw new SentcError("invalid_input", "the password must be a non-empty string");
+  nonEmptyString(deviceIdentifier, "the identifier");
+  nonEmptyString(password, "the password");
   const salt = await authApi.prepareLogin(http, protocolPrepareLoginStart(deviceIdentifier));
   const start = await loginStartOffloaded(deviceIdentifier, password, salt);
   let done = await loginDoneOffloaded(start, await authApi.doneLogin(http, start.input));
@@ -344,7 +337,7 @@ export async function loginOverHttp(
     done = await validateMfaToken(http, start, mfa);
     usedMfa = true;
   }
-  if (done.kind !== "verify") throw new SentcError("invalid_server_response", "the MFA check answered OTP again");
+  if (done.kind !== "verify") throw invalidServerResponse("the MFA check answered OTP again");
   start.masterKeyEncryptionKey.fill(0);
   return {
     kind: "user",
@@ -353,8 +346,7 @@ export async function loginOverHttp(
 }
 
 export async function validateMfaToken(http: HttpClient, start: LoginStartState, mfa: MfaToken) {
-  if (typeof mfa.token !== "string" || mfa.token.length === 0)
-    throw new SentcError("invalid_input", "the MFA token must be a non-empty string");
+  nonEmptyString(mfa.token, "the MFA token");
   const body = JSON.stringify({
     token: mfa.token,
     auth_key: toBase64(start.authKey),

@@ -3,7 +3,7 @@
  * and groups (another member rotated the group keys, §3.3): the same loop over `GET …/rotation` behind a narrow
  * interface, so `User` and `Group` only say where their entries, keys and routes are.
  */
-import { SentcError } from "../errors.js";
+import { invalidServerResponse } from "../errors.js";
 import type { JsonObject } from "../api/endpoints/result.js";
 import { finishKeyRotation as protocolFinishKeyRotation } from "../protocol/key-rotation.js";
 import { importSymKey, type PrivateKey, type PublicKey } from "../protocol/keys.js";
@@ -59,7 +59,7 @@ export async function finishPendingKeyRotations(party: KeyRotationParty): Promis
         typeof newId !== "string" ||
         (party.needsEphKeyId && typeof ephKeyId !== "string")
       ) {
-        throw new SentcError("invalid_server_response", `${party.pendingRoute}: missing key ids`);
+        throw invalidServerResponse(`${party.pendingRoute}: missing key ids`);
       }
       const previous = await party.previousKey(previousId);
       if (previous === undefined) {

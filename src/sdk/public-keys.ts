@@ -3,7 +3,7 @@
  * (sdk.md §1.3, §6). Unlike the reference (Appendix B 8) a user's or group's *newest* public key is refetched
  * after `PUBLIC_KEY_TTL_MS`, so a key rotation is picked up; verify keys are immutable per key id and stay cached.
  */
-import { SentcError } from "../errors.js";
+import { invalidInput } from "../errors.js";
 import { userApi } from "../api/index.js";
 import { isRecord } from "../protocol/json.js";
 import { exportPublicKey, importPublicKey, importVerifyKey } from "../protocol/keys.js";
@@ -245,7 +245,7 @@ export async function verifyUsersPublicKey(
   force = false,
 ): Promise<boolean> {
   if (!isRecord(publicKey) || typeof publicKey.public_key !== "string")
-    throw new SentcError("invalid_input", "public_key must be a UserPublicKeyData");
+    throw invalidInput("public_key must be a UserPublicKeyData");
   if (publicKey.verified && !force) return true;
   if (!publicKey.public_key_sig_key_id || !publicKey.public_key_sig) return false;
   const verifyKey = importVerifyKey(await getUserVerifyKeyData(ctx, userId, publicKey.public_key_sig_key_id));

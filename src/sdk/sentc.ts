@@ -7,7 +7,8 @@
  * come from `JwtManager` and `User` (B 2, 9, 10); the login can be split into prepare/done steps again for an own
  * backend, and `done*` functions check sentc's envelope.
  */
-import { REFERENCE_MESSAGES, SentcError } from "../errors.js";
+import { nonEmptyString } from "../protocol/json.js";
+import { REFERENCE_MESSAGES, SentcError, invalidInput, invalidServerResponse } from "../errors.js";
 import {
   HttpClient,
   JwtManager,
@@ -81,12 +82,6 @@ export interface SentcInternalOptions {
   fetch?: FetchFn;
 }
 
-function requireText(value: unknown, what: string): string {
-  if (typeof value !== "string" || value.length === 0)
-    throw new SentcError("invalid_input", `${what} must be a non-empty string`);
-  return value;
-}
-
 /**
  * The SDK's entry point, as in sentc's JS SDK: `Sentc.init()` once, then register, log in and get the `User`.
  * Every member is static. Own backends use the synchronous `prepare*` / `done*` pairs around their own calls.
@@ -157,9 +152,8 @@ export default class Sentc {
   }
 
   static async #init(options: SentcOptions & SentcInternalOptions): Promise<User | undefined> {
-    if (typeof options !== "object" || options === null)
-      throw new SentcError("invalid_input", "Sentc.init needs the options object");
-    const appToken = requireText(options.app_token, "app_token");
+    if (typeof options !== "object" || options === null) throw invalidInput("Sentc.init needs the options object");
+    const appToken = nonEmptyString(options.app_token, "app_token");
     const baseUrl = (options.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     const refresh: RefreshOptions = options.refresh ?? {
       endpoint: REFRESH_ENDPOINT.api,
@@ -178,23 +172,21 @@ export default class Sentc {
     };
     if (options.auto_finish_key_rotation !== undefined) {
       if (typeof options.auto_finish_key_rotation !== "boolean")
-        throw new SentcError("invalid_input", "auto_finish_key_rotation must be a boolean");
+        throw invalidInput("auto_finish_key_rotation must be a boolean");
       resolved.auto_finish_key_rotation = options.auto_finish_key_rotation;
     }
     if (options.strict_verify !== undefined) {
-      if (typeof options.strict_verify !== "boolean")
-        throw new SentcError("invalid_input", "strict_verify must be a boolean");
+      if (typeof options.strict_verify !== "boolean") throw invalidInput("strict_verify must be a boolean");
       resolved.strict_verify = options.strict_verify;
     }
     setStrictVerify(resolved.strict_verify === true);
     if (options.trust_server_keys !== undefined) {
-      if (typeof options.trust_server_keys !== "boolean")
-        throw new SentcError("invalid_input", "trust_server_keys must be a boolean");
+      if (typeof options.trust_server_keys !== "boolean") throw invalidInput("trust_server_keys must be a boolean");
       resolved.trust_server_keys = options.trust_server_keys;
     }
     setTrustServerKeys(resolved.trust_server_keys === true);
     if (options.worker !== undefined) {
-      if (typeof options.worker !== "boolean") throw new SentcError("invalid_input", "worker must be a boolean");
+      if (typeof options.worker !== "boolean") throw invalidInput("worker must be a boolean");
       // false when the worker cannot start (it warns): the SDK then works on the main thread.
       resolved.worker = options.worker && (await startCryptoWorker());
     }
@@ -322,8 +314,7 @@ export default class Sentc {
   static doneCheckUserIdentifierAvailable(serverOutput: string): boolean {
     const what = "POST /exists result";
     const result = resultObject(readServerOutput(serverOutput, what), what);
-    if (typeof result.available !== "boolean")
-      throw new SentcError("invalid_server_response", `${what}: "available" must be a boolean`);
+    if (typeof result.available !== "boolean") throw invalidServerResponse(`${what}: "available" must be a boolean`);
     return result.available;
   }
 
@@ -379,8 +370,8 @@ export default class Sentc {
    * const userId = await Sentc.register("alice", "password");
    */
   static async register(userIdentifier: string, password: string): Promise<string> {
-    requireText(userIdentifier, "the user identifier");
-    requireText(password, "the password");
+    nonEmptyString(userIdentifier, "the user identifier");
+    nonEmptyString(password, "the password");
     const body = await offload("prepareRegister", [userIdentifier, password], protocolPrepareRegister);
     return (await authApi.register(Sentc.#context().http, body)).user_id;
   }
@@ -429,7 +420,7 @@ export default class Sentc {
   static async registerDeviceStart(device_identifier: string, password: string): Promise<string> {
     const body = await offload(
       "prepareRegisterDeviceStart",
-      [requireText(device_identifier, "the device identifier"), requireText(password, "the password")],
+      [nonEmptyString(device_identifier, "the device identifier"), nonEmptyString(password, "the password")],
       protocolPrepareRegisterDeviceStart,
     );
     const result = await authApi.prepareRegisterDevice(Sentc.#context().http, body);
@@ -505,7 +496,7 @@ export default class Sentc {
     const start = stateFromMfaLogin(loginData);
     const done = await validateMfaToken(http, start, { token, recovery });
     start.masterKeyEncryptionKey.fill(0);
-    if (done.kind !== "verify") throw new SentcError("invalid_server_response", "the MFA check answered OTP again");
+    if (done.kind !== "verify") throw invalidServerResponse("the MFA check answered OTP again");
     const result = await loginVerified(http, done.state, await authApi.verifyLogin(http, done.state.input), true);
     return Sentc.#buildUser(loginData.deviceIdentifier, result);
   }
@@ -535,9 +526,9 @@ export default class Sentc {
    * // POST state.input to /api/v1/done_login
    */
   static prepareLogin(deviceIdentifier: string, password: string, server_output: string): LoginStartState {
-    requireText(password, "the password");
+    nonEmptyString(password, "the password");
     return loginStart(
-      requireText(deviceIdentifier, "the identifier"),
+      nonEmptyString(deviceIdentifier, "the identifier"),
       password,
       readServerOutput(server_output, "POST /prepare_login result"),
     );
@@ -723,7 +714,7 @@ export default class Sentc {
    * const { public_key, public_key_id } = await Sentc.getUserPublicKey(userId);
    */
   static getUserPublicKey(user_id: string): Promise<UserPublicKeyData> {
-    return getUserPublicKeyData(Sentc.#context(), requireText(user_id, "the user id"));
+    return getUserPublicKeyData(Sentc.#context(), nonEmptyString(user_id, "the user id"));
   }
 
   /**
@@ -739,8 +730,8 @@ export default class Sentc {
   static getUserVerifyKey(user_id: string, key_id: string): Promise<string> {
     return getUserVerifyKeyData(
       Sentc.#context(),
-      requireText(user_id, "the user id"),
-      requireText(key_id, "the key id"),
+      nonEmptyString(user_id, "the user id"),
+      nonEmptyString(key_id, "the key id"),
     );
   }
 
@@ -754,7 +745,7 @@ export default class Sentc {
    * const { key, id } = await Sentc.getGroupPublicKey(groupId);
    */
   static getGroupPublicKey(group_id: string): Promise<{ key: string; id: string }> {
-    return getGroupPublicKeyData(Sentc.#context(), requireText(group_id, "the group id"));
+    return getGroupPublicKeyData(Sentc.#context(), nonEmptyString(group_id, "the group id"));
   }
 
   /**
@@ -768,7 +759,7 @@ export default class Sentc {
    * const ok = await Sentc.verifyUserPublicKey(userId, await Sentc.getUserPublicKey(userId));
    */
   static verifyUserPublicKey(user_id: string, public_key: UserPublicKeyData, force = false): Promise<boolean> {
-    return verifyUsersPublicKey(Sentc.#context(), requireText(user_id, "the user id"), public_key, force);
+    return verifyUsersPublicKey(Sentc.#context(), nonEmptyString(user_id, "the user id"), public_key, force);
   }
 
   /**
@@ -782,7 +773,7 @@ export default class Sentc {
    * const key = await Sentc.getUserPublicKeyData(baseUrl, appToken, userId);
    */
   static getUserPublicKeyData(base_url: string, app_token: string, user_id: string): Promise<UserPublicKeyData> {
-    return getUserPublicKeyData(Sentc.#contextFor(base_url, app_token), requireText(user_id, "the user id"));
+    return getUserPublicKeyData(Sentc.#contextFor(base_url, app_token), nonEmptyString(user_id, "the user id"));
   }
 
   /**
@@ -802,8 +793,8 @@ export default class Sentc {
   ): Promise<string> {
     return getUserVerifyKeyData(
       Sentc.#contextFor(base_url, app_token),
-      requireText(user_id, "the user id"),
-      requireText(verify_key_id, "the key id"),
+      nonEmptyString(user_id, "the user id"),
+      nonEmptyString(verify_key_id, "the key id"),
     );
   }
 
@@ -821,7 +812,7 @@ export default class Sentc {
     app_token: string,
     group_id: string,
   ): Promise<{ key: string; id: string }> {
-    return getGroupPublicKeyData(Sentc.#contextFor(base_url, app_token), requireText(group_id, "the group id"));
+    return getGroupPublicKeyData(Sentc.#contextFor(base_url, app_token), nonEmptyString(group_id, "the group id"));
   }
 
   /**
@@ -843,7 +834,7 @@ export default class Sentc {
   ): Promise<boolean> {
     return verifyUsersPublicKey(
       Sentc.#contextFor(base_url, app_token),
-      requireText(user_id, "the user id"),
+      nonEmptyString(user_id, "the user id"),
       public_key,
       force,
     );

@@ -5,7 +5,7 @@
  * Values are structured-cloneable (`UserData` holds a `Map`); an adapter that serialises to JSON still works
  * because the SDK rebuilds `key_map` from `user_keys` when it does not read back a `Map`.
  */
-import { SentcError } from "../errors.js";
+import { SentcError, invalidInput } from "../errors.js";
 
 /** What the SDK needs from a key store. All methods may be async. */
 export interface StorageInterface {
@@ -228,10 +228,7 @@ export async function createStorage(options: StorageOptions | undefined): Promis
       typeof custom.set !== "function" ||
       typeof custom.delete !== "function"
     ) {
-      throw new SentcError(
-        "invalid_input",
-        "storage.getStorage must resolve to an object with getItem, set and delete",
-      );
+      throw invalidInput("storage.getStorage must resolve to an object with getItem, set and delete");
     }
     return custom;
   }

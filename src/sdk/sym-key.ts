@@ -14,7 +14,7 @@
  * `"non_registered"` for the others (the reference writes `""` right after generation and `"non_registered"`
  * after recovery; decryption never looks at the head id, so both read each other's data).
  */
-import { SentcError } from "../errors.js";
+import { SentcError, invalidFormat, invalidInput, invalidServerResponse } from "../errors.js";
 import {
   deleteSymKey as apiDeleteSymKey,
   getSymKey,
@@ -71,7 +71,7 @@ export function symKeyContext(http: HttpClient, signKey?: string): SymKeyContext
 }
 
 function checkData(data: unknown): asserts data is Uint8Array {
-  if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "data must be a Uint8Array");
+  if (!(data instanceof Uint8Array)) throw invalidInput("data must be a Uint8Array");
 }
 
 /**
@@ -127,8 +127,7 @@ export class SymKey {
 
   #sign(sign: boolean) {
     if (!sign) return null;
-    if (this.#signKey === undefined)
-      throw new SentcError("invalid_input", "this key has no sign key: it cannot sign", { reference: 109 });
+    if (this.#signKey === undefined) throw invalidInput("this key has no sign key: it cannot sign", { reference: 109 });
     return importSignKey(this.#signKey);
   }
 
@@ -201,7 +200,7 @@ export class SymKey {
    * const text = key.encryptString("hello");
    */
   encryptString(data: string, sign = false): string {
-    if (typeof data !== "string") throw new SentcError("invalid_input", "data must be a string");
+    if (typeof data !== "string") throw invalidInput("data must be a string");
     return encryptStringSymmetric(this.protocolKey(), data, this.#sign(sign));
   }
 
@@ -215,7 +214,7 @@ export class SymKey {
    * const text = key.decryptString(encryptedText);
    */
   decryptString(data: string, verify_key?: string): string {
-    if (typeof data !== "string") throw new SentcError("invalid_input", "data must be a string");
+    if (typeof data !== "string") throw invalidInput("data must be a string");
     const verifyKey =
       verify_key === undefined || verify_key === ""
         ? null
@@ -280,11 +279,11 @@ function masterKeyIdOf(encryptedKey: string | Record<string, unknown>): string {
     try {
       info = JSON.parse(encryptedKey);
     } catch (cause) {
-      throw new SentcError("invalid_format", "encrypted_key is not JSON", { cause });
+      throw invalidFormat("encrypted_key is not JSON", { cause });
     }
   }
   const id = (info as Record<string, unknown> | null)?.master_key_id;
-  if (typeof id !== "string") throw new SentcError("invalid_format", 'encrypted_key: "master_key_id" must be a string');
+  if (typeof id !== "string") throw invalidFormat('encrypted_key: "master_key_id" must be a string');
   return id;
 }
 
@@ -406,8 +405,7 @@ export async function fetchSymKey(
   options?: RequestOptions,
 ): Promise<SymKey> {
   const entity = await getSymKey(http, key_id, options);
-  if (entity.key_id !== key_id)
-    throw new SentcError("invalid_server_response", "the server answered another sym key than asked for");
+  if (entity.key_id !== key_id) throw invalidServerResponse("the server answered another sym key than asked for");
   return openEntity(entity, getMasterKey, symKeyContext(http, sign_key));
 }
 

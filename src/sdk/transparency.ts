@@ -12,7 +12,7 @@
  * pinned, a key without a proof is `transparency_failed` (a server that has a log does not get to hide a key from it).
  */
 import { ktConsistency, ktLogKey, ktSubject } from "../api/endpoints/transparency.js";
-import { SentcError } from "../errors.js";
+import { SentcError, invalidInput } from "../errors.js";
 import { isRecord } from "../protocol/json.js";
 import { fromBase64 } from "../protocol/encoding.js";
 import {
@@ -95,7 +95,7 @@ export function setTransparencyOptions(options: { log_key?: string } | undefined
     } catch {
       bytes = undefined;
     }
-    if (bytes?.length !== 32) throw new SentcError("invalid_input", "transparency.log_key must be base64 of 32 bytes");
+    if (bytes?.length !== 32) throw invalidInput("transparency.log_key must be base64 of 32 bytes");
   }
   settings.logKey = options?.log_key;
   settings.require = require;
@@ -113,12 +113,11 @@ export function transparencyOptions(
   resolved: { transparency?: { log_key?: string }; require_transparency?: boolean },
 ): void {
   if (options.require_transparency !== undefined) {
-    if (typeof options.require_transparency !== "boolean")
-      throw new SentcError("invalid_input", "require_transparency must be a boolean");
+    if (typeof options.require_transparency !== "boolean") throw invalidInput("require_transparency must be a boolean");
     resolved.require_transparency = options.require_transparency;
   }
   if (options.transparency !== undefined) {
-    if (!isRecord(options.transparency)) throw new SentcError("invalid_input", "transparency must be an object");
+    if (!isRecord(options.transparency)) throw invalidInput("transparency must be an object");
     resolved.transparency = { ...options.transparency };
   }
   setTransparencyOptions(resolved.transparency, resolved.require_transparency === true);

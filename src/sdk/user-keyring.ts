@@ -3,7 +3,7 @@
  * a key this device lacks, and the user's side of finishing the key rotations other devices started. `User` keeps
  * the public methods and calls into this.
  */
-import { REFERENCE_MESSAGES, SentcError } from "../errors.js";
+import { REFERENCE_MESSAGES, SentcError, invalidServerResponse } from "../errors.js";
 import { userApi, type JwtInput } from "../api/index.js";
 import { importPrivateKey, importPublicKey } from "../protocol/keys.js";
 import { decryptUserKey } from "../protocol/login.js";
@@ -76,7 +76,7 @@ export class UserKeyring {
     const key = decryptUserKey(importPrivateKey(this.#data.device.private_key), result);
     if (key.groupKey.keyId !== keyId) {
       wipeUserKey(key);
-      throw new SentcError("invalid_server_response", "the server answered another user key than asked for");
+      throw invalidServerResponse("the server answered another user key than asked for");
     }
     const data = userKeyData(key);
     wipeUserKey(key);

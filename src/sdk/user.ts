@@ -9,14 +9,14 @@
  * skip. Own-backend group creation has a
  * `done` step that checks sentc's envelope.
  */
-import { SentcError, isSentcError } from "../errors.js";
+import { SentcError, isSentcError, invalidInput, invalidServerResponse } from "../errors.js";
 import { JwtManager, userApi, type SessionTokens } from "../api/index.js";
 import * as groupApi from "../api/endpoints/group.js";
 import { prepareRegisterDevice as protocolPrepareRegisterDevice } from "../protocol/device.js";
 import { encryptAsymmetric, encryptRawAsymmetric, encryptStringAsymmetric } from "../protocol/encrypt.js";
 import { prepareCreateGroup } from "../protocol/group-create.js";
 import { encryptGroupKeysForMember, KEY_SESSION_THRESHOLD } from "../protocol/group-member.js";
-import { isRecord } from "../protocol/json.js";
+import { isRecord, nonEmptyString } from "../protocol/json.js";
 import { prepareKeyRotation } from "../protocol/key-rotation.js";
 import {
   importPrivateKey,
@@ -406,8 +406,7 @@ export class User extends FileOwnerApi {
    * await user.updateUser("alice@example.com");
    */
   async updateUser(newIdentifier: string): Promise<void> {
-    if (typeof newIdentifier !== "string" || newIdentifier.length === 0)
-      throw new SentcError("invalid_input", "the new identifier must be a non-empty string");
+    nonEmptyString(newIdentifier, "the new identifier");
     await userApi.updateUser(
       this.#ctx.http,
       this.#jwt,
@@ -451,8 +450,7 @@ export class User extends FileOwnerApi {
     mfa_token?: string,
     mfa_recovery?: boolean,
   ): Promise<void> {
-    if (typeof newPassword !== "string" || newPassword.length === 0)
-      throw new SentcError("invalid_input", "the new password must be a non-empty string");
+    nonEmptyString(newPassword, "the new password");
     const login = await this.#freshLogin(oldPassword, mfa_token, mfa_recovery);
     try {
       const body = await offload(
@@ -661,13 +659,12 @@ export class User extends FileOwnerApi {
    * const { input } = user.prepareRegisterDevice(textFromNewDevice);
    */
   prepareRegisterDevice(server_output: string | Record<string, unknown>, page = 0): PreRegisterDeviceData {
-    if (!Number.isInteger(page) || page < 0)
-      throw new SentcError("invalid_input", "page must be a non-negative integer");
+    if (!Number.isInteger(page) || page < 0) throw invalidInput("page must be a non-negative integer");
     const output = deviceStartOutput(server_output);
     const keys = this.#allUserSymKeys();
     const pageKeys = keys.slice(page * KEY_PAGE, (page + 1) * KEY_PAGE);
     try {
-      if (pageKeys.length === 0) throw new SentcError("invalid_input", `there is no key page ${page}`);
+      if (pageKeys.length === 0) throw invalidInput(`there is no key page ${page}`);
       const { serverInput, publicKey } = protocolPrepareRegisterDevice(output, pageKeys, keys.length);
       return {
         input: serverInput,
@@ -701,7 +698,7 @@ export class User extends FileOwnerApi {
       if (keys.length <= KEY_SESSION_THRESHOLD) return undefined;
       const sessionId = answer.session_id;
       if (sessionId === undefined)
-        throw new SentcError("invalid_server_response", "the server opened no key session for more than 50 keys");
+        throw invalidServerResponse("the server opened no key session for more than 50 keys");
       const devicePublicKey = parseUserPublicKeyData(publicKey).publicKey;
       const results: PromiseSettledResult<void>[] = [];
       for (let start = KEY_PAGE; start < keys.length; start += KEY_PAGE) {
@@ -738,10 +735,7 @@ export class User extends FileOwnerApi {
         typeof item.time !== "number" ||
         typeof item.device_identifier !== "string"
       ) {
-        throw new SentcError(
-          "invalid_server_response",
-          "GET /user/device result: expected {device_id, time, device_identifier}",
-        );
+        throw invalidServerResponse("GET /user/device result: expected {device_id, time, device_identifier}");
       }
       return { device_id: item.device_id, time: item.time, device_identifier: item.device_identifier };
     });
@@ -828,7 +822,7 @@ export class User extends FileOwnerApi {
     const result = resultObject(readServerOutput(server_output, what), what);
     const id = result.group_id;
     if (typeof id !== "string" || id.length === 0)
-      throw new SentcError("invalid_server_response", `${what}: "group_id" must be a non-empty string`);
+      throw invalidServerResponse(`${what}: "group_id" must be a non-empty string`);
     return id;
   }
 
@@ -1001,10 +995,9 @@ export class User extends FileOwnerApi {
    * }
    */
   async verifyUserAgain(user_id: string, safety_number?: string): Promise<string> {
-    if (typeof user_id !== "string" || user_id.length === 0)
-      throw new SentcError("invalid_input", "the user id must be a non-empty string");
+    nonEmptyString(user_id, "the user id");
     if (safety_number !== undefined && (typeof safety_number !== "string" || safety_number.length === 0))
-      throw new SentcError("invalid_input", "the safety number must be a non-empty string");
+      throw invalidInput("the safety number must be a non-empty string");
     const own = importVerifyKey(this.#keys.newest().verify_key);
     const { safetyNumber } = await repinUser(
       this.#ctx,
@@ -1036,8 +1029,7 @@ export class User extends FileOwnerApi {
    * }
    */
   async verifyGroupAgain(group_id: string): Promise<PinnedGroupKey> {
-    if (typeof group_id !== "string" || group_id.length === 0)
-      throw new SentcError("invalid_input", "the group id must be a non-empty string");
+    nonEmptyString(group_id, "the group id");
     return repinGroup(this.#ctx, group_id);
   }
 
@@ -1141,8 +1133,7 @@ export class User extends FileOwnerApi {
   }
 
   async #replyKey(replyId: string) {
-    if (typeof replyId !== "string" || replyId.length === 0)
-      throw new SentcError("invalid_input", "reply_id must be a user id");
+    if (typeof replyId !== "string" || replyId.length === 0) throw invalidInput("reply_id must be a user id");
     return importPublicKey((await this.getPublicKey(replyId)).public_key);
   }
 
@@ -1400,7 +1391,7 @@ function deviceStartOutput(serverOutput: string | Record<string, unknown>): Reco
     try {
       value = JSON.parse(serverOutput);
     } catch (cause) {
-      throw new SentcError("invalid_input", `${what}: not JSON`, { cause, reference: 101 });
+      throw invalidInput(`${what}: not JSON`, { cause, reference: 101 });
     }
     return deviceStartOutput(value as Record<string, unknown>);
   }

@@ -6,7 +6,7 @@
  * Part URLs: by default `<base>/api/v1/file/part`; an app with its own storage passes its `file_part_url`
  * (sdk.md §4.4 "Own storage"), which receives the same `/<session_id>/<seq>/<end>` and `/<part_id>` suffixes.
  */
-import { SentcError } from "../../errors.js";
+import { SentcError, invalidInput, invalidServerResponse } from "../../errors.js";
 import type { HttpClient, JwtInput, RequestOptions } from "../http.js";
 import { pathSegment } from "../http.js";
 import { expectArray, expectBoolean, expectObject, expectString, optionalString, type JsonObject } from "./result.js";
@@ -50,8 +50,7 @@ function fileRoute(groupId: string | undefined): string {
 /** The part URL base: the app's `file_part_url` or the API's `/api/v1/file/part` (no trailing slash). */
 export function filePartBase(http: HttpClient, filePartUrl?: string): string {
   if (filePartUrl === undefined || filePartUrl === "") return http.apiUrl("/file/part");
-  if (!/^https?:\/\/[^/]/i.test(filePartUrl))
-    throw new SentcError("invalid_input", "file_part_url must be an http(s) URL");
+  if (!/^https?:\/\/[^/]/i.test(filePartUrl)) throw invalidInput("file_part_url must be an http(s) URL");
   return filePartUrl.replace(/\/+$/, "");
 }
 
@@ -59,7 +58,7 @@ function partItem(value: unknown, what: string): FilePartListItem {
   const item = expectObject(value, what);
   const sequence = item.sequence;
   if (typeof sequence !== "number" || !Number.isSafeInteger(sequence))
-    throw new SentcError("invalid_server_response", `${what}: "sequence" must be an integer`);
+    throw invalidServerResponse(`${what}: "sequence" must be an integer`);
   return {
     part_id: expectString(item, "part_id", what),
     sequence,
@@ -70,14 +69,14 @@ function partItem(value: unknown, what: string): FilePartListItem {
 function belongsToType(object: JsonObject, what: string): FileBelongsToType {
   const type = object.belongs_to_type;
   if (type !== "Group" && type !== "User" && type !== "None")
-    throw new SentcError("invalid_server_response", `${what}: "belongs_to_type" must be Group, User or None`);
+    throw invalidServerResponse(`${what}: "belongs_to_type" must be Group, User or None`);
   return type;
 }
 
 function fileMetaData(value: unknown, what: string): FileMetaData {
   const meta = expectObject(value, what);
   const time = meta.time;
-  if (typeof time !== "number") throw new SentcError("invalid_server_response", `${what}: "time" must be a number`);
+  if (typeof time !== "number") throw invalidServerResponse(`${what}: "time" must be a number`);
   return {
     file_id: expectString(meta, "file_id", what),
     master_key_id: expectString(meta, "master_key_id", what),
@@ -126,7 +125,7 @@ export async function uploadPart(
   options?: RequestOptions,
 ): Promise<void> {
   if (!Number.isSafeInteger(sequence) || sequence < 0 || sequence > 0x7fffffff)
-    throw new SentcError("invalid_input", "the part sequence must be a non-negative 32-bit integer");
+    throw invalidInput("the part sequence must be a non-negative 32-bit integer");
   const url = `${filePartBase(http, filePartUrl)}/${pathSegment(sessionId, "the upload session id")}/${sequence}/${end ? "true" : "false"}`;
   await http.uploadBytes("POST", url, part, jwt, options);
 }
@@ -157,7 +156,7 @@ export async function getFileParts(
   lastSequence: number,
   options?: RequestOptions,
 ): Promise<FilePartListItem[]> {
-  if (!Number.isSafeInteger(lastSequence)) throw new SentcError("invalid_input", "lastSequence must be an integer");
+  if (!Number.isSafeInteger(lastSequence)) throw invalidInput("lastSequence must be an integer");
   const path = `/file/${pathSegment(fileId, "the file id")}/part_fetch/${lastSequence}`;
   try {
     return expectArray(await http.requestJson("GET", path, undefined, undefined, options), `GET ${path} result`).map(

@@ -3,7 +3,7 @@
  * `x-sentc-group-access-id` (access through a connected group). Request bodies are the JSON strings of
  * src/protocol; results that go on to src/protocol are only checked to be objects here.
  */
-import { SentcError } from "../../errors.js";
+import { invalidServerResponse } from "../../errors.js";
 import type { HttpClient, HttpMethod, JwtInput, PageCursor, RequestOptions } from "../http.js";
 import { pagePath, pathSegment } from "../http.js";
 import { idBodyCall, idCall, noResult, pageCall, type Read } from "./calls.js";
@@ -117,7 +117,7 @@ export const getGroupUpdateCheck = onGroup("GET", "/update_check", (value, what)
   const result = expectObject(value, what);
   const rank = result.rank;
   if (typeof rank !== "number" || !Number.isInteger(rank))
-    throw new SentcError("invalid_server_response", `${what}: "rank" must be an integer`);
+    throw invalidServerResponse(`${what}: "rank" must be an integer`);
   return { key_update: expectBoolean(result, "key_update", what), rank };
 });
 

@@ -3,12 +3,12 @@
  * a src/protocol `done*` function are only checked to be objects here; the protocol validates them fully.
  * Every failure is `invalid_server_response`.
  */
-import { SentcError } from "../../errors.js";
+import { invalidServerResponse } from "../../errors.js";
 
 export type JsonObject = Record<string, unknown>;
 
 function fail(what: string, problem: string): never {
-  throw new SentcError("invalid_server_response", `${what}: ${problem}`);
+  throw invalidServerResponse(`${what}: ${problem}`);
 }
 
 export function expectObject(value: unknown, what: string): JsonObject {

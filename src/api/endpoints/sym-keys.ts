@@ -2,7 +2,7 @@
  * Registered symmetric keys (api.md §3.7, `/keys/sym_key`): a key wrapped by a master key is stored on the server
  * and fetched back by its id. Register and delete need the JWT; reading needs only the app token.
  */
-import { SentcError } from "../../errors.js";
+import { invalidServerResponse } from "../../errors.js";
 import type { HttpClient, JwtInput, PageCursor, RequestOptions } from "../http.js";
 import { pagePath, pathSegment } from "../http.js";
 import { expectArray, expectObject, expectString } from "./result.js";
@@ -19,7 +19,7 @@ export interface SymKeyEntity {
 function symKeyEntity(value: unknown, what: string): SymKeyEntity {
   const entity = expectObject(value, what);
   const time = entity.time;
-  if (typeof time !== "number") throw new SentcError("invalid_server_response", `${what}: "time" must be a number`);
+  if (typeof time !== "number") throw invalidServerResponse(`${what}: "time" must be a number`);
   return {
     key_id: expectString(entity, "key_id", what),
     master_key_id: expectString(entity, "master_key_id", what),

@@ -10,7 +10,7 @@
  * Fortran that the crate makes are kept: the mode-adjusted variate `ix` stays an unrounded double inside
  * H2PE and only the final result is truncated.
  */
-import { SentcError } from "../../errors.js";
+import { invalidInput } from "../../errors.js";
 import { fdlibmExp as exp, fdlibmLog as ln } from "./float.js";
 import { bitLength, type OpePrng } from "./prng.js";
 
@@ -168,7 +168,7 @@ function sampleH2pe(
  * urn of nn1 + nn2 items. All arguments are integers below 2^33.
  */
 export function hgd(kk: number, nn1: number, nn2: number, prng: OpePrng): number {
-  if (kk > nn1 + nn2) throw new SentcError("invalid_input", "OPE: invalid sampler inputs", { reference: 62 });
+  if (kk > nn1 + nn2) throw invalidInput("OPE: invalid sampler inputs", { reference: 62 });
   const div = 2 ** (bitLength(nn1 + nn2 + kk) + 10); // rand precision (bits)
   const n1 = nn1 >= nn2 ? nn2 : nn1;
   const n2 = nn1 >= nn2 ? nn1 : nn2;

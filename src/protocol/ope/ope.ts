@@ -9,7 +9,7 @@
  * the key run in the constant-time core, the sampling itself branches on key-derived values.
  */
 import { hmacSha256, sha256 } from "../../core/index.js";
-import { SentcError } from "../../errors.js";
+import { invalidInput } from "../../errors.js";
 import { hgd } from "./hgd.js";
 import { OpeKeystream, OpePrng } from "./prng.js";
 
@@ -64,7 +64,7 @@ function lazySample(key: Uint8Array, pt: number, prng: OpePrng): RangeInterval {
   for (;;) {
     const ndomain = dHi - dLo + 1;
     const nrange = rHi - rLo + 1;
-    if (nrange < ndomain) throw new SentcError("invalid_input", "OPE: range smaller than domain", { reference: 60 });
+    if (nrange < ndomain) throw invalidInput("OPE: range smaller than domain", { reference: 60 });
     if (ndomain === 1) return { rLo, rHi };
     const mac = intervalMac(key, scratch, dLo, dHi, rLo, rHi);
     prng.setCtr(mac);

@@ -11,7 +11,7 @@
  * shared by the generators of one encryption (each starts at block 0).
  */
 import { aes128EncryptBlocks } from "../../core/aes128.js";
-import { SentcError } from "../../errors.js";
+import { invalidInput } from "../../errors.js";
 
 /** Keystream blocks fetched by the first core call: enough for most encryptions (about 37 on average). */
 const FIRST_BATCH_BLOCKS = 48;
@@ -89,8 +89,7 @@ export class OpePrng {
    */
   randIntMod(max: number): number {
     const nbytes = (bitLength(max) >>> 3) + 1;
-    if (nbytes > MAX_RAND_BYTES)
-      throw new SentcError("invalid_input", "OPE: random range too large", { reference: 62 });
+    if (nbytes > MAX_RAND_BYTES) throw invalidInput("OPE: random range too large", { reference: 62 });
     // 128-bit little-endian increment of ctr (byte 0 first, carry upwards)
     const ctr = this.ctr;
     for (let j = 0; j < 16; j++) {

@@ -8,7 +8,7 @@
  * `resume` continues an interrupted download from its checkpoint.
  */
 import { concatBytes } from "../../core/bytes.js";
-import { SentcError } from "../../errors.js";
+import { SentcError, invalidInput, invalidServerResponse } from "../../errors.js";
 import {
   FILE_PART_PAGE,
   deleteFile as apiDeleteFile,
@@ -61,16 +61,14 @@ export async function getFileMetaData(
 ): Promise<FileMetaInformation> {
   const options = requestOptions(transport, signal);
   const meta = await getFile(transport.http, transport.jwt, file_id, transport.group_id, options);
-  if (meta.file_id !== file_id)
-    throw new SentcError("invalid_server_response", "the server answered another file than asked for");
+  if (meta.file_id !== file_id) throw invalidServerResponse("the server answered another file than asked for");
   const parts: FilePartListItem[] = [...meta.part_list];
   let page = meta.part_list;
   while (page.length >= FILE_PART_PAGE) {
     checkAborted(signal);
     const last = page.reduce((max, part) => Math.max(max, part.sequence), Number.MIN_SAFE_INTEGER);
     page = await getFileParts(transport.http, file_id, last, requestOptions(transport, signal));
-    if (page.some((part) => part.sequence <= last))
-      throw new SentcError("invalid_server_response", "the part list did not advance");
+    if (page.some((part) => part.sequence <= last)) throw invalidServerResponse("the part list did not advance");
     parts.push(...page);
   }
   parts.sort((a, b) => a.sequence - b.sequence);
@@ -185,11 +183,11 @@ function firstKeyOf(
   parts: FilePartListItem[],
   options: FileDownloadOptions,
 ): { start: number; key: Uint8Array } {
-  if (parts.length === 0) throw new SentcError("invalid_server_response", "the file has no parts");
+  if (parts.length === 0) throw invalidServerResponse("the file has no parts");
   if (!options.resume) return { start: 0, key: key.protocolKey().key };
   const { next_index } = options.resume;
   if (!Number.isSafeInteger(next_index) || next_index < 0 || next_index > parts.length)
-    throw new SentcError("invalid_input", "resume.next_index is out of range");
+    throw invalidInput("resume.next_index is out of range");
   return { start: next_index, key: importSymKey(options.resume.key).key };
 }
 

@@ -5,7 +5,7 @@
  * Unlike the reference, the decrypted parts wait in memory (not in an IndexedDB database) until the object URL is
  * made; `getStorage()` returns that part store.
  */
-import { SentcError } from "../../errors.js";
+import { SentcError, invalidInput } from "../../errors.js";
 import { getFileParts, type FilePartListItem } from "../../api/endpoints/files.js";
 import { NON_REGISTERED_KEY_ID } from "../../protocol/algorithms.js";
 import { SymKey } from "../sym-key.js";
@@ -135,7 +135,7 @@ export class Downloader {
    */
   constructor(base_url: string, app_token: string, user: User, group_id?: string, group_as_member?: string) {
     if (typeof (user as { fileTransport?: unknown } | undefined)?.fileTransport !== "function")
-      throw new SentcError("invalid_input", "Downloader needs the logged-in User");
+      throw invalidInput("Downloader needs the logged-in User");
     this.#baseUrl = base_url;
     this.#appToken = app_token;
     this.#transport = transportFor(base_url, app_token, user, group_id || undefined, group_as_member || undefined);

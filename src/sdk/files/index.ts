@@ -2,7 +2,7 @@
  * src/sdk/files: encrypted file upload and download (sdk.md §4.4) as functions over a small context, for `User` and
  * `Group` to call, plus the reference's `FileHelper`.
  */
-import { SentcError } from "../../errors.js";
+import { SentcError, invalidInput } from "../../errors.js";
 
 export {
   DEFAULT_PART_SIZE,
@@ -62,8 +62,7 @@ export const FileHelper = {
    * const dataUrl = await FileHelper.fileParse(file, true);
    */
   async fileParse(blob: Blob, asUrl = false): Promise<ArrayBuffer | string> {
-    if (typeof Blob === "undefined" || !(blob instanceof Blob))
-      throw new SentcError("invalid_input", "fileParse needs a Blob");
+    if (typeof Blob === "undefined" || !(blob instanceof Blob)) throw invalidInput("fileParse needs a Blob");
     const buffer = await blob.arrayBuffer();
     if (!asUrl) return buffer;
     const bytes = new Uint8Array(buffer);

@@ -13,7 +13,7 @@
  */
 import { concatBytes } from "../../core/bytes.js";
 import { aesGcmEncrypt, randomBytes } from "../../core/index.js";
-import { SentcError } from "../../errors.js";
+import { SentcError, invalidInput } from "../../errors.js";
 import { NONCE_BYTES, SYM_OVERHEAD, symDecrypt, symEncrypt } from "../../protocol/aead.js";
 import { ALG } from "../../protocol/algorithms.js";
 import { toBase64 } from "../../protocol/encoding.js";
@@ -56,7 +56,7 @@ function pick(engine: AesEngine, length: number): SubtleCrypto | undefined {
     if (s === undefined) throw new SentcError("unsupported_environment", "WebCrypto (crypto.subtle) is not available");
     return s;
   }
-  if (engine !== "auto") throw new SentcError("invalid_input", `unknown AES engine "${String(engine)}"`);
+  if (engine !== "auto") throw invalidInput(`unknown AES engine "${String(engine)}"`);
   return length >= WEBCRYPTO_MIN_BYTES ? s : undefined;
 }
 
@@ -94,11 +94,10 @@ async function sealBodyPieces(
   engine: AesEngine,
   nonce: Uint8Array = randomBytes(NONCE_BYTES),
 ): Promise<Uint8Array[]> {
-  if (!(key instanceof Uint8Array) || key.length !== 32)
-    throw new SentcError("invalid_input", "the key must be 32 bytes");
+  if (!(key instanceof Uint8Array) || key.length !== 32) throw invalidInput("the key must be 32 bytes");
   if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_BYTES)
-    throw new SentcError("invalid_input", `the nonce must be ${NONCE_BYTES} bytes`);
-  if (!(plaintext instanceof Uint8Array)) throw new SentcError("invalid_input", "the plaintext must be a Uint8Array");
+    throw invalidInput(`the nonce must be ${NONCE_BYTES} bytes`);
+  if (!(plaintext instanceof Uint8Array)) throw invalidInput("the plaintext must be a Uint8Array");
   const s = pick(engine, plaintext.length);
   // The core's output as its own piece: no second copy to put the nonce in front.
   if (s === undefined) return [nonce, aesGcmEncrypt(key, nonce, plaintext)];
@@ -124,9 +123,8 @@ function concatPieces(pieces: Uint8Array[]): Uint8Array {
  * const plaintext = await openBody(key32, sealed);
  */
 export async function openBody(key: Uint8Array, data: Uint8Array, engine: AesEngine = "auto"): Promise<Uint8Array> {
-  if (!(key instanceof Uint8Array) || key.length !== 32)
-    throw new SentcError("invalid_input", "the key must be 32 bytes");
-  if (!(data instanceof Uint8Array)) throw new SentcError("invalid_input", "encrypted data must be a Uint8Array");
+  if (!(key instanceof Uint8Array) || key.length !== 32) throw invalidInput("the key must be 32 bytes");
+  if (!(data instanceof Uint8Array)) throw invalidInput("encrypted data must be a Uint8Array");
   if (data.length < SYM_OVERHEAD)
     throw new SentcError("decryption_failed", "encrypted data is too short", { reference: 10 });
   const s = pick(engine, data.length - SYM_OVERHEAD);
@@ -200,7 +198,7 @@ export async function encryptPartHere(
   asBlob: boolean,
 ): Promise<{ pieces: (Uint8Array | Blob)[]; size: number; nextKey: Uint8Array }> {
   if (!(previousKey instanceof Uint8Array) || previousKey.length !== 32)
-    throw new SentcError("invalid_input", "the previous key must be 32 bytes");
+    throw invalidInput("the previous key must be 32 bytes");
   const bytes = plaintext instanceof Uint8Array ? plaintext : new Uint8Array(await plaintext.arrayBuffer());
   const partKey = generateSymKey().key;
   let body = await sealBodyPieces(partKey, bytes, engine);

@@ -5,7 +5,7 @@
  * A byte stream (as `downloadFileStream` gives) is read into one reused buffer, so saving leaves no garbage of
  * spent chunks for the page's garbage collector.
  */
-import { SentcError } from "../../errors.js";
+import { SentcError, invalidInput } from "../../errors.js";
 
 /** How `saveFileStream` saved the file. */
 export type SavedVia = "file_system_access" | "blob";
@@ -91,7 +91,7 @@ export async function saveFileStream(
   options: SaveFileStreamOptions = {},
 ): Promise<SavedVia> {
   if (typeof ReadableStream !== "function" || !(stream instanceof ReadableStream))
-    throw new SentcError("invalid_input", "saveFileStream needs a ReadableStream");
+    throw invalidInput("saveFileStream needs a ReadableStream");
   const name = options.file_name || "download";
   const picker = options.use_file_system_access === false ? undefined : savePicker();
   if (picker !== undefined) {

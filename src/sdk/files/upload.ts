@@ -6,7 +6,7 @@
  * answers 512 for it forever); cancelling goes through an `AbortSignal`, which also aborts the request in flight;
  * and a cancelled or failed upload deletes the half-uploaded file on the server (best effort) and wipes the keys.
  */
-import { SentcError, isSentcError } from "../../errors.js";
+import { SentcError, isSentcError, invalidInput, invalidServerResponse } from "../../errors.js";
 import { parseEnvelope } from "../../api/envelope.js";
 import { deleteFile as apiDeleteFile, registerFile as apiRegisterFile, uploadPart } from "../../api/endpoints/files.js";
 import type { RequestOptions } from "../../api/http.js";
@@ -42,7 +42,7 @@ function checkAborted(signal: AbortSignal | undefined, what: string): void {
 function sizeOf(file: FileInput): number {
   if (file instanceof Uint8Array) return file.length;
   if (typeof Blob !== "undefined" && file instanceof Blob) return file.size;
-  throw new SentcError("invalid_input", "the file must be a Blob (File) or a Uint8Array");
+  throw invalidInput("the file must be a Blob (File) or a Uint8Array");
 }
 
 /** One part of the file: a view of a Uint8Array, or a slice of a Blob that `encryptPartPieces` reads (maybe in the crypto worker). */
@@ -53,7 +53,7 @@ function filePart(file: FileInput, start: number, end: number): Uint8Array | Blo
 function partSizeOf(value: number | undefined): number {
   if (value === undefined) return DEFAULT_PART_SIZE;
   if (!Number.isSafeInteger(value) || value < 1 || value > MAX_PART_SIZE)
-    throw new SentcError("invalid_input", `part_size must be an integer from 1 to ${MAX_PART_SIZE}`);
+    throw invalidInput(`part_size must be an integer from 1 to ${MAX_PART_SIZE}`);
   return value;
 }
 
@@ -65,7 +65,7 @@ function defaultName(file: FileInput): string | null {
 function signKeyFor(key: SymKey, options: FileUploadOptions): SignKey | null {
   if (!options.sign) return null;
   const exported = options.sign_key ?? key.signKeyString();
-  if (exported === undefined) throw new SentcError("invalid_input", "sign = true needs a sign key (options.sign_key)");
+  if (exported === undefined) throw invalidInput("sign = true needs a sign key (options.sign_key)");
   return importSignKey(exported);
 }
 
@@ -129,7 +129,7 @@ export function doneFileRegister(server_output: string | Record<string, unknown>
   const result = parseEnvelope(typeof server_output === "string" ? server_output : JSON.stringify(server_output), 200);
   const what = "POST /file result";
   if (!isRecord(result) || typeof result.file_id !== "string" || typeof result.session_id !== "string") {
-    throw new SentcError("invalid_server_response", `${what}: expected {file_id, session_id}`);
+    throw invalidServerResponse(`${what}: expected {file_id, session_id}`);
   }
   return [result.file_id, result.session_id];
 }

@@ -3,7 +3,7 @@
  * for another user or for a group, with the static `Uploader.cancel_upload` switch. `User` and `Group` use it for
  * `createFile` and `uploadFile`; apps may construct it as with the reference SDK.
  */
-import { SentcError } from "../../errors.js";
+import { invalidInput } from "../../errors.js";
 import { HttpClient } from "../../api/http.js";
 import { registerFile as apiRegisterFile } from "../../api/endpoints/files.js";
 import type { FileBelongsToType } from "../../api/endpoints/files.js";
@@ -77,7 +77,7 @@ export class Uploader {
     chunk_size = DEFAULT_PART_SIZE,
   ) {
     if (typeof (user as { fileTransport?: unknown } | undefined)?.fileTransport !== "function")
-      throw new SentcError("invalid_input", "Uploader needs the logged-in User");
+      throw invalidInput("Uploader needs the logged-in User");
     this.#user = user;
     this.#baseUrl = base_url;
     this.#appToken = app_token;
