@@ -50,9 +50,13 @@ export const E = {
       "This action needs a device proof: sign the request with the device's sign key (x-sentc-device-signature)",
     ),
   keySignature: (message = "The signature over the new public key does not verify") => new ApiError(400, 120, message),
-  /** Ours: a user key rotation's `verify_key_cross_sig` does not verify under the previous key's verify key. */
-  verifyKeyCrossSig: () =>
-    new ApiError(400, 121, "The cross-signature of the new verify key does not verify with the previous verify key"),
+  /**
+   * Ours: a user key rotation's `verify_key_cross_sig` does not verify under the previous key's verify key, or a
+   * group key rotation (a group has no verify key) carries one.
+   */
+  verifyKeyCrossSig: (
+    message = "The cross-signature of the new verify key does not verify with the previous verify key",
+  ) => new ApiError(400, 121, message),
   appTokenNotFound: () => new ApiError(401, 200, "No app found for this token"),
   appTokenFormat: () => new ApiError(401, 201, "The app token has a wrong format"),
   challenge: (message = "Can't create login challenge") => new ApiError(400, 201, message),

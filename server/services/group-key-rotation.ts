@@ -74,7 +74,7 @@ export function rotatedGroupKey(
 /**
  * `POST /group/:group_id/key_rotation`: rank ≤ `min_rank_key_rotation` (301), fewer than
  * `max_key_rotation_month` rotations this month started by the same user (321), UUID ids (400/1), a
- * known previous key (304). The invoker gets its key row at once; the worker handles everybody else.
+ * known previous key (304), no `verify_key_cross_sig` (400/121). The invoker gets its key row at once; the worker handles everybody else.
  */
 export async function startKeyRotation(
   ctx: ServiceContext,
@@ -85,6 +85,9 @@ export async function startKeyRotation(
   const options = groupOptionsOf((await ctx.store.getApp(appId))?.groupOptions);
   requireRank(access, options.min_rank_key_rotation);
   if (!isUuid(input.previousGroupKeyId) || !isUuid(input.invokerPublicKeyId)) throw E.idFormat();
+  // Only a user's keys have a verify key to cross-sign (user-keys.ts); a group's rotation may not store one.
+  if (input.verifyKeyCrossSig !== null)
+    throw E.verifyKeyCrossSig("A group key rotation has no verify key to cross-sign");
   if (
     input.signedByUserId !== null &&
     input.signedByUserSignKeyId !== null &&

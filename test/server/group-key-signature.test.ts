@@ -2,7 +2,7 @@
  * Signed group public keys (`public_group_key_sig`, a sentc-as extra): the server stores a valid signature made by
  * the acting user's sign key and answers it with the group's public key; a signature of another user, by a key that
  * is not the user's, over another key or with fields missing is refused (400/120); keys without it (reference
- * clients) are stored as before.
+ * clients) are stored as before. A group key rotation carrying a verify-key cross-signature is refused (400/121).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareCreateGroup } from "../../src/protocol/group-create.js";
@@ -102,6 +102,10 @@ describe("signed group public keys", () => {
     const start = (body: string) =>
       h.call("POST", `${V}/group/${group.groupId}/key_rotation`, { jwt: alice.jwt, raw: body });
     expectError(await start(rotation(bob)), 400, 120);
+    // A group has no verify key: a verify-key cross-signature on its rotation is refused, nothing is stored.
+    const withCrossSig = { ...JSON.parse(rotation(alice)), verify_key_cross_sig: "a cross-signature" };
+    expectError(await start(JSON.stringify(withCrossSig)), 400, 121);
+    expect((await publicKeyOf(group.groupId)).public_key_id).toBe(group.keys[0]!.keyId);
     const keyId = expectOk(await start(rotation(alice))).key_id;
     expect(await publicKeyOf(group.groupId)).toMatchObject({
       public_key_id: keyId,
