@@ -249,7 +249,10 @@ export interface KeyChange {
    * `user.verifyGroupAgain`); empty when nothing was pinned yet.
    */
   readonly pinned_key_id: string;
-  /** The key id the server offered, which no chain of signed rotations (or pinned signer) connects to the pinned one. */
+  /**
+   * The key id the server offered: one that no chain of signed rotations (or pinned signer) connects to the pinned
+   * one, or an older key than the newest accepted for it (a user's public key id, a group's public key id).
+   */
   readonly offered_key_id: string;
 }
 
