@@ -18,6 +18,7 @@ import { generateEs384KeyPair, hashAppToken, newId, randomBase64, verifyKeyOf } 
 import { E } from "../errors.js";
 import type { AppRecord, TokenKind } from "../store/types.js";
 import type { JwtUser, ServiceContext } from "./context.js";
+import { requireValidSignature } from "./signature-check.js";
 
 export interface AuthenticatedApp {
   app: AppRecord;
@@ -93,22 +94,20 @@ export async function requireDeviceProof(
 ): Promise<void> {
   const device = await ctx.store.getDevice(appId, user.deviceId);
   if (!device || request.header === undefined) throw E.deviceProof();
-  let valid = false;
-  try {
-    const verifyKey = verifyKeyFromPemText(device.verifyKey, device.keypairSignAlg, device.id);
-    valid = verifyDeviceProof(
-      verifyKey,
-      request.header,
-      request.method,
-      request.path,
-      request.body,
-      Math.floor(ctx.now() / 1000),
-      DEVICE_PROOF_MAX_SKEW_SECONDS,
-    );
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw E.deviceProof();
+  const header = request.header;
+  requireValidSignature(
+    () =>
+      verifyDeviceProof(
+        verifyKeyFromPemText(device.verifyKey, device.keypairSignAlg, device.id),
+        header,
+        request.method,
+        request.path,
+        request.body,
+        Math.floor(ctx.now() / 1000),
+        DEVICE_PROOF_MAX_SKEW_SECONDS,
+      ),
+    () => E.deviceProof(),
+  );
 }
 
 export function requireFresh(user: JwtUser): void {

@@ -10,6 +10,7 @@ import { verifyGroupPublicKey } from "../../src/protocol/key-pin.js";
 import { publicKeyFromPemText, verifyKeyFromPemText } from "../../src/protocol/public-keys.js";
 import type { StoreOps } from "../store/types.js";
 import type { GroupKeySignatureInput } from "./inputs.js";
+import { requireValidSignature } from "./signature-check.js";
 
 /**
  * Checks a new group key's `public_group_key_sig` fields, when any is sent: all three are needed, the signer is
@@ -36,15 +37,14 @@ export async function checkPublicGroupKeySignature(
   const signKey = user ? await store.getGroupKey(user.userGroupId, keyId) : null;
   if (!signKey?.verifyKey || !signKey.keypairSignAlg)
     throw E.keySignature("The signing key of the public group key is not a key of this user");
-  let valid: boolean;
-  try {
-    valid = verifyGroupPublicKey(
-      verifyKeyFromPemText(signKey.verifyKey, signKey.keypairSignAlg, keyId),
-      publicKeyFromPemText(input.publicGroupKey, input.keypairEncryptAlg, "new"),
-      sig,
-    );
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw E.keySignature("The signature over the new public group key does not verify");
+  const { verifyKey, keypairSignAlg } = signKey;
+  requireValidSignature(
+    () =>
+      verifyGroupPublicKey(
+        verifyKeyFromPemText(verifyKey, keypairSignAlg, keyId),
+        publicKeyFromPemText(input.publicGroupKey, input.keypairEncryptAlg, "new"),
+        sig,
+      ),
+    () => E.keySignature("The signature over the new public group key does not verify"),
+  );
 }

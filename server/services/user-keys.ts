@@ -18,6 +18,7 @@ import type { JwtUser, ServiceContext } from "./context.js";
 import type { DoneKeyRotationInput, KeyRotationInput } from "./inputs.js";
 import { finishRotationOf, pendingRotationsOf, rotatedGroupKey } from "./group-key-rotation.js";
 import { groupUserKeysOut, publicKeyOut } from "./outputs.js";
+import { requireValidSignature } from "./signature-check.js";
 import { keyProof } from "./transparency.js";
 
 /** `GET /user/user_keys/keys/:t/:id`. */
@@ -139,18 +140,15 @@ function checkNewUserKeySignature(
   signAlg: string,
   signature: string,
 ): void {
-  let valid: boolean;
-  try {
-    const publicKey = publicKeyFromPemText(publicKeyPem, publicAlg, "new");
-    valid = verifyUserPublicKey(verifyKeyFromPemText(verifyKeyPem, signAlg, "new"), {
-      publicKey,
-      signature,
-      signatureKeyId: null,
-    } satisfies UserPublicKeyData);
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw E.keySignature();
+  requireValidSignature(
+    () =>
+      verifyUserPublicKey(verifyKeyFromPemText(verifyKeyPem, signAlg, "new"), {
+        publicKey: publicKeyFromPemText(publicKeyPem, publicAlg, "new"),
+        signature,
+        signatureKeyId: null,
+      } satisfies UserPublicKeyData),
+    () => E.keySignature(),
+  );
 }
 
 /**
@@ -164,20 +162,17 @@ function checkVerifyKeyCrossSig(
   newVerifyKey: { pem: string; alg: string },
   crossSig: string,
 ): void {
-  let valid: boolean;
-  try {
-    valid =
+  requireValidSignature(
+    () =>
       previous.verifyKey !== null &&
       previous.keypairSignAlg !== null &&
       verifyVerifyKeyRotation(
         verifyKeyFromPemText(previous.verifyKey, previous.keypairSignAlg, previous.id),
         verifyKeyFromPemText(newVerifyKey.pem, newVerifyKey.alg, "new"),
         crossSig,
-      );
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw E.verifyKeyCrossSig();
+      ),
+    () => E.verifyKeyCrossSig(),
+  );
 }
 
 /** `GET /user/user_keys/rotation`: `GroupKeyUpdate[]` for this device, oldest key first. */
