@@ -414,20 +414,11 @@ function groupKeySignature(answer: GroupPublicKeyAnswer): { userId: string; keyI
   return sig === undefined || userId === undefined || keyId === undefined ? undefined : { userId, keyId, sig };
 }
 
-/** Whether the signer's verify key `keyId` (checked against the signer's own pin) signed the answer's key. */
-async function groupKeySignatureVerifies(
-  ctx: SdkContext,
-  answer: GroupPublicKeyAnswer,
-  signature: { userId: string; keyId: string; sig: string },
-): Promise<boolean> {
-  const verifyKey = importVerifyKey(await pinnedUserVerifyKey(ctx, signature.userId, signature.keyId));
-  return verifyGroupPublicKey(verifyKey, importPublicKey(answer.key), signature.sig);
-}
-
 /**
  * Checks the answer's signature with the signer's verify key (which must pass that user's own pin): `true` when it
  * verifies; `false` when `signerMayBeGone` and the server answers that the signer does not exist (a deleted user);
- * else throws `key_changed` (made by `changed`) or what the fetch throws.
+ * else throws what `changed` makes (for a bad signature, or with the signer's own `key_changed` as `cause`) or what
+ * the fetch throws.
  */
 async function checkGroupKeySignature(
   ctx: SdkContext,
@@ -438,7 +429,8 @@ async function checkGroupKeySignature(
 ): Promise<boolean> {
   let verifies: boolean;
   try {
-    verifies = await groupKeySignatureVerifies(ctx, answer, signature);
+    const verifyKey = importVerifyKey(await pinnedUserVerifyKey(ctx, signature.userId, signature.keyId));
+    verifies = verifyGroupPublicKey(verifyKey, importPublicKey(answer.key), signature.sig);
   } catch (error) {
     if (signerMayBeGone && userNotFound(error)) return false;
     if (isSentcError(error) && error.code === "key_changed")
@@ -508,25 +500,22 @@ export async function repinGroup(
   groupId: string,
 ): Promise<{ public_key_id: string; signed_by_user_id: string | null }> {
   const answer = await fetchGroupPublicKeyAnswer(ctx, groupId);
-  let signature = groupKeySignature(answer);
-  if (signature !== undefined) {
-    let verifies: boolean;
-    try {
-      verifies = await groupKeySignatureVerifies(ctx, answer, signature);
-    } catch (error) {
-      // A signer the server says does not exist (a deleted user): the key is pinned as an unsigned one.
-      if (!userNotFound(error)) throw error;
-      verifies = true;
-      signature = undefined;
-    }
-    if (!verifies)
-      throw new SentcError("verification_failed", `the newest public key of group ${groupId} has a bad signature`, {
-        reference: 31,
-      });
-  }
+  const signature = groupKeySignature(answer);
+  // A signer's identity key that fails its own pin is that user's `key_changed` (the cause), a bad signature is
+  // `verification_failed`; a signer the server says does not exist (a deleted user) leaves the key unsigned.
+  const refused = (_why: string, cause?: unknown): SentcError =>
+    isSentcError(cause)
+      ? cause
+      : new SentcError("verification_failed", `the newest public key of group ${groupId} has a bad signature`, {
+          reference: 31,
+        });
+  const signedBy =
+    signature !== undefined && (await checkGroupKeySignature(ctx, answer, signature, refused, true))
+      ? signature.userId
+      : null;
   const old = await loadGroupPin(ctx, groupId);
   const signers = new Set(old?.signers ?? []);
-  if (signature !== undefined) signers.add(signature.userId);
+  if (signedBy !== null) signers.add(signedBy);
   const pin: GroupKeyPin = {
     key_id: answer.id,
     trusted: { [answer.id]: answer.key },
@@ -536,5 +525,5 @@ export async function repinGroup(
   await saveStoredPin(ctx, "group", groupId, acceptNewest(pin, answer));
   // The cached public key was taken under the old pin; the next use fetches and checks it again.
   await (await ctx.getStore()).delete(STORAGE_KEYS.groupPublicKey(groupId));
-  return { public_key_id: answer.id, signed_by_user_id: signature?.userId ?? null };
+  return { public_key_id: answer.id, signed_by_user_id: signedBy };
 }
