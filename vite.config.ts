@@ -196,7 +196,11 @@ function umdImportMetaUrl(mode: "esm" | "umd"): Plugin {
   return {
     name: "sentc-umd-import-meta-url",
     resolveImportMeta(property) {
-      return mode === "umd" && property === "url" ? 'require("url").pathToFileURL(__filename).href' : null;
+      // The module name is computed (terser would fold `"u" + "rl"`): a bundler that reads the UMD (webpack 5 has no
+      // Node polyfills) must not try to resolve Node's url module, which only Node's `require` ever loads here.
+      return mode === "umd" && property === "url"
+        ? 'require(["u", "rl"].join("")).pathToFileURL(__filename).href'
+        : null;
     },
   };
 }
