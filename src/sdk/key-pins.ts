@@ -14,7 +14,7 @@
  * unsigned first key pins only itself). The newest accepted key is kept, with the same rule as a user's newest
  * public key (`refuseOlderKey`). `user.verifyGroupAgain` pins the group's newest key.
  */
-import { SentcError, isSentcError } from "../errors.js";
+import { SentcError, invalidServerResponse, isSentcError } from "../errors.js";
 import { userApi } from "../api/index.js";
 import type { JsonObject } from "../api/endpoints/result.js";
 import { isRecord } from "../protocol/json.js";
@@ -92,7 +92,7 @@ export async function fetchUserVerifyKeyAnswer(
   const what = "GET /user/:id/verify_key/:key_id result";
   const result = await userApi.getUserVerifyKey(ctx.http, userId, keyId);
   if (resultString(result, "verify_key_id", what) !== keyId)
-    throw new SentcError("invalid_server_response", `${what}: the server answered another key id`);
+    throw invalidServerResponse(`${what}: the server answered another key id`);
   await checkVerifyKeyProof(ctx, result, userId, keyId);
   const key = exportVerifyKey(
     verifyKeyFromPemText(
