@@ -9,7 +9,15 @@ import type { GroupKeyData } from "../protocol/group-keys.js";
 import { prepareKeysForNewMember } from "../protocol/group-member.js";
 import { isRecord, optionalStringField, stringField } from "../protocol/json.js";
 import type { GroupKeys } from "../protocol/group-create.js";
-import { exportPrivateKey, exportPublicKey, exportSymKey, type PublicKey, type SymKey } from "../protocol/keys.js";
+import {
+  exportPrivateKey,
+  exportPublicKey,
+  exportSymKey,
+  importSignKey,
+  type PublicKey,
+  type SignKey,
+  type SymKey,
+} from "../protocol/keys.js";
 import { serializeUserPublicKeyData } from "../protocol/public-keys.js";
 import { wipeKey } from "./internal.js";
 import { STORAGE_KEYS } from "./storage.js";
@@ -245,4 +253,41 @@ export function wipeCreatedKeys(keys: GroupKeys): void {
   keys.hmacKey?.key.fill(0);
   keys.sortableKey?.key.fill(0);
   if (keys.signKey && isRecord(keys.signKey)) wipeKey(keys.signKey as { key?: Uint8Array });
+}
+
+/** What a new group key needs from the user who makes it (the fields of `prepareCreateGroup` / `prepareKeyRotation`). */
+export interface GroupKeyMaker {
+  /** The user's sign key for sentc's `group_key_sig` over the group key, only when the caller asked to sign. */
+  signKey: SignKey | null;
+  starter: string;
+  /** Signs the new group public key (`public_group_key_sig`, for pins): always. */
+  publicKeySigner: { userId: string; signKey: SignKey };
+}
+
+/**
+ * Makes a new group key as user `userId` (group create, child or connected group, key rotation): imports the user's
+ * exported sign key, hands `make` the signing fields, wipes the generated keys and the sign key, and returns the
+ * request body. The sign key always signs the new public key (pins) and, with `sign`, the group key too.
+ * @throws {SentcError} what importing the sign key or `make` throws; the sign key is wiped either way.
+ * @example
+ * const body = makeGroupKey(user.getSignKeySync(), userId, false, (maker) => prepareCreateGroup({ creatorPublicKey, ...maker }));
+ */
+export function makeGroupKey(
+  exportedSignKey: string,
+  userId: string,
+  sign: boolean,
+  make: (maker: GroupKeyMaker) => { serverInput: string; keys: GroupKeys },
+): string {
+  const signKey = importSignKey(exportedSignKey);
+  try {
+    const { serverInput, keys } = make({
+      signKey: sign ? signKey : null,
+      starter: userId,
+      publicKeySigner: { userId, signKey },
+    });
+    wipeCreatedKeys(keys);
+    return serverInput;
+  } finally {
+    wipeKey(signKey);
+  }
 }

@@ -21,11 +21,9 @@ import { prepareKeyRotation as protocolPrepareKeyRotation } from "../protocol/ke
 import {
   importHmacKey,
   importPublicKey,
-  importSignKey,
   importSortableKey,
   importSymKey,
   type PublicKey,
-  type SignKey,
   type SymKey,
 } from "../protocol/keys.js";
 import { createSearchable, createSearchableRaw, search as protocolSearch } from "../protocol/searchable.js";
@@ -43,7 +41,7 @@ import {
   joinReqItem,
   memberItem,
   memberKeysInput,
-  wipeCreatedKeys,
+  makeGroupKey,
 } from "./group-internal.js";
 import {
   GroupKeyring,
@@ -469,20 +467,10 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
     checkRank(this.data.rank, 1, "creating child or connected groups");
     const publicKey = importPublicKey(this.#newestKey().public_group_key);
     const user = this.#env.user;
-    // The user's sign key signs the group public key (always, for pins) and, with `sign`, the group key.
-    const signKey = importSignKey(user.getSignKeySync());
-    try {
-      const { serverInput, keys } = prepareCreateGroup({
-        creatorPublicKey: publicKey,
-        signKey: sign ? signKey : null,
-        starter: user.user_data.user_id,
-        publicKeySigner: { userId: user.user_data.user_id, signKey },
-      });
-      wipeCreatedKeys(keys);
-      return [serverInput, publicKey.keyId];
-    } finally {
-      wipeKey(signKey);
-    }
+    const serverInput = makeGroupKey(user.getSignKeySync(), user.user_data.user_id, sign, (maker) =>
+      prepareCreateGroup({ creatorPublicKey: publicKey, ...maker }),
+    );
+    return [serverInput, publicKey.keyId];
   }
 
   /**
@@ -1094,24 +1082,17 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
 
   #prepareKeyRotation(sign: boolean): string {
     const user = this.#env.user;
-    let previous: SymKey | null = null;
-    let signKey: SignKey | null = null;
+    const previousGroupKey = importSymKey(this.#newestKey().group_key);
     try {
-      previous = importSymKey(this.#newestKey().group_key);
-      // The user's sign key signs the new public key (always, for pins) and, with `sign`, the new group key.
-      signKey = importSignKey(user.getSignKeySync());
-      const { serverInput, keys } = protocolPrepareKeyRotation({
-        previousGroupKey: previous,
-        invokerPublicKey: this.#keys.owner.newestPublicKey(),
-        signKey: sign ? signKey : null,
-        starter: user.user_data.user_id,
-        publicKeySigner: { userId: user.user_data.user_id, signKey },
-      });
-      wipeCreatedKeys(keys);
-      return serverInput;
+      return makeGroupKey(user.getSignKeySync(), user.user_data.user_id, sign, (maker) =>
+        protocolPrepareKeyRotation({
+          previousGroupKey,
+          invokerPublicKey: this.#keys.owner.newestPublicKey(),
+          ...maker,
+        }),
+      );
     } finally {
-      if (previous !== null) wipeKey(previous);
-      if (signKey !== null) wipeKey(signKey);
+      wipeKey(previousGroupKey);
     }
   }
 

@@ -25,6 +25,7 @@ import {
   importSymKey,
   importVerifyKey,
   type PrivateKey,
+  type SignKey,
 } from "../protocol/keys.js";
 import { prepareChangePassword, prepareResetPassword } from "../protocol/password-change.js";
 import { parseUserPublicKeyData } from "../protocol/public-keys.js";
@@ -39,7 +40,7 @@ import {
   type SdkContext,
 } from "./internal.js";
 import { Group } from "./group.js";
-import { cursor, groupListItem, inviteItem, wipeCreatedKeys } from "./group-internal.js";
+import { cursor, groupListItem, inviteItem, makeGroupKey, wipeCreatedKeys } from "./group-internal.js";
 import { openHmacKey, openWrappedKeys, type GroupEnv } from "./group-keyring.js";
 import type { GroupList, GroupOutDataHmacKeys, GroupVerify } from "./group-types.js";
 import { FileMethods, type NewFileTarget } from "./file-methods.js";
@@ -754,20 +755,26 @@ export class User extends FileOwnerApi {
    * await user.keyRotation();
    */
   async keyRotation(): Promise<void> {
-    const previous = importSymKey(this.#keys.newest().group_key);
     const invoker = importPublicKey(this.user_data.device.public_key);
-    // The previous sign key signs the new verify key, so pinned copies of this user's key follow the rotation.
-    const crossSignKey = importSignKey(this.#keys.newest().sign_key);
-    const { serverInput, keys } = prepareKeyRotation({
-      previousGroupKey: previous,
-      invokerPublicKey: invoker,
-      starter: this.user_data.user_id,
-      userGroup: true,
-      crossSignKey,
-    });
-    wipeKey(previous);
-    wipeKey(crossSignKey);
-    wipeCreatedKeys(keys);
+    const previous = importSymKey(this.#keys.newest().group_key);
+    let crossSignKey: SignKey | null = null;
+    let serverInput: string;
+    try {
+      // The previous sign key signs the new verify key, so pinned copies of this user's key follow the rotation.
+      crossSignKey = importSignKey(this.#keys.newest().sign_key);
+      const prepared = prepareKeyRotation({
+        previousGroupKey: previous,
+        invokerPublicKey: invoker,
+        starter: this.user_data.user_id,
+        userGroup: true,
+        crossSignKey,
+      });
+      wipeCreatedKeys(prepared.keys);
+      serverInput = prepared.serverInput;
+    } finally {
+      wipeKey(previous);
+      if (crossSignKey !== null) wipeKey(crossSignKey);
+    }
     const { key_id } = await userApi.startUserKeyRotation(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
     await this.fetchUserKey(key_id, true);
   }
@@ -794,20 +801,10 @@ export class User extends FileOwnerApi {
    * const body = user.prepareGroupCreate();
    */
   prepareGroupCreate(sign = false): string {
-    // The user's sign key signs the group public key (always, for pins) and, with `sign`, the group key.
-    const signKey = importSignKey(this.getSignKeySync());
-    try {
-      const { serverInput, keys } = prepareCreateGroup({
-        creatorPublicKey: importPublicKey(this.getNewestPublicKey()),
-        signKey: sign ? signKey : null,
-        starter: this.user_data.user_id,
-        publicKeySigner: { userId: this.user_data.user_id, signKey },
-      });
-      wipeCreatedKeys(keys);
-      return serverInput;
-    } finally {
-      wipeKey(signKey);
-    }
+    const creatorPublicKey = importPublicKey(this.getNewestPublicKey());
+    return makeGroupKey(this.getSignKeySync(), this.user_data.user_id, sign, (maker) =>
+      prepareCreateGroup({ creatorPublicKey, ...maker }),
+    );
   }
 
   /**
