@@ -209,10 +209,6 @@ const LE32: usize = memory.data(4, 4);
 
 /**
  * §3.5 G(X, Y) written to `out`; with `xorOut` (passes after the first, version 0x13, §3.2 step 6) the
- * result is XORed into the block already at `out`. `out` may not alias x or y.
- */
-/**
- * §3.5 G(X, Y) written to `out`; with `xorOut` (passes after the first, version 0x13, §3.2 step 6) the
  * result is XORed into the block already at `out`. X and Y are read completely (row pass) before `out` is
  * written (column pass), so `out` may alias either of them.
  */

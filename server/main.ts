@@ -118,11 +118,8 @@ export interface RunningServer {
 }
 
 /**
- * The crypto core relative to this file: dist/core.wasm of the installed server package (compiled, in
- * dist/server/), or the repository's build/core.wasm (sources, in server/).
- */
-/**
- * The crypto core's bytes: beside the built server (`dist/core.wasm`) or in the repository (`build/core.wasm`).
+ * The crypto core's bytes: dist/core.wasm of the installed server package (the compiled server runs in
+ * dist/server/) or the repository's build/core.wasm (the sources, in server/).
  * @throws Error when neither exists.
  * @example await initCore(findCoreWasm());
  */

@@ -79,7 +79,6 @@ import {
  */
 const MAX_BOUND_VALUES = 30_000;
 
-/** The queries on one session: the driver's direct one (`SqlStore`) or a transaction's. */
 /** A row of `kt_leaves` as `appendKtLeaves` inserts it (leaf and hash in base64). */
 interface KtLeafInsert {
   appId: string;
@@ -100,6 +99,7 @@ interface KtNodeInsert {
   hash: string;
 }
 
+/** The queries on one session: the driver's direct one (`SqlStore`) or a transaction's. */
 class SqlOps implements StoreOps {
   protected readonly dialect: SqlDialect;
   constructor(
