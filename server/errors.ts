@@ -70,7 +70,7 @@ export const E = {
   groupNoKeys: () => new ApiError(400, 303, "No group keys for the new member"),
   groupKeyNotFound: (message = "Group key not found") => new ApiError(400, 304, message),
   groupTooManyKeys: () => new ApiError(400, 305, "Too many keys in one request. The maximum is 100."),
-  groupKeySession: () => new ApiError(400, 306, "Key session not found"),
+  groupKeySession: (message = "Key session not found") => new ApiError(400, 306, message),
   groupInviteNotFound: () => new ApiError(400, 307, "No invite found"),
   groupOnlyOneAdmin: () =>
     new ApiError(400, 308, "Only one admin left in this group. Set another admin before leaving."),

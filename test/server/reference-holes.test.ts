@@ -1,15 +1,17 @@
 /**
  * The reference server's holes (api.md §7) that this server closes, one test per item: each fails when the fix
- * is taken out. Items 13, 14, 18 and 21 guard fixes made earlier.
+ * is taken out. Items 13, 14, 18 and 21 guard fixes made earlier; item 16 (key-upload sessions) is new.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareRegisterDevice } from "../../src/protocol/device.js";
 import { encryptGroupKeysForMember, prepareKeysForNewMember } from "../../src/protocol/group-member.js";
 import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import { prepareRegisterDeviceStart } from "../../src/protocol/register.js";
-import { expectOk, login, registerUser, startHarness, unique, type Harness } from "./harness.js";
-import { addMember, createBody, createGroup, loadGroup, V, type TestUser } from "./group-helpers.js";
+import { expectError, expectOk, login, registerUser, startHarness, unique, type Harness } from "./harness.js";
+import { addMember, createBody, createGroup, loadGroup, V, type TestGroup, type TestUser } from "./group-helpers.js";
 import { decryptGroupKey } from "../../src/protocol/group-keys.js";
+
+const HOUR = 60 * 60 * 1000;
 
 let h: Harness;
 beforeAll(async () => {
@@ -33,6 +35,14 @@ async function loginAgain(user: User): Promise<User> {
   const key = session.userKeys[0]!;
   return { ...user, jwt: session.jwt, publicKey: key.publicGroupKey, privateKey: key.privateGroupKey };
 }
+
+/** An invite body for `member` with one key that asks for a key session (as for a group of more than 50 keys). */
+const sessionInvite = (member: TestUser, group: TestGroup, rank: number | null = null) =>
+  prepareKeysForNewMember(member.publicKey, group.keys, 51, rank, 0);
+
+/** A session upload: the group's keys once more for `member` (rows that exist already are kept). */
+const sessionPage = (member: TestUser, group: TestGroup) =>
+  JSON.stringify(encryptGroupKeysForMember(member.publicKey, group.keys));
 
 const cursor = { time: 0, id: "", limit: 100 };
 
@@ -242,5 +252,117 @@ describe("api.md §7: the reference's holes stay closed", () => {
     const groupInvites = expectOk(await h.call("GET", `${V}/group/${member.groupId}/invite/0/none`, { jwt: user.jwt }));
     expect(groupInvites.map((i: { group_id: string }) => i.group_id)).toEqual([connectedId]);
     expectOk(await h.call("PATCH", `${V}/group/${member.groupId}/invite/${connectedId}`, { jwt: user.jwt }));
+  });
+
+  it("item 16: key-upload sessions take keys only from members of rank 2 or better (400/301)", async () => {
+    const [owner, admin, member, invited, auto] = [
+      await newUser(),
+      await newUser(),
+      await newUser(),
+      await newUser(),
+      await newUser(),
+    ];
+    const group = await createGroup(h, owner);
+    expectOk(await addMember(h, owner, group, admin, 2));
+    expectOk(await addMember(h, owner, group, member, 3));
+    const invite = expectOk(
+      await h.call("PUT", `${V}/group/${group.groupId}/invite/${invited.userId}`, {
+        jwt: owner.jwt,
+        raw: sessionInvite(invited, group),
+      }),
+    );
+    const added = expectOk(
+      await h.call("PUT", `${V}/group/${group.groupId}/invite_auto/${auto.userId}`, {
+        jwt: owner.jwt,
+        raw: sessionInvite(auto, group),
+      }),
+    );
+    // A rank-3 member who learnt the session ids can't write key rows for the new members.
+    const inviteSession = `${V}/group/${group.groupId}/invite/session/${invite.session_id}`;
+    const memberSession = `${V}/group/${group.groupId}/join_req/session/${added.session_id}`;
+    expectError(await h.call("PUT", inviteSession, { jwt: member.jwt, raw: sessionPage(invited, group) }), 400, 301);
+    expectError(await h.call("PUT", memberSession, { jwt: member.jwt, raw: sessionPage(auto, group) }), 400, 301);
+    // Ranks that can open sessions can use them.
+    expectOk(await h.call("PUT", inviteSession, { jwt: admin.jwt, raw: sessionPage(invited, group) }));
+    expectOk(await h.call("PUT", memberSession, { jwt: owner.jwt, raw: sessionPage(auto, group) }));
+  });
+
+  it("item 16: key-upload sessions expire 24 hours after they were opened (400/306)", async () => {
+    const [owner, invited, auto, again] = [await newUser(), await newUser(), await newUser(), await newUser()];
+    const group = await createGroup(h, owner);
+    const invite = expectOk(
+      await h.call("PUT", `${V}/group/${group.groupId}/invite/${invited.userId}`, {
+        jwt: owner.jwt,
+        raw: sessionInvite(invited, group),
+      }),
+    );
+    const added = expectOk(
+      await h.call("PUT", `${V}/group/${group.groupId}/invite_auto/${auto.userId}`, {
+        jwt: owner.jwt,
+        raw: sessionInvite(auto, group),
+      }),
+    );
+    expectOk(await addMember(h, owner, group, again));
+    const inviteSession = `${V}/group/${group.groupId}/invite/session/${invite.session_id}`;
+    const memberSession = `${V}/group/${group.groupId}/join_req/session/${added.session_id}`;
+    // The reference client uploads at once.
+    expectOk(await h.call("PUT", inviteSession, { jwt: owner.jwt, raw: sessionPage(invited, group) }));
+    expectOk(await h.call("PUT", memberSession, { jwt: owner.jwt, raw: sessionPage(auto, group) }));
+    // The invite is accepted 23 hours later: its session still counts from the invite.
+    await later(23 * HOUR, async () => {
+      const fresh = await loginAgain(invited);
+      expectOk(await h.call("PATCH", `${V}/group/${group.groupId}/invite`, { jwt: fresh.jwt }));
+      expectOk(
+        await h.call("PUT", inviteSession, { jwt: (await loginAgain(owner)).jwt, raw: sessionPage(invited, group) }),
+      );
+    });
+    await later(24 * HOUR + 60_000, async () => {
+      const fresh = await loginAgain(owner);
+      expectError(await h.call("PUT", inviteSession, { jwt: fresh.jwt, raw: sessionPage(invited, group) }), 400, 306);
+      expectError(await h.call("PUT", memberSession, { jwt: fresh.jwt, raw: sessionPage(auto, group) }), 400, 306);
+      // A re-invite of a member of more than a day opens a new session, which counts from the re-invite.
+      const reInvited = expectOk(
+        await h.call("PUT", `${V}/group/${group.groupId}/re_invite/${again.userId}`, {
+          jwt: fresh.jwt,
+          raw: sessionInvite(again, group),
+        }),
+      );
+      expectOk(
+        await h.call("PUT", `${V}/group/${group.groupId}/join_req/session/${reInvited.session_id}`, {
+          jwt: fresh.jwt,
+          raw: sessionPage(again, group),
+        }),
+      );
+    });
+  });
+
+  it("item 16: device key sessions expire 24 hours after they were opened (400/306)", async () => {
+    const user = await newUser();
+    const a = await login(h, user.identifier, user.password);
+    const start = expectOk(
+      await h.call("POST", `${V}/user/prepare_register_device`, {
+        raw: prepareRegisterDeviceStart(unique("device"), "pw2"),
+      }),
+    );
+    const done = JSON.parse(
+      prepareRegisterDevice(
+        start,
+        a.userKeys.map((k) => k.groupKey),
+        1,
+      ).serverInput,
+    );
+    const opened = expectOk(
+      await h.call("PUT", `${V}/user/done_register_device`, {
+        jwt: a.jwt,
+        deviceSignKey: a.deviceKeys.signKey,
+        body: { ...done, user_keys: { ...done.user_keys, key_session: true } },
+      }),
+    );
+    const session = `${V}/user/user_keys/session/${opened.session_id}`;
+    expectOk(await h.call("PUT", session, { jwt: a.jwt, body: done.user_keys.keys }));
+    await later(24 * HOUR + 60_000, async () => {
+      const fresh = await loginAgain(user);
+      expectError(await h.call("PUT", session, { jwt: fresh.jwt, body: done.user_keys.keys }), 400, 306);
+    });
   });
 });
