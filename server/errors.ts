@@ -32,6 +32,8 @@ export const E = {
   /** Ours: the database stayed busy with conflicting transactions; the request may be sent again (HTTP 503). */
   busy: () => new ApiError(503, 503, "The server is busy. Try again."),
   userNotFound: (message = "User not found") => new ApiError(400, 100, message),
+  /** The login steps' unknown identifier, as the reference answers it (HTTP 401, api.md §4.4). */
+  loginUserNotFound: () => new ApiError(401, 100, "No user found with this identifier"),
   userExists: () => new ApiError(400, 101, "User already exists"),
   saltError: () => new ApiError(401, 110, "Can't create salt"),
   authKeyFormat: () => new ApiError(401, 111, "Wrong authentication key format"),
@@ -68,7 +70,7 @@ export const E = {
   groupNoKeys: () => new ApiError(400, 303, "No group keys for the new member"),
   groupKeyNotFound: (message = "Group key not found") => new ApiError(400, 304, message),
   groupTooManyKeys: () => new ApiError(400, 305, "Too many keys in one request. The maximum is 100."),
-  groupKeySession: () => new ApiError(400, 306, "Key session not found"),
+  groupKeySession: (message = "Key session not found") => new ApiError(400, 306, message),
   groupInviteNotFound: () => new ApiError(400, 307, "No invite found"),
   groupOnlyOneAdmin: () =>
     new ApiError(400, 308, "Only one admin left in this group. Set another admin before leaving."),

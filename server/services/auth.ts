@@ -2,8 +2,9 @@
  * Login (api.md §3.1, §4.3–§4.5), refresh and init (§3.2), forced login (§3.4).
  *
  * Unlike the reference: unknown identifiers and wrong passwords answer the same 401/112 after the same
- * work, unless the app's public token may call `/exists` (then 400/100 as the reference); failed attempts are limited per identifier; login challenges are stored hashed, expire and are
- * single-use; refresh tokens are stored as SHA-256 hashes.
+ * work, unless the app's public token may call `/exists` (then 401/100 as the reference); failed attempts are
+ * limited per identifier; login challenges are stored hashed, expire and are single-use; refresh tokens are stored
+ * as SHA-256 hashes.
  */
 import { randomBytes } from "node:crypto";
 import { SentcError } from "../../src/errors.js";
@@ -71,8 +72,8 @@ export async function authenticate(
   );
   if (!matches || !device || !user || !stored) {
     await ctx.loginLimiter.recordFailure(appId, hashedIdentifier, client);
-    // As the reference (400/100) when the app's public token may ask /exists anyway; else the same 112.
-    if (revealUnknown && !device) throw E.userNotFound();
+    // As the reference (401/100) when the app's public token may ask /exists anyway; else the same 112.
+    if (revealUnknown && !device) throw E.loginUserNotFound();
     throw E.login();
   }
   return { device, user, hashedIdentifier };
@@ -103,7 +104,7 @@ async function challengeOutput(ctx: ServiceContext, appId: string, device: Devic
 }
 
 /**
- * Whether login answers tell an unknown identifier (400/100, as the reference) from a wrong password
+ * Whether login answers tell an unknown identifier (401/100, as the reference) from a wrong password
  * (401/112): only when the app lets the public token call `/exists`, which reveals the same. Never throws.
  * @example auth.doneLogin(ctx, appId, input, revealsUnknownIdentifiers(app));
  */

@@ -4,15 +4,16 @@
  *
  * Where this differs from the reference (api.md §7, docs/server.md): groups added as members are stored
  * with type 2; re-invites validate everything before they touch the membership; a key session opens
- * whenever the client asks for one (the SDKs page at 50 keys); "already invited" is HTTP 400;
- * invited users must exist in the app; join-request deletes only delete join requests.
+ * whenever the client asks for one (the SDKs page at 50 keys), takes keys only from members of rank ≤ 2 and
+ * expires after 24 hours (key-sessions.ts); "already invited" is HTTP 400; invited users must exist in the app;
+ * join-request deletes only delete join requests.
  */
-import { newId } from "../crypto.js";
 import { E } from "../errors.js";
 import { StoreConflictError, type Cursor, type GroupRecord, type StoreOps } from "../store/types.js";
 import type { ServiceContext } from "./context.js";
 import { loadGroup, requireRank, type GroupAccess } from "./group-access.js";
 import type { NewMemberKeyInput } from "./inputs.js";
+import { newKeySessionId, requireOpenKeySession } from "./key-sessions.js";
 import { checkKeyCount, insertKeysForMember } from "./users.js";
 
 const SUCCESS = "Success";
@@ -173,7 +174,7 @@ export async function addMember(
     }
     const time = ctx.now();
     // A session whenever the client asks (the reference only at exactly 100 keys, api.md §7.2).
-    const sessionId = input.keys !== null && input.keySession ? newId() : null;
+    const sessionId = input.keys !== null && input.keySession ? newKeySessionId(ctx) : null;
     const type = mode.target === "user" ? USER_MEMBER : GROUP_MEMBER;
     if (mode.auto)
       await tx.insertMember({ userId: targetId, groupId, time, rank, keyUploadSessionId: sessionId, type });
@@ -218,7 +219,7 @@ export async function reInvite(
     if (targetId !== access.userId && member.rank < access.rank) throw E.groupKickRank();
     await tx.deleteMember(groupId, targetId);
     const time = ctx.now();
-    const sessionId = input.keys !== null && input.keySession ? newId() : null;
+    const sessionId = input.keys !== null && input.keySession ? newKeySessionId(ctx) : null;
     await tx.insertMember({
       userId: targetId,
       groupId,
@@ -241,7 +242,8 @@ async function acceptInviteOf(ctx: ServiceContext, appId: string, groupId: strin
     if (!invite || invite.type !== INVITE) throw E.groupInviteNotFound();
     await tx.deleteGroupRequest(groupId, memberId, INVITE);
     try {
-      // The invite's key session stays usable after the acceptance.
+      // The invite's key session stays usable after the acceptance, until 24 hours after the invite (its id
+      // carries the time; the member row gets the acceptance's).
       await tx.insertMember({
         userId: memberId,
         groupId,
@@ -418,7 +420,7 @@ export async function acceptJoinRequest(
     if (await tx.getMember(groupId, joinUser)) throw E.groupUserExists();
     await tx.deleteGroupRequest(groupId, joinUser, JOIN_REQUEST);
     const time = ctx.now();
-    const sessionId = input.keys !== null && input.keySession ? newId() : null;
+    const sessionId = input.keys !== null && input.keySession ? newKeySessionId(ctx) : null;
     await tx.insertMember({
       userId: joinUser,
       groupId,
@@ -442,34 +444,49 @@ export async function rejectJoinRequest(ctx: ServiceContext, access: GroupAccess
 
 // ---- key-upload sessions
 
-/** `PUT /group/:group_id/invite/session/:id`: more keys for an invite (or an accepted invite). */
+/**
+ * `PUT /group/:group_id/invite/session/:id`: more keys for an invite (or an accepted invite). Only ranks that can
+ * open sessions (≤ 2) may upload (the reference lets any member, api.md §7.16); sessions close after 24 hours.
+ * @throws ApiError 400/301 for a weaker rank, 303/305 for 0 or more than 100 keys, 306 for an unknown or expired session.
+ * @example await uploadInviteSessionKeys(ctx, access, sessionId, keys);
+ */
 export async function uploadInviteSessionKeys(
   ctx: ServiceContext,
   access: GroupAccess,
   sessionId: string,
   keys: NewMemberKeyInput[],
 ) {
+  requireRank(access, 2);
   checkKeyCount(keys);
   return ctx.store.transaction(async (tx) => {
-    const invite = await tx.findInviteBySession(access.group.id, sessionId);
-    const memberId = invite?.userId ?? (await tx.findMemberBySession(access.group.id, sessionId))?.userId;
-    if (memberId === undefined) throw E.groupKeySession();
-    await insertKeysForMember(tx, access.group.id, memberId, keys, ctx.now());
+    const row =
+      (await tx.findInviteBySession(access.group.id, sessionId)) ??
+      (await tx.findMemberBySession(access.group.id, sessionId));
+    if (!row) throw E.groupKeySession();
+    requireOpenKeySession(ctx, sessionId, row.time);
+    await insertKeysForMember(tx, access.group.id, row.userId, keys, ctx.now());
     return SUCCESS;
   });
 }
 
-/** `PUT /group/:group_id/join_req/session/:id`: more keys for an accepted join request or an auto invite. */
+/**
+ * `PUT /group/:group_id/join_req/session/:id`: more keys for an accepted join request, an auto invite or a
+ * re-invite; the same rules as `uploadInviteSessionKeys`.
+ * @throws ApiError 400/301 for a weaker rank, 303/305 for 0 or more than 100 keys, 306 for an unknown or expired session.
+ * @example await uploadMemberSessionKeys(ctx, access, sessionId, keys);
+ */
 export async function uploadMemberSessionKeys(
   ctx: ServiceContext,
   access: GroupAccess,
   sessionId: string,
   keys: NewMemberKeyInput[],
 ) {
+  requireRank(access, 2);
   checkKeyCount(keys);
   return ctx.store.transaction(async (tx) => {
     const member = await tx.findMemberBySession(access.group.id, sessionId);
     if (!member) throw E.groupKeySession();
+    requireOpenKeySession(ctx, sessionId, member.time);
     await insertKeysForMember(tx, access.group.id, member.userId, keys, ctx.now());
     return SUCCESS;
   });

@@ -15,6 +15,7 @@ import type {
   RegisterInput,
   ResetPasswordInput,
 } from "./inputs.js";
+import { newKeySessionId, requireOpenKeySession } from "./key-sessions.js";
 import { newOtpSecret, OTP_ALG, RECOVERY_KEY_COUNT } from "./otp.js";
 
 const SUCCESS = "Success";
@@ -242,7 +243,7 @@ export async function doneRegisterDevice(
     if (!device) throw E.userNotFound("Device was not found for this token");
     const time = ctx.now();
     // Sessions open whenever the client asks for one (the reference only at exactly 100 keys, api.md §7.2).
-    const sessionId = keys?.keySession ? newId() : null;
+    const sessionId = keys?.keySession ? newKeySessionId(ctx) : null;
     await tx.insertMember({
       userId: device.id,
       groupId: user.userGroupId,
@@ -258,7 +259,12 @@ export async function doneRegisterDevice(
   });
 }
 
-/** `PUT /user/user_keys/session/:key_session_id`: more keys for a device added with a key session. */
+/**
+ * `PUT /user/user_keys/session/:key_session_id`: more keys for a device added with a key session, within 24 hours
+ * of the device's registration (the reference's sessions never expire, api.md §7.16).
+ * @throws ApiError 400/303/305 for 0 or more than 100 keys, 400/306 for an unknown or expired session.
+ * @example await uploadDeviceKeys(ctx, user, sessionId, keys);
+ */
 export async function uploadDeviceKeys(
   ctx: ServiceContext,
   user: JwtUser,
@@ -269,6 +275,7 @@ export async function uploadDeviceKeys(
   return ctx.store.transaction(async (tx) => {
     const member = await tx.findMemberBySession(user.userGroupId, sessionId);
     if (!member) throw E.groupKeySession();
+    requireOpenKeySession(ctx, sessionId, member.time);
     await insertKeysForMember(tx, user.userGroupId, member.userId, keys, ctx.now());
     return SUCCESS;
   });

@@ -74,6 +74,6 @@ describe("the real sentc_wasm client against our server", () => {
     // unknown user gets the reference's 100 (which the reference client's flows expect); with /exists
     // closed to the public token it would get the same 112 as a wrong password (test/server/sessions.test.ts).
     expect(JSON.parse(wrong)).toEqual({ status: "server_112", error_message: "Wrong username or password" });
-    expect(JSON.parse(unknown)).toEqual({ status: "server_100", error_message: "User not found" });
+    expect(JSON.parse(unknown)).toEqual({ status: "server_100", error_message: "No user found with this identifier" });
   });
 });

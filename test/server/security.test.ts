@@ -267,9 +267,9 @@ describe("login hardening", () => {
     for (let i = 0; i < 3; i++) expectError(await h.call("POST", `${V}/done_login`, { body: wrong }), 401, 112);
     expectError(await h.call("POST", `${V}/done_login`, { body: wrong }), 429, 118);
     await expect(login(h, user.identifier, user.password)).rejects.toThrow(/118/);
-    // Other identifiers are not affected; unknown ones (400/100 here: the public token may call /exists) are limited the same way.
+    // Other identifiers are not affected; unknown ones (401/100 here: the public token may call /exists) are limited the same way.
     const nobody = { ...wrong, device_identifier: unique("nobody") };
-    for (let i = 0; i < 3; i++) expectError(await h.call("POST", `${V}/done_login`, { body: nobody }), 400, 100);
+    for (let i = 0; i < 3; i++) expectError(await h.call("POST", `${V}/done_login`, { body: nobody }), 401, 100);
     expectError(await h.call("POST", `${V}/done_login`, { body: nobody }), 429, 118);
     h.clock.offsetMs = 61_000;
     try {

@@ -389,10 +389,22 @@ describe("OTP", () => {
 });
 
 describe("unknown identifiers at login", () => {
-  it("answer 100 as the reference when the public token may call /exists, else the same 112 as a wrong password", async () => {
+  it("answer 401/100 as the reference when the public token may call /exists, else the same 112 as a wrong password", async () => {
     const salt = expectOk(await h.call("POST", `${V}/prepare_login`, { body: { user_identifier: unique("nobody") } }));
     const start = prepareLogin(unique("nobody"), "pw", salt);
-    expectError(await h.call("POST", `${V}/done_login`, { raw: start.doneLoginInput }), 400, 100);
+    expectError(await h.call("POST", `${V}/done_login`, { raw: start.doneLoginInput }), 401, 100);
+    // Every step that checks the auth key again answers the same (api.md §4.4).
+    const auth = JSON.parse(start.doneLoginInput);
+    for (const [path, extra] of [
+      ["validate_mfa", { token: "123456" }],
+      ["validate_recovery_otp", { token: "recovery" }],
+      ["verify_login", { challenge: "challenge" }],
+      ["verify_login_light", { challenge: "challenge" }],
+    ] as const) {
+      const answer = await h.call("POST", `${V}/${path}`, { body: { ...auth, ...extra } });
+      expectError(answer, 401, 100);
+      expect(answer.body.err_msg).toBe("No user found with this identifier");
+    }
     const user = await registerUser(h);
     const wrong = prepareLogin(
       user.identifier,

@@ -120,7 +120,7 @@ describe("login, JWT, refresh", () => {
     expect(Object.keys(result).sort()).toEqual(["jwt", "refresh_token"]);
   });
 
-  it("refuses wrong passwords with 401/112, unknown users with 400/100 as the reference (the public token may call /exists), bad auth keys with 401/111", async () => {
+  it("refuses wrong passwords with 401/112, unknown users with 401/100 as the reference (the public token may call /exists), bad auth keys with 401/111", async () => {
     const user = await registerUser(h);
     const wrong = await h.call("POST", `${V}/done_login`, {
       body: { auth_key: toBase64(new Uint8Array(32).fill(7)), device_identifier: user.identifier },
@@ -129,7 +129,8 @@ describe("login, JWT, refresh", () => {
       body: { auth_key: toBase64(new Uint8Array(32).fill(7)), device_identifier: unique("nobody") },
     });
     expectError(wrong, 401, 112);
-    expectError(unknown, 400, 100);
+    expectError(unknown, 401, 100);
+    expect(unknown.body.err_msg).toBe("No user found with this identifier");
     expectError(
       await h.call("POST", `${V}/done_login`, {
         body: { auth_key: "not base64!", device_identifier: user.identifier },
@@ -271,7 +272,7 @@ describe("devices", () => {
       await h.call("POST", `${V}/done_login`, {
         body: { auth_key: toBase64(new Uint8Array(32)), device_identifier: second },
       }),
-      400,
+      401,
       100,
     );
     expect(expectOk(await h.call("GET", `${V}/user/device/0/none`, { jwt: session.jwt }))).toHaveLength(1);
