@@ -98,13 +98,25 @@ export class MemoryStorage implements StorageInterface {
   }
 }
 
+/**
+ * `storage_failed` naming `what` and the message of `cause`, kept as the error's `cause`; a `storage_failed` is
+ * passed on as it is. Never throws (it returns the error).
+ * @internal
+ * @example
+ * throw storageFailed("the file could not be written", error);
+ */
+export function storageFailed(what: string, cause?: unknown): SentcError {
+  if (cause instanceof SentcError && cause.code === "storage_failed") return cause;
+  const detail = typeof cause === "string" ? cause : (cause as { message?: unknown } | null | undefined)?.message;
+  return new SentcError("storage_failed", typeof detail === "string" && detail ? `${what}: ${detail}` : what, {
+    cause,
+  });
+}
+
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () =>
-      reject(
-        new SentcError("storage_failed", `IndexedDB: ${req.error?.message ?? "request failed"}`, { cause: req.error }),
-      );
+    req.onerror = () => reject(storageFailed("IndexedDB", req.error));
   });
 }
 
@@ -135,7 +147,7 @@ export class IndexedDbStorage implements StorageInterface {
       try {
         req = factory.open(name, 1);
       } catch (cause) {
-        reject(new SentcError("storage_failed", "IndexedDB could not be opened", { cause }));
+        reject(storageFailed("IndexedDB could not be opened", cause));
         return;
       }
       req.onupgradeneeded = () => {
@@ -143,18 +155,26 @@ export class IndexedDbStorage implements StorageInterface {
           req.result.createObjectStore(storeName, { autoIncrement: true });
       };
       req.onsuccess = () => resolve(new IndexedDbStorage(req.result));
-      req.onerror = () =>
-        reject(
-          new SentcError("storage_failed", `IndexedDB could not be opened: ${req.error?.message ?? ""}`, {
-            cause: req.error,
-          }),
-        );
-      req.onblocked = () => reject(new SentcError("storage_failed", "IndexedDB open is blocked by another tab"));
+      req.onerror = () => reject(storageFailed("IndexedDB could not be opened", req.error));
+      req.onblocked = () => reject(storageFailed("IndexedDB open is blocked by another tab"));
     });
   }
 
   #store(mode: IDBTransactionMode): IDBObjectStore {
     return this.#db.transaction(STORAGE_STORE_NAME, mode).objectStore(STORAGE_STORE_NAME);
+  }
+
+  /**
+   * Runs `op` in a write transaction and resolves once the transaction has committed: a request's success is not
+   * yet durable (a full quota, for one, aborts the transaction afterwards).
+   */
+  #write(op: (store: IDBObjectStore) => unknown): Promise<void> {
+    const tx = this.#db.transaction(STORAGE_STORE_NAME, "readwrite");
+    op(tx.objectStore(STORAGE_STORE_NAME));
+    return new Promise((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onabort = () => reject(storageFailed("IndexedDB", tx.error));
+    });
   }
 
   /**
@@ -169,24 +189,24 @@ export class IndexedDbStorage implements StorageInterface {
   }
 
   /**
-   * Stores `value` under `key`.
-   * @throws {SentcError} `storage_failed` when the IndexedDB request fails (e.g. a full quota); a value IndexedDB cannot
-   * clone rejects with its `DataCloneError` instead.
+   * Stores `value` under `key`; resolves once the write has committed.
+   * @throws {SentcError} `storage_failed` when the write fails or its transaction aborts (e.g. a full quota); a value
+   * IndexedDB cannot clone rejects with its `DataCloneError` instead (the SDK's store turns it into `storage_failed`).
    * @example
    * await store.set("actual_user", "alice");
    */
   async set<T = unknown>(key: string, value: T): Promise<void> {
-    await request(this.#store("readwrite").put(value, key));
+    await this.#write((store) => store.put(value, key));
   }
 
   /**
-   * Removes the value under `key` (nothing happens when there is none).
+   * Removes the value under `key` (nothing happens when there is none); resolves once the removal has committed.
    * @throws {SentcError} `storage_failed` when IndexedDB fails.
    * @example
    * await store.delete("actual_user");
    */
   async delete(key: string): Promise<void> {
-    await request(this.#store("readwrite").delete(key));
+    await this.#write((store) => store.delete(key));
   }
 
   /**
@@ -200,13 +220,13 @@ export class IndexedDbStorage implements StorageInterface {
   }
 
   /**
-   * Removes every value.
+   * Removes every value; resolves once the removal has committed.
    * @throws {SentcError} `storage_failed` when IndexedDB fails.
    * @example
    * await store.clear();
    */
   async clear(): Promise<void> {
-    await request(this.#store("readwrite").clear());
+    await this.#write((store) => store.clear());
   }
 }
 
@@ -215,13 +235,50 @@ const defaultErrCallBack: ResCallBack = (msg) => {
   if (msg.warn) console.warn(msg.warn);
 };
 
+/** The store's operations; `guarded` turns every failure of one into `storage_failed`. */
+const OPERATIONS: readonly PropertyKey[] = ["getItem", "set", "delete", "keys", "clear"];
+
+/**
+ * `store` seen through a proxy whose operations reject with `storage_failed` (the original error as `cause`) whatever
+ * the adapter throws or rejects with; its other members, its prototype and missing optional operations stay as they are.
+ */
+function guarded(store: StorageInterface): StorageInterface {
+  return new Proxy(store, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name);
+      if (typeof value !== "function") return value;
+      return OPERATIONS.includes(name)
+        ? async (...args: unknown[]) => {
+            try {
+              return await value.apply(target, args);
+            } catch (cause) {
+              throw storageFailed(`storage ${String(name)} failed`, cause);
+            }
+          }
+        : value.bind(target);
+    },
+  });
+}
+
 /**
  * The store for `options`: the app's own adapter, else IndexedDB when the runtime has it, else memory (and the
- * warn callback fires, as in the reference).
+ * warn callback fires, as in the reference). Every operation of the store returned rejects with `storage_failed`
+ * (the adapter's own error as `cause`) when it fails.
+ * @throws {SentcError} `storage_failed` when `storage.getStorage()` throws or rejects (its error as `cause`);
+ * `invalid_input` when it resolves to something without `getItem`, `set` and `delete`.
  */
 export async function createStorage(options: StorageOptions | undefined): Promise<StorageInterface> {
+  return guarded(await openStorage(options));
+}
+
+async function openStorage(options: StorageOptions | undefined): Promise<StorageInterface> {
   if (options?.getStorage) {
-    const custom = await options.getStorage();
+    let custom: StorageInterface;
+    try {
+      custom = await options.getStorage();
+    } catch (cause) {
+      throw storageFailed("storage.getStorage failed", cause);
+    }
     if (
       !custom ||
       typeof custom.getItem !== "function" ||
@@ -245,7 +302,8 @@ export async function createStorage(options: StorageOptions | undefined): Promis
     return await IndexedDbStorage.open(factory);
   } catch (error) {
     report({
-      err: `IndexedDB failed: ${error instanceof Error ? error.message : String(error)}`,
+      // open() rejects with storage_failed only.
+      err: `IndexedDB failed: ${(error as SentcError).message}`,
       warn: "the login is kept in memory only",
     });
     return new MemoryStorage();

@@ -6,6 +6,7 @@
  * spent chunks for the page's garbage collector.
  */
 import { SentcError, invalidInput } from "../../errors.js";
+import { storageFailed } from "../storage.js";
 
 /** How `saveFileStream` saved the file. */
 export type SavedVia = "file_system_access" | "blob";
@@ -68,6 +69,11 @@ async function eachChunk(
   }
 }
 
+/** Throws `storage_failed` for a failure of the chosen file (`error` as `cause`). */
+function writeFailed(error: unknown): never {
+  throw storageFailed("the file could not be written", error);
+}
+
 type SavePicker = (options: { suggestedName?: string }) => Promise<WritableFile>;
 
 function savePicker(): SavePicker | undefined {
@@ -80,8 +86,10 @@ function savePicker(): SavePicker | undefined {
  * asks for a location and writes part by part (bounded memory); without it, or when the picker is refused for a
  * reason other than the user cancelling, the stream becomes a `Blob` and a download link is clicked. Call it from
  * a user gesture (a click handler): browsers allow the save dialog only then.
- * @throws SentcError `aborted` when the user cancels the save dialog (the stream is cancelled),
- *   `unsupported_environment` outside a browser, or the stream's own error (e.g. `decryption_failed`)
+ * @throws SentcError `aborted` when the user cancels the save dialog (the stream is cancelled); `storage_failed`
+ *   when the chosen file cannot be opened, written or closed (the browser's error as `cause`; the stream is cancelled
+ *   and a partly written file discarded); `unsupported_environment` outside a browser; or the stream's own error
+ *   (e.g. `decryption_failed`)
  * @example
  * const [stream, meta] = await group.downloadFileStream(fileId);
  * await saveFileStream(stream, { file_name: meta.file_name });
@@ -106,14 +114,22 @@ export async function saveFileStream(
       // Not allowed here (no user gesture, a sandboxed frame): fall back to the Blob download.
     }
     if (handle !== undefined) {
-      const writer = (await handle.createWritable()).getWriter();
+      let writer: WritableStreamDefaultWriter<Uint8Array>;
       try {
-        await eachChunk(stream, (chunk) => writer.write(chunk));
+        writer = (await handle.createWritable()).getWriter();
       } catch (error) {
+        await stream.cancel(error).catch(() => undefined);
+        writeFailed(error);
+      }
+      try {
+        await eachChunk(stream, (chunk) => writer.write(chunk).catch(writeFailed));
+      } catch (error) {
+        // Discards the partly written file (the File System Access API only replaces the file on close).
         await writer.abort(error).catch(() => undefined);
         throw error;
       }
-      await writer.close();
+      // Only a successful close puts the file in place.
+      await writer.close().catch(writeFailed);
       return "file_system_access";
     }
   }
