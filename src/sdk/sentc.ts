@@ -18,6 +18,7 @@ import {
   type FetchFn,
   type RefreshOptions,
 } from "../api/index.js";
+import { checkRefreshedJwt } from "../api/jwt.js";
 import { initCore } from "../core/index.js";
 import { prepareLoginStart as protocolPrepareLoginStart } from "../protocol/login.js";
 import { parseUserPublicKeyData } from "../protocol/public-keys.js";
@@ -49,6 +50,7 @@ import {
   getUserVerifyKeyData,
   verifyUsersPublicKey,
 } from "./public-keys.js";
+import { inviteItem } from "./group-internal.js";
 import { createStorage, STORAGE_KEYS, type StorageInterface } from "./storage.js";
 import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyData } from "./types.js";
 import { User, type UserHooks } from "./user.js";
@@ -209,8 +211,11 @@ export default class Sentc {
     const ctx = Sentc.#context();
     if (ctx.strategy.kind === "api") {
       const init = await authApi.initUser(ctx.http, user.user_data.jwt, user.user_data.refresh_token);
+      // Checked before anything is kept: a JWT of this user and device (as a refresh), well-formed invites.
+      checkRefreshedJwt(user.user_data.jwt, init.jwt);
+      const invites = init.invites.map(inviteItem);
       user.setJwt(init.jwt);
-      user.group_invites = init.invites.map((item) => ({ group_id: String(item.group_id), time: Number(item.time) }));
+      user.group_invites = invites;
     } else {
       await user.getJwt();
     }
