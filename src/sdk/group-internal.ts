@@ -143,9 +143,10 @@ function invalid(what: string, field: string): never {
   throw invalidServerResponse(`${what}: "${field}" has the wrong type`);
 }
 
+/** A non-empty string (every such field is an id). */
 function str(item: JsonObject, field: string, what: string): string {
   const value = item[field];
-  return typeof value === "string" ? value : invalid(what, field);
+  return typeof value === "string" && value !== "" ? value : invalid(what, field);
 }
 
 function num(item: JsonObject, field: string, what: string): number {

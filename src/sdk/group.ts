@@ -1114,8 +1114,8 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * Starts a key rotation (`POST /group/:id/key_rotation`); the new key becomes the newest at once. The other
    * members get it with `finishKeyRotation` (by itself with the init option `auto_finish_key_rotation`).
    * @throws {SentcError} `key_not_found` when the group holds no key; `server` (e.g. `server_321` for too many
-   * rotations, `server_301` for a too low rank) when the server refuses; `decryption_failed`; `network_error` /
-   * `timeout`; `storage_failed`.
+   * rotations, `server_301` for a too low rank) when the server refuses; `invalid_server_response` for an answer
+   * without the new key id; `decryption_failed`; `network_error` / `timeout`; `storage_failed`.
    * @example
    * const { group_key_id } = await group.keyRotation();
    */
@@ -1128,6 +1128,7 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
       input,
       this.#requestOptions(),
     );
+    if (!key_id) throw invalidServerResponse("the key rotation start answered an empty key_id");
     return this.#keys.takeNewKey(key_id);
   }
 

@@ -683,8 +683,9 @@ export class User extends FileOwnerApi {
    * rest through the key session, each page once — Appendix B 3 fixed). Resolves to the session uploads' settled
    * results (a failed page is a `rejected` entry, as the reference's `Promise.allSettled`) or `undefined` when there
    * was no session.
-   * @throws {SentcError} `invalid_input` for text that is not JSON; `server` (e.g. `server_116`) when the envelope or
-   * the server refuses; `invalid_server_response` when the answer lacks a needed field; `network_error` / `timeout`.
+   * @throws {SentcError} `server` (e.g. `server_116`) when the envelope or the server refuses;
+   * `invalid_server_response` (`client_101`) for text that is not JSON or an answer that lacks a needed field (an
+   * empty `session_id` counts as none); `network_error` / `timeout`.
    * @example
    * await user.registerDevice(textFromNewDevice);
    */
@@ -698,8 +699,8 @@ export class User extends FileOwnerApi {
       const answer = await userApi.doneRegisterDevice(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
       if (keys.length <= KEY_SESSION_THRESHOLD) return undefined;
       const sessionId = answer.session_id;
-      if (sessionId === undefined)
-        throw invalidServerResponse("the server opened no key session for more than 50 keys");
+      // "" is no session, as sentc's invite answers say it.
+      if (!sessionId) throw invalidServerResponse("the server opened no key session for more than 50 keys");
       const devicePublicKey = parseUserPublicKeyData(publicKey).publicKey;
       const results: PromiseSettledResult<void>[] = [];
       for (let start = KEY_PAGE; start < keys.length; start += KEY_PAGE) {
@@ -750,7 +751,8 @@ export class User extends FileOwnerApi {
    * with a key they lack). The new verify key is signed with the previous sign key (`verify_key_cross_sig`), so
    * other users' SDKs that pinned an earlier key of this user accept the new one.
    * @throws {SentcError} `key_not_found` when the user has no keys; `server` (e.g. `server_321` for too many rotations)
-   * when the server refuses; `network_error` / `timeout`; `storage_failed`.
+   * when the server refuses; `invalid_server_response` for an answer without the new key id; `network_error` /
+   * `timeout`; `storage_failed`.
    * @example
    * await user.keyRotation();
    */
@@ -776,6 +778,7 @@ export class User extends FileOwnerApi {
       if (crossSignKey !== null) wipeKey(crossSignKey);
     }
     const { key_id } = await userApi.startUserKeyRotation(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
+    if (!key_id) throw invalidServerResponse("the key rotation start answered an empty key_id");
     await this.fetchUserKey(key_id, true);
   }
 
@@ -1388,7 +1391,8 @@ function deviceStartOutput(serverOutput: string | Record<string, unknown>): Reco
     try {
       value = JSON.parse(serverOutput);
     } catch (cause) {
-      throw invalidInput(`${what}: not JSON`, { cause, reference: 101 });
+      // Server output passed on by the app: the reference's serde fails with client_101 here.
+      throw invalidServerResponse(`${what}: not JSON`, { cause });
     }
     return deviceStartOutput(value as Record<string, unknown>);
   }

@@ -48,7 +48,8 @@ function checkAborted(signal: AbortSignal | undefined): void {
  * The file's meta data with every part (paging `part_fetch` when the first answer holds 500) in sequence order,
  * without the key (the reference's `downloadFileMetaInformation`).
  * @throws {SentcError} `server` (e.g. `server_512` for an unknown file, `server_521` for no access) when the server
- * refuses; `invalid_server_response` for a malformed answer; `aborted` when `signal` fires; `network_error` / `timeout`.
+ * refuses; `invalid_server_response` for a malformed answer (e.g. an empty part id); `aborted` when `signal` fires;
+ * `network_error` / `timeout`.
  * @example
  * import { getFileMetaData } from "sentc-as";
  *
@@ -71,6 +72,7 @@ export async function getFileMetaData(
     if (page.some((part) => part.sequence <= last)) throw invalidServerResponse("the part list did not advance");
     parts.push(...page);
   }
+  if (parts.some((part) => !part.part_id)) throw invalidServerResponse("a part of the file has an empty part_id");
   parts.sort((a, b) => a.sequence - b.sequence);
   return {
     file_id: meta.file_id,
