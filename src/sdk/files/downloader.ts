@@ -167,7 +167,8 @@ export class Downloader {
    * Downloads and decrypts the parts with the exported content key (and checks every part's signature with
    * `verify_key`), then resolves to an object URL of the whole file, or `""` when `Downloader.cancel_download`
    * stopped it. Downloads run one at a time.
-   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`
+   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`; `invalid_input` for a
+   * `part_list` that is not the file's part list
    * @example
    * const url = await downloader.downloadFileParts(meta.part_list, key.key, (p) => console.log(p));
    */
