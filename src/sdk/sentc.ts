@@ -156,13 +156,19 @@ export default class Sentc {
   static async #init(options: SentcOptions & SentcInternalOptions): Promise<User | undefined> {
     if (typeof options !== "object" || options === null) throw invalidInput("Sentc.init needs the options object");
     const appToken = nonEmptyString(options.app_token, "app_token");
-    const baseUrl = (options.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    // The client checks the URL (an http(s) URL string) and drops trailing slashes.
+    const http = new HttpClient({
+      baseUrl: options.base_url ?? DEFAULT_BASE_URL,
+      appToken,
+      fetch: options.fetch,
+      timeoutMs: options.timeout_ms,
+    });
+    const baseUrl = http.baseUrl;
     const refresh: RefreshOptions = options.refresh ?? {
       endpoint: REFRESH_ENDPOINT.api,
       endpoint_url: `${baseUrl}/api/v1/refresh`,
     };
     const strategy = refreshStrategyFromOptions(refresh);
-    const http = new HttpClient({ baseUrl, appToken, fetch: options.fetch, timeoutMs: options.timeout_ms });
     await initCore(await options.wasm_path);
     // The reference's keys, `storage` and `file_part_url` also when undefined (sdk.md §1.1).
     const resolved: ResolvedSentcOptions = {
@@ -718,7 +724,7 @@ export default class Sentc {
    *
    * const { public_key, public_key_id } = await Sentc.getUserPublicKey(userId);
    */
-  static getUserPublicKey(user_id: string): Promise<UserPublicKeyData> {
+  static async getUserPublicKey(user_id: string): Promise<UserPublicKeyData> {
     return getUserPublicKeyData(Sentc.#context(), nonEmptyString(user_id, "the user id"));
   }
 
@@ -732,7 +738,7 @@ export default class Sentc {
    *
    * const verifyKey = await Sentc.getUserVerifyKey(userId, verifyKeyId);
    */
-  static getUserVerifyKey(user_id: string, key_id: string): Promise<string> {
+  static async getUserVerifyKey(user_id: string, key_id: string): Promise<string> {
     return getUserVerifyKeyData(
       Sentc.#context(),
       nonEmptyString(user_id, "the user id"),
@@ -749,7 +755,7 @@ export default class Sentc {
    *
    * const { key, id } = await Sentc.getGroupPublicKey(groupId);
    */
-  static getGroupPublicKey(group_id: string): Promise<{ key: string; id: string }> {
+  static async getGroupPublicKey(group_id: string): Promise<{ key: string; id: string }> {
     return getGroupPublicKeyData(Sentc.#context(), nonEmptyString(group_id, "the group id"));
   }
 
@@ -763,34 +769,36 @@ export default class Sentc {
    *
    * const ok = await Sentc.verifyUserPublicKey(userId, await Sentc.getUserPublicKey(userId));
    */
-  static verifyUserPublicKey(user_id: string, public_key: UserPublicKeyData, force = false): Promise<boolean> {
+  static async verifyUserPublicKey(user_id: string, public_key: UserPublicKeyData, force = false): Promise<boolean> {
     return verifyUsersPublicKey(Sentc.#context(), nonEmptyString(user_id, "the user id"), public_key, force);
   }
 
   /**
    * The reference's variants with explicit URL and token (they must match `init`'s).
    * Like `getUserPublicKey`.
-   * @throws {SentcError} `invalid_input` for an empty user id; `not_initialized` before `Sentc.init()`; `server`
-   * (e.g. `server_100`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @throws {SentcError} `invalid_input` for an empty user id or a `base_url` that is not an http(s) URL;
+   * `not_initialized` before `Sentc.init()`; `server` (e.g. `server_100`) when the server refuses; `network_error` /
+   * `timeout` when it cannot be reached.
    * @example
    * import Sentc from "sentc-as";
    *
    * const key = await Sentc.getUserPublicKeyData(baseUrl, appToken, userId);
    */
-  static getUserPublicKeyData(base_url: string, app_token: string, user_id: string): Promise<UserPublicKeyData> {
+  static async getUserPublicKeyData(base_url: string, app_token: string, user_id: string): Promise<UserPublicKeyData> {
     return getUserPublicKeyData(Sentc.#contextFor(base_url, app_token), nonEmptyString(user_id, "the user id"));
   }
 
   /**
    * The reference's variant of `getUserVerifyKey` with explicit URL and token (they must match `init`'s).
-   * @throws {SentcError} `invalid_input` for an empty user or key id; `not_initialized` before `Sentc.init()`;
-   * `server` (e.g. `server_100`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @throws {SentcError} `invalid_input` for an empty user or key id or a bad `base_url`; `not_initialized` before
+   * `Sentc.init()`; `server` (e.g. `server_100`) when the server refuses; `network_error` / `timeout` when it cannot be
+   * reached.
    * @example
    * import Sentc from "sentc-as";
    *
    * const verifyKey = await Sentc.getUserVerifyKeyData(baseUrl, appToken, userId, verifyKeyId);
    */
-  static getUserVerifyKeyData(
+  static async getUserVerifyKeyData(
     base_url: string,
     app_token: string,
     user_id: string,
@@ -805,14 +813,15 @@ export default class Sentc {
 
   /**
    * The reference's variant of `getGroupPublicKey` with explicit URL and token (they must match `init`'s).
-   * @throws {SentcError} `invalid_input` for an empty group id; `not_initialized` before `Sentc.init()`; `server`
-   * (e.g. `server_300`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @throws {SentcError} `invalid_input` for an empty group id or a bad `base_url`; `not_initialized` before
+   * `Sentc.init()`; `server` (e.g. `server_300`) when the server refuses; `network_error` / `timeout` when it cannot be
+   * reached.
    * @example
    * import Sentc from "sentc-as";
    *
    * const { key, id } = await Sentc.getGroupPublicKeyData(baseUrl, appToken, groupId);
    */
-  static getGroupPublicKeyData(
+  static async getGroupPublicKeyData(
     base_url: string,
     app_token: string,
     group_id: string,
@@ -822,15 +831,15 @@ export default class Sentc {
 
   /**
    * The reference's variant of `verifyUserPublicKey` with explicit URL and token (they must match `init`'s).
-   * @throws {SentcError} `invalid_input` for an empty user id or a `public_key` that is not a `UserPublicKeyData`;
-   * `not_initialized` before `Sentc.init()`; `server` when the server refuses the verify key; `network_error` /
-   * `timeout` when it cannot be reached.
+   * @throws {SentcError} `invalid_input` for an empty user id, a bad `base_url` or a `public_key` that is not a
+   * `UserPublicKeyData`; `not_initialized` before `Sentc.init()`; `server` when the server refuses the verify key;
+   * `network_error` / `timeout` when it cannot be reached.
    * @example
    * import Sentc from "sentc-as";
    *
    * const ok = await Sentc.verifyUsersPublicKey(baseUrl, appToken, userId, publicKey);
    */
-  static verifyUsersPublicKey(
+  static async verifyUsersPublicKey(
     base_url: string,
     app_token: string,
     user_id: string,
@@ -845,9 +854,10 @@ export default class Sentc {
     );
   }
 
+  /** `init`'s context, or one on another origin or app token; the client checks both (`invalid_input`). */
   static #contextFor(baseUrl: string, appToken: string): SdkContext {
     const ctx = Sentc.#context();
-    if (baseUrl.replace(/\/+$/, "") === ctx.http.baseUrl && appToken === ctx.http.appToken) return ctx;
-    return { ...ctx, http: new HttpClient({ baseUrl, appToken }) };
+    const http = new HttpClient({ baseUrl, appToken });
+    return http.baseUrl === ctx.http.baseUrl && appToken === ctx.http.appToken ? ctx : { ...ctx, http };
   }
 }

@@ -27,9 +27,8 @@ export function transportFor(
   group_as_member?: string,
 ): FileTransport {
   const transport = user.fileTransport(group_id, group_as_member);
-  if (base_url.replace(/\/+$/, "") !== transport.http.baseUrl || app_token !== transport.http.appToken) {
-    transport.http = new HttpClient({ baseUrl: base_url, appToken: app_token });
-  }
+  const http = new HttpClient({ baseUrl: base_url, appToken: app_token });
+  if (http.baseUrl !== transport.http.baseUrl || app_token !== transport.http.appToken) transport.http = http;
   return transport;
 }
 
