@@ -7,7 +7,7 @@
  * come from `JwtManager` and `User` (B 2, 9, 10); the login can be split into prepare/done steps again for an own
  * backend, and `done*` functions check sentc's envelope.
  */
-import { nonEmptyString } from "../protocol/json.js";
+import { isRecord, nonEmptyString } from "../protocol/json.js";
 import { REFERENCE_MESSAGES, SentcError, invalidInput, invalidServerResponse } from "../errors.js";
 import {
   HttpClient,
@@ -82,6 +82,22 @@ export type DoneLoginOutput =
 export interface SentcInternalOptions {
   /** The `fetch` every request uses (default: the global one). */
   fetch?: FetchFn;
+}
+
+/**
+ * Checks an own-backend login state (`invalid_input` unless it is the previous step's: its key bytes in place and,
+ * for `verifyLogin`, the device keys).
+ */
+function loginState(state: unknown, key: "masterKey" | "masterKeyEncryptionKey"): void {
+  const value = state as Record<string, unknown> | null;
+  if (
+    !isRecord(value) ||
+    typeof value.deviceIdentifier !== "string" ||
+    !(value.authKey instanceof Uint8Array) ||
+    !(value[key] instanceof Uint8Array) ||
+    (key === "masterKey" && !isRecord(value.deviceKeys))
+  )
+    throw invalidInput("the state must be the one the previous login step returned");
 }
 
 /**
@@ -549,8 +565,9 @@ export default class Sentc {
    * Own backend, step 3: reads the envelope of `done_login` (or of `validate_mfa` / `validate_recovery_otp`, whose body
    * is `{token, auth_key: u.mfa_auth_key, device_identifier}`). `kind: "verify"` gives the body for
    * `POST /api/v1/verify_login` as `input`.
-   * @throws {SentcError} `server` (e.g. `server_112` for a wrong password) when the envelope carries the server's
-   * error; `invalid_server_response` / `invalid_format` when it is not a `done_login` answer.
+   * @throws {SentcError} `invalid_input` for a `state` that is not `prepareLogin`'s; `server` (e.g. `server_112` for a
+   * wrong password) when the envelope carries the server's error; `invalid_server_response` / `invalid_format` when it
+   * is not a `done_login` answer.
    * @example
    * import Sentc from "sentc-as";
    *
@@ -560,6 +577,7 @@ export default class Sentc {
    * }
    */
   static doneLogin(state: LoginStartState, server_output: string): DoneLoginOutput {
+    loginState(state, "masterKeyEncryptionKey");
     const done = loginDone(state, readServerOutput(server_output, "POST /done_login result"));
     if (done.kind === "mfa") return { kind: "mfa", u: mfaLoginData(state) };
     state.masterKeyEncryptionKey.fill(0);
@@ -569,15 +587,17 @@ export default class Sentc {
   /**
    * Own backend, step 4: reads the envelope of `verify_login` and logs the user in on this device (stored like
    * `login`). More than 50 user keys are fetched with the new JWT.
-   * @throws {SentcError} `server` when the envelope carries the server's error; `invalid_server_response` /
-   * `invalid_format` when it is not a `verify_login` answer; `decryption_failed` when the user keys cannot be decrypted;
-   * `storage_failed` when the login cannot be stored; `not_initialized` before `Sentc.init()`.
+   * @throws {SentcError} `invalid_input` for a `state` that is not `doneLogin`'s; `server` when the envelope carries
+   * the server's error; `invalid_server_response` / `invalid_format` when it is not a `verify_login` answer;
+   * `decryption_failed` when the user keys cannot be decrypted; `storage_failed` when the login cannot be stored;
+   * `not_initialized` before `Sentc.init()`.
    * @example
    * import Sentc from "sentc-as";
    *
    * const user = await Sentc.verifyLogin(done.state, await verifyResponse.text());
    */
   static async verifyLogin(state: LoginVerifyState, server_output: string, mfa = false): Promise<User> {
+    loginState(state, "masterKey");
     const result = await loginVerified(
       Sentc.#context().http,
       state,
