@@ -40,7 +40,14 @@ import {
   type SdkContext,
 } from "./internal.js";
 import { Group } from "./group.js";
-import { cursor, groupListItem, inviteItem, makeGroupKey, wipeCreatedKeys } from "./group-internal.js";
+import {
+  cursor,
+  groupAsMemberArg,
+  groupListItem,
+  inviteItem,
+  makeGroupKey,
+  wipeCreatedKeys,
+} from "./group-internal.js";
 import { openHmacKey, openWrappedKeys, type GroupEnv } from "./group-keyring.js";
 import type { GroupList, GroupOutDataHmacKeys, GroupVerify } from "./group-types.js";
 import { FileMethods, type NewFileTarget } from "./file-methods.js";
@@ -843,10 +850,10 @@ export class User extends FileOwnerApi {
    * Loads a group (from the store, revalidated every 5 minutes, or from the server with all its keys), acting as
    * the connected group `group_as_member` when given. `verify` 1 checks signed group keys (ignoring failures to
    * fetch the signer's key), 2 checks and throws on every failure.
-   * @throws {SentcError} `invalid_input` for an empty id or a `verify` other than 0, 1 or 2; `server` (e.g.
-   * `server_310` for no access, `server_300` when the user is no member) when the server refuses; `decryption_failed`
-   * when a group key cannot be decrypted; `verification_failed` when a signed key does not verify (`verify` 1 or 2);
-   * `network_error` / `timeout`; `storage_failed`.
+   * @throws {SentcError} `invalid_input` for an empty id, a `group_as_member` that is not a group id or a `verify`
+   * other than 0, 1 or 2; `server` (e.g. `server_310` for no access, `server_300` when the user is no member) when
+   * the server refuses; `decryption_failed` when a group key cannot be decrypted; `verification_failed` when a signed
+   * key does not verify (`verify` 1 or 2); `network_error` / `timeout`; `storage_failed`.
    * @example
    * const group = await user.getGroup(groupId);
    * const text = await group.encryptString("hello");
@@ -1308,15 +1315,18 @@ export class User extends FileOwnerApi {
   }
 
   /**
-   * How `Uploader` / `Downloader` reach the file routes as this user (a group's with `group_id`). Never throws.
+   * How `Uploader` / `Downloader` reach the file routes as this user (a group's with `group_id`, as the connected group
+   * `group_as_member`).
    * @internal
+   * @throws {SentcError} `invalid_input` for a `group_as_member` that is not a group id.
    * @example
    * const transport = user.fileTransport(groupId);
    */
   fileTransport(group_id?: string, group_as_member?: string): files.FileTransport {
     const transport = this.#fileTransport();
+    const asMember = groupAsMemberArg(group_as_member);
     if (group_id !== undefined) transport.group_id = group_id;
-    if (group_as_member !== undefined) transport.group_as_member = group_as_member;
+    if (asMember !== undefined) transport.group_as_member = asMember;
     return transport;
   }
 

@@ -129,7 +129,8 @@ export class Downloader {
   /**
    * @param group_id download through the group's file routes
    * @param group_as_member the connected group the user acts as
-   * @throws {SentcError} `invalid_input` for a `user` that is not a logged-in `User`
+   * @throws {SentcError} `invalid_input` for a `user` that is not a logged-in `User`, a bad origin or app token, or a
+   * `group_as_member` that is not a group id
    * @example
    * const downloader = new Downloader(Sentc.options.base_url, Sentc.options.app_token, user);
    */
