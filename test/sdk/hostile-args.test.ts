@@ -189,12 +189,8 @@ describe("file methods with bad arguments reject with invalid_input", () => {
     const { user } = await newUser();
     const { fileId, key } = await fileOf(user);
     const [meta] = await user.downloadFileMetaInfo(fileId);
-    expect((await rejection(() => user.downloadFileWithMetaInfo(key, undefined as never))).code).toBe(
-      "invalid_input",
-    );
-    expect((await rejection(() => user.downloadFileWithMetaInfo(undefined as never, meta))).code).toBe(
-      "invalid_input",
-    );
+    expect((await rejection(() => user.downloadFileWithMetaInfo(key, undefined as never))).code).toBe("invalid_input");
+    expect((await rejection(() => user.downloadFileWithMetaInfo(undefined as never, meta))).code).toBe("invalid_input");
     expect((await rejection(() => user.uploadFile(Uint8Array.of(1), undefined as never, "session"))).code).toBe(
       "invalid_input",
     );
@@ -265,9 +261,9 @@ describe("group_as_member", () => {
         thrown(() => new Uploader(s.baseUrl, s.lax.publicToken, user, groupId, undefined, undefined, asMember as never))
           .code,
       ).toBe("invalid_input");
-      expect(
-        thrown(() => new Downloader(s.baseUrl, s.lax.publicToken, user, groupId, asMember as never)).code,
-      ).toBe("invalid_input");
+      expect(thrown(() => new Downloader(s.baseUrl, s.lax.publicToken, user, groupId, asMember as never)).code).toBe(
+        "invalid_input",
+      );
     }
     // No group_as_member (undefined or "") still loads the group as the user.
     expect((await user.getGroup(groupId, "")).data.group_id).toBe(groupId);
