@@ -1129,7 +1129,7 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
       input,
       this.#requestOptions(),
     );
-    if (!key_id) throw invalidServerResponse("the key rotation start answered an empty key_id");
+    if (!key_id) throw invalidServerResponse("the rotation answered an empty key_id");
     return this.#keys.takeNewKey(key_id);
   }
 

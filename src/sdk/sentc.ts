@@ -97,7 +97,7 @@ function loginState(state: unknown, key: "masterKey" | "masterKeyEncryptionKey")
     !(value[key] instanceof Uint8Array) ||
     (key === "masterKey" && !isRecord(value.deviceKeys))
   )
-    throw invalidInput("the state must be the one the previous login step returned");
+    throw invalidInput("not the state of the previous login step");
 }
 
 /**

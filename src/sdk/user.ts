@@ -785,7 +785,7 @@ export class User extends FileOwnerApi {
       if (crossSignKey !== null) wipeKey(crossSignKey);
     }
     const { key_id } = await userApi.startUserKeyRotation(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
-    if (!key_id) throw invalidServerResponse("the key rotation start answered an empty key_id");
+    if (!key_id) throw invalidServerResponse("the rotation answered an empty key_id");
     await this.fetchUserKey(key_id, true);
   }
 

@@ -72,7 +72,7 @@ export async function getFileMetaData(
     if (page.some((part) => part.sequence <= last)) throw invalidServerResponse("the part list did not advance");
     parts.push(...page);
   }
-  if (parts.some((part) => !part.part_id)) throw invalidServerResponse("a part of the file has an empty part_id");
+  if (parts.some((part) => !part.part_id)) throw invalidServerResponse("the part list has an empty part_id");
   parts.sort((a, b) => a.sequence - b.sequence);
   return {
     file_id: meta.file_id,
@@ -187,7 +187,7 @@ function firstKeyOf(
 ): { start: number; key: Uint8Array } {
   symKeyArg(key);
   if (!Array.isArray(parts) || !parts.every((part) => typeof part?.part_id === "string" && part.part_id !== ""))
-    throw invalidInput("part_list must be the file's part list");
+    throw invalidInput("part_list is not a file part list");
   if (parts.length === 0) throw invalidServerResponse("the file has no parts");
   if (!options.resume) return { start: 0, key: key.protocolKey().key };
   const { next_index } = options.resume;
