@@ -290,8 +290,15 @@ async function functionRefresh(refresh: (oldJwt: string) => Promise<string>, old
 /** Three non-empty base64url parts; `decodeJwt` only reads the middle one. */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-/** A new JWT must be a well-formed sentc JWT for the same user (`aud`) and device (`sub`) as the old one. */
-function checkRefreshedJwt(oldJwt: string, newJwt: string): void {
+/**
+ * Checks a JWT the server (or the app's refresh endpoint) answered for a session: it must be a well-formed sentc JWT
+ * for the same user (`aud`) and device (`sub`) as the old one. Used for every refresh and for `POST /init`.
+ * @throws {SentcError} `invalid_server_response` (reference `client_1100`) for a malformed JWT or one of another user
+ * or device.
+ * @example
+ * checkRefreshedJwt(user.user_data.jwt, init.jwt); // before the new JWT is kept
+ */
+export function checkRefreshedJwt(oldJwt: string, newJwt: string): void {
   let claims: ReturnType<typeof decodeJwt>;
   try {
     if (!JWT_SHAPE.test(newJwt)) throw invalidFormat("jwt: expected three base64url parts", { reference: 1100 });

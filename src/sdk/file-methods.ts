@@ -2,7 +2,7 @@
  * The bodies of the file methods of `User` and `Group` (sdk.md §4.4): registering, uploading, downloading,
  * renaming and deleting files as that user or group. The classes keep the public methods and call into this.
  */
-import type { SymKey } from "./sym-key.js";
+import { symKeyArg, type SymKey } from "./sym-key.js";
 import * as files from "./files/index.js";
 import { takeCancelUpload } from "./files/uploader.js";
 
@@ -65,18 +65,18 @@ export class FileMethods {
 
   /**
    * `uploadFile`: encrypts and uploads a registered file.
-   * @throws SentcError `server`, `network`, `invalid_input`
+   * @throws SentcError `server`, `network`, `invalid_input` (also for a `content_key` that is not a `SymKey`)
    * @example
    * return fileMethods.uploadRegistered(file, key, sessionId, sign, callback);
    */
-  uploadRegistered(
+  async uploadRegistered(
     file: files.FileInput,
     content_key: SymKey,
     session_id: string,
     sign: boolean,
     upload_callback?: (progress?: number) => void,
   ): Promise<void> {
-    return this.#owner.uploader(upload_callback).checkFileUpload(file, content_key.key, session_id, sign);
+    return this.#owner.uploader(upload_callback).checkFileUpload(file, symKeyArg(content_key).key, session_id, sign);
   }
 
   /**
@@ -133,17 +133,20 @@ export class FileMethods {
 
   /**
    * `downloadFileWithMetaInfo`: the content as an object URL.
-   * @throws SentcError `decryption_failed`, `verification_failed`, `server`, `network`
+   * @throws SentcError `decryption_failed`, `verification_failed`, `server`, `network`; `invalid_input` for a `key`
+   * that is not a `SymKey` or `file_meta` without its part list
    * @example
    * return fileMethods.withMetaInfo(key, meta, verifyKey, callback);
    */
-  withMetaInfo(
+  async withMetaInfo(
     key: SymKey,
     file_meta: files.FileMetaInformation,
     verify_key?: string,
     updateProgressCb?: (progress: number) => void,
   ): Promise<string> {
-    return this.#owner.downloader().downloadFileParts(file_meta.part_list, key.key, updateProgressCb, verify_key);
+    return this.#owner
+      .downloader()
+      .downloadFileParts(file_meta?.part_list, symKeyArg(key).key, updateProgressCb, verify_key);
   }
 
   /**

@@ -50,6 +50,20 @@ export function groupStorageKey(memberId: string, groupId: string): string {
   return `${STORAGE_KEYS.groupDataPrefix(memberId)}${groupId}`;
 }
 
+/**
+ * The connected group a user acts as (`group_as_member`, sent as `x-sentc-group-access-id`): `undefined` for none
+ * (`undefined`, `null` or `""`), else its id, which must be visible ASCII (a header cannot carry control characters;
+ * `fetch` refuses characters beyond Latin-1).
+ * @throws {SentcError} `invalid_input` for anything else.
+ * @example
+ * const groupAsMember = groupAsMemberArg(group_as_member);
+ */
+export function groupAsMemberArg(value: unknown): string | undefined {
+  if (value == null || value === "") return undefined;
+  if (typeof value === "string" && /^[!-~]+$/.test(value)) return value;
+  throw invalidInput("group_as_member must be a group id");
+}
+
 export function groupKeyFromData(key: GroupKeyData): GroupKey {
   const publicKey = key.publicGroupKey;
   return {
@@ -143,9 +157,10 @@ function invalid(what: string, field: string): never {
   throw invalidServerResponse(`${what}: "${field}" has the wrong type`);
 }
 
+/** A non-empty string (every such field is an id). */
 function str(item: JsonObject, field: string, what: string): string {
   const value = item[field];
-  return typeof value === "string" ? value : invalid(what, field);
+  return typeof value === "string" && value !== "" ? value : invalid(what, field);
 }
 
 function num(item: JsonObject, field: string, what: string): number {

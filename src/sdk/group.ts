@@ -36,6 +36,7 @@ import {
   MEMBER_KEY_PAGE,
   childItem,
   cursor,
+  groupAsMemberArg,
   groupListItem,
   inviteItem,
   joinReqItem,
@@ -189,9 +190,9 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * key page, the HMAC and sortable keys with the user's, the parent's or the connected group's private keys. Stores the
    * group data and the group's public key. Apps use `user.getGroup`.
    * @internal
-   * @throws {SentcError} `invalid_input` for an empty group id or a `verify` other than 0, 1 or 2; `server` (e.g.
-   * `server_310` for no access) when the server refuses; `decryption_failed` / `verification_failed` when a key cannot
-   * be decrypted or verified; `network_error` / `timeout`; `storage_failed`.
+   * @throws {SentcError} `invalid_input` for an empty group id, a bad `groupAsMember` or a `verify` other than 0, 1 or
+   * 2; `server` (e.g. `server_310` for no access) when the server refuses; `decryption_failed` / `verification_failed`
+   * when a key cannot be decrypted or verified; `network_error` / `timeout`; `storage_failed`.
    * @example
    * const group = await user.getGroup(groupId); // calls Group.load
    */
@@ -202,7 +203,7 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   ): Promise<Group<U>> {
     nonEmptyString(groupId, "the group id");
     const verify = checkVerify(options.verify ?? 0);
-    const groupAsMember = options.groupAsMember === "" ? undefined : options.groupAsMember;
+    const groupAsMember = groupAsMemberArg(options.groupAsMember);
     const cached = await readStoredGroupData(env, groupId, groupAsMember);
     if (cached) {
       const group = new Group(cached, env, await Group.#resolveOwner(env, cached, verify), verify);
@@ -1114,8 +1115,8 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
    * Starts a key rotation (`POST /group/:id/key_rotation`); the new key becomes the newest at once. The other
    * members get it with `finishKeyRotation` (by itself with the init option `auto_finish_key_rotation`).
    * @throws {SentcError} `key_not_found` when the group holds no key; `server` (e.g. `server_321` for too many
-   * rotations, `server_301` for a too low rank) when the server refuses; `decryption_failed`; `network_error` /
-   * `timeout`; `storage_failed`.
+   * rotations, `server_301` for a too low rank) when the server refuses; `invalid_server_response` for an answer
+   * without the new key id; `decryption_failed`; `network_error` / `timeout`; `storage_failed`.
    * @example
    * const { group_key_id } = await group.keyRotation();
    */
@@ -1128,6 +1129,7 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
       input,
       this.#requestOptions(),
     );
+    if (!key_id) throw invalidServerResponse("the rotation answered an empty key_id");
     return this.#keys.takeNewKey(key_id);
   }
 

@@ -7,7 +7,7 @@
  * come from `JwtManager` and `User` (B 2, 9, 10); the login can be split into prepare/done steps again for an own
  * backend, and `done*` functions check sentc's envelope.
  */
-import { nonEmptyString } from "../protocol/json.js";
+import { isRecord, nonEmptyString } from "../protocol/json.js";
 import { REFERENCE_MESSAGES, SentcError, invalidInput, invalidServerResponse } from "../errors.js";
 import {
   HttpClient,
@@ -18,6 +18,7 @@ import {
   type FetchFn,
   type RefreshOptions,
 } from "../api/index.js";
+import { checkRefreshedJwt } from "../api/jwt.js";
 import { initCore } from "../core/index.js";
 import { prepareLoginStart as protocolPrepareLoginStart } from "../protocol/login.js";
 import { parseUserPublicKeyData } from "../protocol/public-keys.js";
@@ -49,6 +50,7 @@ import {
   getUserVerifyKeyData,
   verifyUsersPublicKey,
 } from "./public-keys.js";
+import { inviteItem } from "./group-internal.js";
 import { createStorage, STORAGE_KEYS, type StorageInterface } from "./storage.js";
 import type { ResolvedSentcOptions, SentcOptions, UserMfaLogin, UserPublicKeyData } from "./types.js";
 import { User, type UserHooks } from "./user.js";
@@ -80,6 +82,22 @@ export type DoneLoginOutput =
 export interface SentcInternalOptions {
   /** The `fetch` every request uses (default: the global one). */
   fetch?: FetchFn;
+}
+
+/**
+ * Checks an own-backend login state (`invalid_input` unless it is the previous step's: its key bytes in place and,
+ * for `verifyLogin`, the device keys).
+ */
+function loginState(state: unknown, key: "masterKey" | "masterKeyEncryptionKey"): void {
+  const value = state as Record<string, unknown> | null;
+  if (
+    !isRecord(value) ||
+    typeof value.deviceIdentifier !== "string" ||
+    !(value.authKey instanceof Uint8Array) ||
+    !(value[key] instanceof Uint8Array) ||
+    (key === "masterKey" && !isRecord(value.deviceKeys))
+  )
+    throw invalidInput("not the state of the previous login step");
 }
 
 /**
@@ -154,13 +172,19 @@ export default class Sentc {
   static async #init(options: SentcOptions & SentcInternalOptions): Promise<User | undefined> {
     if (typeof options !== "object" || options === null) throw invalidInput("Sentc.init needs the options object");
     const appToken = nonEmptyString(options.app_token, "app_token");
-    const baseUrl = (options.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    // The client checks the URL (an http(s) URL string) and drops trailing slashes.
+    const http = new HttpClient({
+      baseUrl: options.base_url ?? DEFAULT_BASE_URL,
+      appToken,
+      fetch: options.fetch,
+      timeoutMs: options.timeout_ms,
+    });
+    const baseUrl = http.baseUrl;
     const refresh: RefreshOptions = options.refresh ?? {
       endpoint: REFRESH_ENDPOINT.api,
       endpoint_url: `${baseUrl}/api/v1/refresh`,
     };
     const strategy = refreshStrategyFromOptions(refresh);
-    const http = new HttpClient({ baseUrl, appToken, fetch: options.fetch, timeoutMs: options.timeout_ms });
     await initCore(await options.wasm_path);
     // The reference's keys, `storage` and `file_part_url` also when undefined (sdk.md §1.1).
     const resolved: ResolvedSentcOptions = {
@@ -209,8 +233,11 @@ export default class Sentc {
     const ctx = Sentc.#context();
     if (ctx.strategy.kind === "api") {
       const init = await authApi.initUser(ctx.http, user.user_data.jwt, user.user_data.refresh_token);
+      // Checked before anything is kept: a JWT of this user and device (as a refresh), well-formed invites.
+      checkRefreshedJwt(user.user_data.jwt, init.jwt);
+      const invites = init.invites.map(inviteItem);
       user.setJwt(init.jwt);
-      user.group_invites = init.invites.map((item) => ({ group_id: String(item.group_id), time: Number(item.time) }));
+      user.group_invites = invites;
     } else {
       await user.getJwt();
     }
@@ -538,8 +565,9 @@ export default class Sentc {
    * Own backend, step 3: reads the envelope of `done_login` (or of `validate_mfa` / `validate_recovery_otp`, whose body
    * is `{token, auth_key: u.mfa_auth_key, device_identifier}`). `kind: "verify"` gives the body for
    * `POST /api/v1/verify_login` as `input`.
-   * @throws {SentcError} `server` (e.g. `server_112` for a wrong password) when the envelope carries the server's
-   * error; `invalid_server_response` / `invalid_format` when it is not a `done_login` answer.
+   * @throws {SentcError} `invalid_input` for a `state` that is not `prepareLogin`'s; `server` (e.g. `server_112` for a
+   * wrong password) when the envelope carries the server's error; `invalid_server_response` / `invalid_format` when it
+   * is not a `done_login` answer.
    * @example
    * import Sentc from "sentc-as";
    *
@@ -549,6 +577,7 @@ export default class Sentc {
    * }
    */
   static doneLogin(state: LoginStartState, server_output: string): DoneLoginOutput {
+    loginState(state, "masterKeyEncryptionKey");
     const done = loginDone(state, readServerOutput(server_output, "POST /done_login result"));
     if (done.kind === "mfa") return { kind: "mfa", u: mfaLoginData(state) };
     state.masterKeyEncryptionKey.fill(0);
@@ -558,15 +587,17 @@ export default class Sentc {
   /**
    * Own backend, step 4: reads the envelope of `verify_login` and logs the user in on this device (stored like
    * `login`). More than 50 user keys are fetched with the new JWT.
-   * @throws {SentcError} `server` when the envelope carries the server's error; `invalid_server_response` /
-   * `invalid_format` when it is not a `verify_login` answer; `decryption_failed` when the user keys cannot be decrypted;
-   * `storage_failed` when the login cannot be stored; `not_initialized` before `Sentc.init()`.
+   * @throws {SentcError} `invalid_input` for a `state` that is not `doneLogin`'s; `server` when the envelope carries
+   * the server's error; `invalid_server_response` / `invalid_format` when it is not a `verify_login` answer;
+   * `decryption_failed` when the user keys cannot be decrypted; `storage_failed` when the login cannot be stored;
+   * `not_initialized` before `Sentc.init()`.
    * @example
    * import Sentc from "sentc-as";
    *
    * const user = await Sentc.verifyLogin(done.state, await verifyResponse.text());
    */
   static async verifyLogin(state: LoginVerifyState, server_output: string, mfa = false): Promise<User> {
+    loginState(state, "masterKey");
     const result = await loginVerified(
       Sentc.#context().http,
       state,
@@ -713,7 +744,7 @@ export default class Sentc {
    *
    * const { public_key, public_key_id } = await Sentc.getUserPublicKey(userId);
    */
-  static getUserPublicKey(user_id: string): Promise<UserPublicKeyData> {
+  static async getUserPublicKey(user_id: string): Promise<UserPublicKeyData> {
     return getUserPublicKeyData(Sentc.#context(), nonEmptyString(user_id, "the user id"));
   }
 
@@ -727,7 +758,7 @@ export default class Sentc {
    *
    * const verifyKey = await Sentc.getUserVerifyKey(userId, verifyKeyId);
    */
-  static getUserVerifyKey(user_id: string, key_id: string): Promise<string> {
+  static async getUserVerifyKey(user_id: string, key_id: string): Promise<string> {
     return getUserVerifyKeyData(
       Sentc.#context(),
       nonEmptyString(user_id, "the user id"),
@@ -744,7 +775,7 @@ export default class Sentc {
    *
    * const { key, id } = await Sentc.getGroupPublicKey(groupId);
    */
-  static getGroupPublicKey(group_id: string): Promise<{ key: string; id: string }> {
+  static async getGroupPublicKey(group_id: string): Promise<{ key: string; id: string }> {
     return getGroupPublicKeyData(Sentc.#context(), nonEmptyString(group_id, "the group id"));
   }
 
@@ -758,34 +789,36 @@ export default class Sentc {
    *
    * const ok = await Sentc.verifyUserPublicKey(userId, await Sentc.getUserPublicKey(userId));
    */
-  static verifyUserPublicKey(user_id: string, public_key: UserPublicKeyData, force = false): Promise<boolean> {
+  static async verifyUserPublicKey(user_id: string, public_key: UserPublicKeyData, force = false): Promise<boolean> {
     return verifyUsersPublicKey(Sentc.#context(), nonEmptyString(user_id, "the user id"), public_key, force);
   }
 
   /**
    * The reference's variants with explicit URL and token (they must match `init`'s).
    * Like `getUserPublicKey`.
-   * @throws {SentcError} `invalid_input` for an empty user id; `not_initialized` before `Sentc.init()`; `server`
-   * (e.g. `server_100`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @throws {SentcError} `invalid_input` for an empty user id or a `base_url` that is not an http(s) URL;
+   * `not_initialized` before `Sentc.init()`; `server` (e.g. `server_100`) when the server refuses; `network_error` /
+   * `timeout` when it cannot be reached.
    * @example
    * import Sentc from "sentc-as";
    *
    * const key = await Sentc.getUserPublicKeyData(baseUrl, appToken, userId);
    */
-  static getUserPublicKeyData(base_url: string, app_token: string, user_id: string): Promise<UserPublicKeyData> {
+  static async getUserPublicKeyData(base_url: string, app_token: string, user_id: string): Promise<UserPublicKeyData> {
     return getUserPublicKeyData(Sentc.#contextFor(base_url, app_token), nonEmptyString(user_id, "the user id"));
   }
 
   /**
    * The reference's variant of `getUserVerifyKey` with explicit URL and token (they must match `init`'s).
-   * @throws {SentcError} `invalid_input` for an empty user or key id; `not_initialized` before `Sentc.init()`;
-   * `server` (e.g. `server_100`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @throws {SentcError} `invalid_input` for an empty user or key id or a bad `base_url`; `not_initialized` before
+   * `Sentc.init()`; `server` (e.g. `server_100`) when the server refuses; `network_error` / `timeout` when it cannot be
+   * reached.
    * @example
    * import Sentc from "sentc-as";
    *
    * const verifyKey = await Sentc.getUserVerifyKeyData(baseUrl, appToken, userId, verifyKeyId);
    */
-  static getUserVerifyKeyData(
+  static async getUserVerifyKeyData(
     base_url: string,
     app_token: string,
     user_id: string,
@@ -800,14 +833,15 @@ export default class Sentc {
 
   /**
    * The reference's variant of `getGroupPublicKey` with explicit URL and token (they must match `init`'s).
-   * @throws {SentcError} `invalid_input` for an empty group id; `not_initialized` before `Sentc.init()`; `server`
-   * (e.g. `server_300`) when the server refuses; `network_error` / `timeout` when it cannot be reached.
+   * @throws {SentcError} `invalid_input` for an empty group id or a bad `base_url`; `not_initialized` before
+   * `Sentc.init()`; `server` (e.g. `server_300`) when the server refuses; `network_error` / `timeout` when it cannot be
+   * reached.
    * @example
    * import Sentc from "sentc-as";
    *
    * const { key, id } = await Sentc.getGroupPublicKeyData(baseUrl, appToken, groupId);
    */
-  static getGroupPublicKeyData(
+  static async getGroupPublicKeyData(
     base_url: string,
     app_token: string,
     group_id: string,
@@ -817,15 +851,15 @@ export default class Sentc {
 
   /**
    * The reference's variant of `verifyUserPublicKey` with explicit URL and token (they must match `init`'s).
-   * @throws {SentcError} `invalid_input` for an empty user id or a `public_key` that is not a `UserPublicKeyData`;
-   * `not_initialized` before `Sentc.init()`; `server` when the server refuses the verify key; `network_error` /
-   * `timeout` when it cannot be reached.
+   * @throws {SentcError} `invalid_input` for an empty user id, a bad `base_url` or a `public_key` that is not a
+   * `UserPublicKeyData`; `not_initialized` before `Sentc.init()`; `server` when the server refuses the verify key;
+   * `network_error` / `timeout` when it cannot be reached.
    * @example
    * import Sentc from "sentc-as";
    *
    * const ok = await Sentc.verifyUsersPublicKey(baseUrl, appToken, userId, publicKey);
    */
-  static verifyUsersPublicKey(
+  static async verifyUsersPublicKey(
     base_url: string,
     app_token: string,
     user_id: string,
@@ -840,9 +874,10 @@ export default class Sentc {
     );
   }
 
+  /** `init`'s context, or one on another origin or app token; the client checks both (`invalid_input`). */
   static #contextFor(baseUrl: string, appToken: string): SdkContext {
     const ctx = Sentc.#context();
-    if (baseUrl.replace(/\/+$/, "") === ctx.http.baseUrl && appToken === ctx.http.appToken) return ctx;
-    return { ...ctx, http: new HttpClient({ baseUrl, appToken }) };
+    const http = new HttpClient({ baseUrl, appToken });
+    return http.baseUrl === ctx.http.baseUrl && appToken === ctx.http.appToken ? ctx : { ...ctx, http };
   }
 }

@@ -223,6 +223,18 @@ export class SymKey {
   }
 }
 
+/**
+ * `key` when it is a `SymKey`, else `invalid_input` (e.g. for its exported string passed instead).
+ * @internal
+ * @throws {SentcError} `invalid_input` for anything but a `SymKey`.
+ * @example
+ * const raw = symKeyArg(content_key).protocolKey();
+ */
+export function symKeyArg(key: unknown): SymKey {
+  if (key instanceof SymKey) return key;
+  throw invalidInput("the key must be a SymKey");
+}
+
 function fromProtocol(key: ProtocolSymKey, keyId: string, masterKeyId: string, ctx: SymKeyContext): SymKey {
   const exported = exportSymKey({ alg: key.alg, key: key.key, keyId });
   key.key.fill(0);

@@ -40,7 +40,14 @@ import {
   type SdkContext,
 } from "./internal.js";
 import { Group } from "./group.js";
-import { cursor, groupListItem, inviteItem, makeGroupKey, wipeCreatedKeys } from "./group-internal.js";
+import {
+  cursor,
+  groupAsMemberArg,
+  groupListItem,
+  inviteItem,
+  makeGroupKey,
+  wipeCreatedKeys,
+} from "./group-internal.js";
 import { openHmacKey, openWrappedKeys, type GroupEnv } from "./group-keyring.js";
 import type { GroupList, GroupOutDataHmacKeys, GroupVerify } from "./group-types.js";
 import { FileMethods, type NewFileTarget } from "./file-methods.js";
@@ -683,8 +690,9 @@ export class User extends FileOwnerApi {
    * rest through the key session, each page once — Appendix B 3 fixed). Resolves to the session uploads' settled
    * results (a failed page is a `rejected` entry, as the reference's `Promise.allSettled`) or `undefined` when there
    * was no session.
-   * @throws {SentcError} `invalid_input` for text that is not JSON; `server` (e.g. `server_116`) when the envelope or
-   * the server refuses; `invalid_server_response` when the answer lacks a needed field; `network_error` / `timeout`.
+   * @throws {SentcError} `server` (e.g. `server_116`) when the envelope or the server refuses;
+   * `invalid_server_response` (`client_101`) for text that is not JSON or an answer that lacks a needed field (an
+   * empty `session_id` counts as none); `network_error` / `timeout`.
    * @example
    * await user.registerDevice(textFromNewDevice);
    */
@@ -698,8 +706,8 @@ export class User extends FileOwnerApi {
       const answer = await userApi.doneRegisterDevice(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
       if (keys.length <= KEY_SESSION_THRESHOLD) return undefined;
       const sessionId = answer.session_id;
-      if (sessionId === undefined)
-        throw invalidServerResponse("the server opened no key session for more than 50 keys");
+      // "" is no session, as sentc's invite answers say it.
+      if (!sessionId) throw invalidServerResponse("the server opened no key session for more than 50 keys");
       const devicePublicKey = parseUserPublicKeyData(publicKey).publicKey;
       const results: PromiseSettledResult<void>[] = [];
       for (let start = KEY_PAGE; start < keys.length; start += KEY_PAGE) {
@@ -750,7 +758,8 @@ export class User extends FileOwnerApi {
    * with a key they lack). The new verify key is signed with the previous sign key (`verify_key_cross_sig`), so
    * other users' SDKs that pinned an earlier key of this user accept the new one.
    * @throws {SentcError} `key_not_found` when the user has no keys; `server` (e.g. `server_321` for too many rotations)
-   * when the server refuses; `network_error` / `timeout`; `storage_failed`.
+   * when the server refuses; `invalid_server_response` for an answer without the new key id; `network_error` /
+   * `timeout`; `storage_failed`.
    * @example
    * await user.keyRotation();
    */
@@ -776,6 +785,7 @@ export class User extends FileOwnerApi {
       if (crossSignKey !== null) wipeKey(crossSignKey);
     }
     const { key_id } = await userApi.startUserKeyRotation(this.#ctx.http, this.#jwt, serverInput, this.#deviceProof());
+    if (!key_id) throw invalidServerResponse("the rotation answered an empty key_id");
     await this.fetchUserKey(key_id, true);
   }
 
@@ -840,10 +850,10 @@ export class User extends FileOwnerApi {
    * Loads a group (from the store, revalidated every 5 minutes, or from the server with all its keys), acting as
    * the connected group `group_as_member` when given. `verify` 1 checks signed group keys (ignoring failures to
    * fetch the signer's key), 2 checks and throws on every failure.
-   * @throws {SentcError} `invalid_input` for an empty id or a `verify` other than 0, 1 or 2; `server` (e.g.
-   * `server_310` for no access, `server_300` when the user is no member) when the server refuses; `decryption_failed`
-   * when a group key cannot be decrypted; `verification_failed` when a signed key does not verify (`verify` 1 or 2);
-   * `network_error` / `timeout`; `storage_failed`.
+   * @throws {SentcError} `invalid_input` for an empty id, a `group_as_member` that is not a group id or a `verify`
+   * other than 0, 1 or 2; `server` (e.g. `server_310` for no access, `server_300` when the user is no member) when
+   * the server refuses; `decryption_failed` when a group key cannot be decrypted; `verification_failed` when a signed
+   * key does not verify (`verify` 1 or 2); `network_error` / `timeout`; `storage_failed`.
    * @example
    * const group = await user.getGroup(groupId);
    * const text = await group.encryptString("hello");
@@ -1305,15 +1315,18 @@ export class User extends FileOwnerApi {
   }
 
   /**
-   * How `Uploader` / `Downloader` reach the file routes as this user (a group's with `group_id`). Never throws.
+   * How `Uploader` / `Downloader` reach the file routes as this user (a group's with `group_id`, as the connected group
+   * `group_as_member`).
    * @internal
+   * @throws {SentcError} `invalid_input` for a `group_as_member` that is not a group id.
    * @example
    * const transport = user.fileTransport(groupId);
    */
   fileTransport(group_id?: string, group_as_member?: string): files.FileTransport {
     const transport = this.#fileTransport();
+    const asMember = groupAsMemberArg(group_as_member);
     if (group_id !== undefined) transport.group_id = group_id;
-    if (group_as_member !== undefined) transport.group_as_member = group_as_member;
+    if (asMember !== undefined) transport.group_as_member = asMember;
     return transport;
   }
 
@@ -1388,7 +1401,8 @@ function deviceStartOutput(serverOutput: string | Record<string, unknown>): Reco
     try {
       value = JSON.parse(serverOutput);
     } catch (cause) {
-      throw invalidInput(`${what}: not JSON`, { cause, reference: 101 });
+      // Server output passed on by the app: the reference's serde fails with client_101 here.
+      throw invalidServerResponse(`${what}: not JSON`, { cause });
     }
     return deviceStartOutput(value as Record<string, unknown>);
   }

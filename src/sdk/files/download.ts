@@ -22,7 +22,7 @@ import type { RequestOptions } from "../../api/http.js";
 import { prepareFileNameUpdate } from "../../protocol/file.js";
 import { exportSymKey, importSymKey, importVerifyKey, type VerifyKey } from "../../protocol/keys.js";
 import { ALG } from "../../protocol/algorithms.js";
-import type { SymKey } from "../sym-key.js";
+import { symKeyArg, type SymKey } from "../sym-key.js";
 import { decryptPart, releaseBuffer, type AesEngine } from "./part-crypto.js";
 import type {
   DownloadCheckpoint,
@@ -48,7 +48,8 @@ function checkAborted(signal: AbortSignal | undefined): void {
  * The file's meta data with every part (paging `part_fetch` when the first answer holds 500) in sequence order,
  * without the key (the reference's `downloadFileMetaInformation`).
  * @throws {SentcError} `server` (e.g. `server_512` for an unknown file, `server_521` for no access) when the server
- * refuses; `invalid_server_response` for a malformed answer; `aborted` when `signal` fires; `network_error` / `timeout`.
+ * refuses; `invalid_server_response` for a malformed answer (e.g. an empty part id); `aborted` when `signal` fires;
+ * `network_error` / `timeout`.
  * @example
  * import { getFileMetaData } from "sentc-as";
  *
@@ -71,6 +72,7 @@ export async function getFileMetaData(
     if (page.some((part) => part.sequence <= last)) throw invalidServerResponse("the part list did not advance");
     parts.push(...page);
   }
+  if (parts.some((part) => !part.part_id)) throw invalidServerResponse("the part list has an empty part_id");
   parts.sort((a, b) => a.sequence - b.sequence);
   return {
     file_id: meta.file_id,
@@ -183,6 +185,9 @@ function firstKeyOf(
   parts: FilePartListItem[],
   options: FileDownloadOptions,
 ): { start: number; key: Uint8Array } {
+  symKeyArg(key);
+  if (!Array.isArray(parts) || !parts.every((part) => typeof part?.part_id === "string" && part.part_id !== ""))
+    throw invalidInput("part_list is not a file part list");
   if (parts.length === 0) throw invalidServerResponse("the file has no parts");
   if (!options.resume) return { start: 0, key: key.protocolKey().key };
   const { next_index } = options.resume;
@@ -194,9 +199,10 @@ function firstKeyOf(
 /**
  * Downloads and decrypts the parts of `meta` with the content `key` (the reference's `downloadFileWithMetaInfo`),
  * in order; resolves to the file's bytes (empty when `on_part` streams them). Progress is `(i + 1) / parts`.
- * @throws {SentcError} `invalid_server_response` when the file has no parts; `invalid_input` for a bad
- * `resume.next_index`; `decryption_failed` for a wrong key or tampered part; `verification_failed` /
- * `wrong_verify_key` / `missing_signature` with `options.verify_key`; `aborted`; `server`; `network_error` / `timeout`.
+ * @throws {SentcError} `invalid_server_response` when the file has no parts; `invalid_input` for a `key` that is not a
+ * `SymKey`, a `part_list` that is not a part list or a bad `resume.next_index`; `decryption_failed` for a wrong key or
+ * tampered part; `verification_failed` / `wrong_verify_key` / `missing_signature` with `options.verify_key`;
+ * `aborted`; `server`; `network_error` / `timeout`.
  * @example
  * import { downloadFileWithMetaInfo } from "sentc-as";
  *
@@ -211,7 +217,7 @@ export async function downloadFileWithMetaInfo(
   const { signal } = options;
   const engine: AesEngine = options.engine ?? "auto";
   const verifyKey: VerifyKey | null = options.verify_key ? importVerifyKey(options.verify_key) : null;
-  const parts = meta.part_list;
+  const parts = meta?.part_list;
   const first = firstKeyOf(key, parts, options);
   const collected: Uint8Array[] = [];
   try {
@@ -279,7 +285,8 @@ function hasByteStreams(): boolean {
  * every part at once, so reading a large file that way leaves no garbage behind. Cancelling the stream (or
  * `options.signal`) aborts the request in flight; a failure errors the stream with the `SentcError`. `on_part`
  * and `stop` are not used here.
- * @throws {SentcError} `invalid_server_response` for a file without parts, `invalid_input` for a bad `resume`,
+ * @throws {SentcError} `invalid_server_response` for a file without parts, `invalid_input` for a bad `key`,
+ *   `part_list` or `resume`,
  *   `unsupported_environment` without `ReadableStream`; while reading: `server`, `network_error`,
  *   `decryption_failed`, `verification_failed`, `aborted`
  * @example
@@ -301,7 +308,7 @@ export function downloadStreamWithMetaInfo(
     throw new SentcError("unsupported_environment", "ReadableStream is not available");
   const engine: AesEngine = options.engine ?? "auto";
   const verifyKey: VerifyKey | null = options.verify_key ? importVerifyKey(options.verify_key) : null;
-  const parts = meta.part_list;
+  const parts = meta?.part_list;
   const first = firstKeyOf(key, parts, options);
   const source = decryptedParts(transport, parts, first.start, first.key, verifyKey, engine, options.signal);
   /** The next plaintext with bytes in it, or undefined at the end (an empty part is no chunk). */
@@ -391,7 +398,8 @@ export async function downloadFileStream(
 
 /**
  * `PUT /file/<id>`: a new name (encrypted with the file's key), or none when `file_name` is empty (owner only).
- * @throws {SentcError} `server` (e.g. `server_521` for no access) when the server refuses; `network_error` / `timeout`.
+ * @throws {SentcError} `invalid_input` for a `key` that is not a `SymKey`; `server` (e.g. `server_521` for no access)
+ * when the server refuses; `network_error` / `timeout`.
  * @example
  * import { updateFileName } from "sentc-as";
  *
@@ -403,7 +411,7 @@ export async function updateFileName(
   key: SymKey,
   file_name?: string | null,
 ): Promise<void> {
-  const content = key.protocolKey();
+  const content = symKeyArg(key).protocolKey();
   let body: string;
   try {
     body = prepareFileNameUpdate(content, file_name ?? null);

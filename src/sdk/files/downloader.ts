@@ -129,7 +129,8 @@ export class Downloader {
   /**
    * @param group_id download through the group's file routes
    * @param group_as_member the connected group the user acts as
-   * @throws {SentcError} `invalid_input` for a `user` that is not a logged-in `User`
+   * @throws {SentcError} `invalid_input` for a `user` that is not a logged-in `User`, a bad origin or app token, or a
+   * `group_as_member` that is not a group id
    * @example
    * const downloader = new Downloader(Sentc.options.base_url, Sentc.options.app_token, user);
    */
@@ -167,7 +168,8 @@ export class Downloader {
    * Downloads and decrypts the parts with the exported content key (and checks every part's signature with
    * `verify_key`), then resolves to an object URL of the whole file, or `""` when `Downloader.cancel_download`
    * stopped it. Downloads run one at a time.
-   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`
+   * @throws {SentcError} `decryption_failed`, `verification_failed`, `server`, `network_error`; `invalid_input` for a
+   * `part_list` that is not the file's part list
    * @example
    * const url = await downloader.downloadFileParts(meta.part_list, key.key, (p) => console.log(p));
    */

@@ -14,7 +14,7 @@ import { prepareRegisterFile as protocolPrepareRegisterFile } from "../../protoc
 import { isRecord } from "../../protocol/json.js";
 import { importSignKey, type SignKey } from "../../protocol/keys.js";
 import { wipeKey } from "../../protocol/keypairs.js";
-import type { SymKey } from "../sym-key.js";
+import { symKeyArg, type SymKey } from "../sym-key.js";
 import { encryptPartPieces, releaseBuffer, type AesEngine } from "./part-crypto.js";
 import type { FileCreateOutput, FileTransport, FileUploadContext, FileUploadOptions } from "./types.js";
 
@@ -139,9 +139,9 @@ export function doneFileRegister(server_output: string | Record<string, unknown>
 /**
  * Encrypts and uploads `file` into the open session `session_id` (the reference's `uploadFile` / `checkFileUpload`).
  * Sequences start at 1; the last part is sent with `end = true`, which closes the session.
- * @throws {SentcError} `invalid_input` for a file that is neither Blob nor bytes, a bad `part_size` or `sign` without a
- * sign key; `aborted` when `options.signal` fires; `server` (e.g. `server_510` for an unknown session, `server_511` for
- * an expired one) when the server refuses a part; `network_error` / `timeout`.
+ * @throws {SentcError} `invalid_input` for a file that is neither Blob nor bytes, a `key` that is not a `SymKey`, a bad
+ * `part_size` or `sign` without a sign key; `aborted` when `options.signal` fires; `server` (e.g. `server_510` for an
+ * unknown session, `server_511` for an expired one) when the server refuses a part; `network_error` / `timeout`.
  * @example
  * import { uploadFileParts } from "sentc-as";
  *
@@ -157,7 +157,7 @@ export async function uploadFileParts(
   const size = sizeOf(file);
   const partSize = partSizeOf(options.part_size);
   const engine: AesEngine = options.engine ?? "auto";
-  const signKey = signKeyFor(key, options);
+  const signKey = signKeyFor(symKeyArg(key), options);
   const count = partCount(size, partSize);
   const { signal } = options;
   const request = requestOptions(transport, signal);

@@ -15,7 +15,8 @@ import type { FileTransport, FileUploadOptions } from "./types.js";
 
 /**
  * @internal The transport of `user`, on another API origin or app token when they differ from the user's.
- * @throws {SentcError} `invalid_input` for a `base_url` that is not an http(s) URL
+ * @throws {SentcError} `invalid_input` for a `base_url` that is not an http(s) URL, an empty `app_token` or a bad
+ * `group_as_member`
  * @example
  * const transport = transportFor(base_url, app_token, user, groupId);
  */
@@ -27,9 +28,8 @@ export function transportFor(
   group_as_member?: string,
 ): FileTransport {
   const transport = user.fileTransport(group_id, group_as_member);
-  if (base_url.replace(/\/+$/, "") !== transport.http.baseUrl || app_token !== transport.http.appToken) {
-    transport.http = new HttpClient({ baseUrl: base_url, appToken: app_token });
-  }
+  const http = new HttpClient({ baseUrl: base_url, appToken: app_token });
+  if (http.baseUrl !== transport.http.baseUrl || app_token !== transport.http.appToken) transport.http = http;
   return transport;
 }
 
@@ -62,7 +62,8 @@ export class Uploader {
    * @param upload_callback called with `uploaded parts / all parts` after each part
    * @param group_as_member the connected group the user acts as (`x-sentc-group-access-id`)
    * @param chunk_size plaintext bytes per part (default 4 MiB)
-   * @throws {SentcError} `invalid_input` for a `user` that is not a logged-in `User` or a bad origin
+   * @throws {SentcError} `invalid_input` for a `user` that is not a logged-in `User`, a bad origin or app token, or a
+   * `group_as_member` that is not a group id
    * @example
    * const uploader = new Uploader(Sentc.options.base_url, Sentc.options.app_token, user, group.data.group_id);
    */
