@@ -180,16 +180,14 @@ async function storedState(ctx: SdkContext): Promise<unknown> {
  */
 async function loadState(ctx: SdkContext): Promise<KtState | undefined> {
   const state = await storedState(ctx);
-  if (!isRecord(state) || typeof state.app_id !== "string" || state.app_id === "" || !isLogKey(state.log_key))
+  if (!isRecord(state) || typeof state.app_id !== "string" || !state.app_id || !isLogKey(state.log_key))
     return undefined;
-  let sth: SignedTreeHead | null = null;
   try {
-    if (state.sth !== null) sth = parseKtTreeHead(state.sth).sth;
+    parseKtTreeHead(state.sth);
   } catch {
-    sth = null;
+    state.sth = null;
   }
-  const forked = typeof state.forked === "string" ? { forked: state.forked } : {};
-  return { app_id: state.app_id, log_key: state.log_key, sth, ...forked };
+  return state as unknown as KtState;
 }
 
 async function saveState(ctx: SdkContext, state: KtState): Promise<void> {
@@ -219,8 +217,8 @@ async function logState(ctx: SdkContext): Promise<KtState> {
   const answer = await ktAnswer("/kt/log_key", ktLogKey(ctx.http));
   if (answer === undefined) throw failed("the server answers a proof but has no log key");
   const { app_id: appId, log_key: logKey } = answer;
-  if (typeof appId !== "string" || appId === "" || answer.alg !== "ed25519" || !isLogKey(logKey))
-    throw failed("GET /kt/log_key answered no ed25519 log key (base64 of 32 bytes) with an app id");
+  if (typeof appId !== "string" || !appId || answer.alg !== "ed25519" || !isLogKey(logKey))
+    throw failed("GET /kt/log_key answered no ed25519 log key");
   if (settings.logKey !== undefined && logKey !== settings.logKey)
     throw failed("the server's log key is not the one given at init");
   return { app_id: appId, log_key: logKey, sth: null };
@@ -258,7 +256,7 @@ async function acceptHead(
       return;
     }
     if (state.app_id !== verifiedBy.app_id || state.log_key !== verifiedBy.log_key)
-      throw failed("the head is signed by another log key than the one pinned meanwhile");
+      throw failed("the signed tree head is not signed by the app's log key");
     const held = state.sth;
     if (held === null) {
       await saveState(ctx, { ...state, sth: next.sth });
