@@ -15,6 +15,11 @@ import type { SignKey, VerifyKey } from "./keys.js";
 
 export const ED25519_SIGNATURE_BYTES = 64;
 
+/** The signature length of a sign alg; `undefined` for any other name (also one every object inherits). */
+function signatureLength(alg: unknown): number | undefined {
+  return typeof alg === "string" && Object.hasOwn(SIGNATURE_LENGTH, alg) ? SIGNATURE_LENGTH[alg as SignAlg] : undefined;
+}
+
 /** The detached signature over `data`. */
 export function signOnly(signKey: SignKey, data: Uint8Array): Uint8Array {
   switch (signKey?.alg) {
@@ -38,7 +43,7 @@ export function signWithData(signKey: SignKey, data: Uint8Array): Uint8Array {
 
 /** Verifies a detached signature; returns false for a wrong one (or one of the wrong length). */
 export function verifyOnly(verifyKey: VerifyKey, signature: Uint8Array, data: Uint8Array): boolean {
-  const length = SIGNATURE_LENGTH[verifyKey?.alg as SignAlg];
+  const length = signatureLength(verifyKey?.alg);
   if (length === undefined) throw invalidInput("expected a verify key", { reference: 109 });
   if (!(signature instanceof Uint8Array) || signature.length !== length) return false;
   switch (verifyKey.alg) {
@@ -60,7 +65,7 @@ export function verifyOnly(verifyKey: VerifyKey, signature: Uint8Array, data: Ui
 
 /** Splits `sig ‖ data` by the sign alg, without verifying. Throws `missing_signature` when too short. */
 export function splitSignature(alg: string, signed: Uint8Array): { signature: Uint8Array; data: Uint8Array } {
-  const length = SIGNATURE_LENGTH[alg as SignAlg];
+  const length = signatureLength(alg);
   if (length === undefined) throw invalidFormat(`unknown sign alg "${alg}"`, { reference: 1 });
   if (signed.length <= length) throw new SentcError("missing_signature", "the data is too short to hold a signature");
   return { signature: signed.subarray(0, length), data: signed.subarray(length) };

@@ -79,6 +79,19 @@ interface VerifyKeyAnswer {
   previousId: string | undefined;
 }
 
+/**
+ * The key accepted under `id`, read as an own entry only: key ids come from the server, and one named after an
+ * inherited member ("constructor", "__proto__") must not read that member as an accepted key.
+ */
+function trustedKey(trusted: Record<string, string>, id: string): string | undefined {
+  return Object.hasOwn(trusted, id) ? trusted[id] : undefined;
+}
+
+/** `trusted` with `key` accepted under `id` (an own entry, also for "__proto__"). */
+function withTrusted(trusted: Record<string, string>, id: string, key: string): Record<string, string> {
+  return { ...trusted, [id]: key };
+}
+
 function optional(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0 ? value : undefined;
 }
@@ -186,7 +199,7 @@ function refuseOlderKey(
   owner: string,
   changed: (why: string) => SentcError,
 ): boolean {
-  const known = pin.trusted[offer.id];
+  const known = trustedKey(pin.trusted, offer.id);
   if (known !== undefined) {
     if (known !== offer.key) throw changed("another key under an accepted key id");
     if (pin.newest_key_id !== undefined && offer.id !== pin.newest_key_id)
@@ -205,7 +218,7 @@ function acceptNewest<P extends PublicKeyPin>(pin: P, offer: PublicKeyOffer): P 
   const { newest_order: _old, ...rest } = pin;
   return {
     ...rest,
-    trusted: { ...pin.trusted, [offer.id]: offer.key },
+    trusted: withTrusted(pin.trusted, offer.id, offer.key),
     newest_key_id: offer.id,
     ...(order === undefined ? {} : { newest_order: order }),
   } as P;
@@ -261,7 +274,7 @@ function rotationVerifies(previousKey: string, next: VerifyKeyAnswer): boolean {
  */
 export async function pinnedUserVerifyKey(ctx: SdkContext, userId: string, keyId: string): Promise<string> {
   const pin = await loadPin(ctx, userId);
-  const known = pin?.trusted[keyId];
+  const known = pin === undefined ? undefined : trustedKey(pin.trusted, keyId);
   if (typeof known === "string") return known;
   const offered = await fetchUserVerifyKeyAnswer(ctx, userId, keyId);
   if (pin === undefined) {
@@ -273,7 +286,7 @@ export async function pinnedUserVerifyKey(ctx: SdkContext, userId: string, keyId
   for (let step = 0; step < MAX_PIN_CHAIN; step++) {
     const last = chain[chain.length - 1]!;
     if (last.crossSig === undefined || last.previousId === undefined) break;
-    const anchor = pin.trusted[last.previousId];
+    const anchor = trustedKey(pin.trusted, last.previousId);
     if (typeof anchor === "string") {
       let previous = anchor;
       for (let i = chain.length - 1; i >= 0; i--) {
@@ -287,7 +300,7 @@ export async function pinnedUserVerifyKey(ctx: SdkContext, userId: string, keyId
           );
         previous = next.key;
       }
-      for (const key of chain) pin.trusted[key.id] = key.key;
+      for (const key of chain) pin.trusted = withTrusted(pin.trusted, key.id, key.key);
       await savePin(ctx, userId, pin);
       return offered.key;
     }
@@ -297,7 +310,7 @@ export async function pinnedUserVerifyKey(ctx: SdkContext, userId: string, keyId
     chain.push(previous);
   }
   // Older than the pin: the pinned key's own rotations lead back to it.
-  const pinnedKey = pin.trusted[pin.key_id];
+  const pinnedKey = trustedKey(pin.trusted, pin.key_id);
   if (typeof pinnedKey === "string") {
     let current = await chainKey(ctx, userId, pin.key_id);
     if (current !== undefined && current.key !== pinnedKey) current = undefined;
@@ -305,7 +318,7 @@ export async function pinnedUserVerifyKey(ctx: SdkContext, userId: string, keyId
       const previous = await chainKey(ctx, userId, current.previousId);
       if (previous === undefined || !rotationVerifies(previous.key, current)) break;
       if (previous.id === keyId) {
-        pin.trusted[keyId] = previous.key;
+        pin.trusted = withTrusted(pin.trusted, keyId, previous.key);
         await savePin(ctx, userId, pin);
         return previous.key;
       }

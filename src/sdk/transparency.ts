@@ -155,14 +155,39 @@ async function forkSeen(ctx: SdkContext, why: string): Promise<SentcError> {
  * await refuseForked(ctx);
  */
 export async function refuseForked(ctx: SdkContext): Promise<void> {
-  const state = await loadState(ctx);
-  if (typeof state?.forked === "string") throw fork(state.forked);
+  const state = await storedState(ctx);
+  if (isRecord(state) && typeof state.forked === "string") throw fork(state.forked);
 }
 
+/** Whether `value` is base64 of a 32-byte Ed25519 log key. */
+function isLogKey(value: unknown): value is string {
+  try {
+    return typeof value === "string" && fromBase64(value).length === 32;
+  } catch {
+    return false;
+  }
+}
+
+/** The stored log state exactly as stored (for the fork flag, which is kept even next to a corrupt log key). */
+async function storedState(ctx: SdkContext): Promise<unknown> {
+  return (await ctx.getStore()).getItem(STORAGE_KEYS.ktState);
+}
+
+/**
+ * The pinned log state. A stored state without an app id and a 32-byte log key (stored unchecked by an earlier
+ * version, or damaged) is treated as absent: no head was ever verified under it, so the next proof pins the log key
+ * again. A stored head that does not parse is dropped (the next verified head is kept in its place).
+ */
 async function loadState(ctx: SdkContext): Promise<KtState | undefined> {
-  const state = await (await ctx.getStore()).getItem<KtState>(STORAGE_KEYS.ktState);
-  if (!isRecord(state) || typeof state.app_id !== "string" || typeof state.log_key !== "string") return undefined;
-  return state;
+  const state = await storedState(ctx);
+  if (!isRecord(state) || typeof state.app_id !== "string" || !state.app_id || !isLogKey(state.log_key))
+    return undefined;
+  try {
+    parseKtTreeHead(state.sth);
+  } catch {
+    state.sth = null;
+  }
+  return state as unknown as KtState;
 }
 
 async function saveState(ctx: SdkContext, state: KtState): Promise<void> {
@@ -177,7 +202,11 @@ async function ktAnswer(path: string, answer: Promise<unknown>): Promise<Record<
   return result;
 }
 
-/** The pinned log state; pins the app's log key (checked against `transparency.log_key`) on first sight. */
+/**
+ * The pinned log state, or on first sight the app's log key as the server answers it (checked completely, and
+ * against `transparency.log_key`), not stored yet: `acceptHead` pins it with the first head verified under it, so
+ * an answer that is no log key of this app's log (another app id, a key that signs no head) is never pinned.
+ */
 async function logState(ctx: SdkContext): Promise<KtState> {
   const known = await loadState(ctx);
   if (known !== undefined) {
@@ -187,13 +216,12 @@ async function logState(ctx: SdkContext): Promise<KtState> {
   }
   const answer = await ktAnswer("/kt/log_key", ktLogKey(ctx.http));
   if (answer === undefined) throw failed("the server answers a proof but has no log key");
-  if (typeof answer.app_id !== "string" || answer.alg !== "ed25519" || typeof answer.log_key !== "string")
+  const { app_id: appId, log_key: logKey } = answer;
+  if (typeof appId !== "string" || !appId || answer.alg !== "ed25519" || !isLogKey(logKey))
     throw failed("GET /kt/log_key answered no ed25519 log key");
-  if (settings.logKey !== undefined && answer.log_key !== settings.logKey)
+  if (settings.logKey !== undefined && logKey !== settings.logKey)
     throw failed("the server's log key is not the one given at init");
-  const state: KtState = { app_id: answer.app_id, log_key: answer.log_key, sth: null };
-  await saveState(ctx, state);
-  return state;
+  return { app_id: appId, log_key: logKey, sth: null };
 }
 
 function verifiedHead(state: KtState, sth: unknown): { sth: SignedTreeHead; root: Uint8Array } {
@@ -212,11 +240,23 @@ function proofHashes(value: unknown, what: string): Uint8Array[] {
   }
 }
 
-/** Proves `next` consistent with the newest head held and keeps the newer of the two. */
-async function acceptHead(ctx: SdkContext, next: { sth: SignedTreeHead; root: Uint8Array }): Promise<void> {
+/**
+ * Proves `next` (verified under `verifiedBy`) consistent with the newest head held and keeps the newer of the two.
+ * With no log key pinned yet, `verifiedBy` is pinned with `next`.
+ */
+async function acceptHead(
+  ctx: SdkContext,
+  verifiedBy: KtState,
+  next: { sth: SignedTreeHead; root: Uint8Array },
+): Promise<void> {
   const run = queue.then(async () => {
     const state = await loadState(ctx);
-    if (state === undefined) throw failed("no log key is pinned");
+    if (state === undefined) {
+      await saveState(ctx, { app_id: verifiedBy.app_id, log_key: verifiedBy.log_key, sth: next.sth });
+      return;
+    }
+    if (state.app_id !== verifiedBy.app_id || state.log_key !== verifiedBy.log_key)
+      throw failed("the signed tree head is not signed by the app's log key");
     const held = state.sth;
     if (held === null) {
       await saveState(ctx, { ...state, sth: next.sth });
@@ -303,7 +343,7 @@ export async function checkKeyProof(
   const proof = proofHashes(kt.inclusion, "the inclusion proof");
   if (!ktVerifyInclusion(ktLeafHash(leafBytes), kt.leaf_index, head.sth.tree_size, proof, head.root))
     throw failed(`the inclusion proof of ${what} does not lead to the signed head`);
-  await acceptHead(ctx, head);
+  await acceptHead(ctx, state, head);
 }
 
 /**
@@ -319,7 +359,7 @@ export async function compareTreeHead(ctx: SdkContext, sth: unknown): Promise<vo
   await refuseForked(ctx);
   const state = await loadState(ctx);
   if (state === undefined) throw failed("no log key is pinned yet (no key was checked against the log)");
-  await acceptHead(ctx, verifiedHead(state, sth));
+  await acceptHead(ctx, state, verifiedHead(state, sth));
 }
 
 /**
@@ -329,7 +369,12 @@ export async function compareTreeHead(ctx: SdkContext, sth: unknown): Promise<vo
  */
 export async function transparencyStatus(ctx: SdkContext): Promise<TransparencyStatus> {
   const state = await loadState(ctx);
-  if (state === undefined) return { available: false, reason: settings.reason };
+  if (state === undefined) {
+    // A fork stays refused next to a corrupt log key too (`refuseForked`).
+    const stored = await storedState(ctx);
+    const forked = isRecord(stored) && typeof stored.forked === "string";
+    return { available: false, reason: forked ? `the log forked: ${stored.forked}` : settings.reason };
+  }
   if (typeof state.forked === "string")
     return {
       available: false,
@@ -408,7 +453,7 @@ export async function monitorOwnKeys(ctx: SdkContext, own: OwnKeys): Promise<Tra
     }
     if (!same) findings.push({ kind: "different_key", ...base });
   }
-  await acceptHead(ctx, head);
+  await acceptHead(ctx, state, head);
   return { ...(await transparencyStatus(ctx)), findings };
 }
 
