@@ -23,7 +23,6 @@ import {
   type VerifyKey,
 } from "../protocol/keys.js";
 import {
-  GROUP_KEY_PAGE,
   groupKeyEntry,
   groupKeyFromData,
   groupStorageKey,
@@ -34,7 +33,7 @@ import {
   wipeGroupKeyData,
 } from "./group-internal.js";
 import type { GroupData, GroupKey, GroupOutDataKeys, GroupVerify } from "./group-types.js";
-import { notFoundAsUndefined, wipeKey, type SdkContext } from "./internal.js";
+import { keyPages, notFoundAsUndefined, wipeKey, type SdkContext } from "./internal.js";
 import { heldKey, newestKey, putKey, requireKey, type KeyList } from "./key-map.js";
 import { finishPendingKeyRotations, type KeyRotationParty } from "./key-rotation.js";
 import { getUserVerifyKeyData } from "./public-keys.js";
@@ -331,27 +330,18 @@ export class GroupKeyring {
   }
 
   /**
-   * Loading, after `fetchGroupData`: every key page (50 a page, newest first), the HMAC and sortable keys; then
-   * stores the group data and the group's public key.
+   * Loading, after `fetchGroupData`: every key page (50 a page, newest first, see `keyPages`), the HMAC and sortable
+   * keys; then stores the group data and the group's public key.
    * @throws SentcError `server`, `network`, `invalid_server_response`, `decryption_failed`, `verification_failed`
    */
   async takeFetchedKeys(fetched: FetchedGroup): Promise<void> {
     const data = this.#data;
     const { out, requestOptions } = fetched;
-    const entries: GroupKeyEntry[] = out.keys.slice();
-    let page = fetched.firstPage;
-    while (page.length >= GROUP_KEY_PAGE) {
-      const last = page[page.length - 1]!;
-      page = await groupApi.getGroupKeys(
-        this.#http,
-        this.#env.jwt,
-        data.group_id,
-        { time: Number(last.time), id: String(last.group_key_id) },
-        requestOptions,
-      );
-      entries.push(...page.map(groupKeyEntry));
-    }
-    for (const entry of entries) this.#addKey(await this.#decryptEntry(entry, this.#verify));
+    const fetch = (last: { time: number; id: string }) =>
+      groupApi.getGroupKeys(this.#http, this.#env.jwt, data.group_id, last, requestOptions);
+    const more = (await keyPages(fetched.firstPage, null, fetch, "GET /group/:id")).slice(fetched.firstPage.length);
+    for (const entry of [...out.keys, ...more.map(groupKeyEntry)])
+      this.#addKey(await this.#decryptEntry(entry, this.#verify));
     const newest = data.keys[0];
     if (!newest) throw invalidServerResponse("GET /group/:id: the group has no keys for this member");
     data.newest_key_id = newest.group_key_id;
@@ -481,21 +471,21 @@ export class GroupKeyring {
     return key;
   }
 
-  /** `fetchKeys`: the keys older than the oldest one held, page by page while a page holds 50; kept and persisted. */
+  /**
+   * `fetchKeys`: the keys older than the oldest one held, page by page while a page holds 50 (`keyPages`); kept and
+   * persisted once all are read and decrypted.
+   * @throws SentcError `server`, `network`, `invalid_server_response`, `decryption_failed`, `verification_failed`
+   */
   async fetchOlderKeys(jwt: string | undefined, verify: GroupVerify): Promise<void> {
     const auth = typeof jwt === "string" && jwt !== "" ? jwt : this.#env.jwt;
     let oldest: GroupKey | undefined;
     for (const key of this.#data.keys) if (!oldest || Number(key.time) < Number(oldest.time)) oldest = key;
-    let cursorKey = oldest;
-    let page: JsonObject[];
-    do {
-      const last = cursorKey ? { time: Number(cursorKey.time), id: cursorKey.group_key_id } : null;
-      page = await groupApi.getGroupKeys(this.#http, auth, this.#data.group_id, last, this.requestOptions());
-      for (const key of await this.decryptKeys(page.map(groupKeyEntry).map(entryToOutData), verify)) {
-        this.#addKey(key);
-        cursorKey = key;
-      }
-    } while (page.length >= GROUP_KEY_PAGE);
+    const start = oldest ? { time: Number(oldest.time), id: oldest.group_key_id } : null;
+    const fetch = (last: { time: number; id: string } | null) =>
+      groupApi.getGroupKeys(this.#http, auth, this.#data.group_id, last, this.requestOptions());
+    const pages = await keyPages(await fetch(start), start, fetch, "GET /group/:id/keys");
+    // Every page is read and every key decrypted before one is kept.
+    for (const key of await this.decryptKeys(pages.map(groupKeyEntry).map(entryToOutData), verify)) this.#addKey(key);
     await this.persist();
   }
 

@@ -45,6 +45,48 @@ export interface SdkContext {
 /** User keys come in pages of this size (`GET /user/user_keys/keys`, `verify_login`). */
 export const KEY_PAGE = 50;
 
+/** A key list is followed for at most this many pages (50 000 keys): a list that never ends is the server's fault. */
+export const MAX_KEY_PAGES = 1000;
+
+/**
+ * A whole descending key list (api.md §1.7: newest first; user and group keys alike): `page`, answered for cursor
+ * `start` (`null` for the first page), then, while a page is full, the next pages from `fetch`, each asked for with
+ * the `time` and `group_key_id` of the last key before it. Every key must have a non-negative integer time and an
+ * id, lie past its page's cursor (older, or as old with a greater id, as the server pages) and appear once, and the
+ * list must end within `MAX_KEY_PAGES` pages: a server that ignores the cursor cannot keep the caller looping.
+ * Keeps nothing; resolves to every key in order.
+ * @throws SentcError `invalid_server_response` for a key without a usable time or id, a key not past its cursor or
+ * seen before, and a list longer than `MAX_KEY_PAGES` pages; whatever `fetch` throws
+ * @example
+ * const keys = await keyPages(firstPage, null, (last) => userApi.getUserKeys(http, jwt, last), "user keys");
+ */
+export async function keyPages<T>(
+  page: T[],
+  start: { time: number; id: string } | null,
+  fetch: (last: { time: number; id: string }) => Promise<T[]>,
+  what: string,
+): Promise<T[]> {
+  const keys: T[] = [];
+  const seen = new Set<string>();
+  for (let pages = 1; ; pages++) {
+    let last = start;
+    for (const key of page) {
+      const { time, group_key_id: id } = (isRecord(key) ? key : {}) as { time: number; group_key_id: string };
+      if (!Number.isSafeInteger(time) || time < 0 || typeof id !== "string" || id === "")
+        throw invalidServerResponse(`${what}: a key without a valid time or id`);
+      const past = start === null || time < start.time || (time === start.time && id > start.id);
+      if (!past || seen.has(id)) throw invalidServerResponse(`${what}: the key pages did not advance`);
+      seen.add(id);
+      keys.push(key);
+      last = { time, id };
+    }
+    if (page.length < KEY_PAGE) return keys;
+    if (pages >= MAX_KEY_PAGES) throw invalidServerResponse(`${what}: over ${MAX_KEY_PAGES} key pages`);
+    start = last;
+    page = await fetch(last!);
+  }
+}
+
 // ---------- answers forwarded by an own backend ----------
 
 /**
@@ -260,7 +302,11 @@ export interface LoginResult {
 
 /**
  * `verify_login`'s result → `UserData`. With more than 50 user keys the remaining pages are fetched with the new
- * JWT (`GET /user/user_keys/keys`) before the HMAC keys are opened, since they may be encrypted by an old key.
+ * JWT (`GET /user/user_keys/keys`, see `keyPages`) before the HMAC keys are opened, since they may be encrypted by
+ * an old key.
+ * @throws SentcError `invalid_server_response` when `user_keys` is not an array, for key pages that do
+ * not advance and an HMAC key wrapped by an unknown user key; `invalid_format`, `decryption_failed`, `server`,
+ * `network`
  */
 export async function loginVerified(
   http: HttpClient | null,
@@ -269,20 +315,16 @@ export async function loginVerified(
   mfa: boolean,
 ): Promise<LoginResult> {
   const output = resultObject(result, "verify login output");
+  const first = output.user_keys;
+  if (!Array.isArray(first)) throw invalidServerResponse("verify login output: user_keys must be an array");
   const privateKey = state.deviceKeys.privateKey;
   // The protocol opens HMAC keys only with keys of the first page; open them here once every page is known.
   const verified = await offload("doneVerifyLogin", [privateKey, { ...output, hmac_keys: [] }], doneVerifyLogin);
   const userKeys = verified.userKeys;
-  if (userKeys.length >= KEY_PAGE && http !== null) {
-    let page = Array.isArray(output.user_keys) ? (output.user_keys as Record<string, unknown>[]) : [];
-    while (page.length >= KEY_PAGE) {
-      const last = page[page.length - 1]!;
-      page = await userApi.getUserKeys(http, verified.jwt, { time: Number(last.time), id: String(last.group_key_id) });
-      for (const raw of page) {
-        const key = decryptUserKey(privateKey, raw);
-        if (!userKeys.some((k) => k.groupKey.keyId === key.groupKey.keyId)) userKeys.push(key);
-      }
-    }
+  if (http !== null) {
+    const fetch = (last: { time: number; id: string }) => userApi.getUserKeys(http, verified.jwt, last);
+    const all = await keyPages(first, null, fetch, "user keys");
+    for (const raw of all.slice(first.length)) userKeys.push(decryptUserKey(privateKey, raw));
   }
   const hmacKeys: HmacKey[] = (Array.isArray(output.hmac_keys) ? output.hmac_keys : []).map((entry) => {
     const hmac = resultObject(entry, "verify login output: hmac key");
