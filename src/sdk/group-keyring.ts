@@ -33,7 +33,7 @@ import {
   wipeGroupKeyData,
 } from "./group-internal.js";
 import type { GroupData, GroupKey, GroupOutDataKeys, GroupVerify } from "./group-types.js";
-import { keyPages, notFoundAsUndefined, wipeKey, type SdkContext } from "./internal.js";
+import { keyPages, notFoundAsUndefined, resultString, wipeKey, type SdkContext } from "./internal.js";
 import { heldKey, newestKey, putKey, requireKey, type KeyList } from "./key-map.js";
 import { finishPendingKeyRotations, type KeyRotationParty } from "./key-rotation.js";
 import { getUserVerifyKeyData } from "./public-keys.js";
@@ -331,37 +331,46 @@ export class GroupKeyring {
 
   /**
    * Loading, after `fetchGroupData`: every key page (50 a page, newest first, see `keyPages`), the HMAC and sortable
-   * keys; then stores the group data and the group's public key.
+   * keys (fetching a key that wraps one when it is not in the list); only then, once, stores the group data and the
+   * group's public key.
    * @throws SentcError `server`, `network`, `invalid_server_response`, `decryption_failed`, `verification_failed`
    */
   async takeFetchedKeys(fetched: FetchedGroup): Promise<void> {
     const data = this.#data;
     const { out, requestOptions } = fetched;
+    const what = "GET /group/:id";
+    // The whole answer is checked and every key it needs fetched before anything is stored.
+    const hmacIds = out.hmacKeys.map((entry) => resultString(entry, "encrypted_hmac_encryption_key_id", what));
+    const sortableIds = out.sortableKeys.map((entry) =>
+      resultString(entry, "encrypted_sortable_encryption_key_id", what),
+    );
     const fetch = (last: { time: number; id: string }) =>
       groupApi.getGroupKeys(this.#http, this.#env.jwt, data.group_id, last, requestOptions);
-    const more = (await keyPages(fetched.firstPage, null, fetch, "GET /group/:id")).slice(fetched.firstPage.length);
+    const more = (await keyPages(fetched.firstPage, null, fetch, what)).slice(fetched.firstPage.length);
     for (const entry of [...out.keys, ...more.map(groupKeyEntry)])
       this.#addKey(await this.#decryptEntry(entry, this.#verify));
     const newest = data.keys[0];
     if (!newest) throw invalidServerResponse("GET /group/:id: the group has no keys for this member");
     data.newest_key_id = newest.group_key_id;
+    for (const id of [...hmacIds, ...sortableIds])
+      if (!this.heldKey(id)) this.#keep(await this.#loadKey(id, this.#verify));
 
-    for (const hmac of out.hmacKeys) {
-      const key = importSymKey(await this.keyForInternalUse(String(hmac.encrypted_hmac_encryption_key_id)));
-      const hmacKey = decryptHmacKey(key, hmac);
-      data.hmac_keys.push(exportHmacKey(hmacKey));
-      wipeKey(key);
-      wipeKey(hmacKey);
-    }
-    for (const sortable of out.sortableKeys) {
-      const key = importSymKey(await this.keyForInternalUse(String(sortable.encrypted_sortable_encryption_key_id)));
-      const sortableKey = decryptSortableKey(key, sortable);
-      data.sortable_keys.push(exportSortableKey(sortableKey));
-      wipeKey(key);
-      wipeKey(sortableKey);
-    }
+    data.hmac_keys = this.#openAll(out.hmacKeys, hmacIds, openHmacKey);
+    data.sortable_keys = this.#openAll(out.sortableKeys, sortableIds, openSortableKey);
     await this.persist();
     await this.#cachePublicKey();
+  }
+
+  /** Opens wrapped keys, entry `i` with the held key `ids[i]`. */
+  #openAll(entries: JsonObject[], ids: string[], open: (key: SymKey, data: JsonObject) => string): string[] {
+    return entries.map((entry, i) => {
+      const key = importSymKey(this.requireHeld(ids[i]!).group_key);
+      try {
+        return open(key, entry);
+      } finally {
+        wipeKey(key);
+      }
+    });
   }
 
   /**
@@ -422,8 +431,8 @@ export class GroupKeyring {
     return newestKey(this.#list, this.#data.newest_key_id, REFERENCE_MESSAGES.groupKeyNotFound);
   }
 
-  /** `GET /group/:id/key/:key_id`: fetches, decrypts, keeps and persists one key. */
-  async #fetchKey(keyId: string): Promise<GroupKey> {
+  /** `GET /group/:id/key/:key_id`: fetches and decrypts one key (not kept); another key than asked for is refused. */
+  async #loadKey(keyId: string, verify: GroupVerify): Promise<GroupKey> {
     const raw = await groupApi.getGroupKey(
       this.#http,
       this.#env.jwt,
@@ -431,13 +440,24 @@ export class GroupKeyring {
       keyId,
       this.requestOptions(),
     );
-    const key = await this.#decryptEntry(groupKeyEntry(raw), this.#verify);
+    const key = await this.#decryptEntry(groupKeyEntry(raw), verify);
     if (key.group_key_id !== keyId) throw invalidServerResponse("the server answered another group key than asked for");
+    return key;
+  }
+
+  /** Keeps a fetched key; one newer than the newest (a rotation this member could fetch at once) becomes the newest. */
+  #keep(key: GroupKey): boolean {
     this.#addKey(key);
-    // A key newer than the newest one (a rotation whose key this member could fetch at once) becomes the newest.
     const newest = this.heldKey(this.#data.newest_key_id);
     const isNewer = newest !== undefined && Number(key.time) > Number(newest.time);
     if (isNewer) this.#data.newest_key_id = key.group_key_id;
+    return isNewer;
+  }
+
+  /** Fetches, decrypts, keeps and persists one key. */
+  async #fetchKey(keyId: string): Promise<GroupKey> {
+    const key = await this.#loadKey(keyId, this.#verify);
+    const isNewer = this.#keep(key);
     await this.persist();
     if (isNewer) await this.#cachePublicKey();
     return key;

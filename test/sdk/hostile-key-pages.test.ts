@@ -164,6 +164,64 @@ describe("group load: key pages", () => {
   );
 });
 
+describe("group load: HMAC and sortable keys", () => {
+  /** A group with two keys (one rotation); its HMAC and sortable keys are wrapped by the first. */
+  async function rotatedGroup() {
+    const member = await newMember();
+    const groupId = await member.user.createGroup();
+    const group = await member.user.getGroup(groupId);
+    const oldKey = group.data.newest_key_id;
+    await group.keyRotation();
+    await forgetStoredGroup(member.userId, groupId);
+    return { member, groupId, oldKey };
+  }
+
+  it.each([
+    ["without a key id", (hmac: Json) => ({ ...hmac, encrypted_hmac_encryption_key_id: undefined })],
+    ["that does not decrypt", (hmac: Json) => ({ ...hmac, encrypted_hmac_key: "AAAA" })],
+  ])("an HMAC entry wrapped by a key not in the list, then one %s: nothing is stored", async (_, bad) => {
+    const { member, groupId, oldKey } = await rotatedGroup();
+    hostile.rewrite = (method, path, result) => {
+      if (method !== "GET" || path !== `/api/v1/group/${groupId}`) return undefined;
+      const answer = result as Json;
+      const hmac = (answer.hmac_keys as Json[])[0]!;
+      expect(hmac.encrypted_hmac_encryption_key_id).toBe(oldKey);
+      // Only the newest key is listed: the first HMAC entry needs the old key fetched on its own.
+      return { ...answer, keys: (answer.keys as Json[]).slice(0, 1), hmac_keys: [hmac, bad(hmac)] };
+    };
+    await sentcError(member.user.getGroup(groupId));
+    expect(await storedGroup(member.userId, groupId)).toBeUndefined();
+    expect(requests("/key/undefined")).toBe(0);
+
+    hostile.rewrite = null;
+    const group = await member.user.getGroup(groupId);
+    expect(group.data.keys).toHaveLength(2);
+    expect(group.data.hmac_keys).toHaveLength(1);
+    expect(group.data.sortable_keys).toHaveLength(1);
+  });
+
+  it.each([
+    ["hmac_keys", "encrypted_hmac_encryption_key_id"],
+    ["sortable_keys", "encrypted_sortable_encryption_key_id"],
+  ])("a %s entry without a key id is invalid_server_response (no request for key 'undefined')", async (list, field) => {
+    const { member, groupId } = await freshGroup();
+    hostile.rewrite = (method, path, result) => {
+      if (method !== "GET" || path !== `/api/v1/group/${groupId}`) return undefined;
+      const answer = result as Json;
+      return { ...answer, [list]: (answer[list] as Json[]).map((entry) => ({ ...entry, [field]: "" })) };
+    };
+    expect((await sentcError(member.user.getGroup(groupId))).code).toBe("invalid_server_response");
+    hostile.rewrite = (method, path, result) => {
+      if (method !== "GET" || path !== `/api/v1/group/${groupId}`) return undefined;
+      const answer = result as Json;
+      return { ...answer, [list]: (answer[list] as Json[]).map(({ [field]: _, ...entry }) => entry) };
+    };
+    expect((await sentcError(member.user.getGroup(groupId))).code).toBe("invalid_server_response");
+    expect(requests("/key/undefined") + requests("/key/")).toBe(0);
+    expect(await storedGroup(member.userId, groupId)).toBeUndefined();
+  });
+});
+
 describe("fetchKeys", () => {
   it("older key pages that ignore the cursor are refused; the held and stored keys stay as they were", async () => {
     const { member, groupId } = await freshGroup();
