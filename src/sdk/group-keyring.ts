@@ -556,10 +556,7 @@ export class GroupKeyring {
       publicKey: () => this.#owner.newestPublicKey(),
       finishOne: (newId, serverInput) =>
         groupApi.finishKeyRotation(this.#http, this.#env.jwt, groupId, newId, serverInput, this.requestOptions()),
-      fetchNewKey: async (newId) => {
-        const raw = await groupApi.getGroupKey(this.#http, this.#env.jwt, groupId, newId, this.requestOptions());
-        this.#addKey(await this.#decryptEntry(groupKeyEntry(raw), verify));
-      },
+      fetchNewKey: async (newId) => this.#addKey(await this.#loadKey(newId, verify)),
     };
   }
 }

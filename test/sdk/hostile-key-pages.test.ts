@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Sentc } from "../../src/index.js";
 import { MAX_KEY_PAGES } from "../../src/sdk/internal.js";
-import { forgetStoredGroup, newMember, startGroupHarness, type GroupHarness } from "./group-helpers.js";
+import { forgetStoredGroup, newMember, rotationsDone, startGroupHarness, type GroupHarness } from "./group-helpers.js";
 import { sentcError } from "./helpers.js";
 
 type Json = Record<string, unknown>;
@@ -300,5 +300,25 @@ describe("login: user key pages", () => {
     });
     expect(error.code).toBe("invalid_server_response");
     expect(requests("/user/user_keys/keys/")).toBe(0);
+  });
+});
+
+describe("finishing a rotation", () => {
+  it("the new key answered under another id is refused; the key held under that id is not replaced", async () => {
+    const [a, b] = [await newMember(), await newMember()];
+    const group = await a.user.getGroup(await a.user.createGroup());
+    const groupId = group.data.group_id;
+    await group.inviteAuto(b.userId);
+    const bGroup = await b.user.getGroup(groupId);
+    const oldKey = { ...bGroup.data.keys[0]! };
+    const newKey = await group.keyRotation();
+    await rotationsDone(g);
+    hostile.rewrite = (method, path, result) =>
+      method === "GET" && path === `/api/v1/group/${groupId}/key/${newKey.group_key_id}`
+        ? { ...(result as Json), group_key_id: oldKey.group_key_id }
+        : undefined;
+    expect((await sentcError(bGroup.finishKeyRotation())).code).toBe("invalid_server_response");
+    expect(bGroup.data.keys.find((key) => key.group_key_id === oldKey.group_key_id)).toEqual(oldKey);
+    expect(bGroup.data.newest_key_id).toBe(oldKey.group_key_id);
   });
 });
