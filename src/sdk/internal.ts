@@ -304,7 +304,7 @@ export interface LoginResult {
  * `verify_login`'s result → `UserData`. With more than 50 user keys the remaining pages are fetched with the new
  * JWT (`GET /user/user_keys/keys`, see `keyPages`) before the HMAC keys are opened, since they may be encrypted by
  * an old key.
- * @throws SentcError `invalid_server_response` when `user_keys` is not an array, for key pages that do
+ * @throws SentcError `invalid_server_response` when `user_keys` or `hmac_keys` is not an array, for key pages that do
  * not advance and an HMAC key wrapped by an unknown user key; `invalid_format`, `decryption_failed`, `server`,
  * `network`
  */
@@ -316,7 +316,9 @@ export async function loginVerified(
 ): Promise<LoginResult> {
   const output = resultObject(result, "verify login output");
   const first = output.user_keys;
-  if (!Array.isArray(first)) throw invalidServerResponse("verify login output: user_keys must be an array");
+  const wrapped = output.hmac_keys;
+  if (!Array.isArray(first) || !Array.isArray(wrapped))
+    throw invalidServerResponse("verify login output: user_keys and hmac_keys must be arrays");
   const privateKey = state.deviceKeys.privateKey;
   // The protocol opens HMAC keys only with keys of the first page; open them here once every page is known.
   const verified = await offload("doneVerifyLogin", [privateKey, { ...output, hmac_keys: [] }], doneVerifyLogin);
@@ -326,7 +328,7 @@ export async function loginVerified(
     const all = await keyPages(first, null, fetch, "user keys");
     for (const raw of all.slice(first.length)) userKeys.push(decryptUserKey(privateKey, raw));
   }
-  const hmacKeys: HmacKey[] = (Array.isArray(output.hmac_keys) ? output.hmac_keys : []).map((entry) => {
+  const hmacKeys: HmacKey[] = wrapped.map((entry) => {
     const hmac = resultObject(entry, "verify login output: hmac key");
     const owner = userKeys.find((key) => key.groupKey.keyId === hmac.encrypted_hmac_encryption_key_id);
     if (!owner) throw invalidServerResponse("verify login output: an hmac key is encrypted by an unknown user key");

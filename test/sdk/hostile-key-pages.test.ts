@@ -248,7 +248,7 @@ describe("fetchKeys", () => {
   });
 });
 
-describe("login: user key pages", () => {
+describe("login: user key pages and HMAC keys", () => {
   async function loginWith(rewrite: (answer: Json) => Json, onPage?: (path: string) => unknown) {
     const member = await newMember();
     hostile.rewrite = (_, path, result) => (path === "/api/v1/verify_login" ? rewrite(result as Json) : undefined);
@@ -300,6 +300,15 @@ describe("login: user key pages", () => {
     });
     expect(error.code).toBe("invalid_server_response");
     expect(requests("/user/user_keys/keys/")).toBe(0);
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["null", null],
+    ["a string", "x"],
+  ])("hmac_keys %s is invalid_server_response, not a login without HMAC keys", async (_, value) => {
+    const error = await loginWith((answer) => ({ ...answer, hmac_keys: value }));
+    expect(error.code).toBe("invalid_server_response");
   });
 });
 
