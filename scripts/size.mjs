@@ -1,8 +1,8 @@
 // Prints the gzip -9 size of what a browser downloads and fails when a budget is exceeded:
 //   the crypto core (build/core.wasm)                                      ≤ 30 KB
-//   the UMD build, minified, core inlined (dist/sentc.umd.js)              ≤ 72 KB (target 64 KB)
+//   the UMD build, minified, core inlined (dist/sentc.umd.js)              ≤ 73 KB (target 64 KB)
 //   the ESM build + its core (dist/sentc.js, the chunks it imports, dist/core.wasm), as shipped: readable,
-//   not minified (the application's bundler minifies it)                   ≤ 124 KB
+//   not minified (the application's bundler minifies it)                   ≤ 125 KB
 // Run `npm run build:lib` first (npm run size does).
 import { existsSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -27,11 +27,11 @@ function esmClosure(entry) {
 
 const checks = [
   { what: "crypto core (build/core.wasm)", files: ["build/core.wasm"], budget: 30 * KB },
-  { what: "UMD (dist/sentc.umd.js, minified, core inlined)", files: ["dist/sentc.umd.js"], budget: 72 * KB },
+  { what: "UMD (dist/sentc.umd.js, minified, core inlined)", files: ["dist/sentc.umd.js"], budget: 73 * KB },
   {
     what: "ESM, not minified (dist/sentc.js + chunks + dist/core.wasm)",
     files: [...esmClosure("dist/sentc.js"), "dist/core.wasm"],
-    budget: 124 * KB,
+    budget: 125 * KB,
   },
 ];
 let over = 0;
