@@ -64,7 +64,7 @@ export type ClientErrorCode =
   | "key_not_found"
   /** The SDK was used before `Sentc.init()` resolved. */
   | "not_initialized"
-  /** The local key store failed (IndexedDB error, custom adapter error). */
+  /** The local key store failed (IndexedDB error, custom adapter error), or the file `saveFileStream` writes. */
   | "storage_failed"
   /**
    * A user's identity key is not the one pinned at first use, and no chain of signed rotations leads from the pinned

@@ -378,7 +378,8 @@ export class Group<U extends GroupOwnerUser = GroupOwnerUser> extends FileOwnerA
   /**
    * Fetches the group keys older than the oldest one held (`GET /group/:id/keys/…`, page by page while a page holds
    * 50), decrypts and keeps them; resolves to the group data. `jwt` is used for the requests when given.
-   * @throws {SentcError} `server`, `network_error`, `decryption_failed`, `verification_failed` (with `verify`)
+   * @throws {SentcError} `server`, `network_error`, `decryption_failed`, `verification_failed` (with `verify`);
+   * `invalid_server_response` when the key pages do not advance or hold unusable entries (nothing is kept then)
    * @example
    * await group.fetchKeys(await user.getJwt());
    */

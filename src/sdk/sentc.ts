@@ -127,8 +127,8 @@ export default class Sentc {
   /**
    * The key store (created on first use: IndexedDB, memory or the app's adapter).
    * Used by the SDK itself; apps rarely need it (sdk.md §6).
-   * @throws {SentcError} `storage_failed` when IndexedDB cannot be opened; `invalid_input` when the app's
-   * `storage.getStorage` does not resolve to a storage adapter.
+   * @throws {SentcError} `storage_failed` when the app's `storage.getStorage` rejects (IndexedDB that cannot be
+   * opened falls back to memory); `invalid_input` when it does not resolve to a storage adapter.
    * @example
    * import Sentc from "sentc-as";
    *

@@ -225,7 +225,7 @@ export class User extends FileOwnerApi {
    * A JWT valid for at least 30 s, refreshed (once, shared by concurrent callers) and persisted when needed.
    * @throws {SentcError} `server` (e.g. `server_114` for an expired refresh token) when the server refuses the refresh;
    * `refresh_failed` when the app's refresh endpoint or function delivers no JWT; `network_error` / `timeout` when it
-   * cannot be reached.
+   * cannot be reached; `storage_failed` when the new JWT cannot be stored (it is still used in memory).
    * @example
    * const jwt = await user.getJwt();
    * await fetch("/my-backend", { headers: { Authorization: `Bearer ${jwt}` } });
