@@ -76,7 +76,7 @@ describe("failed-login limit", () => {
     for (let i = 0; i < 6; i++)
       expectError(
         await h.call("POST", `${V}/done_login`, { body: wrongPassword(unique("nobody")), headers: from(flooder) }),
-        400,
+        401,
         100,
       );
     const user = await registerUser(h);
