@@ -5,6 +5,7 @@
 import { expect } from "vitest";
 import { prepareCreateGroup, type GroupKeys } from "../../src/protocol/group-create.js";
 import { decryptGroupKey, type GroupKeyData } from "../../src/protocol/group-keys.js";
+import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import { encryptGroupKeysForMember, prepareKeysForNewMember } from "../../src/protocol/group-member.js";
 import type { PrivateKey, PublicKey, SymKey } from "../../src/protocol/keys.js";
 import { expectOk, login, registerUser, type ApiAnswer, type Harness } from "./harness.js";
@@ -70,6 +71,21 @@ export async function createGroup(
   const { body } = createBody(to, user.userId);
   const groupId = expectOk(await h.call("POST", path, { jwt: user.jwt, raw: body, headers })).group_id as string;
   return groupId ? await loadGroup(h, user, groupId, to, headers) : (undefined as never);
+}
+
+/** `count` key rotations of the group by `owner`; each new key is appended to `group.keys` with its server id. */
+export async function rotateGroupKeys(h: Harness, owner: TestUser, group: TestGroup, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const { serverInput, keys } = prepareKeyRotation({
+      previousGroupKey: group.keys[group.keys.length - 1]!,
+      invokerPublicKey: owner.publicKey,
+      starter: owner.userId,
+    });
+    const keyId = expectOk(
+      await h.call("POST", `${V}/group/${group.groupId}/key_rotation`, { jwt: owner.jwt, raw: serverInput }),
+    ).key_id;
+    group.keys.push({ ...keys.groupKey, keyId });
+  }
 }
 
 /** The group as `user` sees it, with every key decrypted by `holder`'s private key. */

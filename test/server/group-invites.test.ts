@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptGroupKey } from "../../src/protocol/group-keys.js";
-import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import { expectError, expectOk, startHarness, type Harness } from "./harness.js";
 import {
   addMember,
@@ -14,6 +13,7 @@ import {
   createGroup,
   memberKeys,
   newUser,
+  rotateGroupKeys,
   sessionPages,
   sortedIds,
   V,
@@ -534,17 +534,7 @@ describe("more than 50 keys: paging and key sessions (api.md §7.2)", () => {
   it("new members of a group with 53 keys receive every key (invite and auto invite sessions)", async () => {
     const [owner, invited, auto] = [await newUser(h), await newUser(h), await newUser(h)];
     const group = await createGroup(h, owner);
-    for (let i = 0; i < 52; i++) {
-      const { serverInput, keys } = prepareKeyRotation({
-        previousGroupKey: group.keys[group.keys.length - 1]!,
-        invokerPublicKey: owner.publicKey,
-        starter: owner.userId,
-      });
-      const keyId = expectOk(
-        await h.call("POST", `${V}/group/${group.groupId}/key_rotation`, { jwt: owner.jwt, raw: serverInput }),
-      ).key_id;
-      group.keys.push({ ...keys.groupKey, keyId });
-    }
+    await rotateGroupKeys(h, owner, group, 52);
     expect(group.keys).toHaveLength(53);
     expect(sortedIds((await allKeys(h, owner, group.groupId)).map((k) => k.groupKey))).toEqual(sortedIds(group.keys));
 

@@ -8,7 +8,16 @@ import { encryptGroupKeysForMember, prepareKeysForNewMember } from "../../src/pr
 import { prepareKeyRotation } from "../../src/protocol/key-rotation.js";
 import { prepareRegisterDeviceStart } from "../../src/protocol/register.js";
 import { expectError, expectOk, login, registerUser, startHarness, unique, type Harness } from "./harness.js";
-import { addMember, createBody, createGroup, loadGroup, V, type TestGroup, type TestUser } from "./group-helpers.js";
+import {
+  addMember,
+  createBody,
+  createGroup,
+  loadGroup,
+  rotateGroupKeys,
+  V,
+  type TestGroup,
+  type TestUser,
+} from "./group-helpers.js";
 import { decryptGroupKey } from "../../src/protocol/group-keys.js";
 
 const HOUR = 60 * 60 * 1000;
@@ -43,6 +52,26 @@ const sessionInvite = (member: TestUser, group: TestGroup) =>
 /** A session upload: the group's keys once more for `member` (rows that exist already are kept). */
 const sessionPage = (member: TestUser, group: TestGroup) =>
   JSON.stringify(encryptGroupKeysForMember(member.publicKey, group.keys));
+
+/** `owner` invites `invited` and auto-invites `auto`, each asking for a key session; the two session upload paths. */
+async function openSessions(owner: TestUser, group: TestGroup, invited: TestUser, auto: TestUser) {
+  const invite = expectOk(
+    await h.call("PUT", `${V}/group/${group.groupId}/invite/${invited.userId}`, {
+      jwt: owner.jwt,
+      raw: sessionInvite(invited, group),
+    }),
+  );
+  const added = expectOk(
+    await h.call("PUT", `${V}/group/${group.groupId}/invite_auto/${auto.userId}`, {
+      jwt: owner.jwt,
+      raw: sessionInvite(auto, group),
+    }),
+  );
+  return {
+    inviteSession: `${V}/group/${group.groupId}/invite/session/${invite.session_id}`,
+    memberSession: `${V}/group/${group.groupId}/join_req/session/${added.session_id}`,
+  };
+}
 
 const cursor = { time: 0, id: "", limit: 100 };
 
@@ -156,17 +185,7 @@ describe("api.md §7: the reference's holes stay closed", () => {
   it("item 18: key pages are ordered and filtered on the key's time, not the member key row's", async () => {
     const [owner, invited] = [await newUser(), await newUser()];
     const group = await createGroup(h, owner);
-    for (let i = 0; i < 52; i++) {
-      const { serverInput, keys } = prepareKeyRotation({
-        previousGroupKey: group.keys[group.keys.length - 1]!,
-        invokerPublicKey: owner.publicKey,
-        starter: owner.userId,
-      });
-      const keyId = expectOk(
-        await h.call("POST", `${V}/group/${group.groupId}/key_rotation`, { jwt: owner.jwt, raw: serverInput }),
-      ).key_id;
-      group.keys.push({ ...keys.groupKey, keyId });
-    }
+    await rotateGroupKeys(h, owner, group, 52);
     // The invite carries the newest 50 keys; the 3 oldest follow a second later through the key session, so the
     // member key rows' times run against the keys' times.
     const invite = expectOk(
@@ -265,21 +284,8 @@ describe("api.md §7: the reference's holes stay closed", () => {
     const group = await createGroup(h, owner);
     expectOk(await addMember(h, owner, group, admin, 2));
     expectOk(await addMember(h, owner, group, member, 3));
-    const invite = expectOk(
-      await h.call("PUT", `${V}/group/${group.groupId}/invite/${invited.userId}`, {
-        jwt: owner.jwt,
-        raw: sessionInvite(invited, group),
-      }),
-    );
-    const added = expectOk(
-      await h.call("PUT", `${V}/group/${group.groupId}/invite_auto/${auto.userId}`, {
-        jwt: owner.jwt,
-        raw: sessionInvite(auto, group),
-      }),
-    );
+    const { inviteSession, memberSession } = await openSessions(owner, group, invited, auto);
     // A rank-3 member who learnt the session ids can't write key rows for the new members.
-    const inviteSession = `${V}/group/${group.groupId}/invite/session/${invite.session_id}`;
-    const memberSession = `${V}/group/${group.groupId}/join_req/session/${added.session_id}`;
     expectError(await h.call("PUT", inviteSession, { jwt: member.jwt, raw: sessionPage(invited, group) }), 400, 301);
     expectError(await h.call("PUT", memberSession, { jwt: member.jwt, raw: sessionPage(auto, group) }), 400, 301);
     // Ranks that can open sessions can use them.
@@ -290,21 +296,8 @@ describe("api.md §7: the reference's holes stay closed", () => {
   it("item 16: key-upload sessions expire 24 hours after they were opened (400/306)", async () => {
     const [owner, invited, auto, again] = [await newUser(), await newUser(), await newUser(), await newUser()];
     const group = await createGroup(h, owner);
-    const invite = expectOk(
-      await h.call("PUT", `${V}/group/${group.groupId}/invite/${invited.userId}`, {
-        jwt: owner.jwt,
-        raw: sessionInvite(invited, group),
-      }),
-    );
-    const added = expectOk(
-      await h.call("PUT", `${V}/group/${group.groupId}/invite_auto/${auto.userId}`, {
-        jwt: owner.jwt,
-        raw: sessionInvite(auto, group),
-      }),
-    );
+    const { inviteSession, memberSession } = await openSessions(owner, group, invited, auto);
     expectOk(await addMember(h, owner, group, again));
-    const inviteSession = `${V}/group/${group.groupId}/invite/session/${invite.session_id}`;
-    const memberSession = `${V}/group/${group.groupId}/join_req/session/${added.session_id}`;
     // The reference client uploads at once.
     expectOk(await h.call("PUT", inviteSession, { jwt: owner.jwt, raw: sessionPage(invited, group) }));
     expectOk(await h.call("PUT", memberSession, { jwt: owner.jwt, raw: sessionPage(auto, group) }));
